@@ -1,0 +1,22 @@
+# Invoicera for Odoo: the two commands of the README, and a few more.
+# Every target sets up what it needs (see tools/devenv.py); variables:
+#   ODOO_SRC=<Odoo 18.0 tree>  PORT=8069  DB=invoicera_demo  RESET=1 (rebuild DB)
+#   TEST_DB=invoicera_test  UPSTREAM_DB=invoicera_upstream  PYTEST_ARGS="-k ..."
+PYTHON ?= python3
+
+.PHONY: run test test-upstream benchmark lint clean
+
+run:
+	$(PYTHON) tools/devenv.py run
+
+test:
+	$(PYTHON) tools/devenv.py test -- $(PYTEST_ARGS)
+
+test-upstream:
+	$(PYTHON) tools/devenv.py test-upstream
+
+benchmark:
+	$(PYTHON) tools/devenv.py benchmark -- -s $(PYTEST_ARGS)
+
+clean:
+	rm -rf .run/venv .run/odoo-src .run/screenshots .run/*.log

@@ -1,0 +1,171 @@
+"""The setup behind `make run` / `make test` (tools/devenv.py): bad input gets
+a clear message and changes nothing."""
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import zipfile
+
+import devenv
+import psycopg2
+import pytest
+from conftest import ROOT
+from psycopg2 import sql
+
+
+def fail_download(url, dest):
+    raise OSError("network unreachable")
+
+
+def test_no_odoo_tree_names_the_three_options(tmp_path):
+    with pytest.raises(devenv.SetupError) as error:
+        devenv.find_odoo_src(
+            environ={},
+            default=tmp_path / "none",
+            cache=tmp_path / "cache",
+            download=fail_download,
+        )
+    message = str(error.value)
+    assert "ODOO_SRC=" in message
+    assert "/opt/odoo/18.0" in message
+    assert devenv.ODOO_ARCHIVE_URL in message
+    assert "network unreachable" in message
+    assert not (tmp_path / "cache").exists(), "a failed download left files behind"
+
+
+def test_odoo_src_of_another_version_is_refused(tmp_path):
+    (tmp_path / "odoo").mkdir()
+    (tmp_path / "odoo-bin").write_text("")
+    (tmp_path / "odoo" / "release.py").write_text("version_info = (17, 0, 0, FINAL, 0, '')\n")
+    with pytest.raises(devenv.SetupError, match=r"not an Odoo 18\.0 source tree \(Odoo 17\.0\)"):
+        devenv.find_odoo_src(environ={"ODOO_SRC": str(tmp_path)}, download=fail_download)
+
+
+def test_odoo_src_is_found_in_order(tmp_path, odoo_src):
+    assert devenv.find_odoo_src(environ={"ODOO_SRC": str(odoo_src)}) == odoo_src.resolve()
+    assert devenv.find_odoo_src(environ={}, default=odoo_src, cache=tmp_path) == odoo_src.resolve()
+
+
+def test_no_odoo_tree_from_the_command_line(tmp_path):
+    """The whole command stops with the message and exit code 2, creating nothing."""
+    env = {"PATH": "/usr/bin:/bin", "ODOO_SRC": str(tmp_path / "missing")}
+    result = subprocess.run(
+        [sys.executable, ROOT / "tools" / "devenv.py", "test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"ODOO_SRC={tmp_path / 'missing'} is not an Odoo 18.0 source tree" in result.stderr
+
+
+def test_busy_port_is_reported():
+    with socket.socket() as sock:
+        sock.bind(("0.0.0.0", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(devenv.SetupError, match=f"port {port} is busy"):
+            devenv.check_port_free(port)
+
+
+def test_unreachable_postgres_without_private_cluster(monkeypatch, venv_python):
+    monkeypatch.setattr(devenv, "pg_bindir", lambda: None)
+
+    def no_apt(packages):
+        raise devenv.SetupError(f"missing system packages: {' '.join(packages)}")
+
+    monkeypatch.setattr(devenv, "apt_install", no_apt)
+    with pytest.raises(devenv.SetupError) as error:
+        devenv.find_postgres(venv_python, environ={"INVOICERA_PG": "private"})
+    assert "PostgreSQL is not reachable and a private cluster could not be started" in str(
+        error.value
+    )
+    assert "missing system packages: postgresql" in str(error.value)
+
+
+def test_private_cluster_starts_when_no_server(venv_python):
+    """Where no PostgreSQL runs, the setup starts one of its own under .run/."""
+    if devenv.pg_bindir() is None:
+        pytest.fail("PostgreSQL's server binaries are missing: the setup installs them")
+    run_dir = ROOT / ".run" / "test-private-cluster"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    try:
+        params = devenv.start_private_cluster(run_dir=run_dir, port=5499)
+        found = devenv.probe_postgres(venv_python, params)
+        assert "error" not in found, found
+        assert found["user"] == params["user"] != "postgres"
+        assert found["version"].startswith(devenv.pg_bindir().parent.name)
+    finally:
+        devenv.stop_private_cluster(run_dir=run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def test_database_made_by_someone_else_is_never_dropped(pg_params, venv_python):
+    name = "invoicera_foreign_db_test"
+    conn = psycopg2.connect(dbname="postgres", **pg_params)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            cr.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        with pytest.raises(
+            devenv.SetupError,
+            match="was created by something else; nothing was changed",
+        ):
+            devenv.prepare_db(venv_python, pg_params, name, "run", drop_ours=True)
+        assert devenv.db_owner(venv_python, pg_params, name) == "someone else"
+        # The explicit flag is the only way through.
+        assert devenv.prepare_db(venv_python, pg_params, name, "run", reset=True)
+        assert devenv.db_owner(venv_python, pg_params, name) == "run"
+        # Ours: kept (not recreated) on the next run.
+        assert not devenv.prepare_db(venv_python, pg_params, name, "run")
+    finally:
+        with conn.cursor() as cr:
+            cr.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        conn.close()
+
+
+def test_bad_database_name():
+    with pytest.raises(devenv.SetupError, match="not a valid database name"):
+        devenv.check_db_name("demo; DROP TABLE x")
+
+
+def test_pip_install_puts_the_addons_in_odoo_addons(tmp_path):
+    """`pip install .` installs the four addons as odoo.addons.* with their data files."""
+    source = tmp_path / "src"  # a copy, so that the build leaves nothing in the clone
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".run", ".git", "__pycache__"))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+        + ["-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("invoicera_odoo-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for addon in devenv.ADDONS:
+        assert f"odoo/addons/{addon}/__manifest__.py" in names
+        assert f"odoo/addons/{addon}/i18n/{addon}.pot" in names
+    assert "odoo/addons/invoicera_billing/views/invoicera_billing_menus.xml" in names
+    assert "odoo/addons/invoicera_billing/static/description/icon.png" in names
+    assert not any(
+        name.startswith(("odoo/__init__", "odoo/addons/__init__")) for name in names
+    ), "the wheel must not own the odoo namespace"
+    metadata = next(n for n in names if n.endswith("METADATA"))
+    # Names as written in requirements.txt, normalised the way the metadata is.
+    requires = re.sub(r"(?<=[a-z])_(?=[a-z])", "-", zipfile.ZipFile(wheel).read(metadata).decode())
+    for requirement in (
+        "odoo<18.1,>=18.0",
+        "psycopg2",
+        "lxml",
+        "babel",
+        "qrcode",
+        "odoo-addon-queue-job",
+    ):
+        assert f"Requires-Dist: {requirement}" in requires

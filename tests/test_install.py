@@ -1,0 +1,91 @@
+"""Every addon installs on an empty database and uninstalls cleanly.
+
+Runs Odoo itself (odoo-bin) on a database of its own, created and dropped
+here, the way an administrator installs and removes the addons.
+"""
+
+import subprocess
+import sys
+
+import devenv
+import pytest
+
+from odoo.tools import config
+
+DB = "invoicera_test_install"
+
+# Reverse order of dependency: the base last.
+UNINSTALL_ORDER = [
+    "invoicera_gateways",
+    "invoicera_portal",
+    "invoicera_timesheet",
+    "invoicera_billing",
+]
+
+
+@pytest.fixture(scope="module")
+def install_db(odoo_src, pg_params, venv_python):
+    devenv.prepare_db(venv_python, pg_params, DB, "test", drop_ours=True)
+    yield DB
+    devenv.db_call(venv_python, pg_params, "drop", DB)
+
+
+def odoo_bin(odoo_src, *args, command=(), stdin=None):
+    """Run odoo-bin on the install database; its log goes to stderr, kept on failure."""
+    cmd = [sys.executable, odoo_src / "odoo-bin", *command, "-c", config.rcfile, "-d", DB]
+    cmd += ["--no-http", "--logfile=/dev/stderr", "--log-level=warn", *args]
+    result = subprocess.run(
+        [str(c) for c in cmd], input=stdin, capture_output=True, text=True, check=False
+    )
+    command_line = " ".join(map(str, cmd))
+    assert result.returncode == 0, f"{command_line} failed:\n{result.stderr[-4000:]}"
+    return result.stdout
+
+
+def module_states(venv_python, pg_params):
+    names = ", ".join(f"'{name}'" for name in devenv.ADDONS)
+    rows = devenv.db_query(
+        venv_python,
+        pg_params,
+        DB,
+        f"SELECT name, state FROM ir_module_module WHERE name IN ({names})",
+    )
+    return dict(rows)
+
+
+def leftovers(venv_python, pg_params, addon):
+    """What an uninstalled addon left in the database."""
+    return devenv.db_query(
+        venv_python,
+        pg_params,
+        DB,
+        f"SELECT model, name FROM ir_model_data WHERE module = '{addon}' "
+        f"UNION ALL SELECT 'ir.ui.menu', name->>'en_US' FROM ir_ui_menu "
+        f"WHERE web_icon LIKE '{addon},%'",
+    )
+
+
+def test_each_addon_installs_then_uninstalls_cleanly(install_db, odoo_src, pg_params, venv_python):
+    for addon in devenv.ADDONS:
+        odoo_bin(odoo_src, "-i", addon, "--stop-after-init", "--without-demo=all")
+        assert module_states(venv_python, pg_params)[addon] == "installed", addon
+    for addon in UNINSTALL_ORDER:
+        odoo_bin(
+            odoo_src,
+            command=["shell"],
+            stdin=(
+                f"env['ir.module.module'].search([('name', '=', '{addon}')])"
+                ".button_immediate_uninstall()\n"
+            ),
+        )
+        states = module_states(venv_python, pg_params)
+        assert states[addon] == "uninstalled", f"{addon}: {states[addon]}"
+        assert leftovers(venv_python, pg_params, addon) == [], f"{addon} left records behind"
+    # The base addon's groups and menus are gone with it.
+    assert devenv.db_query(
+        venv_python,
+        pg_params,
+        DB,
+        "SELECT count(*) FROM res_groups "
+        "WHERE name->>'en_US' IN ('Billing User', 'Billing Manager')",
+    ) == [[0]]

@@ -1,0 +1,753 @@
+#!/usr/bin/env python3
+"""Set up, run and test Invoicera for Odoo from a clone.
+
+This is what ``make run``, ``make test`` and ``make test-upstream`` call. It
+uses only the standard library, so it runs before any virtualenv exists.
+Everything it creates lives under the clone's ``.run/`` folder, except the
+PostgreSQL databases it names, which it marks (a comment on the database) so
+that it never drops a database it did not create itself.
+
+Steps, each skipped when already done:
+
+1. find an Odoo 18.0 source tree (``$ODOO_SRC``, ``/opt/odoo/18.0``, or
+   Odoo's official 18.0 source archive, downloaded into ``.run/``);
+2. install the tools Odoo needs from Debian where missing (``chromium`` for
+   browser tours, ``wkhtmltopdf`` for PDF reports);
+3. build ``.run/venv`` with Odoo, its requirements and ours;
+4. find PostgreSQL (``PG*`` variables / local socket, then 127.0.0.1:5432),
+   else start a private cluster in ``.run/pgdata``;
+5. create or reuse the database, install the addons, load ``data/``.
+"""
+
+import argparse
+import getpass
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / ".run"
+ADDONS = (
+    "invoicera_billing",
+    "invoicera_timesheet",
+    "invoicera_portal",
+    "invoicera_gateways",
+)
+DEFAULT_ODOO_SRC = Path("/opt/odoo/18.0")
+ODOO_ARCHIVE_URL = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
+# Odoo's stock suites that must stay green with our addons installed.
+UPSTREAM_SUITES = (
+    "account",
+    "sale_timesheet",
+    "hr_timesheet",
+    "portal",
+    "payment",
+    "account_payment",
+)
+MARKER_PREFIX = "invoicera:"
+DEMO_LOGINS_PARAM = "invoicera.demo_logins"
+DEMO_LOADED_PARAM = "invoicera.demo_data_profile"
+
+NO_ODOO_MESSAGE = """\
+No Odoo 18.0 source tree was found. Give one of these:
+  1. ODOO_SRC=/path/to/odoo-18.0 (a checkout of https://github.com/odoo/odoo, branch 18.0);
+  2. an Odoo 18.0 source tree at /opt/odoo/18.0;
+  3. network access to Odoo's official source archive:
+     {url}
+     ({reason})"""
+
+
+class SetupError(Exception):
+    """A problem the user must fix; printed without a traceback."""
+
+
+def log(message):
+    print(f"[invoicera] {message}", flush=True)
+
+
+def run(cmd, check=True, quiet=False, **kwargs):
+    """Run a command, failing with its output when it fails."""
+    if quiet:
+        kwargs.setdefault("stdout", subprocess.PIPE)
+        kwargs.setdefault("stderr", subprocess.STDOUT)
+        kwargs.setdefault("text", True)
+    result = subprocess.run([str(c) for c in cmd], check=False, **kwargs)
+    if check and result.returncode:
+        output = (result.stdout or "")[-4000:] if quiet else ""
+        raise SetupError(
+            f"command failed ({result.returncode}): {' '.join(map(str, cmd))}\n{output}"
+        )
+    return result
+
+
+# ---------------------------------------------------------------------------
+# 1. Odoo source tree
+# ---------------------------------------------------------------------------
+def odoo_series(path):
+    """Return "18.0" for an Odoo 18.0 source tree, None for anything else."""
+    path = Path(path)
+    release = path / "odoo" / "release.py"
+    if not (path / "odoo-bin").is_file() or not release.is_file():
+        return None
+    match = re.search(r"^version_info\s*=\s*\((\d+),\s*(\d+)", release.read_text(), re.MULTILINE)
+    return f"{match[1]}.{match[2]}" if match else None
+
+
+def download_odoo(url, dest, timeout=30):
+    """Download and unpack Odoo's official source archive into ``dest``."""
+    partial = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    log(f"downloading Odoo 18.0 sources from {url}")
+    with tempfile.TemporaryFile() as archive:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            shutil.copyfileobj(response, archive)
+        archive.seek(0)
+        with tarfile.open(fileobj=archive, mode="r:gz") as tar:
+            tar.extractall(partial, filter="data")
+    tops = [p for p in partial.iterdir() if (p / "odoo-bin").is_file()]
+    if len(tops) != 1:
+        raise OSError("the archive holds no odoo-bin at its top level")
+    shutil.rmtree(dest, ignore_errors=True)
+    tops[0].rename(dest)
+    shutil.rmtree(partial, ignore_errors=True)
+    return dest
+
+
+def find_odoo_src(environ=None, default=DEFAULT_ODOO_SRC, cache=None, download=None):
+    """Where the Odoo 18.0 sources are: ``$ODOO_SRC``, ``default``, a download.
+
+    An explicit ``ODOO_SRC`` that is not an 18.0 tree is an error rather than
+    a silent fallback: the user asked for that tree.
+    """
+    environ = os.environ if environ is None else environ
+    cache = RUN / "odoo-src" if cache is None else Path(cache)
+    download = download_odoo if download is None else download
+    explicit = environ.get("ODOO_SRC")
+    if explicit:
+        series = odoo_series(explicit)
+        if series != "18.0":
+            found = f"Odoo {series}" if series else "no odoo-bin and odoo/release.py"
+            raise SetupError(f"ODOO_SRC={explicit} is not an Odoo 18.0 source tree ({found}).")
+        return Path(explicit).resolve()
+    for candidate in (Path(default), cache):
+        if odoo_series(candidate) == "18.0":
+            return candidate.resolve()
+    if environ.get("INVOICERA_NO_DOWNLOAD"):
+        reason = "download disabled by INVOICERA_NO_DOWNLOAD"
+    else:
+        try:
+            path = download(ODOO_ARCHIVE_URL, cache)
+            if odoo_series(path) == "18.0":
+                return path.resolve()
+            reason = "the archive is not Odoo 18.0"
+        except OSError as error:
+            reason = f"download failed: {error}"
+    raise SetupError(NO_ODOO_MESSAGE.format(url=ODOO_ARCHIVE_URL, reason=reason))
+
+
+# ---------------------------------------------------------------------------
+# 2. System packages
+# ---------------------------------------------------------------------------
+def apt_install(packages):
+    """Install Debian packages, as root or through sudo."""
+    if not packages:
+        return
+    prefix = []
+    if os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            raise SetupError(
+                f"missing system packages: {' '.join(packages)}; install them "
+                f"(apt-get install {' '.join(packages)}) and run again."
+            )
+        prefix = ["sudo"]
+    if not shutil.which("apt-get"):
+        raise SetupError(f"missing system packages: {' '.join(packages)}, and no apt-get here.")
+    log(f"installing Debian packages: {' '.join(packages)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = prefix + ["apt-get", "install", "-y", "-q", "--no-install-recommends"]
+    if run(cmd + packages, check=False, quiet=True, env=env).returncode:
+        run(prefix + ["apt-get", "update", "-q"], quiet=True, env=env)
+        run(cmd + packages, quiet=True, env=env)
+
+
+def ensure_system_tools():
+    missing = []
+    if not any(shutil.which(name) for name in ("google-chrome", "chromium", "chromium-browser")):
+        missing.append("chromium")
+    if not shutil.which("wkhtmltopdf"):
+        missing.append("wkhtmltopdf")
+    apt_install(missing)
+
+
+# ---------------------------------------------------------------------------
+# 3. Virtualenv
+# ---------------------------------------------------------------------------
+def odoo_requirements(odoo_src):
+    """Odoo's requirements.txt, minus what does not install on these machines.
+
+    ``cbor2==5.4.2`` cannot build with current setuptools (5.6.2 has wheels and
+    is the version Odoo pins for Python 3.12); ``python-ldap`` needs LDAP
+    headers and only serves ``auth_ldap``.
+    """
+    lines = []
+    for line in (odoo_src / "requirements.txt").read_text().splitlines():
+        name = re.split(r"[=<>;\s\[]", line.strip(), maxsplit=1)[0].lower()
+        if name == "python-ldap":
+            continue
+        if name == "cbor2":
+            line = re.sub(r"cbor2==5\.4\.2", "cbor2==5.6.2", line)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def venv_python():
+    return RUN / "venv" / "bin" / "python"
+
+
+def ensure_venv(odoo_src):
+    """Build ``.run/venv`` once per set of requirements; reuse it after."""
+    requirements = odoo_requirements(odoo_src)
+    ours = [
+        ROOT / name for name in ("requirements.txt", "requirements-test.txt", "constraints.txt")
+    ]
+    digest = hashlib.sha256()
+    digest.update(str(odoo_src).encode())
+    digest.update((odoo_src / "odoo" / "release.py").read_bytes())
+    digest.update(requirements.encode())
+    digest.update(sys.version.encode())
+    for path in ours:
+        digest.update(path.read_bytes())
+    stamp = RUN / "venv" / ".invoicera-stamp"
+    python = venv_python()
+    if python.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return python
+    log("building the virtualenv .run/venv (Odoo 18.0 and every dependency)")
+    started = time.monotonic()
+    shutil.rmtree(RUN / "venv", ignore_errors=True)
+    RUN.mkdir(exist_ok=True)
+    run([sys.executable, "-m", "venv", RUN / "venv"])
+    req_file = RUN / "odoo-requirements.txt"
+    req_file.write_text(requirements)
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    run(pip + ["-r", req_file], quiet=True)
+    # Editable in "compat" mode: a path entry to the tree, so that OCA addons
+    # installed as wheels under site-packages/odoo/addons are found as well.
+    run(
+        pip + ["--no-deps", "--config-settings", "editable_mode=compat", "-e", odoo_src],
+        quiet=True,
+    )
+    run(
+        pip
+        + ["-r", ROOT / "requirements.txt", "-r", ROOT / "requirements-test.txt"]
+        + ["-c", ROOT / "constraints.txt"],
+        quiet=True,
+    )
+    stamp.write_text(digest.hexdigest())
+    log(f"virtualenv ready in {time.monotonic() - started:.0f} s")
+    return python
+
+
+# ---------------------------------------------------------------------------
+# 4. PostgreSQL
+# ---------------------------------------------------------------------------
+PG_PROBE = """
+import json, sys, psycopg2
+params = json.loads(sys.argv[1])
+try:
+    conn = psycopg2.connect(dbname="postgres", connect_timeout=3, **params)
+except psycopg2.Error as error:
+    print(json.dumps({"error": str(error).strip()}))
+else:
+    with conn.cursor() as cr:
+        cr.execute("SELECT current_user, current_setting('server_version')")
+        user, version = cr.fetchone()
+    print(json.dumps({"user": user, "version": version}))
+"""
+
+
+def probe_postgres(python, params):
+    out = run([python, "-c", PG_PROBE, json.dumps(params)], quiet=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def pg_bindir():
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+def private_cluster_paths(run_dir=RUN):
+    run_dir = Path(run_dir)
+    sockdir = run_dir / "pgsock"
+    if len(str(sockdir)) > 80:  # unix socket paths are limited to 107 bytes
+        digest = hashlib.sha1(str(run_dir).encode()).hexdigest()[:10]
+        sockdir = Path(tempfile.gettempdir()) / f"invoicera-pg-{digest}"
+    return run_dir / "pgdata", sockdir
+
+
+def start_private_cluster(run_dir=RUN, port=5432):
+    """Start (initialising if needed) a PostgreSQL cluster private to the clone.
+
+    It listens on a unix socket only, so it never competes for a TCP port.
+    PostgreSQL refuses to run as root: as root, the cluster runs as the
+    ``postgres`` system user that Debian's packages create.
+    """
+    bindir = pg_bindir()
+    if bindir is None:
+        apt_install(["postgresql"])
+        bindir = pg_bindir()
+        if bindir is None:
+            raise SetupError("PostgreSQL's server binaries are not installed.")
+    datadir, sockdir = private_cluster_paths(run_dir)
+    role = getpass.getuser()
+    if role == "postgres":  # Odoo refuses to connect as postgres
+        role = "odoo"
+    as_owner = []
+    if os.geteuid() == 0:
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    for path in (datadir, sockdir):
+        path.mkdir(parents=True, exist_ok=True)
+        if as_owner:
+            shutil.chown(path, "postgres", "postgres")
+    if not (datadir / "PG_VERSION").exists():
+        log(f"initialising a private PostgreSQL cluster in {datadir}")
+        run(
+            as_owner
+            + [
+                bindir / "initdb",
+                "-D",
+                datadir,
+                "-U",
+                role,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ]
+            + ["--locale=C.UTF-8"],
+            quiet=True,
+        )
+    status = run(as_owner + [bindir / "pg_ctl", "-D", datadir, "status"], check=False, quiet=True)
+    if status.returncode != 0:
+        log("starting the private PostgreSQL cluster")
+        options = f"-k {sockdir} -c listen_addresses='' -p {port}"
+        run(
+            as_owner
+            + [bindir / "pg_ctl", "-D", datadir, "-o", options, "-w", "-t", "60"]
+            + ["-l", datadir / "server.log", "start"],
+            quiet=True,
+        )
+    return {"host": str(sockdir), "port": port, "user": role}
+
+
+def stop_private_cluster(run_dir=RUN):
+    bindir = pg_bindir()
+    datadir, _sockdir = private_cluster_paths(run_dir)
+    if bindir and (datadir / "PG_VERSION").exists():
+        as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        run(
+            as_owner + [bindir / "pg_ctl", "-D", datadir, "-m", "fast", "stop"],
+            check=False,
+            quiet=True,
+        )
+
+
+def find_postgres(python, environ=None):
+    """Connection parameters of a PostgreSQL server Odoo can use."""
+    environ = os.environ if environ is None else environ
+    tried = []
+    if environ.get("INVOICERA_PG") != "private":
+        for params in ({}, {"host": "127.0.0.1", "port": 5432}):
+            where = "127.0.0.1:5432" if params else "PG* variables / local socket"
+            found = probe_postgres(python, params)
+            if "error" in found:
+                tried.append(f"{where}: {found['error'].splitlines()[0]}")
+                continue
+            if found["user"] == "postgres":
+                raise SetupError(
+                    f"PostgreSQL at {where} connects as the role 'postgres', which "
+                    "Odoo refuses; set PGUSER to another (superuser) role."
+                )
+            return dict(params, user=found["user"])
+    try:
+        params = start_private_cluster()
+    except SetupError as error:
+        tried.append(f"private cluster in {RUN / 'pgdata'}: {error}")
+        raise SetupError(
+            "PostgreSQL is not reachable and a private cluster could not be started:\n  "
+            + "\n  ".join(tried)
+        ) from None
+    found = probe_postgres(python, params)
+    if "error" in found:
+        raise SetupError(f"the private PostgreSQL cluster does not answer: {found['error']}")
+    return params
+
+
+# ---------------------------------------------------------------------------
+# 5. Databases
+# ---------------------------------------------------------------------------
+DB_TOOL = """
+import json, sys, psycopg2
+from psycopg2 import sql
+params, action, name, marker = json.loads(sys.argv[1])
+conn = psycopg2.connect(dbname="postgres", **params)
+conn.autocommit = True
+cr = conn.cursor()
+ident = sql.Identifier(name)
+if action == "state":
+    cr.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    )
+    row = cr.fetchone()
+    print(json.dumps({"exists": bool(row), "comment": row and row[0]}))
+elif action == "create":
+    cr.execute(
+        sql.SQL("CREATE DATABASE {} ENCODING 'unicode' LC_COLLATE 'C' TEMPLATE template0")
+        .format(ident)
+    )
+    cr.execute(sql.SQL("COMMENT ON DATABASE {} IS %s").format(ident), [marker])
+    print("{}")
+elif action == "drop":
+    cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+    print("{}")
+elif action == "query":
+    db = psycopg2.connect(dbname=name, **params)
+    with db.cursor() as dcr:
+        dcr.execute(marker)
+        print(json.dumps(dcr.fetchall(), default=str))
+"""
+
+
+def db_call(python, pg, action, name, arg=None):
+    out = run([python, "-c", DB_TOOL, json.dumps([pg, action, name, arg])], quiet=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def db_owner(python, pg, name):
+    """None if the database does not exist, else who created it."""
+    state = db_call(python, pg, "state", name)
+    if not state["exists"]:
+        return None
+    comment = state["comment"] or ""
+    return comment[len(MARKER_PREFIX) :] if comment.startswith(MARKER_PREFIX) else "someone else"
+
+
+def check_db_name(name):
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
+        raise SetupError(f"{name!r} is not a valid database name (letters, digits, _ . -).")
+
+
+def prepare_db(python, pg, name, purpose, drop_ours=False, reset=False):
+    """Create the database ``name`` for ``purpose``, or keep it if it is ours.
+
+    Returns True when the database was created by this call. A database that
+    this tool did not create is never dropped unless ``reset`` is given.
+    """
+    check_db_name(name)
+    owner = db_owner(python, pg, name)
+    if owner is not None:
+        if owner != purpose and not reset:
+            made_by = "something else" if owner == "someone else" else f"'make {owner}'"
+            raise SetupError(
+                f"the database {name!r} already exists and was created by {made_by}; "
+                f"nothing was changed. Pick another name ({_db_variable(purpose)}=...) "
+                f"or drop it explicitly with RESET=1."
+            )
+        if owner == purpose and not (drop_ours or reset):
+            return False
+        log(f"dropping the database {name!r}")
+        db_call(python, pg, "drop", name)
+    log(f"creating the database {name!r}")
+    db_call(python, pg, "create", name, MARKER_PREFIX + purpose)
+    return True
+
+
+def _db_variable(purpose):
+    return {"run": "DB", "test": "TEST_DB", "test-upstream": "UPSTREAM_DB"}.get(purpose, "DB")
+
+
+def db_query(python, pg, name, query):
+    return db_call(python, pg, "query", name, query)
+
+
+# ---------------------------------------------------------------------------
+# Odoo configuration and commands
+# ---------------------------------------------------------------------------
+def write_config(path, odoo_src, pg, **options):
+    lines = [
+        "[options]",
+        f"addons_path = {odoo_src}/odoo/addons,{odoo_src}/addons,{ROOT}",
+        f"data_dir = {RUN / 'data'}",
+        f"screenshots = {RUN / 'screenshots'}",
+        f"db_host = {pg.get('host', False)}",
+        f"db_port = {pg.get('port', False)}",
+        f"db_user = {pg.get('user', False)}",
+        "db_password = False",
+        "list_db = False",
+        "server_wide_modules = base,web,queue_job",
+    ]
+    lines += [f"{key} = {value}" for key, value in options.items()]
+    lines += ["", "[queue_job]", "channels = root:2", ""]
+    path.write_text("\n".join(lines))
+    return path
+
+
+def odoo_cmd(python, odoo_src, config, *args):
+    return [python, odoo_src / "odoo-bin", "-c", config, *args]
+
+
+def addons_digest():
+    """A digest of the addons' sources, to upgrade a kept database when they change."""
+    digest = hashlib.sha256()
+    for addon in ADDONS:
+        for path in sorted((ROOT / addon).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def install_addons(python, odoo_src, config, db, modules, extra=()):
+    log(f"installing {', '.join(modules)} in {db!r}")
+    started = time.monotonic()
+    result = run(
+        odoo_cmd(python, odoo_src, config, "-d", db, "-i", ",".join(modules))
+        + ["--stop-after-init", "--log-level=warn", *extra],
+        check=False,
+    )
+    if result.returncode:
+        raise SetupError(f"installing the addons in {db!r} failed (see the log above).")
+    log(f"installed in {time.monotonic() - started:.0f} s")
+
+
+def load_demo_data(python, config, db, profile="demo", extra=()):
+    log(f"loading the {profile} data of data/ into {db!r}")
+    started = time.monotonic()
+    run(
+        [
+            python,
+            ROOT / "data" / "generate.py",
+            "-c",
+            config,
+            "-d",
+            db,
+            "--profile",
+            profile,
+            *extra,
+        ]
+    )
+    log(f"data loaded in {time.monotonic() - started:.0f} s")
+
+
+def check_port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            raise SetupError(
+                f"port {port} is busy: another server (an Odoo already running?) "
+                f"listens on it; stop it or choose another port: make run PORT=<port>."
+            ) from None
+
+
+def setup(environ=None):
+    """Steps 1 to 4: (odoo_src, python, pg)."""
+    odoo_src = find_odoo_src(environ)
+    log(f"Odoo 18.0 sources: {odoo_src}")
+    ensure_system_tools()
+    python = ensure_venv(odoo_src)
+    pg = find_postgres(python, environ)
+    log(f"PostgreSQL: {pg.get('host', 'local socket')}:{pg.get('port', 5432)} as {pg['user']}")
+    return odoo_src, python, pg
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+def cmd_run(args):
+    check_port_free(args.port)
+    odoo_src, python, pg = setup()
+    config = write_config(
+        RUN / "odoo.conf",
+        odoo_src,
+        pg,
+        db_name=args.db,
+        dbfilter=f"^{re.escape(args.db)}$",
+        http_port=args.port,
+        without_demo="all",
+    )
+    created = prepare_db(python, pg, args.db, "run", reset=args.reset)
+    stamp = RUN / f"{args.db}.addons-digest"
+    digest = addons_digest()
+    if created or not addons_installed(python, pg, args.db):
+        install_addons(python, odoo_src, config, args.db, ADDONS)
+        stamp.write_text(digest)
+    elif not stamp.exists() or stamp.read_text() != digest:
+        log("the addons changed since the database was built: upgrading them")
+        run(
+            odoo_cmd(python, odoo_src, config, "-d", args.db, "-u", ",".join(ADDONS))
+            + ["--stop-after-init", "--log-level=warn"]
+        )
+        stamp.write_text(digest)
+    if not _param(python, pg, args.db, DEMO_LOADED_PARAM):
+        load_demo_data(python, config, args.db, extra=["--translations"])
+    logins = json.loads(_param(python, pg, args.db, DEMO_LOGINS_PARAM) or "{}")
+    check_port_free(args.port)
+    print()
+    print(f"  Invoicera for Odoo: http://localhost:{args.port}")
+    print("  Admin login:         admin / admin")
+    for login, password in logins.get("portal", []):
+        print(f"  Client (portal):     {login} / {password}")
+    print("  Stop with Ctrl-C. Data stays in the database", repr(args.db))
+    print(flush=True)
+    os.execv(str(python), [str(c) for c in odoo_cmd(python, odoo_src, config, "-d", args.db)])
+
+
+def addons_installed(python, pg, db):
+    """True when the four addons are installed in ``db`` (an Odoo database)."""
+    if not db_query(python, pg, db, "SELECT to_regclass('ir_module_module') IS NOT NULL")[0][0]:
+        return False
+    names = ", ".join(f"'{addon}'" for addon in ADDONS)
+    query = f"SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN ({names})"
+    return db_query(python, pg, db, query)[0][0] == len(ADDONS)
+
+
+def _param(python, pg, db, key):
+    if not re.fullmatch(r"[\w.]+", key):
+        raise ValueError(key)
+    rows = db_query(python, pg, db, f"SELECT value FROM ir_config_parameter WHERE key = '{key}'")
+    return rows[0][0] if rows else None
+
+
+def test_config(odoo_src, pg, db):
+    return write_config(
+        RUN / "odoo-test.conf",
+        odoo_src,
+        pg,
+        db_name=db,
+        dbfilter=f"^{re.escape(db)}$",
+        without_demo="all",
+        logfile=RUN / "test-odoo.log",
+        log_level="warn",
+    )
+
+
+def cmd_test(args, paths=(*ADDONS, "tests"), env_extra=None):
+    started = time.monotonic()
+    odoo_src, python, pg = setup()
+    config = test_config(odoo_src, pg, args.db)
+    (RUN / "test-odoo.log").unlink(missing_ok=True)
+    prepare_db(python, pg, args.db, "test", drop_ours=True)
+    install_addons(python, odoo_src, config, args.db, ADDONS)
+    load_demo_data(python, config, args.db)
+    log(f"test database ready in {time.monotonic() - started:.0f} s; running pytest")
+    env = dict(os.environ, INVOICERA_ODOO_SRC=str(odoo_src), INVOICERA_PG=json.dumps(pg))
+    env.update(env_extra or {})
+    env.pop("PYTHONPATH", None)
+    cmd = [
+        python,
+        "-m",
+        "pytest",
+        "-c",
+        ROOT / "pytest.ini",
+        "--rootdir",
+        ROOT,
+        f"--odoo-config={config}",
+        f"--odoo-database={args.db}",
+        "--odoo-http",
+        "--odoo-log-level=warn",
+        *paths,
+        *args.pytest_args,
+    ]
+    result = run(cmd, check=False, cwd=ROOT, env=env)
+    sys.exit(result.returncode)
+
+
+def cmd_benchmark(args):
+    """The benchmarks of tests/benchmarks at the README's sizes, tables printed."""
+    cmd_test(args, paths=("tests/benchmarks",), env_extra={"INVOICERA_BENCH": "full"})
+
+
+def cmd_test_upstream(args):
+    started = time.monotonic()
+    odoo_src, python, pg = setup()
+    config = write_config(
+        RUN / "odoo-upstream.conf",
+        odoo_src,
+        pg,
+        db_name=args.db,
+        dbfilter=f"^{re.escape(args.db)}$",
+        without_demo="False",
+        logfile=RUN / "upstream-odoo.log",
+        log_level="info",
+    )
+    prepare_db(python, pg, args.db, "test-upstream", drop_ours=True)
+    suites = args.suites or list(UPSTREAM_SUITES)
+    log(
+        f"installing Odoo's {', '.join(suites)} with demo data and our addons, then "
+        f"running their tests; Odoo's log: {RUN / 'upstream-odoo.log'}"
+    )
+    result = run(
+        odoo_cmd(python, odoo_src, config, "-d", args.db, "-i", ",".join([*suites, *ADDONS]))
+        + ["--test-tags", ",".join(f"/{s}" for s in suites), "--stop-after-init"],
+        check=False,
+    )
+    summary = _upstream_summary(RUN / "upstream-odoo.log")
+    log(summary)
+    log(f"finished in {(time.monotonic() - started) / 60:.1f} min, exit code {result.returncode}")
+    sys.exit(result.returncode)
+
+
+def _upstream_summary(logfile):
+    text = logfile.read_text(errors="replace") if logfile.exists() else ""
+    summaries = re.findall(r"(\d+ failed, \d+ error\(s\) of \d+ tests.*)", text)
+    failures = re.findall(r"^.* (?:ERROR|CRITICAL) .*(?:FAIL|ERROR): .*$", text, re.MULTILINE)
+    lines = summaries[-1:] + failures[:20]
+    return "\n".join(lines) if lines else "no test summary found in Odoo's log"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="set up and serve Odoo with the demo data")
+    p_run.add_argument("--db", default=os.environ.get("DB") or "invoicera_demo")
+    p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8069))
+    p_run.add_argument("--reset", action="store_true", default=bool(os.environ.get("RESET")))
+    p_test = sub.add_parser("test", help="fresh test database, then pytest")
+    p_test.add_argument("--db", default=os.environ.get("TEST_DB") or "invoicera_test")
+    p_test.add_argument("pytest_args", nargs="*")
+    p_bench = sub.add_parser("benchmark", help="fresh test database, then the benchmarks")
+    p_bench.add_argument("--db", default=os.environ.get("TEST_DB") or "invoicera_test")
+    p_bench.add_argument("pytest_args", nargs="*")
+    p_up = sub.add_parser("test-upstream", help="Odoo's own suites with our addons installed")
+    p_up.add_argument("--db", default=os.environ.get("UPSTREAM_DB") or "invoicera_upstream")
+    p_up.add_argument("suites", nargs="*")
+    args = parser.parse_args(argv)
+    try:
+        commands = {
+            "run": cmd_run,
+            "test": cmd_test,
+            "benchmark": cmd_benchmark,
+            "test-upstream": cmd_test_upstream,
+        }
+        commands[args.command](args)
+    except SetupError as error:
+        print(f"\n[invoicera] ERROR: {error}\n", file=sys.stderr, flush=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
