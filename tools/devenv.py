@@ -81,7 +81,10 @@ def run(cmd, check=True, quiet=False, **kwargs):
         kwargs.setdefault("stdout", subprocess.PIPE)
         kwargs.setdefault("stderr", subprocess.STDOUT)
         kwargs.setdefault("text", True)
-    result = subprocess.run([str(c) for c in cmd], check=False, **kwargs)
+    try:
+        result = subprocess.run([str(c) for c in cmd], check=False, **kwargs)
+    except OSError as error:
+        raise SetupError(f"cannot run {cmd[0]}: {error}") from None
     if check and result.returncode:
         output = (result.stdout or "")[-4000:] if quiet else ""
         raise SetupError(
@@ -281,6 +284,14 @@ def probe_postgres(python, params):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def as_postgres_user():
+    """Prefix running a command as the ``postgres`` system user (we are root)."""
+    runuser = shutil.which("runuser", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+    if runuser is None:
+        raise SetupError("runuser is missing: cannot run PostgreSQL as the postgres user.")
+    return [runuser, "-u", "postgres", "--"]
+
+
 def pg_bindir():
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return found[-1].parent if found else None
@@ -314,7 +325,7 @@ def start_private_cluster(run_dir=RUN, port=5432):
         role = "odoo"
     as_owner = []
     if os.geteuid() == 0:
-        as_owner = ["runuser", "-u", "postgres", "--"]
+        as_owner = as_postgres_user()
     for path in (datadir, sockdir):
         path.mkdir(parents=True, exist_ok=True)
         if as_owner:
@@ -353,7 +364,7 @@ def stop_private_cluster(run_dir=RUN):
     bindir = pg_bindir()
     datadir, _sockdir = private_cluster_paths(run_dir)
     if bindir and (datadir / "PG_VERSION").exists():
-        as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        as_owner = as_postgres_user() if os.geteuid() == 0 else []
         run(
             as_owner + [bindir / "pg_ctl", "-D", datadir, "-m", "fast", "stop"],
             check=False,
