@@ -4,7 +4,7 @@
 #   TEST_DB=invoicera_test  UPSTREAM_DB=invoicera_upstream  PYTEST_ARGS="-k ..."
 PYTHON ?= python3
 
-.PHONY: run test test-upstream benchmark lint clean
+.PHONY: run test test-upstream benchmark pot clean
 
 run:
 	$(PYTHON) tools/devenv.py run
@@ -17,6 +17,9 @@ test-upstream:
 
 benchmark:
 	$(PYTHON) tools/devenv.py benchmark -- -s $(PYTEST_ARGS)
+
+pot:
+	$(PYTHON) tools/devenv.py pot
 
 clean:
 	rm -rf .run/venv .run/odoo-src .run/screenshots .run/*.log

@@ -10,11 +10,21 @@
     "depends": [
         "account",
         "sale_management",
+        "hr",
         "project",
         "queue_job",
     ],
     "data": [
         "security/invoicera_billing_groups.xml",
+        "security/invoicera_billing_security.xml",
+        "security/ir.model.access.csv",
+        "data/invoicera_billing_data.xml",
+        "wizard/invoicera_item_decision_wizard_views.xml",
+        "views/invoicera_billable_item_views.xml",
+        "views/invoicera_billing_run_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/invoicera_billing_menus.xml",
     ],
     "assets": {

@@ -685,6 +685,21 @@ def cmd_test(args, paths=(*ADDONS, "tests"), env_extra=None):
     sys.exit(result.returncode)
 
 
+def cmd_pot(args):
+    """Rebuild each addon's i18n/<addon>.pot from a fresh test database."""
+    odoo_src, python, pg = setup()
+    config = test_config(odoo_src, pg, args.db)
+    prepare_db(python, pg, args.db, "test", drop_ours=True)
+    install_addons(python, odoo_src, config, args.db, ADDONS)
+    for addon in ADDONS:
+        pot = ROOT / addon / "i18n" / f"{addon}.pot"
+        run(
+            odoo_cmd(python, odoo_src, config, "-d", args.db, "--modules", addon)
+            + [f"--i18n-export={pot}", "--stop-after-init", "--log-level=warn"]
+        )
+        log(f"wrote {pot.relative_to(ROOT)}")
+
+
 def cmd_benchmark(args):
     """The benchmarks of tests/benchmarks at the README's sizes, tables printed."""
     cmd_test(args, paths=("tests/benchmarks",), env_extra={"INVOICERA_BENCH": "full"})
@@ -738,6 +753,8 @@ def main(argv=None):
     p_test = sub.add_parser("test", help="fresh test database, then pytest")
     p_test.add_argument("--db", default=os.environ.get("TEST_DB") or "invoicera_test")
     p_test.add_argument("pytest_args", nargs="*")
+    p_pot = sub.add_parser("pot", help="regenerate the addons' .pot files")
+    p_pot.add_argument("--db", default=os.environ.get("TEST_DB") or "invoicera_test")
     p_bench = sub.add_parser("benchmark", help="fresh test database, then the benchmarks")
     p_bench.add_argument("--db", default=os.environ.get("TEST_DB") or "invoicera_test")
     p_bench.add_argument("pytest_args", nargs="*")
@@ -750,6 +767,7 @@ def main(argv=None):
             "run": cmd_run,
             "test": cmd_test,
             "benchmark": cmd_benchmark,
+            "pot": cmd_pot,
             "test-upstream": cmd_test_upstream,
         }
         commands[args.command](args)

@@ -1,0 +1,103 @@
+from odoo import api, models
+
+
+class InvoiceraBillableMixin(models.AbstractModel):
+    """What a source of billable work implements to feed the billing engine.
+
+    A source is any model whose records become billable to a client: timesheet
+    lines, expenses, vendor bill lines, milestones, stock moves. It inherits
+    this mixin, adds its key to ``invoicera.billable.item.source`` with
+    ``selection_add``, and implements two methods:
+
+    - ``_invoicera_billable()``: the records of ``self`` that should be billed
+      now (the others have no item, or lose theirs while not invoiced);
+    - ``_invoicera_item_values()``: for each record of ``self``, in order, the
+      values of its billable item (see ``invoicera.billable.item``).
+
+    It then calls ``_invoicera_sync_items()`` whenever a record may have changed
+    (create, write, state changes) and ``_invoicera_unlink_items()`` before its
+    records are deleted. The engine does the rest: the Unbilled Work screen,
+    invoicing, locking, returning items to unbilled.
+    """
+
+    _name = "invoicera.billable.mixin"
+    _description = "Source of Billable Work"
+
+    #: key of this source in invoicera.billable.item.source
+    _invoicera_source = None
+    #: fields of the item that the source keeps up to date while the item is
+    #: not invoiced; a field the user edited on the item is no longer synced
+    _invoicera_synced_fields = (
+        "name",
+        "date",
+        "partner_id",
+        "project_id",
+        "task_id",
+        "employee_id",
+        "product_id",
+        "worked_quantity",
+        "quantity",
+        "uom_id",
+        "price_unit",
+        "standard_price_unit",
+        "currency_id",
+    )
+
+    def _invoicera_billable(self):
+        """Records of ``self`` that must have a billable item."""
+        raise NotImplementedError
+
+    def _invoicera_item_values(self):
+        """List of item values, one dict per record of ``self``, in order."""
+        raise NotImplementedError
+
+    def _invoicera_on_invoiced(self, items):
+        """Hook: ``items`` of these records were just invoiced (draft invoice created)."""
+
+    def _invoicera_on_released(self, items):
+        """Hook: ``items`` of these records are to bill again (their invoice is gone)."""
+
+    @api.model
+    def _invoicera_collect(self, domain=None):
+        """Create the missing items of every billable record (safety net, backfill)."""
+        records = self.search(domain or [])
+        for batch in self.env["invoicera.billable.item"]._split(records, 5000):
+            batch._invoicera_sync_items()
+
+    def _invoicera_items(self):
+        return (
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .search([("source_model", "=", self._name), ("source_id", "in", self.ids)])
+        )
+
+    def _invoicera_sync_items(self):
+        """Create, update or drop the billable items of ``self``."""
+        if not self:
+            return
+        Item = self.env["invoicera.billable.item"].sudo().with_context(invoicera_sync=True)
+        existing = self._invoicera_items()
+        by_source = {item.source_id: item for item in existing}
+        billable = self._invoicera_billable()
+        billable_ids = set(billable.ids)
+        existing.filtered(
+            lambda item: item.source_id not in billable_ids and item.state != "invoiced"
+        ).unlink()
+        new = billable.filtered(lambda record: record.id not in by_source)
+        if new:
+            Item.create(
+                [
+                    dict(vals, source=self._invoicera_source, source_model=self._name)
+                    for vals in new._invoicera_item_values()
+                ]
+            )
+        known = billable - new
+        if known:
+            for record, vals in zip(known, known._invoicera_item_values(), strict=True):
+                by_source[record.id]._sync_from_source(vals, self._invoicera_synced_fields)
+
+    def _invoicera_unlink_items(self):
+        """Drop the items of records about to be deleted (refused when invoiced)."""
+        items = self._invoicera_items()
+        items._check_not_invoiced()
+        items.with_context(invoicera_sync=True).unlink()

@@ -1,0 +1,248 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import split_every
+
+from .invoicera_billable_item import InvoiceraBusyError
+
+_logger = logging.getLogger(__name__)
+
+
+class InvoiceraBillingRun(models.Model):
+    """One "Invoice all": the unbilled items of many clients invoiced in one go.
+
+    Clients are processed in chunks. A run of at most one chunk is processed at
+    once; a bigger one is split into background jobs (OCA queue_job), each
+    committing its chunk. Every client gets a line in the run's log: invoiced,
+    failed (with the reason; its invoices are rolled back, the others go on),
+    skipped (another run holds its items) or nothing to bill. Re-running or
+    resuming a run never bills an item twice.
+    """
+
+    _name = "invoicera.billing.run"
+    _description = "Billing Run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, default=lambda self: _("New"), copy=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users", "Started by", readonly=True, default=lambda self: self.env.user
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+    invoice_date = fields.Date(required=True, default=fields.Date.context_today)
+    cutoff_date = fields.Date(
+        "Cut-off Date",
+        required=True,
+        default=fields.Date.context_today,
+        help="Only items dated on or before this day are invoiced.",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Clients",
+        help="Leave empty to invoice every client with items to bill.",
+    )
+    post = fields.Boolean("Post Invoices", help="Post the invoices instead of leaving drafts.")
+    send = fields.Boolean(
+        "Send by Email", help="Send the posted invoices to the clients by e-mail."
+    )
+    chunk_size = fields.Integer(
+        default=lambda self: self.env.company.invoicera_run_chunk_size or 50, readonly=True
+    )
+    client_count = fields.Integer("Clients to Invoice", readonly=True)
+    log_ids = fields.One2many("invoicera.billing.run.log", "run_id", readonly=True)
+    invoice_ids = fields.One2many("account.move", "invoicera_run_id", string="Invoices")
+    invoice_count = fields.Integer(compute="_compute_counts")
+    done_count = fields.Integer("Processed", compute="_compute_counts")
+    failed_count = fields.Integer("Failed", compute="_compute_counts")
+    progress = fields.Float(compute="_compute_counts")
+
+    @api.depends("log_ids.status", "invoice_ids", "client_count")
+    def _compute_counts(self):
+        stats = {
+            (run, status): count
+            for run, status, count in self.env["invoicera.billing.run.log"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id", "status"], ["__count"]
+            )
+        }
+        invoices = dict(
+            self.env["account.move"]._read_group(
+                [("invoicera_run_id", "in", self.ids)], ["invoicera_run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            done = sum(count for (r, _status), count in stats.items() if r == run)
+            run.done_count = done
+            run.failed_count = stats.get((run, "failed"), 0)
+            run.invoice_count = invoices.get(run, 0)
+            run.progress = 100.0 * done / run.client_count if run.client_count else 0.0
+
+    @api.constrains("send", "post")
+    def _check_send_posted(self):
+        if any(run.send and not run.post for run in self):
+            raise ValidationError(_("Only posted invoices can be sent: tick Post Invoices."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("invoicera.billing.run") or _(
+                    "New"
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_start(self):
+        """Invoice the clients: at once for one chunk, else in background jobs."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(_("The run %(run)s has already started.", run=self.name))
+        partners = self._partners_to_invoice()
+        if not partners:
+            raise UserError(_("There is nothing to invoice up to the cut-off date."))
+        self.write({"state": "running", "client_count": len(partners)})
+        self._dispatch(partners)
+        return self._action_open()
+
+    def action_resume(self):
+        """Process the clients of a run that have no log line yet (after a crash)."""
+        for run in self.filtered(lambda r: r.state == "running"):
+            pending = run._pending_partners()
+            if pending:
+                run._dispatch(pending)
+            else:
+                run._check_done()
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("invoicera_run_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
+    def _action_open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _partners_to_invoice(self):
+        """Clients with items to bill up to the cut-off date (all, or those chosen)."""
+        self.ensure_one()
+        Item = self.env["invoicera.billable.item"]
+        # Archived clients too: they get a log line saying why they were not billed.
+        chosen = self.with_context(active_test=False).partner_ids
+        domain = Item._billable_domain(self.company_id, self.cutoff_date, chosen or None)
+        groups = Item._read_group(domain, ["partner_id"], order="partner_id")
+        return self.env["res.partner"].union(*(partner for (partner,) in groups))
+
+    def _pending_partners(self):
+        self.ensure_one()
+        logged = self.log_ids.partner_id
+        return self._partners_to_invoice() - logged
+
+    def _dispatch(self, partners):
+        self.ensure_one()
+        chunks = list(split_every(self.chunk_size or 50, partners.ids))
+        if len(chunks) == 1 or self.env.context.get("invoicera_run_now"):
+            for ids in chunks:
+                self._process_chunk(ids)
+            return
+        for number, ids in enumerate(chunks, start=1):
+            self.with_delay(
+                channel="root.invoicera",
+                description=_(
+                    "%(run)s: clients %(chunk)s of %(total)s",
+                    run=self.name,
+                    chunk=number,
+                    total=len(chunks),
+                ),
+                identity_key=f"invoicera_run_{self.id}_{ids[0]}",
+            )._process_chunk(ids)
+
+    def _process_chunk(self, partner_ids):
+        """Invoice the clients ``partner_ids``; one log line each. Job entry point."""
+        self.ensure_one()
+        Log = self.env["invoicera.billing.run.log"].sudo()
+        Item = self.env["invoicera.billable.item"]
+        done = set(
+            Log.search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)]).partner_id.ids
+        )
+        partners = self.env["res.partner"].browse([pid for pid in partner_ids if pid not in done])
+        domain = Item._billable_domain(self.company_id, self.cutoff_date, partners)
+        items_by_partner = dict(
+            Item._read_group(domain, ["partner_id"], ["id:recordset"], order="partner_id")
+        )
+        log_vals = []
+        posted = self.env["account.move"]
+        for partner in partners:
+            items = items_by_partner.get(partner, Item)
+            if not items:
+                log_vals.append(self._log_values(partner, "nothing", _("Nothing to bill.")))
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    moves = items._invoice(
+                        self.company_id, self.invoice_date, post=self.post, run=self
+                    )
+            except InvoiceraBusyError:
+                log_vals.append(
+                    self._log_values(
+                        partner,
+                        "skipped",
+                        _("Another run is invoicing this client's items; skipped."),
+                    )
+                )
+            except (UserError, ValidationError) as error:
+                log_vals.append(self._log_values(partner, "failed", str(error.args[0])))
+            else:
+                log_vals.append(
+                    self._log_values(
+                        partner, "invoiced", False, invoices=moves, item_count=len(items)
+                    )
+                )
+                posted |= moves.filtered(lambda m: m.state == "posted")
+        Log.create(log_vals)
+        if self.send and posted:
+            self._send(posted)
+        self._check_done()
+
+    def _log_values(self, partner, status, message, invoices=None, item_count=0):
+        return {
+            "run_id": self.id,
+            "partner_id": partner.id,
+            "status": status,
+            "message": message,
+            "invoice_ids": [fields.Command.set(invoices.ids)] if invoices else False,
+            "item_count": item_count,
+        }
+
+    def _send(self, moves):
+        """Send posted invoices by e-mail, the way Odoo's Send & Print does."""
+        self.env["account.move.send"]._generate_and_send_invoices(
+            moves, sending_methods=["email"], allow_fallback_pdf=True
+        )
+
+    def _check_done(self):
+        for run in self:
+            if run.state == "running" and not run._pending_partners():
+                run.state = "done"

@@ -1,0 +1,36 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    invoicera_invoice_detail = fields.Selection(
+        [
+            ("project", "One line per project"),
+            ("task", "One line per task"),
+            ("employee", "One line per employee"),
+            ("item", "One line per item"),
+        ],
+        string="Invoice Line Detail",
+        default="project",
+        company_dependent=True,
+        help="How unbilled work is summed up on this client's invoices. Items with "
+        "different products or rates always go on separate lines.",
+    )
+    invoicera_invoice_per_project = fields.Boolean(
+        "One Invoice per Project",
+        company_dependent=True,
+        help="Bill each project of this client on its own invoice.",
+    )
+    invoicera_annex_detail = fields.Selection(
+        [
+            ("none", "No annex"),
+            ("summary", "Summary per project"),
+            ("task", "Per task"),
+            ("entry", "Every entry"),
+        ],
+        string="Time Annex",
+        default="summary",
+        company_dependent=True,
+        help="The detail of the PDF annex listing the billed work, sent with invoices.",
+    )

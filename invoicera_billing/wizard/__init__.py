@@ -1,0 +1,1 @@
+from . import invoicera_item_decision_wizard

@@ -1,0 +1,27 @@
+from odoo import fields, models
+
+
+class InvoiceraItemDecisionWizard(models.TransientModel):
+    """Defer or write off billable items, with the date or the reason it takes."""
+
+    _name = "invoicera.item.decision.wizard"
+    _description = "Defer or Write Off Billable Items"
+
+    item_ids = fields.Many2many(
+        "invoicera.billable.item",
+        string="Items",
+        default=lambda self: self.env.context.get("active_ids"),
+    )
+    decision = fields.Selection(
+        [("defer", "Defer"), ("write_off", "Write off")], required=True, default="defer"
+    )
+    deferred_until = fields.Date("Defer Until")
+    reason = fields.Char()
+
+    def action_apply(self):
+        self.ensure_one()
+        if self.decision == "defer":
+            self.item_ids.action_defer(self.deferred_until)
+        else:
+            self.item_ids.action_write_off(self.reason)
+        return {"type": "ir.actions.act_window_close"}

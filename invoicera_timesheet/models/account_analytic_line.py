@@ -1,0 +1,199 @@
+from odoo import _, api, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_round
+
+#: timesheet fields that billing depends on: locked once the time is invoiced
+BILLED_FIELDS = {"unit_amount", "date", "project_id", "task_id", "employee_id", "so_line"}
+#: timesheet fields whose change may change the billable item
+SYNC_FIELDS = BILLED_FIELDS | {"name", "partner_id", "product_uom_id", "company_id"}
+ROUNDING_METHODS = {"up": "UP", "nearest": "HALF-UP", "down": "DOWN"}
+
+
+class AccountAnalyticLine(models.Model):
+    """Timesheet lines are a source of billable work: the "time" source.
+
+    A line is billed by Invoicera when its project is billable and it does not
+    belong to a sale order line: time sold through sale orders keeps going
+    through Odoo's own flow (sale_timesheet), never through both.
+    """
+
+    _name = "account.analytic.line"
+    _inherit = ["account.analytic.line", "invoicera.billable.mixin"]
+
+    _invoicera_source = "time"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.filtered("project_id")._invoicera_sync_items()
+        return lines
+
+    def write(self, vals):
+        if not self.env.context.get("invoicera_sync") and BILLED_FIELDS & set(vals):
+            self._invoicera_check_not_billed()
+        res = super().write(vals)
+        if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
+            self.filtered("project_id")._invoicera_sync_items()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_invoicera_items(self):
+        self._invoicera_unlink_items()
+
+    # ------------------------------------------------------------------
+    # Source interface (invoicera.billable.mixin)
+    # ------------------------------------------------------------------
+    def _invoicera_billable(self):
+        return self.filtered(
+            lambda line: line.project_id
+            and line.project_id.allow_billable
+            and not line.so_line
+            and line.employee_id
+            and (line.partner_id or line.project_id.partner_id)
+        )
+
+    def _invoicera_item_values(self):
+        hour = self.env.ref("uom.product_uom_hour")
+        rates = self._invoicera_rates()
+        values = []
+        for line in self:
+            project = line.project_id
+            partner = (line.partner_id or project.partner_id).commercial_partner_id
+            price, currency = rates[line.id]
+            uom = line.product_uom_id or hour
+            hours = uom._compute_quantity(line.unit_amount, hour, round=False)
+            values.append(
+                {
+                    "source_id": line.id,
+                    "name": line._invoicera_description(),
+                    "date": line.date,
+                    "company_id": line.company_id.id,
+                    "partner_id": partner.id,
+                    "project_id": project.id,
+                    "task_id": line.task_id.id,
+                    "employee_id": line.employee_id.id,
+                    "product_id": line._invoicera_product().id,
+                    "worked_quantity": hours,
+                    "quantity": project._invoicera_round_time(hours),
+                    "uom_id": hour.id,
+                    "price_unit": price,
+                    "standard_price_unit": price,
+                    "currency_id": currency.id,
+                }
+            )
+        return values
+
+    def _invoicera_on_invoiced(self, items):
+        """Set Odoo's own marker of invoiced time, ``timesheet_invoice_id``.
+
+        The line becomes read-only in the timesheet views and the invoice's
+        Timesheets button lists it. One UPDATE for all lines: what the ORM
+        would recompute from it (partner, project) is frozen for billed lines.
+        """
+        time_items = items.filtered(lambda item: item.source_model == self._name)
+        if not time_items:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_analytic_line AS line
+                   SET timesheet_invoice_id = item.invoice_id
+                  FROM invoicera_billable_item AS item
+                 WHERE item.id = ANY(%s)
+                   AND item.source_model = %s
+                   AND line.id = item.source_id
+                """,
+                time_items.ids,
+                self._name,
+            )
+        )
+        self.invalidate_recordset(["timesheet_invoice_id"])
+        self.env["account.move"].invalidate_model(["timesheet_ids"])
+
+    def _invoicera_on_released(self, items):
+        lines = self.browse(items.mapped("source_id")) & self
+        lines.sudo().with_context(invoicera_sync=True).write({"timesheet_invoice_id": False})
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _invoicera_description(self):
+        self.ensure_one()
+        if self.name and self.name.strip() not in ("", "/"):
+            return self.name.strip()
+        return self.task_id.name or self.project_id.name
+
+    def _invoicera_product(self):
+        self.ensure_one()
+        return self.project_id.invoicera_service_product_id or self.env.ref(
+            "invoicera_timesheet.product_invoicera_time"
+        )
+
+    def _invoicera_rates(self):
+        """{line id: (hourly rate, currency)}, the most specific rate first.
+
+        Employee on the task, employee on the project, the project's rate, the
+        employee's default rate, the service's price in the client's pricelist.
+        """
+        Rate = self.env["invoicera.billing.rate"].sudo()
+        specific = {
+            (rate.project_id.id, rate.task_id.id, rate.employee_id.id): rate
+            for rate in Rate.search([("project_id", "in", self.project_id.ids)])
+        }
+        pricelist_prices = {}
+        result = {}
+        for line in self:
+            project, employee = line.project_id, line.employee_id.sudo()
+            company_currency = line.company_id.currency_id
+            rate = specific.get((project.id, line.task_id.id, employee.id)) or specific.get(
+                (project.id, False, employee.id)
+            )
+            if rate:
+                result[line.id] = (rate.price_unit, rate.currency_id)
+            elif project.invoicera_hourly_rate:
+                result[line.id] = (project.invoicera_hourly_rate, company_currency)
+            elif employee.invoicera_billing_rate:
+                result[line.id] = (employee.invoicera_billing_rate, company_currency)
+            else:
+                partner = (line.partner_id or project.partner_id).commercial_partner_id
+                pricelist = partner.with_company(line.company_id).property_product_pricelist
+                product = line._invoicera_product()
+                key = (pricelist.id, product.id)
+                if key not in pricelist_prices:
+                    if pricelist:
+                        price = pricelist._get_product_price(
+                            product, 1.0, uom=self.env.ref("uom.product_uom_hour")
+                        )
+                        pricelist_prices[key] = (price, pricelist.currency_id)
+                    else:
+                        pricelist_prices[key] = (product.lst_price, company_currency)
+                result[line.id] = pricelist_prices[key]
+        return result
+
+    def _invoicera_check_not_billed(self):
+        items = self._invoicera_items().filtered(lambda item: item.state == "invoiced")
+        if items:
+            lines = self.browse(items.mapped("source_id"))
+            raise UserError(
+                _(
+                    "This time is invoiced and locked: cancel or credit the invoice "
+                    "first to change it.\n- %(lines)s",
+                    lines="\n- ".join(
+                        f"{line.date} · {line.employee_id.name} · {line.name}" for line in lines
+                    ),
+                )
+            )
+
+
+def round_time(hours, increment, method, minimum):
+    """Billable hours of an entry: rounded to ``increment``, at least ``minimum``."""
+    if increment > 0:
+        hours = float_round(
+            hours, precision_rounding=increment, rounding_method=ROUNDING_METHODS[method]
+        )
+    if minimum and 0 < hours < minimum:
+        hours = minimum
+    return hours

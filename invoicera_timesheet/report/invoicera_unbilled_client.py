@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class InvoiceraUnbilledClient(models.Model):
+    """The Unbilled Work screen: one line per client and currency of its items."""
+
+    _name = "invoicera.unbilled.client"
+    _description = "Unbilled Work by Client"
+    _auto = False
+    _order = "amount desc"
+    _depends = {
+        "invoicera.billable.item": [
+            "partner_id",
+            "company_id",
+            "currency_id",
+            "state",
+            "quantity",
+            "amount",
+            "date",
+            "uom_id",
+        ],
+        "project.milestone": ["deadline", "is_reached", "project_id"],
+        "project.project": ["partner_id"],
+    }
+
+    partner_id = fields.Many2one("res.partner", "Client", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    item_count = fields.Integer("Items", readonly=True)
+    hours = fields.Float(readonly=True)
+    amount = fields.Monetary(readonly=True)
+    oldest_date = fields.Date("Oldest Item", readonly=True)
+    deferred_count = fields.Integer("Deferred", readonly=True)
+    next_milestone_date = fields.Date("Next Milestone", readonly=True)
+
+    @property
+    def _table_query(self):
+        hour_category = self.env.ref("uom.uom_categ_wtime").id
+        return SQL(
+            """
+            SELECT MIN(item.id) AS id,
+                   item.partner_id,
+                   item.company_id,
+                   item.currency_id,
+                   COUNT(*) FILTER (WHERE item.state = 'to_bill') AS item_count,
+                   COALESCE(SUM(item.quantity) FILTER (
+                       WHERE item.state = 'to_bill' AND uom.category_id = %(hours)s), 0) AS hours,
+                   COALESCE(SUM(item.amount) FILTER (WHERE item.state = 'to_bill'), 0) AS amount,
+                   MIN(item.date) FILTER (WHERE item.state = 'to_bill') AS oldest_date,
+                   COUNT(*) FILTER (WHERE item.state = 'deferred') AS deferred_count,
+                   (SELECT MIN(milestone.deadline)
+                      FROM project_milestone milestone
+                      JOIN project_project project ON project.id = milestone.project_id
+                     WHERE project.partner_id = item.partner_id
+                       AND NOT milestone.is_reached
+                       AND milestone.deadline >= CURRENT_DATE) AS next_milestone_date
+              FROM invoicera_billable_item item
+              JOIN uom_uom uom ON uom.id = item.uom_id
+             WHERE item.state IN ('to_bill', 'deferred')
+          GROUP BY item.partner_id, item.company_id, item.currency_id
+            """,
+            hours=hour_category,
+        )
+
+    def action_review(self):
+        """The editable list of this client's unbilled items."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "invoicera_billing.action_invoicera_billable_item"
+        )
+        action["domain"] = [("partner_id", "in", self.partner_id.ids)]
+        action["context"] = {"search_default_to_bill": 1, "search_default_deferred": 1}
+        action["name"] = (
+            self.partner_id.display_name if len(self.partner_id) == 1 else action["name"]
+        )
+        return action
+
+    def action_invoice(self):
+        """Open "Invoice Unbilled Work" for these clients (all when none selected)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "invoicera_billing.action_invoicera_billing_run_new"
+        )
+        action["context"] = {"default_partner_ids": self.partner_id.ids}
+        return action
+
+    @api.model
+    def action_invoice_all(self):
+        return self.browse().action_invoice()

@@ -1,0 +1,97 @@
+from datetime import date
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class InvoiceraTimesheetCase(TransactionCase):
+    """A service company with two clients (USD and EUR) and billable projects."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.usd = cls.company.currency_id
+        cls.eur = cls.env.ref("base.EUR") if cls.usd.name != "EUR" else cls.env.ref("base.USD")
+        cls.eur.active = True
+        cls.env["res.currency.rate"].search([("currency_id", "=", cls.eur.id)]).unlink()
+        cls.env["res.currency.rate"].create(
+            [
+                {"currency_id": cls.eur.id, "name": "2026-01-01", "rate": 0.5},
+                {"currency_id": cls.eur.id, "name": "2026-04-01", "rate": 0.8},
+            ]
+        )
+        cls.eur_pricelist = cls.env["product.pricelist"].create(
+            {"name": "EUR clients", "currency_id": cls.eur.id}
+        )
+        cls.hour = cls.env.ref("uom.product_uom_hour")
+        cls.service = cls.env.ref("invoicera_timesheet.product_invoicera_time")
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Acme Analytics", "is_company": True, "email": "ap@acme.example.com"}
+        )
+        cls.client_eur = cls.env["res.partner"].create(
+            {
+                "name": "Lumière SARL",
+                "is_company": True,
+                "lang": "en_US",
+                "property_product_pricelist": cls.eur_pricelist.id,
+            }
+        )
+        cls.alice = cls.env["hr.employee"].create(
+            {"name": "Alice Dev", "invoicera_billing_rate": 90}
+        )
+        cls.bob = cls.env["hr.employee"].create(
+            {"name": "Bob Design", "invoicera_billing_rate": 60}
+        )
+        cls.project = cls.env["project.project"].create(
+            {
+                "name": "Website",
+                "partner_id": cls.client.id,
+                "allow_billable": True,
+                "allow_timesheets": True,
+            }
+        )
+        cls.task = cls.env["project.task"].create({"name": "Design", "project_id": cls.project.id})
+        cls.project_eur = cls.env["project.project"].create(
+            {
+                "name": "ERP Rollout",
+                "partner_id": cls.client_eur.id,
+                "allow_billable": True,
+                "allow_timesheets": True,
+            }
+        )
+        cls.billing_user = new_test_user(
+            cls.env,
+            login="billing_clerk",
+            groups="base.group_user,invoicera_billing.group_billing_user",
+        )
+        cls.Item = cls.env["invoicera.billable.item"]
+
+    @classmethod
+    def log_time(cls, employee, hours, day="2026-03-10", project=None, task=None, name="Work"):
+        return cls.env["account.analytic.line"].create(
+            {
+                "project_id": (project or cls.project).id,
+                "task_id": task.id if task else False,
+                "employee_id": employee.id,
+                "unit_amount": hours,
+                "date": day,
+                "name": name,
+            }
+        )
+
+    def item_of(self, line):
+        return self.Item.search(
+            [("source_model", "=", line._name), ("source_id", "in", line.ids)], order="date, id"
+        )
+
+    def invoice(self, partner, invoice_date=date(2026, 3, 31), post=False):
+        items = self.Item.search(
+            self.Item._billable_domain(self.company, invoice_date, partners=partner)
+        )
+        return items._invoice(self.company, invoice_date, post=post)
+
+    @classmethod
+    def tags(cls, *xmlids):
+        return [Command.set([cls.env.ref(x).id for x in xmlids])]

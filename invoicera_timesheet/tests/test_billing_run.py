@@ -1,0 +1,110 @@
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestBillingRun(InvoiceraTimesheetCase):
+    """ "Invoice all": every client in one run, in chunks, each client on its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client_c = cls.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
+        cls.project_c = cls.env["project.project"].create(
+            {"name": "Campaign", "partner_id": cls.client_c.id, "allow_billable": True}
+        )
+        cls.log_time(cls.alice, 2)
+        cls.log_time(cls.bob, 3, project=cls.project_eur)
+        cls.log_time(cls.alice, 1, project=cls.project_c)
+        cls.clients = cls.client | cls.client_eur | cls.client_c
+
+    def new_run(self, **vals):
+        return self.env["invoicera.billing.run"].create(
+            dict(
+                {
+                    "invoice_date": date(2026, 3, 31),
+                    "cutoff_date": date(2026, 3, 31),
+                    "partner_ids": [(6, 0, self.clients.ids)],
+                },
+                **vals,
+            )
+        )
+
+    def logs(self, run):
+        return {log.partner_id: log for log in run.log_ids}
+
+    def test_small_run_invoices_every_client_at_once(self):
+        run = self.new_run(post=True)
+        run.action_start()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.client_count, 3)
+        self.assertEqual(run.invoice_count, 3)
+        self.assertEqual(set(run.invoice_ids.mapped("state")), {"posted"})
+        self.assertEqual(set(run.log_ids.mapped("status")), {"invoiced"})
+        self.assertEqual(run.invoice_ids.partner_id, self.clients)
+        self.assertEqual(run.progress, 100)
+
+    def test_failing_client_is_rolled_back_and_logged(self):
+        self.client_c.active = False
+        run = self.new_run()
+        run.action_start()
+        logs = self.logs(run)
+        self.assertEqual(logs[self.client_c].status, "failed")
+        self.assertIn("The client Cobalt Media is archived", logs[self.client_c].message)
+        self.assertEqual(logs[self.client].status, "invoiced")
+        self.assertEqual(logs[self.client_eur].status, "invoiced")
+        self.assertEqual(run.invoice_ids.partner_id, self.client | self.client_eur)
+        items_c = self.Item.search([("partner_id", "=", self.client_c.id)])
+        self.assertEqual(items_c.mapped("state"), ["to_bill"], "no orphan invoice, no billed item")
+        self.assertEqual(run.failed_count, 1)
+
+    def test_big_run_goes_to_background_jobs_per_chunk(self):
+        run = self.new_run(chunk_size=2)
+        with trap_jobs() as trap:
+            run.action_start()
+            trap.assert_jobs_count(2, only=run._process_chunk)
+            self.assertEqual(run.state, "running")
+            self.assertFalse(run.invoice_ids, "nothing invoiced before the jobs run")
+            trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.invoice_count, 3)
+
+    def test_resume_after_a_crash(self):
+        """A chunk lost in a crash is processed by Resume; done clients are not again."""
+        run = self.new_run(chunk_size=2)
+        with trap_jobs() as trap:
+            run.action_start()
+            first = trap.enqueued_jobs[0]
+            first.perform()  # the second job is lost
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.done_count, 2)
+        run.with_context(invoicera_run_now=True).action_resume()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.invoice_count, 3)
+        self.assertEqual(len(run.log_ids), 3)
+
+    def test_running_again_bills_nothing_twice(self):
+        self.new_run().action_start()
+        with self.assertRaisesRegex(UserError, "nothing to invoice"):
+            self.new_run().action_start()
+        # A chunk processed twice (a retried job) logs nothing new, bills nothing.
+        run = self.new_run()
+        run.state = "running"
+        run.client_count = 3
+        run._process_chunk(self.clients.ids)
+        run._process_chunk(self.clients.ids)
+        self.assertEqual(len(run.log_ids), 3)
+        self.assertEqual(set(run.log_ids.mapped("status")), {"nothing"})
+        self.assertEqual(
+            self.env["account.move"].search_count([("partner_id", "in", self.clients.ids)]), 3
+        )
+
+    def test_send_needs_post(self):
+        with self.assertRaisesRegex(Exception, "Only posted invoices can be sent"):
+            self.new_run(send=True, post=False)

@@ -1,0 +1,125 @@
+"""Two billing runs at once never bill an item twice: the database refuses.
+
+These tests need committed data seen by two transactions, so they create it
+in their own cursor, commit it, and delete it at the end.
+"""
+
+from contextlib import contextmanager
+from datetime import date
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+
+from odoo.addons.invoicera_billing.models.invoicera_billable_item import InvoiceraBusyError
+
+INVOICE_DATE = date(2026, 3, 31)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentRuns(BaseCase):
+    @contextmanager
+    def new_env(self):
+        """An environment on a cursor of its own, committed when the block ends."""
+        with Registry(get_db_name()).cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+    def setUp(self):
+        super().setUp()
+        with self.new_env() as env:
+            self.client_id = (
+                env["res.partner"].create({"name": "Twice Inc.", "is_company": True}).id
+            )
+            project = env["project.project"].create(
+                {"name": "Concurrency", "partner_id": self.client_id, "allow_billable": True}
+            )
+            employee = env["hr.employee"].create(
+                {"name": "Dana Race", "invoicera_billing_rate": 100}
+            )
+            env["account.analytic.line"].create(
+                [
+                    {
+                        "project_id": project.id,
+                        "employee_id": employee.id,
+                        "unit_amount": 1 + n,
+                        "date": date(2026, 3, 2 + n),
+                        "name": f"Entry {n}",
+                    }
+                    for n in range(3)
+                ]
+            )
+            self.project_id, self.employee_id = project.id, employee.id
+        self.addCleanup(self.cleanup)
+
+    def cleanup(self):
+        with self.new_env() as env:
+            moves = env["account.move"].search([("partner_id", "=", self.client_id)])
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.unlink()
+            env["invoicera.billing.run"].search([("partner_ids", "in", self.client_id)]).unlink()
+            env["account.analytic.line"].search([("project_id", "=", self.project_id)]).unlink()
+            env["project.project"].browse(self.project_id).unlink()
+            env["hr.employee"].browse(self.employee_id).unlink()
+            env["res.partner"].browse(self.client_id).unlink()
+
+    def items(self, env):
+        Item = env["invoicera.billable.item"]
+        partner = env["res.partner"].browse(self.client_id)
+        return Item.search(Item._billable_domain(env.company, INVOICE_DATE, partner))
+
+    def new_run(self, env):
+        return env["invoicera.billing.run"].create(
+            {
+                "invoice_date": INVOICE_DATE,
+                "cutoff_date": INVOICE_DATE,
+                "partner_ids": [(6, 0, [self.client_id])],
+                "state": "running",
+                "client_count": 1,
+            }
+        )
+
+    def invoice_count(self):
+        with self.new_env() as env:
+            return env["account.move"].search_count([("partner_id", "=", self.client_id)])
+
+    def test_second_run_waits_for_nothing_and_skips(self):
+        """Run B starts while run A holds the client's items: B skips the client."""
+        with self.new_env() as env_a, self.new_env() as env_b:
+            run_a, run_b = self.new_run(env_a), self.new_run(env_b)
+            run_a._process_chunk([self.client_id])  # A has invoiced, not committed yet
+            run_b._process_chunk([self.client_id])  # B at the same moment
+            self.assertEqual(run_a.log_ids.status, "invoiced")
+            self.assertEqual(run_b.log_ids.status, "skipped")
+            self.assertIn("Another run is invoicing", run_b.log_ids.message)
+        self.assertEqual(self.invoice_count(), 1)
+        with self.new_env() as env:
+            self.assertEqual(
+                set(
+                    env["invoicera.billable.item"]
+                    .search([("partner_id", "=", self.client_id)])
+                    .mapped("state")
+                ),
+                {"invoiced"},
+            )
+
+    def test_run_started_before_the_other_committed(self):
+        """B read the items as unbilled, then A committed: B's lock is refused."""
+        with self.new_env() as env_b:
+            items_b = self.items(env_b)  # B's snapshot: 3 items to bill
+            self.assertEqual(len(items_b), 3)
+            with self.new_env() as env_a:
+                self.items(env_a)._invoice(env_a.company, INVOICE_DATE)
+            # A committed. B still sees the items as to bill, but cannot lock them.
+            with self.assertRaises(InvoiceraBusyError):
+                items_b._invoice(env_b.company, INVOICE_DATE)
+        self.assertEqual(self.invoice_count(), 1)
+
+    def test_both_directly_on_the_items(self):
+        with self.new_env() as env_a, self.new_env() as env_b:
+            moves = self.items(env_a)._invoice(env_a.company, INVOICE_DATE)
+            self.assertEqual(len(moves), 1)
+            with self.assertRaises(InvoiceraBusyError):
+                self.items(env_b)._invoice(env_b.company, INVOICE_DATE)
+            env_b.cr.rollback()
+        self.assertEqual(self.invoice_count(), 1)

@@ -1,0 +1,175 @@
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicing(InvoiceraTimesheetCase):
+    """Items become invoices: grouping, amounts, locking, returning to unbilled."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.line_a1 = cls.log_time(cls.alice, 2, day="2026-03-02", task=cls.task, name="Mock-ups")
+        cls.line_a2 = cls.log_time(cls.alice, 3, day="2026-03-03", task=cls.task, name="Review")
+        cls.line_b1 = cls.log_time(cls.bob, 4, day="2026-03-04", name="Logo")
+
+    def test_one_invoice_per_client_with_a_line_per_rate(self):
+        invoice = self.invoice(self.client)
+        self.assertEqual(len(invoice), 1)
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "partner_id": self.client.id,
+                    "currency_id": self.usd.id,
+                    "invoice_date": date(2026, 3, 31),
+                    "state": "draft",
+                    "amount_untaxed": 5 * 90 + 4 * 60,
+                }
+            ],
+        )
+        lines = invoice.invoice_line_ids.sorted("price_unit")
+        self.assertEqual(lines.mapped("quantity"), [4, 5])
+        self.assertEqual(lines.mapped("price_unit"), [60, 90])
+        self.assertIn("Website", lines[0].name)
+        self.assertEqual(lines.product_id, self.service)
+        self.assertEqual(lines[0].analytic_distribution, {str(self.project.account_id.id): 100})
+        items = self.item_of(self.line_a1 | self.line_a2 | self.line_b1)
+        self.assertEqual(set(items.mapped("state")), {"invoiced"})
+        self.assertEqual(items.invoice_id, invoice)
+        self.assertEqual(invoice.invoicera_item_count, 3)
+        # Odoo's own marker of invoiced time is set: the timesheets are read-only.
+        self.assertEqual((self.line_a1 | self.line_b1).timesheet_invoice_id, invoice)
+
+    def test_detail_per_item(self):
+        self.client.invoicera_invoice_detail = "item"
+        invoice = self.invoice(self.client)
+        self.assertEqual(len(invoice.invoice_line_ids), 3)
+        self.assertEqual(
+            invoice.invoice_line_ids.sorted("sequence").mapped("name"),
+            [
+                "03/02/2026 · Alice Dev · Mock-ups",
+                "03/03/2026 · Alice Dev · Review",
+                "03/04/2026 · Bob Design · Logo",
+            ],
+        )
+
+    def test_one_invoice_per_project(self):
+        other = self.env["project.project"].create(
+            {"name": "Mobile", "partner_id": self.client.id, "allow_billable": True}
+        )
+        self.log_time(self.bob, 1, project=other)
+        self.assertEqual(len(self.invoice(self.client)), 1)
+
+    def test_one_invoice_per_project_when_asked(self):
+        self.client.invoicera_invoice_per_project = True
+        other = self.env["project.project"].create(
+            {"name": "Mobile", "partner_id": self.client.id, "allow_billable": True}
+        )
+        self.log_time(self.bob, 1, project=other)
+        invoices = self.invoice(self.client)
+        self.assertEqual(len(invoices), 2)
+        self.assertEqual(set(invoices.mapped("invoice_origin")), {"Website", "Mobile"})
+
+    def test_rates_converted_at_the_invoice_date(self):
+        """A USD rate billed to a EUR client: converted at the invoice date's rate."""
+        self.log_time(self.alice, 10, project=self.project_eur, day="2026-03-05")
+        march = self.invoice(self.client_eur, invoice_date=date(2026, 3, 31))
+        self.assertEqual(march.currency_id, self.eur)
+        self.assertAlmostEqual(march.amount_untaxed, 10 * 90 * 0.5)
+        march.unlink()
+        april = self.invoice(self.client_eur, invoice_date=date(2026, 4, 15))
+        self.assertAlmostEqual(april.amount_untaxed, 10 * 90 * 0.8)
+
+    def test_cut_off_date(self):
+        invoice = self.invoice(self.client, invoice_date=date(2026, 3, 3))
+        self.assertEqual(sum(invoice.invoice_line_ids.mapped("quantity")), 5, "only up to Mar 3")
+        self.assertEqual(self.item_of(self.line_b1).state, "to_bill")
+
+    def test_excluded_written_off_and_deferred_items_stay_out(self):
+        self.item_of(self.line_a1).action_exclude()
+        self.item_of(self.line_a2).action_write_off("Internal review")
+        self.item_of(self.line_b1).action_defer(date(2026, 4, 1))
+        self.assertFalse(self.invoice(self.client))
+        april = self.invoice(self.client, invoice_date=date(2026, 4, 2))
+        self.assertEqual(april.invoice_line_ids.quantity, 4, "deferred until April 1st")
+
+    def test_invoiced_items_and_time_are_locked(self):
+        self.invoice(self.client)
+        item = self.item_of(self.line_a1)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            item.write({"quantity": 1, "adjustment_reason": "late"})
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            self.line_a1.unit_amount = 7
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            self.line_a1.unlink()
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            item.action_exclude()
+        self.line_a1.name = "Mock-ups v2"  # a label change is harmless
+        self.assertEqual(item.name, "Mock-ups")
+
+    def test_never_billed_twice(self):
+        first = self.invoice(self.client)
+        self.assertTrue(first)
+        self.assertFalse(self.invoice(self.client), "nothing left to bill")
+        items = self.item_of(self.line_a1)
+        with self.assertRaisesRegex(UserError, "not to bill"):
+            items._invoice(self.company, date(2026, 3, 31))
+
+    def test_deleting_the_draft_returns_items(self):
+        invoice = self.invoice(self.client)
+        invoice.unlink()
+        items = self.item_of(self.line_a1 | self.line_a2 | self.line_b1)
+        self.assertEqual(set(items.mapped("state")), {"to_bill"})
+        self.assertFalse(self.line_a1.timesheet_invoice_id)
+        self.line_a1.unit_amount = 2.5  # unlocked again
+        self.assertEqual(len(self.invoice(self.client)), 1)
+
+    def test_removing_a_line_from_the_draft_returns_its_items(self):
+        invoice = self.invoice(self.client)
+        bob_line = invoice.invoice_line_ids.filtered(lambda line: line.price_unit == 60)
+        invoice.write({"invoice_line_ids": [Command.delete(bob_line.id)]})
+        self.assertEqual(self.item_of(self.line_b1).state, "to_bill")
+        self.assertEqual(self.item_of(self.line_a1).state, "invoiced")
+
+    def test_cancelling_returns_items(self):
+        invoice = self.invoice(self.client, post=True)
+        invoice.button_draft()
+        invoice.button_cancel()
+        self.assertEqual(
+            set(self.item_of(self.line_a1 | self.line_b1).mapped("state")), {"to_bill"}
+        )
+        # Resetting the cancelled invoice to draft does not bill the items twice.
+        invoice.button_draft()
+        self.assertFalse(invoice.invoice_line_ids.invoicera_item_ids)
+        self.assertEqual(len(self.invoice(self.client)), 1)
+
+    def test_full_credit_note_returns_items_partial_does_not(self):
+        invoice = self.invoice(self.client, post=True)
+        partial = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        partial.invoice_line_ids[0].quantity = 1
+        partial.action_post()
+        self.assertEqual(
+            self.item_of(self.line_a1).state, "invoiced", "partial credit: still billed"
+        )
+        full = invoice._reverse_moves([{"invoice_date": date(2026, 4, 3)}])
+        full.action_post()
+        self.assertEqual(
+            set(self.item_of(self.line_a1 | self.line_a2 | self.line_b1).mapped("state")),
+            {"to_bill"},
+        )
+
+    def test_billing_user_invoices(self):
+        """The least privileged user who does the job: a Billing User."""
+        Item = self.Item.with_user(self.billing_user)
+        items = Item.search(Item._billable_domain(self.company, date(2026, 3, 31), self.client))
+        self.assertEqual(len(items), 3)
+        items.write({"quantity": 1, "adjustment_reason": "Capped"})
+        invoice = items._invoice(self.company, date(2026, 3, 31), post=True)
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.amount_untaxed, 90 + 90 + 60)

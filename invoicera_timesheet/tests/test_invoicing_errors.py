@@ -1,0 +1,71 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicingErrors(InvoiceraTimesheetCase):
+    """Bad input: a clear error naming what is wrong, and nothing half-created."""
+
+    def assertRefused(self, partner, message):
+        before = self.env["account.move"].search_count([])
+        with self.assertRaisesRegex(Exception, message):
+            self.invoice(partner)
+        self.assertEqual(self.env["account.move"].search_count([]), before, "nothing created")
+        items = self.Item.search([("partner_id", "=", partner.id)])
+        self.assertNotIn("invoiced", items.mapped("state"))
+
+    def test_negative_hours(self):
+        self.log_time(self.alice, 2)
+        self.log_time(self.alice, -1, name="Correction")
+        self.assertRefused(
+            self.client, r"negative quantity:\n- Acme Analytics · 2026-03-10 · Correction"
+        )
+
+    def test_zero_rate(self):
+        self.log_time(self.alice, 2, name="Pro bono?")
+        self.service.lst_price = 0
+        self.alice.invoicera_billing_rate = 0
+        self.assertRefused(self.client, r"zero or negative rate:\n- .*Pro bono\?")
+
+    def test_archived_client(self):
+        self.log_time(self.alice, 2)
+        self.client.active = False
+        self.assertRefused(self.client, "The client Acme Analytics is archived")
+
+    def test_client_without_receivable_account(self):
+        self.log_time(self.alice, 2)
+        field = self.env["res.partner"]._fields["property_account_receivable_id"]
+        self.env["ir.default"].search([("field_id.name", "=", field.name)]).unlink()
+        self.client.with_company(self.company).property_account_receivable_id = False
+        self.assertRefused(self.client, "has no receivable account")
+
+    def test_currency_without_rate(self):
+        self.env["res.currency.rate"].search([("currency_id", "=", self.eur.id)]).unlink()
+        self.env["res.currency.rate"].create(
+            {"currency_id": self.eur.id, "name": "2026-06-01", "rate": 0.9}
+        )
+        self.log_time(self.alice, 2, project=self.project_eur)
+        self.assertRefused(self.client_eur, f"{self.eur.name} has no exchange rate on or before")
+
+    def test_missing_income_account(self):
+        product = self.env["product.product"].create(
+            {"name": "No account service", "type": "service", "list_price": 50}
+        )
+        product.categ_id = self.env["product.category"].create({"name": "No accounts"})
+        self.project.invoicera_service_product_id = product
+        self.env["ir.default"].search(
+            [("field_id.name", "=", "property_account_income_categ_id")]
+        ).unlink()
+        product.categ_id.property_account_income_categ_id = False
+        self.log_time(self.alice, 2)
+        self.assertRefused(self.client, "No account service has no income account")
+
+    def test_item_of_another_company(self):
+        other = self.env["res.company"].create({"name": "Other Co", "currency_id": self.usd.id})
+        item = self.item_of(self.log_time(self.alice, 2))
+        with self.assertRaisesRegex(Exception, "belong to another company than Other Co"):
+            item._invoice(other, date(2026, 3, 31))
+        self.assertEqual(item.state, "to_bill")

@@ -1,0 +1,63 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+#: queries to lock, check, create, link and post one invoice (18.0 core, measured)
+INVOICE_QUERY_BUDGET = 110
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceQueryCount(InvoiceraTimesheetCase):
+    """An invoice costs the same number of queries for 10 or 1,000 items."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.small = cls.env["res.partner"].create({"name": "Small Client", "is_company": True})
+        cls.big = cls.env["res.partner"].create({"name": "Big Client", "is_company": True})
+        cls.warm_up = cls.env["res.partner"].create({"name": "First Client", "is_company": True})
+        for partner, count in ((cls.warm_up, 2), (cls.small, 10), (cls.big, 1000)):
+            project = cls.env["project.project"].create(
+                {
+                    "name": f"Project of {partner.name}",
+                    "partner_id": partner.id,
+                    "allow_billable": True,
+                }
+            )
+            cls.env["account.analytic.line"].create(
+                [
+                    {
+                        "project_id": project.id,
+                        "employee_id": cls.alice.id,
+                        "unit_amount": 1,
+                        "date": date(2026, 3, 1 + n % 28),
+                        "name": f"Entry {n}",
+                    }
+                    for n in range(count)
+                ]
+            )
+
+    def invoice_counting_queries(self, partner):
+        """Invoice and post the items of ``partner``; the number of queries it took."""
+        items = self.Item.search(
+            self.Item._billable_domain(self.company, date(2026, 3, 31), partner)
+        )
+        self.env.invalidate_all()
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        with self.assertQueryCount(INVOICE_QUERY_BUDGET):
+            invoice = items._invoice(self.company, date(2026, 3, 31), post=True)
+        count = self.cr.sql_log_count - before
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.invoicera_item_count, len(items))
+        self.assertEqual(len(invoice.invoice_line_ids), 1, "one line: one rate, one project")
+        return count
+
+    def test_same_queries_for_10_and_1000_items(self):
+        # The first invoice of the transaction fills caches: not counted.
+        self.invoice(self.warm_up, post=True)
+        small = self.invoice_counting_queries(self.small)
+        big = self.invoice_counting_queries(self.big)
+        self.assertEqual(small, big, f"10 items: {small} queries, 1000 items: {big}")

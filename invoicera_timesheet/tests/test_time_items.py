@@ -1,0 +1,155 @@
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestTimeItems(InvoiceraTimesheetCase):
+    """Timesheet lines become billable items: rates, rounding, what is billable."""
+
+    def test_time_on_billable_project_becomes_an_item(self):
+        line = self.log_time(self.alice, 2.5, name="Homepage mock-up")
+        item = self.item_of(line)
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "source": "time",
+                    "partner_id": self.client.id,
+                    "project_id": self.project.id,
+                    "employee_id": self.alice.id,
+                    "name": "Homepage mock-up",
+                    "worked_quantity": 2.5,
+                    "quantity": 2.5,
+                    "price_unit": 90.0,
+                    "amount": 225.0,
+                    "state": "to_bill",
+                    "product_id": self.service.id,
+                }
+            ],
+        )
+
+    def test_time_of_a_sale_order_line_stays_with_odoo(self):
+        """Time sold through a sale order is billed by Odoo's flow, never by ours."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Support hours",
+                "type": "service",
+                "invoice_policy": "delivery",
+                "service_type": "timesheet",
+                "uom_id": self.hour.id,
+                "uom_po_id": self.hour.id,
+                "list_price": 80,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()
+        line = self.log_time(self.alice, 3)
+        self.assertTrue(self.item_of(line))
+        line.so_line = order.order_line
+        self.assertFalse(self.item_of(line), "time moved to a sale order leaves the engine")
+        self.assertEqual(order.order_line.qty_delivered, 3)
+
+    def test_not_billable(self):
+        internal = self.env["project.project"].create(
+            {"name": "Internal", "allow_billable": False, "allow_timesheets": True}
+        )
+        line = self.log_time(self.alice, 4, project=internal)
+        self.assertFalse(self.item_of(line))
+        internal.write({"allow_billable": True, "partner_id": self.client.id})
+        self.assertTrue(self.item_of(line), "making the project billable makes its time billable")
+
+    def test_rate_resolution_order(self):
+        """Task/employee override, project employee rate, project rate, employee
+        default, then the service's price in the client's pricelist."""
+        line = self.log_time(self.alice, 1, task=self.task)
+        item = self.item_of(line)
+        self.assertEqual(item.price_unit, 90, "employee default")
+        self.project.invoicera_hourly_rate = 120
+        self.assertEqual(item.price_unit, 120, "project rate")
+        self.env["invoicera.billing.rate"].create(
+            {"project_id": self.project.id, "employee_id": self.alice.id, "price_unit": 130}
+        )
+        self.assertEqual(item.price_unit, 130, "employee rate on the project")
+        self.env["invoicera.billing.rate"].create(
+            {
+                "project_id": self.project.id,
+                "task_id": self.task.id,
+                "employee_id": self.alice.id,
+                "price_unit": 150,
+            }
+        )
+        self.assertEqual(item.price_unit, 150, "employee rate on the task")
+        # No rate anywhere: the service product's price in the client's pricelist.
+        nobody = self.env["hr.employee"].create({"name": "Carl Temp"})
+        eur_line = self.log_time(nobody, 2, project=self.project_eur)
+        eur_item = self.item_of(eur_line)
+        self.assertEqual(eur_item.currency_id, self.eur)
+        self.assertAlmostEqual(
+            eur_item.price_unit,
+            self.eur_pricelist._get_product_price(self.service, 1.0, uom=self.hour),
+        )
+
+    def test_duplicate_rate_is_refused(self):
+        vals = {"project_id": self.project.id, "employee_id": self.bob.id, "price_unit": 70}
+        self.env["invoicera.billing.rate"].create(vals)
+        with self.assertRaisesRegex(ValidationError, "Bob Design already has a rate on"):
+            self.env["invoicera.billing.rate"].create(dict(vals, price_unit=75))
+
+    def test_rounding_and_minimum(self):
+        self.project.write({"invoicera_rounding": 0.25, "invoicera_rounding_method": "up"})
+        line = self.log_time(self.bob, 1.1)
+        item = self.item_of(line)
+        self.assertEqual((item.worked_quantity, item.quantity), (1.1, 1.25))
+        self.project.invoicera_rounding_method = "down"
+        self.assertEqual(item.quantity, 1.0)
+        self.project.invoicera_rounding_method = "nearest"
+        self.assertEqual(item.quantity, 1.0)
+        self.project.invoicera_minimum_time = 2.0
+        self.assertEqual(item.quantity, 2.0, "minimum per entry")
+
+    def test_changes_follow_the_timesheet_unless_edited(self):
+        line = self.log_time(self.alice, 2)
+        item = self.item_of(line)
+        line.unit_amount = 3
+        self.assertEqual(item.quantity, 3)
+        # A write-down on the item, with its reason, does not touch the timesheet...
+        with self.assertRaisesRegex(ValidationError, "Give a reason"):
+            item.quantity = 2
+        item.write({"quantity": 2, "adjustment_reason": "Learning curve"})
+        self.assertEqual(line.unit_amount, 3)
+        self.assertEqual((item.worked_quantity, item.quantity), (3, 2))
+        # ...and survives later changes of the timesheet.
+        line.unit_amount = 4
+        self.assertEqual((item.worked_quantity, item.quantity), (4, 2))
+        self.assertEqual(item.standard_amount, 360, "value at standard rate keeps the worked time")
+
+    def test_deleting_time_drops_its_item(self):
+        line = self.log_time(self.alice, 1)
+        item = self.item_of(line)
+        line.unlink()
+        self.assertFalse(item.exists())
+
+    def test_decisions(self):
+        items = self.item_of(self.log_time(self.alice, 1)) | self.item_of(
+            self.log_time(self.bob, 1)
+        )
+        items.action_exclude()
+        self.assertEqual(set(items.mapped("state")), {"excluded"})
+        with self.assertRaisesRegex(UserError, "reason"):
+            items.action_write_off("  ")
+        items[0].action_write_off("Goodwill")
+        items[1].action_defer("2026-05-01")
+        self.assertEqual((items[0].state, items[0].write_off_reason), ("written_off", "Goodwill"))
+        self.assertEqual((items[1].state, items[1].deferred_until), ("deferred", date(2026, 5, 1)))
+        items.action_include()
+        self.assertEqual(set(items.mapped("state")), {"to_bill"})

@@ -1,0 +1,68 @@
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestUnbilledScreen(InvoiceraTimesheetCase):
+    """Billing ▸ Unbilled Work: one line per client and currency."""
+
+    def test_client_totals(self):
+        self.log_time(self.alice, 2, day="2026-03-02")
+        self.log_time(self.bob, 1.5, day="2026-03-05")
+        deferred = self.item_of(self.log_time(self.bob, 1, day="2026-03-06"))
+        deferred.action_defer(date(2026, 6, 1))
+        self.log_time(self.alice, 4, project=self.project_eur, day="2026-03-07")
+        soon = fields.Date.context_today(self.env["res.partner"]) + timedelta(days=10)
+        self.env["project.milestone"].create(
+            [
+                {"name": "Beta", "project_id": self.project.id, "deadline": soon},
+                {
+                    "name": "Done",
+                    "project_id": self.project.id,
+                    "deadline": soon,
+                    "is_reached": True,
+                },
+            ]
+        )
+        Screen = self.env["invoicera.unbilled.client"]
+        acme = Screen.search([("partner_id", "=", self.client.id)])
+        self.assertRecordValues(
+            acme,
+            [
+                {
+                    "currency_id": self.usd.id,
+                    "item_count": 2,
+                    "hours": 3.5,
+                    "amount": 2 * 90 + 1.5 * 60,
+                    "oldest_date": date(2026, 3, 2),
+                    "deferred_count": 1,
+                    "next_milestone_date": soon,
+                }
+            ],
+        )
+        lumiere = Screen.search([("partner_id", "=", self.client_eur.id)])
+        self.assertEqual((lumiere.currency_id, lumiere.amount), (self.usd, 360.0))
+        # Invoicing empties the line.
+        self.invoice(self.client)
+        acme = Screen.search([("partner_id", "=", self.client.id)])
+        self.assertEqual((acme.item_count, acme.deferred_count), (0, 1))
+        self.assertFalse(
+            Screen.search([("partner_id", "=", self.client.id), ("item_count", ">", 0)])
+        )
+
+    def test_actions_open_the_items_and_the_invoicing_dialog(self):
+        self.log_time(self.alice, 2)
+        line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        review = line.action_review()
+        self.assertEqual(review["res_model"], "invoicera.billable.item")
+        self.assertEqual(
+            self.Item.search(review["domain"]),
+            self.Item.search([("partner_id", "=", self.client.id)]),
+        )
+        dialog = line.action_invoice()
+        self.assertEqual(dialog["res_model"], "invoicera.billing.run")
+        self.assertEqual(dialog["context"]["default_partner_ids"], self.client.ids)
