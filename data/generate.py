@@ -50,6 +50,7 @@ PROFILES = {
         "expenses_per_client": 3,
         "vendor_bills": 8,
         "products": 6,
+        "deliveries": 3,
         "invoices": 16,
         "portal_clients": 2,
     },
@@ -67,6 +68,7 @@ PROFILES = {
         "expenses_per_client": 5,
         "vendor_bills": 0,
         "products": 0,
+        "deliveries": 0,
         "invoices": 0,
         "portal_clients": 0,
     },
@@ -293,6 +295,8 @@ class DataGenerator:
                     "name": name if i < len(EMPLOYEES) else f"{name} {i // len(EMPLOYEES) + 1}",
                     "job_title": job,
                     "hourly_cost": cost,
+                    # billed at about twice the cost, to the nearest 5
+                    "invoicera_billing_rate": round(cost * 1.9 / 5) * 5,
                     "work_email": f"{name.split()[0].lower()}{i}@invoicera-demo.example.com",
                     "company_id": self.company.id,
                 }
@@ -313,6 +317,9 @@ class DataGenerator:
                     "allow_timesheets": True,
                     "allow_billable": True,
                     "allow_milestones": bool(self.params["milestones_per_project"]),
+                    # every other project rounds time to the quarter hour, with a 10% cost markup
+                    "invoicera_rounding": 0.25 if i % 2 else 0.0,
+                    "invoicera_cost_markup": 10.0 if i % 2 else 0.0,
                     "company_id": self.company.id,
                 }
                 for i, client in enumerate(owners)
@@ -337,6 +344,7 @@ class DataGenerator:
                         "project_id": project.id,
                         "deadline": deadline,
                         "is_reached": m == 0,
+                        "invoicera_amount": self.random.choice((1500, 2500, 4000)),
                     }
                 )
         self.tasks = self.env["project.task"].create(task_vals)
@@ -460,7 +468,45 @@ class DataGenerator:
             ]
         )
         quants.action_apply_inventory()
-        self.created["products"] = templates.product_variant_ids
+        products = templates.product_variant_ids
+        self.created["products"] = products
+        self.created["deliveries"] = self._deliveries(warehouse, products)
+
+    def _deliveries(self, warehouse, products):
+        """Materials delivered from stock to client projects (billed at sales price)."""
+        customers = self.env.ref("stock.stock_location_customers")
+        pickings = self.env["stock.picking"]
+        for n in range(self.params["deliveries"]):
+            project = self.projects[n % len(self.projects)]
+            product = products[n % len(products)]
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": warehouse.out_type_id.id,
+                    "partner_id": project.partner_id.id,
+                    "project_id": project.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "location_dest_id": customers.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": product.name,
+                                "product_id": product.id,
+                                "product_uom_qty": 2,
+                                "product_uom": product.uom_id.id,
+                                "location_id": warehouse.lot_stock_id.id,
+                                "location_dest_id": customers.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            picking.action_confirm()
+            picking.action_assign()
+            picking.move_ids.quantity = 2
+            # no SMS confirmation wizard (stock_sms) in a script
+            picking.with_context(skip_sms=True).button_validate()
+            pickings |= picking
+        return pickings
 
     def _vendor_bills(self):
         count = self.params["vendor_bills"]
@@ -488,6 +534,7 @@ class DataGenerator:
                                 "price_unit": round(self.random.uniform(150, 1800), 2),
                                 "analytic_distribution": {str(project.account_id.id): 100},
                                 "tax_ids": False,
+                                "invoicera_rebill": True,
                             }
                         )
                     ],

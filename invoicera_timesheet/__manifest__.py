@@ -13,7 +13,7 @@
         "hr_expense",
         "hr_hourly_cost",
         "purchase",
-        "stock",
+        "project_stock",
     ],
     "data": [
         "security/invoicera_timesheet_security.xml",
@@ -22,6 +22,8 @@
         "views/invoicera_unbilled_client_views.xml",
         "views/project_project_views.xml",
         "views/hr_employee_views.xml",
+        "views/project_milestone_views.xml",
+        "views/account_move_views.xml",
         "views/invoicera_timesheet_menus.xml",
     ],
     "post_init_hook": "post_init_hook",

@@ -79,6 +79,16 @@ class TestDemoData(TransactionCase):
             "portal users of two clients",
         )
 
+    def test_unbilled_work_from_every_source(self):
+        """The Unbilled Work screen has something to show from each source."""
+        items = self.env["invoicera.billable.item"].search([("state", "=", "to_bill")])
+        self.assertEqual(
+            set(items.mapped("source")), {"time", "expense", "vendor_cost", "milestone", "material"}
+        )
+        screen = self.env["invoicera.unbilled.client"].search([("item_count", ">", 0)])
+        self.assertGreaterEqual(len(screen.partner_id), 5)
+        self.assertGreaterEqual(len(set(items.mapped("price_unit"))), 4, "different rates")
+
     def test_billing_menu_is_there(self):
         menu = self.env.ref("invoicera_billing.menu_billing_root")
         self.assertEqual(menu.name, "Billing")

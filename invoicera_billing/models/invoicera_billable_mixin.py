@@ -96,6 +96,10 @@ class InvoiceraBillableMixin(models.AbstractModel):
             for record, vals in zip(known, known._invoicera_item_values(), strict=True):
                 by_source[record.id]._sync_from_source(vals, self._invoicera_synced_fields)
 
+    def _invoicera_check_not_billed(self):
+        """Refuse to change records whose work is invoiced (UserError naming it)."""
+        self._invoicera_items()._check_not_invoiced()
+
     def _invoicera_unlink_items(self):
         """Drop the items of records about to be deleted (refused when invoiced)."""
         items = self._invoicera_items()

@@ -1,5 +1,4 @@
-from odoo import _, api, models
-from odoo.exceptions import UserError
+from odoo import api, models
 from odoo.tools import SQL, float_round
 
 #: timesheet fields that billing depends on: locked once the time is invoiced
@@ -172,20 +171,6 @@ class AccountAnalyticLine(models.Model):
                         pricelist_prices[key] = (product.lst_price, company_currency)
                 result[line.id] = pricelist_prices[key]
         return result
-
-    def _invoicera_check_not_billed(self):
-        items = self._invoicera_items().filtered(lambda item: item.state == "invoiced")
-        if items:
-            lines = self.browse(items.mapped("source_id"))
-            raise UserError(
-                _(
-                    "This time is invoiced and locked: cancel or credit the invoice "
-                    "first to change it.\n- %(lines)s",
-                    lines="\n- ".join(
-                        f"{line.date} · {line.employee_id.name} · {line.name}" for line in lines
-                    ),
-                )
-            )
 
 
 def round_time(hours, increment, method, minimum):

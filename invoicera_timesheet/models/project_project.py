@@ -10,6 +10,7 @@ RATE_FIELDS = {
     "invoicera_rounding",
     "invoicera_rounding_method",
     "invoicera_minimum_time",
+    "invoicera_cost_markup",
     "allow_billable",
     "partner_id",
 }
@@ -51,6 +52,10 @@ class ProjectProject(models.Model):
     invoicera_minimum_time = fields.Float(
         "Minimum per Entry", help="Bill at least this many hours for any entry."
     )
+    invoicera_cost_markup = fields.Float(
+        "Markup on Costs (%)",
+        help="Added to re-billed expenses and vendor costs billed at cost.",
+    )
 
     @api.constrains("invoicera_rounding", "invoicera_minimum_time", "invoicera_hourly_rate")
     def _check_invoicera_time_settings(self):
@@ -87,8 +92,69 @@ class ProjectProject(models.Model):
         )
 
     def _invoicera_resync_time(self):
-        """Re-price and re-round the unbilled time of these projects."""
+        """Re-price the unbilled work of these projects (time and costs)."""
         if not self:
             return
         lines = self.env["account.analytic.line"].sudo().search([("project_id", "in", self.ids)])
         lines._invoicera_sync_items()
+        items = (
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .search(
+                [
+                    ("project_id", "in", self.ids),
+                    ("source", "!=", "time"),
+                    ("state", "!=", "invoiced"),
+                ]
+            )
+        )
+        for sources in items._sources().values():
+            sources._invoicera_sync_items()
+
+    def _invoicera_billable_projects(self):
+        """Projects of ``self`` whose work Invoicera bills: billable, with a client,
+        and not sold through a sale order (those go through Odoo's own flow)."""
+        candidates = self.filtered(lambda p: p.allow_billable and p.partner_id)
+        if not candidates:
+            return candidates
+        sold = {
+            project.id
+            for (project,) in self.env["sale.order"]
+            .sudo()
+            ._read_group(
+                [("project_id", "in", candidates.ids), ("state", "=", "sale")], ["project_id"]
+            )
+        }
+        return candidates.filtered(lambda p: p.id not in sold and not p.sudo().sale_line_id)
+
+    @api.model
+    def _invoicera_project_shares(self, distributions):
+        """For analytic distributions, the billable project each one bills and its share.
+
+        Returns one ``(project, percentage)`` per distribution, in order; the
+        project with the largest share wins; ``(empty, 0)`` when none is billable.
+        """
+        account_ids = {
+            int(account_id)
+            for distribution in distributions
+            for key in (distribution or {})
+            for account_id in key.split(",")
+            if account_id.isdigit()
+        }
+        projects = self.sudo().search([("account_id", "in", list(account_ids))])
+        by_account = {p.account_id.id: p for p in projects._invoicera_billable_projects()}
+        result = []
+        for distribution in distributions:
+            best, share = self.browse(), 0.0
+            for key, percentage in (distribution or {}).items():
+                for account_id in key.split(","):
+                    project = by_account.get(int(account_id)) if account_id.isdigit() else None
+                    if project and percentage > share:
+                        best, share = project, percentage
+            result.append((best.with_env(self.env), share))
+        return result
+
+    def _invoicera_cost_price(self, unit_cost, share):
+        """What a unit of cost is billed at: its share of the project, with the markup."""
+        self.ensure_one()
+        return unit_cost * share / 100.0 * (1 + self.invoicera_cost_markup / 100.0)

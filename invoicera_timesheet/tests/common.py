@@ -39,10 +39,10 @@ class InvoiceraTimesheetCase(TransactionCase):
             }
         )
         cls.alice = cls.env["hr.employee"].create(
-            {"name": "Alice Dev", "invoicera_billing_rate": 90}
+            {"name": "Alice Dev", "invoicera_billing_rate": 90, "work_email": "alice@example.com"}
         )
         cls.bob = cls.env["hr.employee"].create(
-            {"name": "Bob Design", "invoicera_billing_rate": 60}
+            {"name": "Bob Design", "invoicera_billing_rate": 60, "work_email": "bob@example.com"}
         )
         cls.project = cls.env["project.project"].create(
             {

@@ -1,0 +1,30 @@
+from odoo import models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._invoicera_sync_vendor_costs()
+        return posted
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._invoicera_sync_vendor_costs()
+        return res
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._invoicera_sync_vendor_costs()
+        return res
+
+    def _invoicera_sync_vendor_costs(self):
+        """Posting a vendor bill makes its re-billable costs billable; resetting it
+        to draft or cancelling it withdraws them (refused once they are invoiced)."""
+        bills = self.filtered(lambda move: move.move_type == "in_invoice")
+        if bills:
+            lines = bills.invoice_line_ids._invoicera_vendor_lines()
+            if any(move.state != "posted" for move in bills):
+                lines.filtered(lambda ln: ln.parent_state != "posted")._invoicera_check_not_billed()
+            lines._invoicera_sync_items()

@@ -1,0 +1,92 @@
+from odoo import api, fields, models
+
+#: vendor bill line fields whose change may change its billable item
+SYNC_FIELDS = {"analytic_distribution", "invoicera_rebill", "name", "product_id"}
+
+
+class AccountMoveLine(models.Model):
+    """Vendor bill lines re-billed to a client are a source: "vendor_cost".
+
+    A line of a posted vendor bill is re-billed when it goes (analytic
+    distribution) to a billable project of a client and it is marked
+    *Re-bill* — or its product can be re-invoiced (at cost or at its sales
+    price). Projects sold through a sale order keep Odoo's own re-invoicing.
+    """
+
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "invoicera.billable.mixin"]
+
+    _invoicera_source = "vendor_cost"
+
+    invoicera_rebill = fields.Boolean(
+        "Re-bill",
+        copy=False,
+        help="Bill this cost to the client of the project in its analytic "
+        "distribution (Billing ▸ Work ▸ Unbilled Work).",
+    )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
+            self._invoicera_vendor_lines()._invoicera_sync_items()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_invoicera_items(self):
+        self._invoicera_vendor_lines()._invoicera_unlink_items()
+
+    def _invoicera_vendor_lines(self):
+        return self.filtered(
+            lambda line: line.move_id.move_type == "in_invoice" and line.display_type == "product"
+        )
+
+    def _invoicera_shares(self):
+        shares = self.env["project.project"]._invoicera_project_shares(
+            self.mapped("analytic_distribution")
+        )
+        return dict(zip(self.ids, shares, strict=True))
+
+    def _invoicera_billable(self):
+        candidates = self._invoicera_vendor_lines().filtered(
+            lambda line: line.parent_state == "posted"
+            and (line.invoicera_rebill or line.product_id.expense_policy in ("cost", "sales_price"))
+        )
+        shares = candidates._invoicera_shares()
+        return candidates.filtered(lambda line: shares[line.id][0])
+
+    def _invoicera_item_values(self):
+        shares = self._invoicera_shares()
+        cost_product = self.env.ref("invoicera_timesheet.product_invoicera_cost")
+        values = []
+        for line in self:
+            project, share = shares[line.id]
+            partner = project.partner_id.commercial_partner_id
+            quantity = line.quantity or 1.0
+            product = line.product_id or cost_product
+            if line.product_id.expense_policy == "sales_price":
+                pricelist = partner.with_company(line.company_id).property_product_pricelist
+                price = pricelist._get_product_price(product, quantity) * share / 100.0
+                currency = pricelist.currency_id or line.company_id.currency_id
+            else:
+                price = project._invoicera_cost_price(line.price_subtotal / quantity, share)
+                currency = line.currency_id
+            vendor = line.move_id.partner_id.commercial_partner_id.name
+            label = line.name or product.display_name
+            values.append(
+                {
+                    "source_id": line.id,
+                    "name": f"{label} ({vendor})" if vendor else label,
+                    "date": line.move_id.invoice_date or line.date,
+                    "company_id": line.company_id.id,
+                    "partner_id": partner.id,
+                    "project_id": project.id,
+                    "product_id": product.id,
+                    "worked_quantity": quantity,
+                    "quantity": quantity,
+                    "uom_id": (line.product_uom_id or product.uom_id).id,
+                    "price_unit": price,
+                    "standard_price_unit": price,
+                    "currency_id": currency.id,
+                }
+            )
+        return values

@@ -1,0 +1,98 @@
+from odoo import api, models
+
+#: expense fields whose change may change its billable item
+SYNC_FIELDS = {
+    "name",
+    "date",
+    "product_id",
+    "quantity",
+    "price_unit",
+    "total_amount_currency",
+    "untaxed_amount_currency",
+    "currency_id",
+    "analytic_distribution",
+    "employee_id",
+    "sale_order_id",
+    "sheet_id",
+}
+
+
+class HrExpense(models.Model):
+    """Approved expenses re-billable to a client are a source: "expense".
+
+    An expense is re-billed by Invoicera when it is approved, its product can
+    be re-invoiced (at cost or at its sales price) and its analytic
+    distribution goes to a billable project of a client. Expenses re-invoiced
+    through a sale order stay with Odoo's own flow.
+    """
+
+    _name = "hr.expense"
+    _inherit = ["hr.expense", "invoicera.billable.mixin"]
+
+    _invoicera_source = "expense"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        expenses = super().create(vals_list)
+        expenses._invoicera_sync_items()
+        return expenses
+
+    def write(self, vals):
+        res = super().write(vals)
+        if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
+            self._invoicera_sync_items()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_invoicera_items(self):
+        self._invoicera_unlink_items()
+
+    def _invoicera_shares(self):
+        shares = self.env["project.project"]._invoicera_project_shares(
+            self.mapped("analytic_distribution")
+        )
+        return dict(zip(self.ids, shares, strict=True))
+
+    def _invoicera_billable(self):
+        candidates = self.filtered(
+            lambda e: e.state in ("approved", "done")
+            and not e.sale_order_id
+            and e.product_id.expense_policy in ("cost", "sales_price")
+        )
+        shares = candidates._invoicera_shares()
+        return candidates.filtered(lambda e: shares[e.id][0])
+
+    def _invoicera_item_values(self):
+        shares = self._invoicera_shares()
+        values = []
+        for expense in self:
+            project, share = shares[expense.id]
+            partner = project.partner_id.commercial_partner_id
+            quantity = expense.quantity or 1.0
+            if expense.product_id.expense_policy == "sales_price":
+                pricelist = partner.with_company(expense.company_id).property_product_pricelist
+                price = pricelist._get_product_price(expense.product_id, quantity) * share / 100.0
+                currency = pricelist.currency_id or expense.company_id.currency_id
+            else:
+                unit_cost = expense.untaxed_amount_currency / quantity
+                price = project._invoicera_cost_price(unit_cost, share)
+                currency = expense.currency_id
+            values.append(
+                {
+                    "source_id": expense.id,
+                    "name": expense.name or expense.product_id.display_name,
+                    "date": expense.date,
+                    "company_id": expense.company_id.id,
+                    "partner_id": partner.id,
+                    "project_id": project.id,
+                    "employee_id": expense.employee_id.id,
+                    "product_id": expense.product_id.id,
+                    "worked_quantity": quantity,
+                    "quantity": quantity,
+                    "uom_id": (expense.product_uom_id or expense.product_id.uom_id).id,
+                    "price_unit": price,
+                    "standard_price_unit": price,
+                    "currency_id": currency.id,
+                }
+            )
+        return values

@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+
+SYNC_FIELDS = {"is_reached", "invoicera_amount", "name", "project_id", "deadline", "sale_line_id"}
+
+
+class ProjectMilestone(models.Model):
+    """Reached fixed-fee milestones are a source: "milestone".
+
+    A milestone with a fixed fee is billed once reached, on a billable project
+    of a client. Milestones tied to a sale order line keep Odoo's own flow.
+    """
+
+    _name = "project.milestone"
+    _inherit = ["project.milestone", "invoicera.billable.mixin"]
+
+    _invoicera_source = "milestone"
+
+    invoicera_amount = fields.Monetary(
+        "Fixed Fee",
+        currency_field="invoicera_currency_id",
+        help="Billed to the project's client once the milestone is reached.",
+    )
+    invoicera_currency_id = fields.Many2one(
+        "res.currency", "Fee Currency", compute="_compute_invoicera_currency_id"
+    )
+
+    @api.depends("project_id.company_id")
+    def _compute_invoicera_currency_id(self):
+        for milestone in self:
+            milestone.invoicera_currency_id = (
+                milestone.project_id.company_id or self.env.company
+            ).currency_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        milestones = super().create(vals_list)
+        milestones._invoicera_sync_items()
+        return milestones
+
+    def write(self, vals):
+        if "is_reached" in vals and not vals["is_reached"]:
+            self._invoicera_check_not_billed()
+        res = super().write(vals)
+        if SYNC_FIELDS & set(vals):
+            self._invoicera_sync_items()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_invoicera_items(self):
+        self._invoicera_unlink_items()
+
+    def _invoicera_billable(self):
+        billable_projects = self.project_id._invoicera_billable_projects()
+        return self.filtered(
+            lambda m: m.is_reached
+            and m.invoicera_amount > 0
+            and m.project_id in billable_projects
+            and not m.sudo().sale_line_id
+        )
+
+    def _invoicera_item_values(self):
+        product = self.env.ref("invoicera_timesheet.product_invoicera_milestone")
+        today = fields.Date.context_today(self)
+        return [
+            {
+                "source_id": milestone.id,
+                "name": milestone.name,
+                "date": milestone.reached_date or milestone.deadline or today,
+                "company_id": (milestone.project_id.company_id or self.env.company).id,
+                "partner_id": milestone.project_id.partner_id.commercial_partner_id.id,
+                "project_id": milestone.project_id.id,
+                "product_id": product.id,
+                "worked_quantity": 1.0,
+                "quantity": 1.0,
+                "uom_id": product.uom_id.id,
+                "price_unit": milestone.invoicera_amount,
+                "standard_price_unit": milestone.invoicera_amount,
+                "currency_id": milestone.invoicera_currency_id.id,
+            }
+            for milestone in self
+        ]

@@ -1,0 +1,68 @@
+from odoo import models
+
+
+class StockMove(models.Model):
+    """Materials delivered from stock to a client's project are a source: "material".
+
+    A done move of a delivery (outgoing picking) made for a billable project
+    of a client (the picking's *Project*) is billed at the product's price in
+    the client's pricelist. Deliveries of sale orders keep Odoo's own flow.
+    """
+
+    _name = "stock.move"
+    _inherit = ["stock.move", "invoicera.billable.mixin"]
+
+    _invoicera_source = "material"
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        moves._invoicera_project_moves()._invoicera_sync_items()
+        return moves
+
+    def _invoicera_project_moves(self):
+        return self.filtered(lambda move: move.picking_id.project_id)
+
+    def _invoicera_billable(self):
+        projects = self.picking_id.project_id._invoicera_billable_projects()
+        return self.filtered(
+            lambda move: move.state == "done"
+            and move.picking_id.project_id in projects
+            and move.picking_code == "outgoing"
+            and not move.sale_line_id
+            and move.product_id.type != "service"
+        )
+
+    def _invoicera_item_values(self):
+        values = []
+        for move in self:
+            project = move.picking_id.project_id
+            partner = project.partner_id.commercial_partner_id
+            pricelist = partner.with_company(move.company_id).property_product_pricelist
+            if pricelist:
+                price = pricelist._get_product_price(
+                    move.product_id, move.quantity, uom=move.product_uom
+                )
+                currency = pricelist.currency_id
+            else:
+                price = move.product_id.uom_id._compute_price(
+                    move.product_id.lst_price, move.product_uom
+                )
+                currency = move.company_id.currency_id
+            values.append(
+                {
+                    "source_id": move.id,
+                    "name": f"{move.product_id.display_name} ({move.picking_id.name})",
+                    "date": move.date.date(),
+                    "company_id": move.company_id.id,
+                    "partner_id": partner.id,
+                    "project_id": project.id,
+                    "product_id": move.product_id.id,
+                    "worked_quantity": move.quantity,
+                    "quantity": move.quantity,
+                    "uom_id": move.product_uom.id,
+                    "price_unit": price,
+                    "standard_price_unit": price,
+                    "currency_id": currency.id,
+                }
+            )
+        return values

@@ -1,0 +1,258 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestCostSources(InvoiceraTimesheetCase):
+    """Expenses, vendor costs, milestones and materials: the other sources."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project.invoicera_cost_markup = 10
+        cls.account = cls.project.account_id
+        cls.travel = cls.env["product.product"].create(
+            {
+                "name": "Train tickets",
+                "type": "service",
+                "can_be_expensed": True,
+                "expense_policy": "cost",
+                "standard_price": 0,
+                "supplier_taxes_id": False,
+            }
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "Freelance Studio", "is_company": True})
+
+    def approved_expense(self, amount, distribution=None, **vals):
+        expense = self.env["hr.expense"].create(
+            dict(
+                {
+                    "name": "Train to client",
+                    "employee_id": self.alice.id,
+                    "product_id": self.travel.id,
+                    "total_amount_currency": amount,
+                    "date": date(2026, 3, 9),
+                    "payment_mode": "own_account",
+                    "analytic_distribution": distribution or {str(self.account.id): 100},
+                },
+                **vals,
+            )
+        )
+        sheet = self.env["hr.expense.sheet"].create(
+            {
+                "name": "March",
+                "employee_id": self.alice.id,
+                "expense_line_ids": [Command.set(expense.ids)],
+            }
+        )
+        sheet.action_submit_sheet()
+        self.assertFalse(self.item_of(expense), "a submitted expense is not billable yet")
+        sheet.action_approve_expense_sheets()
+        return expense
+
+    def vendor_bill(self, amount, rebill=True, product=None, post=True):
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.vendor.id,
+                "invoice_date": date(2026, 3, 12),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Illustrations",
+                            "product_id": product.id if product else False,
+                            "quantity": 2,
+                            "price_unit": amount / 2,
+                            "tax_ids": False,
+                            "analytic_distribution": {str(self.account.id): 100},
+                            "invoicera_rebill": rebill,
+                        }
+                    )
+                ],
+            }
+        )
+        if post:
+            bill.action_post()
+        return bill
+
+    # ------------------------------------------------------------------
+    def test_approved_expense_is_rebilled_at_cost_with_markup(self):
+        expense = self.approved_expense(200)
+        item = self.item_of(expense)
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "source": "expense",
+                    "partner_id": self.client.id,
+                    "project_id": self.project.id,
+                    "employee_id": self.alice.id,
+                    "quantity": 1,
+                    "price_unit": 220.0,
+                    "product_id": self.travel.id,
+                }
+            ],
+        )
+
+    def test_expense_share_of_the_project(self):
+        internal = self.env["account.analytic.account"].create(
+            {"name": "Overhead", "plan_id": self.account.plan_id.id}
+        )
+        expense = self.approved_expense(
+            100, distribution={str(self.account.id): 40, str(internal.id): 60}
+        )
+        self.assertAlmostEqual(self.item_of(expense).price_unit, 44.0, msg="40% of 100, +10%")
+
+    def test_refused_expense_leaves(self):
+        expense = self.approved_expense(80)
+        self.assertTrue(self.item_of(expense))
+        expense.sheet_id._do_refuse("Not a business trip")
+        self.assertFalse(self.item_of(expense))
+
+    def test_expense_not_rebillable(self):
+        self.travel.expense_policy = "no"
+        expense = self.approved_expense(80)
+        self.assertFalse(self.item_of(expense))
+
+    def test_vendor_cost_rebilled_when_posted(self):
+        bill = self.vendor_bill(500, post=False)
+        line = bill.invoice_line_ids
+        self.assertFalse(self.item_of(line), "a draft bill is not billable")
+        bill.action_post()
+        item = self.item_of(line)
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "source": "vendor_cost",
+                    "partner_id": self.client.id,
+                    "name": "Illustrations (Freelance Studio)",
+                    "quantity": 2,
+                    "price_unit": 275.0,
+                    "date": date(2026, 3, 12),
+                    "product_id": self.env.ref("invoicera_timesheet.product_invoicera_cost").id,
+                }
+            ],
+        )
+        bill.button_draft()
+        self.assertFalse(self.item_of(line), "back to draft: no longer billable")
+
+    def test_vendor_cost_needs_rebill_or_a_reinvoiced_product(self):
+        self.assertFalse(self.item_of(self.vendor_bill(300, rebill=False).invoice_line_ids))
+        line = self.vendor_bill(300, rebill=False, product=self.travel).invoice_line_ids
+        self.assertTrue(self.item_of(line), "a product re-invoiced at cost is re-billed")
+
+    def test_billed_vendor_cost_locks_the_bill(self):
+        bill = self.vendor_bill(500)
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            bill.button_draft()
+
+    def test_project_sold_through_a_sale_order_keeps_odoo_flow(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "order_line": [
+                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        line = self.vendor_bill(300, product=self.travel).invoice_line_ids
+        self.assertFalse(self.item_of(line))
+        self.assertTrue(
+            order.order_line.filtered(lambda sol: sol.product_id == self.travel),
+            "Odoo re-invoices the cost on the sale order",
+        )
+
+    def test_milestone_billed_once_reached(self):
+        milestone = self.env["project.milestone"].create(
+            {"name": "Go-live", "project_id": self.project.id, "invoicera_amount": 5000}
+        )
+        self.assertFalse(self.item_of(milestone))
+        with freeze_time("2026-03-20"):
+            milestone.is_reached = True
+        item = self.item_of(milestone)
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "source": "milestone",
+                    "price_unit": 5000,
+                    "quantity": 1,
+                    "partner_id": self.client.id,
+                }
+            ],
+        )
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            milestone.is_reached = False
+
+    def test_material_delivered_to_the_project(self):
+        product = self.env["product.product"].create(
+            {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150}
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 10)
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.out_type_id.id,
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 3,
+                            "product_uom": product.uom_id.id,
+                            "location_id": warehouse.lot_stock_id.id,
+                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.quantity = 3
+        self.assertFalse(self.item_of(picking.move_ids))
+        picking.button_validate()
+        item = self.item_of(picking.move_ids)
+        self.assertRecordValues(
+            item,
+            [{"source": "material", "quantity": 3, "price_unit": 150, "product_id": product.id}],
+        )
+
+    def test_one_invoice_for_every_source(self):
+        self.log_time(self.alice, 2)
+        self.approved_expense(100)
+        self.vendor_bill(400)
+        with freeze_time("2026-03-20"):
+            self.env["project.milestone"].create(
+                {
+                    "name": "Kick-off",
+                    "project_id": self.project.id,
+                    "invoicera_amount": 1000,
+                    "is_reached": True,
+                }
+            )
+        invoice = self.invoice(self.client)
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(
+            set(self.Item.search([("invoice_id", "=", invoice.id)]).mapped("source")),
+            {"time", "expense", "vendor_cost", "milestone"},
+        )
+        self.assertAlmostEqual(invoice.amount_untaxed, 2 * 90 + 110 + 440 + 1000)
