@@ -53,6 +53,8 @@ PROFILES = {
         "deliveries": 3,
         "invoices": 16,
         "portal_clients": 2,
+        "sale_orders": False,
+        "project_rate": 0.0,
     },
     # tests/benchmarks: every client has a project and unbilled work.
     "benchmark": {
@@ -71,6 +73,11 @@ PROFILES = {
         "deliveries": 0,
         "invoices": 0,
         "portal_clients": 0,
+        # True: the same work sold through sale orders, for Odoo's own invoicing
+        # path (the benchmark compares both)
+        "sale_orders": False,
+        # one hourly rate per project, as a sale order line has one price
+        "project_rate": 90.0,
     },
 }
 
@@ -204,22 +211,31 @@ class DataGenerator:
         usd.active = True
         company_currency = self.company.currency_id
         other = eur if company_currency != eur else usd
+        # Weekly rates over the data's period (and the months before it), where
+        # the database has none yet.
         Rate = self.env["res.currency.rate"]
-        if not Rate.search_count(
-            [("currency_id", "=", other.id), ("company_id", "=", self.company.id)]
-        ):
-            start = self.today - timedelta(days=self.params["days"] + 120)
-            Rate.create(
-                [
-                    {
-                        "currency_id": other.id,
-                        "company_id": self.company.id,
-                        "name": start + timedelta(days=7 * week),
-                        "rate": round(0.92 + 0.02 * self.random.random(), 4),
-                    }
-                    for week in range((self.params["days"] + 120) // 7 + 1)
-                ]
-            )
+        start = self.today - timedelta(days=self.params["days"] + 120)
+        existing = set(
+            Rate.search(
+                [("currency_id", "=", other.id), ("company_id", "=", self.company.id)]
+            ).mapped("name")
+        )
+        days = [
+            start + timedelta(days=7 * week) for week in range((self.params["days"] + 120) // 7 + 1)
+        ]
+        Rate.create(
+            [
+                {
+                    "currency_id": other.id,
+                    "company_id": self.company.id,
+                    "name": day,
+                    # from the date, not self.random: the same seed makes the same data
+                    "rate": round(0.92 + 0.02 * random.Random(day.toordinal()).random(), 4),
+                }
+                for day in days
+                if day not in existing
+            ]
+        )
         self.currencies = company_currency | other
         pricelists = self.env["product.pricelist"].search([("currency_id", "=", other.id)], limit=1)
         self.pricelist_other = pricelists or self.env["product.pricelist"].create(
@@ -320,6 +336,7 @@ class DataGenerator:
                     # every other project rounds time to the quarter hour, with a 10% cost markup
                     "invoicera_rounding": 0.25 if i % 2 else 0.0,
                     "invoicera_cost_markup": 10.0 if i % 2 else 0.0,
+                    "invoicera_hourly_rate": self.params["project_rate"],
                     "company_id": self.company.id,
                 }
                 for i, client in enumerate(owners)
@@ -351,6 +368,39 @@ class DataGenerator:
         self.milestones = self.env["project.milestone"].create(milestone_vals)
         self.projects = projects
         self.created.update(projects=projects, tasks=self.tasks, milestones=self.milestones)
+        if self.params["sale_orders"]:
+            self._sale_orders()
+
+    def _sale_orders(self):
+        """Odoo's own path: one sale order per project, its time billed from the order."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Consulting (sold by the hour)",
+                "type": "service",
+                "service_type": "timesheet",
+                "invoice_policy": "delivery",
+                "uom_id": self.env.ref("uom.product_uom_hour").id,
+                "uom_po_id": self.env.ref("uom.product_uom_hour").id,
+                "list_price": 90.0,
+            }
+        )
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": project.partner_id.id,
+                    "project_id": project.id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 1})
+                    ],
+                }
+                for project in self.projects
+            ]
+        )
+        orders.action_confirm()
+        for project, order in zip(self.projects, orders, strict=True):
+            project.sale_line_id = order.order_line
+        self.orders_by_project = dict(zip(self.projects.ids, orders, strict=True))
+        self.created["sale_orders"] = orders
 
     def _timesheets(self):
         per_client = self.params["timesheets_per_client"]
@@ -418,6 +468,8 @@ class DataGenerator:
                         "analytic_distribution": {str(account.id): 100},
                     }
                 )
+                if self.params["sale_orders"]:
+                    vals_list[-1]["sale_order_id"] = self.orders_by_project[project.id].id
         expenses = self.env["hr.expense"].create(vals_list)
         # One report per employee, submitted and approved by the manager.
         sheets = self.env["hr.expense.sheet"].create(
@@ -432,6 +484,9 @@ class DataGenerator:
         )
         sheets.action_submit_sheet()
         sheets.action_approve_expense_sheets()
+        if self.params["sale_orders"]:
+            # Posting re-invoices the expenses on their sale orders (sale_expense).
+            sheets.action_sheet_move_post()
         self.created.update(expenses=expenses, expense_sheets=sheets)
 
     def _products(self):
@@ -632,7 +687,11 @@ def main(argv=None):
     parser.add_argument("--translations", action="store_true", help="load French translations")
     parser.add_argument("--force", action="store_true", help="add the data even if already loaded")
     for key, value in PROFILES["demo"].items():
-        parser.add_argument(f"--{key.replace('_', '-')}", type=type(value), dest=key)
+        flag = f"--{key.replace('_', '-')}"
+        if isinstance(value, bool):
+            parser.add_argument(flag, action="store_const", const=True, dest=key)
+        else:
+            parser.add_argument(flag, type=type(value), dest=key)
     args = parser.parse_args(argv)
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])

@@ -169,3 +169,21 @@ def test_pip_install_puts_the_addons_in_odoo_addons(tmp_path):
         "odoo-addon-queue-job",
     ):
         assert f"Requires-Dist: {requirement}" in requires
+
+
+def test_upstream_failures_are_read_from_odoo_log():
+    log_text = (
+        "2026-11-25 04:17:24,349 1 ERROR db "
+        "odoo.addons.account.tests.test_account_move_in_invoice: "
+        "FAIL: TestAccountMoveInInvoiceOnchanges.test_in_invoice_payment_register_wizard\n"
+        "2026-11-25 04:17:25,349 1 INFO db "
+        "odoo.addons.account.tests.test_x: Starting TestX.test_ok ...\n"
+        "2026-11-25 04:18:46,260 1 ERROR db odoo.addons.portal.tests.test_portal: "
+        "ERROR: TestPortal.test_new_failure\n"
+    )
+    failures = devenv.upstream_failures(log_text)
+    assert failures == {
+        "account:TestAccountMoveInInvoiceOnchanges.test_in_invoice_payment_register_wizard",
+        "portal:TestPortal.test_new_failure",
+    }
+    assert failures - devenv.known_upstream_failures() == {"portal:TestPortal.test_new_failure"}

@@ -340,84 +340,96 @@ class InvoiceraBillableItem(models.Model):
         self.invalidate_recordset()
 
     def _invoicing_errors(self, company, invoice_date):
-        """What prevents invoicing ``self`` (the items of one client), as messages."""
-        errors = []
+        """What prevents invoicing ``self``: ``{client: [message, ...]}``.
+
+        Checked for all the clients of ``self`` at once, with a query per kind
+        of check rather than per client.
+        """
+        errors = defaultdict(list)
         if not self:
             return errors
-        partners = self.partner_id
-        for partner in partners.filtered(lambda p: not p.active):
-            errors.append(_("The client %(client)s is archived.", client=partner.display_name))
-        for partner in partners:
+        by_partner = self.grouped("partner_id")
+        for partner, items in by_partner.items():
+            if not partner.active:
+                errors[partner].append(
+                    _("The client %(client)s is archived.", client=partner.display_name)
+                )
             if not partner.with_company(company).property_account_receivable_id:
-                errors.append(
+                errors[partner].append(
                     _(
                         "The client %(client)s has no receivable account.",
                         client=partner.display_name,
                     )
                 )
-        other_company = self.filtered(lambda i: i.company_id != company)
-        if other_company:
-            errors.append(
-                _(
-                    "These items belong to another company than %(company)s:%(items)s",
-                    company=company.name,
-                    items=other_company._names(),
-                )
-            )
-        not_to_bill = self.filtered(lambda i: i.state not in ("to_bill", "deferred"))
-        if not_to_bill:
-            errors.append(
-                _("These items are not to bill (any more):%(items)s", items=not_to_bill._names())
-            )
-        negative = self.filtered(lambda i: i.quantity < 0)
-        if negative:
-            errors.append(
-                _("These items have a negative quantity:%(items)s", items=negative._names())
-            )
-        no_rate = self.filtered(lambda i: i.currency_id.compare_amounts(i.price_unit, 0) <= 0)
-        if no_rate:
-            errors.append(
-                _("These items have a zero or negative rate:%(items)s", items=no_rate._names())
-            )
-        for partner in partners:
-            currency = self._invoice_currency(partner, company)
-            currencies = (
-                currency | self.filtered(lambda i, p=partner: i.partner_id == p).currency_id
-            )
-            for other in currencies - company.currency_id:
-                has_rate = self.env["res.currency.rate"].search_count(
+            for check, message in (
+                (
+                    lambda i: i.company_id != company,
+                    _("These items belong to another company than %(company)s:%(items)s"),
+                ),
+                (
+                    lambda i: i.state not in ("to_bill", "deferred"),
+                    _("These items are not to bill (any more):%(items)s"),
+                ),
+                (lambda i: i.quantity < 0, _("These items have a negative quantity:%(items)s")),
+                (
+                    lambda i: i.currency_id.compare_amounts(i.price_unit, 0) <= 0,
+                    _("These items have a zero or negative rate:%(items)s"),
+                ),
+            ):
+                wrong = items.filtered(check)
+                if wrong:
+                    errors[partner].append(
+                        message % {"company": company.name, "items": wrong._names()}
+                    )
+        # Exchange rates: one query for every currency involved.
+        needed = {
+            partner: (self._invoice_currency(partner, company) | items.currency_id)
+            - company.currency_id
+            for partner, items in by_partner.items()
+        }
+        all_needed = self.env["res.currency"].union(*needed.values())
+        with_rate = set()
+        if all_needed:
+            with_rate = {
+                currency.id
+                for (currency,) in self.env["res.currency.rate"]._read_group(
                     [
-                        ("currency_id", "=", other.id),
+                        ("currency_id", "in", all_needed.ids),
                         ("name", "<=", invoice_date),
                         "|",
                         ("company_id", "=", False),
                         ("company_id", "=", company.root_id.id),
                     ],
-                    limit=1,
+                    ["currency_id"],
                 )
-                if not has_rate:
-                    errors.append(
+            }
+        for partner, currencies in needed.items():
+            for currency in currencies.filtered(lambda c: c.id not in with_rate):
+                errors[partner].append(
+                    _(
+                        "The currency %(currency)s has no exchange rate on or before "
+                        "%(date)s (client %(client)s).",
+                        currency=currency.name,
+                        date=format_date(self.env, invoice_date),
+                        client=partner.display_name,
+                    )
+                )
+        # Income accounts: once per product.
+        for product in self.product_id:
+            accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
+            if accounts.get("income"):
+                continue
+            for partner, items in by_partner.items():
+                wrong = items.filtered(lambda i, p=product: i.product_id == p)
+                if wrong:
+                    errors[partner].append(
                         _(
-                            "The currency %(currency)s has no exchange rate on or before "
-                            "%(date)s (client %(client)s).",
-                            currency=other.name,
-                            date=format_date(self.env, invoice_date),
-                            client=partner.display_name,
+                            "The product %(product)s has no income account, so these items "
+                            "cannot be invoiced:%(items)s",
+                            product=product.display_name,
+                            items=wrong._names(),
                         )
                     )
-        fiscal_position = self.env["account.fiscal.position"].with_company(company)
-        for product in self.product_id:
-            fpos = fiscal_position._get_fiscal_position(partners[:1])
-            accounts = product.product_tmpl_id.with_company(company).get_product_accounts(fpos)
-            if not accounts.get("income"):
-                errors.append(
-                    _(
-                        "The product %(product)s has no income account, so these items "
-                        "cannot be invoiced:%(items)s",
-                        product=product.display_name,
-                        items=self.filtered(lambda i, p=product: i.product_id == p)._names(),
-                    )
-                )
         return errors
 
     def _line_key(self, detail):
@@ -455,14 +467,16 @@ class InvoiceraBillableItem(models.Model):
         parts.append(what)
         return f"{' · '.join(parts)} ({period})"
 
-    def _prepare_invoices(self, company, invoice_date, run=None):
+    def _prepare_invoices(self, company, invoice_date, run=None, rates=None):
         """Invoice values for ``self`` (items of one client), with the items of each line.
 
         Returns a list of ``(invoice_values, [items of line 1, items of line 2...])``,
-        one per currency (and per project when the client wants it).
+        one per currency (and per project when the client wants it). ``rates``
+        caches conversion rates across clients.
         """
-        partner = self.partner_id.commercial_partner_id
+        partner = self.partner_id
         partner.ensure_one()
+        rates = {} if rates is None else rates
         detail = partner.invoicera_invoice_detail or "project"
         currency = self._invoice_currency(partner, company)
         invoice_address = partner.address_get(["invoice"])["invoice"]
@@ -478,9 +492,11 @@ class InvoiceraBillableItem(models.Model):
             line_vals, line_items = [], []
             for sequence, line in enumerate(lines.values(), start=10):
                 first = line[0]
-                price = first.currency_id._convert(
-                    first.price_unit, currency, company, invoice_date, round=False
-                )
+                key = (first.currency_id.id, currency.id)
+                if key not in rates:
+                    rates[key] = first.currency_id._get_conversion_rate(
+                        first.currency_id, currency, company, invoice_date
+                    )
                 vals = {
                     "sequence": sequence,
                     "display_type": "product",
@@ -488,7 +504,7 @@ class InvoiceraBillableItem(models.Model):
                     "name": line._line_name(detail, partner),
                     "quantity": sum(line.mapped("quantity")),
                     "product_uom_id": first.uom_id.id,
-                    "price_unit": price,
+                    "price_unit": first.price_unit * rates[key],
                 }
                 if first.project_id.account_id:
                     vals["analytic_distribution"] = {str(first.project_id.account_id.id): 100}
@@ -516,28 +532,100 @@ class InvoiceraBillableItem(models.Model):
         """
         if not self:
             return self.env["account.move"]
-        self._lock_for_invoicing()
-        errors = self._invoicing_errors(company, invoice_date)
-        if errors:
-            raise UserError("\n".join(errors))
-        prepared = self._prepare_invoices(company, invoice_date, run=run)
+        results = self._invoice_clients(company, invoice_date, post=post, run=run)
+        moves = self.env["account.move"]
+        for status, result in results.values():
+            if status == "skipped":
+                raise InvoiceraBusyError(result)
+            if status == "failed":
+                raise UserError(result)
+            moves |= result
+        return moves
+
+    def _invoice_clients(self, company, invoice_date, post=False, run=None):
+        """Invoice the items of ``self``, client by client, in as few steps as possible.
+
+        Returns ``{client: (status, invoices or message)}``: ``invoiced`` with
+        the invoices, ``failed`` with the reason (nothing of that client is
+        created), ``skipped`` when another transaction holds its items. The
+        clients are locked, checked, created and posted together; when the
+        batch fails, each client is retried on its own so that one client's
+        problem does not stop the others.
+        """
+        results = {}
+        by_partner = self.grouped("partner_id")
+        # 1. Lock: all at once, else client by client to find who is busy.
+        try:
+            self._lock_for_invoicing()
+            locked = by_partner
+        except InvoiceraBusyError:
+            locked = {}
+            for partner, items in by_partner.items():
+                try:
+                    items._lock_for_invoicing()
+                    locked[partner] = items
+                except InvoiceraBusyError as error:
+                    results[partner] = ("skipped", str(error))
+        # 2. Check.
+        to_check = self.browse().union(*locked.values())
+        errors = to_check._invoicing_errors(company, invoice_date)
+        prepared, rates = {}, {}
+        for partner, items in locked.items():
+            if errors.get(partner):
+                results[partner] = ("failed", "\n".join(errors[partner]))
+            else:
+                prepared[partner] = items._prepare_invoices(company, invoice_date, run, rates)
+        # 3. Create (and post): all at once, else client by client.
+        try:
+            with self.env.cr.savepoint():
+                created = self._create_invoices(prepared, company, post)
+        except (UserError, ValidationError):
+            created = {}
+            for partner, invoices in prepared.items():
+                try:
+                    with self.env.cr.savepoint():
+                        created.update(self._create_invoices({partner: invoices}, company, post))
+                except (UserError, ValidationError) as error:
+                    results[partner] = ("failed", str(error.args[0]))
+        for partner, moves in created.items():
+            results[partner] = ("invoiced", moves)
+        return results
+
+    def _create_invoices(self, prepared, company, post):
+        """Create the invoices of ``{client: prepared invoices}``, link and lock their items."""
+        if not prepared:
+            return {}
+        vals_list, links = [], []
+        for partner, invoices in prepared.items():
+            for invoice_vals, line_items in invoices:
+                vals_list.append(invoice_vals)
+                links.append((partner, line_items))
+        # No "Invoice created" note nor follower subscription per invoice: the
+        # run's log says who made them.
         Move = (
             self.env["account.move"]
             .with_company(company)
-            .with_context(default_move_type="out_invoice")
+            .with_context(
+                default_move_type="out_invoice",
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+            )
         )
-        moves = Move.create([vals for vals, _line_items in prepared])
-        billed = []  # (item id, invoice line id, invoice id)
-        for move, (_vals, line_items) in zip(moves, prepared, strict=True):
-            invoice_lines = move.invoice_line_ids.sorted("sequence")
-            for line, items in zip(invoice_lines, line_items, strict=True):
+        moves = Move.create(vals_list)
+        billed, by_partner = [], defaultdict(lambda: self.env["account.move"])
+        for move, (partner, line_items) in zip(moves, links, strict=True):
+            by_partner[partner] |= move
+            for line, items in zip(
+                move.invoice_line_ids.sorted("sequence"), line_items, strict=True
+            ):
                 billed += [(item_id, line.id, move.id) for item_id in items.ids]
-        self._mark_invoiced(billed)
-        for sources in self._sources().values():
-            sources._invoicera_on_invoiced(self)
+        items = self.browse([item_id for item_id, _line, _move in billed])
+        items._mark_invoiced(billed)
+        for sources in items._sources().values():
+            sources._invoicera_on_invoiced(items)
         if post:
             moves.action_post()
-        return moves
+        return dict(by_partner)
 
     def _mark_invoiced(self, billed):
         """Link items to the invoice lines billing them: ``[(item, line, invoice)]`` ids.

@@ -4,8 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
-from .invoicera_billable_item import InvoiceraBusyError
-
 _logger = logging.getLogger(__name__)
 
 
@@ -193,34 +191,37 @@ class InvoiceraBillingRun(models.Model):
             Item._read_group(domain, ["partner_id"], ["id:recordset"], order="partner_id")
         )
         log_vals = []
-        posted = self.env["account.move"]
+        to_invoice = Item.browse()
         for partner in partners:
             items = items_by_partner.get(partner, Item)
-            if not items:
+            if items:
+                to_invoice |= items
+            else:
                 log_vals.append(self._log_values(partner, "nothing", _("Nothing to bill.")))
+        results = to_invoice._invoice_clients(
+            self.company_id, self.invoice_date, post=self.post, run=self
+        )
+        posted = self.env["account.move"]
+        for partner in partners:
+            if partner not in results:
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    moves = items._invoice(
-                        self.company_id, self.invoice_date, post=self.post, run=self
-                    )
-            except InvoiceraBusyError:
+            status, result = results[partner]
+            if status == "invoiced":
+                items = items_by_partner[partner]
+                log_vals.append(
+                    self._log_values(partner, status, False, invoices=result, item_count=len(items))
+                )
+                posted |= result.filtered(lambda m: m.state == "posted")
+            elif status == "skipped":
                 log_vals.append(
                     self._log_values(
                         partner,
-                        "skipped",
+                        status,
                         _("Another run is invoicing this client's items; skipped."),
                     )
                 )
-            except (UserError, ValidationError) as error:
-                log_vals.append(self._log_values(partner, "failed", str(error.args[0])))
             else:
-                log_vals.append(
-                    self._log_values(
-                        partner, "invoiced", False, invoices=moves, item_count=len(items)
-                    )
-                )
-                posted |= moves.filtered(lambda m: m.state == "posted")
+                log_vals.append(self._log_values(partner, status, result))
         Log.create(log_vals)
         if self.send and posted:
             self._send(posted)
