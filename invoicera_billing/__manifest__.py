@@ -25,6 +25,8 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "report/invoicera_time_annex.xml",
+        "report/invoicera_billing_reports_views.xml",
         "views/invoicera_billing_menus.xml",
     ],
     "assets": {

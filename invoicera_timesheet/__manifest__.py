@@ -22,6 +22,7 @@
         "views/invoicera_unbilled_client_views.xml",
         "views/project_project_views.xml",
         "views/hr_employee_views.xml",
+        "views/account_analytic_line_views.xml",
         "views/project_milestone_views.xml",
         "views/account_move_views.xml",
         "views/invoicera_timesheet_menus.xml",

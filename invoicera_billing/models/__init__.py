@@ -4,6 +4,7 @@ from . import invoicera_billing_run
 from . import invoicera_billing_run_log
 from . import account_move
 from . import account_move_line
+from . import account_move_send
 from . import res_company
 from . import res_config_settings
 from . import res_partner

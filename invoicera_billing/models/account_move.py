@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from collections import defaultdict
+
+from odoo import _, api, fields, models
 
 
 class AccountMove(models.Model):
@@ -9,6 +11,9 @@ class AccountMove(models.Model):
     )
     invoicera_item_count = fields.Integer(
         "Billed Items", compute="_compute_invoicera_item_count", compute_sudo=True
+    )
+    invoicera_annex_id = fields.Many2one(
+        "ir.attachment", "Time Annex", readonly=True, copy=False, groups="base.group_user"
     )
 
     @api.depends("invoice_line_ids.invoicera_item_ids")
@@ -39,6 +44,88 @@ class AccountMove(models.Model):
 
     def _invoicera_release_items(self):
         self.sudo().invoice_line_ids.invoicera_item_ids._release()
+
+    # ------------------------------------------------------------------
+    # Time annex
+    # ------------------------------------------------------------------
+    def _invoicera_annex_detail(self):
+        self.ensure_one()
+        return self.commercial_partner_id.invoicera_annex_detail or "summary"
+
+    def _invoicera_annex_sections(self):
+        """What the annex lists, at the client's detail level.
+
+        A list of sections ``{"title", "rows": [...], "quantity", "amount"}``,
+        one per project; rows are per project (summary), per task, or every
+        item (entry), with amounts at the invoiced rates.
+        """
+        self.ensure_one()
+        detail = self._invoicera_annex_detail()
+        items = self.sudo().invoice_line_ids.invoicera_item_ids.sorted(
+            lambda i: (i.project_id.name or "", i.date, i.id)
+        )
+        sections = []
+        for project, project_items in items.grouped("project_id").items():
+            rows = defaultdict(
+                lambda: {"label": "", "quantity": 0.0, "amount": 0.0, "uom": "", "count": 0}
+            )
+            for item in project_items:
+                line = item.invoice_line_id
+                if detail == "entry":
+                    key = item.id
+                    label = " · ".join(filter(None, [item.employee_id.name, item.name]))
+                elif detail == "task":
+                    key = (item.task_id.id, item.product_id.id, item.uom_id.id)
+                    label = item.task_id.name or item.product_id.name
+                else:
+                    key = (item.product_id.id, item.uom_id.id)
+                    label = item.product_id.name
+                row = rows[key]
+                row.update(label=label, uom=item.uom_id.name, date=item.date)
+                row["quantity"] += item.quantity
+                row["amount"] += item.quantity * line.price_unit
+                row["count"] += 1
+            sections.append(
+                {
+                    "title": project.display_name or _("Other work"),
+                    "rows": list(rows.values()),
+                    "amount": sum(row["amount"] for row in rows.values()),
+                }
+            )
+        return sections
+
+    def _invoicera_annex_attachment(self):
+        """The annex PDF of a posted invoice with billed items, made once and kept."""
+        self.ensure_one()
+        if (
+            self.move_type != "out_invoice"
+            or self.state != "posted"
+            or self._invoicera_annex_detail() == "none"
+            or not self.sudo().invoice_line_ids.invoicera_item_ids
+        ):
+            return self.env["ir.attachment"]
+        if self.sudo().invoicera_annex_id:
+            return self.sudo().invoicera_annex_id
+        pdf, _report_type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf("invoicera_billing.action_report_time_annex", self.ids)
+        )
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": _("Annex %(invoice)s.pdf", invoice=self.name.replace("/", "_")),
+                    "raw": pdf,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )
+        self.sudo().invoicera_annex_id = attachment
+        return attachment
 
     def action_view_invoicera_items(self):
         self.ensure_one()

@@ -106,6 +106,10 @@ class InvoiceraBillableItem(models.Model):
     invoice_id = fields.Many2one(
         related="invoice_line_id.move_id", string="Invoice", store=True, index="btree_not_null"
     )
+    audit_flagged = fields.Boolean(
+        "Flagged", readonly=True, copy=False, index=True, help="The last audit found a problem."
+    )
+    audit_warning = fields.Text("Audit", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -258,6 +262,111 @@ class InvoiceraBillableItem(models.Model):
                 changes[fname] = new
         if changes:
             self.with_context(invoicera_sync=True).write(changes)
+
+    @api.model
+    def _audit(self, items=None):
+        """The pre-billing audit: flag suspicious items to bill, clear the others.
+
+        Flags possible duplicates, days over the company's maximum hours per
+        employee, zero rates, missing descriptions, items older than the
+        company's maximum age, time on closed tasks. Returns the flagged items.
+        Checks run with a query per kind of check, whatever the number of items.
+        """
+        if items is None:
+            items = self.search([("state", "in", ("to_bill", "deferred"))])
+        items = items.filtered(lambda i: i.state in ("to_bill", "deferred"))
+        if not items:
+            return items
+        warnings = defaultdict(list)
+        hours = self.env.ref("uom.uom_categ_wtime")
+        time_items = items.filtered(lambda i: i.employee_id and i.uom_id.category_id == hours)
+        # Possible duplicates: same employee, day, project, task, hours and text.
+        groups = self._read_group(
+            [("id", "in", time_items.ids)],
+            ["employee_id", "date:day", "project_id", "task_id", "worked_quantity", "name"],
+            ["id:recordset"],
+        )
+        for *_key, duplicates in groups:
+            if len(duplicates) > 1:
+                for item in duplicates:
+                    warnings[item].append(
+                        _("Possible duplicate: %(count)s identical entries.", count=len(duplicates))
+                    )
+        # Too many hours in a day for one employee (billed time included).
+        for company in items.company_id:
+            company_items = time_items.filtered(lambda i, c=company: i.company_id == c)
+            limit = company.invoicera_audit_max_daily_hours
+            if not limit or not company_items:
+                continue
+            days = self._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("employee_id", "in", company_items.employee_id.ids),
+                    ("date", "in", list(set(company_items.mapped("date")))),
+                    ("uom_id.category_id", "=", hours.id),
+                    ("state", "!=", "written_off"),
+                ],
+                ["employee_id", "date:day"],
+                ["worked_quantity:sum"],
+            )
+            over = {(employee.id, day): total for employee, day, total in days if total > limit}
+            for item in company_items:
+                total = over.get((item.employee_id.id, item.date))
+                if total:
+                    warnings[item].append(
+                        _(
+                            "%(employee)s has %(hours)s h on %(date)s (more than %(limit)s h).",
+                            employee=item.employee_id.name,
+                            hours=round(total, 2),
+                            date=format_date(self.env, item.date),
+                            limit=limit,
+                        )
+                    )
+        today = fields.Date.context_today(self)
+        for item in items:
+            if item.currency_id.compare_amounts(item.price_unit, 0) <= 0:
+                warnings[item].append(_("Zero rate."))
+            name = (item.name or "").strip()
+            if name in ("", "/") or name in (item.task_id.name, item.project_id.name):
+                warnings[item].append(_("No description of the work."))
+            max_age = item.company_id.invoicera_audit_max_age_days
+            if max_age and (today - item.date).days > max_age:
+                warnings[item].append(_("Older than %(days)s days.", days=max_age))
+            if item.task_id and item.task_id.state in ("1_done", "1_canceled"):
+                warnings[item].append(
+                    _("Time on the closed task %(task)s.", task=item.task_id.name)
+                )
+        flagged = self.browse([item.id for item in warnings])
+        (items - flagged).with_context(invoicera_engine=True).write(
+            {"audit_flagged": False, "audit_warning": False}
+        )
+        for item, texts in warnings.items():
+            item.with_context(invoicera_engine=True).write(
+                {"audit_flagged": True, "audit_warning": "\n".join(texts)}
+            )
+        return flagged
+
+    def action_audit(self):
+        """Run the pre-billing audit on these items (all items to bill when none)."""
+        return self._audit_notification(self._audit(self or None))
+
+    @api.model
+    def _audit_notification(self, flagged):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if flagged else "success",
+                "message": _("%(count)s items flagged by the audit.", count=len(flagged))
+                if flagged
+                else _("The audit found nothing suspicious."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_audit(self):
+        self._audit()
 
     def _sources(self):
         """{model: records} of the sources of ``self``."""

@@ -1,10 +1,17 @@
-from odoo import api, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_round
 
 #: timesheet fields that billing depends on: locked once the time is invoiced
 BILLED_FIELDS = {"unit_amount", "date", "project_id", "task_id", "employee_id", "so_line"}
 #: timesheet fields whose change may change the billable item
-SYNC_FIELDS = BILLED_FIELDS | {"name", "partner_id", "product_uom_id", "company_id"}
+SYNC_FIELDS = BILLED_FIELDS | {
+    "name",
+    "partner_id",
+    "product_uom_id",
+    "company_id",
+    "invoicera_approval_state",
+}
 ROUNDING_METHODS = {"up": "UP", "nearest": "HALF-UP", "down": "DOWN"}
 
 
@@ -21,6 +28,21 @@ class AccountAnalyticLine(models.Model):
 
     _invoicera_source = "time"
 
+    invoicera_approval_state = fields.Selection(
+        [("draft", "To Submit"), ("submitted", "Submitted"), ("approved", "Approved")],
+        string="Approval",
+        default="draft",
+        required=True,
+        copy=False,
+        index=True,
+        help="On projects that approve time before billing, only approved time is billed.",
+    )
+    invoicera_approved_by_id = fields.Many2one(
+        "res.users", "Approved by", readonly=True, copy=False
+    )
+    invoicera_approved_on = fields.Datetime("Approved on", readonly=True, copy=False)
+    invoicera_needs_approval = fields.Boolean(related="project_id.invoicera_time_approval")
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -33,6 +55,7 @@ class AccountAnalyticLine(models.Model):
     def write(self, vals):
         if not self.env.context.get("invoicera_sync") and BILLED_FIELDS & set(vals):
             self._invoicera_check_not_billed()
+            self._invoicera_check_not_approved()
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()
@@ -41,6 +64,88 @@ class AccountAnalyticLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):
         self._invoicera_unlink_items()
+
+    # ------------------------------------------------------------------
+    # Time approval
+    # ------------------------------------------------------------------
+    def action_invoicera_submit(self):
+        """Submit time for approval (on projects that approve time)."""
+        lines = self.filtered(
+            lambda line: line.invoicera_needs_approval and line.invoicera_approval_state == "draft"
+        )
+        lines.sudo().with_context(invoicera_sync=True).write(
+            {"invoicera_approval_state": "submitted"}
+        )
+        return self._invoicera_notify(_("%(count)s entries submitted.", count=len(lines)))
+
+    def action_invoicera_approve(self):
+        """Approve submitted time: it becomes billable. For the project's manager."""
+        lines = self.filtered(lambda line: line.invoicera_approval_state == "submitted")
+        lines._invoicera_check_approver()
+        lines.sudo().write(
+            {
+                "invoicera_approval_state": "approved",
+                "invoicera_approved_by_id": self.env.uid,
+                "invoicera_approved_on": fields.Datetime.now(),
+            }
+        )
+        return self._invoicera_notify(_("%(count)s entries approved.", count=len(lines)))
+
+    def action_invoicera_reset(self):
+        """Send submitted or approved time back to its employee (not once invoiced)."""
+        lines = self.filtered(lambda line: line.invoicera_approval_state != "draft")
+        lines._invoicera_check_approver()
+        lines._invoicera_check_not_billed()
+        lines.sudo().write(
+            {
+                "invoicera_approval_state": "draft",
+                "invoicera_approved_by_id": False,
+                "invoicera_approved_on": False,
+            }
+        )
+        return self._invoicera_notify(_("%(count)s entries sent back.", count=len(lines)))
+
+    def _invoicera_can_approve(self):
+        """Lines of ``self`` the current user may approve: managers of their project,
+        timesheet administrators and billing managers."""
+        user = self.env.user
+        if user.has_group("hr_timesheet.group_timesheet_manager") or user.has_group(
+            "invoicera_billing.group_billing_manager"
+        ):
+            return self
+        return self.filtered(lambda line: line.project_id.sudo().user_id == user)
+
+    def _invoicera_check_approver(self):
+        refused = self - self._invoicera_can_approve()
+        if refused:
+            raise AccessError(
+                _(
+                    "Only the manager of the project approves its time: %(projects)s.",
+                    projects=", ".join(refused.project_id.mapped("display_name")),
+                )
+            )
+
+    def _invoicera_check_not_approved(self):
+        """Approved time changes only through its approvers (it is billable)."""
+        approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
+        if approved - approved._invoicera_can_approve():
+            raise UserError(
+                _(
+                    "This time is approved: ask the project manager to send it back "
+                    "before changing it."
+                )
+            )
+
+    def _invoicera_notify(self, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     # ------------------------------------------------------------------
     # Source interface (invoicera.billable.mixin)
@@ -52,6 +157,10 @@ class AccountAnalyticLine(models.Model):
             and not line.so_line
             and line.employee_id
             and (line.partner_id or line.project_id.partner_id)
+            and (
+                not line.project_id.invoicera_time_approval
+                or line.invoicera_approval_state == "approved"
+            )
         )
 
     def _invoicera_item_values(self):

@@ -11,6 +11,7 @@ RATE_FIELDS = {
     "invoicera_rounding_method",
     "invoicera_minimum_time",
     "invoicera_cost_markup",
+    "invoicera_time_approval",
     "allow_billable",
     "partner_id",
 }
@@ -51,6 +52,11 @@ class ProjectProject(models.Model):
     )
     invoicera_minimum_time = fields.Float(
         "Minimum per Entry", help="Bill at least this many hours for any entry."
+    )
+    invoicera_time_approval = fields.Boolean(
+        "Approve Time Before Billing",
+        help="Employees submit their time; the project manager approves it. Only "
+        "approved time is billed.",
     )
     invoicera_cost_markup = fields.Float(
         "Markup on Costs (%)",

@@ -19,6 +19,7 @@ class InvoiceraUnbilledClient(models.Model):
             "amount",
             "date",
             "uom_id",
+            "audit_flagged",
         ],
         "project.milestone": ["deadline", "is_reached", "project_id"],
         "project.project": ["partner_id"],
@@ -32,6 +33,7 @@ class InvoiceraUnbilledClient(models.Model):
     amount = fields.Monetary(readonly=True)
     oldest_date = fields.Date("Oldest Item", readonly=True)
     deferred_count = fields.Integer("Deferred", readonly=True)
+    flagged_count = fields.Integer("Flagged", readonly=True, help="Items flagged by the audit.")
     next_milestone_date = fields.Date("Next Milestone", readonly=True)
 
     @property
@@ -49,18 +51,20 @@ class InvoiceraUnbilledClient(models.Model):
                    COALESCE(SUM(item.amount) FILTER (WHERE item.state = 'to_bill'), 0) AS amount,
                    MIN(item.date) FILTER (WHERE item.state = 'to_bill') AS oldest_date,
                    COUNT(*) FILTER (WHERE item.state = 'deferred') AS deferred_count,
+                   COUNT(*) FILTER (WHERE item.audit_flagged) AS flagged_count,
                    (SELECT MIN(milestone.deadline)
                       FROM project_milestone milestone
                       JOIN project_project project ON project.id = milestone.project_id
                      WHERE project.partner_id = item.partner_id
                        AND NOT milestone.is_reached
-                       AND milestone.deadline >= CURRENT_DATE) AS next_milestone_date
+                       AND milestone.deadline >= %(today)s) AS next_milestone_date
               FROM invoicera_billable_item item
               JOIN uom_uom uom ON uom.id = item.uom_id
              WHERE item.state IN ('to_bill', 'deferred')
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
             hours=hour_category,
+            today=fields.Date.context_today(self),
         )
 
     def action_review(self):
@@ -82,6 +86,19 @@ class InvoiceraUnbilledClient(models.Model):
         )
         action["context"] = {"default_partner_ids": self.partner_id.ids}
         return action
+
+    def action_audit(self):
+        """Run the pre-billing audit on these clients' items (every client when none)."""
+        Item = self.env["invoicera.billable.item"]
+        items = Item.search(
+            [("state", "in", ("to_bill", "deferred"))]
+            + ([("partner_id", "in", self.partner_id.ids)] if self else [])
+        )
+        return Item._audit_notification(Item._audit(items))
+
+    @api.model
+    def action_audit_all(self):
+        return self.browse().action_audit()
 
     @api.model
     def action_invoice_all(self):

@@ -6,3 +6,7 @@ from . import test_concurrency
 from . import test_query_count
 from . import test_unbilled_screen
 from . import test_cost_sources
+from . import test_audit
+from . import test_time_approval
+from . import test_time_annex
+from . import test_reports

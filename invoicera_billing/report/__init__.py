@@ -1,0 +1,2 @@
+from . import invoicera_realization_report
+from . import invoicera_unbilled_aging

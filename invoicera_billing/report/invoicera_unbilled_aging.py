@@ -1,0 +1,80 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class InvoiceraUnbilledAging(models.Model):
+    """How long work waits to be billed: unbilled items by age, client, project, employee."""
+
+    _name = "invoicera.unbilled.aging"
+    _description = "Unbilled Work Aging"
+    _auto = False
+    _order = "date"
+    _depends = {
+        "invoicera.billable.item": [
+            "partner_id",
+            "project_id",
+            "employee_id",
+            "source",
+            "company_id",
+            "currency_id",
+            "date",
+            "state",
+            "quantity",
+            "amount",
+        ],
+    }
+
+    partner_id = fields.Many2one("res.partner", "Client", readonly=True)
+    project_id = fields.Many2one("project.project", readonly=True)
+    employee_id = fields.Many2one("hr.employee", readonly=True)
+    source = fields.Selection(selection="_selection_source", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    date = fields.Date(readonly=True)
+    age = fields.Integer("Age (days)", readonly=True, aggregator="max")
+    age_bucket = fields.Selection(
+        [
+            ("0_30", "0-30 days"),
+            ("31_60", "31-60 days"),
+            ("61_90", "61-90 days"),
+            ("91", "Over 90 days"),
+        ],
+        string="Age",
+        readonly=True,
+    )
+    quantity = fields.Float(readonly=True)
+    amount = fields.Monetary(readonly=True)
+
+    @api.model
+    def _selection_source(self):
+        return (
+            self.env["invoicera.billable.item"]._fields["source"]._description_selection(self.env)
+        )
+
+    @property
+    def _table_query(self):
+        # The user's today (not the database server's), so that ages match what
+        # the user sees.
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+            SELECT item.id,
+                   item.partner_id,
+                   item.project_id,
+                   item.employee_id,
+                   item.source,
+                   item.company_id,
+                   item.currency_id,
+                   item.date,
+                   %(today)s - item.date AS age,
+                   CASE WHEN %(today)s - item.date <= 30 THEN '0_30'
+                        WHEN %(today)s - item.date <= 60 THEN '31_60'
+                        WHEN %(today)s - item.date <= 90 THEN '61_90'
+                        ELSE '91' END AS age_bucket,
+                   item.quantity,
+                   item.amount
+              FROM invoicera_billable_item item
+             WHERE item.state IN ('to_bill', 'deferred')
+            """,
+            today=today,
+        )

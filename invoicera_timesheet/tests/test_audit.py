@@ -1,0 +1,69 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31")
+class TestAudit(InvoiceraTimesheetCase):
+    """The pre-billing audit flags what deserves a second look before invoicing."""
+
+    def audit(self):
+        items = self.Item.search([("partner_id", "in", (self.client | self.client_eur).ids)])
+        flagged = self.Item._audit(items)
+        return {item: item.audit_warning for item in flagged}
+
+    def test_clean_time_is_not_flagged(self):
+        self.log_time(self.alice, 3, name="Build the checkout page")
+        self.assertEqual(self.audit(), {})
+
+    def test_possible_duplicates(self):
+        first = self.item_of(self.log_time(self.alice, 2, name="Design review"))
+        second = self.item_of(self.log_time(self.alice, 2, name="Design review"))
+        self.item_of(self.log_time(self.alice, 2, name="Other work"))
+        flags = self.audit()
+        self.assertEqual(set(flags), set(first | second))
+        self.assertIn("Possible duplicate: 2 identical entries.", flags[first])
+
+    def test_too_many_hours_in_a_day(self):
+        self.log_time(self.alice, 8, name="Morning", project=self.project)
+        late = self.item_of(self.log_time(self.alice, 5, name="Evening", project=self.project_eur))
+        self.item_of(self.log_time(self.alice, 5, name="Next day", day="2026-03-11"))
+        flags = self.audit()
+        self.assertEqual(len(flags), 2, "both entries of the 13-hour day")
+        self.assertIn("Alice Dev has 13.0 h on 03/10/2026 (more than 12.0 h).", flags[late])
+        self.company.invoicera_audit_max_daily_hours = 14
+        self.assertEqual(self.audit(), {})
+
+    def test_zero_rate_missing_description_age_and_closed_task(self):
+        nobody = self.env["hr.employee"].create({"name": "Carl Temp"})
+        self.service.lst_price = 0
+        zero = self.item_of(self.log_time(nobody, 1, name="Pro bono"))
+        nameless = self.item_of(self.log_time(self.alice, 1, name="/", task=self.task))
+        old = self.item_of(self.log_time(self.bob, 1, name="Old work", day="2025-11-02"))
+        self.task.state = "1_done"
+        closed = self.item_of(self.log_time(self.bob, 1, name="After closing", task=self.task))
+        flags = self.audit()
+        self.assertEqual(flags[zero], "Zero rate.")
+        self.assertIn("No description of the work.", flags[nameless])
+        self.assertEqual(flags[old], "Older than 90 days.")
+        self.assertEqual(flags[closed], "Time on the closed task Design.")
+
+    def test_fixing_clears_the_flag(self):
+        item = self.item_of(self.log_time(self.alice, 1, name="/"))
+        self.assertIn(item, self.audit())
+        item.write({"name": "Fixed the login bug"})
+        self.assertEqual(self.audit(), {})
+        self.assertFalse(item.audit_flagged)
+
+    def test_unbilled_screen_counts_flagged_items(self):
+        self.log_time(self.alice, 1, name="/")
+        self.log_time(self.alice, 2, name="Fine")
+        self.audit()
+        line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual((line.item_count, line.flagged_count), (2, 1))
+        self.assertEqual(date(2026, 3, 10), line.oldest_date)

@@ -1,0 +1,57 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestBillingReports(InvoiceraTimesheetCase):
+    """Unbilled work aging and realization, as a manager reads them."""
+
+    @freeze_time("2026-04-30")
+    def test_unbilled_aging_buckets(self):
+        self.log_time(self.alice, 1, day="2026-04-20")  # 10 days
+        self.log_time(self.alice, 2, day="2026-03-15")  # 46 days
+        self.log_time(self.bob, 3, day="2026-01-10")  # 110 days
+        self.invoice(self.client_eur)  # nothing for this client
+        Aging = self.env["invoicera.unbilled.aging"]
+        groups = Aging._read_group(
+            [("partner_id", "=", self.client.id)], ["age_bucket"], ["amount:sum", "quantity:sum"]
+        )
+        self.assertEqual(
+            {bucket: (quantity, amount) for bucket, amount, quantity in groups},
+            {"0_30": (1, 90), "31_60": (2, 180), "91": (3, 180)},
+        )
+
+    def test_realization(self):
+        worked = self.item_of(self.log_time(self.alice, 10, name="Build"))
+        worked.write({"quantity": 8, "adjustment_reason": "Learning curve"})
+        written_off = self.item_of(self.log_time(self.bob, 2, name="Rework"))
+        written_off.action_write_off("Our mistake")
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_untaxed, 720)
+        # The client pays half of the invoice.
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(
+            {"amount": invoice.amount_total / 2, "payment_date": date(2026, 4, 10)}
+        )._create_payments()
+        Report = self.env["invoicera.realization.report"]
+        rows = Report.search([("partner_id", "=", self.client.id)])
+        totals = {
+            field: sum(rows.mapped(field))
+            for field in ("worked_value", "billed_value", "written_down_value", "collected_value")
+        }
+        self.assertEqual(
+            totals,
+            {
+                "worked_value": 10 * 90 + 2 * 60,
+                "billed_value": 720,
+                "written_down_value": 2 * 90 + 2 * 60,
+                "collected_value": 360,
+            },
+        )
+        self.assertEqual(set(rows.mapped("reason")), {"Learning curve", "Our mistake"})

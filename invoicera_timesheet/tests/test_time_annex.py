@@ -1,0 +1,71 @@
+import io
+
+import lxml.html
+from PyPDF2 import PdfReader
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestTimeAnnex(InvoiceraTimesheetCase):
+    """The annex PDF lists the billed work at the client's detail level."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.log_time(cls.alice, 2, day="2026-03-02", task=cls.task, name="Wireframes")
+        cls.log_time(cls.bob, 3, day="2026-03-03", name="Logo variants")
+
+    def annex(self, invoice):
+        """The annex as wkhtmltopdf gets it (HTML), after checking the PDF it makes.
+
+        wkhtmltopdf draws text as outlines, so the PDF's text cannot be read
+        back: the content is checked on the HTML the PDF is rendered from.
+        """
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        pdf, report_type = Report._render_qweb_pdf(
+            "invoicera_billing.action_report_time_annex", invoice.ids
+        )
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"), "rendered by wkhtmltopdf")
+        self.assertEqual(len(PdfReader(io.BytesIO(pdf)).pages), 1)
+        html, _type = Report._render_qweb_html(
+            "invoicera_billing.action_report_time_annex", invoice.ids
+        )
+        return " ".join(lxml.html.fromstring(html).text_content().split())
+
+    def test_every_entry(self):
+        self.client.invoicera_annex_detail = "entry"
+        invoice = self.invoice(self.client, post=True)
+        text = self.annex(invoice)
+        self.assertIn(f"Annex to {invoice.name}", text)
+        self.assertIn("Alice Dev · Wireframes", text)
+        self.assertIn("Bob Design · Logo variants", text)
+        self.assertIn("03/02/2026", text)
+        self.assertIn("180.00", text, "2 h at 90")
+        self.assertIn("360.00", text, "the project total: 180 + 180")
+
+    def test_summary_per_project(self):
+        invoice = self.invoice(self.client, post=True)
+        text = self.annex(invoice)
+        self.assertIn("Website", text)
+        self.assertIn("Professional Services", text)
+        self.assertIn("5.00", text, "5 hours in all")
+        self.assertNotIn("Wireframes", text)
+
+    def test_sent_with_the_invoice(self):
+        invoice = self.invoice(self.client, post=True)
+        self.env["account.move.send"]._generate_and_send_invoices(
+            invoice, sending_methods=["email"], allow_fallback_pdf=True
+        )
+        message = invoice.message_ids.filtered(lambda m: m.attachment_ids)[:1]
+        names = message.attachment_ids.mapped("name")
+        self.assertTrue(any(name.startswith("Annex") for name in names), names)
+        self.assertEqual(invoice.invoicera_annex_id.mimetype, "application/pdf")
+
+    def test_no_annex_when_the_client_wants_none(self):
+        self.client.invoicera_annex_detail = "none"
+        invoice = self.invoice(self.client, post=True)
+        self.assertFalse(invoice._invoicera_annex_attachment())

@@ -1,0 +1,77 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestTimeApproval(InvoiceraTimesheetCase):
+    """On projects that approve time, only time the project manager approved is billed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="pm_website", groups="base.group_user,project.group_project_manager"
+        )
+        cls.other_manager = new_test_user(
+            cls.env, login="pm_other", groups="base.group_user,project.group_project_manager"
+        )
+        cls.worker = new_test_user(
+            cls.env,
+            login="alice_user",
+            groups="base.group_user,hr_timesheet.group_hr_timesheet_user",
+        )
+        cls.alice.user_id = cls.worker
+        cls.project.write({"user_id": cls.manager.id, "invoicera_time_approval": True})
+
+    def test_only_approved_time_is_billed(self):
+        line = self.log_time(self.alice, 3)
+        self.assertFalse(self.item_of(line), "not approved: not billable")
+        line.with_user(self.worker).action_invoicera_submit()
+        self.assertEqual(line.invoicera_approval_state, "submitted")
+        self.assertFalse(self.item_of(line))
+        line.with_user(self.manager).action_invoicera_approve()
+        self.assertEqual(line.invoicera_approval_state, "approved")
+        self.assertEqual(line.invoicera_approved_by_id, self.manager)
+        self.assertEqual(self.item_of(line).quantity, 3)
+
+    def test_only_the_project_manager_approves(self):
+        line = self.log_time(self.alice, 3)
+        line.action_invoicera_submit()
+        with self.assertRaisesRegex(AccessError, "Only the manager of the project approves"):
+            line.with_user(self.other_manager).action_invoicera_approve()
+        with self.assertRaises(AccessError):
+            line.with_user(self.worker).action_invoicera_approve()
+        self.assertEqual(line.invoicera_approval_state, "submitted")
+
+    def test_approved_time_is_locked_for_its_employee(self):
+        line = self.log_time(self.alice, 3)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        with self.assertRaisesRegex(UserError, "This time is approved"):
+            line.with_user(self.worker).write({"unit_amount": 5})
+        line.with_user(self.manager).action_invoicera_reset()
+        self.assertEqual(line.invoicera_approval_state, "draft")
+        self.assertFalse(self.item_of(line), "sent back: no longer billable")
+        line.with_user(self.worker).write({"unit_amount": 5})
+        self.assertEqual(line.unit_amount, 5)
+
+    def test_invoiced_time_cannot_be_sent_back(self):
+        line = self.log_time(self.alice, 3)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            line.with_user(self.manager).action_invoicera_reset()
+
+    def test_enabling_approval_withdraws_unapproved_time(self):
+        other = self.log_time(self.bob, 2, project=self.project_eur)
+        self.assertTrue(self.item_of(other))
+        self.project_eur.invoicera_time_approval = True
+        self.assertFalse(self.item_of(other))
+
+    def test_projects_without_approval_bill_at_once(self):
+        line = self.log_time(self.bob, 2, project=self.project_eur)
+        self.assertEqual(line.invoicera_approval_state, "draft")
+        self.assertTrue(self.item_of(line))
