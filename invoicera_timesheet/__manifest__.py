@@ -27,6 +27,11 @@
         "views/account_move_views.xml",
         "views/invoicera_timesheet_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "invoicera_timesheet/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -120,6 +120,8 @@ class InvoiceraBillingRun(models.Model):
             if pending:
                 run._dispatch(pending)
             else:
+                # Clients with nothing left to bill (billed by another run since).
+                run.client_count = len(run.log_ids)
                 run._check_done()
 
     def action_view_invoices(self):
@@ -244,6 +246,12 @@ class InvoiceraBillingRun(models.Model):
         )
 
     def _check_done(self):
-        for run in self:
-            if run.state == "running" and not run._pending_partners():
+        """Done when every client has its log line (one count, whatever the size)."""
+        counts = dict(
+            self.env["invoicera.billing.run.log"]
+            .sudo()
+            ._read_group([("run_id", "in", self.ids)], ["run_id"], ["__count"])
+        )
+        for run in self.filtered(lambda r: r.state == "running"):
+            if counts.get(run, 0) >= run.client_count:
                 run.state = "done"

@@ -10,3 +10,4 @@ from . import test_audit
 from . import test_time_approval
 from . import test_time_annex
 from . import test_reports
+from . import test_unbilled_work_tour
