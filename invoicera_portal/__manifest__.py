@@ -11,7 +11,20 @@
         "invoicera_billing",
         "portal",
         "account_payment",
+        "sale",
     ],
-    "data": [],
+    "data": [
+        "security/invoicera_portal_security.xml",
+        "security/ir.model.access.csv",
+        "data/invoicera_portal_data.xml",
+        "report/report_statement.xml",
+        "views/invoicera_portal_templates.xml",
+        "views/invoicera_payment_promise_views.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "invoicera_portal/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

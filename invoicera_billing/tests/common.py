@@ -22,9 +22,11 @@ def png_size(path):
 class InvoiceraHttpCase(HttpCase):
     """HttpCase whose tours can leave a screenshot of their last screen."""
 
-    def start_tour_with_screenshot(self, url_path, tour_name, name, **kwargs):
+    def start_tour_with_screenshot(self, url_path, tour_name, name, viewport=None, **kwargs):
         """Run a tour and capture the page as the tour ends, before Chrome stops.
 
+        ``viewport``: ``(width, height)`` of a phone to emulate (headless
+        Chrome windows are at least 500 pixels wide, a phone is less).
         Returns the path of the PNG, saved under Odoo's ``screenshots``
         folder (``<screenshots>/<db>/invoicera/<name>.png``).
         """
@@ -43,7 +45,26 @@ class InvoiceraHttpCase(HttpCase):
                     path.write_bytes(base64.b64decode(result["data"]))
             return stop(browser)
 
-        with patch.object(ChromeBrowser, "stop", capture_then_stop):
+        navigate_to = ChromeBrowser.navigate_to
+
+        def emulate_then_navigate(browser, url, wait_stop=False):
+            if viewport:
+                width, height = viewport
+                browser._websocket_request(
+                    "Emulation.setDeviceMetricsOverride",
+                    params={
+                        "width": width,
+                        "height": height,
+                        "deviceScaleFactor": 1,
+                        "mobile": True,
+                    },
+                )
+            return navigate_to(browser, url, wait_stop=wait_stop)
+
+        with (
+            patch.object(ChromeBrowser, "stop", capture_then_stop),
+            patch.object(ChromeBrowser, "navigate_to", emulate_then_navigate),
+        ):
             self.start_tour(url_path, tour_name, **kwargs)
         self.assertTrue(path.exists(), f"no screenshot was taken at the end of {tour_name}")
         return path

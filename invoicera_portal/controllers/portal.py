@@ -1,0 +1,123 @@
+from datetime import date, timedelta
+
+from werkzeug.urls import url_encode
+
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+class InvoiceraPortal(CustomerPortal):
+    """The client's billing pages: /my/billing and what hangs from it."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "invoicera_open_count" in counters:
+            Move = request.env["account.move"]
+            partner = request.env.user.partner_id.commercial_partner_id
+            values["invoicera_open_count"] = (
+                Move.search_count(partner._invoicera_open_invoices_domain())
+                if Move.has_access("read")
+                else 0
+            )
+        return values
+
+    def _invoicera_client(self):
+        """The client the logged-in user acts for: the commercial partner."""
+        return request.env.user.partner_id.commercial_partner_id
+
+    def _invoicera_redirect(self, message=None, error=None):
+        query = {key: value for key, value in (("message", message), ("error", error)) if value}
+        return request.redirect("/my/billing" + (f"?{url_encode(query)}" if query else ""))
+
+    @http.route("/my/billing", type="http", auth="user", website=True)
+    def portal_my_billing(self, message=None, error=None, **kw):
+        client = self._invoicera_client()
+        values = self._prepare_portal_layout_values()
+        today = fields.Date.context_today(request.env.user)
+        values.update(client._invoicera_dashboard(today=today))
+        values.update(
+            {
+                "page_name": "invoicera_billing",
+                "client": client,
+                "message": message,
+                "error": error,
+                "statement_from": today.replace(day=1) - timedelta(days=90),
+                "statement_to": today,
+                "promise_max": today
+                + timedelta(days=request.env.company.invoicera_promise_max_days or 3650),
+            }
+        )
+        return request.render("invoicera_portal.portal_my_billing", values)
+
+    @http.route("/my/billing/statement", type="http", auth="user", website=True)
+    def portal_my_billing_statement(self, date_from=None, date_to=None, **kw):
+        try:
+            start = date.fromisoformat(date_from or "")
+            end = date.fromisoformat(date_to or "")
+        except ValueError:
+            return self._invoicera_redirect(error=_("Give the statement's period as two dates."))
+        if start > end:
+            return self._invoicera_redirect(
+                error=_("The statement's start date must be on or before its end date.")
+            )
+        client = self._invoicera_client()
+        # Rendered as superuser for this client only: payments are not readable
+        # in the portal.
+        pdf, _type = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(
+                "invoicera_portal.action_report_statement",
+                client.ids,
+                data={"date_from": start.isoformat(), "date_to": end.isoformat()},
+            )
+        )
+        filename = f"Statement {client.name} {start} {end}.pdf"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )
+
+    @http.route("/my/billing/promise", type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_billing_promise(self, invoice_id=None, promised_date=None, note=None, **kw):
+        try:
+            invoice_sudo = self._document_check_access("account.move", int(invoice_id or 0))
+        except (AccessError, MissingError, ValueError):
+            return self._invoicera_redirect(error=_("This invoice is not yours to promise."))
+        try:
+            day = date.fromisoformat(promised_date or "")
+        except ValueError:
+            return self._invoicera_redirect(error=_("Give the date you will pay by."))
+        Promise = request.env["invoicera.payment.promise"].sudo()
+        try:
+            Promise._check_promise(invoice_sudo, day)
+        except (UserError, ValidationError) as error:
+            return self._invoicera_redirect(error=error.args[0])
+        Promise.create(
+            {
+                "invoice_id": invoice_sudo.id,
+                "promised_date": day,
+                "note": (note or "").strip()[:2000],
+                "promised_by_id": request.env.user.partner_id.id,
+            }
+        )
+        invoice_sudo.message_post(
+            body=_(
+                "%(who)s promised to pay by %(date)s.",
+                who=request.env.user.partner_id.name,
+                date=day,
+            ),
+            author_id=request.env.user.partner_id.id,
+        )
+        return self._invoicera_redirect(
+            message=_(
+                "Thank you: we noted your promise to pay %(invoice)s.", invoice=invoice_sudo.name
+            )
+        )

@@ -1,0 +1,5 @@
+from . import account_move
+from . import invoicera_payment_promise
+from . import res_company
+from . import res_config_settings
+from . import res_partner

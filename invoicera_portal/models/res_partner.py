@@ -1,0 +1,188 @@
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+#: overdue aging buckets: key, label, first and last day past due
+AGING_BUCKETS = (
+    ("current", _lt("Not due yet"), None, 0),
+    ("d1_30", _lt("1-30 days"), 1, 30),
+    ("d31_60", _lt("31-60 days"), 31, 60),
+    ("d61_90", _lt("61-90 days"), 61, 90),
+    ("d90", _lt("Over 90 days"), 91, None),
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def _invoicera_open_invoices_domain(self):
+        self.ensure_one()
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "not in", ("paid", "in_payment", "reversed")),
+            ("commercial_partner_id", "=", self.id),
+        ]
+
+    def _invoicera_statement(self, date_from, date_to):
+        """Statement of account of the client ``self`` for a period, per currency.
+
+        Every posted receivable entry of the client (invoices, credit notes,
+        payments), with the balance before the period, a running balance and
+        the balance at the end. Read for this client only (payments are not
+        readable in the portal).
+        """
+        self.ensure_one()
+        Line = self.env["account.move.line"].sudo()
+        base = [
+            ("partner_id", "child_of", self.id),
+            ("account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+        ]
+        opening = dict(
+            Line._read_group(
+                base + [("date", "<", date_from)], ["currency_id"], ["amount_currency:sum"]
+            )
+        )
+        lines = Line.search(
+            base + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id"
+        )
+        currencies = set(opening) | set(lines.currency_id)
+        statements = []
+        for currency in sorted(currencies, key=lambda c: c.name):
+            balance = opening.get(currency, 0.0)
+            rows = []
+            for line in lines.filtered(lambda ln, c=currency: ln.currency_id == c):
+                balance += line.amount_currency
+                rows.append(
+                    {
+                        "date": line.date,
+                        "reference": line.move_id.name,
+                        "label": line.move_id.ref or line.name or "",
+                        "due": line.date_maturity if line.amount_currency > 0 else False,
+                        "debit": max(line.amount_currency, 0.0),
+                        "credit": max(-line.amount_currency, 0.0),
+                        "balance": balance,
+                    }
+                )
+            statements.append(
+                {
+                    "currency": currency.with_env(self.env),
+                    "opening": opening.get(currency, 0.0),
+                    "rows": rows,
+                    "closing": balance,
+                }
+            )
+        return statements
+
+    def _invoicera_dashboard(self, today=None, list_limit=50):
+        """The billing dashboard of the client ``self`` (a commercial partner).
+
+        Runs as the current user: the invoices and quotations it counts are
+        those Odoo's record rules let the user see. Amounts are per currency.
+        A fixed number of queries, whatever the number of invoices.
+        """
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        Move = self.env["account.move"]
+        base = self._invoicera_open_invoices_domain()
+        by_currency = {}
+
+        def slot(currency):
+            if currency not in by_currency:
+                by_currency[currency] = {
+                    "currency": currency,
+                    "outstanding": 0.0,
+                    "overdue": 0.0,
+                    "due_soon": 0.0,
+                    "credit": 0.0,
+                    "open_count": 0,
+                    "buckets": {key: [0.0, 0] for key, *_rest in AGING_BUCKETS},
+                }
+            return by_currency[currency]
+
+        for key, _label, first, last in AGING_BUCKETS:
+            domain = list(base)
+            if first is None:
+                domain.append(("invoice_date_due", ">=", today))
+            else:
+                domain.append(("invoice_date_due", "<=", today - timedelta(days=first)))
+            if last is not None and first is not None:
+                domain.append(("invoice_date_due", ">=", today - timedelta(days=last)))
+            for currency, amount, count in Move._read_group(
+                domain, ["currency_id"], ["amount_residual:sum", "__count"]
+            ):
+                data = slot(currency)
+                data["buckets"][key] = [amount, count]
+                data["outstanding"] += amount
+                data["open_count"] += count
+                if first is not None:
+                    data["overdue"] += amount
+        soon = base + [
+            ("invoice_date_due", ">=", today),
+            ("invoice_date_due", "<=", today + timedelta(days=30)),
+        ]
+        for currency, amount in Move._read_group(soon, ["currency_id"], ["amount_residual:sum"]):
+            slot(currency)["due_soon"] = amount
+        # Available credit: open credit notes and payments not matched to an
+        # invoice yet (receivable credits). Payments are not readable in the
+        # portal: read for this client only.
+        credits = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "child_of", self.id),
+                    ("account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual_currency", "<", 0),
+                ],
+                ["currency_id"],
+                ["amount_residual_currency:sum"],
+            )
+        )
+        for currency, amount in credits:
+            slot(currency.with_env(self.env))["credit"] = -amount
+        payments_sudo = (
+            self.env["account.payment"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.id),
+                    ("partner_type", "=", "customer"),
+                    ("payment_type", "=", "inbound"),
+                    ("state", "in", ("in_process", "paid")),
+                ],
+                order="date desc, id desc",
+                limit=5,
+            )
+        )
+        invoices = Move.search(base, order="invoice_date_due, id", limit=list_limit)
+        quotations = self.env["sale.order"]
+        if quotations.has_access("read"):
+            quotations = quotations.search(
+                [("partner_id", "child_of", self.id), ("state", "=", "sent")],
+                order="validity_date, id",
+                limit=20,
+            )
+        buckets = [(key, str(label)) for key, label, *_rest in AGING_BUCKETS]
+        return {
+            "today": today,
+            "currencies": sorted(by_currency.values(), key=lambda d: d["currency"].name),
+            "bucket_labels": buckets,
+            "invoices": invoices,
+            "payments": [
+                {
+                    "date": payment.date,
+                    "name": payment.name,
+                    "amount": payment.amount,
+                    "currency": payment.currency_id,
+                }
+                for payment in payments_sudo
+            ],
+            "quotations": quotations,
+        }

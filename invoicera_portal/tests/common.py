@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase
+
+
+class InvoiceraPortalCommon:
+    """Two client companies, each with portal users, and invoices for both."""
+
+    @classmethod
+    def setup_clients(cls):
+        env = cls.env
+        cls.today = fields.Date.context_today(env.user)
+        cls.company = env.company
+        cls.client_a = env["res.partner"].create(
+            {"name": "Alpha Corp", "is_company": True, "email": "ap@alpha.example.com"}
+        )
+        cls.contact_a1 = env["res.partner"].create(
+            {"name": "Ann Alpha", "parent_id": cls.client_a.id, "email": "ann@alpha.example.com"}
+        )
+        cls.contact_a2 = env["res.partner"].create(
+            {"name": "Abe Alpha", "parent_id": cls.client_a.id, "email": "abe@alpha.example.com"}
+        )
+        cls.client_b = env["res.partner"].create(
+            {"name": "Beta Ltd", "is_company": True, "email": "ap@beta.example.com"}
+        )
+        cls.contact_b = env["res.partner"].create(
+            {"name": "Bea Beta", "parent_id": cls.client_b.id, "email": "bea@beta.example.com"}
+        )
+        portal = env.ref("base.group_portal")
+        Users = env["res.users"].with_context(no_reset_password=True)
+        cls.user_a1, cls.user_a2, cls.user_b = (
+            Users.create(
+                {
+                    "name": contact.name,
+                    "login": contact.email,
+                    "password": contact.email,
+                    "partner_id": contact.id,
+                    "groups_id": [Command.set(portal.ids)],
+                }
+            )
+            for contact in (cls.contact_a1, cls.contact_a2, cls.contact_b)
+        )
+
+    @classmethod
+    def make_invoices(cls, partner, specs, currency=None):
+        """Posted invoices: ``specs`` is a list of (amount, days until due)."""
+        moves = cls.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "currency_id": (currency or cls.company.currency_id).id,
+                    "invoice_date": cls.today - timedelta(days=max(0, -due) + 5),
+                    "invoice_date_due": cls.today + timedelta(days=due),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Consulting",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": False,
+                            }
+                        )
+                    ],
+                }
+                for amount, due in specs
+            ]
+        )
+        moves.action_post()
+        return moves
+
+
+class InvoiceraPortalCase(InvoiceraPortalCommon, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.setup_clients()

@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import InvoiceraPortalCase
+
+
+@tagged("post_install", "-at_install")
+class TestDashboard(InvoiceraPortalCase):
+    """What the client's dashboard says, computed as the client's portal user."""
+
+    def dashboard(self, user, **kw):
+        partner = user.partner_id.commercial_partner_id
+        return partner.with_user(user)._invoicera_dashboard(today=self.today, **kw)
+
+    def test_amounts_aging_and_lists(self):
+        self.make_invoices(
+            self.client_a,
+            [(100, 10), (200, 40), (300, -5), (400, -45), (500, -75), (600, -120)],
+        )
+        self.make_invoices(self.client_b, [(999, -10)])
+        data = self.dashboard(self.user_a1)
+        (usd,) = data["currencies"]
+        self.assertEqual(usd["currency"], self.company.currency_id)
+        self.assertEqual(usd["outstanding"], 2100)
+        self.assertEqual(usd["overdue"], 1800)
+        self.assertEqual(usd["due_soon"], 100, "due within 30 days")
+        self.assertEqual(
+            {key: amount for key, (amount, _count) in usd["buckets"].items()},
+            {"current": 300, "d1_30": 300, "d31_60": 400, "d61_90": 500, "d90": 600},
+        )
+        self.assertEqual(len(data["invoices"]), 6)
+        self.assertNotIn(self.client_b, data["invoices"].commercial_partner_id)
+
+    def test_contacts_see_their_company_documents(self):
+        self.make_invoices(self.client_a, [(100, -3)])
+        data = self.dashboard(self.user_a2)
+        self.assertEqual(data["currencies"][0]["outstanding"], 100)
+
+    def test_available_credit_and_recent_payments(self):
+        self.make_invoices(self.client_a, [(500, -3)])
+        # A credit note not applied to an invoice yet (a reversal would be).
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Goodwill", "quantity": 1, "price_unit": 50, "tax_ids": False}
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.client_a.id,
+                "amount": 70,
+                "date": self.today - timedelta(days=1),
+            }
+        )
+        payment.action_post()
+        data = self.dashboard(self.user_a1)
+        (usd,) = data["currencies"]
+        self.assertEqual(usd["credit"], 120, "50 of credit note + 70 of payment")
+        self.assertEqual([p["amount"] for p in data["payments"]], [70])
+
+    def test_one_line_per_currency(self):
+        eur = (
+            self.env.ref("base.EUR")
+            if self.company.currency_id.name != "EUR"
+            else self.env.ref("base.USD")
+        )
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": eur.id, "name": "2020-01-01", "rate": 0.9}
+        )
+        self.make_invoices(self.client_a, [(100, -3)])
+        self.make_invoices(self.client_a, [(70, 5)], currency=eur)
+        data = self.dashboard(self.user_a1)
+        self.assertEqual(
+            {d["currency"].name: d["outstanding"] for d in data["currencies"]},
+            {self.company.currency_id.name: 100, eur.name: 70},
+        )
+
+    def test_same_queries_for_200_and_2000_invoices(self):
+        self.make_invoices(self.client_a, [(10 + n, -n % 150) for n in range(200)])
+        self.make_invoices(self.client_b, [(10 + n, -n % 150) for n in range(2000)])
+        # The first call of each user fills its caches (groups, record rules).
+        self.dashboard(self.user_a1)
+        self.dashboard(self.user_b)
+        counts = []
+        for user in (self.user_a1, self.user_b):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            data = self.dashboard(user)
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(len(data["invoices"]), 50, "the list shows the first 50")
+        self.assertEqual(
+            counts[0], counts[1], f"200 invoices: {counts[0]} queries, 2000: {counts[1]}"
+        )
+        with self.assertQueryCount(DASHBOARD_QUERY_BUDGET):
+            self.env.invalidate_all()
+            self.dashboard(self.user_b)
+
+
+#: queries of a dashboard (aging, totals, credit, payments, lists), measured
+DASHBOARD_QUERY_BUDGET = 35

@@ -1,0 +1,134 @@
+from datetime import timedelta
+
+from odoo import http
+from odoo.tests import HttpCase, tagged
+
+from .common import InvoiceraPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
+    """Every billing route: what the client sees, and that it sees nothing of others."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        cls.invoices_a = cls.make_invoices(cls.client_a, [(120, -10), (80, 15)])
+        cls.invoices_b = cls.make_invoices(cls.client_b, [(555, -20)])
+        cls.overdue_a, cls.not_due_a = cls.invoices_a
+        cls.Promise = cls.env["invoicera.payment.promise"]
+
+    def login(self, user):
+        self.authenticate(user.login, user.login)
+
+    def post(self, url, **data):
+        return self.url_open(url, data=dict(data, csrf_token=http.Request.csrf_token(self)))
+
+    def test_dashboard_shows_own_documents_only(self):
+        for user in (self.user_a1, self.user_a2):
+            self.login(user)
+            response = self.url_open("/my/billing")
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(self.overdue_a.name, response.text)
+            self.assertIn(self.not_due_a.name, response.text)
+            self.assertNotIn(self.invoices_b.name, response.text)
+        self.login(self.user_b)
+        response = self.url_open("/my/billing")
+        self.assertIn(self.invoices_b.name, response.text)
+        self.assertNotIn(self.overdue_a.name, response.text)
+
+    def test_dashboard_needs_a_login(self):
+        self.authenticate(None, None)
+        response = self.url_open("/my/billing", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/web/login", response.headers["Location"])
+
+    def test_portal_home_links_the_dashboard(self):
+        self.login(self.user_a1)
+        self.assertIn('href="/my/billing"', self.url_open("/my").text)
+
+    def test_promise_to_pay(self):
+        self.login(self.user_a1)
+        day = self.today + timedelta(days=7)
+        response = self.post(
+            "/my/billing/promise",
+            invoice_id=self.overdue_a.id,
+            promised_date=day.isoformat(),
+            note="Payroll on Friday",
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("we noted your promise", response.text)
+        promise = self.Promise.search([("invoice_id", "=", self.overdue_a.id)])
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "promised_date": day,
+                    "promised_by_id": self.contact_a1.id,
+                    "state": "open",
+                    "note": "Payroll on Friday",
+                }
+            ],
+        )
+        self.assertEqual(self.overdue_a.invoicera_promised_date, day)
+        self.assertTrue(self.overdue_a._invoicera_reminders_paused(self.today))
+        self.assertFalse(self.overdue_a._invoicera_reminders_paused(day + timedelta(days=1)))
+
+    def test_bad_promises_are_refused(self):
+        self.login(self.user_a1)
+        cases = [
+            (self.invoices_b.id, 7, "This invoice is not yours to promise."),
+            (self.overdue_a.id, -1, "The promised date cannot be in the past."),
+            (self.overdue_a.id, 31, "The promised date must be within 30 days from today."),
+            (self.not_due_a.id, 7, f"The invoice {self.not_due_a.name} is not overdue."),
+            (999999999, 7, "This invoice is not yours to promise."),
+        ]
+        for invoice_id, days, error in cases:
+            with self.subTest(error=error):
+                response = self.post(
+                    "/my/billing/promise",
+                    invoice_id=invoice_id,
+                    promised_date=(self.today + timedelta(days=days)).isoformat(),
+                )
+                self.assertIn(error, response.text)
+        self.assertFalse(
+            self.Promise.search([("partner_id", "in", (self.client_a | self.client_b).ids)])
+        )
+
+    def test_statement_pdf_and_bad_period(self):
+        self.login(self.user_a1)
+        start, end = self.today - timedelta(days=60), self.today
+        response = self.url_open(
+            f"/my/billing/statement?date_from={start.isoformat()}&date_to={end.isoformat()}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        response = self.url_open(
+            f"/my/billing/statement?date_from={end.isoformat()}&date_to={start.isoformat()}"
+        )
+        self.assertIn("start date must be on or before its end date", response.text)
+        response = self.url_open("/my/billing/statement?date_from=yesterday&date_to=")
+        self.assertIn("Give the statement", response.text)
+
+    def test_statement_lists_the_client_entries_only(self):
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "invoicera_portal.action_report_statement",
+            self.client_a.ids,
+            data={
+                "date_from": (self.today - timedelta(days=60)).isoformat(),
+                "date_to": self.today.isoformat(),
+            },
+        )
+        html = html.decode()
+        self.assertIn(self.overdue_a.name, html)
+        self.assertIn(self.not_due_a.name, html)
+        self.assertNotIn(self.invoices_b.name, html)
+        self.assertIn("200.00", html, "the closing balance")
+
+    def test_invoice_token_link_still_works_and_grants_nothing_else(self):
+        self.authenticate(None, None)
+        url = self.overdue_a.get_portal_url()  # with its access token
+        self.assertEqual(self.url_open(url).status_code, 200)
+        response = self.url_open("/my/billing", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
