@@ -43,6 +43,9 @@ ADDONS = (
     "invoicera_portal",
     "invoicera_gateways",
 )
+#: installed with the addons in make run's and make test's databases: the
+#: demo payment provider, to pay invoices from the portal without a gateway
+EXTRA_MODULES = ("payment_demo",)
 DEFAULT_ODOO_SRC = Path("/opt/odoo/18.0")
 ODOO_ARCHIVE_URL = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 # Odoo's stock suites that must stay green with our addons installed.
@@ -602,7 +605,7 @@ def cmd_run(args):
     stamp = RUN / f"{args.db}.addons-digest"
     digest = addons_digest()
     if created or not addons_installed(python, pg, args.db):
-        install_addons(python, odoo_src, config, args.db, ADDONS)
+        install_addons(python, odoo_src, config, args.db, ADDONS + EXTRA_MODULES)
         stamp.write_text(digest)
     elif not stamp.exists() or stamp.read_text() != digest:
         log("the addons changed since the database was built: upgrading them")
@@ -660,7 +663,7 @@ def cmd_test(args, paths=(*ADDONS, "tests"), env_extra=None):
     config = test_config(odoo_src, pg, args.db)
     (RUN / "test-odoo.log").unlink(missing_ok=True)
     prepare_db(python, pg, args.db, "test", drop_ours=True)
-    install_addons(python, odoo_src, config, args.db, ADDONS)
+    install_addons(python, odoo_src, config, args.db, ADDONS + EXTRA_MODULES)
     load_demo_data(python, config, args.db)
     log(f"test database ready in {time.monotonic() - started:.0f} s; running pytest")
     env = dict(os.environ, INVOICERA_ODOO_SRC=str(odoo_src), INVOICERA_PG=json.dumps(pg))

@@ -9,6 +9,12 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
+def redirect_to_dashboard(message=None, error=None):
+    """Back to /my/billing, saying what happened (a translated message or error)."""
+    query = {key: value for key, value in (("message", message), ("error", error)) if value}
+    return request.redirect("/my/billing" + (f"?{url_encode(query)}" if query else ""))
+
+
 class InvoiceraPortal(CustomerPortal):
     """The client's billing pages: /my/billing and what hangs from it."""
 
@@ -27,10 +33,6 @@ class InvoiceraPortal(CustomerPortal):
     def _invoicera_client(self):
         """The client the logged-in user acts for: the commercial partner."""
         return request.env.user.partner_id.commercial_partner_id
-
-    def _invoicera_redirect(self, message=None, error=None):
-        query = {key: value for key, value in (("message", message), ("error", error)) if value}
-        return request.redirect("/my/billing" + (f"?{url_encode(query)}" if query else ""))
 
     @http.route("/my/billing", type="http", auth="user", website=True)
     def portal_my_billing(self, message=None, error=None, **kw):
@@ -58,9 +60,9 @@ class InvoiceraPortal(CustomerPortal):
             start = date.fromisoformat(date_from or "")
             end = date.fromisoformat(date_to or "")
         except ValueError:
-            return self._invoicera_redirect(error=_("Give the statement's period as two dates."))
+            return redirect_to_dashboard(error=_("Give the statement's period as two dates."))
         if start > end:
-            return self._invoicera_redirect(
+            return redirect_to_dashboard(
                 error=_("The statement's start date must be on or before its end date.")
             )
         client = self._invoicera_client()
@@ -90,16 +92,16 @@ class InvoiceraPortal(CustomerPortal):
         try:
             invoice_sudo = self._document_check_access("account.move", int(invoice_id or 0))
         except (AccessError, MissingError, ValueError):
-            return self._invoicera_redirect(error=_("This invoice is not yours to promise."))
+            return redirect_to_dashboard(error=_("This invoice is not yours to promise."))
         try:
             day = date.fromisoformat(promised_date or "")
         except ValueError:
-            return self._invoicera_redirect(error=_("Give the date you will pay by."))
+            return redirect_to_dashboard(error=_("Give the date you will pay by."))
         Promise = request.env["invoicera.payment.promise"].sudo()
         try:
             Promise._check_promise(invoice_sudo, day)
         except (UserError, ValidationError) as error:
-            return self._invoicera_redirect(error=error.args[0])
+            return redirect_to_dashboard(error=error.args[0])
         Promise.create(
             {
                 "invoice_id": invoice_sudo.id,
@@ -116,7 +118,7 @@ class InvoiceraPortal(CustomerPortal):
             ),
             author_id=request.env.user.partner_id.id,
         )
-        return self._invoicera_redirect(
+        return redirect_to_dashboard(
             message=_(
                 "Thank you: we noted your promise to pay %(invoice)s.", invoice=invoice_sudo.name
             )

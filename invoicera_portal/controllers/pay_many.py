@@ -1,0 +1,135 @@
+from odoo import _, http
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import float_compare
+
+from odoo.addons.account_payment.controllers.payment import PaymentPortal
+from odoo.addons.account_payment.controllers.portal import PortalAccount
+
+from .portal import redirect_to_dashboard
+
+
+class InvoiceraPayMany(PaymentPortal, PortalAccount):
+    """Pay any set of open invoices (one currency) in one transaction, in full or
+    in part. A partial amount goes to the invoices that fall due first (Odoo
+    reconciles by due date)."""
+
+    def _invoicera_payable(self, invoice_ids, amount=None):
+        """The invoices and amount of a pay-many request, checked; ValidationError else.
+
+        The invoices are searched as the logged-in user: an id the user may not
+        see, or of an invoice not open any more, is refused.
+        """
+        try:
+            ids = sorted({int(i) for i in invoice_ids if str(i).strip()})
+        except (TypeError, ValueError):
+            raise ValidationError(_("The invoices to pay are not valid.")) from None
+        if not ids:
+            raise ValidationError(_("Select the invoices to pay."))
+        client = request.env.user.partner_id.commercial_partner_id
+        invoices = request.env["account.move"].search(
+            [("id", "in", ids)] + client._invoicera_open_invoices_domain(),
+            order="invoice_date_due, id",
+        )
+        if set(invoices.ids) != set(ids):
+            raise ValidationError(
+                _("Some of these invoices are not yours to pay, or are already paid.")
+            )
+        if len(invoices.currency_id) > 1:
+            raise ValidationError(
+                _(
+                    "Invoices in different currencies cannot be paid together: "
+                    "pay each currency on its own."
+                )
+            )
+        if len(invoices.company_id) > 1:
+            raise ValidationError(
+                _("These invoices come from different companies: pay them separately.")
+            )
+        currency = invoices.currency_id
+        due = sum(invoices.mapped("amount_residual"))
+        if amount in (None, ""):
+            amount = due
+        try:
+            amount = currency.round(float(amount))
+        except (TypeError, ValueError):
+            raise ValidationError(_("The amount to pay is not a number.")) from None
+        if float_compare(amount, 0.0, precision_rounding=currency.rounding) <= 0:
+            raise ValidationError(_("The amount to pay must be more than zero."))
+        if float_compare(amount, due, precision_rounding=currency.rounding) > 0:
+            raise ValidationError(
+                _(
+                    "The amount to pay cannot be more than what these invoices owe "
+                    "(%(due)s %(currency)s).",
+                    due=currency.round(due),
+                    currency=currency.name,
+                )
+            )
+        return invoices, amount
+
+    @staticmethod
+    def _invoicera_allocation(invoices, amount):
+        """How a payment of ``amount`` is spread: the invoices due first are paid first."""
+        allocation, left = [], amount
+        for invoice in invoices.sorted(lambda i: (i.invoice_date_due, i.id)):
+            part = min(left, invoice.amount_residual)
+            allocation.append((invoice, part))
+            left -= part
+        return allocation
+
+    @http.route("/my/billing/pay", type="http", auth="user", website=True)
+    def portal_my_billing_pay(self, amount=None, **kw):
+        invoice_ids = request.httprequest.args.getlist("invoice_ids")
+        if len(invoice_ids) == 1 and "," in invoice_ids[0]:
+            invoice_ids = invoice_ids[0].split(",")
+        try:
+            invoices, amount = self._invoicera_payable(invoice_ids, amount)
+        except ValidationError as error:
+            return redirect_to_dashboard(error=error.args[0])
+        first = invoices[0]
+        ids_path = "-".join(str(i) for i in invoices.ids)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            self._get_common_page_view_values(
+                invoices_data={
+                    "partner": first.partner_id,
+                    "company": first.company_id,
+                    "total_amount": amount,
+                    "currency": first.currency_id,
+                    "amount_residual": amount,
+                    "landing_route": "/my/billing",
+                    "transaction_route": f"/my/billing/pay/transaction/{ids_path}",
+                },
+                **kw,
+            )
+        )
+        values.update(
+            {
+                "page_name": "invoicera_billing",
+                "amount": amount,
+                "currency": first.currency_id,
+                "invoices": invoices,
+                "due": sum(invoices.mapped("amount_residual")),
+                "allocation": self._invoicera_allocation(invoices, amount),
+                "invoice_ids_csv": ",".join(str(i) for i in invoices.ids),
+            }
+        )
+        return request.render("invoicera_portal.portal_pay_many", values)
+
+    @http.route("/my/billing/pay/transaction/<string:invoice_ids>", type="json", auth="user")
+    def portal_my_billing_pay_transaction(self, invoice_ids, amount=None, **kwargs):
+        """Create the one transaction paying the chosen invoices (payment form's route)."""
+        invoices, amount = self._invoicera_payable(invoice_ids.split("-"), amount)
+        company = invoices.company_id
+        reference = (
+            company.get_next_batch_payment_communication() if len(invoices) > 1 else invoices.name
+        )
+        self._validate_transaction_kwargs(kwargs)
+        return self._process_transaction(
+            request.env.user.partner_id.id,
+            invoices.currency_id.id,
+            invoices.ids,
+            reference,
+            amount=amount,
+            **kwargs,
+        )

@@ -1,0 +1,130 @@
+import json
+from datetime import timedelta
+
+from odoo.tests import HttpCase, tagged
+
+from .common import InvoiceraPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPayMany(InvoiceraPortalCommon, HttpCase):
+    """A client pays any set of its open invoices in one transaction (demo provider)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        cls.provider = cls.env.ref("payment.payment_provider_demo")
+        cls.provider.write({"state": "test", "is_published": True})
+        cls.method = cls.provider.payment_method_ids[:1]
+        cls.old, cls.middle, cls.recent = cls.make_invoices(
+            cls.client_a, [(100, -40), (200, -10), (300, 20)]
+        )
+        cls.other_client_invoice = cls.make_invoices(cls.client_b, [(999, -5)])
+
+    def json_call(self, route, params):
+        """A JSON-RPC call as the payment form makes it; the response, errors included."""
+        return self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json"},
+        ).json()
+
+    def pay(self, invoices, amount, expect_error=None):
+        """The payment form's call, then the demo gateway's answer, then post-processing."""
+        ids = "-".join(str(i) for i in invoices.ids)
+        response = self.json_call(
+            f"/my/billing/pay/transaction/{ids}",
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "token_id": None,
+                "amount": amount,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": "/my/billing",
+                "is_validation": False,
+            },
+        )
+        if expect_error:
+            self.assertIn("error", response, "the request should have been refused")
+            self.assertRegex(response["error"]["data"]["message"], expect_error)
+            return None
+        self.assertNotIn("error", response)
+        reference = response["result"]["reference"]
+        self.json_call(
+            "/payment/demo/simulate_payment",
+            {"reference": reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        tx = self.env["payment.transaction"].search([("reference", "=", reference)])
+        tx._post_process()
+        return tx
+
+    def test_pay_three_invoices_in_full(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        invoices = self.old | self.middle | self.recent
+        page = self.url_open(
+            f"/my/billing/pay?invoice_ids={self.old.id}&invoice_ids={self.middle.id}"
+            f"&invoice_ids={self.recent.id}"
+        )
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Pay 3 invoice(s)", page.text)
+        tx = self.pay(invoices, 600)
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.invoice_ids, invoices)
+        self.assertEqual(tx.payment_id.amount, 600)
+        self.assertEqual(sum(invoices.mapped("amount_residual")), 0)
+        for state in invoices.mapped("payment_state"):
+            self.assertIn(state, ("paid", "in_payment"))
+
+    def test_partial_amount_pays_the_oldest_first(self):
+        self.authenticate(self.user_a2.login, self.user_a2.login)
+        page = self.url_open(
+            f"/my/billing/pay?invoice_ids={self.old.id},{self.middle.id},{self.recent.id}&amount=250"
+        )
+        self.assertIn("A partial amount pays the invoices due first.", page.text)
+        self.pay(self.old | self.middle | self.recent, 250)
+        self.assertEqual(
+            (self.old.amount_residual, self.middle.amount_residual, self.recent.amount_residual),
+            (0, 50, 300),
+        )
+
+    def test_bad_requests_create_nothing(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        usd = self.company.currency_id
+        other = self.env.ref("base.EUR") if usd.name != "EUR" else self.env.ref("base.USD")
+        other.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": other.id, "name": "2020-01-01", "rate": 0.9}
+        )
+        in_other = self.make_invoices(self.client_a, [(50, -3)], currency=other)
+        paid = self.make_invoices(self.client_a, [(10, -3)])
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid.ids
+        ).create({"payment_date": self.today - timedelta(days=1)})._create_payments()
+        Tx = self.env["payment.transaction"]
+        before = Tx.search_count([])
+        cases = [
+            (self.old | self.other_client_invoice, 100, "not yours to pay"),
+            (self.old | in_other, 100, "different currencies"),
+            (self.old, 0, "must be more than zero"),
+            (self.old, -5, "must be more than zero"),
+            (self.old, 100.01, r"cannot be more than what these invoices owe \(100.0 "),
+            (paid, 10, "not yours to pay, or are already paid"),
+        ]
+        for invoices, amount, error in cases:
+            with self.subTest(error=error):
+                self.pay(invoices, amount, expect_error=error)
+        self.assertEqual(Tx.search_count([]), before, "no transaction created")
+        # The page refuses the same, with the message on the dashboard.
+        page = self.url_open(f"/my/billing/pay?invoice_ids={self.other_client_invoice.id}")
+        self.assertIn("not yours to pay", page.text)
+        self.assertEqual(self.old.amount_residual, 100)
+
+    def test_another_client_cannot_pay_through_my_ids(self):
+        self.authenticate(self.user_b.login, self.user_b.login)
+        self.pay(self.old, 100, expect_error="not yours to pay")
+        page = self.url_open(f"/my/billing/pay?invoice_ids={self.old.id}")
+        self.assertIn("not yours to pay", page.text)
+        self.assertNotIn(self.old.name, page.text, "nothing of client A is shown to client B")
+        self.assertEqual(self.old.amount_residual, 100)
