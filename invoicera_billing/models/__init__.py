@@ -7,4 +7,5 @@ from . import account_move_line
 from . import account_move_send
 from . import res_company
 from . import res_config_settings
+from . import project_project
 from . import res_partner

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.tools import format_date
 
 
 class AccountMove(models.Model):
@@ -74,6 +75,12 @@ class AccountMove(models.Model):
                 if detail == "entry":
                     key = item.id
                     label = " · ".join(filter(None, [item.employee_id.name, item.name]))
+                    if item.client_approval == "approved":
+                        label += " · " + _(
+                            "approved by %(who)s on %(date)s",
+                            who=item.client_decided_by_id.name,
+                            date=format_date(self.env, item.client_decided_on),
+                        )
                 elif detail == "task":
                     key = (item.task_id.id, item.product_id.id, item.uom_id.id)
                     label = item.task_id.name or item.product_id.name
@@ -85,11 +92,20 @@ class AccountMove(models.Model):
                 row["quantity"] += item.quantity
                 row["amount"] += item.quantity * line.price_unit
                 row["count"] += 1
+            approved = project_items.filtered(lambda i: i.client_approval == "approved")
             sections.append(
                 {
                     "title": project.display_name or _("Other work"),
                     "rows": list(rows.values()),
                     "amount": sum(row["amount"] for row in rows.values()),
+                    "approval": _(
+                        "Approved by %(who)s in the portal: %(count)s of %(total)s items.",
+                        who=", ".join(sorted(set(approved.client_decided_by_id.mapped("name")))),
+                        count=len(approved),
+                        total=len(project_items),
+                    )
+                    if approved
+                    else False,
                 }
             )
         return sections

@@ -11,6 +11,8 @@ _logger = logging.getLogger(__name__)
 
 #: items are named in errors up to this many, then "and N more"
 MAX_NAMED = 10
+#: item fields the client sees in the portal: changing them asks the client again
+CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date"}
 
 
 class InvoiceraBusyError(Exception):
@@ -106,6 +108,24 @@ class InvoiceraBillableItem(models.Model):
     invoice_id = fields.Many2one(
         related="invoice_line_id.move_id", string="Invoice", store=True, index="btree_not_null"
     )
+    client_approval = fields.Selection(
+        [
+            ("not_required", "Not Required"),
+            ("pending", "Awaiting the Client"),
+            ("approved", "Approved by the Client"),
+            ("disputed", "Disputed by the Client"),
+        ],
+        default="not_required",
+        required=True,
+        readonly=True,
+        index=True,
+        copy=False,
+        help="On projects where the client approves work before it is billed, only "
+        "the items the client approved in the portal are invoiced.",
+    )
+    client_comment = fields.Text("Client's Comment", readonly=True, copy=False)
+    client_decided_by_id = fields.Many2one("res.partner", "Decided by", readonly=True, copy=False)
+    client_decided_on = fields.Datetime("Decided on", readonly=True, copy=False)
     audit_flagged = fields.Boolean(
         "Flagged", readonly=True, copy=False, index=True, help="The last audit found a problem."
     )
@@ -177,6 +197,14 @@ class InvoiceraBillableItem(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            project = self.env["project.project"].browse(vals.get("project_id"))
+            if project.sudo().invoicera_client_approval and "client_approval" not in vals:
+                vals["client_approval"] = "pending"
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self.env.context.get("invoicera_sync") and not self.env.context.get(
             "invoicera_engine"
@@ -188,6 +216,11 @@ class InvoiceraBillableItem(models.Model):
                 vals = dict(vals, price_manual=True)
             if "name" in vals:
                 vals = dict(vals, name_manual=True)
+        if CLIENT_VISIBLE_FIELDS & set(vals) and not self.env.context.get("invoicera_engine"):
+            # What the client approved or disputed changed: ask again.
+            decided = self.filtered(lambda i: i.client_approval in ("approved", "disputed"))
+            if decided:
+                super(InvoiceraBillableItem, decided).write({"client_approval": "pending"})
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -368,6 +401,61 @@ class InvoiceraBillableItem(models.Model):
     def _cron_audit(self):
         self._audit()
 
+    def _client_decide(self, decision, partner, comment=None):
+        """The client (``partner``, a contact of it) approves or disputes these items.
+
+        Only items awaiting the client's approval change. A dispute needs a
+        comment. The projects' managers are told. Returns the items decided.
+        """
+        if decision not in ("approved", "disputed"):
+            raise UserError(_("Unknown decision: %(decision)s.", decision=decision))
+        comment = (comment or "").strip()
+        if decision == "disputed" and not comment:
+            raise UserError(_("Say what is wrong with the items you dispute."))
+        items = self.filtered(
+            lambda i: i.client_approval == "pending" and i.state in ("to_bill", "deferred")
+        )
+        items.with_context(invoicera_engine=True).write(
+            {
+                "client_approval": decision,
+                "client_comment": comment or False,
+                "client_decided_by_id": partner.id,
+                "client_decided_on": fields.Datetime.now(),
+            }
+        )
+        for project, project_items in items.grouped("project_id").items():
+            if not project:
+                continue
+            body = (
+                _(
+                    "%(client)s approved %(count)s item(s) of unbilled work.",
+                    client=partner.display_name,
+                    count=len(project_items),
+                )
+                if decision == "approved"
+                else _(
+                    "%(client)s disputed %(count)s item(s) of unbilled work: %(comment)s",
+                    client=partner.display_name,
+                    count=len(project_items),
+                    comment=comment,
+                )
+            )
+            managers = project.sudo().user_id.partner_id
+            project.sudo().message_post(
+                body=body,
+                partner_ids=managers.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+        return items
+
+    def action_ask_client_again(self):
+        """After fixing disputed items, ask the client to approve them again."""
+        self._check_not_invoiced()
+        self.filtered(lambda i: i.client_approval == "disputed").with_context(
+            invoicera_engine=True
+        ).write({"client_approval": "pending"})
+
     def _sources(self):
         """{model: records} of the sources of ``self``."""
         ids_by_model = defaultdict(list)
@@ -405,6 +493,7 @@ class InvoiceraBillableItem(models.Model):
         """Items to bill in a run: to bill, or deferred to a date reached by the cut-off."""
         domain = [
             ("company_id", "=", company.id),
+            ("client_approval", "in", ("not_required", "approved")),
             "|",
             ("state", "=", "to_bill"),
             "&",

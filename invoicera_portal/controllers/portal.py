@@ -40,6 +40,7 @@ class InvoiceraPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         today = fields.Date.context_today(request.env.user)
         values.update(client._invoicera_dashboard(today=today))
+        values["approval_count"] = len(self._invoicera_items_to_approve(client))
         values.update(
             {
                 "page_name": "invoicera_billing",
@@ -53,6 +54,68 @@ class InvoiceraPortal(CustomerPortal):
             }
         )
         return request.render("invoicera_portal.portal_my_billing", values)
+
+    def _invoicera_items_to_approve(self, client, item_ids=None):
+        """Items of ``client`` awaiting its approval (those of ``item_ids`` only, if given).
+
+        Items are not readable in the portal: read for this client only.
+        """
+        domain = [
+            ("partner_id", "=", client.id),
+            ("client_approval", "=", "pending"),
+            ("state", "in", ("to_bill", "deferred")),
+        ]
+        if item_ids is not None:
+            domain.append(("id", "in", item_ids))
+        return (
+            request.env["invoicera.billable.item"]
+            .sudo()
+            .search(domain, order="project_id, date, id")
+        )
+
+    @http.route("/my/billing/approvals", type="http", auth="user", website=True)
+    def portal_my_billing_approvals(self, message=None, error=None, **kw):
+        client = self._invoicera_client()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "invoicera_billing",
+                "items": self._invoicera_items_to_approve(client),
+                "message": message,
+                "error": error,
+            }
+        )
+        return request.render("invoicera_portal.portal_my_billing_approvals", values)
+
+    @http.route(
+        "/my/billing/approvals/decide", type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_my_billing_approvals_decide(self, decision=None, comment=None, **kw):
+        def back(message=None, error=None):
+            query = {k: v for k, v in (("message", message), ("error", error)) if v}
+            return request.redirect(
+                "/my/billing/approvals" + (f"?{url_encode(query)}" if query else "")
+            )
+
+        try:
+            item_ids = [int(i) for i in request.httprequest.form.getlist("item_ids")]
+        except ValueError:
+            return back(error=_("The items you chose are not valid."))
+        if not item_ids:
+            return back(error=_("Select the items to approve or dispute."))
+        client = self._invoicera_client()
+        items = self._invoicera_items_to_approve(client, item_ids)
+        if len(items) != len(set(item_ids)):
+            return back(error=_("Some of these items are not yours, or were decided already."))
+        try:
+            decided = items._client_decide(decision, request.env.user.partner_id, comment)
+        except UserError as error:
+            return back(error=error.args[0])
+        if decision == "approved":
+            return back(message=_("You approved %(count)s item(s). Thank you!", count=len(decided)))
+        return back(
+            message=_("You disputed %(count)s item(s): we will look into it.", count=len(decided))
+        )
 
     @http.route("/my/billing/statement", type="http", auth="user", website=True)
     def portal_my_billing_statement(self, date_from=None, date_to=None, **kw):

@@ -20,6 +20,7 @@ class InvoiceraUnbilledClient(models.Model):
             "date",
             "uom_id",
             "audit_flagged",
+            "client_approval",
         ],
         "project.milestone": ["deadline", "is_reached", "project_id"],
         "project.project": ["partner_id"],
@@ -34,6 +35,10 @@ class InvoiceraUnbilledClient(models.Model):
     oldest_date = fields.Date("Oldest Item", readonly=True)
     deferred_count = fields.Integer("Deferred", readonly=True)
     flagged_count = fields.Integer("Flagged", readonly=True, help="Items flagged by the audit.")
+    pending_count = fields.Integer(
+        "Awaiting Client", readonly=True, help="Items waiting for the client's approval."
+    )
+    disputed_count = fields.Integer("Disputed", readonly=True, help="Items the client disputed.")
     next_milestone_date = fields.Date("Next Milestone", readonly=True)
 
     @property
@@ -52,6 +57,8 @@ class InvoiceraUnbilledClient(models.Model):
                    MIN(item.date) FILTER (WHERE item.state = 'to_bill') AS oldest_date,
                    COUNT(*) FILTER (WHERE item.state = 'deferred') AS deferred_count,
                    COUNT(*) FILTER (WHERE item.audit_flagged) AS flagged_count,
+                   COUNT(*) FILTER (WHERE item.client_approval = 'pending') AS pending_count,
+                   COUNT(*) FILTER (WHERE item.client_approval = 'disputed') AS disputed_count,
                    (SELECT MIN(milestone.deadline)
                       FROM project_milestone milestone
                       JOIN project_project project ON project.id = milestone.project_id

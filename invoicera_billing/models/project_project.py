@@ -1,0 +1,30 @@
+from odoo import fields, models
+
+
+class ProjectProject(models.Model):
+    _inherit = "project.project"
+
+    invoicera_client_approval = fields.Boolean(
+        "Client Approves Work Before Billing",
+        help="The client approves or disputes this project's unbilled work in the "
+        "portal; only approved work is invoiced.",
+    )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "invoicera_client_approval" in vals:
+            self._invoicera_update_client_approval()
+        return res
+
+    def _invoicera_update_client_approval(self):
+        """Unbilled items follow their project's client approval setting."""
+        Item = self.env["invoicera.billable.item"].sudo().with_context(invoicera_engine=True)
+        unbilled = [("state", "in", ("to_bill", "deferred")), ("project_id", "in", self.ids)]
+        asking = self.filtered("invoicera_client_approval")
+        Item.search(
+            unbilled + [("project_id", "in", asking.ids), ("client_approval", "=", "not_required")]
+        ).write({"client_approval": "pending"})
+        Item.search(
+            unbilled
+            + [("project_id", "in", (self - asking).ids), ("client_approval", "!=", "not_required")]
+        ).write({"client_approval": "not_required", "client_comment": False})

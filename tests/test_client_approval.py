@@ -1,0 +1,167 @@
+"""Clients approve or dispute unbilled work in the portal before it is billed."""
+
+from datetime import date
+
+from odoo import Command, http
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestClientApproval(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.client = env["res.partner"].create({"name": "Gamma Studio", "is_company": True})
+        cls.other = env["res.partner"].create({"name": "Delta Works", "is_company": True})
+        cls.contact = env["res.partner"].create(
+            {"name": "Gil Gamma", "parent_id": cls.client.id, "email": "gil@gamma.example.com"}
+        )
+        cls.other_contact = env["res.partner"].create(
+            {"name": "Dora Delta", "parent_id": cls.other.id, "email": "dora@delta.example.com"}
+        )
+        portal = env.ref("base.group_portal")
+        Users = env["res.users"].with_context(no_reset_password=True)
+        cls.user, cls.other_user = (
+            Users.create(
+                {
+                    "name": c.name,
+                    "login": c.email,
+                    "password": c.email,
+                    "partner_id": c.id,
+                    "groups_id": [Command.set(portal.ids)],
+                }
+            )
+            for c in (cls.contact, cls.other_contact)
+        )
+        cls.manager = env["res.users"].create(
+            {"name": "Pat Manager", "login": "pat_pm", "email": "pat@example.com"}
+        )
+        cls.project = env["project.project"].create(
+            {
+                "name": "Gamma Rebrand",
+                "partner_id": cls.client.id,
+                "allow_billable": True,
+                "invoicera_client_approval": True,
+                "invoicera_hourly_rate": 100,
+                "user_id": cls.manager.id,
+            }
+        )
+        cls.other_project = env["project.project"].create(
+            {
+                "name": "Delta Site",
+                "partner_id": cls.other.id,
+                "allow_billable": True,
+                "invoicera_hourly_rate": 50,
+            }
+        )
+        employee = env["hr.employee"].create({"name": "Eve Designer"})
+        lines = env["account.analytic.line"].create(
+            [
+                {
+                    "project_id": project.id,
+                    "employee_id": employee.id,
+                    "unit_amount": hours,
+                    "date": date(2026, 3, day),
+                    "name": name,
+                }
+                for project, hours, day, name in (
+                    (cls.project, 2, 2, "Moodboard"),
+                    (cls.project, 3, 3, "Logo drafts"),
+                    (cls.project, 4, 4, "Brand book"),
+                    (cls.other_project, 1, 4, "Delta hosting"),
+                )
+            ]
+        )
+        Item = env["invoicera.billable.item"]
+        cls.moodboard, cls.logo, cls.book, cls.delta = (
+            Item.search(
+                [("source_model", "=", "account.analytic.line"), ("source_id", "=", line.id)]
+            )
+            for line in lines
+        )
+
+    def decide(self, items, decision, comment=""):
+        return self.url_open(
+            "/my/billing/approvals/decide",
+            data=[
+                ("csrf_token", http.Request.csrf_token(self)),
+                ("decision", decision),
+                ("comment", comment),
+            ]
+            + [("item_ids", str(item.id)) for item in items],
+        )
+
+    def billable(self):
+        Item = self.env["invoicera.billable.item"]
+        return Item.search(Item._billable_domain(self.env.company, date(2026, 3, 31), self.client))
+
+    def test_pending_items_are_not_billed(self):
+        self.assertEqual(
+            set((self.moodboard | self.logo | self.book).mapped("client_approval")), {"pending"}
+        )
+        self.assertEqual(self.delta.client_approval, "not_required")
+        self.assertFalse(self.billable())
+
+    def test_approve_two_dispute_one(self):
+        self.authenticate(self.user.login, self.user.login)
+        page = self.url_open("/my/billing/approvals")
+        for item in (self.moodboard, self.logo, self.book):
+            self.assertIn(item.name, page.text)
+        self.assertNotIn("Delta hosting", page.text)
+        response = self.decide(self.moodboard | self.logo, "approved")
+        self.assertIn("You approved 2 item(s)", response.text)
+        response = self.decide(self.book, "disputed", "We agreed on 2 hours for the brand book.")
+        self.assertIn("You disputed 1 item(s)", response.text)
+        self.assertEqual(
+            (self.moodboard.client_approval, self.book.client_approval), ("approved", "disputed")
+        )
+        self.assertEqual(self.book.client_comment, "We agreed on 2 hours for the brand book.")
+        self.assertEqual(self.book.client_decided_by_id, self.contact)
+        # Only the approved items are billed; the dispute waits in the cockpit.
+        self.assertEqual(self.billable(), self.moodboard | self.logo)
+        screen = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual((screen.disputed_count, screen.pending_count), (1, 0))
+        # The project manager is told.
+        message = self.project.message_ids.filtered(lambda m: "disputed 1 item" in (m.body or ""))
+        self.assertIn(self.manager.partner_id, message.partner_ids)
+        # The annex shows the approval trail.
+        self.client.invoicera_annex_detail = "entry"
+        invoice = self.billable()._invoice(self.env.company, date(2026, 3, 31), post=True)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("invoicera_billing.action_report_time_annex", invoice.ids)[0]
+            .decode()
+        )
+        self.assertIn("approved by Gil Gamma", html)
+        self.assertIn("Approved by Gil Gamma in the portal: 2 of 2 items.", html)
+
+    def test_fixing_a_dispute_asks_again(self):
+        self.book._client_decide("disputed", self.contact, "Too many hours")
+        self.book.write({"quantity": 2, "adjustment_reason": "Agreed with the client"})
+        self.assertEqual(self.book.client_approval, "pending")
+
+    def test_bad_decisions_change_nothing(self):
+        self.authenticate(self.user.login, self.user.login)
+        response = self.decide(self.book, "disputed", "   ")
+        self.assertIn("Say what is wrong with the items you dispute.", response.text)
+        response = self.decide(self.delta, "approved")
+        self.assertIn("Some of these items are not yours", response.text)
+        response = self.decide(self.book | self.delta, "approved")
+        self.assertIn("Some of these items are not yours", response.text)
+        response = self.decide(self.env["invoicera.billable.item"], "approved")
+        self.assertIn("Select the items", response.text)
+        self.assertEqual(self.book.client_approval, "pending")
+        self.assertEqual(self.delta.client_approval, "not_required")
+
+    def test_another_client_cannot_decide_my_items(self):
+        self.authenticate(self.other_user.login, self.other_user.login)
+        page = self.url_open("/my/billing/approvals")
+        self.assertNotIn("Moodboard", page.text)
+        response = self.decide(self.moodboard, "approved")
+        self.assertIn("Some of these items are not yours", response.text)
+        self.assertEqual(self.moodboard.client_approval, "pending")
+
+    def test_turning_approval_off_releases_the_items(self):
+        self.project.invoicera_client_approval = False
+        self.assertEqual(len(self.billable()), 3)
