@@ -1,2 +1,3 @@
 from . import portal
 from . import pay_many
+from . import api

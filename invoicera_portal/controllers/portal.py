@@ -41,6 +41,8 @@ class InvoiceraPortal(CustomerPortal):
         today = fields.Date.context_today(request.env.user)
         values.update(client._invoicera_dashboard(today=today))
         values["approval_count"] = len(self._invoicera_items_to_approve(client))
+        values["tokens"] = self._invoicera_tokens()
+        values["autopay_token"] = client.sudo().invoicera_autopay_token_id
         values.update(
             {
                 "page_name": "invoicera_billing",
@@ -115,6 +117,35 @@ class InvoiceraPortal(CustomerPortal):
             return back(message=_("You approved %(count)s item(s). Thank you!", count=len(decided)))
         return back(
             message=_("You disputed %(count)s item(s): we will look into it.", count=len(decided))
+        )
+
+    def _invoicera_tokens(self):
+        """The saved payment methods of the logged-in contact (read for it only)."""
+        return (
+            request.env["payment.token"]
+            .sudo()
+            .search([("partner_id", "=", request.env.user.partner_id.id)])
+        )
+
+    @http.route("/my/billing/autopay", type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_billing_autopay(self, token_id=None, **kw):
+        """Turn automatic payment on (with one of the contact's saved methods) or off."""
+        client_sudo = self._invoicera_client().sudo()
+        if not token_id:
+            client_sudo.invoicera_autopay_token_id = False
+            return redirect_to_dashboard(message=_("Automatic payment is off."))
+        try:
+            token = self._invoicera_tokens().filtered(lambda t: t.id == int(token_id))
+        except ValueError:
+            token = None
+        if not token:
+            return redirect_to_dashboard(error=_("Choose one of your saved payment methods."))
+        client_sudo.invoicera_autopay_token_id = token
+        return redirect_to_dashboard(
+            message=_(
+                "New invoices will be paid automatically with %(method)s.",
+                method=token.display_name,
+            )
         )
 
     @http.route("/my/billing/statement", type="http", auth="user", website=True)

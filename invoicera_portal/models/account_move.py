@@ -1,4 +1,9 @@
-from odoo import api, fields, models
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountMove(models.Model):
@@ -19,6 +24,74 @@ class AccountMove(models.Model):
         for move in self:
             open_promises = move.invoicera_promise_ids.filtered(lambda p: p.state == "open")
             move.invoicera_promised_date = max(open_promises.mapped("promised_date"), default=False)
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        to_charge = posted.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.commercial_partner_id.sudo().invoicera_autopay_token_id
+        )
+        for invoice in to_charge:
+            # After the commit, in a job: a card is never charged for an invoice
+            # whose posting is rolled back.
+            invoice.with_delay(
+                description=_("Autopay %(invoice)s", invoice=invoice.name),
+                identity_key=f"invoicera_autopay_{invoice.id}",
+            )._invoicera_autopay()
+        return posted
+
+    def _invoicera_autopay(self):
+        """Charge the client's autopay payment method for what this invoice owes.
+
+        Job entry point. Does nothing for an invoice paid (or being paid) in
+        the meantime; a refused charge is noted on the invoice.
+        """
+        self.ensure_one()
+        token = self.commercial_partner_id.sudo().invoicera_autopay_token_id
+        if (
+            not token.active
+            or self.state != "posted"
+            or self.payment_state in ("paid", "in_payment", "reversed")
+            or self.transaction_ids.filtered(
+                lambda tx: tx.state in ("pending", "authorized", "done")
+            )
+        ):
+            return self.env["payment.transaction"]
+        tx_sudo = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": token.provider_id.id,
+                    "payment_method_id": token.payment_method_id.id,
+                    "reference": self.env["payment.transaction"]
+                    .sudo()
+                    ._compute_reference(token.provider_id.code, prefix=self.name),
+                    "amount": self.amount_residual,
+                    "currency_id": self.currency_id.id,
+                    "partner_id": token.partner_id.id,
+                    "token_id": token.id,
+                    "operation": "offline",
+                    "invoice_ids": [fields.Command.set(self.ids)],
+                }
+            )
+        )
+        try:
+            tx_sudo._send_payment_request()
+        except (UserError, ValidationError) as error:
+            _logger.info("Autopay of %s refused: %s", self.name, error)
+            self.message_post(body=_("Automatic payment refused: %(reason)s", reason=error.args[0]))
+            return tx_sudo
+        if tx_sudo.state == "done":
+            tx_sudo._post_process()
+        elif tx_sudo.state in ("error", "cancel"):
+            self.message_post(
+                body=_(
+                    "Automatic payment refused: %(reason)s",
+                    reason=tx_sudo.state_message or tx_sudo.state,
+                )
+            )
+        return tx_sudo
 
     def _invoicera_reminders_paused(self, day=None):
         """Invoices of ``self`` whose reminders wait for a promise to pay (public API)."""

@@ -18,6 +18,15 @@ AGING_BUCKETS = (
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    invoicera_autopay_token_id = fields.Many2one(
+        "payment.token",
+        "Autopay With",
+        copy=False,
+        groups="base.group_system,invoicera_billing.group_billing_user",
+        help="The client chose, in the portal, to be charged automatically with this "
+        "saved payment method when an invoice is posted.",
+    )
+
     def _invoicera_open_invoices_domain(self):
         self.ensure_one()
         return [
@@ -161,7 +170,11 @@ class ResPartner(models.Model):
                 limit=5,
             )
         )
-        invoices = Move.search(base, order="invoice_date_due, id", limit=list_limit)
+        invoices = (
+            Move.search(base, order="invoice_date_due, id", limit=list_limit)
+            if list_limit
+            else Move
+        )
         quotations = self.env["sale.order"]
         if quotations.has_access("read"):
             quotations = quotations.search(

@@ -1,3 +1,5 @@
+from . import test_api
+from . import test_autopay
 from . import test_dashboard
 from . import test_pay_many
 from . import test_portal_routes

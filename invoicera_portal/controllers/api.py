@@ -1,0 +1,233 @@
+"""The billing JSON API for a mobile app: /api/billing/v1.
+
+Authenticated with an Odoo API key (``Authorization: Bearer <key>``) or a
+portal session. Everything is read as the authenticated user, so Odoo's record
+rules decide what a client sees, exactly as in the portal. Errors are JSON:
+``{"error": {"code": "...", "message": "..."}}`` with the matching HTTP status.
+The OpenAPI document is served at /api/billing/v1/openapi.json.
+"""
+
+import json
+from pathlib import Path
+
+from odoo import _, fields, http
+from odoo.http import request
+
+API = "/api/billing/v1"
+OPENAPI_PATH = Path(__file__).resolve().parent.parent / "static" / "api" / "openapi.json"
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class InvoiceraBillingApi(http.Controller):
+    # ------------------------------------------------------------------
+    # Plumbing
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _json(data, status=200):
+        return request.make_json_response(data, status=status)
+
+    def _error(self, error):
+        return self._json({"error": {"code": error.code, "message": error.message}}, error.status)
+
+    def _authenticate(self):
+        """The user of the request: an API key's owner, else the session's user."""
+        header = request.httprequest.headers.get("Authorization", "")
+        if header:
+            scheme, _sep, key = header.partition(" ")
+            if scheme.lower() != "bearer" or not key.strip():
+                raise ApiError(401, "unauthorized", _("Use: Authorization: Bearer <API key>."))
+            uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key.strip())
+            if not uid:
+                raise ApiError(401, "unauthorized", _("This API key is not valid."))
+            request.update_env(user=uid)
+        elif not request.session.uid or request.env.user._is_public():
+            raise ApiError(401, "unauthorized", _("Log in or give an API key."))
+        return request.env.user
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            user = self._authenticate()
+            return method(user, *args, **kwargs)
+        except ApiError as error:
+            return self._error(error)
+
+    def _invoice(self, user, invoice_id):
+        """One of the user's customer invoices, or a 404 (never say whose it is)."""
+        client = user.partner_id.commercial_partner_id
+        domain = [
+            ("id", "=", invoice_id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+        ]
+        if user.share:
+            domain.append(("commercial_partner_id", "=", client.id))
+        invoice = request.env["account.move"].search(domain)
+        if not invoice:
+            raise ApiError(404, "not_found", _("No such invoice."))
+        return invoice
+
+    @staticmethod
+    def _money(amount, currency):
+        return {"amount": currency.round(amount), "currency": currency.name}
+
+    def _invoice_data(self, invoice, lines=False):
+        data = {
+            "id": invoice.id,
+            "number": invoice.name,
+            "type": "invoice" if invoice.move_type == "out_invoice" else "credit_note",
+            "date": fields.Date.to_string(invoice.invoice_date),
+            "due_date": fields.Date.to_string(invoice.invoice_date_due),
+            "total": self._money(invoice.amount_total, invoice.currency_id),
+            "amount_due": self._money(invoice.amount_residual, invoice.currency_id),
+            "payment_state": invoice.payment_state,
+            "overdue": bool(
+                invoice.amount_residual
+                and invoice.invoice_date_due
+                and invoice.invoice_date_due < fields.Date.context_today(invoice)
+            ),
+        }
+        if lines:
+            data["lines"] = [
+                {
+                    "description": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": line.price_unit,
+                    "subtotal": self._money(line.price_subtotal, invoice.currency_id),
+                }
+                for line in invoice.invoice_line_ids.filtered(
+                    lambda ln: ln.display_type == "product"
+                )
+            ]
+            data["pdf_url"] = f"{API}/invoices/{invoice.id}/pdf"
+        return data
+
+    # ------------------------------------------------------------------
+    # Endpoints
+    # ------------------------------------------------------------------
+    @http.route(f"{API}/openapi.json", type="http", auth="public", methods=["GET"], csrf=False)
+    def openapi(self):
+        document = json.loads(OPENAPI_PATH.read_text())
+        document["servers"] = [{"url": request.httprequest.host_url.rstrip("/") + API}]
+        return self._json(document)
+
+    @http.route(f"{API}/summary", type="http", auth="public", methods=["GET"], csrf=False)
+    def summary(self):
+        return self._call(self._summary)
+
+    def _summary(self, user):
+        client = user.partner_id.commercial_partner_id
+        dashboard = client._invoicera_dashboard(list_limit=0)
+        return self._json(
+            {
+                "client": client.name,
+                "currencies": [
+                    {
+                        "currency": data["currency"].name,
+                        "outstanding": data["currency"].round(data["outstanding"]),
+                        "overdue": data["currency"].round(data["overdue"]),
+                        "due_in_30_days": data["currency"].round(data["due_soon"]),
+                        "available_credit": data["currency"].round(data["credit"]),
+                        "open_invoices": data["open_count"],
+                        "aging": {
+                            key: data["currency"].round(amount)
+                            for key, (amount, _count) in data["buckets"].items()
+                        },
+                    }
+                    for data in dashboard["currencies"]
+                ],
+            }
+        )
+
+    @http.route(f"{API}/invoices", type="http", auth="public", methods=["GET"], csrf=False)
+    def invoices(self, status="open", limit="50", offset="0"):
+        return self._call(self._invoices, status, limit, offset)
+
+    def _invoices(self, user, status, limit, offset):
+        try:
+            limit, offset = int(limit), int(offset)
+        except ValueError:
+            raise ApiError(400, "bad_request", _("limit and offset are numbers.")) from None
+        if not 0 < limit <= 200 or offset < 0:
+            raise ApiError(400, "bad_request", _("limit goes from 1 to 200, offset from 0."))
+        if status not in ("open", "all"):
+            raise ApiError(400, "bad_request", _("status is open or all."))
+        client = user.partner_id.commercial_partner_id
+        domain = [("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")]
+        if user.share:
+            domain.append(("commercial_partner_id", "=", client.id))
+        if status == "open":
+            domain.append(("payment_state", "not in", ("paid", "in_payment", "reversed")))
+        Move = request.env["account.move"]
+        invoices = Move.search(
+            domain, order="invoice_date desc, id desc", limit=limit, offset=offset
+        )
+        return self._json(
+            {
+                "count": Move.search_count(domain),
+                "invoices": [self._invoice_data(invoice) for invoice in invoices],
+            }
+        )
+
+    @http.route(
+        f"{API}/invoices/<int:invoice_id>", type="http", auth="public", methods=["GET"], csrf=False
+    )
+    def invoice(self, invoice_id):
+        return self._call(
+            lambda user: self._json(self._invoice_data(self._invoice(user, invoice_id), lines=True))
+        )
+
+    @http.route(
+        f"{API}/invoices/<int:invoice_id>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        csrf=False,
+    )
+    def invoice_pdf(self, invoice_id):
+        return self._call(self._invoice_pdf, invoice_id)
+
+    def _invoice_pdf(self, user, invoice_id):
+        invoice = self._invoice(user, invoice_id)
+        # The user may read the invoice (checked above); the report renders as superuser,
+        # as Odoo's portal does.
+        pdf, _type = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf("account.account_invoices", invoice.ids)
+        )
+        filename = f"{invoice.name.replace('/', '_')}.pdf"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )
+
+    @http.route(
+        f"{API}/invoices/<int:invoice_id>/payment-link",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        csrf=False,
+    )
+    def invoice_payment_link(self, invoice_id):
+        return self._call(self._payment_link, invoice_id)
+
+    def _payment_link(self, user, invoice_id):
+        invoice = self._invoice(user, invoice_id)
+        if invoice.move_type != "out_invoice" or not invoice.amount_residual:
+            raise ApiError(400, "bad_request", _("This invoice has nothing left to pay."))
+        url = invoice.get_base_url() + invoice.get_portal_url(query_string="&payment=True")
+        return self._json(
+            {"url": url, "amount_due": self._money(invoice.amount_residual, invoice.currency_id)}
+        )
+
+    @http.route(f"{API}/<path:path>", type="http", auth="public", csrf=False)
+    def unknown(self, path):
+        return self._error(ApiError(404, "not_found", _("No such endpoint: %(path)s", path=path)))

@@ -1,0 +1,130 @@
+import json
+
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+
+from odoo.tests import HttpCase, tagged
+
+from .common import InvoiceraPortalCommon
+
+API = "/api/billing/v1"
+
+
+@tagged("post_install", "-at_install")
+class TestBillingApi(InvoiceraPortalCommon, HttpCase):
+    """The mobile app's JSON API: its answers match its OpenAPI document, and a
+    client reaches its own documents only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        cls.overdue, cls.open = cls.make_invoices(cls.client_a, [(120, -10), (80, 15)])
+        cls.foreign = cls.make_invoices(cls.client_b, [(555, -20)])
+        Keys = cls.env["res.users.apikeys"]
+        cls.key_a = Keys.with_user(cls.user_a1).sudo()._generate("rpc", "Mobile app", None)
+        cls.key_b = Keys.with_user(cls.user_b).sudo()._generate("rpc", "Mobile app", None)
+
+    def setUp(self):
+        super().setUp()
+        self.spec = self.url_open(f"{API}/openapi.json").json()
+        self.schemas = Registry().with_resource("urn:spec", Resource.opaque(self.spec))
+
+    def get(self, path, key=None, headers=None, expect=200):
+        headers = dict(headers or {})
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        response = self.url_open(f"{API}{path}", headers=headers, allow_redirects=False)
+        self.assertEqual(response.status_code, expect, response.text[:500])
+        return response
+
+    def assertMatches(self, data, schema):
+        """``data`` is valid for ``#/components/schemas/<schema>`` of the served document."""
+        OAS30Validator(
+            {"$ref": f"urn:spec#/components/schemas/{schema}"}, registry=self.schemas
+        ).validate(data)
+
+    def test_openapi_document_is_valid(self):
+        validate(self.spec)
+        self.assertEqual(
+            set(self.spec["paths"]),
+            {
+                "/summary",
+                "/invoices",
+                "/invoices/{invoice_id}",
+                "/invoices/{invoice_id}/pdf",
+                "/invoices/{invoice_id}/payment-link",
+            },
+        )
+
+    def test_summary(self):
+        data = self.get("/summary", key=self.key_a).json()
+        self.assertMatches(data, "Summary")
+        (usd,) = data["currencies"]
+        self.assertEqual(
+            (usd["outstanding"], usd["overdue"], usd["open_invoices"], usd["aging"]["d1_30"]),
+            (200, 120, 2, 120),
+        )
+
+    def test_invoices_are_the_clients_own(self):
+        data = self.get("/invoices?status=all", key=self.key_a).json()
+        self.assertMatches(data, "InvoiceList")
+        self.assertEqual(
+            {i["number"] for i in data["invoices"]}, {self.overdue.name, self.open.name}
+        )
+        self.assertEqual(data["count"], 2)
+        detail = self.get(f"/invoices/{self.overdue.id}", key=self.key_a).json()
+        self.assertMatches(detail, "InvoiceDetail")
+        self.assertEqual((detail["amount_due"]["amount"], detail["overdue"]), (120, True))
+        self.assertEqual(detail["lines"][0]["description"], "Consulting")
+
+    def test_another_clients_invoice_is_not_found(self):
+        for path in (
+            f"/invoices/{self.foreign.id}",
+            f"/invoices/{self.foreign.id}/pdf",
+            f"/invoices/{self.foreign.id}/payment-link",
+            "/invoices/999999999",
+        ):
+            with self.subTest(path=path):
+                error = self.get(path, key=self.key_a, expect=404).json()
+                self.assertMatches(error, "Error")
+                self.assertEqual(error["error"]["code"], "not_found")
+        data = self.get("/invoices?status=all", key=self.key_b).json()
+        self.assertEqual([i["number"] for i in data["invoices"]], [self.foreign.name])
+
+    def test_pdf_and_payment_link(self):
+        response = self.get(f"/invoices/{self.overdue.id}/pdf", key=self.key_a)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertIn(self.overdue.name.replace("/", "_"), response.headers["Content-Disposition"])
+        link = self.get(f"/invoices/{self.overdue.id}/payment-link", key=self.key_a).json()
+        self.assertMatches(link, "PaymentLink")
+        self.assertIn("access_token=", link["url"])
+        # The link opens the invoice's payment page without logging in.
+        self.authenticate(None, None)
+        page = self.url_open(link["url"].replace(self.base_url(), ""))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.overdue.name, page.text)
+
+    def test_credentials(self):
+        for headers in ({}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "Basic abc"}):
+            with self.subTest(headers=headers):
+                error = self.get("/summary", headers=headers, expect=401).json()
+                self.assertMatches(error, "Error")
+                self.assertEqual(error["error"]["code"], "unauthorized")
+        # A portal session works too.
+        self.authenticate(self.user_a2.login, self.user_a2.login)
+        data = self.get("/summary").json()
+        self.assertEqual(data["client"], "Alpha Corp")
+
+    def test_bad_parameters(self):
+        for query in ("limit=0", "limit=500", "limit=x", "offset=-1", "status=late"):
+            with self.subTest(query=query):
+                error = self.get(f"/invoices?{query}", key=self.key_a, expect=400).json()
+                self.assertEqual(error["error"]["code"], "bad_request")
+        self.assertEqual(
+            self.get("/nothing/here", key=self.key_a, expect=404).json()["error"]["code"],
+            "not_found",
+        )
+        paid_link = self.get(f"/invoices/{self.open.id}/payment-link", key=self.key_a)
+        self.assertEqual(json.loads(paid_link.text)["amount_due"]["amount"], 80)

@@ -1,0 +1,104 @@
+from odoo import Command, http
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import InvoiceraPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAutopay(InvoiceraPortalCommon, HttpCase):
+    """A client opts in to be charged with a saved payment method when invoiced."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        provider = cls.env.ref("payment.payment_provider_demo")
+        provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
+        Token = cls.env["payment.token"]
+        cls.token_a, cls.token_b = (
+            Token.create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids[:1].id,
+                    "partner_id": partner.id,
+                    "payment_details": "4242",
+                    "provider_ref": f"demo-{partner.id}",
+                    "demo_simulated_state": "done",
+                }
+            )
+            for partner in (cls.contact_a1, cls.contact_b)
+        )
+
+    def set_autopay(self, token_id):
+        return self.url_open(
+            "/my/billing/autopay",
+            data={"csrf_token": http.Request.csrf_token(self), "token_id": token_id},
+        )
+
+    def new_invoice(self, amount=250):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Monthly retainer",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": False,
+                        }
+                    )
+                ],
+            }
+        )
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.assert_jobs_count(1, only=invoice._invoicera_autopay)
+            trap.perform_enqueued_jobs()
+        return invoice
+
+    def test_opt_in_then_invoices_are_charged(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        response = self.set_autopay(self.token_a.id)
+        self.assertIn("paid automatically", response.text)
+        self.assertEqual(self.client_a.invoicera_autopay_token_id, self.token_a)
+        invoice = self.new_invoice()
+        self.assertEqual(invoice.amount_residual, 0)
+        tx = invoice.transaction_ids
+        self.assertEqual((tx.state, tx.token_id, tx.amount), ("done", self.token_a, 250))
+
+    def test_a_refused_charge_is_noted(self):
+        self.token_a.demo_simulated_state = "error"
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        invoice = self.new_invoice()
+        self.assertEqual(invoice.amount_residual, 250)
+        self.assertIn("Automatic payment refused", invoice.message_ids[0].body)
+
+    def test_only_own_saved_methods(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        response = self.set_autopay(self.token_b.id)
+        self.assertIn("Choose one of your saved payment methods.", response.text)
+        self.assertFalse(self.client_a.invoicera_autopay_token_id)
+        self.set_autopay(self.token_a.id)
+        response = self.set_autopay("")
+        self.assertIn("Automatic payment is off.", response.text)
+        self.assertFalse(self.client_a.invoicera_autopay_token_id)
+
+    def test_no_autopay_no_job(self):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_b.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create({"name": "X", "quantity": 1, "price_unit": 10})
+                ],
+            }
+        )
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.assert_jobs_count(0)
