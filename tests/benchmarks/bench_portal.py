@@ -1,0 +1,199 @@
+"""The client portal under load: 20 clients at once on a multi-worker server.
+
+Each client's portal user has 200 invoices (full scale). 20 concurrent
+sessions load their billing dashboard (/my/billing) and Odoo's own invoice list
+(/my/invoices) in turn; the table gives p50 and p95 of each. Target: p95 of the
+dashboard <= 300 ms on 2 cores.
+
+The data is committed (the server is another process), then deleted.
+"""
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+from benchmarks.common import full_scale, report
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+from odoo.tools import config
+
+PASSWORD = "bench-portal-password"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values, rank):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(rank / 100 * (len(ordered) - 1))))]
+
+
+@tagged("post_install", "-at_install", "invoicera_benchmark")
+class BenchPortal(BaseCase):
+    def setUp(self):
+        super().setUp()
+        self.clients, self.invoices, self.requests = (20, 200, 30) if full_scale() else (3, 10, 5)
+        self.tag = f"bench-portal-{int(time.time())}"
+        with Registry(get_db_name()).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            self.logins = self.create_data(env)
+        self.addCleanup(self.delete_data)
+
+    def create_data(self, env):
+        today = fields.Date.context_today(env.user)
+        portal = env.ref("base.group_portal")
+        logins = []
+        for number in range(self.clients):
+            client = env["res.partner"].create(
+                {"name": f"{self.tag} client {number}", "is_company": True}
+            )
+            contact = env["res.partner"].create(
+                {"name": f"{self.tag} contact {number}", "parent_id": client.id}
+            )
+            login = f"{self.tag}-{number}@example.com"
+            env["res.users"].with_context(no_reset_password=True).create(
+                {
+                    "name": contact.name,
+                    "login": login,
+                    "password": PASSWORD,
+                    "partner_id": contact.id,
+                    "groups_id": [Command.set(portal.ids)],
+                }
+            )
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": client.id,
+                        "invoice_date": today - timedelta(days=n % 120),
+                        "invoice_date_due": today - timedelta(days=n % 120) + timedelta(days=30),
+                        "invoice_line_ids": [
+                            Command.create(
+                                {"name": "Services", "quantity": 1, "price_unit": 100 + n}
+                            )
+                        ],
+                    }
+                    for n in range(self.invoices)
+                ]
+            )
+            moves.action_post()
+            logins.append(login)
+        return logins
+
+    def delete_data(self):
+        with Registry(get_db_name()).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            partners = env["res.partner"].search([("name", "=like", f"{self.tag}%")])
+            moves = env["account.move"].search([("partner_id", "in", partners.ids)])
+            moves.button_draft()
+            moves.with_context(force_delete=True).unlink()
+            env["res.users"].search([("login", "=like", f"{self.tag}%")]).unlink()
+            partners.unlink()
+
+    def start_server(self, port):
+        odoo_bin = Path(os.environ["INVOICERA_ODOO_SRC"]) / "odoo-bin"
+        cmd = [
+            sys.executable,
+            str(odoo_bin),
+            "-c",
+            config.rcfile,
+            "-d",
+            get_db_name(),
+            f"--db-filter=^{get_db_name()}$",
+            "--http-port",
+            str(port),
+            "--workers=4",
+            "--max-cron-threads=0",
+            "--logfile=/dev/null",
+        ]
+        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).ok:
+                    return server
+            except requests.RequestException:
+                time.sleep(0.5)
+        server.terminate()
+        self.fail("the multi-worker server did not start")
+
+    def session(self, base, login):
+        session = requests.Session()
+        page = session.get(f"{base}/web/login", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = session.post(
+            f"{base}/web/login",
+            data={"login": login, "password": PASSWORD, "csrf_token": token, "redirect": "/my"},
+            timeout=30,
+        )
+        self.assertIn("/my", response.url)
+        return session
+
+    def test_portal_under_load(self):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = self.start_server(port)
+        timings = {"/my/billing": [], "/my/invoices": []}
+        errors = []
+        lock = threading.Lock()
+        try:
+            sessions = [self.session(base, login) for login in self.logins]
+            for session in sessions:  # one warm-up per page and worker
+                for path in timings:
+                    session.get(base + path, timeout=60)
+
+            def client(session):
+                for _ in range(self.requests):
+                    for path in timings:
+                        started = time.perf_counter()
+                        response = session.get(base + path, timeout=60)
+                        elapsed = (time.perf_counter() - started) * 1000
+                        with lock:
+                            if response.status_code != 200:
+                                errors.append((path, response.status_code))
+                            timings[path].append(elapsed)
+
+            threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        self.assertEqual(errors, [])
+        rows = [
+            (
+                path,
+                len(values),
+                f"{statistics.median(values):.0f}",
+                f"{percentile(values, 95):.0f}",
+                f"{max(values):.0f}",
+            )
+            for path, values in timings.items()
+        ]
+        report(
+            "portal",
+            f"Portal: {self.clients} concurrent clients x {self.invoices} invoices, "
+            f"4 workers ({wall:.0f} s)",
+            ["Page", "Requests", "p50 ms", "p95 ms", "max ms"],
+            rows,
+        )
+        if full_scale():
+            self.assertLessEqual(percentile(timings["/my/billing"], 95), 300)
