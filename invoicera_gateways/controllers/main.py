@@ -1,0 +1,74 @@
+import logging
+
+from odoo import http
+from odoo.http import request
+
+from ..gateways import GATEWAYS
+from ..gateways.base import GatewayUnavailable
+
+_logger = logging.getLogger(__name__)
+
+
+class InvoiceraGatewayController(http.Controller):
+    """Return and webhook routes shared by every gateway.
+
+    Each provider has its own URLs (``/payment/invoicera/<code>/<kind>/<id>``),
+    shown on its form, so a notification is only ever checked against the
+    secret of the provider it was sent to.
+    """
+
+    @http.route(
+        "/payment/invoicera/<string:code>/webhook/<int:provider_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def invoicera_webhook(self, code, provider_id, **_kwargs):
+        status, text = (
+            request.env["invoicera.gateway.event"]
+            .sudo()
+            ._invoicera_receive(
+                code,
+                provider_id,
+                request.httprequest.headers,
+                request.httprequest.get_data(),
+            )
+        )
+        return request.make_json_response({"result": text}, status=status)
+
+    @http.route(
+        "/payment/invoicera/<string:code>/return/<int:provider_id>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def invoicera_return(self, code, provider_id, **data):
+        provider = request.env["payment.provider"].sudo().browse(provider_id).exists()
+        if code in GATEWAYS and provider and provider.code == code:
+            gateway = provider._invoicera_gateway()
+            reference = gateway.parse_return(data)
+            tx = (
+                request.env["payment.transaction"]
+                .sudo()
+                .search(
+                    [("provider_id", "=", provider.id), ("reference", "=", reference)],
+                    limit=1,
+                )
+                if reference
+                else None
+            )
+            if tx and tx.state == "draft":
+                try:
+                    event = gateway.fetch_status(tx)
+                except GatewayUnavailable:
+                    event = None  # the webhook will tell
+                if event:
+                    tx._invoicera_apply_event(event)
+                if tx.state == "draft":
+                    # The return is not proof of payment: wait for the signed webhook.
+                    tx._set_pending()
+        return request.redirect("/payment/status")

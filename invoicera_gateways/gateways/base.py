@@ -1,0 +1,296 @@
+"""The shape every gateway follows, and the one place that calls gateways over HTTP."""
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import requests
+
+from odoo import _
+from odoo.exceptions import ValidationError
+
+from .. import utils
+
+_logger = logging.getLogger(__name__)
+
+GATEWAYS = {}
+
+#: (connect, read) seconds for every outgoing call.
+TIMEOUT = (5, 20)
+
+
+def register(cls):
+    """Class decorator: make a gateway known to the provider model and the controllers."""
+    GATEWAYS[cls.code] = cls
+    return cls
+
+
+class GatewayUnavailable(ValidationError):
+    """The gateway timed out, could not be reached or answered 5xx: safe to retry."""
+
+
+@dataclass
+class Checkout:
+    """Where to send the client to pay: the gateway's hosted page."""
+
+    url: str
+    method: str = "GET"
+    params: dict = field(default_factory=dict)
+    provider_reference: str = ""
+
+
+@dataclass
+class GatewayEvent:
+    """What a notification, a return or an API answer says about one transaction.
+
+    ``status`` is one of ``done``, ``pending``, ``authorized``, ``cancel``,
+    ``error``, ``refunded`` or ``ignore``; ``amount`` is in minor units.
+    """
+
+    status: str
+    reference: str = ""
+    provider_reference: str = ""
+    key: str = ""
+    amount: int | None = None
+    currency: str = ""
+    message: str = ""
+    token: dict | None = None
+    payment_method: str = ""
+
+
+class Gateway:
+    """Base class of a gateway adapter; one instance wraps one ``payment.provider``.
+
+    Subclasses declare their metadata as class attributes and implement the
+    operations the gateway offers. ``self.provider`` is the sudo-ed provider.
+    """
+
+    # -- metadata (read by the provider model, the data files and the README)
+    code = ""
+    name = ""
+    api_url = ""
+    sandbox_api_url = ""
+    regions = ""
+    countries = ()
+    currencies = ()
+    #: currency exponents where the gateway differs from ISO 4217
+    exponents = {}
+    payment_methods = ("card",)
+    tokenization = False
+    #: 'partial', 'full_only' or 'none'
+    refunds = "none"
+    webhook_scheme = ""
+    #: header the signature arrives in (checked for presence before anything else)
+    signature_header = ""
+    #: whether the scheme signs the notification URL (passed to :meth:`verify`)
+    signs_url = False
+    #: seconds a signed timestamp stays valid, for schemes that sign one
+    timestamp_tolerance = 300
+    #: header that carries the idempotency key on outgoing calls, if any
+    idempotency_header = "Idempotency-Key"
+    #: what the generic credential fields mean for this gateway (field -> label)
+    credentials = {
+        "invoicera_secret_key": "Secret Key",
+        "invoicera_webhook_secret": "Webhook Secret",
+    }
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    # -- the request helper -------------------------------------------------
+
+    def base_url(self):
+        if self.provider.invoicera_server_url:
+            return self.provider.invoicera_server_url.rstrip("/") + "/"
+        if self.provider.state == "test" and self.sandbox_api_url:
+            return self.sandbox_api_url
+        return self.api_url
+
+    def auth_headers(self):
+        """Headers authenticating outgoing calls (Bearer secret key by default)."""
+        return {"Authorization": f"Bearer {self.provider.invoicera_secret_key}"}
+
+    def idempotency_key(self, tx, operation):
+        uuid = self.provider.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return utils.idempotency_key(uuid, self.code, tx.reference, operation)
+
+    def request(
+        self,
+        method,
+        path,
+        payload=None,
+        *,
+        params=None,
+        form=None,
+        headers=None,
+        idempotency_key=None,
+    ):
+        """Call the gateway's API and return its decoded JSON answer.
+
+        Every outgoing call of every gateway goes through here: one timeout,
+        one way of logging, one translated error. Timeouts, connection
+        errors and 5xx raise :class:`GatewayUnavailable` (nothing happened,
+        retrying with the same idempotency key is safe); 4xx raise
+        :class:`ValidationError` with the gateway's own message.
+        """
+        url = urljoin(self.base_url(), path.lstrip("/"))
+        all_headers = {"Accept": "application/json", **self.auth_headers()}
+        if idempotency_key and self.idempotency_header:
+            all_headers[self.idempotency_header] = idempotency_key
+        all_headers.update(headers or {})
+        started = time.monotonic()
+        try:
+            response = self._send(
+                method,
+                url,
+                headers=all_headers,
+                json=payload,
+                data=form,
+                params=params,
+                timeout=TIMEOUT,
+            )
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
+            _logger.warning("%s: %s %s failed: %s", self.name, method, url, error)
+            raise GatewayUnavailable(
+                _(
+                    "%(gateway)s could not be reached (%(error)s). Nothing was"
+                    " charged; please try again in a moment.",
+                    gateway=self.name,
+                    error=type(error).__name__,
+                )
+            ) from error
+        elapsed = time.monotonic() - started
+        body = self._decode(response)
+        if response.status_code >= 500:
+            _logger.warning(
+                "%s: %s %s answered %s in %.2fs: %s",
+                self.name,
+                method,
+                url,
+                response.status_code,
+                elapsed,
+                response.text[:500],
+            )
+            raise GatewayUnavailable(
+                _(
+                    "%(gateway)s is unavailable (HTTP %(status)s). Nothing was"
+                    " charged; please try again in a moment.",
+                    gateway=self.name,
+                    status=response.status_code,
+                )
+            )
+        if response.status_code >= 400:
+            message = self.error_message(body) or response.reason
+            _logger.warning(
+                "%s: %s %s answered %s: %s",
+                self.name,
+                method,
+                url,
+                response.status_code,
+                message,
+            )
+            raise ValidationError(
+                _(
+                    "%(gateway)s refused the request: %(message)s",
+                    gateway=self.name,
+                    message=message,
+                )
+            )
+        _logger.info(
+            "%s: %s %s -> %s in %.2fs", self.name, method, url, response.status_code, elapsed
+        )
+        return body
+
+    @staticmethod
+    def _send(method, url, **kwargs):
+        """The single outgoing HTTP call; tests fake the outside world here."""
+        return requests.request(method, url, **kwargs)  # pylint: disable=external-request-timeout
+
+    @staticmethod
+    def _decode(response):
+        try:
+            return response.json()
+        except ValueError:
+            return {"raw": response.text}
+
+    def error_message(self, body):
+        """The human message in an error answer (override for the gateway's shape)."""
+        if isinstance(body, dict):
+            for key in ("message", "error", "detail", "errorMessage"):
+                value = body.get(key)
+                if isinstance(value, str) and value:
+                    return value
+                if isinstance(value, dict) and value.get("message"):
+                    return value["message"]
+        return ""
+
+    # -- amounts ------------------------------------------------------------
+
+    def minor(self, amount, currency):
+        """``amount`` of ``currency`` (record or ISO code) in the gateway's minor units."""
+        code = getattr(currency, "name", currency)
+        return utils.to_minor_units(amount, code, self.exponents)
+
+    # -- signatures ---------------------------------------------------------
+
+    def signing_secret(self):
+        """The secret notifications are signed with (the webhook secret by default)."""
+        return self.provider.invoicera_webhook_secret
+
+    def verify(self, headers, body, url, now=None):
+        """Whether ``body`` (bytes) with ``headers`` was signed by the gateway.
+
+        Called only when :meth:`signing_secret` is set and the signature
+        header is present. ``url`` is the provider's public webhook URL when
+        :attr:`signs_url` is set, ``now`` a POSIX time for schemes with a
+        timestamp.
+        """
+        raise NotImplementedError
+
+    def timestamp_is_fresh(self, timestamp, now=None):
+        """For schemes that sign a timestamp: reject replays older than the tolerance."""
+        try:
+            value = float(timestamp)
+        except (TypeError, ValueError):
+            return False
+        if value > 1e12:  # milliseconds
+            value /= 1000
+        now = time.time() if now is None else now
+        return abs(now - value) <= self.timestamp_tolerance
+
+    # -- flows (override what the gateway offers) -----------------------------
+
+    def create_checkout(self, tx, return_url, webhook_url):
+        """Start the payment at the gateway and return a :class:`Checkout`."""
+        raise NotImplementedError
+
+    def parse_notification(self, body, headers):
+        """Turn a verified notification into a :class:`GatewayEvent` (or None to ignore)."""
+        raise NotImplementedError
+
+    def parse_return(self, data):
+        """The transaction reference the client comes back with from the hosted page."""
+        return data.get("reference") or ""
+
+    def fetch_status(self, tx):
+        """Ask the gateway for the transaction's state; None if the API has no such call."""
+        return None
+
+    def refund(self, tx, refund_tx, amount):
+        """Refund ``amount`` of ``tx``; return a :class:`GatewayEvent` for ``refund_tx``."""
+        raise NotImplementedError
+
+    def charge_token(self, tx):
+        """Charge ``tx.token_id``; return a :class:`GatewayEvent`."""
+        raise NotImplementedError
+
+    # -- helpers for subclasses ----------------------------------------------
+
+    @staticmethod
+    def loads(body):
+        try:
+            return json.loads(body or b"{}")
+        except ValueError:
+            return {}

@@ -1,0 +1,5 @@
+from . import invoicera_gateway_event
+from . import payment_provider
+from . import payment_token
+from . import payment_transaction
+from . import account_move

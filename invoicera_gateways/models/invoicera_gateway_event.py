@@ -1,0 +1,133 @@
+import hashlib
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..gateways import GATEWAYS
+
+_logger = logging.getLogger(__name__)
+
+
+class InvoiceraGatewayEvent(models.Model):
+    """One notification received from a gateway, kept once per event.
+
+    The unique key (provider, event key) is what makes deliveries idempotent:
+    a duplicate, even arriving concurrently on another worker, waits on the
+    index and is then recognised and acknowledged without effect.
+    """
+
+    _name = "invoicera.gateway.event"
+    _description = "Payment Gateway Notification"
+    _order = "id desc"
+    _rec_name = "event_key"
+
+    provider_id = fields.Many2one("payment.provider", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="provider_id.company_id", store=True)
+    event_key = fields.Char(required=True)
+    reference = fields.Char(help="The transaction reference the notification is about.")
+    transaction_id = fields.Many2one(
+        "payment.transaction", ondelete="set null", index="btree_not_null"
+    )
+    status = fields.Char(help="The state the gateway reported.")
+    state = fields.Selection(
+        [
+            ("processed", "Processed"),
+            ("ignored", "Ignored"),
+            ("mismatch", "Amount or currency mismatch"),
+            ("unknown", "Unknown transaction"),
+        ],
+        required=True,
+        default="processed",
+    )
+    message = fields.Char()
+
+    _sql_constraints = [
+        (
+            "event_key_unique",
+            "UNIQUE(provider_id, event_key)",
+            "A gateway notification is recorded once per provider.",
+        )
+    ]
+
+    @api.model
+    def _invoicera_receive(self, code, provider_id, headers, body, now=None):
+        """Verify, deduplicate and apply one webhook delivery.
+
+        :return: ``(http_status, text)``; 403 for anything whose origin cannot
+            be proven, 200 once the delivery is applied or known.
+        """
+        self = self.sudo()  # pylint: disable=self-cls-assignment
+        gateway_class = GATEWAYS.get(code)
+        provider = self.env["payment.provider"].browse(provider_id).exists()
+        if (
+            not gateway_class
+            or not provider
+            or provider.code != code
+            or provider.state == "disabled"
+        ):
+            _logger.warning("Webhook for unknown provider %s/%s refused", code, provider_id)
+            return 404, "unknown provider"
+        gateway = provider._invoicera_gateway()
+        if not gateway.signing_secret():
+            _logger.warning(
+                "%s: webhook refused because provider %s has no webhook secret",
+                gateway.name,
+                provider.id,
+            )
+            return 403, "webhook secret not set"
+        if gateway.signature_header and not headers.get(gateway.signature_header):
+            _logger.warning(
+                "%s: webhook refused: no %s header", gateway.name, gateway.signature_header
+            )
+            return 403, "missing signature"
+        url = provider._invoicera_url("webhook") if gateway.signs_url else ""
+        if not gateway.verify(headers, body, url, now=now):
+            _logger.warning("%s: webhook refused: invalid or stale signature", gateway.name)
+            return 403, "invalid signature"
+
+        event = gateway.parse_notification(body, headers)
+        if event is None or event.status == "ignore":
+            return 200, "ignored"
+        key = event.key or hashlib.sha256(body).hexdigest()
+        # The unique index serialises concurrent deliveries of one event: the
+        # second insert waits for the first transaction and then does nothing.
+        self.env.cr.execute(
+            """
+            INSERT INTO invoicera_gateway_event
+                (provider_id, company_id, event_key, reference, status, state,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, 'processed', %s, %s, now() at time zone 'utc',
+                    now() at time zone 'utc')
+            ON CONFLICT (provider_id, event_key) DO NOTHING
+            RETURNING id
+            """,
+            (
+                provider.id,
+                provider.company_id.id,
+                key[:255],
+                event.reference or event.provider_reference,
+                event.status,
+                self.env.uid,
+                self.env.uid,
+            ),
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            _logger.info("%s: duplicate notification %s acknowledged", gateway.name, key)
+            return 200, "duplicate"
+        record = self.browse(row[0])
+        tx = self.env["payment.transaction"]._invoicera_find(provider, event)
+        if not tx:
+            record.write(
+                {"state": "unknown", "message": _("No transaction matches this notification.")}
+            )
+            _logger.warning("%s: notification %s matches no transaction", gateway.name, key)
+            return 200, "unknown transaction"
+        try:
+            outcome = tx._invoicera_apply_event(event)
+        except ValidationError as error:
+            record.write({"transaction_id": tx.id, "state": "ignored", "message": str(error)})
+            return 200, "not applied"
+        record.write({"transaction_id": tx.id, "state": outcome, "message": tx.state_message})
+        return 200, outcome

@@ -1,0 +1,100 @@
+from odoo import api, fields, models
+
+from ..gateways import GATEWAYS
+
+
+class PaymentProvider(models.Model):
+    _inherit = "payment.provider"
+
+    code = fields.Selection(
+        selection_add=[(code, gateway.name) for code, gateway in sorted(GATEWAYS.items())],
+        ondelete=dict.fromkeys(GATEWAYS, "set default"),
+    )
+    # One set of credential fields serves every gateway; the form labels them
+    # with what they mean for the provider's gateway (Gateway.credentials).
+    invoicera_account_id = fields.Char(
+        string="Account ID",
+        help="The merchant, location, store or client identifier the gateway gave you.",
+    )
+    invoicera_public_key = fields.Char(
+        string="Public Key",
+        help="The key the gateway calls public, publishable or API key id.",
+    )
+    invoicera_secret_key = fields.Char(
+        string="Secret Key",
+        groups="base.group_system",
+        help="The secret API key or access token used to call the gateway.",
+    )
+    invoicera_webhook_secret = fields.Char(
+        string="Webhook Secret",
+        groups="base.group_system",
+        help="The secret the gateway signs its notifications with. Notifications are"
+        " refused while it is empty.",
+    )
+    invoicera_server_url = fields.Char(
+        string="Server URL",
+        help="The gateway's API address, for self-hosted gateways (BTCPay Server) or to"
+        " override the default sandbox/production address.",
+    )
+    invoicera_is_gateway = fields.Boolean(compute="_compute_invoicera_gateway_info")
+    invoicera_credentials_help = fields.Html(compute="_compute_invoicera_gateway_info")
+    invoicera_webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_invoicera_gateway_info",
+        help="Paste this address in the gateway's dashboard as the notification URL.",
+    )
+
+    @api.depends("code")
+    def _compute_invoicera_gateway_info(self):
+        for provider in self:
+            gateway = GATEWAYS.get(provider.code)
+            provider.invoicera_is_gateway = bool(gateway)
+            provider.invoicera_webhook_url = (
+                provider._invoicera_url("webhook") if gateway and provider.id else False
+            )
+            provider.invoicera_credentials_help = gateway and "<ul>%s</ul>" % "".join(
+                f"<li><b>{provider._fields[name].string}</b>: {label}</li>"
+                for name, label in gateway.credentials.items()
+            )
+
+    def _compute_feature_support_fields(self):
+        res = super()._compute_feature_support_fields()
+        for provider in self:
+            gateway = GATEWAYS.get(provider.code)
+            if gateway:
+                provider.update(
+                    {
+                        "support_tokenization": gateway.tokenization,
+                        "support_refund": gateway.refunds,
+                    }
+                )
+        return res
+
+    def _get_supported_currencies(self):
+        currencies = super()._get_supported_currencies()
+        gateway = GATEWAYS.get(self.code)
+        if gateway and gateway.currencies:
+            currencies = currencies.filtered(lambda c: c.name in gateway.currencies)
+        return currencies
+
+    def _get_default_payment_method_codes(self):
+        gateway = GATEWAYS.get(self.code)
+        if not gateway:
+            return super()._get_default_payment_method_codes()
+        return set(gateway.payment_methods)
+
+    def _invoicera_gateway(self):
+        """The gateway adapter of this provider, working on a sudo-ed provider."""
+        self.ensure_one()
+        return GATEWAYS[self.code](self.sudo())
+
+    def _invoicera_url(self, kind):
+        """Public URL of the provider's ``return`` or ``webhook`` route."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/payment/invoicera/{self.code}/{kind}/{self.id}"
+
+    @api.model
+    def _get_removal_values(self):
+        values = super()._get_removal_values()
+        values.update(invoicera_secret_key=False, invoicera_webhook_secret=False)
+        return values

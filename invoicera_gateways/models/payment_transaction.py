@@ -1,0 +1,206 @@
+import logging
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..gateways import GATEWAYS, GatewayEvent
+from ..gateways.base import GatewayUnavailable
+
+_logger = logging.getLogger(__name__)
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    invoicera_retry = fields.Boolean(
+        string="Retry Charge",
+        readonly=True,
+        help="The gateway could not be reached when charging the saved payment method;"
+        " Odoo's payment post-processing retries with the same idempotency key.",
+    )
+    invoicera_amount_mismatch = fields.Boolean(
+        readonly=True,
+        help="A notification reported another amount or currency: the transaction is"
+        " in error and no later notification can confirm it.",
+    )
+
+    # -- redirect flow ----------------------------------------------------------
+
+    def _get_specific_rendering_values(self, processing_values):
+        values = super()._get_specific_rendering_values(processing_values)
+        if self.provider_code not in GATEWAYS:
+            return values
+        gateway = self.provider_id._invoicera_gateway()
+        checkout = gateway.create_checkout(
+            self,
+            self.provider_id._invoicera_url("return"),
+            self.provider_id._invoicera_url("webhook"),
+        )
+        if checkout.provider_reference:
+            self.provider_reference = checkout.provider_reference
+        url, params = checkout.url, dict(checkout.params)
+        if checkout.method.upper() == "GET":
+            # Browsers drop the query string of a GET form's action: pass it as inputs.
+            parts = urlsplit(url)
+            params = {**dict(parse_qsl(parts.query)), **params}
+            url = urlunsplit(parts._replace(query=""))
+        return {"api_url": url, "form_method": checkout.method.lower(), "url_params": params}
+
+    # -- payments by token, refunds ----------------------------------------------
+
+    def _send_payment_request(self):
+        if self.provider_code in GATEWAYS and not self.token_id:
+            raise ValidationError(
+                _(
+                    "%s: the transaction has no saved payment method to charge.",
+                    self.provider_id.name,
+                )
+            )
+        res = super()._send_payment_request()
+        if self.provider_code in GATEWAYS:
+            self._invoicera_charge_token()
+        return res
+
+    def _invoicera_charge_token(self):
+        gateway = self.provider_id._invoicera_gateway()
+        try:
+            event = gateway.charge_token(self)
+        except GatewayUnavailable as error:
+            # Nothing is known to be charged: keep the transaction pending and
+            # let Odoo's post-processing retry with the same idempotency key.
+            self.invoicera_retry = True
+            self._set_pending(state_message=str(error))
+            return
+        self.invoicera_retry = False
+        self._invoicera_apply_event(event)
+
+    def _send_refund_request(self, amount_to_refund=None):
+        refund_tx = super()._send_refund_request(amount_to_refund=amount_to_refund)
+        if self.provider_code not in GATEWAYS:
+            return refund_tx
+        gateway = self.provider_id._invoicera_gateway()
+        event = gateway.refund(self, refund_tx, abs(refund_tx.amount))
+        refund_tx._invoicera_apply_event(event)
+        return refund_tx
+
+    def _post_process(self):
+        retry = self.filtered(
+            lambda tx: tx.invoicera_retry and tx.state == "pending" and tx.token_id
+        )
+        for tx in retry:
+            tx._invoicera_charge_token()
+        res = super()._post_process()
+        # Still unreachable: stay in the post-processing queue for the next run.
+        retry.filtered("invoicera_retry").is_post_processed = False
+        return res
+
+    # -- notifications -----------------------------------------------------------
+
+    @api.model
+    def _invoicera_find(self, provider, event):
+        """The provider's transaction an event is about, locked for the update."""
+        domain = [("provider_id", "=", provider.id)]
+        tx = self.browse()
+        if event.reference:
+            tx = self.search(domain + [("reference", "=", event.reference)], limit=1)
+        if not tx and event.provider_reference:
+            tx = self.search(
+                domain + [("provider_reference", "=", event.provider_reference)], limit=1
+            )
+        if tx:
+            # Concurrent notifications of one transaction apply one after the other.
+            self.env.cr.execute(
+                "SELECT 1 FROM payment_transaction WHERE id = %s FOR UPDATE", [tx.id]
+            )
+            tx.invalidate_recordset()
+        return tx
+
+    def _invoicera_apply_event(self, event):
+        """Apply what the gateway says to this transaction; return the event's outcome.
+
+        The amount and currency are compared with the transaction before any
+        state changes: a difference puts the transaction in error for good.
+        """
+        self.ensure_one()
+        gateway = self.provider_id._invoicera_gateway()
+        if event.provider_reference and not self.provider_reference:
+            self.provider_reference = event.provider_reference
+        if event.status in ("done", "authorized") and (event.amount is not None or event.currency):
+            expected = gateway.minor(abs(self.amount), self.currency_id)
+            wrong_currency = event.currency and event.currency.upper() != self.currency_id.name
+            wrong_amount = event.amount is not None and int(event.amount) != expected
+            if wrong_currency or wrong_amount:
+                message = _(
+                    "%(gateway)s reported %(amount)s %(currency)s for %(reference)s, which"
+                    " expects %(expected)s %(expected_currency)s (minor units). No payment"
+                    " was recorded.",
+                    gateway=gateway.name,
+                    amount=event.amount,
+                    currency=event.currency or "?",
+                    reference=self.reference,
+                    expected=expected,
+                    expected_currency=self.currency_id.name,
+                )
+                _logger.warning(message)
+                if self.state != "done":  # never undo a confirmed payment
+                    self.invoicera_amount_mismatch = True
+                    self._set_error(message)
+                return "mismatch"
+        if self.invoicera_amount_mismatch:
+            return "ignored"
+        if event.payment_method and event.payment_method != self.payment_method_code:
+            method = self.env["payment.method"]._get_from_code(event.payment_method)
+            if method:
+                self.payment_method_id = method
+        status = event.status
+        if status == "done":
+            self._set_done()
+            if event.token and self.tokenize and not self.token_id:
+                self._invoicera_save_token(event.token)
+        elif status == "authorized":
+            self._set_authorized()
+        elif status == "pending":
+            self._set_pending(state_message=event.message or None)
+        elif status == "cancel":
+            self._set_canceled(state_message=event.message or None)
+        elif status == "error":
+            self._set_error(event.message or _("%s declined the payment.", gateway.name))
+        else:
+            return "ignored"
+        return "processed"
+
+    def _invoicera_save_token(self, token):
+        self.ensure_one()
+        token_record = self.env["payment.token"].create(
+            {
+                "provider_id": self.provider_id.id,
+                "payment_method_id": self.payment_method_id.id,
+                "partner_id": self.partner_id.id,
+                "provider_ref": token["provider_ref"],
+                "payment_details": token.get("payment_details") or "",
+                "invoicera_customer_ref": token.get("customer_ref") or False,
+            }
+        )
+        self.write({"token_id": token_record.id, "tokenize": False})
+
+    # Odoo's generic entry points, for integrators calling _handle_notification_data.
+    def _get_tx_from_notification_data(self, provider_code, notification_data):
+        tx = super()._get_tx_from_notification_data(provider_code, notification_data)
+        if provider_code not in GATEWAYS or len(tx) == 1:
+            return tx
+        event = GatewayEvent(**notification_data)
+        providers = self.env["payment.provider"].search([("code", "=", provider_code)])
+        for provider in providers:
+            tx = self._invoicera_find(provider, event)
+            if tx:
+                return tx
+        raise ValidationError(
+            _("No transaction matches reference %s.", event.reference or event.provider_reference)
+        )
+
+    def _process_notification_data(self, notification_data):
+        res = super()._process_notification_data(notification_data)
+        if self.provider_code in GATEWAYS:
+            self._invoicera_apply_event(GatewayEvent(**notification_data))
+        return res

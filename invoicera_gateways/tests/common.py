@@ -1,0 +1,318 @@
+"""The reliability checks every gateway passes, written once.
+
+A gateway's test class derives from :class:`GatewayCase` and supplies what
+its documentation says: the notification bodies, how they are signed (with
+real HMAC, written from the documentation rather than from our adapter) and
+the API answers. The outside world is faked at ``Gateway._send`` only.
+"""
+
+import json
+import re
+from unittest.mock import patch
+
+import requests
+from werkzeug.datastructures import Headers
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+
+from ..gateways import GATEWAYS
+from ..gateways.base import Gateway, GatewayUnavailable
+
+
+class FakeResponse:
+    def __init__(self, status_code, body):
+        self.status_code = status_code
+        self.body = body
+        self.text = body if isinstance(body, str) else json.dumps(body)
+        self.reason = "Error" if status_code >= 400 else "OK"
+
+    def json(self):
+        if isinstance(self.body, str):
+            return json.loads(self.body)
+        return self.body
+
+
+class FakeGatewayAPI:
+    """Answers calls by (method, URL regex); records every call it receives."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.calls = []
+
+    def __call__(self, method, url, **kwargs):
+        self.calls.append({"method": method, "url": url, **kwargs})
+        for (route_method, pattern), answer in self.routes.items():
+            if route_method == method and re.search(pattern, url):
+                if isinstance(answer, Exception):
+                    raise answer
+                if callable(answer):
+                    answer = answer(method, url, kwargs)
+                return FakeResponse(*answer)
+        raise AssertionError(f"unexpected call {method} {url}")
+
+    def last(self, pattern=""):
+        matching = [call for call in self.calls if re.search(pattern, call["url"])]
+        return matching[-1] if matching else None
+
+
+class GatewayCase(AccountPaymentCommon):
+    """Base of every gateway's tests; subclasses set the class attributes and hooks."""
+
+    gateway_code = ""
+    credentials = {}
+    #: a currency the gateway supports, for the test transactions
+    currency_code = "USD"
+    #: whether the signature scheme signs a timestamp that can go stale
+    signs_timestamp = False
+
+    # -- hooks a gateway's test class implements -------------------------------
+
+    def notification(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
+        """Body (bytes) of the gateway's notification about ``tx`` (from the docs)."""
+        raise NotImplementedError
+
+    def sign(self, body, secret, timestamp=None):
+        """Headers the gateway sends with ``body`` signed by ``secret`` (real HMAC)."""
+        raise NotImplementedError
+
+    def checkout_routes(self, tx):
+        """Fake API answers to start ``tx``'s hosted checkout: {(method, regex): (status, body)}."""
+        raise NotImplementedError
+
+    #: the hosted page URL the checkout answer points to
+    hosted_page = ""
+
+    def refund_routes(self, tx):
+        return {}
+
+    def charge_routes(self, tx):
+        return {}
+
+    # -- set-up ------------------------------------------------------------------
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.gateway_class = GATEWAYS[cls.gateway_code]
+        cls.currency = cls._prepare_currency(cls.currency_code)
+        cls.provider = cls._prepare_provider(cls.gateway_code, update_values=dict(cls.credentials))
+        cls.provider.journal_id = cls.company_data["default_journal_bank"]
+        cls.payment_method_id = cls.provider.payment_method_ids[:1].id
+        cls.partner.email = cls.partner.email or "client@example.com"
+        cls.amount = 1234.5 if cls.gateway_class.exponents.get(cls.currency_code) != 0 else 1234
+        cls.invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": cls.partner.id,
+                "currency_id": cls.currency.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Consulting", "quantity": 1, "price_unit": cls.amount})
+                ],
+            }
+        )
+        cls.invoice.invoice_line_ids.tax_ids = False
+        cls.invoice.action_post()
+
+    def setUp(self):
+        super().setUp()
+        self.api = FakeGatewayAPI({})
+        self.startPatcher(patch.object(Gateway, "_send", side_effect=self.api))
+
+    # -- helpers -------------------------------------------------------------------
+
+    def make_tx(self, **values):
+        values.setdefault("reference", f"INV-TEST-{self.gateway_code}")
+        values.setdefault("invoice_ids", [Command.set(self.invoice.ids)])
+        values.setdefault("amount", self.invoice.amount_residual)
+        return self._create_transaction("redirect", **values)
+
+    def minor(self, amount=None):
+        return self.gateway_class(self.provider).minor(
+            self.invoice.amount_residual if amount is None else amount, self.currency
+        )
+
+    def secret(self):
+        return self.gateway_class(self.provider).signing_secret()
+
+    def deliver(self, body, headers=None, now=None):
+        headers = self.sign(body, self.secret()) if headers is None else headers
+        return self.env["invoicera.gateway.event"]._invoicera_receive(
+            self.gateway_code, self.provider.id, Headers(headers), body, now=now
+        )
+
+    def events(self):
+        return self.env["invoicera.gateway.event"].search([("provider_id", "=", self.provider.id)])
+
+    def payments(self, tx):
+        return self.env["account.payment"].search([("payment_transaction_id", "=", tx.id)])
+
+    def assert_untouched(self, tx, answer, status=403):
+        self.assertEqual(answer[0], status, answer)
+        self.assertEqual(tx.state, "draft")
+        self.assertFalse(self.events(), "a refused notification must not be recorded")
+
+    # -- checkout --------------------------------------------------------------------
+
+    def test_checkout_sends_the_client_to_the_hosted_page(self):
+        tx = self.make_tx()
+        self.api.routes.update(self.checkout_routes(tx))
+        html = tx._get_processing_values()["redirect_form_html"]
+        self.assertIn(self.hosted_page.split("?")[0], html)
+        self.assertTrue(self.api.calls, "the checkout must be created at the gateway")
+        sent = json.dumps(
+            [call.get("json") or call.get("data") or call.get("params") for call in self.api.calls]
+        )
+        self.assertIn(tx.reference, sent, "the gateway must know our reference")
+
+    def test_checkout_gateway_down_gives_a_clear_error_and_no_change(self):
+        for failure in (requests.exceptions.ReadTimeout("read timed out"), None):
+            tx = self.make_tx(reference=f"DOWN-{self.gateway_code}-{bool(failure)}")
+            routes = self.checkout_routes(tx)
+            answer = failure if failure else (503, {"message": "Service Unavailable"})
+            self.api.routes = dict.fromkeys(routes, answer)
+            with self.assertRaises(GatewayUnavailable) as caught:
+                tx._get_processing_values()
+            self.assertIn(self.gateway_class.name, str(caught.exception))
+            self.assertEqual(tx.state, "draft")
+
+    # -- webhooks ---------------------------------------------------------------------
+
+    def test_duplicate_deliveries_confirm_and_pay_once(self):
+        tx = self.make_tx()
+        body = self.notification(tx, "done")
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        state_change = tx.last_state_change
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(tx.last_state_change, state_change)
+        self.assertEqual(len(self.events()), 1)
+        tx._post_process()
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+
+    def test_late_pending_notification_does_not_undo_a_payment(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, "done", event_id="evt_done"))
+        self.deliver(self.notification(tx, "pending", event_id="evt_pending"))
+        self.assertEqual(tx.state, "done")
+
+    def test_notifications_that_cannot_be_proven_are_refused(self):
+        tx = self.make_tx()
+        body = self.notification(tx, "done")
+        good = self.sign(body, self.secret())
+        tampered = body.replace(tx.reference.encode(), tx.reference.encode() + b"X", 1)
+        if tampered == body:
+            tampered = body + b" "
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING") as logs:
+            self.assert_untouched(tx, self.deliver(tampered, good))
+            self.assert_untouched(tx, self.deliver(body, self.sign(body, "not-the-secret")))
+            header = self.gateway_class.signature_header
+            self.assert_untouched(
+                tx,
+                self.deliver(body, {k: v for k, v in good.items() if k.lower() != header.lower()}),
+            )
+        self.assertTrue(any("refused" in line for line in logs.output))
+        field = (
+            "invoicera_secret_key"
+            if self.gateway_class.signing_secret is not Gateway.signing_secret
+            else "invoicera_webhook_secret"
+        )
+        self.provider[field] = False
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assert_untouched(tx, self.deliver(body, good))
+
+    def test_stale_timestamp_is_refused(self):
+        if not self.signs_timestamp:
+            self.skipTest(f"{self.gateway_class.name} signs no timestamp")  # pylint: disable=W8120
+        tx = self.make_tx()
+        body = self.notification(tx, "done")
+        import time
+
+        stale = int(time.time()) - 3600
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assert_untouched(
+                tx, self.deliver(body, self.sign(body, self.secret(), timestamp=stale))
+            )
+
+    def test_amount_or_currency_mismatch_puts_the_transaction_in_error(self):
+        for field, kwargs in (
+            ("amount", {"amount": self.minor() - 100}),
+            ("currency", {"currency": "XXX"}),
+        ):
+            tx = self.make_tx(reference=f"MISMATCH-{field}")
+            answer = self.deliver(self.notification(tx, "done", event_id=f"evt_{field}", **kwargs))
+            self.assertEqual(answer, (200, "mismatch"), field)
+            self.assertEqual(tx.state, "error", field)
+            tx._post_process()
+            self.assertFalse(self.payments(tx), field)
+            # A later notification with the right amount cannot confirm it any more.
+            self.deliver(self.notification(tx, "done", event_id=f"evt_{field}_retry"))
+            self.assertEqual(tx.state, "error", field)
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+
+    def test_a_delivery_costs_at_most_30_queries(self):
+        tx = self.make_tx()
+        body = self.notification(tx, "done")
+        headers = self.sign(body, self.secret())
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(30):
+            self.assertEqual(self.deliver(body, headers)[0], 200)
+
+    # -- refunds and saved payment methods ------------------------------------------------
+
+    def test_refund(self):
+        if self.gateway_class.refunds == "none":
+            self.skipTest(f"{self.gateway_class.name} offers no refund API")  # pylint: disable=W8120
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = tx.provider_reference or "gw-payment-1"
+        routes = self.refund_routes(tx)
+        self.api.routes = dict.fromkeys(
+            routes, requests.exceptions.ConnectTimeout("connect timed out")
+        )
+        with self.assertRaises(GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        self.assertFalse(tx.child_transaction_ids, "a failed refund leaves no refund transaction")
+        self.api.routes = routes
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual(len(refund), 1)
+        self.assertIn(refund.state, ("pending", "done"))
+        self.assertEqual(refund.amount, -10)
+
+    def test_saved_payment_method_charge_retries_after_a_timeout(self):
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        token = self._create_token(provider_ref="tok_saved", invoicera_customer_ref="cus_1")
+        tx = self.make_tx(
+            token_id=token.id, operation="offline", reference=f"AUTO-{self.gateway_code}"
+        )
+        routes = self.charge_routes(tx)
+        self.api.routes = dict.fromkeys(routes, requests.exceptions.ReadTimeout("read timed out"))
+        tx._send_payment_request()
+        self.assertEqual(tx.state, "pending")
+        self.assertTrue(tx.invoicera_retry)
+        first_call = self.api.calls[-1]
+        self.api.routes = routes
+        tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.invoicera_retry)
+        header = self.gateway_class.idempotency_header
+        if header:
+            retried = self.api.calls[-1]
+            self.assertEqual(first_call["headers"][header], retried["headers"][header])
+        # The retry reached the payment: one payment, reconciled with the invoice.
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+
+    def test_bad_token_request_is_refused_clearly(self):
+        tx = self.make_tx(operation="offline")
+        if not self.gateway_class.tokenization:
+            return
+        with self.assertRaises(ValidationError):
+            tx._send_payment_request()
