@@ -34,6 +34,7 @@ class InvoiceraGatewayController(http.Controller):
                 provider_id,
                 request.httprequest.headers,
                 request.httprequest.get_data(),
+                query=request.httprequest.args.to_dict(),
             )
         )
         return request.make_json_response({"result": text}, status=status)

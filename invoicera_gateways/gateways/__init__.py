@@ -8,7 +8,7 @@ subclass decorated with :func:`register`) and ``data/provider.xml`` (the
 import importlib
 import pkgutil
 
-from .base import GATEWAYS, Checkout, Gateway, GatewayEvent, register  # noqa: F401
+from .base import GATEWAYS, Checkout, Delivery, Gateway, GatewayEvent, register  # noqa: F401
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.ispkg:

@@ -42,6 +42,26 @@ class Checkout:
 
 
 @dataclass
+class Delivery:
+    """One webhook delivery as received: raw body, headers, query string.
+
+    ``url`` is the provider's public webhook URL when the gateway's scheme
+    signs it (:attr:`Gateway.signs_url`), else empty.
+    """
+
+    headers: dict
+    body: bytes
+    query: dict = field(default_factory=dict)
+    url: str = ""
+
+    def json(self):
+        try:
+            return json.loads(self.body or b"{}")
+        except ValueError:
+            return {}
+
+
+@dataclass
 class GatewayEvent:
     """What a notification, a return or an API answer says about one transaction.
 
@@ -84,6 +104,8 @@ class Gateway:
     webhook_scheme = ""
     #: header the signature arrives in (checked for presence before anything else)
     signature_header = ""
+    #: or the query-string parameter it arrives in (e.g. Paymob's ``hmac``)
+    signature_param = ""
     #: whether the scheme signs the notification URL (passed to :meth:`verify`)
     signs_url = False
     #: seconds a signed timestamp stays valid, for schemes that sign one
@@ -239,13 +261,12 @@ class Gateway:
         """The secret notifications are signed with (the webhook secret by default)."""
         return self.provider.invoicera_webhook_secret
 
-    def verify(self, headers, body, url, now=None):
-        """Whether ``body`` (bytes) with ``headers`` was signed by the gateway.
+    def verify(self, delivery, now=None):
+        """Whether ``delivery`` (a :class:`Delivery`) was signed by the gateway.
 
         Called only when :meth:`signing_secret` is set and the signature
-        header is present. ``url`` is the provider's public webhook URL when
-        :attr:`signs_url` is set, ``now`` a POSIX time for schemes with a
-        timestamp.
+        header (or parameter) is present. ``now`` is the POSIX time to check
+        signed timestamps against (tests pass it).
         """
         raise NotImplementedError
 
@@ -266,8 +287,8 @@ class Gateway:
         """Start the payment at the gateway and return a :class:`Checkout`."""
         raise NotImplementedError
 
-    def parse_notification(self, body, headers):
-        """Turn a verified notification into a :class:`GatewayEvent` (or None to ignore)."""
+    def parse_notification(self, delivery):
+        """Turn a verified :class:`Delivery` into a :class:`GatewayEvent` (or None to ignore)."""
         raise NotImplementedError
 
     def parse_return(self, data):
@@ -285,12 +306,3 @@ class Gateway:
     def charge_token(self, tx):
         """Charge ``tx.token_id``; return a :class:`GatewayEvent`."""
         raise NotImplementedError
-
-    # -- helpers for subclasses ----------------------------------------------
-
-    @staticmethod
-    def loads(body):
-        try:
-            return json.loads(body or b"{}")
-        except ValueError:
-            return {}

@@ -4,7 +4,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..gateways import GATEWAYS
+from ..gateways import GATEWAYS, Delivery
 
 _logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class InvoiceraGatewayEvent(models.Model):
     ]
 
     @api.model
-    def _invoicera_receive(self, code, provider_id, headers, body, now=None):
+    def _invoicera_receive(self, code, provider_id, headers, body, query=None, now=None):
         """Verify, deduplicate and apply one webhook delivery.
 
         :return: ``(http_status, text)``; 403 for anything whose origin cannot
@@ -76,17 +76,19 @@ class InvoiceraGatewayEvent(models.Model):
                 provider.id,
             )
             return 403, "webhook secret not set"
-        if gateway.signature_header and not headers.get(gateway.signature_header):
-            _logger.warning(
-                "%s: webhook refused: no %s header", gateway.name, gateway.signature_header
-            )
+        query = query or {}
+        if (gateway.signature_header and not headers.get(gateway.signature_header)) or (
+            gateway.signature_param and not query.get(gateway.signature_param)
+        ):
+            _logger.warning("%s: webhook refused: no signature", gateway.name)
             return 403, "missing signature"
         url = provider._invoicera_url("webhook") if gateway.signs_url else ""
-        if not gateway.verify(headers, body, url, now=now):
+        delivery = Delivery(headers=headers, body=body, query=query, url=url)
+        if not gateway.verify(delivery, now=now):
             _logger.warning("%s: webhook refused: invalid or stale signature", gateway.name)
             return 403, "invalid signature"
 
-        event = gateway.parse_notification(body, headers)
+        event = gateway.parse_notification(delivery)
         if event is None or event.status == "ignore":
             return 200, "ignored"
         key = event.key or hashlib.sha256(body).hexdigest()

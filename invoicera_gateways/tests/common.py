@@ -75,7 +75,11 @@ class GatewayCase(AccountPaymentCommon):
         raise NotImplementedError
 
     def sign(self, body, secret, timestamp=None):
-        """Headers the gateway sends with ``body`` signed by ``secret`` (real HMAC)."""
+        """Headers the gateway sends with ``body`` signed by ``secret`` (real HMAC).
+
+        Keys starting with ``?`` are query-string parameters (Paymob's ``?hmac``).
+        ``timestamp``: POSIX seconds to sign, for schemes with a timestamp.
+        """
         raise NotImplementedError
 
     def checkout_routes(self, tx):
@@ -137,10 +141,14 @@ class GatewayCase(AccountPaymentCommon):
     def secret(self):
         return self.gateway_class(self.provider).signing_secret()
 
-    def deliver(self, body, headers=None, now=None):
-        headers = self.sign(body, self.secret()) if headers is None else headers
+    def deliver(self, body, signed=None, now=None):
+        """Deliver a notification; ``signed``: what :meth:`sign` returned (keys
+        starting with ``?`` are query-string parameters, the others headers)."""
+        signed = self.sign(body, self.secret()) if signed is None else signed
+        headers = {k: v for k, v in signed.items() if not k.startswith("?")}
+        query = {k[1:]: v for k, v in signed.items() if k.startswith("?")}
         return self.env["invoicera.gateway.event"]._invoicera_receive(
-            self.gateway_code, self.provider.id, Headers(headers), body, now=now
+            self.gateway_code, self.provider.id, Headers(headers), body, query=query, now=now
         )
 
     def events(self):
@@ -210,11 +218,11 @@ class GatewayCase(AccountPaymentCommon):
         with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING") as logs:
             self.assert_untouched(tx, self.deliver(tampered, good))
             self.assert_untouched(tx, self.deliver(body, self.sign(body, "not-the-secret")))
-            header = self.gateway_class.signature_header
-            self.assert_untouched(
-                tx,
-                self.deliver(body, {k: v for k, v in good.items() if k.lower() != header.lower()}),
-            )
+            carrier = (
+                self.gateway_class.signature_header or "?" + self.gateway_class.signature_param
+            ).lower()
+            unsigned = {k: v for k, v in good.items() if k.lower() != carrier}
+            self.assert_untouched(tx, self.deliver(body, unsigned))
         self.assertTrue(any("refused" in line for line in logs.output))
         field = (
             "invoicera_secret_key"

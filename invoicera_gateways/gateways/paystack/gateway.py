@@ -39,9 +39,11 @@ class Paystack(Gateway):
     def signing_secret(self):
         return self.provider.invoicera_secret_key
 
-    def verify(self, headers, body, url, now=None):
-        expected = utils.hmac_hex(self.signing_secret(), body, "sha512")
-        return utils.signatures_match(expected, headers.get(self.signature_header, "").lower())
+    def verify(self, delivery, now=None):
+        expected = utils.hmac_hex(self.signing_secret(), delivery.body, "sha512")
+        return utils.signatures_match(
+            expected, delivery.headers.get(self.signature_header, "").lower()
+        )
 
     def error_message(self, body):
         return body.get("message", "") if isinstance(body, dict) else ""
@@ -79,8 +81,8 @@ class Paystack(Gateway):
             payment_method=charge.get("channel", ""),
         )
 
-    def parse_notification(self, body, headers):
-        payload = self.loads(body)
+    def parse_notification(self, delivery):
+        payload = delivery.json()
         event = payload.get("event", "")
         if event not in ("charge.success", "charge.failed"):
             return None
