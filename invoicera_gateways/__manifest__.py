@@ -23,6 +23,11 @@
         # one file per gateway package
         "gateways/paystack/data/provider.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "invoicera_gateways/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,

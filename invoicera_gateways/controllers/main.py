@@ -56,7 +56,12 @@ class InvoiceraGatewayController(http.Controller):
                 request.env["payment.transaction"]
                 .sudo()
                 .search(
-                    [("provider_id", "=", provider.id), ("reference", "=", reference)],
+                    [
+                        ("provider_id", "=", provider.id),
+                        "|",
+                        ("reference", "=", reference),
+                        ("provider_reference", "=", reference),
+                    ],
                     limit=1,
                 )
                 if reference

@@ -20,19 +20,13 @@ class AccountMove(models.Model):
         )
 
     def _invoicera_payment_url(self):
-        """The invoice's online payment page, as Odoo's payment link builds it."""
+        """The invoice's online payment page: its portal page with the payment
+        dialog open, as Odoo's own "Pay Now" links it (works outside a request,
+        e.g. when the PDF is rendered by a background job)."""
         self.ensure_one()
-        wizard = self.env["payment.link.wizard"].new(
-            {
-                "res_model": "account.move",
-                "res_id": self.id,
-                "amount": self.amount_residual,
-                "amount_max": self.amount_residual,
-                "currency_id": self.currency_id.id,
-                "partner_id": self.partner_id.id,
-            }
+        return self.get_base_url() + self.get_portal_url(
+            query_string="&payment=True", anchor="portal_pay"
         )
-        return wizard.link
 
     def _invoicera_payment_qr(self):
         """PNG data URI of a QR code opening :meth:`_invoicera_payment_url`."""

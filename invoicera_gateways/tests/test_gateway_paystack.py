@@ -65,7 +65,8 @@ class TestPaystack(common.GatewayCase):
         data.update(
             id=abs(hash(event_id)) % 10**9,
             status=STATUS[status],
-            reference=tx.reference,
+            reference=tx.reference.replace("/", "-"),
+            metadata={"invoicera_reference": tx.reference},
             amount=self.minor() if amount is None else amount,
             currency=currency or tx.currency_id.name,
         )
@@ -130,3 +131,14 @@ class TestPaystack(common.GatewayCase):
         self.deliver(self.notification(tx))
         self.assertEqual(tx.token_id.provider_ref, "AUTH_f5rnfq9p")
         self.assertEqual(tx.token_id.payment_details, "8877")
+
+    def test_odoo_references_are_made_acceptable_to_paystack(self):
+        # Paystack: "Only -, ., = and alphanumeric characters allowed."
+        tx = self.make_tx(reference="INV/2026/00042")
+        self.api.routes.update(self.checkout_routes(tx))
+        tx._get_processing_values()
+        sent = self.api.last("initialize")["json"]
+        self.assertEqual(sent["reference"], "INV-2026-00042")
+        self.assertEqual(sent["metadata"]["invoicera_reference"], "INV/2026/00042")
+        self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")

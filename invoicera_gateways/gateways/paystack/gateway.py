@@ -1,4 +1,11 @@
-"""Paystack: https://paystack.com/docs/api/ (Nigeria, Ghana, South Africa, Kenya)."""
+"""Paystack: https://paystack.com/docs/api/ (Nigeria, Ghana, South Africa, Kenya).
+
+Paystack references accept only letters, digits, ``-``, ``.`` and ``=``: Odoo's
+(``INV/2026/00042``) are sent sanitized, kept as the transaction's provider
+reference, and Odoo's own travels in ``metadata.invoicera_reference``.
+"""
+
+import re
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
@@ -13,6 +20,10 @@ STATUSES = {
     "reversed": "cancel",
     "failed": "error",
 }
+
+
+def paystack_reference(reference):
+    return re.sub(r"[^A-Za-z0-9.=-]", "-", reference)
 
 
 @register
@@ -53,12 +64,15 @@ class Paystack(Gateway):
             "email": tx.partner_email,
             "amount": self.minor(tx.amount, tx.currency_id),
             "currency": tx.currency_id.name,
-            "reference": tx.reference,
+            "reference": paystack_reference(tx.reference),
             "callback_url": return_url,
-            "metadata": {"cancel_action": return_url + f"?reference={tx.reference}"},
+            "metadata": {
+                "invoicera_reference": tx.reference,
+                "cancel_action": f"{return_url}?reference={paystack_reference(tx.reference)}",
+            },
         }
         data = self.request("POST", "transaction/initialize", payload)["data"]
-        return Checkout(url=data["authorization_url"])
+        return Checkout(url=data["authorization_url"], provider_reference=payload["reference"])
 
     def event_from_charge(self, charge, key=""):
         authorization = charge.get("authorization") or {}
@@ -71,8 +85,10 @@ class Paystack(Gateway):
             }
         return GatewayEvent(
             status=STATUSES.get(charge.get("status"), "ignore"),
-            reference=charge.get("reference", ""),
-            provider_reference=str(charge.get("id", "")),
+            reference=(charge.get("metadata") or {}).get("invoicera_reference", "")
+            if isinstance(charge.get("metadata"), dict)
+            else "",
+            provider_reference=charge.get("reference", ""),
             key=key,
             amount=charge.get("amount"),
             currency=charge.get("currency", ""),
@@ -93,7 +109,8 @@ class Paystack(Gateway):
         return data.get("reference") or data.get("trxref") or ""
 
     def fetch_status(self, tx):
-        data = self.request("GET", f"transaction/verify/{tx.reference}")["data"]
+        reference = tx.provider_reference or paystack_reference(tx.reference)
+        data = self.request("GET", f"transaction/verify/{reference}")["data"]
         return self.event_from_charge(data)
 
     def charge_token(self, tx):
@@ -102,14 +119,15 @@ class Paystack(Gateway):
             "amount": self.minor(tx.amount, tx.currency_id),
             "currency": tx.currency_id.name,
             "authorization_code": tx.token_id.provider_ref,
-            "reference": tx.reference,
+            "reference": paystack_reference(tx.reference),
+            "metadata": {"invoicera_reference": tx.reference},
         }
         data = self.request("POST", "transaction/charge_authorization", payload)["data"]
         return self.event_from_charge(data)
 
     def refund(self, tx, refund_tx, amount):
         payload = {
-            "transaction": tx.provider_reference or tx.reference,
+            "transaction": tx.provider_reference or paystack_reference(tx.reference),
             "amount": self.minor(amount, tx.currency_id),
         }
         data = self.request("POST", "refund", payload)["data"]

@@ -1,0 +1,103 @@
+"""The shared routes over real HTTP, with Paystack as the gateway."""
+
+import hashlib
+import hmac
+import json
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, tagged
+
+from ..gateways.base import Gateway
+from .common import FakeGatewayAPI
+
+SECRET = "sk_test_routes"
+
+
+@tagged("post_install", "-at_install")
+class TestGatewayRoutes(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = cls.env.ref("invoicera_gateways.payment_provider_paystack")
+        cls.provider.write({"state": "test", "invoicera_secret_key": SECRET})
+        cls.currency = cls.env.ref("base.NGN")
+        cls.currency.active = True
+        cls.tx = cls.env["payment.transaction"].create(
+            {
+                "provider_id": cls.provider.id,
+                "payment_method_id": cls.env.ref("payment.payment_method_card").id,
+                "amount": 150.0,
+                "currency_id": cls.currency.id,
+                "partner_id": cls.env["res.partner"].create({"name": "Route Client"}).id,
+                "reference": "ROUTE-TEST-1",
+                "operation": "online_redirect",
+            }
+        )
+
+    def body(self, amount=15000):
+        data = {
+            "id": 99,
+            "status": "success",
+            "reference": self.tx.reference,
+            "metadata": {"invoicera_reference": self.tx.reference},
+            "amount": amount,
+            "currency": "NGN",
+        }
+        return json.dumps({"event": "charge.success", "data": data}).encode()
+
+    def post(self, body, signature):
+        headers = {"Content-Type": "application/json"}
+        if signature:
+            headers["x-paystack-signature"] = signature
+        return self.url_open(
+            f"/payment/invoicera/paystack/webhook/{self.provider.id}", data=body, headers=headers
+        )
+
+    def test_webhook_route(self):
+        body = self.body()
+        self.assertEqual(self.post(body, "0" * 128).status_code, 403)
+        self.assertEqual(self.post(body, None).status_code, 403)
+        self.tx.invalidate_recordset()
+        self.assertEqual(self.tx.state, "draft")
+        signature = hmac.new(SECRET.encode(), body, hashlib.sha512).hexdigest()
+        response = self.post(body, signature)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"result": "processed"})
+        self.tx.invalidate_recordset()
+        self.assertEqual(self.tx.state, "done")
+        self.assertEqual(self.post(body, signature).json(), {"result": "duplicate"})
+        # Another provider's URL (or an unknown one) is refused whatever the signature.
+        response = self.url_open("/payment/invoicera/paystack/webhook/999999", data=body)
+        self.assertEqual(response.status_code, 404)
+
+    def test_return_asks_the_gateway_and_leads_to_the_status_page(self):
+        verify = {
+            "status": True,
+            "data": {
+                "id": 7,
+                "status": "success",
+                "reference": self.tx.reference,
+                "metadata": {"invoicera_reference": self.tx.reference},
+                "amount": 15000,
+                "currency": "NGN",
+            },
+        }
+        api = FakeGatewayAPI({("GET", r"/transaction/verify/ROUTE-TEST-1$"): (200, verify)})
+        with patch.object(Gateway, "_send", side_effect=api):
+            response = self.url_open(
+                f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}",
+                allow_redirects=False,
+            )
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/payment/status"))
+        self.tx.invalidate_recordset()
+        self.assertEqual(self.tx.state, "done")
+
+    def test_return_without_answer_waits_for_the_webhook(self):
+        api = FakeGatewayAPI({("GET", r"/transaction/verify/"): (502, "Bad Gateway")})
+        with patch.object(Gateway, "_send", side_effect=api):
+            self.url_open(
+                f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}"
+            )
+        self.tx.invalidate_recordset()
+        self.assertEqual(self.tx.state, "pending")
