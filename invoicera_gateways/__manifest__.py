@@ -22,6 +22,8 @@
         "views/account_move_templates.xml",
         # one file per gateway package
         "gateways/paystack/data/provider.xml",
+        "gateways/square/data/provider.xml",
+        "gateways/gocardless/data/provider.xml",
     ],
     "assets": {
         "web.assets_tests": [
