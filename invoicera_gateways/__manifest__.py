@@ -24,6 +24,8 @@
         "gateways/paystack/data/provider.xml",
         "gateways/square/data/provider.xml",
         "gateways/gocardless/data/provider.xml",
+        "gateways/checkout/data/provider.xml",
+        "gateways/braintree/data/provider.xml",
     ],
     "assets": {
         "web.assets_tests": [
