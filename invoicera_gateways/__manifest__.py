@@ -26,6 +26,8 @@
         "gateways/gocardless/data/provider.xml",
         "gateways/checkout/data/provider.xml",
         "gateways/braintree/data/provider.xml",
+        "gateways/cashfree/data/provider.xml",
+        "gateways/btcpay/data/provider.xml",
     ],
     "assets": {
         "web.assets_tests": [

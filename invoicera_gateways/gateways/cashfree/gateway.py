@@ -1,0 +1,339 @@
+"""Cashfree Payments (India): PG API version 2023-08-01.
+
+Documentation used:
+
+- Create order, get payments for an order, create refund (API reference v2023-08-01):
+  https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/orders/create
+  https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/payments/get-payments-for-order
+  https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/refunds/create
+  (fields, enums and examples cross-checked with the OpenAPI file Cashfree
+  published in github.com/cashfree/cashfree-pg, ``api/openapi.yaml``: it is
+  version 2025-01-01, whose order, payment and refund entities are the same).
+- Migration note "Checkout: Migration to Version 2022-09-01" (docs.cashfree.com):
+  ``payment_session_id`` replaced the order's ``payment_link``.
+- Web checkout: https://www.cashfree.com/docs/payments/online/web/redirect and
+  https://www.cashfree.com/docs/js-integration (``cashfree.checkout()``).
+- Webhooks and their signature:
+  https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/payments/webhooks
+
+Checkout: Cashfree documents no plain hosted-page URL for an order any more
+(the ``payment_link`` of older API versions is gone since 2022-09-01); its
+hosted checkout is opened by the JS SDK, ``cashfree.checkout({paymentSessionId})``.
+The client is therefore sent to a tiny page of ours (see ``controllers.py``)
+whose only job is to call the SDK with the order's ``payment_session_id``,
+which redirects to Cashfree's hosted checkout in the same tab.
+
+Tokenization is not offered: Cashfree's saved cards are card-on-file tokens
+that, under RBI rules, still need the customer (CVV/OTP) for each payment,
+and merchant-initiated charges need a Cashfree Subscription (an e-mandate
+authorised in its own checkout, each charge pre-notified and settled
+asynchronously), which a one-off order payment does not create.
+"""
+
+import hashlib
+import json
+import re
+from urllib.parse import urlencode
+
+from markupsafe import escape
+
+from odoo import _
+from odoo.tools.misc import hmac as odoo_hmac
+
+from ... import utils
+from ..base import Checkout, Gateway, GatewayEvent, register
+
+API_VERSION = "2023-08-01"
+SDK_URL = "https://sdk.cashfree.com/js/v3/cashfree.js"
+#: scope of the access token of our checkout page (``controllers.py``)
+CHECKOUT_SCOPE = "invoicera_gateways.cashfree_checkout"
+
+#: ``payment_status`` of a payment entity (webhooks and the payments API).
+#: A dropped or failed attempt is an error, not a cancellation: the customer
+#: may try again on the same order, and Odoo can confirm an errored
+#: transaction later but never a cancelled one.
+STATUSES = {
+    "SUCCESS": "done",
+    "PENDING": "pending",
+    "NOT_ATTEMPTED": "pending",
+    "FAILED": "error",
+    "USER_DROPPED": "error",
+    "CANCELLED": "cancel",
+    "VOID": "cancel",
+}
+WEBHOOK_TYPES = (
+    "PAYMENT_SUCCESS_WEBHOOK",
+    "PAYMENT_FAILED_WEBHOOK",
+    "PAYMENT_USER_DROPPED_WEBHOOK",
+)
+#: Cashfree ``payment_group`` -> Odoo payment method code
+PAYMENT_GROUPS = {
+    "credit_card": "card",
+    "debit_card": "card",
+    "prepaid_card": "card",
+    "upi": "upi",
+    "upi_credit_card": "upi",
+    "upi_ppi": "upi",
+    "upi_ppi_offline": "upi",
+    "net_banking": "netbanking",
+    "wallet": "wallets_india",
+    "pay_later": "paylater_india",
+    "cardless_emi": "emi_india",
+    "credit_card_emi": "emi_india",
+    "debit_card_emi": "emi_india",
+}
+REFUND_STATUSES = {
+    "SUCCESS": "done",
+    "PENDING": "pending",
+    "ONHOLD": "pending",
+    "CANCELLED": "error",
+    "FAILED": "error",
+}
+
+
+def cashfree_id(reference, max_length=45):
+    """Our reference as a Cashfree identifier: letters, digits, ``_`` and ``-`` only.
+
+    Invoice references contain ``/`` (``INV/2025/00001``); too long ones are
+    cut and suffixed with a hash of the whole reference to stay unique.
+    """
+    value = re.sub(r"[^A-Za-z0-9_-]", "_", reference)
+    if len(value) > max_length:
+        digest = hashlib.sha1(reference.encode()).hexdigest()[:8]
+        value = f"{value[: max_length - 9]}-{digest}"
+    return value
+
+
+@register
+class Cashfree(Gateway):
+    code = "cashfree"
+    name = "Cashfree Payments"
+    api_url = "https://api.cashfree.com/pg/"
+    sandbox_api_url = "https://sandbox.cashfree.com/pg/"
+    regions = "India"
+    countries = ("IN",)
+    # INR is the default; other currencies must be enabled by Cashfree on the account.
+    currencies = ("INR",)
+    payment_methods = ("card", "upi", "netbanking", "wallets_india", "paylater_india", "emi_india")
+    tokenization = False
+    refunds = "partial"
+    webhook_scheme = (
+        "base64 HMAC-SHA256 of x-webhook-timestamp + body with the client secret"
+        " (x-webhook-signature)"
+    )
+    signature_header = "x-webhook-signature"
+    idempotency_header = "x-idempotency-key"
+    credentials = {
+        "invoicera_account_id": "App ID (x-client-id)",
+        "invoicera_secret_key": "Secret Key (x-client-secret); Cashfree also signs its"
+        " webhooks with it",
+    }
+
+    @property
+    def env(self):
+        # Lets odoo's _() find the user's language from ``self``.
+        return self.provider.env
+
+    def auth_headers(self):
+        return {
+            "x-client-id": self.provider.invoicera_account_id or "",
+            "x-client-secret": self.provider.invoicera_secret_key or "",
+            "x-api-version": API_VERSION,
+        }
+
+    def signing_secret(self):
+        return self.provider.invoicera_secret_key
+
+    def verify(self, delivery, now=None):
+        timestamp = delivery.headers.get("x-webhook-timestamp", "")
+        if not self.timestamp_is_fresh(timestamp, now):
+            return False
+        expected = utils.hmac_base64(self.signing_secret(), timestamp.encode() + delivery.body)
+        return utils.signatures_match(expected, delivery.headers.get(self.signature_header, ""))
+
+    # -- checkout -------------------------------------------------------------------
+
+    def mode(self):
+        """The JS SDK's environment, matching the API the order was created on."""
+        return "sandbox" if self.base_url() == self.sandbox_api_url else "production"
+
+    def checkout_token(self, reference, session_id):
+        """Proof that our checkout page's parameters were issued by this database."""
+        env = self.provider.env(su=True)
+        return odoo_hmac(env, CHECKOUT_SCOPE, (self.provider.id, reference, session_id))
+
+    def customer_details(self, tx):
+        # customer_id and customer_phone (10 digits) are mandatory; Cashfree
+        # accepts placeholder details when the merchant does not have them.
+        digits = re.sub(r"\D", "", tx.partner_phone or "")
+        details = {
+            "customer_id": f"odoo{tx.partner_id.id}",
+            "customer_phone": digits[-10:] if len(digits) >= 10 else "9999999999",
+        }
+        if tx.partner_email:
+            details["customer_email"] = tx.partner_email
+        if tx.partner_name and len(tx.partner_name) >= 3:
+            details["customer_name"] = tx.partner_name[:100]
+        return details
+
+    def major(self, amount, currency):
+        """``amount`` rounded to the currency's decimals, as the JSON number Cashfree wants."""
+        code = getattr(currency, "name", currency)
+        return float(utils.from_minor_units(self.minor(amount, code), code, self.exponents))
+
+    def create_checkout(self, tx, return_url, webhook_url):
+        order_id = cashfree_id(tx.reference)
+        order_meta = {"return_url": f"{return_url}?{urlencode({'reference': tx.reference})}"}
+        if webhook_url.startswith("https://"):  # Cashfree refuses a plain-http notify_url
+            order_meta["notify_url"] = webhook_url
+        payload = {
+            "order_id": order_id,
+            "order_amount": self.major(tx.amount, tx.currency_id),
+            "order_currency": tx.currency_id.name,
+            "customer_details": self.customer_details(tx),
+            "order_meta": order_meta,
+            "order_tags": {"invoicera_reference": tx.reference},
+            "order_note": tx.reference[:200],
+        }
+        order = self.request(
+            "POST", "orders", payload, idempotency_key=self.idempotency_key(tx, "create")
+        )
+        session_id = order["payment_session_id"]
+        return Checkout(
+            url=self.provider._invoicera_url("checkout"),
+            params={
+                "session": session_id,
+                "reference": tx.reference,
+                "token": self.checkout_token(tx.reference, session_id),
+            },
+            provider_reference=order_id,
+        )
+
+    # -- notifications and status -----------------------------------------------------
+
+    def event_from_payment(self, payment, order, reference, key="", error=None):
+        status = STATUSES.get(payment.get("payment_status"), "ignore")
+        message = payment.get("payment_message") or ""
+        # error_details: in the payment entity (API), beside it (webhooks).
+        error = error or payment.get("error_details") or {}
+        if status != "done" and error.get("error_description"):
+            message = (
+                f"{message} ({error['error_description']})"
+                if message
+                else error["error_description"]
+            )
+        currency = order.get("order_currency") or ""
+        amount = order.get("order_amount")
+        return GatewayEvent(
+            status=status,
+            reference=reference,
+            provider_reference=order.get("order_id", ""),
+            key=key,
+            # The order amount, not the payment amount: Cashfree offers and
+            # surcharges make the latter differ from what the order asked for.
+            amount=None if amount is None else self.minor(amount, currency or "INR"),
+            currency=currency,
+            message=message,
+            payment_method=PAYMENT_GROUPS.get(payment.get("payment_group"), ""),
+        )
+
+    def parse_notification(self, delivery):
+        payload = delivery.json()
+        kind = payload.get("type", "")
+        if kind not in WEBHOOK_TYPES:
+            return None
+        data = payload.get("data") or {}
+        order = data.get("order") or {}
+        payment = data.get("payment") or {}
+        reference = (order.get("order_tags") or {}).get("invoicera_reference") or order.get(
+            "order_id", ""
+        )
+        return self.event_from_payment(
+            payment,
+            order,
+            reference,
+            key=f"{kind}:{payment.get('cf_payment_id')}",
+            error=data.get("error_details"),
+        )
+
+    def parse_return(self, data):
+        return data.get("reference") or data.get("order_id") or ""
+
+    def fetch_status(self, tx):
+        order_id = cashfree_id(tx.reference)
+        payments = self.request("GET", f"orders/{order_id}/payments")
+        if not isinstance(payments, list) or not payments:
+            return None
+        by_status = {payment.get("payment_status"): payment for payment in payments}
+        payment = (
+            by_status.get("SUCCESS")
+            or by_status.get("PENDING")
+            or max(payments, key=lambda p: p.get("payment_time") or "")
+        )
+        order = {
+            "order_id": order_id,
+            "order_amount": payment.get("order_amount"),
+            "order_currency": payment.get("order_currency") or "",
+        }
+        return self.event_from_payment(payment, order, tx.reference)
+
+    # -- refunds --------------------------------------------------------------------------
+
+    def refund(self, tx, refund_tx, amount):
+        payload = {
+            "refund_amount": self.major(amount, tx.currency_id),
+            "refund_id": cashfree_id(refund_tx.reference, max_length=40),
+            "refund_note": refund_tx.reference[:100],
+        }
+        data = self.request(
+            "POST",
+            f"orders/{cashfree_id(tx.reference)}/refunds",
+            payload,
+            idempotency_key=self.idempotency_key(refund_tx, "refund"),
+        )
+        return GatewayEvent(
+            status=REFUND_STATUSES.get(data.get("refund_status"), "pending"),
+            reference=refund_tx.reference,
+            provider_reference=str(data.get("cf_refund_id") or ""),
+            message=data.get("status_description") or "",
+        )
+
+    # -- our checkout page (controllers.py) ----------------------------------------------
+
+    def checkout_page(self, session_id, reference, token):
+        """``(http status, html)`` of the page that opens Cashfree's hosted checkout."""
+        expected = self.checkout_token(reference or "", session_id or "")
+        if not session_id or not reference or not utils.signatures_match(expected, token or ""):
+            invalid = _escape(_("This payment link is not valid."))
+            return 403, f"<p>{invalid}</p>"
+        options = {"paymentSessionId": session_id, "redirectTarget": "_self"}
+        redirecting = _escape(_("Redirecting to Cashfree Payments…"))
+        no_script = _escape(_("Please enable JavaScript to pay with Cashfree Payments."))
+        html = f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"/>
+<meta name="robots" content="noindex"/>
+<title>{_escape(self.name)}</title>
+<script src="{SDK_URL}"></script>
+</head>
+<body>
+<p>{redirecting}</p>
+<noscript>{no_script}</noscript>
+<script>
+Cashfree({{mode: {_js(self.mode())}}}).checkout({_js(options)});
+</script>
+</body>
+</html>
+"""
+        return 200, html
+
+
+def _escape(text):
+    return str(escape(text))
+
+
+def _js(value):
+    """``value`` as a JavaScript literal that is safe inside a <script> element."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

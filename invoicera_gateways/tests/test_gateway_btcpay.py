@@ -1,0 +1,281 @@
+import hashlib
+import hmac
+import json
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from . import common
+
+# Field values from BTCPay Server's Greenfield OpenAPI examples
+# (BTCPayServer/wwwroot/swagger/v1/swagger.template*.json).
+SERVER = "https://btcpay.example.com"
+STORE = "9CiNzKoANXxmk5ayZngSXrHTiVvvgCrwrpFQd4m2K776"
+INVOICE = "HMprBnL9BTXWuPvpoKBS6e"
+WEBHOOK_SECRET = "btcpay-webhook-secret"
+# test status -> (webhook type, invoice status, additionalStatus)
+WEBHOOKS = {
+    "done": ("InvoiceSettled", "Settled", "None"),
+    "pending": ("InvoiceProcessing", "Processing", "None"),
+    "error": ("InvoiceInvalid", "Invalid", "Invalid"),
+    "cancel": ("InvoiceExpired", "Expired", "None"),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestBTCPay(common.GatewayCase):
+    gateway_code = "btcpay"
+    currency_code = "USD"
+    credentials = {
+        "invoicera_server_url": SERVER,
+        "invoicera_account_id": STORE,
+        "invoicera_secret_key": "1c5b2f0a6e8d4c3b9a7f",
+        "invoicera_webhook_secret": WEBHOOK_SECRET,
+    }
+    hosted_page = f"{SERVER}/i/{INVOICE}"
+
+    def invoice_data(self, tx, status="done", amount=None, currency=None):
+        """GET /api/v1/stores/{storeId}/invoices/{invoiceId} (InvoiceData)."""
+        currency = currency or tx.currency_id.name
+        minor = self.minor() if amount is None else amount
+        _kind, invoice_status, extra = WEBHOOKS[status]
+        digits = 0 if currency == "JPY" else 2
+        return {
+            "id": INVOICE,
+            "storeId": STORE,
+            "amount": f"{minor / 10**digits:.{digits}f}",
+            "paidAmount": f"{minor / 10**digits:.{digits}f}",
+            "currency": currency,
+            "type": "Standard",
+            "checkoutLink": f"{SERVER}/i/{INVOICE}",
+            "createdTime": 1592312018,
+            "expirationTime": 1592312918,
+            "monitoringExpiration": 1592398418,
+            "status": invoice_status,
+            "additionalStatus": extra,
+            "availableStatusesForManualMarking": ["Settled", "Invalid"],
+            "archived": False,
+            "metadata": {"orderId": tx.reference, "buyerEmail": tx.partner_email},
+            "checkout": {"speedPolicy": "MediumSpeed", "expirationMinutes": 15},
+        }
+
+    def serve_invoice(self, invoice):
+        self.api.routes[("GET", rf"/api/v1/stores/{STORE}/invoices/{invoice['id']}$")] = (
+            200,
+            invoice,
+        )
+
+    def event(self, event_id, kind, **values):
+        return {
+            "deliveryId": event_id,
+            "webhookId": "WfNC6v1VSwsGv6mKkWdx2h",
+            "originalDeliveryId": event_id,
+            "isRedelivery": False,
+            "type": kind,
+            "timestamp": 1592312018,
+            "storeId": STORE,
+            **values,
+        }
+
+    def notification(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
+        # The webhook carries no amount; the invoice it names is served by the fake API.
+        invoice = self.invoice_data(tx, status, amount, currency)
+        self.serve_invoice(invoice)
+        kind = WEBHOOKS[status][0]
+        event = self.event(event_id, kind, invoiceId=INVOICE, metadata=invoice["metadata"])
+        if kind == "InvoiceSettled":
+            event.update(manuallyMarked=False, overPaid=False)
+        return json.dumps(event).encode()
+
+    def sign(self, body, secret, timestamp=None):
+        # BTCPay: "sha256=" + hex HMAC-SHA256 of the raw body with the webhook's secret.
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return {"BTCPay-Sig": f"sha256={digest}"}
+
+    def checkout_routes(self, tx):
+        return {
+            ("POST", rf"^{SERVER}/api/v1/stores/{STORE}/invoices$"): (
+                200,
+                self.invoice_data(tx, "pending") | {"status": "New"},
+            )
+        }
+
+    def pull_payment(self, tx, amount="10.00"):
+        # PullPaymentData answered by the refund endpoint.
+        return {
+            "id": "3Ke2ab9BXVeAe1SSsvJcW6",
+            "name": f"R-{tx.reference}",
+            "description": f"Refund of {tx.reference}",
+            "currency": tx.currency_id.name,
+            "amount": amount,
+            "BOLT11Expiration": "30",
+            "autoApproveClaims": False,
+            "archived": False,
+            "viewLink": f"{SERVER}/pull-payments/3Ke2ab9BXVeAe1SSsvJcW6",
+        }
+
+    def refund_routes(self, tx):
+        return {
+            ("GET", rf"/api/v1/stores/{STORE}/pull-payments$"): (200, []),
+            ("POST", rf"/api/v1/stores/{STORE}/invoices/[^/]+/refund$"): (
+                200,
+                self.pull_payment(tx),
+            ),
+        }
+
+    # -- BTCPay specifics -----------------------------------------------------------------
+
+    def test_checkout_creates_an_invoice_on_the_merchants_server(self):
+        tx = self.make_tx()
+        self.api.routes.update(self.checkout_routes(tx))
+        html = tx._get_processing_values()["redirect_form_html"]
+        sent = self.api.last("/invoices$")
+        self.assertEqual(sent["url"], f"{SERVER}/api/v1/stores/{STORE}/invoices")
+        self.assertEqual(sent["headers"]["Authorization"], "token 1c5b2f0a6e8d4c3b9a7f")
+        payload = sent["json"]
+        # A decimal string in major units.
+        self.assertEqual(payload["amount"], "1234.50")
+        self.assertEqual(payload["currency"], "USD")
+        self.assertEqual(payload["metadata"]["orderId"], tx.reference)
+        self.assertIn(f"reference={tx.reference}", payload["checkout"]["redirectURL"])
+        self.assertTrue(payload["checkout"]["redirectAutomatically"])
+        self.assertEqual(tx.provider_reference, INVOICE)
+        self.assertIn(f"{SERVER}/i/{INVOICE}", html)
+
+    def test_server_url_is_required(self):
+        self.provider.invoicera_server_url = False
+        tx = self.make_tx()
+        with self.assertRaisesRegex(ValidationError, "address of your BTCPay Server"):
+            tx._get_processing_values()
+        self.assertFalse(self.api.calls)
+
+    def test_zero_decimal_currency(self):
+        jpy = self._prepare_currency("JPY")
+        tx = self.make_tx(currency_id=jpy.id, amount=1234, invoice_ids=False, reference="JPY-1")
+        self.api.routes.update(
+            {("POST", r"/invoices$"): (200, self.invoice_data(tx, "pending", 1234, "JPY"))}
+        )
+        tx._get_processing_values()
+        self.assertEqual(self.api.last("/invoices$")["json"]["amount"], "1234")
+        body = self.notification(tx, "done", amount=1234, currency="JPY")
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_the_invoice_is_fetched_and_its_state_wins(self):
+        tx = self.make_tx()
+        # InvoiceReceivedPayment announced, but the invoice is settled by now.
+        self.serve_invoice(self.invoice_data(tx, "done"))
+        body = json.dumps(
+            self.event(
+                "evt_paid", "InvoiceReceivedPayment", invoiceId=INVOICE, afterExpiration=False
+            )
+        ).encode()
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.payment_method_id.code, "bitcoin")
+        self.assertTrue(self.api.last(f"/invoices/{INVOICE}$"))
+
+    def test_a_redelivery_is_the_same_event(self):
+        tx = self.make_tx()
+        self.assertEqual(self.deliver(self.notification(tx, event_id="first")), (200, "processed"))
+        redelivery = json.loads(self.notification(tx, event_id="second"))
+        redelivery.update(isRedelivery=True, originalDeliveryId="first")
+        self.assertEqual(self.deliver(json.dumps(redelivery).encode()), (200, "duplicate"))
+
+    def test_expired_after_a_partial_payment_is_an_error_to_look_at(self):
+        tx = self.make_tx()
+        invoice = self.invoice_data(tx, "cancel") | {"additionalStatus": "PaidPartial"}
+        self.serve_invoice(invoice)
+        self.deliver(
+            json.dumps(
+                self.event("evt_exp", "InvoiceExpired", invoiceId=INVOICE, partiallyPaid=True)
+            ).encode()
+        )
+        self.assertEqual(tx.state, "error")
+        self.assertIn("partial", tx.state_message)
+        other = self.make_tx(reference="EXPIRED-PLAIN")
+        self.serve_invoice(self.invoice_data(other, "cancel"))
+        self.deliver(
+            json.dumps(self.event("evt_exp2", "InvoiceExpired", invoiceId=INVOICE)).encode()
+        )
+        self.assertEqual(other.state, "cancel")
+
+    def test_another_stores_events_are_ignored(self):
+        tx = self.make_tx()
+        body = json.loads(self.notification(tx))
+        body["storeId"] = "AnotherStore"
+        self.assertEqual(self.deliver(json.dumps(body).encode()), (200, "ignored"))
+        self.assertEqual(tx.state, "draft")
+
+    def test_return_reads_the_invoice(self):
+        tx = self.make_tx()
+        tx.provider_reference = INVOICE
+        self.serve_invoice(self.invoice_data(tx, "pending"))
+        event = self.gateway_class(self.provider).fetch_status(tx)
+        self.assertEqual((event.status, event.reference), ("pending", tx.reference))
+
+    def test_refund_is_a_pull_payment_completed_by_its_payouts(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = INVOICE
+        self.api.routes = self.refund_routes(tx)
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        sent = self.api.last("/refund$")
+        self.assertIn(f"/invoices/{INVOICE}/refund", sent["url"])
+        self.assertEqual(
+            {
+                k: sent["json"][k]
+                for k in ("name", "refundVariant", "customAmount", "customCurrency")
+            },
+            {
+                "name": refund.reference,
+                "refundVariant": "Custom",
+                "customAmount": "10.00",
+                "customCurrency": "USD",
+            },
+        )
+        self.assertEqual(refund.state, "pending")
+        self.assertEqual(refund.provider_reference, "3Ke2ab9BXVeAe1SSsvJcW6")
+        self.assertIn("/pull-payments/3Ke2ab9BXVeAe1SSsvJcW6", refund.state_message)
+        # The client claims it; the merchant pays the payout: PayoutUpdated, Completed.
+        pp_path = r"/api/v1/pull-payments/3Ke2ab9BXVeAe1SSsvJcW6"
+        payout = {
+            "id": "AtBy5KudF4LBVkRbuyVqyx",
+            "pullPaymentId": "3Ke2ab9BXVeAe1SSsvJcW6",
+            "date": "1592312018",
+            "destination": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            "originalCurrency": "USD",
+            "originalAmount": "10.00",
+            "payoutCurrency": "BTC",
+            "payoutAmount": "0.00016",
+            "payoutMethodId": "BTC-CHAIN",
+            "state": "Completed",
+        }
+        self.api.routes[("GET", pp_path + "$")] = (200, self.pull_payment(tx))
+        self.api.routes[("GET", pp_path + "/payouts$")] = (200, [payout])
+        body = json.dumps(
+            self.event(
+                "evt_payout",
+                "PayoutUpdated",
+                payoutId=payout["id"],
+                pullPaymentId=payout["pullPaymentId"],
+                payoutState="Completed",
+            )
+        ).encode()
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(refund.state, "done")
+
+    def test_a_retried_refund_reuses_its_pull_payment(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = INVOICE
+        routes = self.refund_routes(tx)
+        routes[("GET", rf"/api/v1/stores/{STORE}/pull-payments$")] = (
+            200,
+            [self.pull_payment(tx) | {"name": f"R-{tx.reference}"}],
+        )
+        self.api.routes = routes
+        tx.action_refund(amount_to_refund=10)
+        self.assertFalse(self.api.last("/refund$"), "no second pull payment")
+        self.assertEqual(tx.child_transaction_ids.provider_reference, "3Ke2ab9BXVeAe1SSsvJcW6")
