@@ -22,6 +22,8 @@
         "views/account_move_templates.xml",
         # one file per gateway package
         "gateways/paystack/data/provider.xml",
+        "gateways/revolut/data/provider.xml",
+        "gateways/paddle/data/provider.xml",
     ],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
