@@ -28,6 +28,8 @@
         "gateways/braintree/data/provider.xml",
         "gateways/cashfree/data/provider.xml",
         "gateways/btcpay/data/provider.xml",
+        "gateways/revolut/data/provider.xml",
+        "gateways/paddle/data/provider.xml",
     ],
     "assets": {
         "web.assets_tests": [
