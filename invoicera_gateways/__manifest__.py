@@ -22,6 +22,9 @@
         "views/account_move_templates.xml",
         # one file per gateway package
         "gateways/paystack/data/provider.xml",
+        "gateways/paymob/data/provider.xml",
+        "gateways/iyzico/data/provider.xml",
+        "gateways/zoho/data/provider.xml",
     ],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
