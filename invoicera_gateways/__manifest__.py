@@ -30,6 +30,9 @@
         "gateways/btcpay/data/provider.xml",
         "gateways/revolut/data/provider.xml",
         "gateways/paddle/data/provider.xml",
+        "gateways/paymob/data/provider.xml",
+        "gateways/iyzico/data/provider.xml",
+        "gateways/zoho/data/provider.xml",
     ],
     "assets": {
         "web.assets_tests": [

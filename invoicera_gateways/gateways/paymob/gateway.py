@@ -1,0 +1,414 @@
+"""Paymob (Egypt, UAE, Saudi Arabia, Oman, Pakistan): Intention API and Unified Checkout.
+
+Documentation used:
+
+- Create Intention: https://developers.paymob.com/paymob-docs/developers/intention-apis/create-intention
+  (``POST /v1/intention/``, ``Authorization: Token <secret key>``, amount in cents,
+  ``payment_methods`` = integration ids, ``special_reference``, ``notification_url``,
+  ``redirection_url``; the answer's ``client_secret`` opens the Unified Checkout at
+  ``/unifiedcheckout/?publicKey=...&clientSecret=...``).
+- Transaction callbacks and HMAC:
+  https://developers.paymob.com/paymob-docs/manage-callback/transaction-callbacks and
+  https://developers.paymob.com/paymob-docs/developers/webhook-callbacks-and-hmac/hmac/hmac-transaction-callback
+  (HMAC-SHA512, hex, of the documented transaction fields concatenated in their
+  documented order, sent in the ``hmac`` query parameter).
+- Saved cards: https://developers.paymob.com/paymob-docs/developers/pay-with-saved-cards/create-card-token
+  (``TOKEN`` callback; its HMAC covers card_subtype, created_at, email, id, masked_pan,
+  merchant_id, order_id, token) and .../pay-with-saved-cards/mit (an intention on a
+  MOTO integration, then ``POST /api/acceptance/payments/pay`` with the card token).
+- Refund: ``POST /api/acceptance/void_refund/refund`` with ``transaction_id`` and
+  ``amount_cents`` (https://docs.paymob.com/docs/refund-transaction), authenticated
+  with the same ``Token <secret key>`` header as the Intention API (the legacy page
+  shows an ``auth_token`` in the body instead); the answer is a transaction object.
+- Country hosts (accept, uae, ksa, oman, pakistan .paymob.com) from the secret key's
+  prefix, as in Paymob's own WooCommerce plugin.
+
+Amounts are in "cents" of the currency: hundredths for EGP, AED, SAR and PKR and
+thousandths (baisa) for OMR, which is what ISO 4217 exponents give.
+
+Identification: Paymob signs the order id (``obj.order.id``) but not
+``merchant_order_id`` (our reference). The intention's ``intention_order_id`` is
+therefore kept as the transaction's provider reference at checkout, notifications
+are matched on the signed order id only, and a notification whose unsigned
+reference disagrees with the transaction of its signed order id is refused.
+
+Paymob has no idempotency header: ``special_reference`` (our unique transaction
+reference) identifies each intention, so a retried intention is tied to the same
+Odoo transaction, and refunds name the Paymob transaction they refund.
+"""
+
+import logging
+from urllib.parse import urlsplit
+
+from odoo.exceptions import ValidationError
+
+from ... import utils
+from ..base import Checkout, Gateway, GatewayEvent, register
+
+_logger = logging.getLogger(__name__)
+
+#: HMAC fields of a transaction callback, in Paymob's documented order.
+TRANSACTION_FIELDS = (
+    "amount_cents",
+    "created_at",
+    "currency",
+    "error_occured",
+    "has_parent_transaction",
+    "id",
+    "integration_id",
+    "is_3d_secure",
+    "is_auth",
+    "is_capture",
+    "is_refunded",
+    "is_standalone_payment",
+    "is_voided",
+    "order.id",
+    "owner",
+    "pending",
+    "source_data.pan",
+    "source_data.sub_type",
+    "source_data.type",
+    "success",
+)
+#: HMAC fields of a card token callback (lexicographic, as documented).
+TOKEN_FIELDS = (
+    "card_subtype",
+    "created_at",
+    "email",
+    "id",
+    "masked_pan",
+    "merchant_id",
+    "order_id",
+    "token",
+)
+#: API host of each country, chosen from the prefix of the secret key (egy_sk_...).
+HOSTS = {
+    "egy": "https://accept.paymob.com/",
+    "are": "https://uae.paymob.com/",
+    "uae": "https://uae.paymob.com/",
+    "ksa": "https://ksa.paymob.com/",
+    "sau": "https://ksa.paymob.com/",
+    "omn": "https://oman.paymob.com/",
+    "pak": "https://pakistan.paymob.com/",
+}
+METHODS = {"card": "card", "wallet": "mobile_money"}
+
+
+def hmac_message(obj, fields):
+    """The documented HMAC string: the values of ``fields`` (dotted paths) concatenated,
+    booleans as ``true``/``false`` and missing values as empty strings."""
+    parts = []
+    for path in fields:
+        value = obj
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        parts.append("" if value is None else str(value))
+    return "".join(parts)
+
+
+@register
+class Paymob(Gateway):
+    code = "paymob"
+    name = "Paymob"
+    api_url = "https://accept.paymob.com/"
+    regions = "Egypt, United Arab Emirates, Saudi Arabia, Oman, Pakistan"
+    countries = ("EG", "AE", "SA", "OM", "PK")
+    currencies = ("EGP", "AED", "SAR", "OMR", "PKR")
+    payment_methods = ("card", "mobile_money", "mada")
+    tokenization = True
+    refunds = "partial"
+    webhook_scheme = (
+        "HMAC-SHA512 (hex) of the documented callback fields, in the ?hmac= query parameter"
+    )
+    signature_param = "hmac"
+    idempotency_header = ""
+    credentials = {
+        "invoicera_account_id": "Integration IDs, comma-separated (e.g. 4512345, 4512346);"
+        " prefix the MOTO integration used to charge saved cards with moto: (moto:4512399)",
+        "invoicera_public_key": "Public Key (egy_pk_test_...)",
+        "invoicera_secret_key": "Secret Key (egy_sk_test_...)",
+        "invoicera_webhook_secret": "HMAC Secret (Dashboard > Settings > Account Info)",
+    }
+
+    # -- configuration ------------------------------------------------------------
+
+    def base_url(self):
+        if self.provider.invoicera_server_url:
+            return super().base_url()
+        prefix = (self.provider.invoicera_secret_key or "")[:3].lower()
+        return HOSTS.get(prefix, self.api_url)
+
+    def auth_headers(self):
+        return {"Authorization": f"Token {self.provider.invoicera_secret_key}"}
+
+    def integrations(self):
+        """(checkout integration ids, MOTO integration id) from the Account ID field."""
+        checkout, moto = [], None
+        for item in (self.provider.invoicera_account_id or "").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if item.lower().startswith("moto:"):
+                moto = item[5:].strip()
+                moto = int(moto) if moto.isdigit() else moto
+            else:
+                checkout.append(int(item) if item.isdigit() else item)
+        return checkout, moto
+
+    def error_message(self, body):
+        if isinstance(body, dict):
+            detail = body.get("detail") or body.get("message")
+            if isinstance(detail, str):
+                return detail
+            if body:  # field errors: {"amount": ["..."]}
+                key, value = next(iter(body.items()))
+                return f"{key}: {value[0] if isinstance(value, list) and value else value}"
+        return ""
+
+    # -- signatures -----------------------------------------------------------------
+
+    def verify(self, delivery, now=None):
+        payload = delivery.json()
+        obj = payload.get("obj")
+        if not isinstance(obj, dict):
+            return False
+        fields = TOKEN_FIELDS if payload.get("type") == "TOKEN" else TRANSACTION_FIELDS
+        expected = utils.hmac_hex(self.signing_secret(), hmac_message(obj, fields), "sha512")
+        if not utils.signatures_match(expected, delivery.query.get(self.signature_param, "")):
+            return False
+        if payload.get("type") == "TOKEN":
+            return True
+        # merchant_order_id is not signed: it must name the transaction of the signed order.
+        order = obj.get("order") if isinstance(obj.get("order"), dict) else {}
+        tx = self._tx_of_order(order.get("id"))
+        claimed = order.get("merchant_order_id")
+        if tx and claimed and claimed != tx.reference:
+            _logger.warning(
+                "Paymob: order %s belongs to %s but the callback names %s",
+                order.get("id"),
+                tx.reference,
+                claimed,
+            )
+            return False
+        return True
+
+    def _tx_of_order(self, order_id):
+        if not order_id:
+            return self.provider.env["payment.transaction"]
+        return self.provider.env["payment.transaction"].search(
+            [("provider_id", "=", self.provider.id), ("provider_reference", "=", str(order_id))],
+            limit=1,
+        )
+
+    # -- checkout ---------------------------------------------------------------------
+
+    def _intention(self, tx, integrations, notification_url, redirection_url=None):
+        partner = tx.partner_id
+        names = (tx.partner_name or partner.name or "NA").split(" ", 1)
+        amount = self.minor(tx.amount, tx.currency_id)
+        billing = {
+            "first_name": names[0] or "NA",
+            "last_name": names[1] if len(names) > 1 else "NA",
+            "email": tx.partner_email or partner.email or "NA",
+            "phone_number": tx.partner_phone or partner.phone or partner.mobile or "NA",
+            "street": tx.partner_address or "NA",
+            "building": "NA",
+            "floor": "NA",
+            "apartment": "NA",
+            "city": tx.partner_city or "NA",
+            "state": tx.partner_state_id.name or "NA",
+            "country": tx.partner_country_id.code or "NA",
+            "postal_code": tx.partner_zip or "NA",
+        }
+        payload = {
+            "amount": amount,
+            "currency": tx.currency_id.name,
+            "payment_methods": integrations,
+            "items": [
+                {
+                    "name": tx.reference[:50],
+                    "amount": amount,
+                    "description": self.provider.env._("Payment %s", tx.reference),
+                    "quantity": 1,
+                }
+            ],
+            "billing_data": billing,
+            "customer": {
+                "first_name": billing["first_name"],
+                "last_name": billing["last_name"],
+                "email": billing["email"],
+            },
+            "special_reference": tx.reference,
+            "notification_url": notification_url,
+        }
+        if redirection_url:
+            payload["redirection_url"] = redirection_url
+        return self.request(
+            "POST",
+            "v1/intention/",
+            payload,
+            idempotency_key=self.idempotency_key(tx, "create"),
+        )
+
+    def create_checkout(self, tx, return_url, webhook_url):
+        integrations, _moto = self.integrations()
+        if not integrations:
+            raise ValidationError(
+                self.provider.env._(
+                    "Paymob: set the integration IDs of the provider (Account ID field)."
+                )
+            )
+        data = self._intention(tx, integrations, webhook_url, return_url)
+        host = "{0.scheme}://{0.netloc}/".format(urlsplit(self.base_url()))
+        url = (
+            f"{host}unifiedcheckout/?publicKey={self.provider.invoicera_public_key}"
+            f"&clientSecret={data['client_secret']}"
+        )
+        return Checkout(url=url, provider_reference=str(data.get("intention_order_id") or ""))
+
+    def parse_return(self, data):
+        # The transaction response callback (GET) carries merchant_order_id.
+        return data.get("merchant_order_id") or data.get("reference") or ""
+
+    # -- notifications ------------------------------------------------------------------
+
+    def event_from_transaction(self, obj, key=""):
+        """A GatewayEvent from a Paymob transaction object (callback or API answer)."""
+        order = obj.get("order") if isinstance(obj.get("order"), dict) else {}
+        if obj.get("pending"):
+            status = "pending"
+        elif obj.get("success"):
+            if obj.get("is_voided"):
+                status = "cancel"
+            elif obj.get("is_auth") and not obj.get("is_capture"):
+                status = "authorized"
+            else:
+                status = "done"
+        else:
+            status = "error"
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        source = obj.get("source_data") if isinstance(obj.get("source_data"), dict) else {}
+        return GatewayEvent(
+            status=status,
+            provider_reference=str(order.get("id") or ""),
+            key=key,
+            amount=obj.get("amount_cents"),
+            currency=obj.get("currency", ""),
+            message=str(data.get("message") or "") if status == "error" else "",
+            payment_method=METHODS.get(source.get("type"), ""),
+        )
+
+    def parse_notification(self, delivery):
+        payload = delivery.json()
+        obj = payload.get("obj") or {}
+        if payload.get("type") == "TOKEN":
+            return self._token_event(obj)
+        if payload.get("type") != "TRANSACTION":
+            return None
+        if obj.get("is_refund") or obj.get("is_void") or obj.get("has_parent_transaction"):
+            return None  # refund, void or capture of a payment: not a payment's outcome
+        event = self.event_from_transaction(obj)
+        # The paid Paymob transaction id is kept in the key: refunds are made on it.
+        event.key = f"TRANSACTION:{obj.get('id')}:{event.status}"
+        return event
+
+    def _token_event(self, obj):
+        tx = self._tx_of_order(obj.get("order_id"))
+        if not tx or not obj.get("token"):
+            return None
+        token = {
+            "provider_ref": obj["token"],
+            "payment_details": (obj.get("masked_pan") or "")[-4:],
+            "customer_ref": obj.get("email") or "",
+        }
+        if tx.state == "done":
+            return GatewayEvent(
+                status="done",
+                reference=tx.reference,
+                provider_reference=tx.provider_reference,
+                key=f"TOKEN:{obj.get('id')}",
+                token=token,
+            )
+        if tx.state in ("draft", "pending", "authorized") and tx.tokenize and not tx.token_id:
+            # The card token may arrive before the transaction callback: Paymob only
+            # issues it for a card it saved, so it is kept now and the payment is
+            # confirmed by its own signed callback.
+            tx._invoicera_save_token(token)
+        return None
+
+    # -- refunds and saved cards --------------------------------------------------------------
+
+    def paid_transaction_id(self, tx):
+        """The Paymob transaction id of ``tx``'s payment, from its signed callback."""
+        event = self.provider.env["invoicera.gateway.event"].search(
+            [
+                ("provider_id", "=", self.provider.id),
+                ("transaction_id", "=", tx.id),
+                ("event_key", "=like", "TRANSACTION:%:done"),
+            ],
+            limit=1,
+        )
+        return event.event_key.split(":")[1] if event else ""
+
+    def refund(self, tx, refund_tx, amount):
+        transaction_id = self.paid_transaction_id(tx)
+        if not transaction_id:
+            raise ValidationError(
+                self.provider.env._(
+                    "Paymob has not confirmed a paid transaction for %s yet: it cannot be"
+                    " refunded.",
+                    tx.reference,
+                )
+            )
+        data = self.request(
+            "POST",
+            "api/acceptance/void_refund/refund",
+            {
+                "transaction_id": int(transaction_id)
+                if transaction_id.isdigit()
+                else transaction_id,
+                "amount_cents": self.minor(amount, tx.currency_id),
+            },
+            idempotency_key=self.idempotency_key(refund_tx, "refund"),
+        )
+        obj = data.get("obj", data) if isinstance(data, dict) else {}
+        if obj.get("pending"):
+            status = "pending"
+        elif obj.get("success"):
+            status = "done"
+        else:
+            status = "error"
+        return GatewayEvent(
+            status=status,
+            reference=refund_tx.reference,
+            provider_reference=str(obj.get("id", "")),
+            message=str((obj.get("data") or {}).get("message") or ""),
+        )
+
+    def charge_token(self, tx):
+        _integrations, moto = self.integrations()
+        if not moto:
+            raise ValidationError(
+                self.provider.env._(
+                    "Paymob: saved cards are charged through a MOTO integration; add it to"
+                    " the integration IDs as moto:<id>."
+                )
+            )
+        intention = self._intention(tx, [moto], self.provider._invoicera_url("webhook"))
+        payment_token = (intention.get("payment_keys") or [{}])[0].get("key")
+        data = self.request(
+            "POST",
+            "api/acceptance/payments/pay",
+            {
+                "source": {"identifier": tx.token_id.provider_ref, "subtype": "TOKEN"},
+                "payment_token": payment_token,
+            },
+            idempotency_key=self.idempotency_key(tx, "charge"),
+        )
+        obj = data.get("obj", data) if isinstance(data, dict) else {}
+        event = self.event_from_transaction(obj)
+        event.reference = tx.reference
+        event.provider_reference = str(intention.get("intention_order_id") or "")
+        return event

@@ -1,0 +1,258 @@
+"""Zoho Payments (India, United States): payment links, webhooks and refunds.
+
+Documentation used:
+
+- Introduction: https://www.zoho.com/in/payments/api/v1/introduction/ and
+  https://www.zoho.com/us/payments/api/v1/introduction/ (roots
+  ``https://payments.zoho.in/api/v1`` and ``https://payments.zoho.com/api/v1``, the
+  ``account_id`` query parameter on every call, ``Authorization: Zoho-oauthtoken ...``,
+  answers ``{"code": 0, "message": ..., <resource>: {...}}``).
+- Payment links: https://www.zoho.com/in/payments/api/v1/payment-links (``POST
+  /paymentlinks`` with amount, currency, email, phone, reference_id, description,
+  return_url; the answer's ``url`` is the hosted payment page).
+- Webhooks: https://www.zoho.com/in/payments/api/v1/webhooks/ (payment.succeeded,
+  payment.failed, payment.pending, payment_link.paid/expired/canceled,
+  refund.succeeded/failed; ``event_id`` identifies an event) and
+  https://www.zoho.com/in/payments/developerdocs/webhooks/verification (header
+  ``X-Zoho-Webhook-Signature: t=<ms>,v=<hex HMAC-SHA256(signing key, t + "." + raw
+  body)>``).
+- Refunds: https://www.zoho.com/in/payments/api/v1/refunds (``POST
+  /payments/{payment_id}/refunds``; status initiated, succeeded, failed, canceled or
+  pending).
+
+Amounts are decimal strings in major units. Zoho Payments documents no idempotency
+header: each payment link carries our unique transaction reference (``reference_id``)
+and each refund our refund reference (``reference_number``).
+
+Saved payment methods exist at Zoho Payments only through its customer, payment
+method session and mandate APIs driven by its embedded widget, not through the
+hosted payment link; this adapter offers no tokenization.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from odoo.exceptions import ValidationError
+
+from ... import utils
+from ..base import Checkout, Gateway, GatewayEvent, register
+
+HOSTS = {"IN": "https://payments.zoho.in/api/v1/", "US": "https://payments.zoho.com/api/v1/"}
+PAYMENT_EVENTS = {
+    "payment.succeeded": "done",
+    "payment.pending": "pending",
+    "payment.failed": "error",
+}
+LINK_EVENTS = {
+    "payment_link.paid": "done",
+    "payment_link.expired": "cancel",
+    "payment_link.canceled": "cancel",
+}
+REFUND_EVENTS = {"refund.succeeded": "done", "refund.failed": "error"}
+REFUND_STATUSES = {"succeeded": "done", "failed": "error", "canceled": "error"}
+METHODS = {
+    "card": "card",
+    "upi": "upi",
+    "netbanking": "netbanking",
+    "ach": "ach_direct_debit",
+    "ach_debit": "ach_direct_debit",
+}
+
+
+@register
+class ZohoPayments(Gateway):
+    code = "zoho"
+    name = "Zoho Payments"
+    api_url = HOSTS["US"]
+    regions = "India, United States"
+    countries = ("IN", "US")
+    currencies = ("INR", "USD")
+    payment_methods = ("card", "upi", "netbanking", "ach_direct_debit")
+    tokenization = False
+    refunds = "partial"
+    webhook_scheme = (
+        "HMAC-SHA256 (hex) of timestamp + '.' + raw body with the signing key"
+        " (X-Zoho-Webhook-Signature: t=...,v=...)"
+    )
+    signature_header = "X-Zoho-Webhook-Signature"
+    idempotency_header = ""
+    credentials = {
+        "invoicera_account_id": "Account ID (Zoho Payments > Settings > Developer Space)",
+        "invoicera_secret_key": "OAuth access token (scopes ZohoPay.payments.CREATE,"
+        " ZohoPay.payments.READ, ZohoPay.refunds.CREATE)",
+        "invoicera_webhook_secret": "Webhook signing key",
+        "invoicera_server_url": "API root, e.g. https://payments.zoho.in/api/v1 (India);"
+        " empty: chosen from the company's country",
+    }
+
+    # -- requests ---------------------------------------------------------------------
+
+    def base_url(self):
+        if self.provider.invoicera_server_url:
+            return super().base_url()
+        return HOSTS.get(self.provider.company_id.country_id.code, self.api_url)
+
+    def auth_headers(self):
+        return {"Authorization": f"Zoho-oauthtoken {self.provider.invoicera_secret_key}"}
+
+    def call(self, method, path, payload=None, idempotency_key=None):
+        data = self.request(
+            method,
+            path,
+            payload,
+            params={"account_id": self.provider.invoicera_account_id},
+            idempotency_key=idempotency_key,
+        )
+        if not isinstance(data, dict) or data.get("code") not in (0, "0", None):
+            raise ValidationError(
+                self.provider.env._(
+                    "%(gateway)s refused the request: %(message)s",
+                    gateway=self.name,
+                    message=self.error_message(data) or self.provider.env._("unknown error"),
+                )
+            )
+        return data
+
+    def error_message(self, body):
+        return str(body.get("message") or "") if isinstance(body, dict) else ""
+
+    def decimal(self, amount, currency):
+        code = getattr(currency, "name", currency)
+        return str(utils.from_minor_units(self.minor(amount, code), code, self.exponents))
+
+    def to_minor(self, value, currency):
+        try:
+            return self.minor(Decimal(str(value)), currency) if value not in (None, "") else None
+        except (InvalidOperation, ValueError):
+            return None
+
+    # -- checkout ------------------------------------------------------------------------
+
+    def create_checkout(self, tx, return_url, webhook_url):
+        payload = {
+            "amount": self.decimal(tx.amount, tx.currency_id),
+            "currency": tx.currency_id.name,
+            "email": tx.partner_email or tx.partner_id.email or "",
+            "reference_id": tx.reference,
+            "description": self.provider.env._("Payment %s", tx.reference),
+            "return_url": f"{return_url}?reference={tx.reference}",
+        }
+        phone = tx.partner_phone or tx.partner_id.phone
+        if phone:
+            payload["phone"] = phone
+        data = self.call(
+            "POST", "paymentlinks", payload, idempotency_key=self.idempotency_key(tx, "create")
+        )
+        link = data.get("payment_links") or data.get("payment_link") or {}
+        return Checkout(url=link["url"])
+
+    def parse_return(self, data):
+        return data.get("reference") or data.get("payment_link_reference") or ""
+
+    def event_from_payment(self, payment, status, key=""):
+        currency = payment.get("currency") or ""
+        method = payment.get("payment_method") or {}
+        return GatewayEvent(
+            status=status,
+            reference=payment.get("reference_number") or "",
+            provider_reference=str(payment.get("payment_id") or ""),
+            key=key,
+            amount=self.to_minor(payment.get("amount"), currency) if currency else None,
+            currency=currency,
+            message=str(payment.get("failure_reason") or payment.get("error_message") or "")
+            if status == "error"
+            else "",
+            payment_method=METHODS.get(method.get("type") if isinstance(method, dict) else "", ""),
+        )
+
+    def fetch_status(self, tx):
+        if not tx.provider_reference:
+            return None  # the payment id arrives with the webhook
+        payment = self.call("GET", f"payments/{tx.provider_reference}").get("payments") or {}
+        status = {"succeeded": "done", "failed": "error", "pending": "pending"}.get(
+            payment.get("status")
+        )
+        if not status:
+            return None
+        event = self.event_from_payment(payment, status)
+        event.reference = tx.reference
+        return event
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def verify(self, delivery, now=None):
+        fields = dict(
+            part.strip().split("=", 1)
+            for part in delivery.headers.get(self.signature_header, "").split(",")
+            if "=" in part
+        )
+        timestamp, signature = fields.get("t", ""), fields.get("v", "")
+        if not self.timestamp_is_fresh(timestamp, now):
+            return False
+        expected = utils.hmac_hex(
+            self.signing_secret(), timestamp.encode() + b"." + delivery.body, "sha256"
+        )
+        return utils.signatures_match(expected, signature.lower())
+
+    def parse_notification(self, delivery):
+        payload = delivery.json()
+        event_type = payload.get("event_type") or ""
+        key = f"{event_type}:{payload.get('event_id')}"
+        obj = payload.get("event_object") or {}
+        if event_type in PAYMENT_EVENTS:
+            return self.event_from_payment(
+                obj.get("payment") or {}, PAYMENT_EVENTS[event_type], key
+            )
+        if event_type in LINK_EVENTS:
+            link = obj.get("payment_link") or {}
+            status = LINK_EVENTS[event_type]
+            currency = link.get("currency") or ""
+            payments = link.get("payments") or []
+            return GatewayEvent(
+                status=status,
+                reference=link.get("reference_id") or "",
+                provider_reference=str((payments[-1] if payments else {}).get("payment_id") or ""),
+                key=key,
+                amount=self.to_minor(link.get("amount_paid"), currency)
+                if status == "done" and currency
+                else None,
+                currency=currency if status == "done" else "",
+            )
+        if event_type in REFUND_EVENTS:
+            refund = obj.get("refund") or {}
+            return GatewayEvent(
+                status=REFUND_EVENTS[event_type],
+                reference=refund.get("reference_number") or "",
+                provider_reference=str(refund.get("refund_id") or ""),
+                key=key,
+                message=str(refund.get("failure_reason") or ""),
+            )
+        return None
+
+    # -- refunds ---------------------------------------------------------------------------
+
+    def refund(self, tx, refund_tx, amount):
+        if not tx.provider_reference:
+            raise ValidationError(
+                self.provider.env._(
+                    "Zoho Payments has not reported the payment of %s yet.", tx.reference
+                )
+            )
+        data = self.call(
+            "POST",
+            f"payments/{tx.provider_reference}/refunds",
+            {
+                "amount": self.decimal(amount, tx.currency_id),
+                "reason": "requested_by_customer",
+                "type": "initiated_by_merchant",
+                "reference_number": refund_tx.reference,
+                "description": self.provider.env._("Refund of %s", tx.reference),
+            },
+            idempotency_key=self.idempotency_key(refund_tx, "refund"),
+        )
+        refund = data.get("refund") or {}
+        return GatewayEvent(
+            status=REFUND_STATUSES.get(refund.get("status"), "pending"),
+            reference=refund_tx.reference,
+            provider_reference=str(refund.get("refund_id") or ""),
+            message=str(refund.get("failure_reason") or ""),
+        )

@@ -1,0 +1,301 @@
+import hashlib
+import hmac
+import json
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from ..gateways import Delivery
+from ..gateways.paymob.gateway import TRANSACTION_FIELDS, hmac_message
+from . import common
+
+# https://developers.paymob.com/paymob-docs/developers/webhook-callbacks-and-hmac/hmac/hmac-transaction-callback
+# The sample transaction processed callback (trimmed of fields outside the HMAC) and
+# the concatenated string the page documents for it.
+DOC_TRANSACTION = {
+    "id": 192036465,
+    "pending": False,
+    "amount_cents": 100000,
+    "success": True,
+    "is_auth": False,
+    "is_capture": False,
+    "is_standalone_payment": True,
+    "is_voided": False,
+    "is_refunded": False,
+    "is_3d_secure": True,
+    "integration_id": 4097558,
+    "profile_id": 302852,
+    "has_parent_transaction": False,
+    "order": {
+        "id": 217503754,
+        "created_at": "2024-06-13T11:32:09.628623",
+        "merchant_order_id": "Special reference test 4",
+        "currency": "EGP",
+    },
+    "created_at": "2024-06-13T11:33:44.592345",
+    "currency": "EGP",
+    "source_data": {"pan": "2346", "type": "card", "sub_type": "MasterCard"},
+    "error_occured": False,
+    "owner": 302852,
+    "data": {"message": "Approved"},
+}
+DOC_HMAC_STRING = (
+    "1000002024-06-13T11:33:44.592345EGPfalsefalse1920364654097558truefalsefalse"
+    "falsetruefalse217503754302852false2346MasterCardcardtrue"
+)
+# https://developers.paymob.com/paymob-docs/developers/pay-with-saved-cards/create-card-token
+DOC_TOKEN = {
+    "id": 8555026,
+    "token": "e98aceb96f5a370ddf46460db9d555f88bf12448f80e1839b39f78ab",
+    "masked_pan": "xxxx-xxxx-xxxx-2346",
+    "merchant_id": 246628,
+    "card_subtype": "MasterCard",
+    "created_at": "2024-11-13T12:32:23.859982",
+    "email": "test@test.com",
+    "order_id": "264064419",
+    "user_added": False,
+    "next_payment_intention": "pi_test_2a9c29ead1734ce8ad09ae4936019992",
+}
+# The HMAC field orders, written here from the documentation (not imported).
+DOC_TRANSACTION_KEYS = (
+    "amount_cents created_at currency error_occured has_parent_transaction id"
+    " integration_id is_3d_secure is_auth is_capture is_refunded is_standalone_payment"
+    " is_voided order.id owner pending source_data.pan source_data.sub_type"
+    " source_data.type success"
+).split()
+DOC_TOKEN_KEYS = "card_subtype created_at email id masked_pan merchant_id order_id token".split()
+
+
+def doc_concat(obj, keys):
+    values = []
+    for key in keys:
+        value = obj
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is True or value is False:
+            value = str(value).lower()
+        values.append("" if value is None else str(value))
+    return "".join(values)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymob(common.GatewayCase):
+    gateway_code = "paymob"
+    currency_code = "EGP"
+    credentials = {
+        "invoicera_account_id": "4097558, moto:4097600",
+        "invoicera_public_key": "egy_pk_test_xxx",
+        "invoicera_secret_key": "egy_sk_test_secret",
+        "invoicera_webhook_secret": "HMAC_SECRET_TEST",
+    }
+    hosted_page = (
+        "https://accept.paymob.com/unifiedcheckout/?publicKey=egy_pk_test_xxx"
+        "&clientSecret=egy_csk_test_1a2b3c"
+    )
+
+    def order_id(self, tx):
+        """The Paymob order of ``tx``, as the intention created at checkout gave it."""
+        if not (tx.provider_reference or "").isdigit():
+            tx.provider_reference = str(217500000 + tx.id)
+        return int(tx.provider_reference)
+
+    def transaction(
+        self, tx, status="done", amount=None, currency=None, event_id="evt_1", order_id=None
+    ):
+        obj = json.loads(json.dumps(DOC_TRANSACTION))
+        obj.update(
+            id=int(hashlib.sha1(event_id.encode()).hexdigest()[:8], 16),
+            amount_cents=self.minor() if amount is None else amount,
+            currency=currency or tx.currency_id.name,
+            success=status in ("done", "cancel"),
+            pending=status == "pending",
+            is_voided=status == "cancel",
+        )
+        obj["order"].update(id=order_id or self.order_id(tx), merchant_order_id=tx.reference)
+        if status == "error":
+            obj["data"]["message"] = "Do not Honor"
+        return obj
+
+    def notification(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
+        obj = self.transaction(tx, status, amount, currency, event_id)
+        return json.dumps({"type": "TRANSACTION", "obj": obj}).encode()
+
+    def sign(self, body, secret, timestamp=None):
+        # Paymob: HMAC-SHA512 (hex) of the documented fields, in the ?hmac= parameter.
+        payload = json.loads(body)
+        keys = DOC_TOKEN_KEYS if payload["type"] == "TOKEN" else DOC_TRANSACTION_KEYS
+        message = doc_concat(payload["obj"], keys).encode()
+        return {"?hmac": hmac.new(secret.encode(), message, hashlib.sha512).hexdigest()}
+
+    def intention_answer(self, tx, integration_id=4097558):
+        return {
+            "payment_keys": [
+                {
+                    "integration": integration_id,
+                    "key": "ZXlKaGJHY2lPaUpJVXpVeE1pSXNJ",
+                    "gateway_type": "MOTO" if integration_id == 4097600 else "VPC",
+                    "iframe_id": None,
+                }
+            ],
+            "id": "pi_test_f3f6d1ea87c64ad2a7d1c7c3f0f0b5e5",
+            "intention_detail": {"amount": self.minor(), "currency": "EGP"},
+            "client_secret": "egy_csk_test_1a2b3c",
+            "special_reference": tx.reference,
+            "intention_order_id": 217503754,
+            "status": "intended",
+            "object": "paymentintention",
+        }
+
+    def checkout_routes(self, tx):
+        return {("POST", r"/v1/intention/$"): (201, self.intention_answer(tx))}
+
+    def refund_routes(self, tx):
+        # Paymob refunds a paid transaction: its signed callback names it.
+        self.order_id(tx)
+        self.deliver(self.notification(tx, "done", event_id="evt_paid"))
+        return {
+            ("POST", r"/api/acceptance/void_refund/refund$"): (
+                200,
+                {
+                    "id": 655001,
+                    "pending": False,
+                    "amount_cents": 1000,
+                    "success": True,
+                    "is_refund": True,
+                    "is_void": False,
+                    "has_parent_transaction": True,
+                    "currency": "EGP",
+                    "order": {"id": self.order_id(tx)},
+                },
+            )
+        }
+
+    def charge_routes(self, tx):
+        # https://docs.paymob.com/docs/pay-with-saved-token: the pay answer is a transaction.
+        obj = self.transaction(tx, "done", event_id="evt_moto", order_id=217503754)
+        obj.update(is_3d_secure=False, integration_id=4097600)
+        return {
+            ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
+            ("POST", r"/api/acceptance/payments/pay$"): (
+                200,
+                {"type": "TRANSACTION", "obj": obj},
+            ),
+        }
+
+    def token_body(self, tx, **values):
+        obj = dict(DOC_TOKEN, order_id=str(self.order_id(tx)), **values)
+        return json.dumps({"type": "TOKEN", "obj": obj}).encode()
+
+    # -- Paymob specifics ----------------------------------------------------------------
+
+    def test_hmac_string_is_the_documented_one(self):
+        self.assertEqual(hmac_message(DOC_TRANSACTION, TRANSACTION_FIELDS), DOC_HMAC_STRING)
+        body = json.dumps({"type": "TRANSACTION", "obj": DOC_TRANSACTION}).encode()
+        signature = hmac.new(b"HMAC_SECRET_TEST", DOC_HMAC_STRING.encode(), hashlib.sha512)
+        gateway = self.gateway_class(self.provider)
+        good = Delivery(headers={}, body=body, query={"hmac": signature.hexdigest()})
+        self.assertTrue(gateway.verify(good))
+        changed = body.replace(b'"amount_cents": 100000', b'"amount_cents": 100001')
+        self.assertNotEqual(changed, body)
+        self.assertFalse(gateway.verify(Delivery(headers={}, body=changed, query=good.query)))
+        flipped = signature.hexdigest()[:-1] + ("0" if signature.hexdigest()[-1] != "0" else "1")
+        self.assertFalse(gateway.verify(Delivery(headers={}, body=body, query={"hmac": flipped})))
+
+    def test_checkout_creates_an_intention_in_cents(self):
+        tx = self.make_tx()
+        self.api.routes.update(self.checkout_routes(tx))
+        tx._get_processing_values()
+        sent = self.api.last("intention")
+        self.assertEqual(sent["headers"]["Authorization"], "Token egy_sk_test_secret")
+        body = sent["json"]
+        self.assertEqual(body["amount"], round(self.invoice.amount_residual * 100))
+        self.assertEqual(body["items"][0]["amount"], body["amount"])
+        self.assertEqual(body["currency"], "EGP")
+        self.assertEqual(body["payment_methods"], [4097558], "the MOTO integration is not offered")
+        self.assertEqual(body["special_reference"], tx.reference)
+        self.assertTrue(body["notification_url"].endswith(f"/webhook/{self.provider.id}"))
+        self.assertTrue(body["redirection_url"].endswith(f"/return/{self.provider.id}"))
+        self.assertEqual(tx.provider_reference, "217503754", "the signed order id is kept")
+
+    def test_country_host_and_omani_baisa(self):
+        gateway = self.gateway_class(self.provider)
+        self.assertEqual(gateway.minor(12.345, "OMR"), 12345)
+        self.assertEqual(gateway.minor(12.34, "EGP"), 1234)
+        self.provider.invoicera_secret_key = "omn_sk_test_secret"
+        self.assertEqual(gateway.base_url(), "https://oman.paymob.com/")
+        self.provider.invoicera_secret_key = "are_sk_test_secret"
+        self.assertEqual(gateway.base_url(), "https://uae.paymob.com/")
+
+    def test_declined_and_pending_callbacks(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, "pending", event_id="evt_kiosk"))
+        self.assertEqual(tx.state, "pending")
+        self.deliver(self.notification(tx, "error", event_id="evt_declined"))
+        self.assertEqual(tx.state, "error")
+        self.assertIn("Do not Honor", tx.state_message)
+
+    def test_refund_and_void_callbacks_are_not_payments(self):
+        tx = self.make_tx()
+        obj = self.transaction(tx, "done", event_id="evt_refund")
+        obj.update(is_refund=True, has_parent_transaction=True)
+        body = json.dumps({"type": "TRANSACTION", "obj": obj}).encode()
+        self.assertEqual(self.deliver(body), (200, "ignored"))
+        self.assertEqual(tx.state, "draft")
+
+    def test_card_token_after_the_payment_is_saved(self):
+        tx = self.make_tx(tokenize=True)
+        self.deliver(self.notification(tx))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.deliver(self.token_body(tx)), (200, "processed"))
+        self.assertEqual(tx.token_id.provider_ref, DOC_TOKEN["token"])
+        self.assertEqual(tx.token_id.payment_details, "2346")
+        self.assertEqual(tx.token_id.invoicera_customer_ref, "test@test.com")
+
+    def test_card_token_before_the_payment_is_kept_once(self):
+        tx = self.make_tx(tokenize=True)
+        self.deliver(self.token_body(tx))
+        self.deliver(self.token_body(tx))
+        self.assertEqual(tx.state, "draft", "a card token is no proof of payment")
+        self.deliver(self.notification(tx))
+        self.assertEqual(tx.state, "done")
+        tokens = self.env["payment.token"].search([("provider_id", "=", self.provider.id)])
+        self.assertEqual(tokens.provider_ref, DOC_TOKEN["token"])
+
+    def test_forged_card_token_is_refused(self):
+        tx = self.make_tx(tokenize=True)
+        body = self.token_body(tx)
+        signed = self.sign(body, self.secret())
+        forged = body.replace(DOC_TOKEN["token"].encode(), b"f" * 56)
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(forged, signed)[0], 403)
+        self.assertFalse(tx.token_id)
+
+    def test_refund_names_the_paid_transaction(self):
+        tx = self.make_tx()
+        tx.provider_reference = "217503754"
+        self.deliver(self.notification(tx, "done", event_id="evt_paid"))
+        paid_id = self.transaction(tx, event_id="evt_paid")["id"]
+        self.api.routes.update(self.refund_routes(tx))
+        tx.action_refund(amount_to_refund=10)
+        sent = self.api.last("void_refund")["json"]
+        self.assertEqual(sent, {"transaction_id": paid_id, "amount_cents": 1000})
+        self.assertEqual(tx.child_transaction_ids.state, "done")
+
+    def test_refund_before_confirmation_is_refused(self):
+        tx = self.make_tx()
+        tx._set_done()
+        with self.assertRaises(ValidationError):
+            tx.action_refund(amount_to_refund=10)
+        self.assertFalse(self.api.calls)
+
+    def test_saved_card_is_charged_through_the_moto_integration(self):
+        token = self._create_token(provider_ref=DOC_TOKEN["token"])
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-moto")
+        self.api.routes.update(self.charge_routes(tx))
+        tx._send_payment_request()
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.api.last("intention")["json"]["payment_methods"], [4097600])
+        pay = self.api.last("payments/pay")["json"]
+        self.assertEqual(pay["source"], {"identifier": DOC_TOKEN["token"], "subtype": "TOKEN"})
+        self.assertEqual(pay["payment_token"], "ZXlKaGJHY2lPaUpJVXpVeE1pSXNJ")
+        self.assertEqual(tx.provider_reference, "217503754")

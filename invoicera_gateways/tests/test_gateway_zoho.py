@@ -1,0 +1,272 @@
+import hashlib
+import hmac
+import json
+import time
+
+from odoo.tests import tagged
+
+from ..gateways import Delivery
+from . import common
+
+# https://www.zoho.com/in/payments/api/v1/webhooks/ - "payment.succeeded" example
+PAYMENT_SUCCEEDED = {
+    "event_id": 1987000003853347,
+    "event_type": "payment.succeeded",
+    "account_id": 105078477,
+    "live_mode": False,
+    "event_time": 1745558807514,
+    "event_object": {
+        "payment": {
+            "payment_id": "1987000000724207",
+            "phone": "+91 0000000000",
+            "amount": "200.00",
+            "currency": "INR",
+            "payments_session_id": "1987000000724189",
+            "receipt_email": "xxx@abc.com",
+            "reference_number": "REF-12345",
+            "invoice_number": "INV-12345",
+            "amount_captured": "200.00",
+            "amount_refunded": "0.00",
+            "fee_amount": "4.00",
+            "net_tax_amount": "0.72",
+            "total_fee_amount": "4.72",
+            "net_amount": "195.28",
+            "status": "succeeded",
+            "statement_descriptor": "Zoho Payments",
+            "description": "Payment for INV-000008",
+            "date": 1715163045,
+            "payment_method": {
+                "type": "card",
+                "card": {
+                    "card_holder_name": "Akash",
+                    "last_four_digits": "3212",
+                    "expiry_month": "01",
+                    "expiry_year": "26",
+                    "brand": "rupay",
+                    "funding": "debit",
+                },
+            },
+            "meta_data": [{"key": "Key1", "value": "Value1"}],
+        }
+    },
+}
+# https://www.zoho.com/in/payments/api/v1/payment-links - the payment link object
+PAYMENT_LINK = {
+    "payment_link_id": "173000002315107",
+    "url": "https://payments.zoho.in/paymentlink/b0ec9b455584e8ee1dc0fd479f7ad4601ea39169f8aaf9991b83",
+    "expires_at": "2025-03-14",
+    "amount": "100.50",
+    "amount_paid": "0.00",
+    "currency": "INR",
+    "status": "active",
+    "email": "xxx@abc.com",
+    "reference_id": "1234567890IUEGS",
+    "description": "Payment for Order #12345",
+    "return_url": "https://example.com/success",
+    "phone": "+91 0000000000",
+    "created_time": 1708950672,
+    "created_by_id": "173000002314885",
+    "created_by": "Akash",
+    "last_modified_by_id": "173000002314885",
+    "last_modified": "Akash",
+}
+EVENT_TYPES = {
+    "done": ("payment.succeeded", "succeeded"),
+    "pending": ("payment.pending", "pending"),
+    "error": ("payment.failed", "failed"),
+    "cancel": ("payment.failed", "failed"),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestZohoPayments(common.GatewayCase):
+    gateway_code = "zoho"
+    currency_code = "INR"
+    signs_timestamp = True
+    credentials = {
+        "invoicera_account_id": "23137556",
+        "invoicera_secret_key": "1000.41d9xxxxxxxxxxxxc2d1.8fccxxxxxxxxxxxx125f",
+        "invoicera_webhook_secret": "zoho_signing_key",
+    }
+    hosted_page = PAYMENT_LINK["url"]
+
+    def event(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
+        event_type, payment_status = EVENT_TYPES[status]
+        number = int(hashlib.sha1(event_id.encode()).hexdigest()[:12], 16)
+        payload = json.loads(json.dumps(PAYMENT_SUCCEEDED))
+        payload.update(event_id=number, event_type=event_type)
+        minor = self.minor() if amount is None else amount
+        payload["event_object"]["payment"].update(
+            payment_id=str(number + 1),
+            reference_number=tx.reference,
+            amount=f"{minor / 100:.2f}",
+            currency=currency or tx.currency_id.name,
+            status=payment_status,
+        )
+        return payload
+
+    def notification(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
+        return json.dumps(self.event(tx, status, amount, currency, event_id)).encode()
+
+    def sign(self, body, secret, timestamp=None):
+        # X-Zoho-Webhook-Signature: t=<milliseconds>,v=<hex HMAC-SHA256(key, t + "." + body)>
+        t = str(int((time.time() if timestamp is None else timestamp) * 1000))
+        v = hmac.new(secret.encode(), t.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return {"X-Zoho-Webhook-Signature": f"t={t},v={v}"}
+
+    def checkout_routes(self, tx):
+        link = dict(PAYMENT_LINK, reference_id=tx.reference, amount=f"{self.minor() / 100:.2f}")
+        return {
+            ("POST", r"/api/v1/paymentlinks$"): (
+                201,
+                {"code": 0, "message": "Payment link created", "payment_links": link},
+            )
+        }
+
+    def refund_routes(self, tx):
+        # https://www.zoho.com/in/payments/api/v1/refunds (the refund object)
+        return {
+            ("POST", r"/api/v1/payments/[^/]+/refunds$"): (
+                201,
+                {
+                    "code": 0,
+                    "message": "Refund initiated",
+                    "refund": {
+                        "refund_id": "1987000000724301",
+                        "payment_id": tx.provider_reference,
+                        "reference_number": "R-1",
+                        "amount": "10.00",
+                        "type": "initiated_by_merchant",
+                        "reason": "requested_by_customer",
+                        "status": "initiated",
+                        "date": 1715163345000,
+                    },
+                },
+            )
+        }
+
+    # -- Zoho Payments specifics ------------------------------------------------------------
+
+    def test_signature_covers_timestamp_and_body(self):
+        gateway = self.gateway_class(self.provider)
+        body = json.dumps(PAYMENT_SUCCEEDED).encode()
+        t = 1734340423138
+        v = hmac.new(b"zoho_signing_key", f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+        headers = {"X-Zoho-Webhook-Signature": f"t={t},v={v}"}
+        now = t / 1000 + 10
+        self.assertTrue(gateway.verify(Delivery(headers=headers, body=body), now=now))
+        self.assertFalse(gateway.verify(Delivery(headers=headers, body=body + b" "), now=now))
+        moved = {"X-Zoho-Webhook-Signature": f"t={t + 1},v={v}"}
+        self.assertFalse(gateway.verify(Delivery(headers=moved, body=body), now=now))
+        self.assertFalse(gateway.verify(Delivery(headers=headers, body=body), now=now + 3600))
+
+    def test_payment_link_payload(self):
+        tx = self.make_tx()
+        self.api.routes.update(self.checkout_routes(tx))
+        tx._get_processing_values()
+        call = self.api.last("paymentlinks")
+        self.assertEqual(call["params"], {"account_id": "23137556"})
+        self.assertEqual(
+            call["headers"]["Authorization"],
+            f"Zoho-oauthtoken {self.credentials['invoicera_secret_key']}",
+        )
+        body = call["json"]
+        self.assertEqual(body["amount"], "1234.50")
+        self.assertEqual(body["currency"], "INR")
+        self.assertEqual(body["reference_id"], tx.reference)
+        self.assertTrue(
+            body["return_url"].endswith(f"/return/{self.provider.id}?reference={tx.reference}")
+        )
+
+    def test_api_host_follows_the_company_country(self):
+        gateway = self.gateway_class(self.provider)
+        self.provider.company_id.country_id = self.env.ref("base.in")
+        self.assertEqual(gateway.base_url(), "https://payments.zoho.in/api/v1/")
+        self.provider.company_id.country_id = self.env.ref("base.us")
+        self.assertEqual(gateway.base_url(), "https://payments.zoho.com/api/v1/")
+
+    def test_payment_keeps_its_id_and_method(self):
+        tx = self.make_tx()
+        payload = self.event(tx, event_id="evt_card")
+        self.deliver(json.dumps(payload).encode())
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.provider_reference, payload["event_object"]["payment"]["payment_id"])
+        self.assertEqual(tx.payment_method_code, "card")
+
+    def test_failed_payment(self):
+        tx = self.make_tx()
+        payload = self.event(tx, "error", event_id="evt_failed")
+        payload["event_object"]["payment"]["failure_reason"] = "insufficient_funds"
+        self.deliver(json.dumps(payload).encode())
+        self.assertEqual(tx.state, "error")
+        self.assertIn("insufficient_funds", tx.state_message)
+
+    def test_payment_link_paid_event(self):
+        tx = self.make_tx()
+        link = dict(
+            PAYMENT_LINK,
+            reference_id=tx.reference,
+            amount_paid=f"{self.minor() / 100:.2f}",
+            status="paid",
+        )
+        body = json.dumps(
+            {
+                "event_id": 1987000003853999,
+                "event_type": "payment_link.paid",
+                "account_id": 105078477,
+                "live_mode": False,
+                "event_time": 1745558807514,
+                "event_object": {"payment_link": link},
+            }
+        ).encode()
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_refund_and_its_webhook(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, event_id="evt_paid"))
+        self.api.routes.update(self.refund_routes(tx))
+        tx.action_refund(amount_to_refund=10)
+        call = self.api.last("refunds")
+        self.assertIn(f"/payments/{tx.provider_reference}/refunds", call["url"])
+        refund = tx.child_transaction_ids
+        self.assertEqual(call["json"]["amount"], "10.00")
+        self.assertEqual(call["json"]["reference_number"], refund.reference)
+        self.assertEqual(refund.state, "pending")
+        body = json.dumps(
+            {
+                "event_id": 1987000003854001,
+                "event_type": "refund.succeeded",
+                "account_id": 105078477,
+                "live_mode": False,
+                "event_time": 1745558907514,
+                "event_object": {
+                    "refund": {
+                        "refund_id": "1987000000724301",
+                        "payment_id": tx.provider_reference,
+                        "reference_number": refund.reference,
+                        "amount": "10.00",
+                        "status": "succeeded",
+                    }
+                },
+            }
+        ).encode()
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(refund.state, "done")
+
+    def test_return_asks_for_the_known_payment(self):
+        tx = self.make_tx()
+        tx.provider_reference = "1987000000724207"
+        payment = dict(
+            PAYMENT_SUCCEEDED["event_object"]["payment"],
+            amount=f"{self.minor() / 100:.2f}",
+            reference_number=tx.reference,
+        )
+        self.api.routes[("GET", r"/api/v1/payments/1987000000724207$")] = (
+            200,
+            {"code": 0, "message": "success", "payments": payment},
+        )
+        event = self.gateway_class(self.provider).fetch_status(tx)
+        self.assertEqual(
+            (event.status, event.amount, event.currency), ("done", self.minor(), "INR")
+        )
