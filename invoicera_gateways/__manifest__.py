@@ -20,6 +20,7 @@
         "views/invoicera_gateway_event_views.xml",
         "views/invoicera_gateways_menus.xml",
         "views/account_move_templates.xml",
+        "data/payment_provider_setup.xml",
         # one file per gateway package
         "gateways/paystack/data/provider.xml",
         "gateways/square/data/provider.xml",
@@ -39,7 +40,6 @@
             "invoicera_gateways/static/tests/tours/*.js",
         ],
     },
-    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

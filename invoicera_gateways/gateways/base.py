@@ -121,6 +121,11 @@ class Gateway:
     def __init__(self, provider):
         self.provider = provider
 
+    @property
+    def env(self):
+        """The provider's environment (also how Odoo's ``_()`` finds the user's language)."""
+        return self.provider.env
+
     # -- the request helper -------------------------------------------------
 
     def base_url(self):
@@ -135,6 +140,8 @@ class Gateway:
         return {"Authorization": f"Bearer {self.provider.invoicera_secret_key}"}
 
     def idempotency_key(self, tx, operation):
+        """Stable key for ``operation`` on ``tx``: pass the refund transaction for
+        refunds, so two partial refunds of one payment get two keys."""
         uuid = self.provider.env["ir.config_parameter"].sudo().get_param("database.uuid")
         return utils.idempotency_key(uuid, self.code, tx.reference, operation)
 

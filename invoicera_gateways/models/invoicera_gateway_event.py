@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..gateways import GATEWAYS, Delivery
+from ..gateways.base import GatewayUnavailable
 
 _logger = logging.getLogger(__name__)
 
@@ -84,11 +85,17 @@ class InvoiceraGatewayEvent(models.Model):
             return 403, "missing signature"
         url = provider._invoicera_url("webhook") if gateway.signs_url else ""
         delivery = Delivery(headers=headers, body=body, query=query, url=url)
-        if not gateway.verify(delivery, now=now):
-            _logger.warning("%s: webhook refused: invalid or stale signature", gateway.name)
-            return 403, "invalid signature"
-
-        event = gateway.parse_notification(delivery)
+        try:
+            if not gateway.verify(delivery, now=now):
+                _logger.warning("%s: webhook refused: invalid or stale signature", gateway.name)
+                return 403, "invalid signature"
+            # Some gateways send no amount: parsing asks their API, which may be down.
+            event = gateway.parse_notification(delivery)
+        except GatewayUnavailable as error:
+            _logger.warning(
+                "%s: webhook not applied, the gateway will retry: %s", gateway.name, error
+            )
+            return 503, "gateway unavailable"
         if event is None or event.status == "ignore":
             return 200, "ignored"
         key = event.key or hashlib.sha256(body).hexdigest()

@@ -83,6 +83,14 @@ class PaymentProvider(models.Model):
             return super()._get_default_payment_method_codes()
         return set(gateway.payment_methods)
 
+    @api.model
+    def _invoicera_setup_gateways(self):
+        """Set up every gateway as Odoo does for a provider module (its accounting
+        payment method, among others). Run at each install and update of the
+        addon, so a gateway added in an update is ready too; idempotent."""
+        for code in GATEWAYS:
+            self._setup_provider(code)
+
     def _invoicera_gateway(self):
         """The gateway adapter of this provider, working on a sudo-ed provider."""
         self.ensure_one()

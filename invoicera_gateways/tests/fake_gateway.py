@@ -58,6 +58,7 @@ class FakeGatewayServer:
                     )
                     self.reply(200, page, "text/html")
                 else:
+                    fake.gateway.last_query = parse_qs(urlsplit(self.path).query)
                     self.reply(*fake.gateway.api("GET", path, {}))
 
             def do_POST(self):
@@ -91,6 +92,8 @@ class FakeGateway:
 
     name = ""
     server_url = ""
+    #: the query string of the last GET to the API, parsed
+    last_query = {}
 
     def __init__(self, secret):
         self.secret = secret

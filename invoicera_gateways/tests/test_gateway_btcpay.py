@@ -2,6 +2,8 @@ import hashlib
 import hmac
 import json
 
+import requests
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -279,3 +281,16 @@ class TestBTCPay(common.GatewayCase):
         tx.action_refund(amount_to_refund=10)
         self.assertFalse(self.api.last("/refund$"), "no second pull payment")
         self.assertEqual(tx.child_transaction_ids.provider_reference, "3Ke2ab9BXVeAe1SSsvJcW6")
+
+    def test_webhook_while_the_server_is_unreachable_is_retried_later(self):
+        tx = self.make_tx()
+        body = self.notification(tx, "done")
+        route = ("GET", rf"/api/v1/stores/{STORE}/invoices/{INVOICE}$")
+        self.api.routes[route] = requests.exceptions.ConnectTimeout("connect timed out")
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(body), (503, "gateway unavailable"))
+        self.assertEqual(tx.state, "draft")
+        self.assertFalse(self.events(), "an event not applied must not be recorded as received")
+        self.notification(tx, "done")  # the server is back: BTCPay delivers again
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")

@@ -9,6 +9,7 @@ from odoo.tests import tagged
 
 from odoo.addons.invoicera_billing.tests.common import InvoiceraHttpCase
 
+from .fake_checkout import FakeCheckoutCom
 from .fake_gateway import FakeGatewayServer
 from .fake_paystack import FakePaystack
 
@@ -68,4 +69,12 @@ class TestPayThroughGateways(InvoiceraHttpCase):
             FakePaystack("sk_test_tour"),
             {"invoicera_public_key": "pk_test_tour", "invoicera_secret_key": "sk_test_tour"},
             480.0,
+        )
+
+    def test_pay_with_checkout_com(self):
+        self.pay_through(
+            "invoicera_gateways.payment_provider_checkout",
+            FakeCheckoutCom("whsec_tour"),
+            {"invoicera_secret_key": "sk_sbox_tour", "invoicera_webhook_secret": "whsec_tour"},
+            1250.0,
         )

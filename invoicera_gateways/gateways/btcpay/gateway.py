@@ -73,11 +73,6 @@ class BTCPay(Gateway):
         "invoicera_webhook_secret": "Secret of the store's webhook (Store > Settings > Webhooks)",
     }
 
-    @property
-    def env(self):
-        # Lets odoo's _() find the user's language from ``self``.
-        return self.provider.env
-
     def base_url(self):
         url = (self.provider.invoicera_server_url or "").strip()
         if not url:

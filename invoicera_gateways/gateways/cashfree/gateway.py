@@ -129,11 +129,6 @@ class Cashfree(Gateway):
         " webhooks with it",
     }
 
-    @property
-    def env(self):
-        # Lets odoo's _() find the user's language from ``self``.
-        return self.provider.env
-
     def auth_headers(self):
         return {
             "x-client-id": self.provider.invoicera_account_id or "",

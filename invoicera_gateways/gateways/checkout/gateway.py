@@ -31,6 +31,8 @@ payment is captured by Checkout.com without further call: like Odoo's own Adyen
 module with automatic capture, ``payment_approved`` confirms the transaction.
 """
 
+from urllib.parse import urlencode
+
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
 
@@ -192,7 +194,7 @@ class CheckoutCom(Gateway):
         return {"address": {key: value for key, value in address.items() if value}}
 
     def create_checkout(self, tx, return_url, webhook_url):
-        back = f"{return_url}?reference={tx.reference}"
+        back = f"{return_url}?{urlencode({'reference': tx.reference})}"
         payload = {
             **self._common(tx),
             "description": (tx.invoice_ids[:1].name or tx.reference)[:100],
