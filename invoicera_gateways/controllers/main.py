@@ -1,10 +1,12 @@
 import logging
 
 from odoo import http
+from odoo.exceptions import ValidationError
 from odoo.http import request
 
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
+
 from ..gateways import GATEWAYS
-from ..gateways.base import GatewayUnavailable
 
 _logger = logging.getLogger(__name__)
 
@@ -68,13 +70,17 @@ class InvoiceraGatewayController(http.Controller):
                 else None
             )
             if tx and tx.state == "draft":
+                # What the gateway's API answers is authoritative; the query
+                # string of a return is not, whoever sends it.
                 try:
                     event = gateway.fetch_status(tx)
-                except GatewayUnavailable:
-                    event = None  # the webhook will tell
+                except ValidationError:
+                    event = None  # unreachable or refused: the webhook will tell
                 if event:
                     tx._invoicera_apply_event(event)
-                if tx.state == "draft":
-                    # The return is not proof of payment: wait for the signed webhook.
+                monitored = request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
+                if tx.state == "draft" and monitored == tx.id:
+                    # The client who paid is back: show the payment as being
+                    # processed until the signed webhook confirms it.
                     tx._set_pending()
         return request.redirect("/payment/status")

@@ -66,7 +66,8 @@ class GatewayEvent:
     """What a notification, a return or an API answer says about one transaction.
 
     ``status`` is one of ``done``, ``pending``, ``authorized``, ``cancel``,
-    ``error``, ``refunded`` or ``ignore``; ``amount`` is in minor units.
+    ``error``, ``ignore``, or ``token`` (only a saved payment method, for a
+    transaction whose client asked to save it); ``amount`` is in minor units.
     """
 
     status: str
@@ -159,10 +160,11 @@ class Gateway:
         """Call the gateway's API and return its decoded JSON answer.
 
         Every outgoing call of every gateway goes through here: one timeout,
-        one way of logging, one translated error. Timeouts, connection
-        errors and 5xx raise :class:`GatewayUnavailable` (nothing happened,
-        retrying with the same idempotency key is safe); 4xx raise
-        :class:`ValidationError` with the gateway's own message.
+        one way of logging, one translated error. Connection failures, read
+        timeouts and 5xx raise :class:`GatewayUnavailable` (retry with the
+        same idempotency key; after a read timeout the gateway may have acted,
+        so gateways without idempotency look the operation up first); 4xx
+        raise :class:`ValidationError` with the gateway's own message.
         """
         url = urljoin(self.base_url(), path.lstrip("/"))
         all_headers = {"Accept": "application/json", **self.auth_headers()}
@@ -180,14 +182,23 @@ class Gateway:
                 params=params,
                 timeout=TIMEOUT,
             )
-        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
+        except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as error:
             _logger.warning("%s: %s %s failed: %s", self.name, method, url, error)
             raise GatewayUnavailable(
                 _(
-                    "%(gateway)s could not be reached (%(error)s). Nothing was"
-                    " charged; please try again in a moment.",
+                    "%(gateway)s could not be reached (%(error)s): nothing was sent."
+                    " Please try again in a moment.",
                     gateway=self.name,
                     error=type(error).__name__,
+                )
+            ) from error
+        except requests.exceptions.Timeout as error:
+            _logger.warning("%s: %s %s got no answer: %s", self.name, method, url, error)
+            raise GatewayUnavailable(
+                _(
+                    "%(gateway)s did not answer in time: the request may or may not have"
+                    " been carried out. Check the gateway's dashboard before trying again.",
+                    gateway=self.name,
                 )
             ) from error
         elapsed = time.monotonic() - started
@@ -204,8 +215,7 @@ class Gateway:
             )
             raise GatewayUnavailable(
                 _(
-                    "%(gateway)s is unavailable (HTTP %(status)s). Nothing was"
-                    " charged; please try again in a moment.",
+                    "%(gateway)s is unavailable (HTTP %(status)s). Please try again in a moment.",
                     gateway=self.name,
                     status=response.status_code,
                 )

@@ -134,7 +134,8 @@ class InvoiceraGatewayEvent(models.Model):
             _logger.warning("%s: notification %s matches no transaction", gateway.name, key)
             return 200, "unknown transaction"
         try:
-            outcome = tx._invoicera_apply_event(event)
+            with self.env.cr.savepoint():  # all of the event or nothing of it
+                outcome = tx._invoicera_apply_event(event)
         except ValidationError as error:
             record.write({"transaction_id": tx.id, "state": "ignored", "message": str(error)})
             return 200, "not applied"

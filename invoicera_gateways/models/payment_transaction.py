@@ -126,10 +126,18 @@ class PaymentTransaction(models.Model):
         gateway = self.provider_id._invoicera_gateway()
         if event.provider_reference and not self.provider_reference:
             self.provider_reference = event.provider_reference
-        if event.status in ("done", "authorized") and (event.amount is not None or event.currency):
+        if event.status in ("done", "authorized"):
+            # A payment is confirmed only with the amount and currency it
+            # carries (an event saying neither is not taken on trust); a
+            # refund's confirmation is checked on what it gives.
+            is_refund = self.operation == "refund"
             expected = gateway.minor(abs(self.amount), self.currency_id)
-            wrong_currency = event.currency and event.currency.upper() != self.currency_id.name
-            wrong_amount = event.amount is not None and int(event.amount) != expected
+            wrong_currency = (bool(event.currency) or not is_refund) and (
+                (event.currency or "").upper() != self.currency_id.name
+            )
+            wrong_amount = (event.amount is not None or not is_refund) and (
+                event.amount is None or int(event.amount) != expected
+            )
             if wrong_currency or wrong_amount:
                 message = _(
                     "%(gateway)s reported %(amount)s %(currency)s for %(reference)s, which"
@@ -154,6 +162,16 @@ class PaymentTransaction(models.Model):
             if method:
                 self.payment_method_id = method
         status = event.status
+        if status == "token":
+            if (
+                event.token
+                and self.tokenize
+                and not self.token_id
+                and self.state not in ("cancel", "error")
+            ):
+                self._invoicera_save_token(event.token)
+                return "processed"
+            return "ignored"
         if status == "done":
             self._set_done()
             if event.token and self.tokenize and not self.token_id:

@@ -5,7 +5,10 @@ import hmac
 import json
 from unittest.mock import patch
 
+import odoo.http
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from ..gateways.base import Gateway
 from .common import FakeGatewayAPI
@@ -95,9 +98,16 @@ class TestGatewayRoutes(HttpCase):
 
     def test_return_without_answer_waits_for_the_webhook(self):
         api = FakeGatewayAPI({("GET", r"/transaction/verify/"): (502, "Bad Gateway")})
+        url = f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}"
         with patch.object(Gateway, "_send", side_effect=api):
-            self.url_open(
-                f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}"
-            )
+            # Anyone may call a return URL: it changes nothing the gateway did not say.
+            self.url_open(url)
+            self.tx.invalidate_recordset()
+            self.assertEqual(self.tx.state, "draft")
+            # The client whose payment it is comes back: shown as being processed.
+            session = self.authenticate(None, None)
+            session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = self.tx.id
+            odoo.http.root.session_store.save(session)
+            self.url_open(url)
         self.tx.invalidate_recordset()
         self.assertEqual(self.tx.state, "pending")

@@ -10,39 +10,22 @@ p50 and p95 of each page next to each other. Target: p95 of the dashboard <=
 The data is committed (the server is another process), then deleted.
 """
 
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import requests
-from benchmarks.common import full_scale, report
+from benchmarks.common import OdooServer, full_scale, percentile, report
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import config
 
 PASSWORD = "bench-portal-password"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, rank):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(rank / 100 * (len(ordered) - 1))))]
 
 
 @tagged("post_install", "-at_install", "invoicera_benchmark")
@@ -107,33 +90,6 @@ class BenchPortal(BaseCase):
             env["res.users"].search([("login", "=like", f"{self.tag}%")]).unlink()
             partners.unlink()
 
-    def start_server(self, port):
-        odoo_bin = Path(os.environ["INVOICERA_ODOO_SRC"]) / "odoo-bin"
-        cmd = [
-            sys.executable,
-            str(odoo_bin),
-            "-c",
-            config.rcfile,
-            "-d",
-            get_db_name(),
-            f"--db-filter=^{get_db_name()}$",
-            "--http-port",
-            str(port),
-            "--workers=4",
-            "--max-cron-threads=0",
-            "--logfile=/dev/null",
-        ]
-        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).ok:
-                    return server
-            except requests.RequestException:
-                time.sleep(0.5)
-        server.terminate()
-        self.fail("the multi-worker server did not start")
-
     def session(self, base, login):
         session = requests.Session()
         page = session.get(f"{base}/web/login", timeout=30).text
@@ -147,9 +103,8 @@ class BenchPortal(BaseCase):
         return session
 
     def test_portal_under_load(self):
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = self.start_server(port)
+        server = OdooServer()
+        base = server.url
         timings = {"/my/billing": [], "/my/invoices": []}
         errors = []
         lock = threading.Lock()
@@ -201,8 +156,7 @@ class BenchPortal(BaseCase):
                 if pause:
                     paced_p95 = percentile(timings["/my/billing"], 95)
         finally:
-            server.terminate()
-            server.wait(timeout=60)
+            server.stop()
         self.assertEqual(errors, [])
         report(
             "portal",

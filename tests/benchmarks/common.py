@@ -7,7 +7,19 @@ Tables are printed and also written to .run/benchmarks/<name>.md.
 
 import os
 import resource
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
+
+import requests
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests.common import get_db_name
+from odoo.tools import config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,3 +48,65 @@ def report(name, title, headers, rows):
     (folder / f"{name}.md").write_text(table)
     print("\n" + table, flush=True)
     return table
+
+
+def percentile(values, rank):
+    """The ``rank``-th percentile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(rank / 100 * (len(ordered) - 1))))]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OdooServer:
+    """Odoo in multi-worker mode (as ``make run`` serves it) on the test database.
+
+    Started on a free port with the test configuration; ``stop()`` ends it.
+    """
+
+    def __init__(self, workers=4):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        odoo_bin = Path(os.environ["INVOICERA_ODOO_SRC"]) / "odoo-bin"
+        command = [
+            sys.executable,
+            str(odoo_bin),
+            "-c",
+            config.rcfile,
+            "-d",
+            get_db_name(),
+            f"--db-filter=^{get_db_name()}$",
+            "--http-port",
+            str(self.port),
+            f"--workers={workers}",
+            "--max-cron-threads=0",
+            "--logfile=/dev/null",
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/web/login", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("the multi-worker Odoo server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+@contextmanager
+def new_env():
+    """An environment on a cursor of its own, committed when the block ends:
+    benchmarks commit their data so that another process (the server) sees it."""
+    with Registry(get_db_name()).cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})

@@ -323,20 +323,16 @@ class Paymob(Gateway):
             "payment_details": (obj.get("masked_pan") or "")[-4:],
             "customer_ref": obj.get("email") or "",
         }
-        if tx.state == "done":
-            return GatewayEvent(
-                status="done",
-                reference=tx.reference,
-                provider_reference=tx.provider_reference,
-                key=f"TOKEN:{obj.get('id')}",
-                token=token,
-            )
-        if tx.state in ("draft", "pending", "authorized") and tx.tokenize and not tx.token_id:
-            # The card token may arrive before the transaction callback: Paymob only
-            # issues it for a card it saved, so it is kept now and the payment is
-            # confirmed by its own signed callback.
-            tx._invoicera_save_token(token)
-        return None
+        # The card token may come before or after the transaction callback:
+        # saved either way (Paymob issues it only for a card it stored); the
+        # payment itself is confirmed by its own signed callback only.
+        return GatewayEvent(
+            status="token",
+            reference=tx.reference,
+            provider_reference=tx.provider_reference,
+            key=f"TOKEN:{obj.get('id')}",
+            token=token,
+        )
 
     # -- refunds and saved cards --------------------------------------------------------------
 
