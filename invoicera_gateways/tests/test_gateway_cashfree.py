@@ -91,6 +91,33 @@ WEBHOOKS = {
     "pending": ("PAYMENT_USER_DROPPED_WEBHOOK", "USER_DROPPED"),
     "cancel": ("PAYMENT_USER_DROPPED_WEBHOOK", "USER_DROPPED"),
 }
+# https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/refunds/webhooks
+# "Refund Webhook Payload" (refund_splits left out).
+REFUND_STATUS_WEBHOOK = {
+    "data": {
+        "refund": {
+            "cf_refund_id": 11325632,
+            "cf_payment_id": 789727431,
+            "refund_id": "refund_sampleorder0413",
+            "order_id": "sampleorder0413",
+            "refund_amount": 2.00,
+            "refund_currency": "INR",
+            "entity": "Refund",
+            "refund_type": "MERCHANT_INITIATED",
+            "refund_arn": "205907014017",
+            "refund_status": "SUCCESS",
+            "status_description": "Refund processed successfully",
+            "created_at": "2022-02-28T12:54:25+05:30",
+            "processed_at": "2022-02-28T13:04:27+05:30",
+            "refund_charge": 0,
+            "refund_note": "Test",
+            "metadata": None,
+            "refund_mode": "STANDARD",
+        }
+    },
+    "event_time": "2022-02-28T13:04:28+05:30",
+    "type": "REFUND_STATUS_WEBHOOK",
+}
 SECRET = "cfsk_ma_test_0c1f6f7d2f3e4a5b"
 SESSION = (
     "session_a1VXIPJo8kh7IBigVXX8LgTMupQW_cu25FS8KwLwQLOmiHqbBxq5U"
@@ -345,3 +372,82 @@ class TestCashfree(common.GatewayCase):
         moved = dict(signed, **{"x-webhook-timestamp": str(int(now * 1000) + 1)})
         self.assertFalse(gateway.verify(Delivery(headers=moved, body=body), now=now))
         self.assertFalse(gateway.verify(Delivery(headers=signed, body=body[:-1] + b" "), now=now))
+
+    # -- refund webhooks --------------------------------------------------------------------
+
+    def refund_webhook(self, tx, refund, status="SUCCESS", description=None, **values):
+        payload = json.loads(json.dumps(REFUND_STATUS_WEBHOOK))
+        payload["data"]["refund"].update(
+            cf_refund_id=int(refund.provider_reference or 0) or 11325632,
+            refund_id=cashfree_id(refund.reference, max_length=40),
+            order_id=cashfree_id(tx.reference),
+            refund_amount=float(-refund.amount),
+            refund_status=status,
+            refund_note=refund.reference,
+        )
+        payload["data"]["refund"].update(values)
+        if description:
+            payload["data"]["refund"]["status_description"] = description
+        return json.dumps(payload).encode()
+
+    def refund_of(self, tx, cf_refund_id="1553338"):
+        routes = self.refund_routes(tx)
+        answer = routes[("POST", r"/pg/orders/[^/]+/refunds$")][1]
+        routes[("POST", r"/pg/orders/[^/]+/refunds$")] = (
+            200,
+            dict(answer, cf_refund_id=cf_refund_id),
+        )
+        self.api.routes = routes
+        before = tx.child_transaction_ids
+        tx.action_refund(amount_to_refund=10)
+        return tx.child_transaction_ids - before
+
+    def test_refund_webhook_completes_a_pending_refund(self):
+        tx = self.make_tx(reference="INV/2025/00077")
+        tx.provider_reference = cashfree_id(tx.reference)
+        tx._set_done()
+        refund = self.refund_of(tx)
+        self.assertEqual((refund.state, refund.provider_reference), ("pending", "1553338"))
+        pending = self.refund_webhook(tx, refund, "PENDING", "In Progress")
+        self.assertEqual(self.deliver(pending), (200, "processed"))
+        self.assertEqual(refund.state, "pending")
+        body = self.refund_webhook(tx, refund)
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(tx.state, "done", "the payment is left alone")
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertIn("REFUND_STATUS_WEBHOOK:1553338:SUCCESS", self.events().mapped("event_key"))
+
+    def test_cancelled_refund_webhook_puts_the_refund_in_error(self):
+        tx = self.make_tx()
+        tx.provider_reference = cashfree_id(tx.reference)
+        tx._set_done()
+        refund = self.refund_of(tx)
+        body = self.refund_webhook(
+            tx, refund, "CANCELLED", "Refund cancelled: the customer's account is closed"
+        )
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(refund.state, "error")
+        self.assertIn("account is closed", refund.state_message)
+
+    def test_refund_webhook_is_matched_on_our_refund_id_without_cf_refund_id(self):
+        tx = self.make_tx(reference="INV/2025/00078")
+        tx.provider_reference = cashfree_id(tx.reference)
+        tx._set_done()
+        refund = self.refund_of(tx, cf_refund_id=None)
+        self.assertFalse(refund.provider_reference)
+        self.assertNotEqual(cashfree_id(refund.reference, 40), refund.reference)
+        body = self.refund_webhook(tx, refund, cf_refund_id=1553339)
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(refund.provider_reference, "1553339")
+
+    def test_refund_webhook_for_a_refund_made_elsewhere_is_ignored(self):
+        tx = self.make_tx()
+        tx._set_done()
+        self.assertEqual(self.deliver(json.dumps(REFUND_STATUS_WEBHOOK).encode()), (200, "ignored"))
+        # The amount is checked like a payment's.
+        refund = self.refund_of(tx)
+        body = self.refund_webhook(tx, refund, refund_amount=100.0)
+        self.assertEqual(self.deliver(body), (200, "mismatch"))
+        self.assertEqual(refund.state, "error")

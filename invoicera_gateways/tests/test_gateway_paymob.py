@@ -2,6 +2,8 @@ import hashlib
 import hmac
 import json
 
+import requests
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -299,3 +301,131 @@ class TestPaymob(common.GatewayCase):
         self.assertEqual(pay["source"], {"identifier": DOC_TOKEN["token"], "subtype": "TOKEN"})
         self.assertEqual(pay["payment_token"], "ZXlKaGJHY2lPaUpJVXpVeE1pSXNJ")
         self.assertEqual(tx.provider_reference, "217503754")
+
+    # -- saved cards: the order is known before paying ------------------------------------
+
+    def moto_answer(self, tx, status="done", event_id="evt_moto", order_id=217503754):
+        obj = self.transaction(tx, status, event_id=event_id, order_id=order_id)
+        obj.update(is_3d_secure=False, integration_id=4097600)
+        return obj
+
+    def test_saved_card_payment_whose_answer_was_lost_is_found_by_its_callback(self):
+        token = self._create_token(provider_ref=DOC_TOKEN["token"])
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-lost")
+        self.api.routes = {
+            ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
+            ("POST", r"/api/acceptance/payments/pay$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            ),
+        }
+        tx._send_payment_request()
+        self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))
+        self.assertEqual(tx.provider_reference, "217503754", "kept before paying")
+        # Paymob charged the card: its callback names only the (signed) order id.
+        obj = self.moto_answer(tx)
+        body = json.dumps({"type": "TRANSACTION", "obj": obj}).encode()
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_retried_saved_card_charge_asks_the_order_before_paying_again(self):
+        token = self._create_token(provider_ref=DOC_TOKEN["token"])
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-retry")
+        self.api.routes = {
+            ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
+            ("POST", r"/api/acceptance/payments/pay$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            ),
+        }
+        tx._send_payment_request()
+        self.assertTrue(tx.invoicera_retry)
+        # https://docs.paymob.com/docs/retrieve-a-transaction: the order's transaction.
+        refused = (400, {"detail": "must not be called"})
+        self.api.routes = {
+            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): (200, self.moto_answer(tx)),
+            ("POST", r"/v1/intention/$"): refused,
+            ("POST", r"/api/acceptance/payments/pay$"): refused,
+        }
+        tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.invoicera_retry)
+        inquiry = self.api.last("transaction_inquiry")
+        self.assertEqual(inquiry["json"], {"order_id": 217503754})
+        self.assertEqual(inquiry["headers"]["Authorization"], "Token egy_sk_test_secret")
+        pays = [call for call in self.api.calls if "payments/pay" in call["url"]]
+        self.assertEqual(len(pays), 1, "the card is charged once")
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+
+    def test_retried_saved_card_charge_pays_when_the_order_holds_nothing(self):
+        token = self._create_token(provider_ref=DOC_TOKEN["token"])
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-unpaid")
+        self.api.routes = {
+            ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
+            ("POST", r"/api/acceptance/payments/pay$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            ),
+        }
+        tx._send_payment_request()
+        second = dict(self.intention_answer(tx, 4097600), intention_order_id=217503799)
+        self.api.routes = {
+            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): (
+                404,
+                {"detail": "Not found."},
+            ),
+            ("POST", r"/v1/intention/$"): (201, second),
+            ("POST", r"/api/acceptance/payments/pay$"): (
+                200,
+                {"type": "TRANSACTION", "obj": self.moto_answer(tx, order_id=217503799)},
+            ),
+        }
+        tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.provider_reference, "217503799")
+
+    # -- refund callbacks ---------------------------------------------------------------------
+
+    def refund_callback(self, tx, refund_id, status="done", amount=1000):
+        obj = self.transaction(tx, status, amount=amount, event_id=f"refund-{refund_id}")
+        obj.update(
+            id=refund_id,
+            is_refund=True,
+            is_standalone_payment=False,
+            has_parent_transaction=True,
+            parent_transaction=self.transaction(tx, event_id="evt_paid")["id"],
+        )
+        if status == "error":
+            obj["data"]["message"] = "Refund rejected by the issuer"
+        return json.dumps({"type": "TRANSACTION", "obj": obj}).encode()
+
+    def test_refund_callback_completes_a_pending_refund(self):
+        tx = self.make_tx()
+        routes = self.refund_routes(tx)
+        answer = routes[("POST", r"/api/acceptance/void_refund/refund$")][1]
+        routes[("POST", r"/api/acceptance/void_refund/refund$")] = (
+            200,
+            dict(answer, pending=True, success=False),
+        )
+        self.api.routes.update(routes)
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual((refund.state, refund.provider_reference), ("pending", "655001"))
+        body = self.refund_callback(tx, 655001)
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+
+        # A second partial refund that Paymob finally rejects.
+        routes[("POST", r"/api/acceptance/void_refund/refund$")] = (
+            200,
+            dict(answer, id=655002, pending=True, success=False),
+        )
+        self.api.routes.update(routes)
+        tx.action_refund(amount_to_refund=10)
+        second = tx.child_transaction_ids - refund
+        self.assertEqual(
+            self.deliver(self.refund_callback(tx, 655002, "error")), (200, "processed")
+        )
+        self.assertEqual(second.state, "error")
+        self.assertIn("Refund rejected", second.state_message)
+        self.assertEqual(refund.state, "done")

@@ -2,8 +2,11 @@ import hashlib
 import hmac
 import json
 
+import requests
+
 from odoo.tests import tagged
 
+from ..gateways.base import GatewayUnavailable
 from . import common
 
 # https://paystack.com/docs/payments/webhooks/ - "charge.success" sample event
@@ -51,6 +54,104 @@ CHARGE_SUCCESS = {
     },
 }
 STATUS = {"done": "success", "pending": "ongoing", "error": "failed", "cancel": "abandoned"}
+# https://paystack.com/docs/payments/refunds/#listen-to-notifications - refund events
+# (PaystackOSS/doc-code-snippets, src/doc/payments/refunds/events/*.json)
+REFUND_PROCESSED = {
+    "event": "refund.processed",
+    "data": {
+        "status": "processed",
+        "transaction_reference": "T2154954_412829_3be32076_6lcg3",
+        "refund_reference": "132013318360",
+        "amount": "5000",
+        "currency": "NGN",
+        "processor": "mpgs_zen",
+        "customer": {
+            "first_name": "Damilola",
+            "last_name": "Kwabena",
+            "email": "damilola@email.com",
+        },
+        "integration": 412829,
+        "domain": "live",
+    },
+}
+REFUND_FAILED = {
+    "event": "refund.failed",
+    "data": {
+        "status": "failed",
+        "transaction_reference": "T9171231_412325_3be2736c_n6tml",
+        "refund_reference": "TRF_9vgfawjnoz58uxy",
+        "amount": 20000,
+        "currency": "NGN",
+        "processor": "instant-transfer",
+        "customer": {"first_name": "Tobi", "last_name": "Digz", "email": "tobi@mail.com"},
+        "integration": 412325,
+        "domain": "live",
+    },
+}
+REFUND_PENDING = {
+    "event": "refund.pending",
+    "data": {
+        "status": "pending",
+        "transaction_reference": "tvunjbbd_412829_4b18075d_c7had",
+        "refund_reference": None,
+        "amount": "10000",
+        "currency": "NGN",
+        "processor": "instant-transfer",
+        "customer": {"first_name": "Drew", "last_name": "Berry", "email": "demo@email.com"},
+        "integration": 412829,
+        "domain": "live",
+    },
+}
+# https://paystack.com/docs/api/refund/#create - "Refund has been queued for processing"
+REFUND_CREATED = {
+    "status": True,
+    "message": "Refund has been queued for processing",
+    "data": {
+        "transaction": {
+            "id": 1004723697,
+            "domain": "live",
+            "reference": "T685312322670591",
+            "amount": 10000,
+            "paid_at": "2021-08-20T18:34:11.000Z",
+            "channel": "apple_pay",
+            "currency": "NGN",
+        },
+        "integration": 412829,
+        "deducted_amount": 0,
+        "channel": None,
+        "merchant_note": "Refund for transaction T685312322670591 by test@me.com",
+        "customer_note": "Refund for transaction T685312322670591",
+        "status": "pending",
+        "refunded_by": "test@me.com",
+        "expected_at": "2021-12-16T09:21:17.016Z",
+        "currency": "NGN",
+        "domain": "live",
+        "amount": 10000,
+        "fully_deducted": False,
+        "id": 3018284,
+        "createdAt": "2021-12-07T09:21:17.122Z",
+        "updatedAt": "2021-12-07T09:21:17.122Z",
+    },
+}
+# https://paystack.com/docs/api/refund/#list - "Refunds retrieved"
+REFUND_LISTED = {
+    "integration": 428626,
+    "transaction": 627178582,
+    "dispute": None,
+    "settlement": None,
+    "id": 747680,
+    "domain": "test",
+    "currency": "NGN",
+    "amount": 10000,
+    "status": "processed",
+    "refunded_at": None,
+    "refunded_by": "jen@smith.com",
+    "customer_note": "Refund for transaction qufywna9w9a5d8v",
+    "merchant_note": "Refund for transaction qufywna9w9a5d8v by jen@smith.com",
+    "deducted_amount": 10000,
+    "fully_deducted": True,
+    "createdAt": "2020-05-19T11:12:17.000Z",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -98,25 +199,48 @@ class TestPaystack(common.GatewayCase):
             )
         }
 
+    def refund_created(self, tx, amount=1000, refund_id=3018284):
+        answer = json.loads(json.dumps(REFUND_CREATED))
+        answer["data"].update(amount=amount, id=refund_id)
+        answer["data"]["transaction"].update(reference=tx.provider_reference, amount=self.minor())
+        return answer
+
     def refund_routes(self, tx):
         return {
-            ("POST", r"/refund$"): (
+            # An unrelated refund of the integration: never taken for ours.
+            ("GET", r"/refund$"): (
                 200,
-                {
-                    "status": True,
-                    "message": "Refund has been queued for processing",
-                    "data": {"id": 3018284, "amount": 1000, "currency": "NGN", "status": "pending"},
-                },
-            )
+                {"status": True, "message": "Refunds retrieved", "data": [REFUND_LISTED]},
+            ),
+            ("POST", r"/refund$"): (200, self.refund_created(tx)),
         }
 
     def charge_routes(self, tx):
         return {
+            # The retry first asks whether Paystack has the reference: not yet.
+            ("GET", r"/transaction/verify/"): (
+                404,
+                {"status": False, "message": "Transaction reference not found."},
+            ),
             ("POST", r"/transaction/charge_authorization$"): (
                 200,
                 {"status": True, "message": "Charge attempted", "data": self.charge(tx)},
-            )
+            ),
         }
+
+    def refund_webhook(self, sample, tx, amount, **values):
+        payload = json.loads(json.dumps(sample))
+        payload["data"].update(transaction_reference=tx.provider_reference, **values)
+        payload["data"]["amount"] = (
+            str(amount) if isinstance(sample["data"]["amount"], str) else amount
+        )
+        return json.dumps(payload).encode()
+
+    def paid_tx(self, reference="INV-TEST-paystack"):
+        tx = self.make_tx(reference=reference)
+        tx.provider_reference = reference
+        tx._set_done()
+        return tx
 
     def test_checkout_amount_is_in_kobo(self):
         tx = self.make_tx()
@@ -142,3 +266,139 @@ class TestPaystack(common.GatewayCase):
         self.assertEqual(sent["metadata"]["invoicera_reference"], "INV/2026/00042")
         self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
         self.assertEqual(tx.state, "done")
+
+    def test_retried_charge_returns_what_paystack_has_instead_of_charging_again(self):
+        token = self._create_token(provider_ref="AUTH_f5rnfq9p")
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO/2026/0007")
+        self.api.routes = {
+            ("POST", r"/transaction/charge_authorization$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            )
+        }
+        tx._send_payment_request()
+        self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))
+        # Paystack did charge it: verify knows the reference, and a second
+        # charge with that reference is refused as a duplicate.
+        self.api.routes = {
+            ("GET", r"/transaction/verify/AUTO-2026-0007$"): (
+                200,
+                {"status": True, "message": "Verification successful", "data": self.charge(tx)},
+            ),
+            ("POST", r"/transaction/charge_authorization$"): (
+                400,
+                {"status": False, "message": "Duplicate Transaction Reference"},
+            ),
+        }
+        tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.invoicera_retry)
+        self.assertEqual(tx.provider_reference, "AUTO-2026-0007")
+        charges = [call for call in self.api.calls if "charge_authorization" in call["url"]]
+        self.assertEqual(len(charges), 1, "the card is charged once")
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+
+    def test_retried_charge_that_paystack_declined_is_not_charged_again(self):
+        token = self._create_token(provider_ref="AUTH_f5rnfq9p")
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-declined")
+        self.api.routes = {
+            ("POST", r"/transaction/charge_authorization$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            )
+        }
+        tx._send_payment_request()
+        declined = dict(self.charge(tx, "error"), gateway_response="Declined")
+        self.api.routes = {
+            ("GET", r"/transaction/verify/AUTO-declined$"): (
+                200,
+                {"status": True, "message": "Verification successful", "data": declined},
+            )
+        }
+        tx._post_process()
+        self.assertEqual(tx.state, "error")
+        self.assertIn("Declined", tx.state_message)
+        self.assertEqual(len(self.api.calls), 2)
+
+    def test_refund_webhooks_complete_the_refund_transaction(self):
+        tx = self.paid_tx()
+        self.api.routes = self.refund_routes(tx)
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.state, "pending")
+        self.assertEqual(refund.provider_reference, "3018284", "the Paystack refund id is kept")
+        sent = self.api.last("/refund$")["json"]
+        self.assertEqual(sent["merchant_note"], refund.reference)
+        self.assertEqual((sent["transaction"], sent["amount"]), (tx.provider_reference, 1000))
+
+        pending = self.refund_webhook(REFUND_PENDING, tx, 1000)
+        self.assertEqual(self.deliver(pending), (200, "processed"))
+        self.assertEqual(refund.state, "pending")
+        processed = self.refund_webhook(REFUND_PROCESSED, tx, 1000)
+        self.assertEqual(self.deliver(processed), (200, "processed"))
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(tx.state, "done", "the payment itself is left alone")
+        # A redelivery finds no unfinished refund of that amount any more.
+        self.assertEqual(self.deliver(processed), (200, "ignored"))
+        self.assertEqual(refund.state, "done")
+
+        # A second refund of the same payment fails at Paystack.
+        self.api.routes = self.refund_routes(tx)
+        self.api.routes[("POST", r"/refund$")] = (200, self.refund_created(tx, 2000, 3018285))
+        tx.action_refund(amount_to_refund=20)
+        second = tx.child_transaction_ids - refund
+        self.assertEqual(second.state, "pending")
+        failed = self.refund_webhook(REFUND_FAILED, tx, 2000)
+        self.assertEqual(self.deliver(failed), (200, "processed"))
+        self.assertEqual(second.state, "error")
+        self.assertIn("failed", second.state_message)
+        self.assertEqual(refund.state, "done")
+
+    def test_refund_webhook_of_another_refund_is_ignored(self):
+        tx = self.paid_tx()
+        self.api.routes = self.refund_routes(tx)
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        # Another amount (a refund made in the dashboard), another payment.
+        other_amount = self.refund_webhook(REFUND_PROCESSED, tx, 5000)
+        self.assertEqual(self.deliver(other_amount), (200, "ignored"))
+        self.assertEqual(self.deliver(json.dumps(REFUND_PROCESSED).encode()), (200, "ignored"))
+        self.assertEqual(refund.state, "pending")
+        self.assertEqual(tx.state, "done")
+
+    def test_refund_retried_after_a_timeout_reuses_the_refund_paystack_made(self):
+        tx = self.paid_tx()
+        self.api.routes = {
+            ("GET", r"/refund$"): (
+                200,
+                {"status": True, "message": "Refunds retrieved", "data": []},
+            ),
+            ("POST", r"/refund$"): requests.exceptions.ReadTimeout("read timed out"),
+        }
+        with self.assertRaises(GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        note = self.api.last("/refund$")["json"]["merchant_note"]
+        self.assertFalse(tx.child_transaction_ids)
+        # Paystack created it before the answer was lost: listed with our note.
+        made = dict(
+            REFUND_LISTED,
+            id=3018290,
+            amount=1000,
+            status="processing",
+            merchant_note=note,
+            transaction_reference=tx.provider_reference,
+        )
+        self.api.routes = {
+            ("GET", r"/refund$"): (
+                200,
+                {"status": True, "message": "Refunds retrieved", "data": [REFUND_LISTED, made]},
+            ),
+            ("POST", r"/refund$"): (400, {"status": False, "message": "must not be called"}),
+        }
+        calls = len(self.api.calls)
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.reference, note)
+        self.assertEqual((refund.state, refund.provider_reference), ("pending", "3018290"))
+        retried = self.api.calls[calls:]
+        self.assertEqual([call["method"] for call in retried], ["GET"], "no second refund")
+        self.assertEqual(retried[0]["params"]["transaction"], tx.provider_reference)

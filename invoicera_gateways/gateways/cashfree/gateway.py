@@ -15,6 +15,11 @@ Documentation used:
   https://www.cashfree.com/docs/js-integration (``cashfree.checkout()``).
 - Webhooks and their signature:
   https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/payments/webhooks
+- Refund webhooks (``REFUND_STATUS_WEBHOOK``, signed like the payment ones):
+  https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/refunds/webhooks
+  They complete a refund answered as pending; matched on the refund
+  transaction's provider reference (``cf_refund_id``) or, failing that, on
+  our ``refund_id`` (the refund transaction's reference, made a Cashfree id).
 
 Checkout: Cashfree documents no plain hosted-page URL for an order any more
 (the ``payment_link`` of older API versions is gone since 2022-09-01); its
@@ -66,6 +71,7 @@ WEBHOOK_TYPES = (
     "PAYMENT_FAILED_WEBHOOK",
     "PAYMENT_USER_DROPPED_WEBHOOK",
 )
+REFUND_WEBHOOK_TYPE = "REFUND_STATUS_WEBHOOK"
 #: Cashfree ``payment_group`` -> Odoo payment method code
 PAYMENT_GROUPS = {
     "credit_card": "card",
@@ -235,6 +241,8 @@ class Cashfree(Gateway):
     def parse_notification(self, delivery):
         payload = delivery.json()
         kind = payload.get("type", "")
+        if kind == REFUND_WEBHOOK_TYPE:
+            return self._refund_event(payload)
         if kind not in WEBHOOK_TYPES:
             return None
         data = payload.get("data") or {}
@@ -273,6 +281,60 @@ class Cashfree(Gateway):
         return self.event_from_payment(payment, order, tx.reference)
 
     # -- refunds --------------------------------------------------------------------------
+
+    def _refund_event(self, payload):
+        """The event of a refund webhook for a refund made from Odoo, or None."""
+        refund = (payload.get("data") or {}).get("refund")
+        if not isinstance(refund, dict):
+            return None
+        refund_tx = self._refund_tx_of(refund)
+        if not refund_tx:
+            return None  # a refund made in Cashfree's dashboard
+        refund_status = refund.get("refund_status") or ""
+        status = REFUND_STATUSES.get(refund_status, "pending")
+        currency = refund.get("refund_currency") or ""
+        amount = refund.get("refund_amount")
+        cf_refund_id = str(refund.get("cf_refund_id") or "")
+        return GatewayEvent(
+            status=status,
+            reference=refund_tx.reference,
+            provider_reference=cf_refund_id,
+            # One delivery per refund and status (PENDING, then SUCCESS or CANCELLED).
+            key=f"{REFUND_WEBHOOK_TYPE}:{cf_refund_id or refund.get('refund_id')}:{refund_status}",
+            amount=None if amount is None else self.minor(amount, currency or "INR"),
+            currency=currency,
+            message=(refund.get("status_description") or "") if status != "done" else "",
+        )
+
+    def _refund_tx_of(self, refund):
+        """Our refund transaction named by a refund entity: by ``cf_refund_id``, kept
+        when the refund was created, else by our ``refund_id``."""
+        transactions = self.provider.env["payment.transaction"]
+        domain = [("provider_id", "=", self.provider.id), ("operation", "=", "refund")]
+        if refund.get("cf_refund_id"):
+            refund_tx = transactions.search(
+                domain + [("provider_reference", "=", str(refund["cf_refund_id"]))], limit=1
+            )
+            if refund_tx:
+                return refund_tx
+        refund_id = refund.get("refund_id")
+        if not refund_id:
+            return transactions
+        candidates = transactions.search(domain + [("reference", "=", refund_id)])
+        if not candidates and refund.get("order_id"):
+            payments = transactions.search(
+                [
+                    ("provider_id", "=", self.provider.id),
+                    ("operation", "!=", "refund"),
+                    ("provider_reference", "=", refund["order_id"]),
+                ]
+            )
+            candidates = payments.child_transaction_ids.filtered(
+                lambda tx: tx.operation == "refund"
+            )
+        return candidates.filtered(
+            lambda tx: cashfree_id(tx.reference, max_length=40) == refund_id
+        )[:1]
 
     def refund(self, tx, refund_tx, amount):
         payload = {

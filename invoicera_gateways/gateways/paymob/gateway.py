@@ -35,6 +35,19 @@ reference disagrees with the transaction of its signed order id is refused.
 Paymob has no idempotency header: ``special_reference`` (our unique transaction
 reference) identifies each intention, so a retried intention is tied to the same
 Odoo transaction, and refunds name the Paymob transaction they refund.
+
+Saved cards: the order id of the MOTO intention is kept as the transaction's
+provider reference before ``payments/pay`` is called, so the callback of a
+payment whose answer was lost still finds its transaction; a retried charge
+(``invoicera_retry``) first asks Paymob what that order holds
+(``POST /api/ecommerce/orders/transaction_inquiry`` with ``order_id``,
+https://docs.paymob.com/docs/retrieve-a-transaction) and pays again only if
+it holds no transaction.
+
+Refunds: a refund is a transaction of its own (``is_refund``), whose id is
+kept as the refund transaction's provider reference; its callback (a
+``TRANSACTION`` callback signed like any other) completes a refund that was
+answered as pending.
 """
 
 import logging
@@ -198,7 +211,12 @@ class Paymob(Gateway):
         if not order_id:
             return self.provider.env["payment.transaction"]
         return self.provider.env["payment.transaction"].search(
-            [("provider_id", "=", self.provider.id), ("provider_reference", "=", str(order_id))],
+            [
+                ("provider_id", "=", self.provider.id),
+                ("provider_reference", "=", str(order_id)),
+                # a refund's provider reference is a Paymob transaction id, not an order id
+                ("operation", "!=", "refund"),
+            ],
             limit=1,
         )
 
@@ -307,12 +325,54 @@ class Paymob(Gateway):
             return self._token_event(obj)
         if payload.get("type") != "TRANSACTION":
             return None
-        if obj.get("is_refund") or obj.get("is_void") or obj.get("has_parent_transaction"):
-            return None  # refund, void or capture of a payment: not a payment's outcome
+        if obj.get("is_refund"):
+            return self._refund_callback(obj)
+        if obj.get("is_void") or obj.get("has_parent_transaction"):
+            return None  # void or capture of a payment: not a payment's outcome
         event = self.event_from_transaction(obj)
         # The paid Paymob transaction id is kept in the key: refunds are made on it.
         event.key = f"TRANSACTION:{obj.get('id')}:{event.status}"
         return event
+
+    def _refund_callback(self, obj):
+        """The callback of a refund made from Odoo (matched on the refund's own
+        transaction id); refunds made elsewhere are ignored."""
+        refund_id = str(obj.get("id") or "")
+        refund_tx = self.provider.env["payment.transaction"]
+        if refund_id:
+            refund_tx = refund_tx.search(
+                [
+                    ("provider_id", "=", self.provider.id),
+                    ("operation", "=", "refund"),
+                    ("provider_reference", "=", refund_id),
+                ],
+                limit=1,
+            )
+        if not refund_tx:
+            return None
+        event = self.refund_event(obj, refund_tx)
+        event.key = f"REFUND:{refund_id}:{event.status}"
+        event.amount = obj.get("amount_cents")
+        event.currency = obj.get("currency", "")
+        return event
+
+    def refund_event(self, obj, refund_tx):
+        """A GatewayEvent for ``refund_tx`` from its Paymob refund transaction."""
+        if obj.get("pending"):
+            status = "pending"
+        elif obj.get("success"):
+            status = "done"
+        else:
+            status = "error"
+        message = str((obj.get("data") or {}).get("message") or "") if status == "error" else ""
+        if status == "error" and not message:
+            message = self.provider.env._("Paymob did not carry out the refund.")
+        return GatewayEvent(
+            status=status,
+            reference=refund_tx.reference,
+            provider_reference=str(obj.get("id", "")),
+            message=message,
+        )
 
     def _token_event(self, obj):
         tx = self._tx_of_order(obj.get("order_id"))
@@ -370,18 +430,7 @@ class Paymob(Gateway):
             idempotency_key=self.idempotency_key(refund_tx, "refund"),
         )
         obj = data.get("obj", data) if isinstance(data, dict) else {}
-        if obj.get("pending"):
-            status = "pending"
-        elif obj.get("success"):
-            status = "done"
-        else:
-            status = "error"
-        return GatewayEvent(
-            status=status,
-            reference=refund_tx.reference,
-            provider_reference=str(obj.get("id", "")),
-            message=str((obj.get("data") or {}).get("message") or ""),
-        )
+        return self.refund_event(obj, refund_tx)
 
     def charge_token(self, tx):
         _integrations, moto = self.integrations()
@@ -392,7 +441,21 @@ class Paymob(Gateway):
                     " the integration IDs as moto:<id>."
                 )
             )
+        order_id = tx.provider_reference or ""
+        if tx.invoicera_retry and order_id.isdigit():
+            # The earlier attempt got no answer from payments/pay: Paymob may
+            # have charged the card on that order.
+            obj = self._order_transaction(order_id)
+            if obj:
+                event = self.event_from_transaction(obj)
+                event.reference = tx.reference
+                event.provider_reference = order_id
+                return event
         intention = self._intention(tx, [moto], self.provider._invoicera_url("webhook"))
+        order_id = str(intention.get("intention_order_id") or "")
+        if order_id:
+            # Kept before paying: the payment's callback names only the order.
+            tx.provider_reference = order_id
         payment_token = (intention.get("payment_keys") or [{}])[0].get("key")
         data = self.request(
             "POST",
@@ -406,5 +469,23 @@ class Paymob(Gateway):
         obj = data.get("obj", data) if isinstance(data, dict) else {}
         event = self.event_from_transaction(obj)
         event.reference = tx.reference
-        event.provider_reference = str(intention.get("intention_order_id") or "")
+        event.provider_reference = order_id
         return event
+
+    def _order_transaction(self, order_id):
+        """The transaction Paymob holds for ``order_id`` (Transaction Inquiry), or None."""
+        try:
+            data = self.request(
+                "POST",
+                "api/ecommerce/orders/transaction_inquiry",
+                {"order_id": int(order_id)},
+            )
+        except ValidationError as error:
+            # No transaction on that order (or no inquiry for this account):
+            # the order was not paid as far as Paymob can tell.
+            _logger.warning("Paymob: order %s holds no transaction (%s)", order_id, error)
+            return None
+        obj = data.get("obj", data) if isinstance(data, dict) else {}
+        if not isinstance(obj, dict) or not obj.get("id") or "success" not in obj:
+            return None
+        return obj

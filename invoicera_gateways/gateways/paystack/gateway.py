@@ -3,12 +3,36 @@
 Paystack references accept only letters, digits, ``-``, ``.`` and ``=``: Odoo's
 (``INV/2026/00042``) are sent sanitized, kept as the transaction's provider
 reference, and Odoo's own travels in ``metadata.invoicera_reference``.
+
+Paystack has no idempotency key:
+
+- a saved-card charge is identified by its reference, which Paystack refuses
+  to charge twice; a retried charge (``invoicera_retry``) therefore first asks
+  ``GET transaction/verify/<reference>`` and returns what Paystack has instead
+  of charging again;
+- a refund carries our refund reference in ``merchant_note``; before creating
+  one, ``GET refund?transaction=...`` (List Refunds) is asked for a refund of
+  the same amount with that note, which a timed-out earlier attempt made.
+
+Refunds are mostly answered "pending"/"processing" and completed by the
+``refund.processed`` / ``refund.failed`` webhooks
+(https://paystack.com/docs/payments/refunds/#listen-to-notifications). Their
+payload names the refunded transaction (``transaction_reference``), the amount
+and currency, but not the refund id (only ``refund.needs-attention`` has an
+``id``): the refund transaction is the oldest unfinished refund of that
+payment with that amount.
 """
 
+import logging
 import re
+
+from odoo import _
+from odoo.exceptions import ValidationError
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
+
+_logger = logging.getLogger(__name__)
 
 STATUSES = {
     "success": "done",
@@ -20,6 +44,21 @@ STATUSES = {
     "reversed": "cancel",
     "failed": "error",
 }
+#: refund ``status`` (Create/List Refund answers) and ``refund.*`` webhook events
+REFUND_STATUSES = {
+    "processed": "done",
+    "failed": "error",
+    "pending": "pending",
+    "processing": "pending",
+    "needs-attention": "pending",
+}
+REFUND_EVENTS = (
+    "refund.pending",
+    "refund.processing",
+    "refund.needs-attention",
+    "refund.processed",
+    "refund.failed",
+)
 
 
 def paystack_reference(reference):
@@ -100,10 +139,76 @@ class Paystack(Gateway):
     def parse_notification(self, delivery):
         payload = delivery.json()
         event = payload.get("event", "")
+        if event in REFUND_EVENTS:
+            return self._refund_event(event, payload.get("data") or {})
         if event not in ("charge.success", "charge.failed"):
             return None
         charge = payload.get("data") or {}
         return self.event_from_charge(charge, key=f"{event}:{charge.get('id')}")
+
+    def _refund_event(self, event, data):
+        """The event of a ``refund.*`` webhook for our refund transaction, or None."""
+        refund_tx = self._refund_tx_of(data)
+        if not refund_tx:
+            return None  # a refund made outside Odoo, or already finished
+        try:
+            amount = int(data.get("amount"))
+        except (TypeError, ValueError):
+            amount = None
+        status = REFUND_STATUSES.get(data.get("status") or event.split(".", 1)[1], "pending")
+        message = ""
+        if status != "done":
+            message = _(
+                "Paystack reports the refund as %(status)s.", status=data.get("status") or event
+            )
+        return GatewayEvent(
+            status=status,
+            reference=refund_tx.reference,
+            provider_reference=str(data["id"]) if data.get("id") else "",
+            # No event id: an id-less event is keyed on its body (a redelivery
+            # repeats it), never on the refund transaction it was matched to.
+            key=f"{event}:{data['id']}" if data.get("id") else "",
+            amount=amount,
+            currency=data.get("currency") or "",
+            message=message,
+        )
+
+    def _refund_tx_of(self, data):
+        """The refund transaction a refund webhook is about.
+
+        By the refund id when the webhook carries it, else the oldest refund
+        of the paid transaction (``transaction_reference``) with that amount
+        that is not finished yet.
+        """
+        transactions = self.env["payment.transaction"]
+        domain = [("provider_id", "=", self.provider.id), ("operation", "=", "refund")]
+        if data.get("id"):
+            refund_tx = transactions.search(
+                domain + [("provider_reference", "=", str(data["id"]))], limit=1
+            )
+            if refund_tx:
+                return refund_tx
+        reference = data.get("transaction_reference")
+        if not reference:
+            return transactions
+        payment_domain = [("provider_id", "=", self.provider.id), ("operation", "!=", "refund")]
+        payment = transactions.search(
+            payment_domain + [("provider_reference", "=", reference)], limit=1
+        ) or transactions.search(payment_domain + [("reference", "=", reference)], limit=1)
+        if not payment:
+            return transactions
+        refunds = transactions.search(
+            domain
+            + [("source_transaction_id", "=", payment.id), ("state", "in", ("draft", "pending"))],
+            order="id",
+        )
+        try:
+            amount = int(data.get("amount"))
+        except (TypeError, ValueError):
+            return transactions
+        return refunds.filtered(
+            lambda refund: self.minor(abs(refund.amount), refund.currency_id) == amount
+        )[:1]
 
     def parse_return(self, data):
         return data.get("reference") or data.get("trxref") or ""
@@ -114,6 +219,12 @@ class Paystack(Gateway):
         return self.event_from_charge(data)
 
     def charge_token(self, tx):
+        if tx.invoicera_retry:
+            # The earlier attempt timed out: Paystack may have charged it, and
+            # refuses a second charge with the same reference.
+            known = self._charged_before(tx)
+            if known:
+                return known
         payload = {
             "email": tx.token_id.invoicera_customer_ref or tx.partner_email,
             "amount": self.minor(tx.amount, tx.currency_id),
@@ -125,13 +236,68 @@ class Paystack(Gateway):
         data = self.request("POST", "transaction/charge_authorization", payload)["data"]
         return self.event_from_charge(data)
 
+    def _charged_before(self, tx):
+        """What Paystack has for ``tx``'s reference (an event), or None if nothing."""
+        reference = paystack_reference(tx.reference)
+        try:
+            data = self.request("GET", f"transaction/verify/{reference}").get("data")
+        except ValidationError as error:
+            # "Transaction reference not found" (4xx): nothing was charged.
+            # Any other refusal is repeated by the charge itself.
+            _logger.info("Paystack: %s not charged before (%s)", reference, error)
+            return None
+        if not isinstance(data, dict) or not data.get("status"):
+            return None
+        event = self.event_from_charge(data)
+        event.reference = tx.reference
+        event.provider_reference = data.get("reference") or reference
+        if event.status == "ignore":  # e.g. "send_otp": the webhook will tell
+            event.status = "pending"
+        return event
+
     def refund(self, tx, refund_tx, amount):
-        payload = {
-            "transaction": tx.provider_reference or paystack_reference(tx.reference),
-            "amount": self.minor(amount, tx.currency_id),
-        }
-        data = self.request("POST", "refund", payload)["data"]
-        status = {"processed": "done", "failed": "error"}.get(data.get("status"), "pending")
+        transaction = tx.provider_reference or paystack_reference(tx.reference)
+        minor = self.minor(amount, tx.currency_id)
+        # Our refund reference travels in merchant_note: a refund an earlier,
+        # timed-out attempt created is found there instead of refunding twice.
+        data = self._existing_refund(transaction, refund_tx.reference, minor, tx.currency_id.name)
+        if not data:
+            payload = {
+                "transaction": transaction,
+                "amount": minor,
+                "currency": tx.currency_id.name,
+                "merchant_note": refund_tx.reference,
+            }
+            data = self.request("POST", "refund", payload)["data"]
         return GatewayEvent(
-            status=status, reference=refund_tx.reference, provider_reference=str(data.get("id", ""))
+            status=REFUND_STATUSES.get(data.get("status"), "pending"),
+            reference=refund_tx.reference,
+            provider_reference=str(data.get("id", "")),
+            amount=data.get("amount") if isinstance(data.get("amount"), int) else None,
+            currency=data.get("currency") or "",
         )
+
+    def _existing_refund(self, transaction, note, minor, currency):
+        """The refund of ``transaction`` made for our refund ``note``, if any (List Refunds)."""
+        try:
+            answer = self.request(
+                "GET",
+                "refund",
+                params={"transaction": transaction, "currency": currency, "perPage": 100},
+            )
+        except ValidationError as error:
+            _logger.warning("Paystack: refunds of %s could not be listed: %s", transaction, error)
+            return None
+        refunds = answer.get("data") if isinstance(answer, dict) else None
+        for refund in refunds if isinstance(refunds, list) else ():
+            if not isinstance(refund, dict) or (refund.get("merchant_note") or "").strip() != note:
+                continue
+            if refund.get("transaction_reference") not in (None, "", transaction):
+                continue
+            try:
+                if int(refund.get("amount")) != minor:
+                    continue
+            except (TypeError, ValueError):
+                continue
+            return refund
+        return None
