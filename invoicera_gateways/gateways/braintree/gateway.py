@@ -237,7 +237,8 @@ class Braintree(Gateway):
         "invoicera_secret_key": "Private key; Braintree also signs its webhooks with it",
         "invoicera_account_id": (
             "Merchant account IDs, one per currency ('USD:acme_usd, EUR:acme_eur') or a"
-            " single one; empty to pick the merchant account in the payment's currency"
+            " single one (it takes payments in its own currency only); empty to pick the"
+            " merchant account in the payment's currency"
         ),
     }
 
