@@ -5,13 +5,15 @@ import json
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlencode
 
+import requests
+
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 
 from .. import utils
-from ..gateways.base import Delivery, Gateway
+from ..gateways.base import Delivery, Gateway, GatewayUnavailable
 from . import common
 
 PUBLIC_KEY = "integration_public_key"
@@ -75,6 +77,46 @@ CHARGED = {
     "statusHistory": [{"status": "AUTHORIZED"}, {"status": "SUBMITTED_FOR_SETTLEMENT"}],
 }
 REQUEST_ID = {"requestId": "a-uuid-for-the-request"}
+# viewer.merchant.merchantAccounts (MerchantAccount in the published schema): one account
+# per currency, as Braintree sets them up.
+MERCHANT_ACCOUNTS = {
+    "data": {
+        "viewer": {
+            "merchant": {
+                "merchantAccounts": {
+                    "edges": [
+                        {
+                            "node": {
+                                "id": "acme_eur",
+                                "currencyCode": "EUR",
+                                "status": "ACTIVE",
+                                "isDefault": True,
+                            }
+                        },
+                        {
+                            "node": {
+                                "id": "acme_usd_old",
+                                "currencyCode": "USD",
+                                "status": "SUSPENDED",
+                                "isDefault": False,
+                            }
+                        },
+                        {
+                            "node": {
+                                "id": "acme_usd",
+                                "currencyCode": "USD",
+                                "status": "ACTIVE",
+                                "isDefault": False,
+                            }
+                        },
+                    ],
+                    "pageInfo": {"hasNextPage": False, "endCursor": None},
+                }
+            }
+        }
+    },
+    "extensions": REQUEST_ID,
+}
 
 
 def form_payload(body):
@@ -97,6 +139,7 @@ def graphql_router(answers):
                 return 200, body(kwargs["json"]["variables"]) if callable(body) else body
         raise AssertionError(f"unexpected GraphQL operation: {query}")
 
+    answer.answers = answers
     return answer
 
 
@@ -182,7 +225,10 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         }
         return {
             ("POST", r"/graphql$"): graphql_router(
-                {"refundTransaction": {"data": {"refundTransaction": {"refund": refund}}}}
+                {
+                    "RefundSearch": {"data": {"search": {"refunds": {"edges": []}}}},
+                    "refundTransaction": {"data": {"refundTransaction": {"refund": refund}}},
+                }
             )
         }
 
@@ -411,50 +457,72 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
 
     def test_merchant_account_is_found_by_currency(self):
         self.provider.invoicera_account_id = False
-        accounts = {
-            "data": {
-                "viewer": {
-                    "merchant": {
-                        "merchantAccounts": {
-                            "edges": [
-                                {
-                                    "node": {
-                                        "id": "acme_eur",
-                                        "currencyCode": "EUR",
-                                        "status": "ACTIVE",
-                                        "isDefault": True,
-                                    }
-                                },
-                                {
-                                    "node": {
-                                        "id": "acme_usd_old",
-                                        "currencyCode": "USD",
-                                        "status": "SUSPENDED",
-                                        "isDefault": False,
-                                    }
-                                },
-                                {
-                                    "node": {
-                                        "id": "acme_usd",
-                                        "currencyCode": "USD",
-                                        "status": "ACTIVE",
-                                        "isDefault": False,
-                                    }
-                                },
-                            ]
-                        }
-                    }
-                }
-            }
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router({"merchantAccounts": MERCHANT_ACCOUNTS})
         }
-        self.api.routes = {("POST", r"/graphql$"): graphql_router({"merchantAccounts": accounts})}
         gateway = self.gateway_class(self.provider)
         self.assertEqual(gateway.merchant_account("USD"), "acme_usd")
         with self.assertRaises(ValidationError) as caught:
             gateway.merchant_account("GBP")
         self.assertIn("GBP", str(caught.exception))
-        self.provider.invoicera_account_id = "acme_only"
-        self.assertEqual(gateway.merchant_account("GBP"), "acme_only")
+        self.assertEqual(gateway.merchant_account("EUR"), "acme_eur")
+        self.assertEqual(len(self.api.calls), 1, "the accounts are asked for once")
+
+    def test_single_merchant_account_charges_only_its_own_currency(self):
+        """A single configured account is used for a payment only in its own currency: a
+        EUR payment is refused before the client pays, not charged by the USD account."""
+        self.provider.invoicera_account_id = "acme_usd"
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router({"merchantAccounts": MERCHANT_ACCOUNTS})
+        }
+        gateway = self.gateway_class(self.provider)
+        self.assertEqual(gateway.merchant_account("USD"), "acme_usd")
+        eur = self._prepare_currency("EUR")
+        tx = self.make_tx(reference="BT-EUR", currency_id=eur.id, amount=100, invoice_ids=[])
+        with self.assertRaises(ValidationError) as caught:
+            tx._get_processing_values()
+        message = str(caught.exception)
+        self.assertIn("acme_usd", message)
+        self.assertIn("charges in USD and cannot take a payment in EUR", message)
+        token = self._create_token(provider_ref="cGF5bWVudG1ldGhvZF9jY19rN2c0eGtj")
+        offline = self.make_tx(
+            reference="BT-EUR-AUTO",
+            currency_id=eur.id,
+            amount=100,
+            invoice_ids=[],
+            token_id=token.id,
+            operation="offline",
+        )
+        with self.assertRaises(ValidationError) as caught:
+            offline._send_payment_request()
+        self.assertIn("EUR", str(caught.exception))
+        operations = [call["json"]["query"] for call in self.api.calls]
+        self.assertTrue(all("merchantAccounts" in query for query in operations))
+        self.assertEqual((tx.state, offline.state), ("draft", "draft"))
+        # An account Braintree does not know is refused as clearly.
+        self.provider.invoicera_account_id = "acme_gone"
+        with self.assertRaises(ValidationError) as caught:
+            self.gateway_class(self.provider).merchant_account("USD")
+        self.assertIn("acme_gone", str(caught.exception))
+
+    def test_merchant_accounts_are_read_page_by_page(self):
+        self.provider.invoicera_account_id = "acme_gbp"
+        first = json.loads(json.dumps(MERCHANT_ACCOUNTS))
+        first["data"]["viewer"]["merchant"]["merchantAccounts"]["pageInfo"] = {
+            "hasNextPage": True,
+            "endCursor": "cursor-1",
+        }
+        second = json.loads(json.dumps(MERCHANT_ACCOUNTS))
+        second["data"]["viewer"]["merchant"]["merchantAccounts"]["edges"] = [
+            {"node": {"id": "acme_gbp", "currencyCode": "GBP", "status": "ACTIVE"}}
+        ]
+
+        def accounts(variables):
+            return second if variables.get("after") == "cursor-1" else first
+
+        self.api.routes = {("POST", r"/graphql$"): graphql_router({"merchantAccounts": accounts})}
+        self.assertEqual(self.gateway_class(self.provider).merchant_account("GBP"), "acme_gbp")
+        self.assertEqual(len(self.api.calls), 2)
 
     def test_saved_payment_method_charge_is_merchant_initiated(self):
         token = self._create_token(provider_ref="cGF5bWVudG1ldGhvZF9jY19rN2c0eGtj")
@@ -496,6 +564,88 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         self.assertEqual(
             sent["refund"], {"amount": "10.00", "orderId": tx.child_transaction_ids.reference}
         )
+
+    def refund_node(self, tx, refund_reference, **values):
+        node = {
+            "id": "cmVmdW5kXzRjcnNwaGZi",
+            "legacyId": "4crsphfb",
+            "orderId": refund_reference,
+            "status": "SUBMITTED_FOR_SETTLEMENT",
+            "amount": {"value": "10.00", "currencyCode": "USD"},
+            "refundedTransaction": {"id": tx.provider_reference, "legacyId": "8kfq2wg2"},
+        }
+        node.update(values)
+        return node
+
+    def test_refund_made_by_an_attempt_that_timed_out_is_not_made_again(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = CHARGED["id"]
+        routes = self.refund_routes(tx)
+        # The refund reaches Braintree, its answer does not reach us.
+        self.api.routes = {("POST", r"/graphql$"): self.api_timeout_after_search()}
+        with self.assertRaises(GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        self.assertFalse(tx.child_transaction_ids)
+        reference = self.api.last("graphql")["json"]["variables"]["input"]["refund"]["orderId"]
+        # Asked again: Braintree's search finds that refund, none is asked for.
+        found = {
+            "data": {"search": {"refunds": {"edges": [{"node": self.refund_node(tx, reference)}]}}}
+        }
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router(
+                {**routes[("POST", r"/graphql$")].answers, "RefundSearch": found}
+            )
+        }
+        calls = len(self.api.calls)
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.reference, reference)
+        self.assertEqual((refund.state, refund.provider_reference), ("done", "4crsphfb"))
+        queries = [call["json"]["query"] for call in self.api.calls[calls:]]
+        self.assertEqual(len(queries), 1)
+        self.assertIn("RefundSearch", queries[0])
+        self.assertEqual(
+            self.api.last("graphql")["json"]["variables"],
+            {"input": {"orderId": {"is": reference}}},
+        )
+
+    def api_timeout_after_search(self):
+        def answer(method, url, kwargs):
+            if "RefundSearch" in kwargs["json"]["query"]:
+                return 200, {"data": {"search": {"refunds": {"edges": []}}}}
+            raise requests.exceptions.ReadTimeout("read timed out")
+
+        return answer
+
+    def test_refund_search_ignores_failed_and_foreign_refunds(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = CHARGED["id"]
+        reference = f"R-{tx.reference}"
+        edges = [
+            {"node": self.refund_node(tx, reference, status="PROCESSOR_DECLINED")},
+            {
+                "node": self.refund_node(
+                    tx, reference, refundedTransaction={"id": "dHJhbnNhY3Rpb25fb3RoZXI"}
+                )
+            },
+        ]
+        routes = self.refund_routes(tx)
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router(
+                {
+                    **routes[("POST", r"/graphql$")].answers,
+                    "RefundSearch": {"data": {"search": {"refunds": {"edges": edges}}}},
+                }
+            )
+        }
+        tx.action_refund(amount_to_refund=10)
+        queries = [call["json"]["query"] for call in self.api.calls]
+        self.assertEqual(len(queries), 2)
+        self.assertIn("RefundSearch", queries[0])
+        self.assertIn("refundTransaction", queries[1])
+        self.assertEqual(tx.child_transaction_ids.state, "done")
 
     def test_graphql_errors_are_refused_with_braintree_message(self):
         tx = self.make_tx()
@@ -553,6 +703,7 @@ class TestBraintreeRoutes(BraintreeMixin, AccountPaymentCommon, HttpCase):
                 {
                     "createClientToken": self.client_token_answer,
                     "chargePaymentMethod": self.charged(self.tx),
+                    "merchantAccounts": MERCHANT_ACCOUNTS,
                 }
             )
         }

@@ -400,6 +400,35 @@ class TestGoCardless(common.GatewayCase):
         self.assertEqual(self.deliver(body), (200, "duplicate"))
         self.assertEqual(len(self.events()), 2)
 
+    def test_batch_event_that_cannot_be_checked_gets_the_delivery_sent_again(self):
+        """An event of a batch whose payment GoCardless' API cannot give now must not be
+        lost: the delivery answers 503, GoCardless sends it again, and the events already
+        applied are then recognised as duplicates."""
+        txs = [self.make_tx(reference=f"GC-RETRY-{n}") for n in (1, 2, 3)]
+        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
+        body = json.dumps({"events": events}).encode()
+        unreachable = f"PM-{txs[2].reference}"
+
+        def get_payment(method, url, kwargs):
+            if url.endswith(unreachable):
+                raise requests.exceptions.ReadTimeout("read timed out")
+            return self.get_payment(method, url, kwargs)
+
+        self.api.routes[("GET", r"/payments/[^/]+$")] = get_payment
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(body), (503, "gateway unavailable"))
+        # The second event went through on its own; the third could not, nor the first.
+        self.assertEqual([tx.state for tx in txs], ["draft", "done", "draft"])
+        self.assertEqual(self.events().mapped("event_key"), [f"EV-{txs[1].reference}"])
+        # GoCardless sends the same delivery again once its API answers.
+        self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual([tx.state for tx in txs], ["done", "done", "done"])
+        self.assertEqual(len(self.events()), 3)
+        for tx in txs:
+            tx._post_process()
+            self.assertEqual(len(self.payments(tx)), 1)
+
     def test_failed_payment_reports_the_banks_reason(self):
         tx = self.make_tx()
         self.deliver(self.notification(tx, "error", event_id="EV-failed"))

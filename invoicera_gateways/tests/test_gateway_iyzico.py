@@ -4,9 +4,12 @@ import hmac
 import json
 from decimal import Decimal
 
+import requests
+
 from odoo.tests import tagged
 
 from ..gateways import Delivery
+from ..gateways.base import GatewayUnavailable
 from . import common
 
 SECRET = "sandbox-UuLnD7wZa0a3DmytfIrwHQqAMfqCNJrs"
@@ -147,9 +150,42 @@ class TestIyzico(common.GatewayCase):
             )
         }
 
+    def report(self, tx, refunds=()):
+        """The reporting service's Transaction Detail of ``tx``'s payment (field names of
+        iyzipay-java PaymentDetail / PaymentTxDetail / RefundTxDetail), with ``refunds``."""
+        return {
+            "status": "success",
+            "locale": "en",
+            "systemTime": 1755703798426,
+            "conversationId": "conversationId",
+            "payments": [
+                {
+                    "paymentId": tx.provider_reference,
+                    "paymentStatus": 1,
+                    "paymentRefundStatus": "PARTIALLY_REFUNDED" if refunds else "NOT_REFUNDED",
+                    "price": 1234.5,
+                    "paidPrice": 1234.5,
+                    "paymentConversationId": tx.reference,
+                    "basketId": tx.reference,
+                    "currency": "TRY",
+                    "itemTransactions": [
+                        {
+                            "itemId": tx.reference,
+                            "paymentTransactionId": 27169345,
+                            "transactionStatus": 2,
+                            "price": 1234.5,
+                            "paidPrice": 1234.5,
+                            "refunds": list(refunds),
+                        }
+                    ],
+                }
+            ],
+        }
+
     def refund_routes(self, tx):
         # https://docs.iyzico.com/en/advanced/refund-and-cancel (Refund V2 answer)
         return {
+            ("GET", r"/v2/reporting/payment/details$"): (200, self.report(tx)),
             ("POST", r"/v2/payment/refund$"): (
                 200,
                 {
@@ -166,7 +202,7 @@ class TestIyzico(common.GatewayCase):
                     "refundHostReference": "mock00007iyzihostrfn",
                     "retryable": False,
                 },
-            )
+            ),
         }
 
     def charge_routes(self, tx):
@@ -290,6 +326,96 @@ class TestIyzico(common.GatewayCase):
         self.assertEqual(body["price"], "10.00")
         self.assertEqual(body["currency"], "TRY")
         self.assertEqual(tx.child_transaction_ids.state, "done")
+
+    def test_callback_url_keeps_a_reference_with_slashes(self):
+        tx = self.make_tx(reference="INV/2026/00042")
+        self.api.routes.update(self.checkout_routes(tx))
+        tx._get_processing_values()
+        body = json.loads(self.api.last("initialize")["data"])
+        self.assertTrue(
+            body["callbackUrl"].endswith(
+                f"/return/{self.provider.id}?reference=INV%2F2026%2F00042"
+            ),
+            body["callbackUrl"],
+        )
+
+    def test_refund_made_by_an_attempt_that_timed_out_is_not_made_again(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = "24478123"
+        routes = self.refund_routes(tx)
+        self.api.routes.update(routes)
+        self.api.routes[("POST", r"/v2/payment/refund$")] = requests.exceptions.ReadTimeout(
+            "read timed out"
+        )
+        with self.assertRaises(GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        sent = json.loads(self.api.last("v2/payment/refund")["data"])
+        lookup = self.api.last("reporting")
+        self.assertEqual(
+            lookup["params"],
+            {"locale": "en", "conversationId": sent["conversationId"], "paymentId": "24478123"},
+        )
+        # GET requests are signed with the path alone (iyzipay IyziAuthV2Generator).
+        scheme, encoded = lookup["headers"]["Authorization"].split(" ")
+        fields = dict(part.split(":", 1) for part in base64.b64decode(encoded).decode().split("&"))
+        message = fields["randomKey"] + "/v2/reporting/payment/details"
+        expected = hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
+        self.assertEqual((scheme, fields["signature"]), ("IYZWSv2", expected))
+        # iyzico carried the refund out: the report lists it under our conversationId.
+        made = {
+            "refundTxId": 2701,
+            "refundConversationId": sent["conversationId"],
+            "refundPrice": 10,
+            "refundStatus": 1,
+            "isAfterSettlement": False,
+            "currencyCode": "TRY",
+            "authCode": "512821",
+            "hostReference": "mock00007iyzihostrfn",
+        }
+        self.api.routes.update(routes)
+        self.api.routes[("GET", r"/v2/reporting/payment/details$")] = (
+            200,
+            self.report(tx, [made]),
+        )
+        refunds_sent = len([c for c in self.api.calls if c["url"].endswith("/v2/payment/refund")])
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.reference, sent["conversationId"])
+        self.assertEqual((refund.state, refund.provider_reference), ("done", "2701"))
+        self.assertEqual(
+            len([c for c in self.api.calls if c["url"].endswith("/v2/payment/refund")]),
+            refunds_sent,
+        )
+
+    def test_refund_is_sent_when_the_report_lists_no_refund_of_it(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = "24478123"
+        failed = {
+            "refundTxId": 2702,
+            "refundConversationId": f"R-{tx.reference}",
+            "refundPrice": 10,
+            "refundStatus": 0,
+            "currencyCode": "TRY",
+        }
+        other = dict(failed, refundTxId=2703, refundConversationId="R-ELSEWHERE", refundStatus=1)
+        self.api.routes.update(self.refund_routes(tx))
+        self.api.routes[("GET", r"/v2/reporting/payment/details$")] = (
+            200,
+            self.report(tx, [failed, other]),
+        )
+        tx.action_refund(amount_to_refund=10)
+        self.assertTrue(self.api.last("v2/payment/refund"))
+        self.assertEqual(tx.child_transaction_ids.state, "done")
+        # A report iyzico refuses does not block the refund; it is logged.
+        self.api.routes[("GET", r"/v2/reporting/payment/details$")] = (
+            200,
+            {"status": "failure", "errorCode": "1", "errorMessage": "Sistem hatası"},
+        )
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            tx.action_refund(amount_to_refund=5)
+        self.assertEqual(len(tx.child_transaction_ids), 2)
 
     def test_direct_format_webhook_retrieves_by_payment_id(self):
         tx = self.make_tx()

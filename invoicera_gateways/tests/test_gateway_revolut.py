@@ -4,10 +4,15 @@ import hmac
 import json
 import time
 import uuid
+from unittest.mock import patch
+from urllib.parse import urlencode
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 
 from ..gateways import Delivery
+from ..gateways.base import Gateway
 from ..gateways.revolut import controllers
 from ..gateways.revolut.gateway import API_VERSION
 from . import common
@@ -319,17 +324,43 @@ class TestRevolut(common.GatewayCase):
         self.api.routes.update(self.checkout_routes(tx))
         html = tx._get_processing_values()["redirect_form_html"]
         self.assertIn(f"/payment/invoicera/revolut/pay/{self.provider.id}", html)
-        self.assertIn(ORDER_CREATED["token"], html)
-        values = controllers.checkout_page_values(
-            self.env, self.provider.id, tx.reference, ORDER_CREATED["token"]
-        )
+        # The URL is bound to the transaction; the order's token stays out of it.
+        self.assertIn(controllers.page_access_token(tx), html)
+        self.assertNotIn(ORDER_CREATED["token"], html)
+        self.assertEqual(tx.provider_reference, ORDER_CREATED["id"])
+        # The page reads the order's token from Revolut.
+        self.api.routes[("GET", rf"/api/orders/{ORDER_CREATED['id']}$")] = (200, ORDER_CREATED)
+        values = controllers.checkout_page_values(tx)
+        self.assertEqual(values["token"], ORDER_CREATED["token"])
         self.assertEqual(values["mode"], "sandbox")
         self.assertEqual(values["embed_url"], "https://sandbox-merchant.revolut.com/embed.js")
         page = str(self.env["ir.qweb"]._render("invoicera_gateways.revolut_checkout_page", values))
         self.assertIn('savePaymentMethodFor: "merchant"', page)
         self.assertIn(f'data-token="{ORDER_CREATED["token"]}"', page)
         self.assertIn('<script src="https://sandbox-merchant.revolut.com/embed.js"></script>', page)
-        self.assertIsNone(controllers.checkout_page_values(self.env, self.provider.id, "nope", "t"))
+        # A paid order opens no widget any more.
+        self.api.routes[("GET", rf"/api/orders/{ORDER_CREATED['id']}$")] = (
+            200,
+            dict(ORDER_CREATED, state="completed"),
+        )
+        self.assertIsNone(controllers.checkout_page_values(tx))
+
+    def test_widget_page_url_is_bound_to_its_transaction(self):
+        tx = self.make_tx(tokenize=True, provider_reference=ORDER_CREATED["id"])
+        other = self.make_tx(reference="OTHER-revolut", provider_reference="order-2")
+        token = controllers.page_access_token(tx)
+
+        def page_tx(reference, access_token, provider_id=self.provider.id):
+            return controllers.page_transaction(self.env, provider_id, reference, access_token)
+
+        self.assertEqual(page_tx(tx.reference, token), tx)
+        self.assertIsNone(page_tx(tx.reference, ""))
+        self.assertIsNone(page_tx(tx.reference, token[:-1] + ("0" if token[-1] != "0" else "1")))
+        self.assertIsNone(page_tx(tx.reference, controllers.page_access_token(other)))
+        self.assertIsNone(page_tx(other.reference, token))
+        self.assertIsNone(page_tx(tx.reference, token, provider_id=self.provider.id + 10**6))
+        tx._set_done()
+        self.assertIsNone(page_tx(tx.reference, token))
 
     def test_charge_sends_the_saved_method_for_a_merchant_initiated_payment(self):
         token = self._create_token(provider_ref="pm_saved", invoicera_customer_ref="cus_1")
@@ -393,3 +424,90 @@ class TestRevolut(common.GatewayCase):
         body = json.dumps({"event": "ORDER_COMPLETED", "order_id": REFUND_ORDER["id"]}).encode()
         self.assertEqual(self.deliver(body), (200, "processed"))
         self.assertEqual(refund.state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestRevolutWidgetRoute(AccountPaymentCommon, HttpCase):
+    """The widget page over HTTP: only the URL bound to a transaction opens it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.currency = cls._prepare_currency("GBP")
+        cls.provider = cls._prepare_provider(
+            "revolut",
+            update_values={
+                "invoicera_secret_key": "sk_test_secret",
+                "invoicera_webhook_secret": "wsk_test",
+            },
+        )
+        cls.provider.journal_id = cls.company_data["default_journal_bank"]
+        cls.payment_method_id = cls.env.ref("payment.payment_method_card").id
+        cls.partner.email = "client@example.com"
+        cls.amount = 25.0
+
+    def setUp(self):
+        super().setUp()
+        self.api = common.FakeGatewayAPI(
+            {("GET", rf"/api/orders/{ORDER_CREATED['id']}$"): (200, ORDER_CREATED)}
+        )
+        self.startPatcher(patch.object(Gateway, "_send", side_effect=self.api))
+        self.tx = self._create_transaction(
+            "redirect",
+            reference="INV/2026/00042",
+            tokenize=True,
+            provider_reference=ORDER_CREATED["id"],
+        )
+        self.other = self._create_transaction(
+            "redirect", reference="INV/2026/00043", provider_reference="order-of-another"
+        )
+
+    def open_page(self, reference, access_token=None):
+        query = {"reference": reference}
+        if access_token is not None:
+            query["access_token"] = access_token
+        return self.url_open(
+            f"/payment/invoicera/revolut/pay/{self.provider.id}?{urlencode(query)}",
+            allow_redirects=False,
+        )
+
+    def test_good_token_renders_the_widget_with_the_order_token_from_revolut(self):
+        token = controllers.page_access_token(self.tx)
+        page = self.open_page(self.tx.reference, token)
+        self.assertEqual(page.status_code, 200, page.text)
+        self.assertIn(f'data-token="{ORDER_CREATED["token"]}"', page.text)
+        self.assertIn('data-email="client@example.com"', page.text)
+        self.assertEqual(
+            self.api.last("/api/orders/")["url"],
+            f"https://sandbox-merchant.revolut.com/api/orders/{ORDER_CREATED['id']}",
+        )
+
+    def test_missing_wrong_or_foreign_token_is_not_found(self):
+        token = controllers.page_access_token(self.tx)
+        for access_token in (None, "", "forged", token.upper(), token + "0"):
+            page = self.open_page(self.tx.reference, access_token)
+            self.assertEqual(page.status_code, 404, access_token)
+            self.assertNotIn("client@example.com", page.text)
+        # Another transaction's token opens neither this one nor its own under this name.
+        foreign = controllers.page_access_token(self.other)
+        self.assertEqual(self.open_page(self.tx.reference, foreign).status_code, 404)
+        self.assertEqual(self.open_page(self.other.reference, token).status_code, 404)
+        self.assertFalse(self.api.calls, "nothing is asked of Revolut for a refused URL")
+        # A token given in the URL is never used as the order's token.
+        page = self.url_open(
+            f"/payment/invoicera/revolut/pay/{self.provider.id}?"
+            + urlencode({"reference": self.tx.reference, "access_token": token, "token": "x"})
+        )
+        self.assertNotIn('data-token="x"', page.text)
+
+    def test_paid_order_leads_to_the_return_route(self):
+        self.api.routes[("GET", rf"/api/orders/{ORDER_CREATED['id']}$")] = (
+            200,
+            dict(ORDER_CREATED, state="completed"),
+        )
+        page = self.open_page(self.tx.reference, controllers.page_access_token(self.tx))
+        self.assertEqual(page.status_code, 303)
+        self.assertIn(
+            f"/payment/invoicera/revolut/return/{self.provider.id}?reference=INV%2F2026%2F00042",
+            page.headers["Location"],
+        )

@@ -3,9 +3,13 @@ import hmac
 import json
 import time
 
+import requests
+
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..gateways import Delivery
+from ..gateways.base import GatewayUnavailable
 from . import common
 
 # https://www.zoho.com/in/payments/api/v1/webhooks/ - "payment.succeeded" example
@@ -123,9 +127,22 @@ class TestZohoPayments(common.GatewayCase):
             )
         }
 
+    def payment_details(self, tx, **values):
+        """Retrieve Payment Details' answer for ``tx``'s payment (the payment object)."""
+        payment = dict(
+            PAYMENT_SUCCEEDED["event_object"]["payment"],
+            payment_id=tx.provider_reference,
+            amount=f"{self.minor() / 100:.2f}",
+            reference_number=tx.reference,
+            refunds=[],
+        )
+        payment.update(values)
+        return {"code": 0, "message": "success", "payments": payment}
+
     def refund_routes(self, tx):
         # https://www.zoho.com/in/payments/api/v1/refunds (the refund object)
         return {
+            ("GET", r"/api/v1/payments/[^/]+$"): (200, self.payment_details(tx)),
             ("POST", r"/api/v1/payments/[^/]+/refunds$"): (
                 201,
                 {
@@ -142,7 +159,7 @@ class TestZohoPayments(common.GatewayCase):
                         "date": 1715163345000,
                     },
                 },
-            )
+            ),
         }
 
     # -- Zoho Payments specifics ------------------------------------------------------------
@@ -221,6 +238,134 @@ class TestZohoPayments(common.GatewayCase):
         ).encode()
         self.assertEqual(self.deliver(body), (200, "processed"))
         self.assertEqual(tx.state, "done")
+
+    def link_event(self, link, event_id=1987000003853999):
+        return json.dumps(
+            {
+                "event_id": event_id,
+                "event_type": "payment_link.paid",
+                "account_id": 105078477,
+                "live_mode": False,
+                "event_time": 1745558807514,
+                "event_object": {"payment_link": link},
+            }
+        ).encode()
+
+    def test_return_url_keeps_a_reference_with_slashes(self):
+        tx = self.make_tx(reference="INV/2026/00042")
+        self.api.routes.update(self.checkout_routes(tx))
+        tx._get_processing_values()
+        return_url = self.api.last("paymentlinks")["json"]["return_url"]
+        self.assertTrue(
+            return_url.endswith(f"/return/{self.provider.id}?reference=INV%2F2026%2F00042"),
+            return_url,
+        )
+
+    def test_link_paid_without_its_amount_is_confirmed_with_the_amount_zoho_gives(self):
+        """A done event confirms the payment with its amount: when the webhook's link lacks
+        ``amount_paid``, the link is retrieved and what it says is checked and applied."""
+        tx = self.make_tx()
+        paid = f"{self.minor() / 100:.2f}"
+        link = dict(PAYMENT_LINK, reference_id=tx.reference, status="paid")
+        del link["amount_paid"]
+        retrieved = dict(link, amount_paid=paid)
+        self.api.routes[("GET", r"/api/v1/paymentlinks/173000002315107$")] = (
+            200,
+            {"code": 0, "message": "success", "payment_links": retrieved},
+        )
+        self.assertEqual(self.deliver(self.link_event(link)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.api.last("paymentlinks")["params"], {"account_id": "23137556"})
+        event = self.gateway_class(self.provider).parse_notification(
+            Delivery(headers={}, body=self.link_event(link))
+        )
+        self.assertEqual((event.status, event.amount, event.currency), ("done", 123450, "INR"))
+        tx._post_process()
+        self.assertEqual(self.payments(tx).amount, tx.amount)
+
+    def test_link_paid_with_an_unreadable_amount_takes_the_amount_of_the_api(self):
+        tx = self.make_tx()
+        link = dict(PAYMENT_LINK, reference_id=tx.reference, status="paid", amount_paid="n/a")
+        self.api.routes[("GET", r"/api/v1/paymentlinks/173000002315107$")] = (
+            200,
+            {"code": 0, "payment_links": dict(link, amount_paid="1000.00")},
+        )
+        self.assertEqual(self.deliver(self.link_event(link)), (200, "mismatch"))
+        self.assertEqual(tx.state, "error")
+        self.assertIn("100000", tx.state_message)
+
+    def test_payment_succeeded_without_its_amount_is_completed_from_the_api(self):
+        tx = self.make_tx()
+        payload = self.event(tx, event_id="evt_no_amount")
+        payment = payload["event_object"]["payment"]
+        del payment["amount"]
+        tx.provider_reference = payment["payment_id"]
+        self.api.routes[("GET", rf"/api/v1/payments/{payment['payment_id']}$")] = (
+            200,
+            self.payment_details(tx),
+        )
+        self.assertEqual(self.deliver(json.dumps(payload).encode()), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.api.last("payments")["method"], "GET")
+
+    def test_refund_made_by_an_attempt_that_timed_out_is_not_made_again(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, event_id="evt_paid"))
+        routes = self.refund_routes(tx)
+        self.api.routes.update(routes)
+        self.api.routes[("POST", r"/api/v1/payments/[^/]+/refunds$")] = (
+            requests.exceptions.ReadTimeout("read timed out")
+        )
+        with self.assertRaises(GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        sent = self.api.last("refunds")["json"]
+        # Zoho made the refund; the payment now lists it under our reference.
+        made = {
+            "refund_id": "1987000000724301",
+            "payment_id": tx.provider_reference,
+            "reference_number": sent["reference_number"],
+            "amount": "10.00",
+            "type": "initiated_by_merchant",
+            "reason": "requested_by_customer",
+            "status": "succeeded",
+            "date": 1715163345000,
+        }
+        self.api.routes.update(routes)
+        self.api.routes[("GET", r"/api/v1/payments/[^/]+$")] = (
+            200,
+            self.payment_details(tx, amount_refunded="10.00", refunds=[made]),
+        )
+        posts = len([call for call in self.api.calls if call["method"] == "POST"])
+        tx.action_refund(amount_to_refund=10)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.reference, sent["reference_number"])
+        self.assertEqual((refund.state, refund.provider_reference), ("done", "1987000000724301"))
+        self.assertEqual(len([c for c in self.api.calls if c["method"] == "POST"]), posts)
+
+    def test_refund_is_not_sent_when_zoho_shows_an_unknown_refund(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, event_id="evt_paid"))
+        self.api.routes.update(self.refund_routes(tx))
+        self.api.routes[("GET", r"/api/v1/payments/[^/]+$")] = (
+            200,
+            self.payment_details(tx, amount_refunded="10.00"),
+        )
+        with self.assertRaises(ValidationError) as caught:
+            tx.action_refund(amount_to_refund=10)
+        self.assertIn("nothing was sent", str(caught.exception))
+        self.assertFalse([c for c in self.api.calls if c["url"].endswith("/refunds")])
+        # A refund Odoo knows of is no obstacle to the next one.
+        self.api.routes[("GET", r"/api/v1/payments/[^/]+$")] = (
+            200,
+            self.payment_details(tx, amount_refunded="0.00"),
+        )
+        tx.action_refund(amount_to_refund=10)
+        self.api.routes[("GET", r"/api/v1/payments/[^/]+$")] = (
+            200,
+            self.payment_details(tx, amount_refunded="10.00"),
+        )
+        tx.action_refund(amount_to_refund=5)
+        self.assertEqual(len(tx.child_transaction_ids), 2)
 
     def test_refund_and_its_webhook(self):
         tx = self.make_tx()

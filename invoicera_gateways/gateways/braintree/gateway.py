@@ -41,7 +41,14 @@ Documentation used:
 There is no idempotency header: a charge carries ``orderId`` = our reference,
 a nonce can be charged only once, our charge route locks the transaction and
 charges only a draft one, and a saved payment method charge retried after a
-timeout first searches Braintree for a transaction with that order id.
+timeout first searches Braintree for a transaction with that order id. A
+refund carries ``orderId`` = the refund transaction's reference and is looked
+up (``search { refunds }``) before one is asked for.
+
+A merchant account charges in its own currency: a single configured merchant
+account is used for a payment only when ``viewer.merchant.merchantAccounts``
+says it is in the payment's currency; otherwise the payment is refused before
+anything is charged.
 """
 
 import base64
@@ -120,12 +127,15 @@ mutation CreateClientToken($input: CreateClientTokenInput) {
 }
 """
 MERCHANT_ACCOUNTS = """
-query MerchantAccounts {
-    viewer { merchant { merchantAccounts(first: 50) {
+query MerchantAccounts($after: String) {
+    viewer { merchant { merchantAccounts(first: 50, after: $after) {
         edges { node { id currencyCode status isDefault } }
+        pageInfo { hasNextPage endCursor }
     } } }
 }
 """
+#: pages of merchant accounts read at most (50 accounts a page)
+MERCHANT_ACCOUNT_PAGES = 10
 VAULT = """
 mutation Vault($input: VaultPaymentMethodInput!) {
     vaultPaymentMethod(input: $input) {
@@ -159,13 +169,30 @@ query Search($input: TransactionSearchInput!) {
 """
     % TRANSACTION_FIELDS
 )
-REFUND = """
+REFUND_FIELDS = """
+    id
+    legacyId
+    orderId
+    status
+    amount { value currencyCode }
+    refundedTransaction { id legacyId }
+"""
+REFUND = (
+    """
 mutation Refund($input: RefundTransactionInput!) {
-    refundTransaction(input: $input) {
-        refund { id legacyId orderId status amount { value currencyCode } }
-    }
+    refundTransaction(input: $input) { refund { %s } }
 }
 """
+    % REFUND_FIELDS
+)
+REFUND_SEARCH = (
+    """
+query RefundSearch($input: RefundSearchInput!) {
+    search { refunds(input: $input, first: 10) { edges { node { %s } } } }
+}
+"""
+    % REFUND_FIELDS
+)
 
 
 @register
@@ -210,9 +237,14 @@ class Braintree(Gateway):
         "invoicera_secret_key": "Private key; Braintree also signs its webhooks with it",
         "invoicera_account_id": (
             "Merchant account IDs, one per currency ('USD:acme_usd, EUR:acme_eur') or a"
-            " single one; empty to pick the merchant account in the payment's currency"
+            " single one (it takes payments in its own currency only); empty to pick the"
+            " merchant account in the payment's currency"
         ),
     }
+
+    def __init__(self, provider):
+        super().__init__(provider)
+        self._merchant_accounts = None
 
     # -- the GraphQL call ---------------------------------------------------------
 
@@ -270,8 +302,33 @@ class Braintree(Gateway):
             return None
         return self.minor(value, code)
 
+    def merchant_accounts(self):
+        """The merchant's accounts (``id``, ``currencyCode``, ``status``, ``isDefault``),
+        asked of Braintree once per adapter, i.e. once per request."""
+        if self._merchant_accounts is None:
+            accounts, variables = [], {}
+            for _page in range(MERCHANT_ACCOUNT_PAGES):
+                data, _errors = self.graphql(MERCHANT_ACCOUNTS, variables)
+                connection = ((data.get("viewer") or {}).get("merchant") or {}).get(
+                    "merchantAccounts"
+                ) or {}
+                accounts += [
+                    edge["node"] for edge in connection.get("edges") or [] if edge.get("node")
+                ]
+                page = connection.get("pageInfo") or {}
+                if not page.get("hasNextPage") or not page.get("endCursor"):
+                    break
+                variables = {"after": page["endCursor"]}
+            self._merchant_accounts = accounts
+        return self._merchant_accounts
+
     def merchant_account(self, currency):
-        """The merchant account that charges in ``currency`` (a record or an ISO code)."""
+        """The merchant account that charges in ``currency`` (a record or an ISO code).
+
+        A merchant account charges in its own currency only ("Currency is also
+        determined by merchant account ID"): a single configured account is used
+        for a currency only once Braintree confirms it is that account's currency.
+        """
         code = getattr(currency, "name", currency)
         configured = {}
         for entry in re.split(r"[\s,;]+", self.provider.invoicera_account_id or ""):
@@ -280,17 +337,14 @@ class Braintree(Gateway):
                 configured[key.strip().upper()] = value.strip()
             elif entry:
                 configured["*"] = entry
-        if code in configured or "*" in configured:
-            return configured.get(code) or configured["*"]
-        data, _errors = self.graphql(MERCHANT_ACCOUNTS)
-        edges = (
-            ((data.get("viewer") or {}).get("merchant") or {}).get("merchantAccounts") or {}
-        ).get("edges") or []
+        if configured.get(code):
+            return configured[code]  # declared for this currency by the administrator
+        if configured.get("*"):
+            return self._checked_account(configured["*"], code)
         accounts = [
-            edge["node"]
-            for edge in edges
-            if (edge.get("node") or {}).get("currencyCode") == code
-            and edge["node"].get("status", "ACTIVE") == "ACTIVE"
+            account
+            for account in self.merchant_accounts()
+            if account.get("currencyCode") == code and account.get("status", "ACTIVE") == "ACTIVE"
         ]
         if not accounts:
             raise ValidationError(
@@ -303,6 +357,34 @@ class Braintree(Gateway):
             )
         accounts.sort(key=lambda account: not account.get("isDefault"))
         return accounts[0]["id"]
+
+    def _checked_account(self, account_id, code):
+        """``account_id`` when it is one of the merchant's accounts and charges in ``code``."""
+        account = next((a for a in self.merchant_accounts() if a.get("id") == account_id), None)
+        if account is None:
+            raise ValidationError(
+                _(
+                    "%(gateway)s has no merchant account %(account)s: check the provider's"
+                    " Account ID.",
+                    gateway=self.name,
+                    account=account_id,
+                )
+            )
+        if account.get("currencyCode") != code:
+            raise ValidationError(
+                _(
+                    "The %(gateway)s merchant account %(account)s charges in"
+                    " %(account_currency)s and cannot take a payment in %(currency)s. Add a"
+                    " merchant account in %(currency)s to the provider's Account ID"
+                    " ('%(currency)s:<account id>') or remove %(currency)s from the provider."
+                    " Nothing was charged.",
+                    gateway=self.name,
+                    account=account_id,
+                    account_currency=account.get("currencyCode") or "?",
+                    currency=code,
+                )
+            )
+        return account_id
 
     # -- checkout: client token, Drop-in page, charge of the nonce ----------------
 
@@ -506,7 +588,51 @@ class Braintree(Gateway):
         transaction = {**self._transaction_input(tx), "paymentInitiator": "UNSCHEDULED"}
         return self._charge(tx, tx.token_id.provider_ref, transaction)
 
+    def event_from_refund(self, refund, refund_tx):
+        return GatewayEvent(
+            status=STATUSES.get(str(refund.get("status", "")).upper(), "pending"),
+            reference=refund_tx.reference,
+            # The legacy id, the one refund_failed notifications carry.
+            provider_reference=refund.get("legacyId") or refund.get("id", ""),
+            amount=self.amount_minor(refund.get("amount") or {}),
+            currency=(refund.get("amount") or {}).get("currencyCode") or "",
+        )
+
+    def existing_refund(self, tx, refund_tx):
+        """The refund an earlier attempt at ``refund_tx`` made (its ``orderId`` is the refund
+        transaction's reference), unless it failed; None when there is none.
+
+        Braintree has no idempotency key: after a timeout the refund may have been made,
+        so it is looked up before another one is asked for.
+        """
+        data, _errors = self.graphql(
+            REFUND_SEARCH, {"input": {"orderId": {"is": refund_tx.reference}}}
+        )
+        edges = ((data.get("search") or {}).get("refunds") or {}).get("edges") or []
+        refunded = {tx.provider_reference} - {False, ""}
+        for edge in edges:
+            node = edge.get("node") or {}
+            original = node.get("refundedTransaction") or {}
+            if node.get("orderId") != refund_tx.reference or not refunded & {
+                original.get("id"),
+                original.get("legacyId"),
+            }:
+                continue  # another payment's refund (another database, another invoice)
+            if STATUSES.get(str(node.get("status", "")).upper()) in ("error", "cancel"):
+                continue  # it failed: a new attempt is due
+            return node
+        return None
+
     def refund(self, tx, refund_tx, amount):
+        earlier = self.existing_refund(tx, refund_tx)
+        if earlier:
+            _logger.info(
+                "%s: refund %s was already made (%s), not asked again",
+                self.name,
+                refund_tx.reference,
+                earlier.get("legacyId") or earlier.get("id"),
+            )
+            return self.event_from_refund(earlier, refund_tx)
         data, _errors = self.graphql(
             REFUND,
             {
@@ -522,9 +648,4 @@ class Braintree(Gateway):
             idempotency_key=self.idempotency_key(refund_tx, "refund"),
         )
         refund = (data.get("refundTransaction") or {}).get("refund") or {}
-        return GatewayEvent(
-            status=STATUSES.get(str(refund.get("status", "")).upper(), "pending"),
-            reference=refund_tx.reference,
-            # The legacy id, the one refund_failed notifications carry.
-            provider_reference=refund.get("legacyId") or refund.get("id", ""),
-        )
+        return self.event_from_refund(refund, refund_tx)

@@ -31,17 +31,20 @@ the amount and currency are then compared with the transaction, and an event
 delivered late can never bring back an older state. A delivery can hold up to
 250 events about different payments; the first one is returned and each of
 the others goes through the same verified, deduplicated path on its own (see
-:meth:`GoCardless.parse_notification`).
+:meth:`GoCardless.parse_notification`); if one of them cannot be applied now
+(the API is unavailable), the whole delivery answers 503 so GoCardless sends it
+again, and the events already applied are then recognised as duplicates.
 """
 
 import json
 import logging
 from urllib.parse import urlencode
 
+from odoo import _
 from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, register
+from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
 
 _logger = logging.getLogger(__name__)
 
@@ -338,12 +341,29 @@ class GoCardless(Gateway):
         return self.event_from(first)
 
     def deliver_alone(self, event):
+        """Apply ``event`` as a delivery of its own.
+
+        When it cannot be applied now (GoCardless' API unavailable while it is
+        checked), the whole delivery must fail so that GoCardless sends it again:
+        :class:`GatewayUnavailable` makes it answer 503. The events of the batch
+        already applied are recognised by their ids when it comes back.
+        """
         body = json.dumps({"events": [event]}).encode()
         signature = utils.hmac_hex(self.signing_secret(), body, "sha256")
         status, outcome = self.provider.env["invoicera.gateway.event"]._invoicera_receive(
             self.code, self.provider.id, {self.signature_header: signature}, body
         )
         _logger.info("%s: event %s of a batch: %s %s", self.name, event.get("id"), status, outcome)
+        if status >= 500:
+            raise GatewayUnavailable(
+                _(
+                    "%(gateway)s: event %(event)s of the notification could not be applied"
+                    " (%(outcome)s); the notification will be sent again.",
+                    gateway=self.name,
+                    event=event.get("id") or "?",
+                    outcome=outcome,
+                )
+            )
 
     def event_from(self, event):
         kind = event.get("resource_type")

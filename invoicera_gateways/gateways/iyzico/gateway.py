@@ -25,7 +25,11 @@ Documentation used:
   payment (``POST /payment/auth``) with ``paymentCard.cardUserKey``/``cardToken``
   (iyzipay samples/create_payment_with_registered_card.py).
 - Idempotency: https://docs.iyzico.com/en/getting-started/preliminaries/idempotency
-  (no idempotency header; conversationId and basketId carry our reference).
+  (no idempotency header; conversationId and basketId carry our reference). A refund's
+  conversationId is the refund transaction's reference, and the reporting service
+  (https://docs.iyzico.com/en/advanced/reporting-service, ``GET
+  /v2/reporting/payment/details``; field names from iyzipay-java ``PaymentDetail``,
+  ``PaymentTxDetail``, ``RefundTxDetail``) is asked for it before a refund is sent.
 
 Prices are decimal strings in major units.
 """
@@ -35,6 +39,7 @@ import json
 import logging
 import secrets
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from odoo.exceptions import ValidationError
 
@@ -49,6 +54,7 @@ CHECKOUT_FORM_DETAIL_PATH = "payment/iyzipos/checkoutform/auth/ecom/detail"
 PAYMENT_DETAIL_PATH = "payment/detail"
 PAYMENT_PATH = "payment/auth"
 REFUND_PATH = "v2/payment/refund"
+REPORTING_PAYMENT_PATH = "v2/reporting/payment/details"
 #: iyzico's placeholder identity number for buyers without a Turkish id (TCKN).
 DEFAULT_IDENTITY = "11111111111"
 
@@ -110,8 +116,21 @@ class Iyzico(Gateway):
             idempotency_key=idempotency_key,
         )
 
+    def report(self, path, params):
+        """GET a reporting service ``path`` with the query ``params``, signed with IYZWSv2.
+
+        iyzico's clients sign a GET with the path alone (no query string, no body):
+        iyzipay-php ``IyziAuthV2Generator::getPayload``, iyzipay-java ``ReportingPaymentDetail``.
+        """
+        random_key = secrets.token_hex(8)
+        headers = {
+            "x-iyzi-rnd": random_key,
+            "Authorization": self.authorization("/" + path, "", random_key),
+        }
+        return self.request("GET", path, params=params, headers=headers)
+
     def auth_headers(self):
-        return {}  # every call is signed per request by call()
+        return {}  # every call is signed per request by call() or report()
 
     def error_message(self, body):
         if isinstance(body, dict):
@@ -205,7 +224,7 @@ class Iyzico(Gateway):
         payload = dict(
             self._order(tx),
             # iyzico posts the token to the callback URL; our reference rides along.
-            callbackUrl=f"{return_url}?reference={tx.reference}",
+            callbackUrl=f"{return_url}?{urlencode({'reference': tx.reference})}",
             # One instalment: the client pays exactly the invoiced amount.
             enabledInstallments=[1],
         )
@@ -332,7 +351,65 @@ class Iyzico(Gateway):
 
     # -- refunds and stored cards --------------------------------------------------------------
 
+    def earlier_refund(self, tx, refund_tx):
+        """The refund an earlier attempt at ``refund_tx`` made, or None.
+
+        iyzico takes no idempotency key: after a timeout the refund may have been made.
+        The reporting service (Transaction Detail, ``GET /v2/reporting/payment/details``)
+        lists the payment's refunds with the ``conversationId`` each was asked with, our
+        refund transaction's reference (``refundConversationId``; ``refundStatus`` 1 for a
+        refund carried out). When it cannot be asked (4xx, business failure), the refund is
+        sent as before and the failure logged; when iyzico is unreachable, nothing is sent.
+        """
+        try:
+            data = self.report(
+                REPORTING_PAYMENT_PATH,
+                {
+                    "locale": "en",
+                    "conversationId": refund_tx.reference,
+                    "paymentId": tx.provider_reference,
+                },
+            )
+        except GatewayUnavailable:
+            raise
+        except ValidationError as error:
+            data = {"status": "failure", "errorMessage": str(error)}
+        if not isinstance(data, dict) or data.get("status") != "success":
+            _logger.warning(
+                "iyzico: refunds of payment %s could not be listed (%s); refund %s is sent",
+                tx.provider_reference,
+                self.error_message(data),
+                refund_tx.reference,
+            )
+            return None
+        for payment in data.get("payments") or []:
+            for item in payment.get("itemTransactions") or []:
+                for refund in item.get("refunds") or []:
+                    if (
+                        refund.get("refundConversationId") == refund_tx.reference
+                        and str(refund.get("refundStatus")) == "1"
+                    ):
+                        return refund
+        return None
+
     def refund(self, tx, refund_tx, amount):
+        earlier = self.earlier_refund(tx, refund_tx)
+        if earlier:
+            _logger.info(
+                "iyzico: refund %s was already made (%s), not asked again",
+                refund_tx.reference,
+                earlier.get("refundTxId"),
+            )
+            price, currency = earlier.get("refundPrice"), earlier.get("currencyCode") or ""
+            return GatewayEvent(
+                status="done",
+                reference=refund_tx.reference,
+                provider_reference=str(earlier.get("refundTxId") or ""),
+                amount=self.minor(Decimal(str(price)), currency)
+                if price is not None and currency
+                else None,
+                currency=currency,
+            )
         data = self._checked(
             self.call(
                 REFUND_PATH,

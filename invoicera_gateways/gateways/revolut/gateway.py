@@ -22,7 +22,9 @@ How it works:
   client goes to its ``checkout_url`` (Revolut's hosted page: card, Apple Pay, Google Pay,
   Revolut Pay). When the client asked to save the payment method, the hosted page cannot save it
   for merchant-initiated payments, so the client goes instead to a small page of ours
-  (``controllers.py``) opening Revolut's Checkout Widget with ``savePaymentMethodFor: merchant``.
+  (``controllers.py``) opening Revolut's Checkout Widget with ``savePaymentMethodFor: merchant``;
+  its URL carries an access token bound to the transaction, and the order's public token the
+  widget needs is read from Revolut by that page, never taken from the URL.
 - Webhooks: ``Revolut-Signature: v1=<hex HMAC-SHA256(signing secret, "v1.<timestamp>.<body>")>``,
   several comma-separated signatures during a secret rotation, ``Revolut-Request-Timestamp`` in
   milliseconds checked against a 5-minute tolerance. The body only carries ``event``,
@@ -39,6 +41,7 @@ from urllib.parse import urlencode
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
+from . import controllers
 
 API_VERSION = "2026-04-20"
 
@@ -205,10 +208,14 @@ class Revolut(Gateway):
         )
         if tx.tokenize:
             # The hosted page cannot save a method for merchant-initiated payments: the
-            # Checkout Widget on our page does (savePaymentMethodFor: merchant).
+            # Checkout Widget on our page does (savePaymentMethodFor: merchant). The page's
+            # URL is bound to the transaction; it reads the order's token from Revolut.
             return Checkout(
                 url=tx.provider_id._invoicera_url("pay"),
-                params={"reference": tx.reference, "token": order["token"]},
+                params={
+                    "reference": tx.reference,
+                    "access_token": controllers.page_access_token(tx),
+                },
                 provider_reference=order["id"],
             )
         return Checkout(url=order["checkout_url"], provider_reference=order["id"])

@@ -20,9 +20,15 @@ Documentation used:
   /payments/{payment_id}/refunds``; status initiated, succeeded, failed, canceled or
   pending).
 
-Amounts are decimal strings in major units. Zoho Payments documents no idempotency
-header: each payment link carries our unique transaction reference (``reference_id``)
-and each refund our refund reference (``reference_number``).
+Amounts are decimal strings in major units. A ``done`` event confirms a payment only
+with its amount: a webhook that lacks it (or whose amount cannot be read) is completed
+from the API (Retrieve Payment Details, Retrieve Payment Link).
+
+Zoho Payments documents no idempotency header: each payment link carries our unique
+transaction reference (``reference_id``) and each refund our refund reference
+(``reference_number``). Before a refund is asked for, the payment is retrieved and its
+``refunds`` searched for that reference; its ``amount_refunded`` is the fallback guard
+(see :meth:`ZohoPayments.earlier_refund`).
 
 Saved payment methods exist at Zoho Payments only through its customer, payment
 method session and mandate APIs driven by its embedded widget, not through the
@@ -30,6 +36,7 @@ hosted payment link; this adapter offers no tokenization.
 """
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from odoo.exceptions import ValidationError
 
@@ -134,7 +141,7 @@ class ZohoPayments(Gateway):
             "email": tx.partner_email or tx.partner_id.email or "",
             "reference_id": tx.reference,
             "description": self.provider.env._("Payment %s", tx.reference),
-            "return_url": f"{return_url}?reference={tx.reference}",
+            "return_url": f"{return_url}?{urlencode({'reference': tx.reference})}",
         }
         phone = tx.partner_phone or tx.partner_id.phone
         if phone:
@@ -193,30 +200,70 @@ class ZohoPayments(Gateway):
         )
         return utils.signatures_match(expected, signature.lower())
 
+    def event_from_link(self, link, status, key=""):
+        currency = link.get("currency") or ""
+        payments = link.get("payments") or []
+        return GatewayEvent(
+            status=status,
+            reference=link.get("reference_id") or "",
+            provider_reference=str((payments[-1] if payments else {}).get("payment_id") or ""),
+            key=key,
+            amount=self.to_minor(link.get("amount_paid"), currency)
+            if status == "done" and currency
+            else None,
+            currency=currency if status == "done" else "",
+        )
+
+    def fetch_payment(self, payment_id):
+        """Retrieve Payment Details: the payment object, or {} without an id."""
+        if not payment_id:
+            return {}
+        return self.call("GET", f"payments/{payment_id}").get("payments") or {}
+
+    def fetch_link(self, link_id):
+        """Retrieve Payment Link: the payment link object, or {} without an id."""
+        if not link_id:
+            return {}
+        data = self.call("GET", f"paymentlinks/{link_id}")
+        return data.get("payment_links") or data.get("payment_link") or {}
+
     def parse_notification(self, delivery):
+        """The event a webhook reports.
+
+        A payment is confirmed only with its amount and currency: when a ``done``
+        event lacks them (or they cannot be read), the payment, or the payment
+        link, is retrieved from the API and what it says is applied.
+        """
         payload = delivery.json()
         event_type = payload.get("event_type") or ""
         key = f"{event_type}:{payload.get('event_id')}"
         obj = payload.get("event_object") or {}
         if event_type in PAYMENT_EVENTS:
-            return self.event_from_payment(
-                obj.get("payment") or {}, PAYMENT_EVENTS[event_type], key
-            )
+            payment = obj.get("payment") or {}
+            status = PAYMENT_EVENTS[event_type]
+            event = self.event_from_payment(payment, status, key)
+            if status == "done" and (event.amount is None or not event.currency):
+                fetched = self.fetch_payment(payment.get("payment_id"))
+                if fetched:
+                    event = self.event_from_payment(fetched, status, key)
+                    event.reference = payment.get("reference_number") or event.reference
+            return event
         if event_type in LINK_EVENTS:
             link = obj.get("payment_link") or {}
             status = LINK_EVENTS[event_type]
-            currency = link.get("currency") or ""
-            payments = link.get("payments") or []
-            return GatewayEvent(
-                status=status,
-                reference=link.get("reference_id") or "",
-                provider_reference=str((payments[-1] if payments else {}).get("payment_id") or ""),
-                key=key,
-                amount=self.to_minor(link.get("amount_paid"), currency)
-                if status == "done" and currency
-                else None,
-                currency=currency if status == "done" else "",
-            )
+            event = self.event_from_link(link, status, key)
+            if status == "done" and (event.amount is None or not event.currency):
+                fetched = self.fetch_link(link.get("payment_link_id"))
+                if fetched:
+                    event = self.event_from_link({**link, **fetched}, status, key)
+                if event.amount is None or not event.currency:
+                    # No amount on the link either: the payment made through it tells.
+                    payment = self.fetch_payment(event.provider_reference)
+                    if payment:
+                        paid = self.event_from_payment(payment, status, key)
+                        event.amount, event.currency = paid.amount, paid.currency
+                        event.payment_method = paid.payment_method
+            return event
         if event_type in REFUND_EVENTS:
             refund = obj.get("refund") or {}
             return GatewayEvent(
@@ -230,6 +277,56 @@ class ZohoPayments(Gateway):
 
     # -- refunds ---------------------------------------------------------------------------
 
+    def event_from_refund(self, refund, tx, refund_tx):
+        currency = tx.currency_id.name
+        return GatewayEvent(
+            status=REFUND_STATUSES.get(refund.get("status"), "pending"),
+            reference=refund_tx.reference,
+            provider_reference=str(refund.get("refund_id") or ""),
+            # A refund is in its payment's currency.
+            amount=self.to_minor(refund.get("amount"), currency),
+            currency=currency if refund.get("amount") not in (None, "") else "",
+            message=str(refund.get("failure_reason") or ""),
+        )
+
+    def earlier_refund(self, tx, refund_tx, amount):
+        """The refund an earlier attempt at ``refund_tx`` made, from the payment's details.
+
+        Zoho Payments takes no idempotency key and lists no refunds by reference: the
+        payment (Retrieve Payment Details) is asked for its ``refunds``, matched by our
+        ``reference_number``. When none matches but the payment's ``amount_refunded``
+        shows at least this amount refunded beyond the refunds Odoo knows of, an earlier
+        attempt may have been carried out: nothing is sent and the user is told to check.
+        """
+        payment = self.fetch_payment(tx.provider_reference)
+        for refund in payment.get("refunds") or []:
+            if (
+                isinstance(refund, dict)
+                and refund.get("reference_number") == refund_tx.reference
+                and REFUND_STATUSES.get(refund.get("status")) != "error"
+            ):
+                return refund
+        currency = tx.currency_id
+        known = sum(
+            self.minor(abs(child.amount), currency)
+            for child in (tx.child_transaction_ids - refund_tx)
+            if child.operation == "refund" and child.state not in ("cancel", "error")
+        )
+        refunded = self.to_minor(payment.get("amount_refunded"), currency) or 0
+        if refunded - known >= self.minor(amount, currency):
+            raise ValidationError(
+                self.provider.env._(
+                    "Zoho Payments already shows %(refunded)s %(currency)s refunded on the"
+                    " payment of %(reference)s, more than the refunds Odoo knows of: an"
+                    " earlier refund attempt may have been carried out. Check the payment in"
+                    " Zoho Payments before refunding again; nothing was sent.",
+                    refunded=payment.get("amount_refunded"),
+                    currency=currency.name,
+                    reference=tx.reference,
+                )
+            )
+        return None
+
     def refund(self, tx, refund_tx, amount):
         if not tx.provider_reference:
             raise ValidationError(
@@ -237,6 +334,9 @@ class ZohoPayments(Gateway):
                     "Zoho Payments has not reported the payment of %s yet.", tx.reference
                 )
             )
+        earlier = self.earlier_refund(tx, refund_tx, amount)
+        if earlier:
+            return self.event_from_refund(earlier, tx, refund_tx)
         data = self.call(
             "POST",
             f"payments/{tx.provider_reference}/refunds",
@@ -249,10 +349,4 @@ class ZohoPayments(Gateway):
             },
             idempotency_key=self.idempotency_key(refund_tx, "refund"),
         )
-        refund = data.get("refund") or {}
-        return GatewayEvent(
-            status=REFUND_STATUSES.get(refund.get("status"), "pending"),
-            reference=refund_tx.reference,
-            provider_reference=str(refund.get("refund_id") or ""),
-            message=str(refund.get("failure_reason") or ""),
-        )
+        return self.event_from_refund(data.get("refund") or {}, tx, refund_tx)
