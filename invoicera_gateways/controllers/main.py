@@ -73,11 +73,15 @@ class InvoiceraGatewayController(http.Controller):
                 # What the gateway's API answers is authoritative; the query
                 # string of a return is not, whoever sends it.
                 try:
-                    event = gateway.fetch_status(tx)
-                except ValidationError:
-                    event = None  # unreachable or refused: the webhook will tell
-                if event:
-                    tx._invoicera_apply_event(event)
+                    with request.env.cr.savepoint():
+                        event = gateway.fetch_status(tx)
+                        if event:
+                            tx._invoicera_apply_event(event)
+                except ValidationError as error:
+                    # Unreachable, refused or inconsistent: the signed webhook will tell.
+                    _logger.warning(
+                        "%s: status of %s not read on return: %s", gateway.name, tx.reference, error
+                    )
                 monitored = request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
                 if tx.state == "draft" and monitored == tx.id:
                     # The client who paid is back: show the payment as being

@@ -18,7 +18,7 @@ import time
 from datetime import timedelta
 
 import requests
-from benchmarks.common import OdooServer, full_scale, percentile, report
+from benchmarks.common import OdooServer, full_scale, percentile, report, run_concurrently
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
@@ -137,18 +137,10 @@ class BenchPortal(BaseCase):
             for path in pages:
                 for label, group, pause in modes:
                     timings = []
-                    threads = [
-                        threading.Thread(
-                            target=load, args=(s, path, timings, pause, self.requests, n)
-                        )
-                        for n, s in enumerate(group)
-                    ]
-                    started = time.perf_counter()
-                    for thread in threads:
-                        thread.start()
-                    for thread in threads:
-                        thread.join()
-                    wall = time.perf_counter() - started
+                    wall = run_concurrently(
+                        load,
+                        [(s, path, timings, pause, self.requests, n) for n, s in enumerate(group)],
+                    )
                     rows.append(
                         (
                             path,

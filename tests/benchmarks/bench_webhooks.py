@@ -19,7 +19,14 @@ import threading
 import time
 
 import requests
-from benchmarks.common import OdooServer, full_scale, new_env, percentile, report
+from benchmarks.common import (
+    OdooServer,
+    full_scale,
+    new_env,
+    percentile,
+    report,
+    run_concurrently,
+)
 
 from odoo.tests import BaseCase, tagged
 
@@ -120,15 +127,7 @@ class BenchWebhooks(BaseCase):
                         key = (response.status_code, response.json().get("result"))
                         answers[key] = answers.get(key, 0) + 1
 
-            threads = [
-                threading.Thread(target=sender, args=(queue[n::SENDERS],)) for n in range(SENDERS)
-            ]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.perf_counter() - started
+            wall = run_concurrently(sender, [(queue[n::SENDERS],) for n in range(SENDERS)])
         finally:
             server.stop()
         self.assertEqual(

@@ -10,6 +10,7 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,3 +111,14 @@ def new_env():
     benchmarks commit their data so that another process (the server) sees it."""
     with Registry(get_db_name()).cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+
+def run_concurrently(target, argument_lists):
+    """Run ``target(*arguments)`` in one thread per argument list; the wall time in s."""
+    threads = [threading.Thread(target=target, args=arguments) for arguments in argument_lists]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
