@@ -2,9 +2,12 @@
 
 import base64
 import struct
+from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
 from odoo.tests.common import ChromeBrowser, HttpCase, get_db_name
 from odoo.tools import config
 
@@ -17,6 +20,17 @@ def png_size(path):
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError(f"{path} is not a PNG file")
     return struct.unpack(">II", data[16:24])
+
+
+@contextmanager
+def committed_env():
+    """An environment on a cursor of its own, committed when the block ends.
+
+    For tests and benchmarks whose data must be seen by another transaction
+    (a second cursor, a server process); they delete that data themselves.
+    """
+    with Registry(get_db_name()).cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
 
 class InvoiceraHttpCase(HttpCase):

@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import urlencode
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -28,15 +29,21 @@ class InvoiceraGatewayController(http.Controller):
         save_session=False,
     )
     def invoicera_webhook(self, code, provider_id, **_kwargs):
+        httprequest = request.httprequest
+        # Odoo has already parsed a form-encoded body (Braintree's) into
+        # parameters: rebuild it, its signature is over its fields.
+        body = (
+            httprequest.get_data() or urlencode(list(httprequest.form.items(multi=True))).encode()
+        )
         status, text = (
             request.env["invoicera.gateway.event"]
             .sudo()
             ._invoicera_receive(
                 code,
                 provider_id,
-                request.httprequest.headers,
-                request.httprequest.get_data(),
-                query=request.httprequest.args.to_dict(),
+                httprequest.headers,
+                body,
+                query=httprequest.args.to_dict(),
             )
         )
         return request.make_json_response({"result": text}, status=status)

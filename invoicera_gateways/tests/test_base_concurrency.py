@@ -9,29 +9,22 @@ import hmac
 import json
 import threading
 import time
-from contextlib import contextmanager
 
 from werkzeug.datastructures import Headers
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+
+from odoo.addons.invoicera_billing.tests.common import committed_env
 
 SECRET = "sk_test_concurrency"
 
 
 @tagged("post_install", "-at_install")
 class TestConcurrentDeliveries(BaseCase):
-    @contextmanager
-    def new_env(self):
-        with Registry(get_db_name()).cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-
     def setUp(self):
         super().setUp()
-        with self.new_env() as env:
+        with committed_env() as env:
             provider = env.ref("invoicera_gateways.payment_provider_paystack")
             self.saved = provider.read(["state", "invoicera_secret_key"])[0]
             provider.write({"state": "test", "invoicera_secret_key": SECRET})
@@ -51,7 +44,7 @@ class TestConcurrentDeliveries(BaseCase):
         self.addCleanup(self.cleanup)
 
     def cleanup(self):
-        with self.new_env() as env:
+        with committed_env() as env:
             tx = env["payment.transaction"].browse(self.tx_id)
             for payment in tx.payment_id:
                 payment.action_draft()
@@ -85,7 +78,7 @@ class TestConcurrentDeliveries(BaseCase):
 
         def worker(name, hold):
             try:
-                with self.new_env() as env:
+                with committed_env() as env:
 
                     def receive():
                         return env["invoicera.gateway.event"]._invoicera_receive(
@@ -118,7 +111,7 @@ class TestConcurrentDeliveries(BaseCase):
         second.join(20)
         self.assertFalse(errors, errors)
         self.assertEqual(results, {"first": (200, "processed"), "second": (200, "duplicate")})
-        with self.new_env() as env:
+        with committed_env() as env:
             tx = env["payment.transaction"].browse(self.tx_id)
             self.assertEqual(tx.state, "done")
             events = env["invoicera.gateway.event"].search([("reference", "=", self.reference)])

@@ -3,7 +3,7 @@ from decimal import Decimal
 from odoo.tests import BaseCase, tagged
 
 from .. import utils
-from ..gateways import GATEWAYS
+from ..gateways import GATEWAYS, Gateway
 
 
 @tagged("post_install", "-at_install")
@@ -45,7 +45,9 @@ class TestAmountsAndKeys(BaseCase):
                 self.assertEqual(gateway.code, code)
                 self.assertTrue(gateway.name and gateway.regions and gateway.webhook_scheme)
                 self.assertIn(gateway.refunds, ("partial", "full_only", "none"))
-                self.assertTrue(
-                    gateway.signature_header or gateway.signature_param or gateway.verify
-                )
+                # Each gateway implements its own documented flow and signature check.
+                for method in ("verify", "parse_notification", "create_checkout"):
+                    self.assertIsNot(getattr(gateway, method), getattr(Gateway, method), method)
+                # Supported currencies are declared (BTCPay: any its store has rates for).
+                self.assertTrue(gateway.currencies or code == "btcpay")
                 self.assertTrue(gateway.payment_methods)

@@ -4,30 +4,21 @@ These tests need committed data seen by two transactions, so they create it
 in their own cursor, commit it, and delete it at the end.
 """
 
-from contextlib import contextmanager
 from datetime import date
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_item import InvoiceraBusyError
+from odoo.addons.invoicera_billing.tests.common import committed_env
 
 INVOICE_DATE = date(2026, 3, 31)
 
 
 @tagged("post_install", "-at_install")
 class TestConcurrentRuns(BaseCase):
-    @contextmanager
-    def new_env(self):
-        """An environment on a cursor of its own, committed when the block ends."""
-        with Registry(get_db_name()).cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-
     def setUp(self):
         super().setUp()
-        with self.new_env() as env:
+        with committed_env() as env:
             self.client_id = (
                 env["res.partner"].create({"name": "Twice Inc.", "is_company": True}).id
             )
@@ -53,7 +44,7 @@ class TestConcurrentRuns(BaseCase):
         self.addCleanup(self.cleanup)
 
     def cleanup(self):
-        with self.new_env() as env:
+        with committed_env() as env:
             moves = env["account.move"].search([("partner_id", "=", self.client_id)])
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.unlink()
@@ -80,12 +71,12 @@ class TestConcurrentRuns(BaseCase):
         )
 
     def invoice_count(self):
-        with self.new_env() as env:
+        with committed_env() as env:
             return env["account.move"].search_count([("partner_id", "=", self.client_id)])
 
     def test_second_run_waits_for_nothing_and_skips(self):
         """Run B starts while run A holds the client's items: B skips the client."""
-        with self.new_env() as env_a, self.new_env() as env_b:
+        with committed_env() as env_a, committed_env() as env_b:
             run_a, run_b = self.new_run(env_a), self.new_run(env_b)
             run_a._process_chunk([self.client_id])  # A has invoiced, not committed yet
             run_b._process_chunk([self.client_id])  # B at the same moment
@@ -93,7 +84,7 @@ class TestConcurrentRuns(BaseCase):
             self.assertEqual(run_b.log_ids.status, "skipped")
             self.assertIn("Another run is invoicing", run_b.log_ids.message)
         self.assertEqual(self.invoice_count(), 1)
-        with self.new_env() as env:
+        with committed_env() as env:
             self.assertEqual(
                 set(
                     env["invoicera.billable.item"]
@@ -105,10 +96,10 @@ class TestConcurrentRuns(BaseCase):
 
     def test_run_started_before_the_other_committed(self):
         """B read the items as unbilled, then A committed: B's lock is refused."""
-        with self.new_env() as env_b:
+        with committed_env() as env_b:
             items_b = self.items(env_b)  # B's snapshot: 3 items to bill
             self.assertEqual(len(items_b), 3)
-            with self.new_env() as env_a:
+            with committed_env() as env_a:
                 self.items(env_a)._invoice(env_a.company, INVOICE_DATE)
             # A committed. B still sees the items as to bill, but cannot lock them.
             with self.assertRaises(InvoiceraBusyError):
@@ -116,7 +107,7 @@ class TestConcurrentRuns(BaseCase):
         self.assertEqual(self.invoice_count(), 1)
 
     def test_both_directly_on_the_items(self):
-        with self.new_env() as env_a, self.new_env() as env_b:
+        with committed_env() as env_a, committed_env() as env_b:
             moves = self.items(env_a)._invoice(env_a.company, INVOICE_DATE)
             self.assertEqual(len(moves), 1)
             with self.assertRaises(InvoiceraBusyError):

@@ -18,12 +18,17 @@ import time
 from datetime import timedelta
 
 import requests
-from benchmarks.common import OdooServer, full_scale, percentile, report, run_concurrently
+from benchmarks.common import (
+    OdooServer,
+    full_scale,
+    new_env,
+    percentile,
+    report,
+    run_concurrently,
+)
 
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.modules.registry import Registry
+from odoo import Command, fields
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
 
 PASSWORD = "bench-portal-password"
 
@@ -34,8 +39,7 @@ class BenchPortal(BaseCase):
         super().setUp()
         self.clients, self.invoices, self.requests = (20, 200, 30) if full_scale() else (3, 10, 5)
         self.tag = f"bench-portal-{int(time.time())}"
-        with Registry(get_db_name()).cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        with new_env() as env:
             self.logins = self.create_data(env)
         self.addCleanup(self.delete_data)
 
@@ -81,8 +85,7 @@ class BenchPortal(BaseCase):
         return logins
 
     def delete_data(self):
-        with Registry(get_db_name()).cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        with new_env() as env:
             partners = env["res.partner"].search([("name", "=like", f"{self.tag}%")])
             moves = env["account.move"].search([("partner_id", "in", partners.ids)])
             moves.button_draft()

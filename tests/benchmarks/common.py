@@ -12,15 +12,14 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
 from odoo.tools import config
+
+from odoo.addons.invoicera_billing.tests.common import committed_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,12 +104,8 @@ class OdooServer:
         self.process.wait(timeout=60)
 
 
-@contextmanager
-def new_env():
-    """An environment on a cursor of its own, committed when the block ends:
-    benchmarks commit their data so that another process (the server) sees it."""
-    with Registry(get_db_name()).cursor() as cr:
-        yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+# Benchmarks commit their data so that another process (the server) sees it.
+new_env = committed_env
 
 
 def run_concurrently(target, argument_lists):

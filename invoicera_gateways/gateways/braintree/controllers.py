@@ -13,7 +13,7 @@ not the raw body) before handing them to the generic receiver. It also
 answers the ``bt_challenge`` check of a new webhook URL.
 """
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -119,34 +119,19 @@ class InvoiceraBraintreeController(http.Controller):
         "/payment/invoicera/braintree/webhook/<int:provider_id>",
         type="http",
         auth="public",
-        methods=["GET", "POST"],
+        methods=["GET"],
         csrf=False,
         save_session=False,
     )
-    def invoicera_braintree_webhook(self, provider_id, bt_challenge=None, **_kwargs):
-        httprequest = request.httprequest
-        if httprequest.method == "GET":
-            provider = request.env["payment.provider"].sudo().browse(provider_id).exists()
-            answer = (
-                provider._invoicera_gateway().challenge_response(bt_challenge)
-                if provider.code == "braintree"
-                else None
-            )
-            if not answer:
-                raise request.not_found()
-            return request.make_response(answer, headers=[("Content-Type", "text/plain")])
-        body = (
-            httprequest.get_data() or urlencode(list(httprequest.form.items(multi=True))).encode()
+    def invoicera_braintree_webhook_check(self, provider_id, bt_challenge=None, **_kwargs):
+        """Braintree checks a webhook URL with a GET challenge; notifications
+        themselves are POSTed to the same URL and handled by the shared route."""
+        provider = request.env["payment.provider"].sudo().browse(provider_id).exists()
+        answer = (
+            provider._invoicera_gateway().challenge_response(bt_challenge)
+            if provider.code == "braintree"
+            else None
         )
-        status, text = (
-            request.env["invoicera.gateway.event"]
-            .sudo()
-            ._invoicera_receive(
-                "braintree",
-                provider_id,
-                httprequest.headers,
-                body,
-                query=httprequest.args.to_dict(),
-            )
-        )
-        return request.make_json_response({"result": text}, status=status)
+        if not answer:
+            raise request.not_found()
+        return request.make_response(answer, headers=[("Content-Type", "text/plain")])
