@@ -1,5 +1,6 @@
 from . import test_time_items
 from . import test_invoicing
+from . import test_invoice_amounts
 from . import test_billing_run
 from . import test_invoicing_errors
 from . import test_concurrency

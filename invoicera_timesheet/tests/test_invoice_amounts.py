@@ -1,0 +1,142 @@
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+#: (hours, hourly rate) of the items billed in each case: odd amounts, to round
+WORK = [(2.75, 33.337), (1.25, 87.5), (7.5, 19.99), (0.5, 120.015)]
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceAmounts(InvoiceraTimesheetCase):
+    """The engine's invoices carry the amounts Odoo computes for the same lines.
+
+    The engine creates invoice lines with their amounts already computed, so
+    that Odoo does not rewrite every line; each case compares the invoice with
+    the one Odoo makes of the same lines, computing every amount itself, and
+    with what the client expects to pay.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Tax = cls.env["account.tax"]
+        cls.tax_excluded = Tax.create({"name": "VAT 15%", "amount": 15, "type_tax_use": "sale"})
+        cls.tax_included = Tax.create(
+            {
+                "name": "VAT 21% incl.",
+                "amount": 21,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+            }
+        )
+        cls.client.invoicera_invoice_detail = "item"
+        cls.client_eur.invoicera_invoice_detail = "item"
+
+    def bill_work(self, partner, project, taxes):
+        """Invoice WORK for ``partner`` with the time product taxed by ``taxes``."""
+        self.service.taxes_id = taxes
+        for day, (hours, rate) in enumerate(WORK, start=2):
+            line = self.log_time(self.alice, hours, project=project, day=f"2026-03-{day:02d}")
+            self.item_of(line).write({"price_unit": rate, "adjustment_reason": "Agreed rate"})
+        return self.invoice(partner)
+
+    def odoo_invoice(self, invoice):
+        """The invoice Odoo makes of the same lines, computing every amount itself."""
+        return self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": invoice.partner_id.id,
+                "currency_id": invoice.currency_id.id,
+                "invoice_date": invoice.invoice_date,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": line.product_id.id,
+                            "name": line.name,
+                            "quantity": line.quantity,
+                            "price_unit": line.price_unit,
+                            "product_uom_id": line.product_uom_id.id,
+                            "analytic_distribution": line.analytic_distribution,
+                        }
+                    )
+                    for line in invoice.invoice_line_ids.sorted("sequence")
+                ],
+            }
+        )
+
+    def assertOdooAmounts(self, invoice, taxes):
+        expected = self.odoo_invoice(invoice)
+
+        def journal_items(move):
+            return sorted(
+                (
+                    line.display_type,
+                    line.account_id.id,
+                    line.tax_line_id.id,
+                    tuple(line.tax_ids.ids),
+                    tuple(line.tax_tag_ids.ids),
+                    line.amount_currency,
+                    line.balance,
+                )
+                for line in move.line_ids
+            )
+
+        self.assertEqual(invoice.invoice_line_ids.tax_ids, taxes)
+        self.assertEqual(journal_items(invoice), journal_items(expected))
+        for fname in ("amount_untaxed", "amount_tax", "amount_total", "amount_total_signed"):
+            self.assertEqual(invoice[fname], expected[fname], fname)
+        self.assertTrue(invoice.amount_total)
+
+    def test_without_taxes(self):
+        # No line has taxes: Odoo keeps the amounts it is given as they are.
+        invoice = self.bill_work(self.client, self.project, self.env["account.tax"])
+        self.assertOdooAmounts(invoice, self.env["account.tax"])
+
+    def test_without_taxes_in_another_currency(self):
+        # Rates converted to EUR have more decimals than a price keeps.
+        invoice = self.bill_work(self.client_eur, self.project_eur, self.env["account.tax"])
+        self.assertEqual(invoice.currency_id, self.eur)
+        self.assertOdooAmounts(invoice, self.env["account.tax"])
+
+    def test_with_a_tax_excluded_from_the_price(self):
+        invoice = self.bill_work(self.client, self.project, self.tax_excluded)
+        self.assertOdooAmounts(invoice, self.tax_excluded)
+        self.assertEqual(
+            invoice.amount_tax, invoice.currency_id.round(invoice.amount_untaxed * 0.15)
+        )
+
+    def test_with_a_tax_included_in_the_price_in_another_currency(self):
+        invoice = self.bill_work(self.client_eur, self.project_eur, self.tax_included)
+        self.assertEqual(invoice.currency_id, self.eur)
+        self.assertOdooAmounts(invoice, self.tax_included)
+
+    def test_taxes_rounded_globally(self):
+        self.company.tax_calculation_rounding_method = "round_globally"
+        invoice = self.bill_work(self.client_eur, self.project_eur, self.tax_excluded)
+        self.assertOdooAmounts(invoice, self.tax_excluded)
+
+    def test_taxes_chosen_otherwise_by_a_customization(self):
+        """Taxes chosen by other code than Odoo's rule: the amounts follow them.
+
+        A customization exempts the client from the product's tax, included in
+        the price: the engine's prediction assumed the tax, the client pays the
+        full price and no tax.
+        """
+        Line = type(self.env["account.move.line"])
+
+        def computed_taxes(line):
+            return line.env["account.tax"]
+
+        with patch.object(Line, "_get_computed_taxes", computed_taxes):
+            invoice = self.bill_work(self.client, self.project, self.tax_included)
+            self.assertOdooAmounts(invoice, self.env["account.tax"])
+        full_price = sum(
+            invoice.currency_id.round(line.quantity * line.price_unit)
+            for line in invoice.invoice_line_ids
+        )
+        self.assertEqual(invoice.amount_total, full_price)
+        self.assertFalse(invoice.amount_tax)
+        self.assertEqual(invoice.invoicera_item_count, len(WORK), "each item billed once")
