@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
+from odoo.addons.queue_job.delay import group
+
 _logger = logging.getLogger(__name__)
 
 
@@ -161,14 +163,21 @@ class InvoiceraBillingRun(models.Model):
         return self._partners_to_invoice() - logged
 
     def _dispatch(self, partners):
+        """Invoice ``partners``: at once for one chunk, else one background job per chunk.
+
+        The chunk jobs run side by side, one per job worker. None of them can
+        see what the others have not committed yet, so the two last chunks
+        ending together would each find the run unfinished: a last job, run
+        once every chunk job is done, ends the run.
+        """
         self.ensure_one()
         chunks = list(split_every(self.chunk_size or 50, partners.ids))
         if len(chunks) == 1 or self.env.context.get("invoicera_run_now"):
             for ids in chunks:
                 self._process_chunk(ids)
             return
-        for number, ids in enumerate(chunks, start=1):
-            self.with_delay(
+        chunk_jobs = [
+            self.delayable(
                 channel="root.invoicera",
                 description=_(
                     "%(run)s: clients %(chunk)s of %(total)s",
@@ -178,6 +187,16 @@ class InvoiceraBillingRun(models.Model):
                 ),
                 identity_key=f"invoicera_run_{self.id}_{ids[0]}",
             )._process_chunk(ids)
+            for number, ids in enumerate(chunks, start=1)
+        ]
+        end_job = self.delayable(
+            channel="root.invoicera", description=_("%(run)s: end of the run", run=self.name)
+        )._end_run()
+        group(*chunk_jobs).on_done(end_job).delay()
+
+    def _end_run(self):
+        """Job run once every chunk job of the run is done: mark the run done."""
+        self._check_done()
 
     def _process_chunk(self, partner_ids):
         """Invoice the clients ``partner_ids``; one log line each. Job entry point."""

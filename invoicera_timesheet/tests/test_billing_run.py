@@ -69,6 +69,10 @@ class TestBillingRun(InvoiceraTimesheetCase):
         with trap_jobs() as trap:
             run.action_start()
             trap.assert_jobs_count(2, only=run._process_chunk)
+            trap.assert_jobs_count(1, only=run._end_run)
+            end = next(job for job in trap.enqueued_jobs if job.method_name == "_end_run")
+            chunks = {job.uuid for job in trap.enqueued_jobs if job.method_name != "_end_run"}
+            self.assertEqual({job.uuid for job in end.depends_on}, chunks, "ends after all")
             self.assertEqual(run.state, "running")
             self.assertFalse(run.invoice_ids, "nothing invoiced before the jobs run")
             trap.perform_enqueued_jobs()
@@ -80,8 +84,9 @@ class TestBillingRun(InvoiceraTimesheetCase):
         run = self.new_run(chunk_size=2)
         with trap_jobs() as trap:
             run.action_start()
-            first = trap.enqueued_jobs[0]
-            first.perform()  # the second job is lost
+            chunks = [job for job in trap.enqueued_jobs if job.method_name == "_process_chunk"]
+            first = min(chunks, key=lambda job: job.args[0])
+            first.perform()  # the second job is lost, so is the end of the run
         self.assertEqual(run.state, "running")
         self.assertEqual(run.done_count, 2)
         run.with_context(invoicera_run_now=True).action_resume()

@@ -19,40 +19,47 @@ class TestConcurrentRuns(BaseCase):
     def setUp(self):
         super().setUp()
         with committed_env() as env:
-            self.client_id = (
-                env["res.partner"].create({"name": "Twice Inc.", "is_company": True}).id
-            )
-            project = env["project.project"].create(
-                {"name": "Concurrency", "partner_id": self.client_id, "allow_billable": True}
-            )
             employee = env["hr.employee"].create(
                 {"name": "Dana Race", "invoicera_billing_rate": 100}
             )
-            env["account.analytic.line"].create(
-                [
-                    {
-                        "project_id": project.id,
-                        "employee_id": employee.id,
-                        "unit_amount": 1 + n,
-                        "date": date(2026, 3, 2 + n),
-                        "name": f"Entry {n}",
-                    }
-                    for n in range(3)
-                ]
-            )
-            self.project_id, self.employee_id = project.id, employee.id
+            self.employee_id = employee.id
+            self.client_id, self.project_id = self.create_client(env, "Twice Inc.", employee)
+            self.other_id, self.other_project_id = self.create_client(env, "Once Ltd.", employee)
         self.addCleanup(self.cleanup)
 
+    @staticmethod
+    def create_client(env, name, employee):
+        """A client with a billable project and three entries of time; their ids."""
+        client = env["res.partner"].create({"name": name, "is_company": True})
+        project = env["project.project"].create(
+            {"name": f"Concurrency {name}", "partner_id": client.id, "allow_billable": True}
+        )
+        env["account.analytic.line"].create(
+            [
+                {
+                    "project_id": project.id,
+                    "employee_id": employee.id,
+                    "unit_amount": 1 + n,
+                    "date": date(2026, 3, 2 + n),
+                    "name": f"Entry {n}",
+                }
+                for n in range(3)
+            ]
+        )
+        return client.id, project.id
+
     def cleanup(self):
+        client_ids = [self.client_id, self.other_id]
         with committed_env() as env:
-            moves = env["account.move"].search([("partner_id", "=", self.client_id)])
+            moves = env["account.move"].search([("partner_id", "in", client_ids)])
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.unlink()
-            env["invoicera.billing.run"].search([("partner_ids", "in", self.client_id)]).unlink()
-            env["account.analytic.line"].search([("project_id", "=", self.project_id)]).unlink()
-            env["project.project"].browse(self.project_id).unlink()
+            env["invoicera.billing.run"].search([("partner_ids", "in", client_ids)]).unlink()
+            projects = [self.project_id, self.other_project_id]
+            env["account.analytic.line"].search([("project_id", "in", projects)]).unlink()
+            env["project.project"].browse(projects).unlink()
             env["hr.employee"].browse(self.employee_id).unlink()
-            env["res.partner"].browse(self.client_id).unlink()
+            env["res.partner"].browse(client_ids).unlink()
 
     def items(self, env):
         Item = env["invoicera.billable.item"]
@@ -114,3 +121,35 @@ class TestConcurrentRuns(BaseCase):
                 self.items(env_b)._invoice(env_b.company, INVOICE_DATE)
             env_b.cr.rollback()
         self.assertEqual(self.invoice_count(), 1)
+
+    def test_last_two_chunks_ending_together_end_the_run(self):
+        """Two job workers finish the last two chunks of a run at the same time.
+
+        Neither sees the client the other has just invoiced, so neither can
+        tell that the run is over; the end-of-run job, run after both, does.
+        """
+        with committed_env() as env:
+            run = env["invoicera.billing.run"].create(
+                {
+                    "invoice_date": INVOICE_DATE,
+                    "cutoff_date": INVOICE_DATE,
+                    "partner_ids": [(6, 0, [self.client_id, self.other_id])],
+                    "state": "running",
+                    "client_count": 2,
+                }
+            )
+            run_id = run.id
+        with committed_env() as env_a, committed_env() as env_b:
+            run_a = env_a["invoicera.billing.run"].browse(run_id)
+            run_b = env_b["invoicera.billing.run"].browse(run_id)
+            # Both transactions have started before either commits.
+            self.assertEqual((run_a.state, run_b.state), ("running", "running"))
+            run_a._process_chunk([self.client_id])
+            run_b._process_chunk([self.other_id])
+        with committed_env() as env:
+            run = env["invoicera.billing.run"].browse(run_id)
+            self.assertEqual(run.done_count, 2)
+            self.assertEqual(run.invoice_count, 2)
+            self.assertEqual(run.state, "running", "each chunk saw only its own client")
+            run._end_run()
+            self.assertEqual(run.state, "done")
