@@ -13,9 +13,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import requests
 
+from odoo.modules.registry import Registry
+from odoo.service.db import exp_drop, exp_duplicate_database
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
@@ -65,21 +68,23 @@ def free_port():
 class OdooServer:
     """Odoo in multi-worker mode (as ``make run`` serves it) on the test database.
 
-    Started on a free port with the test configuration; ``stop()`` ends it.
+    Started on a free port with the test configuration, so with queue_job's
+    job runner and its channels; ``stop()`` ends it.
     """
 
-    def __init__(self, workers=4):
+    def __init__(self, workers=4, database=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         odoo_bin = Path(os.environ["INVOICERA_ODOO_SRC"]) / "odoo-bin"
+        database = database or get_db_name()
         command = [
             sys.executable,
             str(odoo_bin),
             "-c",
             config.rcfile,
             "-d",
-            get_db_name(),
-            f"--db-filter=^{get_db_name()}$",
+            database,
+            f"--db-filter=^{database}$",
             "--http-port",
             str(self.port),
             f"--workers={workers}",
@@ -106,6 +111,27 @@ class OdooServer:
 
 # Benchmarks commit their data so that another process (the server) sees it.
 new_env = committed_env
+
+
+#: Odoo's database management (off in the test configuration), without tests
+#: running when a registry loads
+DATABASE_MANAGEMENT = {"list_db": True, "test_enable": False}
+
+
+def copy_test_database(name):
+    """Replace database ``name`` by a copy of the test database; its registry.
+
+    Odoo's own Duplicate: connections to the test database are closed first.
+    """
+    with patch.dict(config.options, DATABASE_MANAGEMENT):
+        exp_drop(name)
+        exp_duplicate_database(get_db_name(), name)
+        return Registry(name)
+
+
+def drop_database(name):
+    with patch.dict(config.options, DATABASE_MANAGEMENT):
+        exp_drop(name)
 
 
 def run_concurrently(target, argument_lists):
