@@ -265,6 +265,22 @@ class Gateway:
                     return value["message"]
         return ""
 
+    # -- our transactions ---------------------------------------------------
+
+    def transaction_known_as(self, provider_reference, refund=False):
+        """Our payment (or refund) transaction the gateway knows as ``provider_reference``."""
+        transactions = self.env["payment.transaction"]
+        if not provider_reference:
+            return transactions
+        return transactions.search(
+            [
+                ("provider_id", "=", self.provider.id),
+                ("operation", "=" if refund else "!=", "refund"),
+                ("provider_reference", "=", str(provider_reference)),
+            ],
+            limit=1,
+        )
+
     # -- amounts ------------------------------------------------------------
 
     def minor(self, amount, currency):

@@ -309,29 +309,24 @@ class Cashfree(Gateway):
     def _refund_tx_of(self, refund):
         """Our refund transaction named by a refund entity: by ``cf_refund_id``, kept
         when the refund was created, else by our ``refund_id``."""
-        transactions = self.provider.env["payment.transaction"]
-        domain = [("provider_id", "=", self.provider.id), ("operation", "=", "refund")]
-        if refund.get("cf_refund_id"):
-            refund_tx = transactions.search(
-                domain + [("provider_reference", "=", str(refund["cf_refund_id"]))], limit=1
-            )
-            if refund_tx:
-                return refund_tx
+        transactions = self.env["payment.transaction"]
+        refund_tx = self.transaction_known_as(refund.get("cf_refund_id"), refund=True)
+        if refund_tx:
+            return refund_tx
         refund_id = refund.get("refund_id")
         if not refund_id:
             return transactions
-        candidates = transactions.search(domain + [("reference", "=", refund_id)])
+        candidates = transactions.search(
+            [
+                ("provider_id", "=", self.provider.id),
+                ("operation", "=", "refund"),
+                ("reference", "=", refund_id),
+            ]
+        )
         if not candidates and refund.get("order_id"):
-            payments = transactions.search(
-                [
-                    ("provider_id", "=", self.provider.id),
-                    ("operation", "!=", "refund"),
-                    ("provider_reference", "=", refund["order_id"]),
-                ]
-            )
-            candidates = payments.child_transaction_ids.filtered(
-                lambda tx: tx.operation == "refund"
-            )
+            candidates = self.transaction_known_as(
+                refund["order_id"]
+            ).child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
         return candidates.filtered(
             lambda tx: cashfree_id(tx.reference, max_length=40) == refund_id
         )[:1]

@@ -338,16 +338,7 @@ class Paymob(Gateway):
         """The callback of a refund made from Odoo (matched on the refund's own
         transaction id); refunds made elsewhere are ignored."""
         refund_id = str(obj.get("id") or "")
-        refund_tx = self.provider.env["payment.transaction"]
-        if refund_id:
-            refund_tx = refund_tx.search(
-                [
-                    ("provider_id", "=", self.provider.id),
-                    ("operation", "=", "refund"),
-                    ("provider_reference", "=", refund_id),
-                ],
-                limit=1,
-            )
+        refund_tx = self.transaction_known_as(refund_id, refund=True)
         if not refund_tx:
             return None
         event = self.refund_event(obj, refund_tx)

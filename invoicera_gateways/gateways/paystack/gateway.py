@@ -181,27 +181,25 @@ class Paystack(Gateway):
         that is not finished yet.
         """
         transactions = self.env["payment.transaction"]
-        domain = [("provider_id", "=", self.provider.id), ("operation", "=", "refund")]
-        if data.get("id"):
-            refund_tx = transactions.search(
-                domain + [("provider_reference", "=", str(data["id"]))], limit=1
-            )
-            if refund_tx:
-                return refund_tx
+        refund_tx = self.transaction_known_as(data.get("id"), refund=True)
+        if refund_tx:
+            return refund_tx
         reference = data.get("transaction_reference")
         if not reference:
             return transactions
-        payment_domain = [("provider_id", "=", self.provider.id), ("operation", "!=", "refund")]
-        payment = transactions.search(
-            payment_domain + [("provider_reference", "=", reference)], limit=1
-        ) or transactions.search(payment_domain + [("reference", "=", reference)], limit=1)
+        payment = self.transaction_known_as(reference) or transactions.search(
+            [
+                ("provider_id", "=", self.provider.id),
+                ("operation", "!=", "refund"),
+                ("reference", "=", reference),
+            ],
+            limit=1,
+        )
         if not payment:
             return transactions
-        refunds = transactions.search(
-            domain
-            + [("source_transaction_id", "=", payment.id), ("state", "in", ("draft", "pending"))],
-            order="id",
-        )
+        refunds = payment.child_transaction_ids.filtered(
+            lambda tx: tx.operation == "refund" and tx.state in ("draft", "pending")
+        ).sorted("id")
         try:
             amount = int(data.get("amount"))
         except (TypeError, ValueError):
