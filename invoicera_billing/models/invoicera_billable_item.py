@@ -543,13 +543,13 @@ class InvoiceraBillableItem(models.Model):
         """What prevents invoicing ``self``: ``{client: [message, ...]}``.
 
         Checked for all the clients of ``self`` at once, with a query per kind
-        of check rather than per client.
+        of check rather than per client or per item.
         """
         errors = defaultdict(list)
         if not self:
             return errors
-        by_partner = self.grouped("partner_id")
-        for partner, items in by_partner.items():
+        partners = self.partner_id
+        for partner in partners:
             if not partner.active:
                 errors[partner].append(
                     _("The client %(client)s is archived.", client=partner.display_name)
@@ -561,31 +561,52 @@ class InvoiceraBillableItem(models.Model):
                         client=partner.display_name,
                     )
                 )
-            for check, message in (
-                (
-                    lambda i: i.company_id != company,
-                    _("These items belong to another company than %(company)s:%(items)s"),
-                ),
-                (
-                    lambda i: i.state not in ("to_bill", "deferred"),
-                    _("These items are not to bill (any more):%(items)s"),
-                ),
-                (lambda i: i.quantity < 0, _("These items have a negative quantity:%(items)s")),
-                (
-                    lambda i: i.currency_id.compare_amounts(i.price_unit, 0) <= 0,
-                    _("These items have a zero or negative rate:%(items)s"),
-                ),
-            ):
-                wrong = items.filtered(check)
-                if wrong:
-                    errors[partner].append(
-                        message % {"company": company.name, "items": wrong._names()}
-                    )
+        # Items: one search finds those that may be wrong (as a rule, none),
+        # then each check is applied to them exactly.
+        suspects = self.browse(
+            self.sudo()
+            .search(
+                [
+                    ("id", "in", self.ids),
+                    "|",
+                    "|",
+                    "|",
+                    ("company_id", "!=", company.id),
+                    ("state", "not in", ("to_bill", "deferred")),
+                    ("quantity", "<", 0),
+                    # zero once rounded to its currency: below the largest rounding
+                    ("price_unit", "<", max(self.currency_id.mapped("rounding"))),
+                ]
+            )
+            .ids
+        )
+        for check, message in (
+            (
+                lambda i: i.company_id != company,
+                _("These items belong to another company than %(company)s:%(items)s"),
+            ),
+            (
+                lambda i: i.state not in ("to_bill", "deferred"),
+                _("These items are not to bill (any more):%(items)s"),
+            ),
+            (lambda i: i.quantity < 0, _("These items have a negative quantity:%(items)s")),
+            (
+                lambda i: i.currency_id.compare_amounts(i.price_unit, 0) <= 0,
+                _("These items have a zero or negative rate:%(items)s"),
+            ),
+        ):
+            for partner, wrong in suspects.filtered(check).grouped("partner_id").items():
+                errors[partner].append(message % {"company": company.name, "items": wrong._names()})
+        currencies_by_partner = defaultdict(lambda: self.env["res.currency"])
+        for partner, currency in self.sudo()._read_group(
+            [("id", "in", self.ids)], ["partner_id", "currency_id"]
+        ):
+            currencies_by_partner[partner.with_env(self.env)] |= currency.with_env(self.env)
         # Exchange rates: one query for every currency involved.
         needed = {
-            partner: (self._invoice_currency(partner, company) | items.currency_id)
+            partner: (self._invoice_currency(partner, company) | currencies_by_partner[partner])
             - company.currency_id
-            for partner, items in by_partner.items()
+            for partner in partners
         }
         all_needed = self.env["res.currency"].union(*needed.values())
         with_rate = set()
@@ -619,17 +640,16 @@ class InvoiceraBillableItem(models.Model):
             accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
             if accounts.get("income"):
                 continue
-            for partner, items in by_partner.items():
-                wrong = items.filtered(lambda i, p=product: i.product_id == p)
-                if wrong:
-                    errors[partner].append(
-                        _(
-                            "The product %(product)s has no income account, so these items "
-                            "cannot be invoiced:%(items)s",
-                            product=product.display_name,
-                            items=wrong._names(),
-                        )
+            wrong_items = self.filtered(lambda i, p=product: i.product_id == p)
+            for partner, wrong in wrong_items.grouped("partner_id").items():
+                errors[partner].append(
+                    _(
+                        "The product %(product)s has no income account, so these items "
+                        "cannot be invoiced:%(items)s",
+                        product=product.display_name,
+                        items=wrong._names(),
                     )
+                )
         return errors
 
     def _line_key(self, detail):
@@ -647,8 +667,11 @@ class InvoiceraBillableItem(models.Model):
     def _line_name(self, detail, partner):
         """The label of the invoice line billing ``self`` (items of one line)."""
         first = self[0]
-        lang_env = self.with_context(lang=partner.lang).env
-        what = first.product_id.with_context(lang=partner.lang).display_name
+        # called per line: a new environment only when the language differs
+        lang_env = (
+            self.env if self.env.lang == partner.lang else self.with_context(lang=partner.lang).env
+        )
+        what = first.product_id.with_env(lang_env).display_name
         if detail == "item" and len(self) == 1:
             parts = [format_date(lang_env, first.date, lang_code=partner.lang)]
             if first.employee_id:
@@ -680,17 +703,19 @@ class InvoiceraBillableItem(models.Model):
         detail = partner.invoicera_invoice_detail or "project"
         currency = self._invoice_currency(partner, company)
         invoice_address = partner.address_get(["invoice"])["invoice"]
-        groups = defaultdict(lambda: self.browse())
+        per_project = partner.invoicera_invoice_per_project
+        # ids gathered in lists, browsed once: a union per item would copy the
+        # growing recordset each time
+        groups = defaultdict(lambda: defaultdict(list))
         for item in self.sorted(lambda i: (i.project_id.id, i.date, i.id)):
-            key = item.project_id.id if partner.invoicera_invoice_per_project else None
-            groups[key] |= item
+            key = item.project_id.id if per_project else None
+            groups[key][item._line_key(detail)].append(item.id)
         result = []
-        for items in groups.values():
-            lines = defaultdict(lambda: self.browse())
-            for item in items:
-                lines[item._line_key(detail)] |= item
+        for lines_ids in groups.values():
+            lines = [self.browse(ids) for ids in lines_ids.values()]
+            items = self.browse([item_id for ids in lines_ids.values() for item_id in ids])
             line_vals, line_items = [], []
-            for sequence, line in enumerate(lines.values(), start=10):
+            for sequence, line in enumerate(lines, start=10):
                 first = line[0]
                 key = (first.currency_id.id, currency.id)
                 if key not in rates:
@@ -753,14 +778,14 @@ class InvoiceraBillableItem(models.Model):
         problem does not stop the others.
         """
         results = {}
-        by_partner = self.grouped("partner_id")
         # 1. Lock: all at once, else client by client to find who is busy.
+        # (Locking reloads the items: they are grouped after it.)
         try:
             self._lock_for_invoicing()
-            locked = by_partner
+            locked = self.grouped("partner_id")
         except InvoiceraBusyError:
             locked = {}
-            for partner, items in by_partner.items():
+            for partner, items in self.grouped("partner_id").items():
                 try:
                     items._lock_for_invoicing()
                     locked[partner] = items
@@ -769,6 +794,11 @@ class InvoiceraBillableItem(models.Model):
         # 2. Check.
         to_check = self.browse().union(*locked.values())
         errors = to_check._invoicing_errors(company, invoice_date)
+        # The lines show the names of projects, tasks and employees: read
+        # those alone, rather than every column of these records.
+        to_check.project_id.fetch(["name", "account_id"])
+        to_check.task_id.fetch(["name"])
+        to_check.employee_id.fetch(["name"])
         prepared, rates = {}, {}
         for partner, items in locked.items():
             if errors.get(partner):

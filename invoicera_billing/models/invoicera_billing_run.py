@@ -116,8 +116,28 @@ class InvoiceraBillingRun(models.Model):
         return self._action_open()
 
     def action_resume(self):
-        """Process the clients of a run that have no log line yet (after a crash)."""
+        """Process the clients of a run that have no log line yet (after a crash).
+
+        Refused while a job of the run waits or runs: it will process its
+        clients. Failed jobs are replaced by new ones; cancelling them also
+        cancels the end-of-run job waiting for them.
+        """
         for run in self.filtered(lambda r: r.state == "running"):
+            jobs = run._unfinished_jobs()
+            live = jobs.filtered(lambda job: job.state in ("pending", "enqueued", "started"))
+            if live:
+                raise UserError(
+                    _(
+                        "The run %(run)s still has %(count)s background jobs waiting or "
+                        "running: they will invoice its remaining clients. If the server "
+                        "stopped while they ran, an administrator requeues or cancels them "
+                        "in Queue Jobs first.",
+                        run=run.name,
+                        count=len(live),
+                    )
+                )
+            jobs.filtered(lambda job: job.state == "failed").button_cancelled()
+            jobs.filtered(lambda job: job.state == "wait_dependencies").button_cancelled()
             pending = run._pending_partners()
             if pending:
                 run._dispatch(pending)
@@ -193,6 +213,18 @@ class InvoiceraBillingRun(models.Model):
             channel="root.invoicera", description=_("%(run)s: end of the run", run=self.name)
         )._end_run()
         group(*chunk_jobs).on_done(end_job).delay()
+
+    def _unfinished_jobs(self):
+        """The background jobs of the run neither done nor cancelled."""
+        self.ensure_one()
+        # sudo: billing staff may not read the job queue; only this run's jobs
+        # are returned
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("model_name", "=", self._name), ("state", "not in", ("done", "cancelled"))])
+        )
+        return jobs.filtered(lambda job: self.id in job.records.ids)
 
     def _end_run(self):
         """Job run once every chunk job of the run is done: mark the run done."""

@@ -3,6 +3,7 @@ from datetime import date
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import InvoiceraTimesheetCase
@@ -93,6 +94,35 @@ class TestBillingRun(InvoiceraTimesheetCase):
         self.assertEqual(run.state, "done")
         self.assertEqual(run.invoice_count, 3)
         self.assertEqual(len(run.log_ids), 3)
+
+    def test_resume_replaces_a_failed_chunk_job(self):
+        """A chunk job failed for good: Resume bills its clients, and no job waits forever."""
+        run = self.new_run(chunk_size=2)
+        run.action_start()  # jobs stored in the queue, as in production
+        jobs = run._unfinished_jobs()
+        chunks = jobs.filtered(lambda job: job.method_name == "_process_chunk").sorted(
+            lambda job: min(job.args[0])
+        )
+        end = jobs - chunks
+        self.assertEqual(len(chunks), 2)
+        self.assertEqual(end.state, "wait_dependencies")
+        with self.assertRaisesRegex(UserError, "still has 2 background jobs waiting or running"):
+            run.action_resume()
+        # The first chunk is done, the second fails for good.
+        Job.load(self.env, chunks[0].uuid).perform()
+        chunks[0]._change_job_state("done")
+        failed = Job.load(self.env, chunks[1].uuid)
+        failed.set_failed(exc_type="OperationalError", exc_info="the server was restarted")
+        failed.store()
+        self.assertEqual(run.state, "running")
+        self.assertEqual(end.state, "wait_dependencies", "waits for the failed chunk")
+        run.with_context(invoicera_run_now=True).action_resume()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.invoice_count, 3)
+        self.assertEqual(len(run.log_ids), 3)
+        self.assertEqual(chunks[1].state, "cancelled", "replaced by Resume")
+        self.assertEqual(end.state, "cancelled", "no job left waiting forever")
+        self.assertFalse(run._unfinished_jobs())
 
     def test_running_again_bills_nothing_twice(self):
         self.new_run().action_start()
