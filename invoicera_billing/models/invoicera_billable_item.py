@@ -459,11 +459,13 @@ class InvoiceraBillableItem(models.Model):
         ).write({"client_approval": "pending"})
 
     def _sources(self):
-        """{model: records} of the sources of ``self``."""
-        ids_by_model = defaultdict(list)
-        for item in self:
-            ids_by_model[item.source_model].append(item.source_id)
-        return {model: self.env[model].browse(ids) for model, ids in ids_by_model.items()}
+        """{model: records} of the sources of ``self`` (one query, items not loaded)."""
+        return {
+            model: self.env[model].browse(ids)
+            for model, ids in self.sudo()._read_group(
+                [("id", "in", self.ids)], ["source_model"], ["source_id:array_agg"]
+            )
+        }
 
     # ------------------------------------------------------------------
     # Business: invoicing
@@ -521,34 +523,62 @@ class InvoiceraBillableItem(models.Model):
         rows; under Odoo's REPEATABLE READ isolation it also fails when another
         transaction changed them since this one started. Either way the items
         are not invoiced twice: the database refuses before anything is written.
+        Returns ``{client: its items}``, as the locked rows say.
         """
         if not self:
-            return
+            return {}
         self.flush_model()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM invoicera_billable_item WHERE id = ANY(%s) "
+                        "SELECT partner_id, id FROM invoicera_billable_item WHERE id = ANY(%s) "
                         "FOR UPDATE NOWAIT",
                         self.ids,
                     )
                 )
+                rows = self.env.cr.fetchall()
         except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
             raise InvoiceraBusyError(str(error)) from error
         # Locked: what the rows say now is what this transaction will change.
         self.invalidate_recordset()
+        ids_by_partner = defaultdict(list)
+        for partner_id, item_id in rows:
+            ids_by_partner[partner_id].append(item_id)
+        return {
+            self.env["res.partner"].browse(partner_id): self.browse(ids)
+            for partner_id, ids in ids_by_partner.items()
+        }
+
+    def _by_partner(self):
+        """``{client: its items of self}``, read in one query without loading the items."""
+        return {
+            partner: self.browse(ids)
+            for partner, ids in self._read_group(
+                [("id", "in", self.ids)], ["partner_id"], ["id:array_agg"]
+            )
+        }
 
     def _invoicing_errors(self, company, invoice_date):
         """What prevents invoicing ``self``: ``{client: [message, ...]}``.
 
         Checked for all the clients of ``self`` at once, with a query per kind
-        of check rather than per client or per item.
+        of check rather than per client or per item; the items themselves are
+        only read when one is wrong.
         """
         errors = defaultdict(list)
         if not self:
             return errors
-        partners = self.partner_id
+        # What the items are made of: clients, currencies, products.
+        groups = self.sudo()._read_group(
+            [("id", "in", self.ids)], ["partner_id", "currency_id", "product_id"], ["id:array_agg"]
+        )
+        partners = self.env["res.partner"].browse(dict.fromkeys(g[0].id for g in groups))
+        currencies_by_partner = defaultdict(lambda: self.env["res.currency"])
+        ids_by_product = defaultdict(list)
+        for partner, currency, product, ids in groups:
+            currencies_by_partner[partner.id] |= currency.with_env(self.env)
+            ids_by_product[product.with_env(self.env)] += ids
         for partner in partners:
             if not partner.active:
                 errors[partner].append(
@@ -563,6 +593,7 @@ class InvoiceraBillableItem(models.Model):
                 )
         # Items: one search finds those that may be wrong (as a rule, none),
         # then each check is applied to them exactly.
+        currencies = self.env["res.currency"].union(*currencies_by_partner.values())
         suspects = self.browse(
             self.sudo()
             .search(
@@ -575,7 +606,7 @@ class InvoiceraBillableItem(models.Model):
                     ("state", "not in", ("to_bill", "deferred")),
                     ("quantity", "<", 0),
                     # zero once rounded to its currency: below the largest rounding
-                    ("price_unit", "<", max(self.currency_id.mapped("rounding"))),
+                    ("price_unit", "<", max(currencies.mapped("rounding"))),
                 ]
             )
             .ids
@@ -597,14 +628,9 @@ class InvoiceraBillableItem(models.Model):
         ):
             for partner, wrong in suspects.filtered(check).grouped("partner_id").items():
                 errors[partner].append(message % {"company": company.name, "items": wrong._names()})
-        currencies_by_partner = defaultdict(lambda: self.env["res.currency"])
-        for partner, currency in self.sudo()._read_group(
-            [("id", "in", self.ids)], ["partner_id", "currency_id"]
-        ):
-            currencies_by_partner[partner.with_env(self.env)] |= currency.with_env(self.env)
         # Exchange rates: one query for every currency involved.
         needed = {
-            partner: (self._invoice_currency(partner, company) | currencies_by_partner[partner])
+            partner: (self._invoice_currency(partner, company) | currencies_by_partner[partner.id])
             - company.currency_id
             for partner in partners
         }
@@ -624,8 +650,8 @@ class InvoiceraBillableItem(models.Model):
                     ["currency_id"],
                 )
             }
-        for partner, currencies in needed.items():
-            for currency in currencies.filtered(lambda c: c.id not in with_rate):
+        for partner, needed_currencies in needed.items():
+            for currency in needed_currencies.filtered(lambda c: c.id not in with_rate):
                 errors[partner].append(
                     _(
                         "The currency %(currency)s has no exchange rate on or before "
@@ -636,12 +662,11 @@ class InvoiceraBillableItem(models.Model):
                     )
                 )
         # Income accounts: once per product.
-        for product in self.product_id:
+        for product, ids in ids_by_product.items():
             accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
             if accounts.get("income"):
                 continue
-            wrong_items = self.filtered(lambda i, p=product: i.product_id == p)
-            for partner, wrong in wrong_items.grouped("partner_id").items():
+            for partner, wrong in self.browse(ids).grouped("partner_id").items():
                 errors[partner].append(
                     _(
                         "The product %(product)s has no income account, so these items "
@@ -652,101 +677,169 @@ class InvoiceraBillableItem(models.Model):
                 )
         return errors
 
-    def _line_key(self, detail):
-        """Items sharing a key are billed on one invoice line."""
-        self.ensure_one()
-        base = (self.project_id.id, self.product_id.id, self.uom_id.id, self.price_unit)
-        if detail == "item":
-            return (*base, self.id)
-        if detail == "task":
-            return (*base, self.task_id.id)
-        if detail == "employee":
-            return (*base, self.employee_id.id)
-        return base
+    @api.model
+    def _line_name(self, partner, detail, line):
+        """The label of an invoice line, in the client's language.
 
-    def _line_name(self, detail, partner):
-        """The label of the invoice line billing ``self`` (items of one line)."""
-        first = self[0]
-        # called per line: a new environment only when the language differs
+        ``line``: what the line bills, as :meth:`_invoice_lines` gives it.
+        """
         lang_env = (
             self.env if self.env.lang == partner.lang else self.with_context(lang=partner.lang).env
         )
-        what = first.product_id.with_env(lang_env).display_name
-        if detail == "item" and len(self) == 1:
-            parts = [format_date(lang_env, first.date, lang_code=partner.lang)]
-            if first.employee_id:
-                parts.append(first.employee_id.name)
-            parts.append(first.name)
+        if detail == "item" and len(line["item_ids"]) == 1:
+            item = self.browse(line["item_ids"][0])
+            parts = [format_date(lang_env, item.date, lang_code=partner.lang)]
+            if item.employee_id:
+                parts.append(item.employee_id.name)
+            parts.append(item.name)
             return " · ".join(parts)
-        start, end = min(self.mapped("date")), max(self.mapped("date"))
-        period = format_date(lang_env, start, lang_code=partner.lang)
-        if end != start:
-            period += " – " + format_date(lang_env, end, lang_code=partner.lang)
-        parts = [first.project_id.name] if first.project_id else []
-        if detail == "task" and first.task_id:
-            parts.append(first.task_id.name)
-        if detail == "employee" and first.employee_id:
-            parts.append(first.employee_id.name)
-        parts.append(what)
+        period = format_date(lang_env, line["date_from"], lang_code=partner.lang)
+        if line["date_to"] != line["date_from"]:
+            period += " – " + format_date(lang_env, line["date_to"], lang_code=partner.lang)
+        parts = [line["project"].name] if line["project"] else []
+        if detail == "task" and line["task"]:
+            parts.append(line["task"].name)
+        if detail == "employee" and line["employee"]:
+            parts.append(line["employee"].name)
+        parts.append(line["product"].with_env(lang_env).display_name)
         return f"{' · '.join(parts)} ({period})"
 
-    def _prepare_invoices(self, company, invoice_date, run=None, rates=None):
-        """Invoice values for ``self`` (items of one client), with the items of each line.
+    def _invoice_lines(self):
+        """The invoice lines billing ``self``: ``{client: [line, ...]}``, in invoice order.
 
-        Returns a list of ``(invoice_values, [items of line 1, items of line 2...])``,
-        one per currency (and per project when the client wants it). ``rates``
-        caches conversion rates across clients.
+        Items sharing a project, product, unit, rate and currency are billed on
+        one line, split per task, per employee or per item as the client's
+        detail level asks. The items are summed by the database (one query
+        whatever their number). Each line is a dict: ``project``, ``task``,
+        ``employee``, ``product``, ``uom``, ``currency``, ``price_unit``,
+        ``quantity``, ``date_from``, ``date_to``, ``item_ids``.
         """
-        partner = self.partner_id
-        partner.ensure_one()
-        rates = {} if rates is None else rates
-        detail = partner.invoicera_invoice_detail or "project"
-        currency = self._invoice_currency(partner, company)
-        invoice_address = partner.address_get(["invoice"])["invoice"]
-        per_project = partner.invoicera_invoice_per_project
-        # ids gathered in lists, browsed once: a union per item would copy the
-        # growing recordset each time
-        groups = defaultdict(lambda: defaultdict(list))
-        for item in self.sorted(lambda i: (i.project_id.id, i.date, i.id)):
-            key = item.project_id.id if per_project else None
-            groups[key][item._line_key(detail)].append(item.id)
-        result = []
-        for lines_ids in groups.values():
-            lines = [self.browse(ids) for ids in lines_ids.values()]
-            items = self.browse([item_id for ids in lines_ids.values() for item_id in ids])
-            line_vals, line_items = [], []
-            for sequence, line in enumerate(lines, start=10):
-                first = line[0]
-                key = (first.currency_id.id, currency.id)
-                if key not in rates:
-                    rates[key] = first.currency_id._get_conversion_rate(
-                        first.currency_id, currency, company, invoice_date
-                    )
-                vals = {
-                    "sequence": sequence,
-                    "display_type": "product",
-                    "product_id": first.product_id.id,
-                    "name": line._line_name(detail, partner),
-                    "quantity": sum(line.mapped("quantity")),
-                    "product_uom_id": first.uom_id.id,
-                    "price_unit": first.price_unit * rates[key],
-                }
-                if first.project_id.account_id:
-                    vals["analytic_distribution"] = {str(first.project_id.account_id.id): 100}
-                line_vals.append(vals)
-                line_items.append(line)
-            invoice_vals = {
-                "move_type": "out_invoice",
-                "company_id": company.id,
-                "partner_id": invoice_address,
-                "currency_id": currency.id,
-                "invoice_date": invoice_date,
-                "invoice_origin": ", ".join(items.project_id.mapped("name"))[:250] or False,
-                "invoice_line_ids": [fields.Command.create(vals) for vals in line_vals],
+        groups = self._read_group(
+            [("id", "in", self.ids)],
+            [
+                "partner_id",
+                "project_id",
+                "product_id",
+                "uom_id",
+                "currency_id",
+                "price_unit",
+                "task_id",
+                "employee_id",
+            ],
+            ["quantity:sum", "date:min", "date:max", "id:array_agg"],
+        )
+        lines = defaultdict(dict)
+        per_item = []
+        for partner, project, product, uom, currency, price, task, employee, *totals in groups:
+            quantity, date_from, date_to, item_ids = totals
+            detail = partner.invoicera_invoice_detail or "project"
+            if detail == "item":
+                per_item += item_ids
+                continue
+            key = (project.id, product.id, uom.id, currency.id, price)
+            if detail == "task":
+                key += (task.id,)
+            elif detail == "employee":
+                key += (employee.id,)
+            line = lines[partner].get(key)
+            if line:
+                line["quantity"] += quantity
+                line["date_from"] = min(line["date_from"], date_from)
+                line["date_to"] = max(line["date_to"], date_to)
+                line["item_ids"] += item_ids
+                continue
+            lines[partner][key] = {
+                "project": project,
+                "task": task,
+                "employee": employee,
+                "product": product,
+                "uom": uom,
+                "currency": currency,
+                "price_unit": price,
+                "quantity": quantity,
+                "date_from": date_from,
+                "date_to": date_to,
+                "item_ids": item_ids,
             }
-            if run:
-                invoice_vals["invoicera_run_id"] = run.id
-            result.append((invoice_vals, line_items))
+        for item in self.browse(per_item):
+            lines[item.partner_id][item.id] = {
+                "project": item.project_id,
+                "task": item.task_id,
+                "employee": item.employee_id,
+                "product": item.product_id,
+                "uom": item.uom_id,
+                "currency": item.currency_id,
+                "price_unit": item.price_unit,
+                "quantity": item.quantity,
+                "date_from": item.date,
+                "date_to": item.date,
+                "item_ids": [item.id],
+            }
+        # In the order of the work: per project, then by first date.
+        return {
+            partner: sorted(
+                partner_lines.values(),
+                key=lambda line: (line["project"].id, line["date_from"], min(line["item_ids"])),
+            )
+            for partner, partner_lines in lines.items()
+        }
+
+    def _prepare_invoices(self, company, invoice_date, run=None):
+        """Invoice values for ``self``, per client, with the items of each line.
+
+        Returns ``{client: [(invoice_values, [item ids of line 1, ...]), ...]}``:
+        one invoice per client in its currency (and per project when the client
+        wants it).
+        """
+        rates, result = {}, {}
+        lines_by_partner = self._invoice_lines()
+        # The lines show their project's name and analytic account: read those alone.
+        self.env["project.project"].union(
+            *(line["project"] for lines in lines_by_partner.values() for line in lines)
+        ).fetch(["name", "account_id"])
+        for partner, partner_lines in lines_by_partner.items():
+            detail = partner.invoicera_invoice_detail or "project"
+            currency = self._invoice_currency(partner, company)
+            invoice_address = partner.address_get(["invoice"])["invoice"]
+            invoices = defaultdict(list)
+            for line in partner_lines:
+                key = line["project"].id if partner.invoicera_invoice_per_project else None
+                invoices[key].append(line)
+            result[partner] = []
+            for lines in invoices.values():
+                line_vals = []
+                for sequence, line in enumerate(lines, start=10):
+                    key = (line["currency"].id, currency.id)
+                    if key not in rates:
+                        rates[key] = line["currency"]._get_conversion_rate(
+                            line["currency"], currency, company, invoice_date
+                        )
+                    vals = {
+                        "sequence": sequence,
+                        "display_type": "product",
+                        "product_id": line["product"].id,
+                        "name": self._line_name(partner, detail, line),
+                        "quantity": line["quantity"],
+                        "product_uom_id": line["uom"].id,
+                        "price_unit": line["price_unit"] * rates[key],
+                    }
+                    if line["project"].account_id:
+                        vals["analytic_distribution"] = {str(line["project"].account_id.id): 100}
+                    line_vals.append(vals)
+                projects = dict.fromkeys(line["project"] for line in lines if line["project"])
+                origin = ", ".join(project.name for project in projects)
+                invoice_vals = {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": invoice_address,
+                    "currency_id": currency.id,
+                    "invoice_date": invoice_date,
+                    "invoice_origin": origin[:250] or False,
+                    "invoice_line_ids": [fields.Command.create(vals) for vals in line_vals],
+                }
+                if run:
+                    invoice_vals["invoicera_run_id"] = run.id
+                result[partner].append((invoice_vals, [line["item_ids"] for line in lines]))
         return result
 
     def _invoice(self, company, invoice_date, post=False, run=None):
@@ -779,32 +872,24 @@ class InvoiceraBillableItem(models.Model):
         """
         results = {}
         # 1. Lock: all at once, else client by client to find who is busy.
-        # (Locking reloads the items: they are grouped after it.)
         try:
-            self._lock_for_invoicing()
-            locked = self.grouped("partner_id")
+            locked = self._lock_for_invoicing()
         except InvoiceraBusyError:
             locked = {}
-            for partner, items in self.grouped("partner_id").items():
+            for partner, items in self._by_partner().items():
                 try:
-                    items._lock_for_invoicing()
-                    locked[partner] = items
+                    locked.update(items._lock_for_invoicing())
                 except InvoiceraBusyError as error:
                     results[partner] = ("skipped", str(error))
         # 2. Check.
-        to_check = self.browse().union(*locked.values())
-        errors = to_check._invoicing_errors(company, invoice_date)
-        # The lines show the names of projects, tasks and employees: read
-        # those alone, rather than every column of these records.
-        to_check.project_id.fetch(["name", "account_id"])
-        to_check.task_id.fetch(["name"])
-        to_check.employee_id.fetch(["name"])
-        prepared, rates = {}, {}
-        for partner, items in locked.items():
+        errors = self.browse().union(*locked.values())._invoicing_errors(company, invoice_date)
+        for partner in locked:
             if errors.get(partner):
                 results[partner] = ("failed", "\n".join(errors[partner]))
-            else:
-                prepared[partner] = items._prepare_invoices(company, invoice_date, run, rates)
+        to_invoice = self.browse().union(
+            *(items for partner, items in locked.items() if not errors.get(partner))
+        )
+        prepared = to_invoice._prepare_invoices(company, invoice_date, run)
         # 3. Create (and post): all at once, else client by client.
         try:
             with self.env.cr.savepoint():
@@ -842,14 +927,14 @@ class InvoiceraBillableItem(models.Model):
             )
         )
         self._predict_line_amounts(vals_list, company)
-        moves = Move.create(vals_list)
+        moves = self._create_moves(Move, vals_list)
         billed, by_partner = [], defaultdict(lambda: self.env["account.move"])
         for move, (partner, line_items) in zip(moves, links, strict=True):
             by_partner[partner] |= move
-            for line, items in zip(
+            for line, item_ids in zip(
                 move.invoice_line_ids.sorted("sequence"), line_items, strict=True
             ):
-                billed += [(item_id, line.id, move.id) for item_id in items.ids]
+                billed += [(item_id, line.id, move.id) for item_id in item_ids]
         items = self.browse([item_id for item_id, _line, _move in billed])
         items._mark_invoiced(billed)
         for sources in items._sources().values():
@@ -857,6 +942,29 @@ class InvoiceraBillableItem(models.Model):
         if post:
             moves.action_post()
         return dict(by_partner)
+
+    @api.model
+    def _create_moves(self, Move, vals_list):
+        """Create invoices as ``Move.create`` does, with one pass of Odoo's line sync.
+
+        Creating an invoice, Odoo adds its dynamic lines (payment terms, taxes,
+        cash rounding...) in ``_sync_dynamic_lines`` around the creation, then
+        clears the new invoices' "manually modified" flag, which runs that whole
+        sync a second time on every invoice for nothing: the lines were just
+        made from the same values. Here the creation runs inside Odoo's own
+        ``_check_balanced`` and ``_sync_dynamic_lines``, as ``create`` nests
+        them, so that the flag is cleared while the sync is already under way:
+        the lines are made once, by Odoo's code, and checked balanced.
+        """
+        container = {"records": Move.browse()}
+        with Move._check_balanced(container), Move._sync_dynamic_lines(container):
+            moves = Move.create(vals_list)
+            container["records"] = moves
+        # A sync step writing on an invoice would set the flag again.
+        moves.filtered("is_manually_modified").with_context(
+            skip_invoice_sync=True
+        ).is_manually_modified = False
+        return moves
 
     @api.model
     def _predict_line_amounts(self, vals_list, company):

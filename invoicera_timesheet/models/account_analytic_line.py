@@ -201,21 +201,20 @@ class AccountAnalyticLine(models.Model):
         Timesheets button lists it. One UPDATE for all lines: what the ORM
         would recompute from it (partner, project) is frozen for billed lines.
         """
-        time_items = items.filtered(lambda item: item.source_model == self._name)
-        if not time_items:
-            return
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE account_analytic_line AS line
                    SET timesheet_invoice_id = item.invoice_id
                   FROM invoicera_billable_item AS item
-                 WHERE item.id = ANY(%s)
-                   AND item.source_model = %s
-                   AND line.id = item.source_id
+                 WHERE line.id = ANY(%(lines)s)
+                   AND item.source_model = %(model)s
+                   AND item.source_id = line.id
+                   AND item.id = ANY(%(items)s)
                 """,
-                time_items.ids,
-                self._name,
+                lines=self.ids,
+                model=self._name,
+                items=items.ids,
             )
         )
         self.invalidate_recordset(["timesheet_invoice_id"])

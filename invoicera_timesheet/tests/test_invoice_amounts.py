@@ -1,3 +1,4 @@
+from datetime import date
 from unittest.mock import patch
 
 from odoo import Command
@@ -11,12 +12,14 @@ WORK = [(2.75, 33.337), (1.25, 87.5), (7.5, 19.99), (0.5, 120.015)]
 
 @tagged("post_install", "-at_install")
 class TestInvoiceAmounts(InvoiceraTimesheetCase):
-    """The engine's invoices carry the amounts Odoo computes for the same lines.
+    """The engine's invoices are the ones Odoo makes of the same lines.
 
     The engine creates invoice lines with their amounts already computed, so
-    that Odoo does not rewrite every line; each case compares the invoice with
-    the one Odoo makes of the same lines, computing every amount itself, and
-    with what the client expects to pay.
+    that Odoo does not rewrite every line, and lets Odoo add the payment term,
+    tax and discount lines in a single pass of its line sync; each case
+    compares every journal item of the invoice with the invoice Odoo makes of
+    the same lines through its own ``create``, and with what the client
+    expects to pay.
     """
 
     @classmethod
@@ -80,15 +83,27 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
                     tuple(line.tax_tag_ids.ids),
                     line.amount_currency,
                     line.balance,
+                    line.date_maturity or False,
+                    line.discount_date or False,
+                    line.discount_amount_currency,
                 )
                 for line in move.line_ids
             )
 
         self.assertEqual(invoice.invoice_line_ids.tax_ids, taxes)
         self.assertEqual(journal_items(invoice), journal_items(expected))
-        for fname in ("amount_untaxed", "amount_tax", "amount_total", "amount_total_signed"):
+        for fname in (
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "amount_total_signed",
+            "invoice_payment_term_id",
+            "invoice_date_due",
+            "is_manually_modified",
+        ):
             self.assertEqual(invoice[fname], expected[fname], fname)
         self.assertTrue(invoice.amount_total)
+        self.assertFalse(invoice.is_manually_modified)
 
     def test_without_taxes(self):
         # No line has taxes: Odoo keeps the amounts it is given as they are.
@@ -140,3 +155,43 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         self.assertEqual(invoice.amount_total, full_price)
         self.assertFalse(invoice.amount_tax)
         self.assertEqual(invoice.invoicera_item_count, len(WORK), "each item billed once")
+
+    def test_payment_term_in_installments(self):
+        """30% at once, the rest in 30 days: two receivable lines, with their dates."""
+        self.client.property_payment_term_id = self.env["account.payment.term"].create(
+            {
+                "name": "30% now, 70% in 30 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 70, "nb_days": 30}),
+                ],
+            }
+        )
+        invoice = self.bill_work(self.client, self.project, self.tax_excluded)
+        self.assertOdooAmounts(invoice, self.tax_excluded)
+        receivable = invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertEqual(
+            sorted(receivable.mapped("date_maturity")), [date(2026, 3, 31), date(2026, 4, 30)]
+        )
+        self.assertEqual(invoice.invoice_date_due, date(2026, 4, 30))
+        self.assertAlmostEqual(sum(receivable.mapped("balance")), invoice.amount_total)
+
+    def test_early_payment_discount(self):
+        """2% off within 10 days, tax on the discounted base: Odoo's discount lines too."""
+        self.client_eur.property_payment_term_id = self.env["account.payment.term"].create(
+            {
+                "name": "2/10 net 30",
+                "early_discount": True,
+                "discount_percentage": 2,
+                "discount_days": 10,
+                "early_pay_discount_computation": "mixed",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
+                ],
+            }
+        )
+        invoice = self.bill_work(self.client_eur, self.project_eur, self.tax_excluded)
+        self.assertOdooAmounts(invoice, self.tax_excluded)
+        self.assertTrue(invoice.line_ids.filtered(lambda line: line.display_type == "epd"))
+        term = invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertEqual(term.discount_date, date(2026, 4, 10))
