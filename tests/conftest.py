@@ -37,3 +37,16 @@ def pg_params():
 @pytest.fixture(scope="session")
 def venv_python():
     return Path(sys.executable)
+
+
+def pytest_collection_finish(session):
+    """Read every addon's manifest once, before a test starts Odoo's HTTP thread.
+
+    Odoo's HTTP server parses all manifests on its first static file request.
+    Parsed in that thread while the test's thread parses Python too, CPython
+    3.11's ast module can fail with "SystemError: AST constructor recursion
+    depth mismatch" (python/cpython#106905), failing a tour at random.
+    """
+    import odoo.http  # noqa: PLC0415 (pytest-odoo has configured Odoo by now)
+
+    odoo.http.root.statics  # noqa: B018 (a lazy property: computed and kept)
