@@ -187,3 +187,20 @@ def test_upstream_failures_are_read_from_odoo_log():
         "portal:TestPortal.test_new_failure",
     }
     assert failures - devenv.known_upstream_failures() == {"portal:TestPortal.test_new_failure"}
+
+
+def test_gevent_starts_as_the_gevent_worker_of_odoo_does(venv_python):
+    """A multi-worker Odoo serves websockets from a gevent worker, which patches first.
+
+    With metadata gevent's plugin loader cannot read, that worker dies at
+    start and Odoo's master starts it again and again, taking CPU from the
+    other workers (constraints.txt pins the zope packages gevent needs).
+    """
+    result = subprocess.run(
+        [venv_python, "-c", "from gevent import monkey; monkey.patch_all(); print('patched')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "patched"

@@ -246,7 +246,7 @@ def ensure_venv(odoo_src):
     req_file = RUN / "odoo-requirements.txt"
     req_file.write_text(requirements)
     pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    run(pip + ["-r", req_file], quiet=True)
+    run(pip + ["-r", req_file, "-c", ROOT / "constraints.txt"], quiet=True)
     # Editable in "compat" mode: a path entry to the tree, so that OCA addons
     # installed as wheels under site-packages/odoo/addons are found as well.
     run(
