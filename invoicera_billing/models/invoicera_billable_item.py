@@ -15,6 +15,10 @@ MAX_NAMED = 10
 CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date"}
 #: invoice line fields rounded to their precision before predicting amounts
 ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
+#: addons whose override of ``account.move.create`` reads nothing of the lines
+#: Odoo's sync adds (18.0: purchase posts a note on vendor bills made from
+#: purchase orders): the engine's invoices are created with a single sync pass
+SINGLE_SYNC_CREATE_OVERRIDES = {"purchase"}
 
 
 class InvoiceraBusyError(Exception):
@@ -948,14 +952,21 @@ class InvoiceraBillableItem(models.Model):
         """Create invoices as ``Move.create`` does, with one pass of Odoo's line sync.
 
         Creating an invoice, Odoo adds its dynamic lines (payment terms, taxes,
-        cash rounding...) in ``_sync_dynamic_lines`` around the creation, then
-        clears the new invoices' "manually modified" flag, which runs that whole
-        sync a second time on every invoice for nothing: the lines were just
-        made from the same values. Here the creation runs inside Odoo's own
-        ``_check_balanced`` and ``_sync_dynamic_lines``, as ``create`` nests
-        them, so that the flag is cleared while the sync is already under way:
-        the lines are made once, by Odoo's code, and checked balanced.
+        early payment discounts, cash rounding) in ``_sync_dynamic_lines``
+        around the creation, then clears the new invoices' "manually modified"
+        flag, which runs that whole sync a second time on every invoice for
+        nothing: the lines were just made from the same values. Here the
+        creation runs inside Odoo's own ``_check_balanced`` and
+        ``_sync_dynamic_lines``, nested as ``create`` nests them, so that the
+        flag is cleared while the sync is under way: the lines are made once,
+        by Odoo's code, and checked balanced.
+
+        Code that overrides ``account.move.create`` around account's then
+        runs before the dynamic lines exist; where an addon not known to be
+        indifferent to that does, invoices are created by ``Move.create`` alone.
         """
+        if not self._single_sync_is_safe(Move):
+            return Move.create(vals_list)
         container = {"records": Move.browse()}
         with Move._check_balanced(container), Move._sync_dynamic_lines(container):
             moves = Move.create(vals_list)
@@ -965,6 +976,17 @@ class InvoiceraBillableItem(models.Model):
             skip_invoice_sync=True
         ).is_manually_modified = False
         return moves
+
+    @api.model
+    def _single_sync_is_safe(self, Move):
+        """No addon overrides ``account.move.create`` around account's, but known ones."""
+        for cls in type(Move).__mro__:
+            module = getattr(cls, "_module", None)
+            if module == "account":
+                return True
+            if "create" in vars(cls) and module not in SINGLE_SYNC_CREATE_OVERRIDES:
+                return False
+        return False
 
     @api.model
     def _predict_line_amounts(self, vals_list, company):

@@ -195,3 +195,35 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         self.assertTrue(invoice.line_ids.filtered(lambda line: line.display_type == "epd"))
         term = invoice.line_ids.filtered(lambda line: line.display_type == "payment_term")
         self.assertEqual(term.discount_date, date(2026, 4, 10))
+
+    def test_an_override_of_invoice_creation_sees_complete_invoices(self):
+        """Code run after ``super().create`` sees the payment term lines, as with Odoo's create.
+
+        The engine creates invoices inside a single pass of Odoo's line sync,
+        where such code would run before the payment term and tax lines exist;
+        it does so only when the overrides of ``account.move.create`` around
+        account's are known not to care (stock 18.0: purchase's).
+        """
+        Move = type(self.env["account.move"])
+        self.assertTrue(self.Item._single_sync_is_safe(self.env["account.move"]))
+        create = Move.create
+        seen = []
+
+        def override(moves, vals_list):
+            created = create(moves, vals_list)
+            seen.extend(
+                bool(move.line_ids.filtered(lambda line: line.display_type == "payment_term"))
+                for move in created
+            )
+            return created
+
+        with patch.object(Move, "create", override):
+            self.assertFalse(self.Item._single_sync_is_safe(self.env["account.move"]))
+            invoice = self.bill_work(self.client, self.project, self.tax_excluded)
+            self.assertEqual(seen, [True], "the override saw the invoice complete")
+            # What the guard prevents: inside the single sync, not yet complete.
+            seen.clear()
+            with patch.object(type(self.Item), "_single_sync_is_safe", return_value=True):
+                self.bill_work(self.client_eur, self.project_eur, self.tax_excluded)
+            self.assertEqual(seen, [False])
+        self.assertOdooAmounts(invoice, self.tax_excluded)
