@@ -11,6 +11,8 @@ class AccountMoveLine(models.Model):
     distribution) to a billable project of a client and it is marked
     *Re-bill* — or its product can be re-invoiced (at cost or at its sales
     price). Projects sold through a sale order keep Odoo's own re-invoicing.
+    The bill Odoo makes of an employee's expense report is not a source: its
+    expenses are.
     """
 
     _name = "account.move.line"
@@ -36,8 +38,12 @@ class AccountMoveLine(models.Model):
         self._invoicera_vendor_lines()._invoicera_unlink_items()
 
     def _invoicera_vendor_lines(self):
+        """Product lines of vendor bills, but those of an employee's expense report:
+        its expenses are billed as expenses (source "expense"), not again as costs."""
         return self.filtered(
-            lambda line: line.move_id.move_type == "in_invoice" and line.display_type == "product"
+            lambda line: line.move_id.move_type == "in_invoice"
+            and line.display_type == "product"
+            and not line.expense_id
         )
 
     def _invoicera_shares(self):

@@ -110,6 +110,19 @@ class TestCostSources(InvoiceraTimesheetCase):
         )
         self.assertAlmostEqual(self.item_of(expense).price_unit, 44.0, msg="40% of 100, +10%")
 
+    def test_posted_expense_report_is_billed_once(self):
+        """Posting the report makes a vendor bill of the expense: not a second cost to bill."""
+        expense = self.approved_expense(200)
+        expense.sheet_id.action_sheet_move_post()
+        bill_lines = expense.sheet_id.account_move_ids.line_ids
+        self.assertTrue(bill_lines.filtered(lambda line: line.expense_id == expense))
+        self.assertEqual(
+            self.Item.search([("partner_id", "=", self.client.id)]).mapped("source"),
+            ["expense"],
+            "the expense alone is billed, not its line on the employee's bill",
+        )
+        self.assertEqual(self.item_of(expense).price_unit, 220.0)
+
     def test_refused_expense_leaves(self):
         expense = self.approved_expense(80)
         self.assertTrue(self.item_of(expense))
