@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 
@@ -12,6 +13,13 @@ class AccountMove(models.Model):
     )
     invoicera_item_count = fields.Integer(
         "Billed Items", compute="_compute_invoicera_item_count", compute_sudo=True
+    )
+    invoicera_items_released = fields.Boolean(
+        "Items Back to Unbilled",
+        readonly=True,
+        copy=False,
+        help="Cancelling this invoice gave the work it billed back to the unbilled "
+        "items: it is invoiced again from there, not by this invoice.",
     )
     invoicera_annex_id = fields.Many2one(
         "ir.attachment", "Time Annex", readonly=True, copy=False, groups="base.group_user"
@@ -29,8 +37,23 @@ class AccountMove(models.Model):
 
     def button_cancel(self):
         res = super().button_cancel()
-        self.filtered(lambda m: m.state == "cancel")._invoicera_release_items()
+        cancelled = self.filtered(lambda m: m.state == "cancel")
+        cancelled.filtered("invoicera_item_count").invoicera_items_released = True
+        cancelled._invoicera_release_items()
         return res
+
+    def button_draft(self):
+        released = self.filtered(lambda m: m.state == "cancel" and m.invoicera_items_released)
+        if released:
+            raise UserError(
+                _(
+                    "The work billed by %(invoices)s went back to the unbilled items when "
+                    "the invoice was cancelled. Invoice it again from Billing ▸ Unbilled "
+                    "Work, so that it is billed once.",
+                    invoices=", ".join(released.mapped("display_name")),
+                )
+            )
+        return super().button_draft()
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -144,10 +144,25 @@ class TestInvoicing(InvoiceraTimesheetCase):
         self.assertEqual(
             set(self.item_of(self.line_a1 | self.line_b1).mapped("state")), {"to_bill"}
         )
-        # Resetting the cancelled invoice to draft does not bill the items twice.
-        invoice.button_draft()
-        self.assertFalse(invoice.invoice_line_ids.invoicera_item_ids)
+        # Its work is to bill again: the cancelled invoice cannot come back
+        # to draft beside the invoice that will bill it.
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            invoice.button_draft()
+        self.assertEqual(invoice.state, "cancel")
         self.assertEqual(len(self.invoice(self.client)), 1)
+
+    def test_cancelled_invoice_without_items_goes_back_to_draft(self):
+        """Only invoices whose items went back to unbilled are kept cancelled."""
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_line_ids": [Command.create({"name": "Advice", "price_unit": 100})],
+            }
+        )
+        invoice.button_cancel()
+        invoice.button_draft()
+        self.assertEqual(invoice.state, "draft")
 
     def test_full_credit_note_returns_items_partial_does_not(self):
         invoice = self.invoice(self.client, post=True)
@@ -163,6 +178,23 @@ class TestInvoicing(InvoiceraTimesheetCase):
             set(self.item_of(self.line_a1 | self.line_a2 | self.line_b1).mapped("state")),
             {"to_bill"},
         )
+
+    def test_reverse_and_new_draft_refused_for_billed_work(self):
+        """The new draft would bill again the work its credit note returns to unbilled."""
+        invoice = self.invoice(self.client, post=True)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "date": date(2026, 4, 2)})
+        )
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            reversal.modify_moves()
+        self.assertFalse(invoice.reversal_move_ids)
+        self.assertEqual(self.item_of(self.line_a1).state, "invoiced")
+        # A plain credit note stays possible, and returns the work to unbilled.
+        reversal.refund_moves()
+        invoice.reversal_move_ids.action_post()
+        self.assertEqual(self.item_of(self.line_a1).state, "to_bill")
 
     def test_billing_user_invoices(self):
         """The least privileged user who does the job: a Billing User."""

@@ -1,0 +1,25 @@
+from odoo import _, models
+from odoo.exceptions import UserError
+
+
+class AccountMoveReversal(models.TransientModel):
+    _inherit = "account.move.reversal"
+
+    def modify_moves(self):
+        """Refuse "Reverse and create a new draft" on invoices of billed items.
+
+        Its full credit note returns their work to Billing ▸ Unbilled Work
+        (README, "Credit notes"), where it is invoiced again; the new draft, a
+        copy without the items, would bill that work a second time.
+        """
+        billed = self.move_ids.filtered("invoicera_item_count")
+        if billed:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work from Billing ▸ Unbilled Work. Make a credit "
+                    "note instead: the work goes back to Unbilled Work, where you correct "
+                    "it and invoice it again, so that it is billed once.",
+                    invoices=", ".join(billed.mapped("display_name")),
+                )
+            )
+        return super().modify_moves()
