@@ -12,6 +12,8 @@ SYNC_FIELDS = BILLED_FIELDS | {
     "company_id",
     "invoicera_approval_state",
 }
+#: who approved the time, and when: changed by the project's approvers only
+APPROVAL_FIELDS = {"invoicera_approval_state", "invoicera_approved_by_id", "invoicera_approved_on"}
 ROUNDING_METHODS = {"up": "UP", "nearest": "HALF-UP", "down": "DOWN"}
 
 
@@ -49,6 +51,8 @@ class AccountAnalyticLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
+        for line, vals in zip(lines, vals_list, strict=True):
+            line._invoicera_check_approval_change(vals)
         lines.filtered("project_id")._invoicera_sync_items()
         return lines
 
@@ -56,6 +60,7 @@ class AccountAnalyticLine(models.Model):
         if not self.env.context.get("invoicera_sync") and BILLED_FIELDS & set(vals):
             self._invoicera_check_not_billed()
             self._invoicera_check_not_approved()
+        self._invoicera_check_approval_change(vals)
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()
@@ -124,6 +129,25 @@ class AccountAnalyticLine(models.Model):
                     projects=", ".join(refused.project_id.mapped("display_name")),
                 )
             )
+
+    def _invoicera_check_approval_change(self, vals):
+        """Anyone who may change the time submits it; only its approvers approve it,
+        send it back or say who approved it — whatever the way in (buttons, RPC,
+        import). The buttons write as superuser once they have checked."""
+        changed = APPROVAL_FIELDS & set(vals)
+        if not changed or self.env.su:
+            return
+        if changed == {"invoicera_approval_state"} and vals["invoicera_approval_state"] in (
+            "draft",
+            "submitted",
+        ):
+            # draft: only for time not approved yet (approved time is sent back
+            # by its approvers)
+            self.filtered(
+                lambda line: line.invoicera_approval_state == "approved"
+            )._invoicera_check_approver()
+            return
+        self._invoicera_check_approver()
 
     def _invoicera_check_not_approved(self):
         """Approved time changes only through its approvers (it is billable)."""

@@ -45,6 +45,31 @@ class TestTimeApproval(InvoiceraTimesheetCase):
             line.with_user(self.worker).action_invoicera_approve()
         self.assertEqual(line.invoicera_approval_state, "submitted")
 
+    def test_employees_cannot_approve_their_own_time_by_writing_it(self):
+        """Through RPC or an import as through the buttons: approving is the manager's."""
+        line = self.log_time(self.alice, 3)
+        line.with_user(self.worker).write({"invoicera_approval_state": "submitted"})
+        for vals in (
+            {"invoicera_approval_state": "approved"},
+            {"invoicera_approved_by_id": self.manager.id},
+        ):
+            with self.assertRaisesRegex(AccessError, "Only the manager of the project approves"):
+                line.with_user(self.worker).write(vals)
+        self.assertEqual(line.invoicera_approval_state, "submitted")
+        self.assertFalse(self.item_of(line), "not approved: not billable")
+        with self.assertRaisesRegex(AccessError, "Only the manager of the project approves"):
+            self.env["account.analytic.line"].with_user(self.worker).create(
+                {
+                    "name": "Self-approved",
+                    "project_id": self.project.id,
+                    "employee_id": self.alice.id,
+                    "unit_amount": 2,
+                    "invoicera_approval_state": "approved",
+                }
+            )
+        line.with_user(self.manager).write({"invoicera_approval_state": "approved"})
+        self.assertEqual(self.item_of(line).quantity, 3)
+
     def test_approved_time_is_locked_for_its_employee(self):
         line = self.log_time(self.alice, 3)
         line.action_invoicera_submit()
