@@ -8,5 +8,6 @@ from . import invoicera_billable_item
 from . import invoicera_billing_rate
 from . import project_milestone
 from . import project_project
+from . import project_task
 from . import stock_move
 from . import stock_picking

@@ -3,8 +3,12 @@ from odoo.exceptions import ValidationError
 
 from .account_analytic_line import round_time
 
-#: project fields whose change re-prices or re-rounds the project's unbilled time
+#: project fields whose change re-prices or re-rounds the project's unbilled
+#: time, or decides whether it is billed here (Odoo gives its timesheets the
+#: order line of a project sold on a sale order)
 RATE_FIELDS = {
+    "sale_line_id",
+    "sale_line_employee_ids",
     "invoicera_hourly_rate",
     "invoicera_service_product_id",
     "invoicera_rounding",

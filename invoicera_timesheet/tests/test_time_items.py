@@ -59,6 +59,48 @@ class TestTimeItems(InvoiceraTimesheetCase):
         self.assertFalse(self.item_of(line), "time moved to a sale order leaves the engine")
         self.assertEqual(order.order_line.qty_delivered, 3)
 
+    def test_task_sold_on_a_sale_order_line_takes_its_unbilled_time(self):
+        """Odoo gives the task's timesheets the order line (computed, not written):
+        the order bills that time, the engine no longer does."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Design hours",
+                "type": "service",
+                "invoice_policy": "delivery",
+                "service_type": "timesheet",
+                "uom_id": self.hour.id,
+                "uom_po_id": self.hour.id,
+                "list_price": 80,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()
+        line = self.log_time(self.alice, 3, task=self.task)
+        self.assertTrue(self.item_of(line))
+        self.task.sale_line_id = order.order_line
+        self.assertEqual(line.so_line, order.order_line)
+        self.assertFalse(self.item_of(line), "billed by the order, not twice")
+        self.assertEqual(order.order_line.qty_delivered, 3)
+
+    def test_task_moved_to_another_client_project_moves_its_time(self):
+        other = self.env["res.partner"].create({"name": "Other Client", "is_company": True})
+        project = self.env["project.project"].create(
+            {"name": "Other", "partner_id": other.id, "allow_billable": True}
+        )
+        line = self.log_time(self.alice, 2, task=self.task)
+        self.task.project_id = project
+        self.assertEqual(line.project_id, project)
+        self.assertEqual(self.item_of(line).project_id, project)
+        # The task keeps its customer (Odoo's choice), so does its time.
+        self.assertEqual(self.item_of(line).partner_id, self.task.partner_id)
+        self.task.partner_id = other
+        self.assertEqual(self.item_of(line).partner_id, other)
+
     def test_not_billable(self):
         internal = self.env["project.project"].create(
             {"name": "Internal", "allow_billable": False, "allow_timesheets": True}
