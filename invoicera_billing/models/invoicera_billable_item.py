@@ -5,6 +5,7 @@ import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import _as_validation_error
 from odoo.tools import SQL, format_date, split_every
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +20,9 @@ ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 #: Odoo's sync adds (18.0: purchase posts a note on vendor bills made from
 #: purchase orders): the engine's invoices are created with a single sync pass
 SINGLE_SYNC_CREATE_OVERRIDES = {"purchase"}
+#: what refuses one client's invoices: Odoo's checks and the database's
+#: constraints (any addon's); the client fails alone, the others are invoiced
+CLIENT_ERRORS = (UserError, ValidationError, psycopg2.IntegrityError)
 
 
 class InvoiceraBusyError(Exception):
@@ -898,13 +902,16 @@ class InvoiceraBillableItem(models.Model):
         try:
             with self.env.cr.savepoint():
                 created = self._create_invoices(prepared, company, post)
-        except (UserError, ValidationError):
+        except CLIENT_ERRORS:
             created = {}
             for partner, invoices in prepared.items():
                 try:
                     with self.env.cr.savepoint():
                         created.update(self._create_invoices({partner: invoices}, company, post))
-                except (UserError, ValidationError) as error:
+                except CLIENT_ERRORS as error:
+                    if isinstance(error, psycopg2.IntegrityError):
+                        # as Odoo words it for a user (the constraint's message)
+                        error = _as_validation_error(self.env, error)
                     results[partner] = ("failed", str(error.args[0]))
         for partner, moves in created.items():
             results[partner] = ("invoiced", moves)

@@ -2,6 +2,7 @@ from datetime import date
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -64,6 +65,27 @@ class TestBillingRun(InvoiceraTimesheetCase):
         items_c = self.Item.search([("partner_id", "=", self.client_c.id)])
         self.assertEqual(items_c.mapped("state"), ["to_bill"], "no orphan invoice, no billed item")
         self.assertEqual(run.failed_count, 1)
+
+    def test_client_refused_by_the_database_is_rolled_back_and_logged(self):
+        """Not only Odoo's errors: a database constraint (another module's, here
+        made for the test) refusing one client's invoice fails that client alone."""
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE account_move ADD CONSTRAINT invoicera_test_no_cobalt "
+                "CHECK (partner_id != %s)",
+                self.client_c.id,
+            )
+        )
+        run = self.new_run()
+        run.action_start()
+        logs = self.logs(run)
+        self.assertEqual(logs[self.client_c].status, "failed")
+        self.assertIn("invoicera_test_no_cobalt", logs[self.client_c].message)
+        self.assertEqual(logs[self.client].status, "invoiced")
+        self.assertEqual(logs[self.client_eur].status, "invoiced")
+        self.assertEqual(run.state, "done")
+        items_c = self.Item.search([("partner_id", "=", self.client_c.id)])
+        self.assertEqual(items_c.mapped("state"), ["to_bill"], "no orphan invoice, no billed item")
 
     def test_big_run_goes_to_background_jobs_per_chunk(self):
         run = self.new_run(chunk_size=2)
