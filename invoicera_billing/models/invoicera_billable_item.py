@@ -579,14 +579,16 @@ class InvoiceraBillableItem(models.Model):
             return errors
         # What the items are made of: clients, currencies, products.
         groups = self.sudo()._read_group(
-            [("id", "in", self.ids)], ["partner_id", "currency_id", "product_id"], ["id:array_agg"]
+            [("id", "in", self.ids)],
+            ["partner_id", "currency_id", "product_id", "uom_id"],
+            ["id:array_agg"],
         )
         partners = self.env["res.partner"].browse(dict.fromkeys(g[0].id for g in groups))
         currencies_by_partner = defaultdict(lambda: self.env["res.currency"])
-        ids_by_product = defaultdict(list)
-        for partner, currency, product, ids in groups:
+        ids_by_product_uom = defaultdict(list)
+        for partner, currency, product, uom, ids in groups:
             currencies_by_partner[partner.id] |= currency.with_env(self.env)
-            ids_by_product[product.with_env(self.env)] += ids
+            ids_by_product_uom[product.with_env(self.env), uom.with_env(self.env)] += ids
         for partner in partners:
             if not partner.active:
                 errors[partner].append(
@@ -669,6 +671,19 @@ class InvoiceraBillableItem(models.Model):
                         client=partner.display_name,
                     )
                 )
+        self._product_errors(errors, company, ids_by_product_uom)
+        return errors
+
+    def _product_errors(self, errors, company, ids_by_product_uom):
+        """Add to ``errors`` what the products of the items prevent: a missing
+        income account, a unit of another kind than the product's.
+
+        ``ids_by_product_uom``: ``{(product, unit): [item ids]}``; each product
+        is checked once.
+        """
+        ids_by_product = defaultdict(list)
+        for (product, _uom), ids in ids_by_product_uom.items():
+            ids_by_product[product] += ids
         # Income accounts: once per product.
         for product, ids in ids_by_product.items():
             accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
@@ -683,7 +698,21 @@ class InvoiceraBillableItem(models.Model):
                         items=wrong._names(),
                     )
                 )
-        return errors
+        # Units: an invoice line bills its product in a unit of the same kind.
+        for (product, uom), ids in ids_by_product_uom.items():
+            if uom.category_id == product.uom_id.category_id:
+                continue
+            for partner, wrong in self.browse(ids).grouped("partner_id").items():
+                errors[partner].append(
+                    _(
+                        "The product %(product)s is sold in %(product_uom)s, these items are "
+                        "in %(uom)s:%(items)s",
+                        product=product.display_name,
+                        product_uom=product.uom_id.name,
+                        uom=uom.name,
+                        items=wrong._names(),
+                    )
+                )
 
     @api.model
     def _line_name(self, partner, detail, line):

@@ -36,11 +36,15 @@ class ProjectProject(models.Model):
     invoicera_service_product_id = fields.Many2one(
         "product.product",
         "Billed Service",
-        domain="[('type', '=', 'service')]",
+        domain=lambda self: [
+            ("type", "=", "service"),
+            ("uom_id.category_id", "=", self.env.ref("uom.uom_categ_wtime").id),
+        ],
         default=lambda self: self.env.ref(
             "invoicera_timesheet.product_invoicera_time", raise_if_not_found=False
         ),
-        help="The service time is invoiced as (its income account and taxes). "
+        help="The service time is invoiced as (its income account and taxes), "
+        "sold in a unit of time. "
         "Without any rate, its price in the client's pricelist is used.",
     )
     invoicera_rounding = fields.Float(

@@ -63,6 +63,20 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
         self.log_time(self.alice, 2)
         self.assertRefused(self.client, "No account service has no income account")
 
+    def test_service_not_sold_in_hours(self):
+        """Time is billed in hours: a Billed Service sold in units cannot bill it."""
+        units = self.env["product.product"].create(
+            {"name": "Consulting pack", "type": "service", "list_price": 50}
+        )
+        self.assertNotEqual(units.uom_id.category_id, self.hour.category_id)
+        self.project.invoicera_service_product_id = units
+        self.log_time(self.alice, 2, name="Workshop")
+        self.assertRefused(
+            self.client,
+            r"Consulting pack is sold in Units, these items are in Hours:\n"
+            r"- Acme Analytics · 2026-03-10 · Workshop",
+        )
+
     def test_item_of_another_company(self):
         other = self.env["res.company"].create({"name": "Other Co", "currency_id": self.usd.id})
         item = self.item_of(self.log_time(self.alice, 2))
