@@ -53,7 +53,11 @@ class AccountMove(models.Model):
                     invoices=", ".join(released.mapped("display_name")),
                 )
             )
-        return super().button_draft()
+        res = super().button_draft()
+        # Back to draft, the invoice may change: its next sending gets a new
+        # annex (the one already sent stays among its attachments).
+        self.sudo().filtered("invoicera_annex_id").invoicera_annex_id = False
+        return res
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
@@ -134,7 +138,8 @@ class AccountMove(models.Model):
         return sections
 
     def _invoicera_annex_attachment(self):
-        """The annex PDF of a posted invoice with billed items, made once and kept."""
+        """The annex PDF of a posted invoice with billed items, made once and kept
+        (until the invoice is reset to draft)."""
         self.ensure_one()
         if (
             self.move_type != "out_invoice"

@@ -65,6 +65,21 @@ class TestTimeAnnex(InvoiceraTimesheetCase):
         self.assertTrue(any(name.startswith("Annex") for name in names), names)
         self.assertEqual(invoice.invoicera_annex_id.mimetype, "application/pdf")
 
+    def test_annex_made_again_when_the_invoice_changes(self):
+        """Reset to draft, corrected and posted again: the next sending has a new
+        annex of what the invoice now bills; the one sent before stays as it was."""
+        invoice = self.invoice(self.client, post=True)
+        first = invoice._invoicera_annex_attachment()
+        self.assertTrue(first)
+        invoice.button_draft()
+        bob_line = invoice.invoice_line_ids.filtered(lambda line: line.price_unit == 60)
+        invoice.write({"invoice_line_ids": [(2, bob_line.id)]})
+        invoice.action_post()
+        second = invoice._invoicera_annex_attachment()
+        self.assertNotEqual(second, first)
+        self.assertTrue(first.exists(), "the annex already sent is kept")
+        self.assertEqual(invoice.invoicera_annex_id, second)
+
     def test_no_annex_when_the_client_wants_none(self):
         self.client.invoicera_annex_detail = "none"
         invoice = self.invoice(self.client, post=True)
