@@ -50,11 +50,11 @@ class InvoiceraUnbilledClient(models.Model):
                    item.partner_id,
                    item.company_id,
                    item.currency_id,
-                   COUNT(*) FILTER (WHERE item.state = 'to_bill') AS item_count,
+                   COUNT(*) FILTER (WHERE %(to_bill)s) AS item_count,
                    COALESCE(SUM(item.quantity) FILTER (
-                       WHERE item.state = 'to_bill' AND uom.category_id = %(hours)s), 0) AS hours,
-                   COALESCE(SUM(item.amount) FILTER (WHERE item.state = 'to_bill'), 0) AS amount,
-                   MIN(item.date) FILTER (WHERE item.state = 'to_bill') AS oldest_date,
+                       WHERE %(to_bill)s AND uom.category_id = %(hours)s), 0) AS hours,
+                   COALESCE(SUM(item.amount) FILTER (WHERE %(to_bill)s), 0) AS amount,
+                   MIN(item.date) FILTER (WHERE %(to_bill)s) AS oldest_date,
                    COUNT(*) FILTER (WHERE item.state = 'deferred') AS deferred_count,
                    COUNT(*) FILTER (WHERE item.audit_flagged) AS flagged_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'pending') AS pending_count,
@@ -71,6 +71,11 @@ class InvoiceraUnbilledClient(models.Model):
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
             hours=hour_category,
+            # what "Invoice all" bills: not what waits for (or was disputed by)
+            # the client, counted apart
+            to_bill=SQL(
+                "item.state = 'to_bill' AND item.client_approval IN ('not_required', 'approved')"
+            ),
             today=fields.Date.context_today(self),
         )
 

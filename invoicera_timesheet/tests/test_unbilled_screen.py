@@ -54,6 +54,27 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
             Screen.search([("partner_id", "=", self.client.id), ("item_count", ">", 0)])
         )
 
+    def test_totals_are_what_invoice_all_bills(self):
+        """Work waiting for the client's approval is counted apart, not in the
+        amount to bill: "Invoice all" does not bill it."""
+        self.log_time(self.alice, 2, day="2026-03-02")
+        self.project_eur.invoicera_client_approval = True
+        self.log_time(self.bob, 1, project=self.project_eur, day="2026-03-03")
+        acme = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual((acme.item_count, acme.amount), (1, 180.0))
+        lumiere = self.env["invoicera.unbilled.client"].search(
+            [("partner_id", "=", self.client_eur.id)]
+        )
+        self.assertRecordValues(
+            lumiere, [{"item_count": 0, "hours": 0.0, "amount": 0.0, "pending_count": 1}]
+        )
+        self.assertFalse(
+            self.Item.search(self.Item._billable_domain(self.company, date(2026, 3, 31))).filtered(
+                lambda item: item.partner_id == self.client_eur
+            ),
+            "nothing of Lumière's is billed by Invoice all",
+        )
+
     def test_actions_open_the_items_and_the_invoicing_dialog(self):
         self.log_time(self.alice, 2)
         line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
