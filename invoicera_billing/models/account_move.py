@@ -61,12 +61,16 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        # A credit note for the whole of an invoice gives the invoice's items
-        # back to unbilled; a partial one leaves them invoiced (README).
+        # An invoice credited in full (by one credit note or several) gives its
+        # items back to unbilled; partly credited, they stay invoiced (README).
         refunds = posted.filtered(lambda m: m.move_type == "out_refund" and m.reversed_entry_id)
-        for refund in refunds:
-            invoice = refund.reversed_entry_id
-            if not refund.currency_id.compare_amounts(refund.amount_total, invoice.amount_total):
+        for invoice in refunds.reversed_entry_id:
+            credited = sum(
+                invoice.reversal_move_ids.filtered(
+                    lambda m: m.move_type == "out_refund" and m.state == "posted"
+                ).mapped("amount_total")
+            )
+            if invoice.currency_id.compare_amounts(credited, invoice.amount_total) >= 0:
                 invoice._invoicera_release_items()
         return posted
 

@@ -179,6 +179,25 @@ class TestInvoicing(InvoiceraTimesheetCase):
             {"to_bill"},
         )
 
+    def test_partial_credit_notes_crediting_the_whole_invoice_return_items(self):
+        invoice = self.invoice(self.client, post=True)
+        first = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        first.invoice_line_ids.price_unit = 0
+        first.invoice_line_ids[0].price_unit = 100
+        first.action_post()
+        self.assertEqual(self.item_of(self.line_a1).state, "invoiced", "100 credited: billed")
+        rest = invoice.amount_total - first.amount_total
+        second = invoice._reverse_moves([{"invoice_date": date(2026, 4, 3)}])
+        second.invoice_line_ids.price_unit = 0
+        second.invoice_line_ids[0].price_unit = rest
+        second.action_post()
+        self.assertEqual(invoice.amount_residual, 0)
+        self.assertEqual(
+            set(self.item_of(self.line_a1 | self.line_a2 | self.line_b1).mapped("state")),
+            {"to_bill"},
+            "credited in full, in two credit notes: to bill again",
+        )
+
     def test_reverse_and_new_draft_refused_for_billed_work(self):
         """The new draft would bill again the work its credit note returns to unbilled."""
         invoice = self.invoice(self.client, post=True)
