@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import float_compare
 
 
 class StockMove(models.Model):
@@ -6,7 +7,9 @@ class StockMove(models.Model):
 
     A done move of a delivery (outgoing picking) made for a billable project
     of a client (the picking's *Project*) is billed at the product's price in
-    the client's pricelist. Deliveries of sale orders keep Odoo's own flow.
+    the client's pricelist, for what was delivered less what came back
+    (returns done before it is invoiced). Deliveries of sale orders keep
+    Odoo's own flow.
     """
 
     _name = "stock.move"
@@ -16,8 +19,19 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
-        moves._invoicera_project_moves()._invoicera_sync_items()
+        # a return changes what is to bill of the delivery it returns
+        (moves | moves.origin_returned_move_id)._invoicera_project_moves()._invoicera_sync_items()
         return moves
+
+    def _invoicera_net_quantity(self):
+        """Delivered less returned (done returns), in the unit of the delivery."""
+        self.ensure_one()
+        returned = sum(
+            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            for move in self.returned_move_ids
+            if move.state == "done"
+        )
+        return self.quantity - returned
 
     def _invoicera_project_moves(self):
         return self.filtered(lambda move: move.picking_id.project_id)
@@ -30,6 +44,10 @@ class StockMove(models.Model):
             and move.picking_code == "outgoing"
             and not move.sale_line_id
             and move.product_id.type != "service"
+            and float_compare(
+                move._invoicera_net_quantity(), 0, precision_rounding=move.product_uom.rounding
+            )
+            > 0
         )
 
     def _invoicera_item_values(self):
@@ -37,10 +55,11 @@ class StockMove(models.Model):
         for move in self:
             project = move.picking_id.project_id
             partner = project.partner_id.commercial_partner_id
+            quantity = move._invoicera_net_quantity()
             pricelist = partner.with_company(move.company_id).property_product_pricelist
             if pricelist:
                 price = pricelist._get_product_price(
-                    move.product_id, move.quantity, uom=move.product_uom
+                    move.product_id, quantity, uom=move.product_uom
                 )
                 currency = pricelist.currency_id
             else:
@@ -57,8 +76,8 @@ class StockMove(models.Model):
                     "partner_id": partner.id,
                     "project_id": project.id,
                     "product_id": move.product_id.id,
-                    "worked_quantity": move.quantity,
-                    "quantity": move.quantity,
+                    "worked_quantity": quantity,
+                    "quantity": quantity,
                     "uom_id": move.product_uom.id,
                     "price_unit": price,
                     "standard_price_unit": price,

@@ -209,7 +209,7 @@ class TestCostSources(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             milestone.is_reached = False
 
-    def test_material_delivered_to_the_project(self):
+    def deliver_to_project(self, quantity):
         product = self.env["product.product"].create(
             {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150}
         )
@@ -229,7 +229,7 @@ class TestCostSources(InvoiceraTimesheetCase):
                         {
                             "name": product.name,
                             "product_id": product.id,
-                            "product_uom_qty": 3,
+                            "product_uom_qty": quantity,
                             "product_uom": product.uom_id.id,
                             "location_id": warehouse.lot_stock_id.id,
                             "location_dest_id": self.env.ref("stock.stock_location_customers").id,
@@ -240,14 +240,44 @@ class TestCostSources(InvoiceraTimesheetCase):
         )
         picking.action_confirm()
         picking.action_assign()
-        picking.move_ids.quantity = 3
+        picking.move_ids.quantity = quantity
         self.assertFalse(self.item_of(picking.move_ids))
         picking.button_validate()
+        return picking
+
+    def return_from_project(self, picking, quantity):
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = quantity
+        returned = wizard._create_return()
+        returned.move_ids.quantity = quantity
+        returned.button_validate()
+        return returned
+
+    def test_material_delivered_to_the_project(self):
+        picking = self.deliver_to_project(3)
         item = self.item_of(picking.move_ids)
         self.assertRecordValues(
             item,
-            [{"source": "material", "quantity": 3, "price_unit": 150, "product_id": product.id}],
+            [
+                {
+                    "source": "material",
+                    "quantity": 3,
+                    "price_unit": 150,
+                    "product_id": picking.move_ids.product_id.id,
+                }
+            ],
         )
+
+    def test_material_returned_before_billing_is_not_billed(self):
+        picking = self.deliver_to_project(5)
+        self.return_from_project(picking, 2)
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 3, "5 delivered, 2 returned")
+        self.return_from_project(picking, 3)
+        self.assertFalse(self.item_of(picking.move_ids), "all returned: nothing to bill")
 
     def test_one_invoice_for_every_source(self):
         self.log_time(self.alice, 2)
