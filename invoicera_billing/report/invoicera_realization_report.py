@@ -26,7 +26,8 @@ class InvoiceraRealizationReport(models.Model):
             "write_off_reason",
             "invoice_id",
         ],
-        "account.move": ["amount_total", "amount_residual", "state"],
+        "account.move": ["amount_total", "amount_residual", "state", "move_type"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -49,7 +50,10 @@ class InvoiceraRealizationReport(models.Model):
         "items written off.",
     )
     collected_value = fields.Monetary(
-        "Collected", readonly=True, help="The billed value, in the proportion its invoice is paid."
+        "Collected",
+        readonly=True,
+        help="The billed value, in the proportion its invoice is paid (credit notes "
+        "are not payments).",
     )
     reason = fields.Char(readonly=True)
 
@@ -67,6 +71,16 @@ class InvoiceraRealizationReport(models.Model):
     def _table_query(self):
         return SQL(
             """
+            WITH credited AS (
+                -- what credit notes settled of each invoice (not collected)
+                SELECT invoice_line.move_id, SUM(part.debit_amount_currency) AS amount
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line invoice_line ON invoice_line.id = part.debit_move_id
+                  JOIN account_move_line refund_line ON refund_line.id = part.credit_move_id
+                  JOIN account_move refund ON refund.id = refund_line.move_id
+                 WHERE refund.move_type = 'out_refund'
+              GROUP BY invoice_line.move_id
+            )
             SELECT item.id,
                    item.partner_id,
                    item.project_id,
@@ -85,11 +99,15 @@ class InvoiceraRealizationReport(models.Model):
                         ELSE 0 END AS written_down_value,
                    CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
                              AND move.amount_total != 0
-                        THEN item.amount * (1 - move.amount_residual / move.amount_total)
+                        THEN item.amount * GREATEST(
+                            move.amount_total - move.amount_residual - COALESCE(credited.amount, 0),
+                            0
+                        ) / move.amount_total
                         ELSE 0 END AS collected_value,
                    COALESCE(item.write_off_reason, item.adjustment_reason) AS reason
               FROM invoicera_billable_item item
          LEFT JOIN account_move move ON move.id = item.invoice_id
+         LEFT JOIN credited ON credited.move_id = move.id
              WHERE item.state IN ('invoiced', 'written_off')
             """
         )

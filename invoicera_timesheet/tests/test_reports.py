@@ -55,3 +55,22 @@ class TestBillingReports(InvoiceraTimesheetCase):
             },
         )
         self.assertEqual(set(rows.mapped("reason")), {"Learning curve", "Our mistake"})
+
+    def test_credit_notes_are_not_collected(self):
+        """A partial credit note lowers what is due, not what was collected."""
+        self.log_time(self.alice, 10, name="Build")
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_total, 900)
+        refund = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        refund.invoice_line_ids.price_unit = 20  # 10 h credited at 20: 200
+        refund.action_post()  # Odoo matches it with the invoice
+        self.assertEqual(invoice.amount_residual, 700)
+        Report = self.env["invoicera.realization.report"]
+        rows = Report.search([("partner_id", "=", self.client.id)])
+        self.assertEqual(sum(rows.mapped("collected_value")), 0, "nothing paid yet")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": 350, "payment_date": date(2026, 4, 10)})._create_payments()
+        Report.invalidate_model()  # a report read anew, as a new page would
+        rows = Report.search([("partner_id", "=", self.client.id)])
+        self.assertAlmostEqual(sum(rows.mapped("collected_value")), 350, msg="what the client paid")
