@@ -8,7 +8,7 @@ Each client has a project with 100 timesheet lines and 5 re-billable expenses.
 - Ours, in this process: the same work without sale orders, billed by a
   billing run chunk by chunk on one worker, then posting.
 - Ours as the product runs it: "Invoice all" on Odoo in multi-worker mode
-  (as ``make run`` serves it), the run's chunks being background jobs that
+  (as a production server runs it), the run's chunks being background jobs that
   queue_job's runner gives to its two workers (``channels = root:2``); once
   leaving drafts, once posting.
 

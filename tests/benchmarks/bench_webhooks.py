@@ -1,6 +1,6 @@
 """Gateway webhooks under load: 500 signed deliveries, 10% of them duplicates.
 
-Odoo runs in multi-worker mode, as `make run` serves it. 450 Paystack
+Odoo runs in multi-worker mode, as a production server does. 450 Paystack
 transactions are committed, then 500 deliveries (each transaction's
 charge.success once, 50 of them twice) are fired from 10 concurrent senders.
 The table gives throughput and latency; the database must then hold exactly

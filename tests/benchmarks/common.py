@@ -66,7 +66,7 @@ def free_port():
 
 
 class OdooServer:
-    """Odoo in multi-worker mode (as ``make run`` serves it) on the test database.
+    """Odoo in multi-worker mode (as a production server runs it) on the test database.
 
     Started on a free port with the test configuration, so with queue_job's
     job runner and its channels; ``stop()`` ends it.
