@@ -1139,3 +1139,6 @@ class InvoiceraBillableItem(models.Model):
         )
         for sources in invoiced._sources().values():
             sources._invoicera_on_released(invoiced)
+            # What changed at the source while it was invoiced (a return of
+            # delivered goods...) now counts: the item is to bill as it stands.
+            sources._invoicera_sync_items()

@@ -79,6 +79,9 @@ class InvoiceraRealizationReport(models.Model):
                   JOIN account_move_line refund_line ON refund_line.id = part.credit_move_id
                   JOIN account_move refund ON refund.id = refund_line.move_id
                  WHERE refund.move_type = 'out_refund'
+                   AND invoice_line.move_id IN (
+                       SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
+                   )
               GROUP BY invoice_line.move_id
             )
             SELECT item.id,

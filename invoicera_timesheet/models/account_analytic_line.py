@@ -61,6 +61,16 @@ class AccountAnalyticLine(models.Model):
             self._invoicera_check_not_billed()
             self._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
+        if (
+            vals.get("invoicera_approval_state") == "approved"
+            and "invoicera_approved_by_id" not in vals
+        ):
+            # approved by a write (RPC, import): who and when, as the button says
+            vals = dict(
+                vals,
+                invoicera_approved_by_id=self.env.uid,
+                invoicera_approved_on=fields.Datetime.now(),
+            )
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()

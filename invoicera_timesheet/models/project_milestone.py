@@ -43,6 +43,9 @@ class ProjectMilestone(models.Model):
         res = super().write(vals)
         if SYNC_FIELDS & set(vals):
             self._invoicera_sync_items()
+        if "sale_line_id" in vals:
+            # Odoo gives the milestone's tasks (and their time) its order line
+            self.task_ids._invoicera_sync_timesheets()
         return res
 
     @api.ondelete(at_uninstall=False)

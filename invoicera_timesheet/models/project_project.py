@@ -5,10 +5,10 @@ from .account_analytic_line import round_time
 
 #: project fields whose change re-prices or re-rounds the project's unbilled
 #: time, or decides whether it is billed here (Odoo gives its timesheets the
-#: order line of a project sold on a sale order)
+#: order line of a project sold on a sale order; its employee mapping writes
+#: the timesheets' order line itself, which syncs them)
 RATE_FIELDS = {
     "sale_line_id",
-    "sale_line_employee_ids",
     "invoicera_hourly_rate",
     "invoicera_service_product_id",
     "invoicera_rounding",

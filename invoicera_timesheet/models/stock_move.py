@@ -24,12 +24,14 @@ class StockMove(models.Model):
         return moves
 
     def _invoicera_net_quantity(self):
-        """Delivered less returned (done returns), in the unit of the delivery."""
+        """Delivered less returned (done returns that update quantities, Odoo's
+        "Update quantities on SO/PO"), in the unit of the delivery."""
         self.ensure_one()
         returned = sum(
             move.product_uom._compute_quantity(move.quantity, self.product_uom)
             for move in self.returned_move_ids
-            if move.state == "done"
+            # as Odoo's sale_stock counts returns: those that update quantities
+            if move.state == "done" and move.to_refund
         )
         return self.quantity - returned
 
@@ -42,6 +44,7 @@ class StockMove(models.Model):
             lambda move: move.state == "done"
             and move.picking_id.project_id in projects
             and move.picking_code == "outgoing"
+            and move.location_dest_id.usage == "customer"  # not a return to a vendor
             and not move.sale_line_id
             and move.product_id.type != "service"
             and float_compare(

@@ -279,6 +279,26 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.return_from_project(picking, 3)
         self.assertFalse(self.item_of(picking.move_ids), "all returned: nothing to bill")
 
+    def test_material_returned_after_billing_is_not_billed_again(self):
+        """Invoiced, then 2 of 5 returned: a full credit note returns 3 to bill."""
+        picking = self.deliver_to_project(5)
+        today = picking.move_ids.date.date()
+        invoice = self.invoice(self.client, invoice_date=today, post=True)
+        self.assertEqual(self.item_of(picking.move_ids).state, "invoiced")
+        self.return_from_project(picking, 2)
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 5, "invoiced: as billed")
+        refund = invoice._reverse_moves([{"invoice_date": today}])
+        refund.action_post()
+        self.assertRecordValues(
+            self.item_of(picking.move_ids), [{"state": "to_bill", "quantity": 3}]
+        )
+
+    def test_return_to_a_vendor_is_not_billed(self):
+        picking = self.deliver_to_project(2)
+        picking.move_ids.location_dest_id = self.env.ref("stock.stock_location_suppliers")
+        picking.move_ids._invoicera_sync_items()
+        self.assertFalse(self.item_of(picking.move_ids))
+
     def test_one_invoice_for_every_source(self):
         self.log_time(self.alice, 2)
         self.approved_expense(100)

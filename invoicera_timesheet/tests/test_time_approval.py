@@ -69,6 +69,8 @@ class TestTimeApproval(InvoiceraTimesheetCase):
             )
         line.with_user(self.manager).write({"invoicera_approval_state": "approved"})
         self.assertEqual(self.item_of(line).quantity, 3)
+        self.assertEqual(line.invoicera_approved_by_id, self.manager, "recorded as the button does")
+        self.assertTrue(line.invoicera_approved_on)
 
     def test_approved_time_is_locked_for_its_employee(self):
         line = self.log_time(self.alice, 3)

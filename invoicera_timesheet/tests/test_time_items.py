@@ -87,6 +87,34 @@ class TestTimeItems(InvoiceraTimesheetCase):
         self.assertFalse(self.item_of(line), "billed by the order, not twice")
         self.assertEqual(order.order_line.qty_delivered, 3)
 
+    def test_parent_task_sold_on_an_order_line_takes_its_subtasks_time(self):
+        product = self.env["product.product"].create(
+            {
+                "name": "Design hours",
+                "type": "service",
+                "invoice_policy": "delivery",
+                "service_type": "timesheet",
+                "uom_id": self.hour.id,
+                "uom_po_id": self.hour.id,
+                "list_price": 80,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()
+        subtask = self.env["project.task"].create(
+            {"name": "Icons", "project_id": self.project.id, "parent_id": self.task.id}
+        )
+        line = self.log_time(self.alice, 2, task=subtask)
+        self.assertTrue(self.item_of(line))
+        self.task.sale_line_id = order.order_line
+        self.assertEqual(line.so_line, order.order_line, "Odoo gives the subtask the line")
+        self.assertFalse(self.item_of(line), "billed by the order, not twice")
+
     def test_task_moved_to_another_client_project_moves_its_time(self):
         other = self.env["res.partner"].create({"name": "Other Client", "is_company": True})
         project = self.env["project.project"].create(

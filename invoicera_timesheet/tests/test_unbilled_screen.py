@@ -1,4 +1,7 @@
+import ast
 from datetime import date, timedelta
+
+import lxml.etree
 
 from odoo import fields
 from odoo.tests import tagged
@@ -68,6 +71,13 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
         self.assertRecordValues(
             lumiere, [{"item_count": 0, "hours": 0.0, "amount": 0.0, "pending_count": 1}]
         )
+        # The screen opens on its "With Unbilled Work" filter: Lumière is on it.
+        search_view = self.env.ref("invoicera_timesheet.invoicera_unbilled_client_view_search")
+        has_items = lxml.etree.fromstring(search_view.arch).find(".//filter[@name='has_items']")
+        listed = self.env["invoicera.unbilled.client"].search(
+            ast.literal_eval(has_items.get("domain"))
+        )
+        self.assertIn(self.client_eur, listed.partner_id, "listed: its work awaits the client")
         self.assertFalse(
             self.Item.search(self.Item._billable_domain(self.company, date(2026, 3, 31))).filtered(
                 lambda item: item.partner_id == self.client_eur
