@@ -33,8 +33,8 @@ class TestTimeItems(InvoiceraTimesheetCase):
             ],
         )
 
-    def test_time_of_a_sale_order_line_stays_with_odoo(self):
-        """Time sold through a sale order is billed by Odoo's flow, never by ours."""
+    def sold_hours(self):
+        """A confirmed sale order line of 10 hours delivered by timesheets."""
         product = self.env["product.product"].create(
             {
                 "name": "Support hours",
@@ -53,66 +53,49 @@ class TestTimeItems(InvoiceraTimesheetCase):
             }
         )
         order.action_confirm()
+        return order.order_line
+
+    def test_time_of_a_sale_order_line_stays_with_odoo(self):
+        """Time sold through a sale order is billed by Odoo's flow, never by ours."""
+        order_line = self.sold_hours()
         line = self.log_time(self.alice, 3)
         self.assertTrue(self.item_of(line))
-        line.so_line = order.order_line
+        line.so_line = order_line
         self.assertFalse(self.item_of(line), "time moved to a sale order leaves the engine")
-        self.assertEqual(order.order_line.qty_delivered, 3)
+        self.assertEqual(order_line.qty_delivered, 3)
 
     def test_task_sold_on_a_sale_order_line_takes_its_unbilled_time(self):
         """Odoo gives the task's timesheets the order line (computed, not written):
         the order bills that time, the engine no longer does."""
-        product = self.env["product.product"].create(
-            {
-                "name": "Design hours",
-                "type": "service",
-                "invoice_policy": "delivery",
-                "service_type": "timesheet",
-                "uom_id": self.hour.id,
-                "uom_po_id": self.hour.id,
-                "list_price": 80,
-            }
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
-            }
-        )
-        order.action_confirm()
+        order_line = self.sold_hours()
         line = self.log_time(self.alice, 3, task=self.task)
         self.assertTrue(self.item_of(line))
-        self.task.sale_line_id = order.order_line
-        self.assertEqual(line.so_line, order.order_line)
+        self.task.sale_line_id = order_line
+        self.assertEqual(line.so_line, order_line)
         self.assertFalse(self.item_of(line), "billed by the order, not twice")
-        self.assertEqual(order.order_line.qty_delivered, 3)
+        self.assertEqual(order_line.qty_delivered, 3)
 
     def test_parent_task_sold_on_an_order_line_takes_its_subtasks_time(self):
-        product = self.env["product.product"].create(
-            {
-                "name": "Design hours",
-                "type": "service",
-                "invoice_policy": "delivery",
-                "service_type": "timesheet",
-                "uom_id": self.hour.id,
-                "uom_po_id": self.hour.id,
-                "list_price": 80,
-            }
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
-            }
-        )
-        order.action_confirm()
+        order_line = self.sold_hours()
         subtask = self.env["project.task"].create(
             {"name": "Icons", "project_id": self.project.id, "parent_id": self.task.id}
         )
         line = self.log_time(self.alice, 2, task=subtask)
         self.assertTrue(self.item_of(line))
-        self.task.sale_line_id = order.order_line
-        self.assertEqual(line.so_line, order.order_line, "Odoo gives the subtask the line")
+        self.task.sale_line_id = order_line
+        self.assertEqual(line.so_line, order_line, "Odoo gives the subtask the line")
+        self.assertFalse(self.item_of(line), "billed by the order, not twice")
+
+    def test_milestone_sold_on_an_order_line_takes_its_tasks_time(self):
+        order_line = self.sold_hours()
+        milestone = self.env["project.milestone"].create(
+            {"name": "Beta", "project_id": self.project.id}
+        )
+        self.task.milestone_id = milestone
+        line = self.log_time(self.alice, 2, task=self.task)
+        self.assertTrue(self.item_of(line))
+        milestone.sale_line_id = order_line
+        self.assertEqual(line.so_line, order_line, "Odoo gives the milestone's task the line")
         self.assertFalse(self.item_of(line), "billed by the order, not twice")
 
     def test_task_moved_to_another_client_project_moves_its_time(self):
