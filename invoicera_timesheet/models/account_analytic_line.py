@@ -61,6 +61,8 @@ class AccountAnalyticLine(models.Model):
             self._invoicera_check_not_billed()
             self._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
+        moving = {"project_id", "task_id"} & set(vals) and not self.env.su
+        projects = {line.id: line.project_id for line in self} if moving else {}
         if (
             vals.get("invoicera_approval_state") == "approved"
             and "invoicera_approved_by_id" not in vals
@@ -72,6 +74,8 @@ class AccountAnalyticLine(models.Model):
                 invoicera_approved_on=fields.Datetime.now(),
             )
         res = super().write(vals)
+        if moving:
+            self._invoicera_check_approved_move(projects)
         if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()
         return res
@@ -167,6 +171,25 @@ class AccountAnalyticLine(models.Model):
                 _(
                     "This time is approved: ask the project manager to send it back "
                     "before changing it."
+                )
+            )
+
+    def _invoicera_check_approved_move(self, projects):
+        """Approved time lands on another project only through that project's
+        approvers: it would be billed there unapproved. ``projects``: {line id:
+        its project before the move} (the line, or its task, moved)."""
+        moved = self.filtered(
+            lambda line: line.invoicera_approval_state == "approved"
+            and line.project_id
+            and line.project_id != projects[line.id]
+        )
+        refused = moved - moved._invoicera_can_approve()
+        if refused:
+            raise UserError(
+                _(
+                    "This time is approved: only the manager of %(projects)s approves "
+                    "time there. Send it back before moving it.",
+                    projects=", ".join(refused.project_id.mapped("display_name")),
                 )
             )
 

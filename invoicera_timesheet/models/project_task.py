@@ -9,7 +9,17 @@ class ProjectTask(models.Model):
     _inherit = "project.task"
 
     def write(self, vals):
+        # a task moved to another project (or under another parent) moves its time
+        moving = {"project_id", "parent_id"} & set(vals) and not self.env.su
+        if moving:
+            tasks = self.sudo()
+            lines = (tasks | tasks._get_all_subtasks()).timesheet_ids.filtered(
+                lambda line: line.invoicera_approval_state == "approved"
+            )
+            projects = {line.id: line.project_id for line in lines}
         res = super().write(vals)
+        if moving:
+            lines._invoicera_check_approved_move(projects)
         if TIMESHEET_FIELDS & set(vals):
             self._invoicera_sync_timesheets()
         return res

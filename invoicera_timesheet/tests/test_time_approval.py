@@ -102,3 +102,76 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         line = self.log_time(self.bob, 2, project=self.project_eur)
         self.assertEqual(line.invoicera_approval_state, "draft")
         self.assertTrue(self.item_of(line))
+
+    def approved_elsewhere(self, hours=3, task=None):
+        """Alice's time on ERP Rollout, which approves time and is other_manager's,
+        approved there."""
+        self.project_eur.write({"user_id": self.other_manager.id, "invoicera_time_approval": True})
+        line = self.log_time(self.alice, hours, project=self.project_eur, task=task)
+        line.action_invoicera_submit()
+        line.with_user(self.other_manager).action_invoicera_approve()
+        self.assertTrue(self.item_of(line))
+        return line
+
+    def assertMoveRefused(self, records, vals):
+        """Checked once moved (as constraints are): assertRaises rolls the write back."""
+        with self.assertRaises(UserError) as caught:
+            records.with_user(self.other_manager).write(vals)
+        self.assertIn("only the manager of Website approves", str(caught.exception))
+
+    def test_approved_time_moves_only_to_projects_its_mover_approves(self):
+        """Otherwise it would be billed on a project whose manager never approved it."""
+        line = self.approved_elsewhere()
+        for vals in ({"project_id": self.project.id}, {"task_id": self.task.id}):
+            self.assertMoveRefused(line, vals)
+        self.assertEqual(line.project_id, self.project_eur)
+        self.assertEqual(self.item_of(line).project_id, self.project_eur)
+        # approved and moved in one write
+        submitted = self.log_time(self.alice, 1, project=self.project_eur)
+        submitted.action_invoicera_submit()
+        self.assertMoveRefused(
+            submitted, {"project_id": self.project.id, "invoicera_approval_state": "approved"}
+        )
+        # a task moved with its approved time
+        task = self.env["project.task"].create({"name": "Data", "project_id": self.project_eur.id})
+        on_task = self.approved_elsewhere(task=task)
+        self.assertMoveRefused(task, {"project_id": self.project.id})
+        self.assertEqual(on_task.project_id, self.project_eur)
+        # nor created approved there
+        for vals in ({"project_id": self.project.id}, {"task_id": self.task.id}):
+            with self.assertRaisesRegex(AccessError, "Only the manager of the project approves"):
+                self.env["account.analytic.line"].with_user(self.other_manager).create(
+                    dict(
+                        vals,
+                        name="Approved elsewhere",
+                        employee_id=self.alice.id,
+                        unit_amount=2,
+                        invoicera_approval_state="approved",
+                    )
+                )
+        self.assertFalse(self.item_of(self.project.timesheet_ids))
+
+    def test_approvers_of_both_projects_move_approved_time(self):
+        line = self.approved_elsewhere()
+        self.project_eur.user_id = self.manager
+        line.with_user(self.manager).write({"project_id": self.project.id})
+        self.assertEqual(line.invoicera_approval_state, "approved")
+        item = self.item_of(line)
+        self.assertEqual((item.project_id, item.partner_id), (self.project, self.client))
+        self.assertEqual(item.quantity, 3)
+        # a task moved with its approved time, by a timesheet administrator
+        admin = new_test_user(
+            self.env,
+            login="timesheet_admin",
+            groups="base.group_user,hr_timesheet.group_timesheet_manager,"
+            "project.group_project_manager",
+        )
+        task = self.env["project.task"].create({"name": "Data", "project_id": self.project_eur.id})
+        on_task = self.approved_elsewhere(2, task=task)
+        task.with_user(admin).write({"project_id": self.project.id})
+        self.assertEqual(on_task.invoicera_approval_state, "approved")
+        self.assertEqual(self.item_of(on_task).project_id, self.project)
+        # time not approved yet moves freely, and awaits the approval of its new project
+        draft = self.log_time(self.alice, 1, project=self.project_eur)
+        draft.with_user(self.other_manager).write({"project_id": self.project.id})
+        self.assertFalse(self.item_of(draft))
