@@ -216,9 +216,10 @@ class InvoiceraBillableItem(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get("invoicera_sync") and not self.env.context.get(
-            "invoicera_engine"
-        ):
+        # The engine writes as superuser with a flag in the context; a flag
+        # alone, as an RPC call can send it, skips nothing.
+        engine = self.env.su and self.env.context.get("invoicera_engine")
+        if not engine and not (self.env.su and self.env.context.get("invoicera_sync")):
             self._check_not_invoiced()
             if "quantity" in vals:
                 vals = dict(vals, quantity_manual=True)
@@ -226,7 +227,7 @@ class InvoiceraBillableItem(models.Model):
                 vals = dict(vals, price_manual=True)
             if "name" in vals:
                 vals = dict(vals, name_manual=True)
-        if CLIENT_VISIBLE_FIELDS & set(vals) and not self.env.context.get("invoicera_engine"):
+        if CLIENT_VISIBLE_FIELDS & set(vals) and not engine:
             # What the client approved or disputed changed: ask again.
             decided = self.filtered(lambda i: i.client_approval in ("approved", "disputed"))
             if decided:
@@ -242,33 +243,23 @@ class InvoiceraBillableItem(models.Model):
     # ------------------------------------------------------------------
     def action_include(self):
         """Bill these items in the next run (undo exclude, defer, write-off)."""
-        self._check_not_invoiced()
-        self.with_context(invoicera_engine=True).write(
-            {"state": "to_bill", "deferred_until": False, "write_off_reason": False}
-        )
+        self.write({"state": "to_bill", "deferred_until": False, "write_off_reason": False})
 
     def action_exclude(self):
         """Keep these items out of invoicing runs until included again."""
-        self._check_not_invoiced()
-        self.with_context(invoicera_engine=True).write({"state": "excluded"})
+        self.write({"state": "excluded"})
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
         if not until:
             raise UserError(_("Give the date until which to defer the items."))
-        self._check_not_invoiced()
-        self.with_context(invoicera_engine=True).write(
-            {"state": "deferred", "deferred_until": until}
-        )
+        self.write({"state": "deferred", "deferred_until": until})
 
     def action_write_off(self, reason):
         """Never bill these items; the reason is kept for realization reports."""
         if not (reason or "").strip():
             raise UserError(_("Give the reason for writing these items off."))
-        self._check_not_invoiced()
-        self.with_context(invoicera_engine=True).write(
-            {"state": "written_off", "write_off_reason": reason.strip()}
-        )
+        self.write({"state": "written_off", "write_off_reason": reason.strip()})
 
     def action_open_source(self):
         self.ensure_one()
@@ -462,9 +453,9 @@ class InvoiceraBillableItem(models.Model):
     def action_ask_client_again(self):
         """After fixing disputed items, ask the client to approve them again."""
         self._check_not_invoiced()
-        self.filtered(lambda i: i.client_approval == "disputed").with_context(
-            invoicera_engine=True
-        ).write({"client_approval": "pending"})
+        self.filtered(lambda i: i.client_approval == "disputed").write(
+            {"client_approval": "pending"}
+        )
 
     def _sources(self):
         """{model: records} of the sources of ``self`` (one query, items not loaded)."""
@@ -1134,7 +1125,9 @@ class InvoiceraBillableItem(models.Model):
         invoiced = self.filtered(lambda item: item.state == "invoiced")
         if not invoiced:
             return
-        invoiced.with_context(invoicera_engine=True).write(
+        # sudo: the invoice's cancellation or credit note, which the user may
+        # make, unlocks its items
+        invoiced.sudo().with_context(invoicera_engine=True).write(
             {"state": "to_bill", "invoice_line_id": False}
         )
         for sources in invoiced._sources().values():

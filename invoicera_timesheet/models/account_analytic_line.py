@@ -57,7 +57,9 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
-        if not self.env.context.get("invoicera_sync") and BILLED_FIELDS & set(vals):
+        if not (self.env.su and self.env.context.get("invoicera_sync")) and BILLED_FIELDS & set(
+            vals
+        ):
             self._invoicera_check_not_billed()
             self._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
@@ -76,7 +78,7 @@ class AccountAnalyticLine(models.Model):
         res = super().write(vals)
         if moving:
             self._invoicera_check_approved_move(projects)
-        if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
+        if SYNC_FIELDS & set(vals) and not (self.env.su and self.env.context.get("invoicera_sync")):
             self.filtered("project_id")._invoicera_sync_items()
         return res
 

@@ -29,7 +29,7 @@ class AccountMoveLine(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
+        if SYNC_FIELDS & set(vals) and not (self.env.su and self.env.context.get("invoicera_sync")):
             self._invoicera_vendor_lines()._invoicera_sync_items()
         return res
 

@@ -39,7 +39,7 @@ class HrExpense(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if SYNC_FIELDS & set(vals) and not self.env.context.get("invoicera_sync"):
+        if SYNC_FIELDS & set(vals) and not (self.env.su and self.env.context.get("invoicera_sync")):
             self._invoicera_sync_items()
         return res
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import InvoiceraTimesheetCase
 
@@ -112,6 +112,24 @@ class TestInvoicing(InvoiceraTimesheetCase):
             item.action_exclude()
         self.line_a1.name = "Mock-ups v2"  # a label change is harmless
         self.assertEqual(item.name, "Mock-ups")
+
+    def test_the_engines_context_flags_unlock_nothing_for_a_caller(self):
+        """A context comes from RPC too: the flags the engine writes with skip no check."""
+        self.invoice(self.client)
+        item = self.item_of(self.line_a1).with_user(self.billing_user)
+        timesheet_admin = new_test_user(
+            self.env,
+            login="timesheet_admin",
+            groups="base.group_user,hr_timesheet.group_timesheet_manager",
+        )
+        line = self.line_a1.with_user(timesheet_admin)
+        for flag in ("invoicera_sync", "invoicera_engine"):
+            with self.assertRaisesRegex(UserError, "invoiced and locked"):
+                item.with_context(**{flag: True}).write({"quantity": 1})
+            with self.assertRaisesRegex(UserError, "invoiced and locked"):
+                line.with_context(**{flag: True}).write({"unit_amount": 7})
+        self.assertEqual(item.quantity, 2)
+        self.assertEqual(self.line_a1.unit_amount, 2)
 
     def test_never_billed_twice(self):
         first = self.invoice(self.client)

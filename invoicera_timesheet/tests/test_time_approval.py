@@ -78,6 +78,9 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         line.with_user(self.manager).action_invoicera_approve()
         with self.assertRaisesRegex(UserError, "This time is approved"):
             line.with_user(self.worker).write({"unit_amount": 5})
+        with self.assertRaisesRegex(UserError, "This time is approved"):
+            line.with_user(self.worker).with_context(invoicera_sync=True).write({"unit_amount": 5})
+        self.assertEqual(self.item_of(line).quantity, 3)
         line.with_user(self.manager).action_invoicera_reset()
         self.assertEqual(line.invoicera_approval_state, "draft")
         self.assertFalse(self.item_of(line), "sent back: no longer billable")
