@@ -110,6 +110,13 @@ class InvoiceraBillableItem(models.Model):
         index=True,
         copy=False,
     )
+    active = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="Archived while its work is not billable (time sent back for approval, a "
+        "project no longer billed...): the item keeps what was decided on it and "
+        "comes back as it was when the work is billable again.",
+    )
     deferred_until = fields.Date(readonly=True, copy=False)
     write_off_reason = fields.Char(readonly=True, copy=False)
     invoice_line_id = fields.Many2one(
@@ -219,7 +226,17 @@ class InvoiceraBillableItem(models.Model):
         # The engine writes as superuser with a flag in the context; a flag
         # alone, as an RPC call can send it, skips nothing.
         engine = self.env.su and self.env.context.get("invoicera_engine")
-        if not engine and not (self.env.su and self.env.context.get("invoicera_sync")):
+        synced = self.env.su and self.env.context.get("invoicera_sync")
+        if "active" in vals and not synced:
+            raise UserError(
+                _(
+                    "Billable items are archived by the billing engine while their work "
+                    "is not billable, and come back when it is: exclude or write off "
+                    "items instead.%(items)s",
+                    items=self._names(),
+                )
+            )
+        if not engine and not synced:
             self._check_not_invoiced()
             if "quantity" in vals:
                 vals = dict(vals, quantity_manual=True)
@@ -569,10 +586,14 @@ class InvoiceraBillableItem(models.Model):
         if not self:
             return errors
         # What the items are made of: clients, currencies, products.
-        groups = self.sudo()._read_group(
-            [("id", "in", self.ids)],
-            ["partner_id", "currency_id", "product_id", "uom_id"],
-            ["id:array_agg"],
+        groups = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("id", "in", self.ids)],
+                ["partner_id", "currency_id", "product_id", "uom_id"],
+                ["id:array_agg"],
+            )
         )
         partners = self.env["res.partner"].browse(dict.fromkeys(g[0].id for g in groups))
         currencies_by_partner = defaultdict(lambda: self.env["res.currency"])
@@ -597,14 +618,17 @@ class InvoiceraBillableItem(models.Model):
         currencies = self.env["res.currency"].union(*currencies_by_partner.values())
         suspects = self.browse(
             self.sudo()
+            .with_context(active_test=False)
             .search(
                 [
                     ("id", "in", self.ids),
                     "|",
                     "|",
                     "|",
+                    "|",
                     ("company_id", "!=", company.id),
                     ("state", "not in", ("to_bill", "deferred")),
+                    ("active", "=", False),
                     ("quantity", "<", 0),
                     # zero once rounded to its currency: below the largest rounding
                     ("price_unit", "<", max(currencies.mapped("rounding"))),
@@ -618,7 +642,7 @@ class InvoiceraBillableItem(models.Model):
                 _("These items belong to another company than %(company)s:%(items)s"),
             ),
             (
-                lambda i: i.state not in ("to_bill", "deferred"),
+                lambda i: i.state not in ("to_bill", "deferred") or not i.active,
                 _("These items are not to bill (any more):%(items)s"),
             ),
             (lambda i: i.quantity < 0, _("These items have a negative quantity:%(items)s")),

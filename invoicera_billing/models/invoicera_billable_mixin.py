@@ -65,24 +65,37 @@ class InvoiceraBillableMixin(models.AbstractModel):
             batch._invoicera_sync_items()
 
     def _invoicera_items(self):
+        """The items of ``self``, archived ones included."""
         return (
             self.env["invoicera.billable.item"]
             .sudo()
+            .with_context(active_test=False)
             .search([("source_model", "=", self._name), ("source_id", "in", self.ids)])
         )
 
     def _invoicera_sync_items(self):
-        """Create, update or drop the billable items of ``self``."""
+        """Create, update, archive or restore the billable items of ``self``.
+
+        Work that stops being billable (time sent back for approval, a project
+        no longer billed...) has its unbilled items archived, with what was
+        decided on them (excluded, deferred, written off, hours or rate edited);
+        when it is billable again, they come back as they were left.
+        """
         if not self:
             return
         Item = self.env["invoicera.billable.item"].sudo().with_context(invoicera_sync=True)
-        existing = self._invoicera_items()
+        existing = self._invoicera_items().with_context(invoicera_sync=True)
         by_source = {item.source_id: item for item in existing}
         billable = self._invoicera_billable()
         billable_ids = set(billable.ids)
         existing.filtered(
-            lambda item: item.source_id not in billable_ids and item.state != "invoiced"
-        ).unlink()
+            lambda item: item.active
+            and item.source_id not in billable_ids
+            and item.state != "invoiced"
+        ).write({"active": False})
+        existing.filtered(lambda item: not item.active and item.source_id in billable_ids).write(
+            {"active": True}
+        )
         new = billable.filtered(lambda record: record.id not in by_source)
         if new:
             Item.create(

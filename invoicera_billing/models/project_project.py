@@ -18,7 +18,12 @@ class ProjectProject(models.Model):
 
     def _invoicera_update_client_approval(self):
         """Unbilled items follow their project's client approval setting."""
-        Item = self.env["invoicera.billable.item"].sudo().with_context(invoicera_engine=True)
+        # archived items too: they come back following their project
+        Item = (
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .with_context(invoicera_engine=True, active_test=False)
+        )
         unbilled = [("state", "in", ("to_bill", "deferred")), ("project_id", "in", self.ids)]
         asking = self.filtered("invoicera_client_approval")
         Item.search(

@@ -111,6 +111,6 @@ class InvoiceraRealizationReport(models.Model):
               FROM invoicera_billable_item item
          LEFT JOIN account_move move ON move.id = item.invoice_id
          LEFT JOIN credited ON credited.move_id = move.id
-             WHERE item.state IN ('invoiced', 'written_off')
+             WHERE item.state IN ('invoiced', 'written_off') AND item.active
             """
         )

@@ -74,7 +74,7 @@ class InvoiceraUnbilledAging(models.Model):
                    item.quantity,
                    item.amount
               FROM invoicera_billable_item item
-             WHERE item.state IN ('to_bill', 'deferred')
+             WHERE item.state IN ('to_bill', 'deferred') AND item.active
             """,
             today=today,
         )

@@ -114,6 +114,7 @@ class ProjectProject(models.Model):
         items = (
             self.env["invoicera.billable.item"]
             .sudo()
+            .with_context(active_test=False)  # archived: back if billable again
             .search(
                 [
                     ("project_id", "in", self.ids),

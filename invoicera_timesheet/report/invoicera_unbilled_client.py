@@ -67,7 +67,7 @@ class InvoiceraUnbilledClient(models.Model):
                        AND milestone.deadline >= %(today)s) AS next_milestone_date
               FROM invoicera_billable_item item
               JOIN uom_uom uom ON uom.id = item.uom_id
-             WHERE item.state IN ('to_bill', 'deferred')
+             WHERE item.state IN ('to_bill', 'deferred') AND item.active
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
             hours=hour_category,

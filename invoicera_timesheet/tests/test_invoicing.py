@@ -99,6 +99,15 @@ class TestInvoicing(InvoiceraTimesheetCase):
         april = self.invoice(self.client, invoice_date=date(2026, 4, 2))
         self.assertEqual(april.invoice_line_ids.quantity, 4, "deferred until April 1st")
 
+    def test_an_exclusion_outlives_the_project_not_billing_for_a_while(self):
+        self.item_of(self.line_a1).action_exclude()
+        self.project.allow_billable = False
+        self.assertFalse(self.item_of(self.line_a1))
+        self.project.allow_billable = True
+        self.assertEqual(self.item_of(self.line_a1).state, "excluded")
+        invoice = self.invoice(self.client)
+        self.assertEqual(sum(invoice.invoice_line_ids.mapped("quantity")), 7, "all but Mock-ups")
+
     def test_invoiced_items_and_time_are_locked(self):
         self.invoice(self.client)
         item = self.item_of(self.line_a1)

@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -94,6 +96,47 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         self.invoice(self.client)
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             line.with_user(self.manager).action_invoicera_reset()
+
+    def test_decisions_on_time_outlive_sending_it_back(self):
+        """Time written off, excluded, deferred or adjusted, sent back and approved
+        again, comes back as it was left: it is not billed as fresh work."""
+        written_off, excluded, deferred, undecided = (
+            self.log_time(self.alice, hours) for hours in (1, 2, 3, 4)
+        )
+        lines = written_off | excluded | deferred | undecided
+        lines.action_invoicera_submit()
+        lines.with_user(self.manager).action_invoicera_approve()
+        self.item_of(written_off).action_write_off("Training")
+        self.item_of(excluded).action_exclude()
+        self.item_of(deferred).action_defer(date(2026, 6, 1))
+        undecided_item = self.item_of(undecided)
+        undecided_item.write({"quantity": 3.5, "adjustment_reason": "Rounded"})
+        lines.with_user(self.manager).action_invoicera_reset()
+        self.assertFalse(self.item_of(lines), "sent back: off Unbilled Work and its reports")
+        archived = self.Item.with_context(active_test=False).search(
+            [("source_model", "=", undecided._name), ("source_id", "=", undecided.id)]
+        )
+        with self.assertRaisesRegex(UserError, "not to bill"):
+            archived._invoice(self.company, date(2026, 3, 31))
+        self.assertFalse(
+            self.env["invoicera.realization.report"].search([("project_id", "=", self.project.id)])
+        )
+        lines.action_invoicera_submit()
+        lines.with_user(self.manager).action_invoicera_approve()
+        self.assertEqual(self.item_of(written_off).state, "written_off")
+        self.assertEqual(self.item_of(written_off).write_off_reason, "Training")
+        self.assertEqual(self.item_of(excluded).state, "excluded")
+        self.assertEqual(self.item_of(deferred).deferred_until, date(2026, 6, 1))
+        self.assertEqual(self.item_of(undecided).state, "to_bill")
+        self.assertEqual(self.item_of(undecided).quantity, 3.5, "its billable hours kept")
+        self.assertEqual(self.item_of(undecided).adjustment_reason, "Rounded")
+        self.assertEqual(self.invoice(self.client).invoice_line_ids.quantity, 3.5)
+        # Archived by the engine, not by hand; deleting the time deletes them.
+        with self.assertRaisesRegex(UserError, "archived by the billing engine"):
+            self.item_of(excluded).with_user(self.billing_user).action_archive()
+        excluded.with_user(self.manager).action_invoicera_reset()
+        excluded.unlink()
+        self.assertFalse(self.item_of(excluded).with_context(active_test=False))
 
     def test_enabling_approval_withdraws_unapproved_time(self):
         other = self.log_time(self.bob, 2, project=self.project_eur)
