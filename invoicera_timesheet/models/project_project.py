@@ -109,7 +109,12 @@ class ProjectProject(models.Model):
         """Re-price the unbilled work of these projects (time and costs)."""
         if not self:
             return
-        lines = self.env["account.analytic.line"].sudo().search([("project_id", "in", self.ids)])
+        # invoiced time keeps its price: only the rest is read again
+        lines = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search([("project_id", "in", self.ids), ("timesheet_invoice_id", "=", False)])
+        )
         lines._invoicera_sync_items()
         items = (
             self.env["invoicera.billable.item"]
