@@ -8,6 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import _as_validation_error
 from odoo.tools import SQL, format_date, split_every
 
+from .invoicera_billable_mixin import ENGINE, engine_flag
+
 _logger = logging.getLogger(__name__)
 
 #: items are named in errors up to this many, then "and N more"
@@ -217,16 +219,15 @@ class InvoiceraBillableItem(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            project = self.env["project.project"].browse(vals.get("project_id"))
-            if project.sudo().invoicera_client_approval and "client_approval" not in vals:
-                vals["client_approval"] = "pending"
+            if "client_approval" not in vals:
+                vals["client_approval"] = self._client_approval_of(vals.get("project_id"))
         return super().create(vals_list)
 
     def write(self, vals):
-        # The engine writes as superuser with a flag in the context; a flag
-        # alone, as an RPC call can send it, skips nothing.
-        engine = self.env.su and self.env.context.get("invoicera_engine")
-        synced = self.env.su and self.env.context.get("invoicera_sync")
+        # The engine's own writes carry its flag (see ENGINE); the others may
+        # change what the user edits, on items not invoiced.
+        engine = engine_flag(self.env, "invoicera_engine")
+        synced = engine_flag(self.env, "invoicera_sync")
         if "active" in vals and not synced:
             raise UserError(
                 _(
@@ -237,6 +238,19 @@ class InvoiceraBillableItem(models.Model):
                 )
             )
         if not engine and not synced:
+            owned = [
+                field.string
+                for fname, field in self._fields.items()
+                if fname in vals and field.readonly
+            ]
+            if owned:
+                raise UserError(
+                    _(
+                        "These fields of billable items are set by the billing engine and "
+                        "the items' buttons, not written: %(fields)s.",
+                        fields=", ".join(owned),
+                    )
+                )
             self._check_not_invoiced()
             if "quantity" in vals:
                 vals = dict(vals, quantity_manual=True)
@@ -260,23 +274,33 @@ class InvoiceraBillableItem(models.Model):
     # ------------------------------------------------------------------
     def action_include(self):
         """Bill these items in the next run (undo exclude, defer, write-off)."""
-        self.write({"state": "to_bill", "deferred_until": False, "write_off_reason": False})
+        self._check_not_invoiced()
+        self.with_context(invoicera_engine=ENGINE).write(
+            {"state": "to_bill", "deferred_until": False, "write_off_reason": False}
+        )
 
     def action_exclude(self):
         """Keep these items out of invoicing runs until included again."""
-        self.write({"state": "excluded"})
+        self._check_not_invoiced()
+        self.with_context(invoicera_engine=ENGINE).write({"state": "excluded"})
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
         if not until:
             raise UserError(_("Give the date until which to defer the items."))
-        self.write({"state": "deferred", "deferred_until": until})
+        self._check_not_invoiced()
+        self.with_context(invoicera_engine=ENGINE).write(
+            {"state": "deferred", "deferred_until": until}
+        )
 
     def action_write_off(self, reason):
         """Never bill these items; the reason is kept for realization reports."""
         if not (reason or "").strip():
             raise UserError(_("Give the reason for writing these items off."))
-        self.write({"state": "written_off", "write_off_reason": reason.strip()})
+        self._check_not_invoiced()
+        self.with_context(invoicera_engine=ENGINE).write(
+            {"state": "written_off", "write_off_reason": reason.strip()}
+        )
 
     def action_open_source(self):
         self.ensure_one()
@@ -311,8 +335,24 @@ class InvoiceraBillableItem(models.Model):
                 old, new = old.id or False, new or False
             if old != new:
                 changes[fname] = new
+        if {"project_id", "partner_id"} & set(changes):
+            # Another project or client: the client's approval is its to give.
+            changes.update(
+                client_approval=self._client_approval_of(
+                    changes.get("project_id", self.project_id.id)
+                ),
+                client_comment=False,
+                client_decided_by_id=False,
+                client_decided_on=False,
+            )
         if changes:
-            self.with_context(invoicera_sync=True).write(changes)
+            self.with_context(invoicera_sync=ENGINE).write(changes)
+
+    @api.model
+    def _client_approval_of(self, project_id):
+        """The client approval an item of ``project_id`` starts with."""
+        project = self.env["project.project"].browse(project_id).sudo()
+        return "pending" if project.invoicera_client_approval else "not_required"
 
     @api.model
     def _audit(self, items=None):
@@ -388,11 +428,11 @@ class InvoiceraBillableItem(models.Model):
                     _("Time on the closed task %(task)s.", task=item.task_id.name)
                 )
         flagged = self.browse([item.id for item in warnings])
-        (items - flagged).with_context(invoicera_engine=True).write(
+        (items - flagged).with_context(invoicera_engine=ENGINE).write(
             {"audit_flagged": False, "audit_warning": False}
         )
         for item, texts in warnings.items():
-            item.with_context(invoicera_engine=True).write(
+            item.with_context(invoicera_engine=ENGINE).write(
                 {"audit_flagged": True, "audit_warning": "\n".join(texts)}
             )
         return flagged
@@ -433,7 +473,7 @@ class InvoiceraBillableItem(models.Model):
         items = self.filtered(
             lambda i: i.client_approval == "pending" and i.state in ("to_bill", "deferred")
         )
-        items.with_context(invoicera_engine=True).write(
+        items.with_context(invoicera_engine=ENGINE).write(
             {
                 "client_approval": decision,
                 "client_comment": comment or False,
@@ -470,9 +510,9 @@ class InvoiceraBillableItem(models.Model):
     def action_ask_client_again(self):
         """After fixing disputed items, ask the client to approve them again."""
         self._check_not_invoiced()
-        self.filtered(lambda i: i.client_approval == "disputed").write(
-            {"client_approval": "pending"}
-        )
+        self.filtered(lambda i: i.client_approval == "disputed").with_context(
+            invoicera_engine=ENGINE
+        ).write({"client_approval": "pending"})
 
     def _sources(self):
         """{model: records} of the sources of ``self`` (one query, items not loaded)."""
@@ -1151,7 +1191,7 @@ class InvoiceraBillableItem(models.Model):
             return
         # sudo: the invoice's cancellation or credit note, which the user may
         # make, unlocks its items
-        invoiced.sudo().with_context(invoicera_engine=True).write(
+        invoiced.sudo().with_context(invoicera_engine=ENGINE).write(
             {"state": "to_bill", "invoice_line_id": False}
         )
         for sources in invoiced._sources().values():

@@ -1,5 +1,16 @@
 from odoo import api, models
 
+#: The value of the engine's context flags: ``invoicera_sync`` (a source
+#: updating its items) and ``invoicera_engine`` (the engine changing items).
+#: Writes carrying one skip the locks the engine enforces on everyone else. No
+#: request can send this object: a caller's context never unlocks anything.
+ENGINE = object()
+
+
+def engine_flag(env, flag):
+    """Whether the engine set ``flag`` in ``env``'s context (not a caller)."""
+    return env.context.get(flag) is ENGINE
+
 
 class InvoiceraBillableMixin(models.AbstractModel):
     """What a source of billable work implements to feed the billing engine.
@@ -83,8 +94,8 @@ class InvoiceraBillableMixin(models.AbstractModel):
         """
         if not self:
             return
-        Item = self.env["invoicera.billable.item"].sudo().with_context(invoicera_sync=True)
-        existing = self._invoicera_items().with_context(invoicera_sync=True)
+        Item = self.env["invoicera.billable.item"].sudo().with_context(invoicera_sync=ENGINE)
+        existing = self._invoicera_items().with_context(invoicera_sync=ENGINE)
         by_source = {item.source_id: item for item in existing}
         billable = self._invoicera_billable()
         billable_ids = set(billable.ids)
@@ -117,4 +128,4 @@ class InvoiceraBillableMixin(models.AbstractModel):
         """Drop the items of records about to be deleted (refused when invoiced)."""
         items = self._invoicera_items()
         items._check_not_invoiced()
-        items.with_context(invoicera_sync=True).unlink()
+        items.with_context(invoicera_sync=ENGINE).unlink()

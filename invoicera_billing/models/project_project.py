@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .invoicera_billable_mixin import ENGINE
+
 
 class ProjectProject(models.Model):
     _inherit = "project.project"
@@ -22,7 +24,7 @@ class ProjectProject(models.Model):
         Item = (
             self.env["invoicera.billable.item"]
             .sudo()
-            .with_context(invoicera_engine=True, active_test=False)
+            .with_context(invoicera_engine=ENGINE, active_test=False)
         )
         unbilled = [("state", "in", ("to_bill", "deferred")), ("project_id", "in", self.ids)]
         asking = self.filtered("invoicera_client_approval")

@@ -12,6 +12,7 @@ class InvoiceraRealizationReport(models.Model):
     _order = "date desc"
     _depends = {
         "invoicera.billable.item": [
+            "active",
             "partner_id",
             "project_id",
             "employee_id",

@@ -11,6 +11,7 @@ class InvoiceraUnbilledAging(models.Model):
     _order = "date"
     _depends = {
         "invoicera.billable.item": [
+            "active",
             "partner_id",
             "project_id",
             "employee_id",

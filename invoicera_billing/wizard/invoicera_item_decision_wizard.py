@@ -11,6 +11,7 @@ class InvoiceraItemDecisionWizard(models.TransientModel):
         "invoicera.billable.item",
         string="Items",
         default=lambda self: self.env.context.get("active_ids"),
+        context={"active_test": False},  # archived items keep decisions too
     )
     decision = fields.Selection(
         [("defer", "Defer"), ("write_off", "Write off")], required=True, default="defer"

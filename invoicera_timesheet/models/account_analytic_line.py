@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_round
 
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE, engine_flag
+
 #: timesheet fields that billing depends on: locked once the time is invoiced
 BILLED_FIELDS = {"unit_amount", "date", "project_id", "task_id", "employee_id", "so_line"}
 #: timesheet fields whose change may change the billable item
@@ -57,9 +59,7 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
-        if not (self.env.su and self.env.context.get("invoicera_sync")) and BILLED_FIELDS & set(
-            vals
-        ):
+        if not engine_flag(self.env, "invoicera_sync") and BILLED_FIELDS & set(vals):
             self._invoicera_check_not_billed()
             self._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
@@ -78,7 +78,7 @@ class AccountAnalyticLine(models.Model):
         res = super().write(vals)
         if moving:
             self._invoicera_check_approved_move(projects)
-        if SYNC_FIELDS & set(vals) and not (self.env.su and self.env.context.get("invoicera_sync")):
+        if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()
         return res
 
@@ -94,7 +94,7 @@ class AccountAnalyticLine(models.Model):
         lines = self.filtered(
             lambda line: line.invoicera_needs_approval and line.invoicera_approval_state == "draft"
         )
-        lines.sudo().with_context(invoicera_sync=True).write(
+        lines.sudo().with_context(invoicera_sync=ENGINE).write(
             {"invoicera_approval_state": "submitted"}
         )
         return self._invoicera_notify(_("%(count)s entries submitted.", count=len(lines)))
@@ -281,7 +281,7 @@ class AccountAnalyticLine(models.Model):
 
     def _invoicera_on_released(self, items):
         lines = self.browse(items.mapped("source_id")) & self
-        lines.sudo().with_context(invoicera_sync=True).write({"timesheet_invoice_id": False})
+        lines.sudo().with_context(invoicera_sync=ENGINE).write({"timesheet_invoice_id": False})
 
     # ------------------------------------------------------------------
     # Business

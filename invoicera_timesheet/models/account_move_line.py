@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
+
 #: vendor bill line fields whose change may change its billable item
 SYNC_FIELDS = {"analytic_distribution", "invoicera_rebill", "name", "product_id"}
 
@@ -29,7 +31,7 @@ class AccountMoveLine(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if SYNC_FIELDS & set(vals) and not (self.env.su and self.env.context.get("invoicera_sync")):
+        if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self._invoicera_vendor_lines()._invoicera_sync_items()
         return res
 

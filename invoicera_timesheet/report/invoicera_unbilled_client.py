@@ -11,6 +11,7 @@ class InvoiceraUnbilledClient(models.Model):
     _order = "amount desc"
     _depends = {
         "invoicera.billable.item": [
+            "active",
             "partner_id",
             "company_id",
             "currency_id",

@@ -140,6 +140,23 @@ class TestInvoicing(InvoiceraTimesheetCase):
         self.assertEqual(item.quantity, 2)
         self.assertEqual(self.line_a1.unit_amount, 2)
 
+    def test_what_the_engine_sets_is_not_written_by_hand(self):
+        """Status, invoice, client approval, audit: set by the engine and the buttons."""
+        item = self.item_of(self.line_b1).with_user(self.billing_user)
+        for vals in (
+            {"client_approval": "approved"},
+            {
+                "state": "invoiced",
+                "invoice_line_id": self.env["account.move.line"].search([], limit=1).id,
+            },
+            {"audit_flagged": False},
+        ):
+            with self.assertRaisesRegex(UserError, "set by the billing engine"):
+                item.write(vals)
+        item.write({"quantity": 5, "adjustment_reason": "Agreed"})
+        self.assertEqual(item.state, "to_bill")
+        self.assertEqual(item.quantity, 5)
+
     def test_never_billed_twice(self):
         first = self.invoice(self.client)
         self.assertTrue(first)

@@ -138,6 +138,41 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         excluded.unlink()
         self.assertFalse(self.item_of(excluded).with_context(active_test=False))
 
+    def test_archived_items_take_decisions_from_the_wizard(self):
+        line = self.log_time(self.alice, 2)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        item = self.item_of(line)
+        line.with_user(self.manager).action_invoicera_reset()
+        wizard = (
+            self.env["invoicera.item.decision.wizard"]
+            .with_context(active_ids=item.ids)
+            .create({"decision": "write_off", "reason": "Warranty"})
+        )
+        wizard.action_apply()
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        self.assertEqual(self.item_of(line).state, "written_off")
+
+    def test_time_moved_to_a_project_that_asks_its_client_awaits_the_client(self):
+        self.project_eur.invoicera_client_approval = True
+        line = self.log_time(self.alice, 3)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        self.assertEqual(self.item_of(line).client_approval, "not_required")
+        line.with_user(self.manager).action_invoicera_reset()
+        line.project_id = self.project_eur  # approves no time: billable at once
+        item = self.item_of(line)
+        self.assertEqual(item.partner_id, self.client_eur)
+        self.assertEqual(item.client_approval, "pending", "ERP Rollout's client approves first")
+
+    def test_a_callers_sync_flag_does_not_keep_sent_back_time_billable(self):
+        line = self.log_time(self.alice, 3)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        line.with_user(self.manager).with_context(invoicera_sync=True).action_invoicera_reset()
+        self.assertFalse(self.item_of(line), "sent back: not billable")
+
     def test_enabling_approval_withdraws_unapproved_time(self):
         other = self.log_time(self.bob, 2, project=self.project_eur)
         self.assertTrue(self.item_of(other))
