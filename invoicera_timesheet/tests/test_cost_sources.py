@@ -294,10 +294,43 @@ class TestCostSources(InvoiceraTimesheetCase):
         )
 
     def test_return_to_a_vendor_is_not_billed(self):
-        picking = self.deliver_to_project(2)
-        picking.move_ids.location_dest_id = self.env.ref("stock.stock_location_suppliers")
-        picking.move_ids._invoicera_sync_items()
-        self.assertFalse(self.item_of(picking.move_ids))
+        """Goods received for the project and sent back to their vendor: not billed."""
+        product = self.env["product.product"].create(
+            {"name": "Faulty router", "type": "consu", "is_storable": True, "list_price": 150}
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "partner_id": self.vendor.id,
+                "project_id": self.project.id,
+                "location_id": suppliers.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 2,
+                            "product_uom": product.uom_id.id,
+                            "location_id": suppliers.id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        receipt.move_ids.quantity = 2
+        receipt.button_validate()
+        returned = self.return_from_project(receipt, 2)
+        self.assertEqual(returned.state, "done")
+        self.assertEqual(returned.move_ids.location_dest_id, suppliers)
+        self.assertEqual(returned.project_id, self.project, "the return is the project's")
+        self.assertFalse(self.item_of(receipt.move_ids | returned.move_ids))
 
     def test_one_invoice_for_every_source(self):
         self.log_time(self.alice, 2)
