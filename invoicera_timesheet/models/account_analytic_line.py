@@ -168,11 +168,13 @@ class AccountAnalyticLine(models.Model):
     def _invoicera_check_not_approved(self):
         """Approved time changes only through its approvers (it is billable)."""
         approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
-        if approved - approved._invoicera_can_approve():
+        refused = approved - approved._invoicera_can_approve()
+        if refused:
             raise UserError(
                 _(
-                    "This time is approved: ask the project manager to send it back "
-                    "before changing it."
+                    "This time is approved: ask the manager of %(projects)s to send it "
+                    "back before changing it.",
+                    projects=", ".join(refused.project_id.sudo().mapped("display_name")),
                 )
             )
 

@@ -78,7 +78,7 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         line = self.log_time(self.alice, 3)
         line.action_invoicera_submit()
         line.with_user(self.manager).action_invoicera_approve()
-        with self.assertRaisesRegex(UserError, "This time is approved"):
+        with self.assertRaisesRegex(UserError, "This time is approved: ask the manager of Website"):
             line.with_user(self.worker).write({"unit_amount": 5})
         with self.assertRaisesRegex(UserError, "This time is approved"):
             line.with_user(self.worker).with_context(invoicera_sync=True).write({"unit_amount": 5})
