@@ -21,12 +21,7 @@ class AccountMove(models.Model):
 
     def _invoicera_sync_vendor_costs(self):
         """Posting a vendor bill makes its re-billable costs billable; resetting it
-        to draft or cancelling it withdraws them (refused once they are invoiced).
-        A credit note of the vendor reduces the costs of the bill it reverses, as
-        long as they are not invoiced."""
-        credited = self.filtered(lambda move: move.move_type == "in_refund").reversed_entry_id
-        if credited:
-            credited.invoice_line_ids._invoicera_vendor_lines()._invoicera_sync_items()
+        to draft or cancelling it withdraws them (refused once they are invoiced)."""
         bills = self.filtered(lambda move: move.move_type == "in_invoice")
         if bills:
             lines = bills.invoice_line_ids._invoicera_vendor_lines()

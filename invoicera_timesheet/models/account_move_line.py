@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import float_compare
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
 
@@ -55,78 +54,29 @@ class AccountMoveLine(models.Model):
         )
         return dict(zip(self.ids, shares, strict=True))
 
-    def _invoicera_credited(self):
-        """{bill line id: (quantity, amount)} its vendor credited: the lines of posted
-        credit notes reversing its bill, with its product, label and currency."""
-        credited = dict.fromkeys(self.ids, (0.0, 0.0))
-        # sudo: the credit notes are only read for their amounts
-        refunds = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("move_type", "=", "in_refund"),
-                    ("state", "=", "posted"),
-                    ("reversed_entry_id", "in", self.move_id.ids),
-                ]
-            )
-        )
-        refund_lines = refunds.invoice_line_ids.grouped(lambda rl: rl.move_id.reversed_entry_id)
-        for line in self:
-            for refund_line in refund_lines.get(line.move_id, []):
-                if (
-                    refund_line.display_type == "product"
-                    and refund_line.product_id == line.product_id
-                    and refund_line.name == line.name
-                    and refund_line.currency_id == line.currency_id
-                ):
-                    quantity, amount = credited[line.id]
-                    credited[line.id] = (
-                        quantity + refund_line.quantity,
-                        amount + refund_line.price_subtotal,
-                    )
-        return credited
-
     def _invoicera_billable(self):
         candidates = self._invoicera_vendor_lines().filtered(
             lambda line: line.parent_state == "posted"
             and (line.invoicera_rebill or line.product_id.expense_policy in ("cost", "sales_price"))
         )
         shares = candidates._invoicera_shares()
-        credited = candidates._invoicera_credited()
-        return candidates.filtered(
-            lambda line: shares[line.id][0]
-            # not all credited by the vendor
-            and line.currency_id.compare_amounts(line.price_subtotal, credited[line.id][1]) > 0
-            and float_compare(
-                line.quantity or 1.0,
-                credited[line.id][0] if line.product_id.expense_policy == "sales_price" else 0.0,
-                precision_rounding=line.product_uom_id.rounding or 0.01,
-            )
-            > 0
-        )
+        return candidates.filtered(lambda line: shares[line.id][0])
 
     def _invoicera_item_values(self):
         shares = self._invoicera_shares()
-        credited = self._invoicera_credited()
         cost_product = self.env.ref("invoicera_timesheet.product_invoicera_cost")
         values = []
         for line in self:
             project, share = shares[line.id]
-            credited_quantity, credited_amount = credited[line.id]
             partner = project.partner_id.commercial_partner_id
             quantity = line.quantity or 1.0
             product = line.product_id or cost_product
             if line.product_id.expense_policy == "sales_price":
-                # units the vendor credited (returned) are not billed
-                quantity -= credited_quantity
                 pricelist = partner.with_company(line.company_id).property_product_pricelist
                 price = pricelist._get_product_price(product, quantity) * share / 100.0
                 currency = pricelist.currency_id or line.company_id.currency_id
             else:
-                # what the vendor credited is no longer a cost
-                unit_cost = (line.price_subtotal - credited_amount) / quantity
-                price = project._invoicera_cost_price(unit_cost, share)
+                price = project._invoicera_cost_price(line.price_subtotal / quantity, share)
                 currency = line.currency_id
             vendor = line.move_id.partner_id.commercial_partner_id.name
             label = line.name or product.display_name

@@ -293,35 +293,6 @@ class TestCostSources(InvoiceraTimesheetCase):
             self.item_of(picking.move_ids), [{"state": "to_bill", "quantity": 3}]
         )
 
-    def credit_note(self, bill, amount):
-        """The vendor credits ``amount`` of ``bill`` (Odoo's Credit Note on the bill)."""
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=bill.ids)
-            .create({"journal_id": bill.journal_id.id, "date": date(2026, 3, 20)})
-        )
-        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
-        refund.invoice_line_ids.price_unit = amount / refund.invoice_line_ids.quantity
-        refund.action_post()
-        return refund
-
-    def test_vendor_credit_notes_reduce_the_cost_not_billed_yet(self):
-        bill = self.vendor_bill(400)
-        line = bill.invoice_line_ids
-        self.assertAlmostEqual(self.item_of(line).amount, 440)
-        refund = self.credit_note(bill, 100)
-        self.assertAlmostEqual(self.item_of(line).amount, 330, msg="(400 - 100) + 10%")
-        refund.button_draft()
-        self.assertAlmostEqual(self.item_of(line).amount, 440, msg="credit note withdrawn")
-        refund.button_cancel()
-        self.credit_note(bill, 400)
-        self.assertFalse(self.item_of(line), "all credited: nothing to bill")
-        other = self.vendor_bill(200)
-        invoice = self.invoice(self.client)
-        self.credit_note(other, 200)
-        self.assertEqual(self.item_of(other.invoice_line_ids).state, "invoiced")
-        self.assertAlmostEqual(invoice.amount_untaxed, 220, msg="billed as it stood")
-
     def test_return_to_a_vendor_is_not_billed(self):
         """Goods received for the project and sent back to their vendor: not billed."""
         product = self.env["product.product"].create(
