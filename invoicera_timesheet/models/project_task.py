@@ -9,24 +9,27 @@ class ProjectTask(models.Model):
     _inherit = "project.task"
 
     def write(self, vals):
+        synced = TIMESHEET_FIELDS & set(vals)
+        timesheets = self._invoicera_timesheets() if synced else None
         # a task moved to another project (or under another parent) moves its time
         moving = {"project_id", "parent_id"} & set(vals) and not self.env.su
         if moving:
-            tasks = self.sudo()
-            lines = (tasks | tasks._get_all_subtasks()).timesheet_ids.filtered(
-                lambda line: line.invoicera_approval_state == "approved"
-            )
-            projects = {line.id: line.project_id for line in lines}
+            approved = timesheets.filtered(lambda line: line.invoicera_approval_state == "approved")
+            projects = {line.id: line.project_id for line in approved}
         res = super().write(vals)
         if moving:
-            lines._invoicera_check_approved_move(projects)
-        if TIMESHEET_FIELDS & set(vals):
-            self._invoicera_sync_timesheets()
+            approved._invoicera_check_approved_move(projects)
+        if synced:
+            timesheets._invoicera_sync_items()
         return res
+
+    def _invoicera_timesheets(self):
+        """The time of these tasks and of their subtasks (sudo: all of it)."""
+        tasks = self.sudo()
+        return (tasks | tasks._get_all_subtasks()).timesheet_ids
 
     def _invoicera_sync_timesheets(self):
         """A task sold on an order line (itself, through its parent task or its
         milestone) hands its time to the order; a task moved to another project
         or client moves its time's items. Subtasks follow their task."""
-        tasks = self.sudo()
-        (tasks | tasks._get_all_subtasks()).timesheet_ids._invoicera_sync_items()
+        self._invoicera_timesheets()._invoicera_sync_items()

@@ -29,6 +29,9 @@ class TestCostSources(InvoiceraTimesheetCase):
             }
         )
         cls.vendor = cls.env["res.partner"].create({"name": "Freelance Studio", "is_company": True})
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
 
     def approved_expense(self, amount, distribution=None, **vals):
         expense = self.env["hr.expense"].create(
@@ -209,21 +212,20 @@ class TestCostSources(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             milestone.is_reached = False
 
-    def deliver_to_project(self, quantity):
+    def project_picking(self, picking_type, partner, source, destination, quantity):
+        """A picking of ``quantity`` routers for the project, validated; its moves
+        make no item before that."""
         product = self.env["product.product"].create(
             {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150}
         )
-        warehouse = self.env["stock.warehouse"].search(
-            [("company_id", "=", self.company.id)], limit=1
-        )
-        self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 10)
+        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 10)
         picking = self.env["stock.picking"].create(
             {
-                "picking_type_id": warehouse.out_type_id.id,
-                "partner_id": self.client.id,
+                "picking_type_id": picking_type.id,
+                "partner_id": partner.id,
                 "project_id": self.project.id,
-                "location_id": warehouse.lot_stock_id.id,
-                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
                 "move_ids": [
                     Command.create(
                         {
@@ -231,8 +233,8 @@ class TestCostSources(InvoiceraTimesheetCase):
                             "product_id": product.id,
                             "product_uom_qty": quantity,
                             "product_uom": product.uom_id.id,
-                            "location_id": warehouse.lot_stock_id.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                            "location_id": source.id,
+                            "location_dest_id": destination.id,
                         }
                     )
                 ],
@@ -244,6 +246,15 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.assertFalse(self.item_of(picking.move_ids))
         picking.button_validate()
         return picking
+
+    def deliver_to_project(self, quantity):
+        return self.project_picking(
+            self.warehouse.out_type_id,
+            self.client,
+            self.warehouse.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+            quantity,
+        )
 
     def return_from_project(self, picking, quantity):
         wizard = (
@@ -295,37 +306,10 @@ class TestCostSources(InvoiceraTimesheetCase):
 
     def test_return_to_a_vendor_is_not_billed(self):
         """Goods received for the project and sent back to their vendor: not billed."""
-        product = self.env["product.product"].create(
-            {"name": "Faulty router", "type": "consu", "is_storable": True, "list_price": 150}
-        )
-        warehouse = self.env["stock.warehouse"].search(
-            [("company_id", "=", self.company.id)], limit=1
-        )
         suppliers = self.env.ref("stock.stock_location_suppliers")
-        receipt = self.env["stock.picking"].create(
-            {
-                "picking_type_id": warehouse.in_type_id.id,
-                "partner_id": self.vendor.id,
-                "project_id": self.project.id,
-                "location_id": suppliers.id,
-                "location_dest_id": warehouse.lot_stock_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": 2,
-                            "product_uom": product.uom_id.id,
-                            "location_id": suppliers.id,
-                            "location_dest_id": warehouse.lot_stock_id.id,
-                        }
-                    )
-                ],
-            }
+        receipt = self.project_picking(
+            self.warehouse.in_type_id, self.vendor, suppliers, self.warehouse.lot_stock_id, 2
         )
-        receipt.action_confirm()
-        receipt.move_ids.quantity = 2
-        receipt.button_validate()
         returned = self.return_from_project(receipt, 2)
         self.assertEqual(returned.state, "done")
         self.assertEqual(returned.move_ids.location_dest_id, suppliers)
