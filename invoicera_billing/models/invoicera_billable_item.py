@@ -48,7 +48,11 @@ class InvoiceraBillableItem(models.Model):
     _check_company_auto = True
 
     name = fields.Char("Description", required=True)
-    source = fields.Selection([], required=True, readonly=True, index=True)
+    # Not indexed, as client_approval and audit_flagged: a handful of values,
+    # always searched with the client or the state, and every index costs each
+    # write of an item (invoicing marks thousands at once; the audit and the
+    # portal write these flags, in place when no index covers them).
+    source = fields.Selection([], required=True, readonly=True)
     source_model = fields.Char(required=True, readonly=True)
     source_id = fields.Many2oneReference(
         "Source ID", model_field="source_model", required=True, readonly=True
@@ -137,7 +141,6 @@ class InvoiceraBillableItem(models.Model):
         default="not_required",
         required=True,
         readonly=True,
-        index=True,
         copy=False,
         help="On projects where the client approves work before it is billed, only "
         "the items the client approved in the portal are invoiced.",
@@ -146,7 +149,7 @@ class InvoiceraBillableItem(models.Model):
     client_decided_by_id = fields.Many2one("res.partner", "Decided by", readonly=True, copy=False)
     client_decided_on = fields.Datetime("Decided on", readonly=True, copy=False)
     audit_flagged = fields.Boolean(
-        "Flagged", readonly=True, copy=False, index=True, help="The last audit found a problem."
+        "Flagged", readonly=True, copy=False, help="The last audit found a problem."
     )
     audit_warning = fields.Text("Audit", readonly=True, copy=False)
 
