@@ -121,9 +121,9 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         """Create the one transaction paying the chosen invoices (payment form's route)."""
         invoices, amount = self._invoicera_payable(invoice_ids.split("-"), amount)
         company = invoices.company_id
-        reference = (
-            company.get_next_batch_payment_communication() if len(invoices) > 1 else invoices.name
-        )
+        # One invoice: no reference given, Odoo computes a unique one from the
+        # invoice's number (a second payment of the invoice gets a suffix).
+        reference = company.get_next_batch_payment_communication() if len(invoices) > 1 else False
         self._validate_transaction_kwargs(kwargs)
         return self._process_transaction(
             request.env.user.partner_id.id,

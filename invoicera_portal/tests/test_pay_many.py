@@ -89,6 +89,15 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
             (0, 50, 300),
         )
 
+    def test_one_invoice_paid_again_after_a_first_payment(self):
+        """A second payment of one invoice (its rest, or a retry) gets its own reference."""
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        first = self.pay(self.old, 40)
+        second = self.pay(self.old, 60)
+        self.assertNotEqual(first.reference, second.reference)
+        self.assertTrue(second.reference.startswith(self.old.name))
+        self.assertEqual(self.old.amount_residual, 0)
+
     def test_bad_requests_create_nothing(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         usd = self.company.currency_id
