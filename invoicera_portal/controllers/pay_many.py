@@ -35,6 +35,18 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             raise ValidationError(
                 _("Some of these invoices are not yours to pay, or are already paid.")
             )
+        # As Odoo's invoice page (account.move._has_to_be_paid): an invoice with a
+        # payment the provider has not confirmed yet, or confirmed but not recorded
+        # yet, is not paid again. Transactions are not readable in the portal.
+        if invoices.sudo().transaction_ids.filtered(
+            lambda tx: (
+                tx.state in ("pending", "authorized") and tx.provider_code not in ("none", "custom")
+            )
+            or (tx.state == "done" and not tx.is_post_processed)
+        ):
+            raise ValidationError(
+                _("Some of these invoices are being paid already: wait for that payment.")
+            )
         if len(invoices.currency_id) > 1:
             raise ValidationError(
                 _(

@@ -30,7 +30,7 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
             headers={"Content-Type": "application/json"},
         ).json()
 
-    def pay(self, invoices, amount, expect_error=None):
+    def pay(self, invoices, amount, expect_error=None, state="done"):
         """The payment form's call, then the demo gateway's answer, then post-processing."""
         ids = "-".join(str(i) for i in invoices.ids)
         response = self.json_call(
@@ -54,7 +54,7 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         reference = response["result"]["reference"]
         self.json_call(
             "/payment/demo/simulate_payment",
-            {"reference": reference, "payment_details": "4242", "simulated_state": "done"},
+            {"reference": reference, "payment_details": "4242", "simulated_state": state},
         )
         tx = self.env["payment.transaction"].search([("reference", "=", reference)])
         tx._post_process()
@@ -97,6 +97,26 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.assertNotEqual(first.reference, second.reference)
         self.assertTrue(second.reference.startswith(self.old.name))
         self.assertEqual(self.old.amount_residual, 0)
+
+    def test_an_invoice_being_paid_cannot_be_paid_again(self):
+        """A payment the provider has not confirmed yet (pending, authorized) or not
+        recorded yet blocks a second one, as on Odoo's invoice page: no double payment."""
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        pending = self.pay(self.old | self.middle, 300, state="pending")
+        self.assertEqual(pending.state, "pending")
+        self.assertEqual(self.old.payment_state, "not_paid")
+        Tx = self.env["payment.transaction"]
+        before = Tx.search_count([])
+        for invoices in (self.old, self.middle | self.recent):
+            with self.subTest(invoices=invoices.mapped("name")):
+                self.pay(invoices, 100, expect_error="being paid already")
+        self.assertEqual(Tx.search_count([]), before, "no transaction created")
+        page = self.url_open(f"/my/billing/pay?invoice_ids={self.old.id}")
+        self.assertIn("being paid already", page.text)
+        # A payment confirmed but not recorded yet blocks too; the other invoices can be paid.
+        pending._set_done()
+        self.pay(self.old, 100, expect_error="being paid already")
+        self.assertEqual(self.pay(self.recent, 300).state, "done")
 
     def test_bad_requests_create_nothing(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
