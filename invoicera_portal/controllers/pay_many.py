@@ -1,3 +1,5 @@
+import math
+
 from odoo import _, http
 from odoo.exceptions import ValidationError
 from odoo.http import request
@@ -63,9 +65,12 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         if amount in (None, ""):
             amount = due
         try:
-            amount = currency.round(float(amount))
+            amount = float(amount)
         except (TypeError, ValueError):
-            raise ValidationError(_("The amount to pay is not a number.")) from None
+            amount = None
+        if amount is None or not math.isfinite(amount):  # inf, nan, 1e400
+            raise ValidationError(_("The amount to pay is not a number."))
+        amount = currency.round(amount)
         if float_compare(amount, 0.0, precision_rounding=currency.rounding) <= 0:
             raise ValidationError(_("The amount to pay must be more than zero."))
         if float_compare(amount, due, precision_rounding=currency.rounding) > 0:

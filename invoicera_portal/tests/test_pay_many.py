@@ -118,6 +118,15 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.pay(self.old, 100, expect_error="being paid already")
         self.assertEqual(self.pay(self.recent, 300).state, "done")
 
+    def test_an_amount_that_is_no_number_is_refused(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        for amount in ("inf", "-inf", "1e400", "nan", "abc"):
+            with self.subTest(amount=amount):
+                self.pay(self.old, amount, expect_error="The amount to pay is not a number.")
+                page = self.url_open(f"/my/billing/pay?invoice_ids={self.old.id}&amount={amount}")
+                self.assertEqual(page.status_code, 200)
+                self.assertIn("The amount to pay is not a number.", page.text)
+
     def test_bad_requests_create_nothing(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         usd = self.company.currency_id
