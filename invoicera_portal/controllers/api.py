@@ -15,6 +15,9 @@ from odoo.http import request
 
 API = "/api/billing/v1"
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "static" / "api" / "openapi.json"
+#: ids are 32-bit integers in the database: no record has a larger id, and no
+#: search returns more records
+MAX_ID = 2**31 - 1
 
 
 class ApiError(Exception):
@@ -58,6 +61,8 @@ class InvoiceraBillingApi(http.Controller):
 
     def _invoice(self, user, invoice_id):
         """One of the user's customer invoices, or a 404 (never say whose it is)."""
+        if invoice_id > MAX_ID:
+            raise ApiError(404, "not_found", _("No such invoice."))
         client = user.partner_id.commercial_partner_id
         domain = [
             ("id", "=", invoice_id),
@@ -163,8 +168,10 @@ class InvoiceraBillingApi(http.Controller):
         if status == "open":
             domain.append(("payment_state", "not in", ("paid", "in_payment", "reversed")))
         Move = request.env["account.move"]
-        invoices = Move.search(
-            domain, order="invoice_date desc, id desc", limit=limit, offset=offset
+        invoices = (
+            Move.search(domain, order="invoice_date desc, id desc", limit=limit, offset=offset)
+            if offset < MAX_ID
+            else Move  # past the last invoice
         )
         return self._json(
             {

@@ -93,6 +93,19 @@ class TestBillingApi(InvoiceraPortalCommon, HttpCase):
         data = self.get("/invoices?status=all", key=self.key_b).json()
         self.assertEqual([i["number"] for i in data["invoices"]], [self.foreign.name])
 
+    def test_huge_numbers_get_json_answers(self):
+        """Ids and offsets past what the database holds: JSON answers, not a server error."""
+        for path in ("/invoices/99999999999", "/invoices/99999999999999999999999/pdf"):
+            with self.subTest(path=path):
+                error = self.get(path, key=self.key_a, expect=404).json()
+                self.assertMatches(error, "Error")
+                self.assertEqual(error["error"]["code"], "not_found")
+        for offset in ("9223372036854775808", "99999999999999999999999"):
+            with self.subTest(offset=offset):
+                data = self.get(f"/invoices?status=all&offset={offset}", key=self.key_a).json()
+                self.assertMatches(data, "InvoiceList")
+                self.assertEqual((data["count"], data["invoices"]), (2, []))
+
     def test_pdf_and_payment_link(self):
         response = self.get(f"/invoices/{self.overdue.id}/pdf", key=self.key_a)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
