@@ -57,6 +57,18 @@ class AccountMove(models.Model):
             )
         ):
             return self.env["payment.transaction"]
+        provider = token.provider_id
+        if not provider.filtered_domain(provider._check_company_domain(self.company_id)):
+            # The payment would be recorded in the provider's company, never on
+            # this invoice: the client would be charged and still owe it.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: %(method)s cannot pay invoices of %(company)s.",
+                    method=token.display_name,
+                    company=self.company_id.name,
+                )
+            )
+            return self.env["payment.transaction"]
         tx_sudo = (
             self.env["payment.transaction"]
             .sudo()

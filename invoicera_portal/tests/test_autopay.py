@@ -78,6 +78,39 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(invoice.amount_residual, 250)
         self.assertIn("Automatic payment refused", invoice.message_ids[0].body)
 
+    def test_an_invoice_of_another_company_is_not_charged(self):
+        """The saved method's provider belongs to one company: an invoice of another
+        company is not charged through it (the card was charged, the payment went to
+        the provider's company and the invoice stayed unpaid)."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        other = self.env["res.company"].create(
+            {"name": "Other Co", "currency_id": self.company.currency_id.id}
+        )
+        self.env.user.company_ids |= other
+        self.env["account.chart.template"].try_loading("generic_coa", company=other)
+        invoice = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.client_a.id,
+                    "invoice_date": self.today,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Audit", "quantity": 1, "price_unit": 70, "tax_ids": False}
+                        )
+                    ],
+                }
+            )
+        )
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
+        self.assertEqual(invoice.amount_residual, 70)
+        self.assertIn("Automatic payment skipped", invoice.message_ids[0].body)
+
     def test_only_own_saved_methods(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         response = self.set_autopay(self.token_b.id)
