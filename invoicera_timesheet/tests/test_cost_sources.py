@@ -132,6 +132,23 @@ class TestCostSources(InvoiceraTimesheetCase):
         expense.sheet_id._do_refuse("Not a business trip")
         self.assertFalse(self.item_of(expense))
 
+    def test_billed_expense_locks_the_expense(self):
+        """Changed or withdrawn once invoiced, the client would keep the old amount
+        and the difference be billed never (as time and vendor bills: locked)."""
+        expense = self.approved_expense(200)
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.total_amount_currency = 500
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.sheet_id.action_reset_expense_sheets()
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.sheet_id._do_refuse("Not a business trip")
+        self.assertEqual(expense.sheet_id.state, "approve")
+        expense.name = "Train to Lyon"  # a label change is harmless
+        # Posting and paying the report stays possible.
+        expense.sheet_id.action_sheet_move_post()
+        self.assertEqual(self.item_of(expense).state, "invoiced")
+
     def test_expense_not_rebillable(self):
         self.travel.expense_policy = "no"
         expense = self.approved_expense(80)
