@@ -229,6 +229,38 @@ class TestCostSources(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             milestone.is_reached = False
 
+    def test_deleting_a_project_drops_its_milestones_items_not_invoiced_ones(self):
+        """Its milestones go with it (deleted by the database, not one by one): an
+        invoiced one kept its item, whose invoice then could not be credited."""
+        billed = self.env["project.milestone"].create(
+            {"name": "Report", "project_id": self.project.id, "invoicera_amount": 900}
+        )
+        billed.is_reached = True
+        invoice = self.invoice(self.client, invoice_date=date.today())
+        self.assertEqual(self.item_of(billed).state, "invoiced")
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            self.project.unlink()
+        self.assertTrue(billed.exists())
+        other = self.env["project.project"].create(
+            {"name": "Audit", "partner_id": self.client.id, "allow_billable": True}
+        )
+        unbilled = self.env["project.milestone"].create(
+            {"name": "Kick-off", "project_id": other.id, "invoicera_amount": 300}
+        )
+        unbilled.is_reached = True
+        self.assertTrue(self.item_of(unbilled))
+        other.unlink()
+        self.assertFalse(
+            self.Item.with_context(active_test=False).search(
+                [("source_model", "=", "project.milestone"), ("source_id", "=", unbilled.id)]
+            ),
+            "no item left of a milestone that is no more",
+        )
+        # The invoice is credited, its item going back to unbilled.
+        invoice.action_post()
+        invoice._reverse_moves([{"invoice_date": date.today()}]).action_post()
+        self.assertEqual(self.item_of(billed).state, "to_bill")
+
     def project_picking(self, picking_type, partner, source, destination, quantity):
         """A picking of ``quantity`` routers for the project, validated; its moves
         make no item before that."""
