@@ -228,6 +228,16 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.invoice(self.client)
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             milestone.is_reached = False
+        # Nor does its fee change once billed: the difference would be billed never.
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            milestone.invoicera_amount = 6000
+        other = self.env["project.project"].create(
+            {"name": "Audit", "partner_id": self.client.id, "allow_billable": True}
+        )
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            milestone.project_id = other
+        milestone.name = "Go-live (v1)"  # a label change is harmless
+        self.assertEqual(item.price_unit, 5000)
 
     def test_deleting_a_project_drops_its_milestones_items_not_invoiced_ones(self):
         """Its milestones go with it (deleted by the database, not one by one): an
