@@ -363,6 +363,29 @@ class TestCostSources(InvoiceraTimesheetCase):
             self.item_of(picking.move_ids), [{"state": "to_bill", "quantity": 3}]
         )
 
+    def test_material_done_quantity_corrected(self):
+        """Odoo lets a done delivery's quantity be corrected (unlock, edit): the item
+        follows it until invoiced, then the correction waits for a credit note."""
+        picking = self.deliver_to_project(3)
+        picking.action_toggle_is_locked()
+        picking.move_ids.quantity = 5
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 5, "5 delivered in the end")
+        returned = self.return_from_project(picking, 1)
+        returned.action_toggle_is_locked()
+        returned.move_ids.quantity = 2
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 3, "5 less 2 returned")
+        invoice = self.invoice(self.client, invoice_date=picking.move_ids.date.date())
+        self.assertEqual(invoice.invoice_line_ids.quantity, 3)
+        # (assertRaises: its savepoint drops what the refused write left in cache)
+        for correct in (
+            lambda: setattr(picking.move_ids, "quantity", 4),
+            lambda: setattr(picking.move_ids.move_line_ids[0], "quantity", 1),
+        ):
+            with self.assertRaises(UserError) as refused:
+                correct()
+            self.assertIn("invoiced and locked", str(refused.exception))
+        self.assertEqual(picking.move_ids.quantity, 5)
+
     def test_return_to_a_vendor_is_not_billed(self):
         """Goods received for the project and sent back to their vendor: not billed."""
         suppliers = self.env.ref("stock.stock_location_suppliers")
