@@ -18,8 +18,8 @@ class AccountMove(models.Model):
         "Items Back to Unbilled",
         readonly=True,
         copy=False,
-        help="Cancelling this invoice gave the work it billed back to the unbilled "
-        "items: it is invoiced again from there, not by this invoice.",
+        help="Cancelling or crediting in full this invoice gave the work it billed back "
+        "to the unbilled items: it is invoiced again from there, not by this invoice.",
     )
     invoicera_annex_id = fields.Many2one(
         "ir.attachment", "Time Annex", readonly=True, copy=False, groups="base.group_user"
@@ -53,6 +53,7 @@ class AccountMove(models.Model):
                     invoices=", ".join(released.mapped("display_name")),
                 )
             )
+        self._invoicera_check_credit_note_kept()
         res = super().button_draft()
         # Back to draft, the invoice may change: its next sending gets a new
         # annex (the one already sent stays among its attachments).
@@ -71,8 +72,33 @@ class AccountMove(models.Model):
                 ).mapped("amount_total")
             )
             if invoice.currency_id.compare_amounts(credited, invoice.amount_total) >= 0:
+                # Its credit notes now stay posted (button_draft): withdrawn,
+                # the invoice would bill again the work it gave back.
+                if invoice.sudo().invoice_line_ids.invoicera_item_ids:
+                    invoice.invoicera_items_released = True
                 invoice._invoicera_release_items()
         return posted
+
+    def _invoicera_check_credit_note_kept(self):
+        """Refuse to withdraw (reset, cancel, reverse) the posted credit notes of
+        ``self`` that credited an invoice in full and so gave its work back to
+        unbilled: the invoice would bill that work again beside its next invoice."""
+        kept = self.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "posted"
+            and m.reversed_entry_id.invoicera_items_released
+            and m.reversed_entry_id.state != "cancel"
+        )
+        if kept:
+            raise UserError(
+                _(
+                    "%(credit_notes)s credited %(invoices)s in full: the work billed went "
+                    "back to Billing ▸ Unbilled Work, where it is invoiced again. Keep the "
+                    "credit note, so that the work is billed once.",
+                    credit_notes=", ".join(kept.mapped("display_name")),
+                    invoices=", ".join(kept.reversed_entry_id.mapped("display_name")),
+                )
+            )
 
     def _invoicera_release_items(self):
         self.sudo().invoice_line_ids.invoicera_item_ids._release()

@@ -2,9 +2,8 @@ from odoo import api, models
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
 
-#: expense fields whose change may change its billable item
-SYNC_FIELDS = {
-    "name",
+#: expense fields whose change changes what its item bills: locked once invoiced
+BILLED_FIELDS = {
     "date",
     "product_id",
     "quantity",
@@ -17,6 +16,8 @@ SYNC_FIELDS = {
     "sale_order_id",
     "sheet_id",
 }
+#: expense fields whose change may change its billable item
+SYNC_FIELDS = BILLED_FIELDS | {"name"}
 
 
 class HrExpense(models.Model):
@@ -40,6 +41,8 @@ class HrExpense(models.Model):
         return expenses
 
     def write(self, vals):
+        if BILLED_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
+            self._invoicera_check_not_billed()
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self._invoicera_sync_items()

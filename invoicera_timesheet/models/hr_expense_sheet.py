@@ -5,6 +5,10 @@ class HrExpenseSheet(models.Model):
     _inherit = "hr.expense.sheet"
 
     def write(self, vals):
+        if "approval_state" in vals and vals["approval_state"] != "approve":
+            # reset to draft or refused: its invoiced expenses would be billed
+            # at what they no longer are
+            self.expense_line_ids._invoicera_check_not_billed()
         res = super().write(vals)
         # Approval, refusal and reset change what the expenses' state says.
         if {"approval_state", "state", "expense_line_ids"} & set(vals):

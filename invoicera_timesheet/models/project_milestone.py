@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 
-SYNC_FIELDS = {"is_reached", "invoicera_amount", "name", "project_id", "deadline", "sale_line_id"}
+#: milestone fields whose change changes what its item bills: locked once invoiced
+BILLED_FIELDS = {"invoicera_amount", "project_id", "sale_line_id"}
+SYNC_FIELDS = BILLED_FIELDS | {"is_reached", "name", "deadline"}
 
 
 class ProjectMilestone(models.Model):
@@ -38,7 +40,7 @@ class ProjectMilestone(models.Model):
         return milestones
 
     def write(self, vals):
-        if "is_reached" in vals and not vals["is_reached"]:
+        if BILLED_FIELDS & set(vals) or ("is_reached" in vals and not vals["is_reached"]):
             self._invoicera_check_not_billed()
         res = super().write(vals)
         if SYNC_FIELDS & set(vals):

@@ -95,6 +95,14 @@ class ProjectProject(models.Model):
             self._invoicera_resync_time()
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_invoicera_milestone_items(self):
+        # The database deletes the project's milestones (cascade) without their
+        # own hook: drop their items here, refused when invoiced.
+        self.env["project.milestone"].sudo().search(
+            [("project_id", "in", self.ids)]
+        )._invoicera_unlink_items()
+
     def _invoicera_round_time(self, hours):
         """Billable hours of one entry of this project's time."""
         self.ensure_one()

@@ -132,6 +132,23 @@ class TestCostSources(InvoiceraTimesheetCase):
         expense.sheet_id._do_refuse("Not a business trip")
         self.assertFalse(self.item_of(expense))
 
+    def test_billed_expense_locks_the_expense(self):
+        """Changed or withdrawn once invoiced, the client would keep the old amount
+        and the difference be billed never (as time and vendor bills: locked)."""
+        expense = self.approved_expense(200)
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.total_amount_currency = 500
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.sheet_id.action_reset_expense_sheets()
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.sheet_id._do_refuse("Not a business trip")
+        self.assertEqual(expense.sheet_id.state, "approve")
+        expense.name = "Train to Lyon"  # a label change is harmless
+        # Posting and paying the report stays possible.
+        expense.sheet_id.action_sheet_move_post()
+        self.assertEqual(self.item_of(expense).state, "invoiced")
+
     def test_expense_not_rebillable(self):
         self.travel.expense_policy = "no"
         expense = self.approved_expense(80)
@@ -211,6 +228,48 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.invoice(self.client)
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             milestone.is_reached = False
+        # Nor does its fee change once billed: the difference would be billed never.
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            milestone.invoicera_amount = 6000
+        other = self.env["project.project"].create(
+            {"name": "Audit", "partner_id": self.client.id, "allow_billable": True}
+        )
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            milestone.project_id = other
+        milestone.name = "Go-live (v1)"  # a label change is harmless
+        self.assertEqual(item.price_unit, 5000)
+
+    def test_deleting_a_project_drops_its_milestones_items_not_invoiced_ones(self):
+        """Its milestones go with it (deleted by the database, not one by one): an
+        invoiced one kept its item, whose invoice then could not be credited."""
+        billed = self.env["project.milestone"].create(
+            {"name": "Report", "project_id": self.project.id, "invoicera_amount": 900}
+        )
+        billed.is_reached = True
+        invoice = self.invoice(self.client, invoice_date=date.today())
+        self.assertEqual(self.item_of(billed).state, "invoiced")
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            self.project.unlink()
+        self.assertTrue(billed.exists())
+        other = self.env["project.project"].create(
+            {"name": "Audit", "partner_id": self.client.id, "allow_billable": True}
+        )
+        unbilled = self.env["project.milestone"].create(
+            {"name": "Kick-off", "project_id": other.id, "invoicera_amount": 300}
+        )
+        unbilled.is_reached = True
+        self.assertTrue(self.item_of(unbilled))
+        other.unlink()
+        self.assertFalse(
+            self.Item.with_context(active_test=False).search(
+                [("source_model", "=", "project.milestone"), ("source_id", "=", unbilled.id)]
+            ),
+            "no item left of a milestone that is no more",
+        )
+        # The invoice is credited, its item going back to unbilled.
+        invoice.action_post()
+        invoice._reverse_moves([{"invoice_date": date.today()}]).action_post()
+        self.assertEqual(self.item_of(billed).state, "to_bill")
 
     def project_picking(self, picking_type, partner, source, destination, quantity):
         """A picking of ``quantity`` routers for the project, validated; its moves
@@ -303,6 +362,29 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.assertRecordValues(
             self.item_of(picking.move_ids), [{"state": "to_bill", "quantity": 3}]
         )
+
+    def test_material_done_quantity_corrected(self):
+        """Odoo lets a done delivery's quantity be corrected (unlock, edit): the item
+        follows it until invoiced, then the correction waits for a credit note."""
+        picking = self.deliver_to_project(3)
+        picking.action_toggle_is_locked()
+        picking.move_ids.quantity = 5
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 5, "5 delivered in the end")
+        returned = self.return_from_project(picking, 1)
+        returned.action_toggle_is_locked()
+        returned.move_ids.quantity = 2
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 3, "5 less 2 returned")
+        invoice = self.invoice(self.client, invoice_date=picking.move_ids.date.date())
+        self.assertEqual(invoice.invoice_line_ids.quantity, 3)
+        # (assertRaises: its savepoint drops what the refused write left in cache)
+        for correct in (
+            lambda: setattr(picking.move_ids, "quantity", 4),
+            lambda: setattr(picking.move_ids.move_line_ids[0], "quantity", 1),
+        ):
+            with self.assertRaises(UserError) as refused:
+                correct()
+            self.assertIn("invoiced and locked", str(refused.exception))
+        self.assertEqual(picking.move_ids.quantity, 5)
 
     def test_return_to_a_vendor_is_not_billed(self):
         """Goods received for the project and sent back to their vendor: not billed."""

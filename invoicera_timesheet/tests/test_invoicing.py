@@ -268,3 +268,27 @@ class TestInvoicing(InvoiceraTimesheetCase):
         invoice = items._invoice(self.company, date(2026, 3, 31), post=True)
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_untaxed, 90 + 90 + 60)
+
+    def test_credit_note_that_returned_the_work_stays_posted(self):
+        """Withdrawing the full credit note would leave the invoice billing the work
+        that went back to unbilled, and is invoiced again from there."""
+        invoice = self.invoice(self.client, post=True)
+        credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        credit_note.action_post()
+        items = self.item_of(self.line_a1 | self.line_a2 | self.line_b1)
+        self.assertEqual(set(items.mapped("state")), {"to_bill"})
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            credit_note.button_draft()
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            credit_note.button_cancel()
+        # Nor reversed (a credit note of the credit note), from the list's Actions.
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=credit_note.ids)
+            .create({"journal_id": credit_note.journal_id.id, "date": date(2026, 4, 3)})
+        )
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            reversal.refund_moves()
+        self.assertFalse(credit_note.reversal_move_ids)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(len(self.invoice(self.client)), 1, "billed once more, once")
