@@ -10,4 +10,5 @@ from . import project_milestone
 from . import project_project
 from . import project_task
 from . import stock_move
+from . import stock_move_line
 from . import stock_picking
