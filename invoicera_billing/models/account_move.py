@@ -38,7 +38,6 @@ class AccountMove(models.Model):
     def button_cancel(self):
         res = super().button_cancel()
         cancelled = self.filtered(lambda m: m.state == "cancel")
-        cancelled.filtered("invoicera_item_count").invoicera_items_released = True
         cancelled._invoicera_release_items()
         return res
 
@@ -72,10 +71,6 @@ class AccountMove(models.Model):
                 ).mapped("amount_total")
             )
             if invoice.currency_id.compare_amounts(credited, invoice.amount_total) >= 0:
-                # Its credit notes now stay posted (button_draft): withdrawn,
-                # the invoice would bill again the work it gave back.
-                if invoice.sudo().invoice_line_ids.invoicera_item_ids:
-                    invoice.invoicera_items_released = True
                 invoice._invoicera_release_items()
         return posted
 
@@ -101,7 +96,14 @@ class AccountMove(models.Model):
             )
 
     def _invoicera_release_items(self):
-        self.sudo().invoice_line_ids.invoicera_item_ids._release()
+        """Give the work ``self`` billed back to unbilled. The invoices remember it
+        (``invoicera_items_released``): neither they (reset to draft) nor their
+        credit notes (withdrawn) may bill it again beside its next invoice."""
+        # sudo: the invoice's cancellation or credit note, which the user may
+        # make, unlocks its items
+        items = self.sudo().invoice_line_ids.invoicera_item_ids
+        items.invoice_id.invoicera_items_released = True
+        items._release()
 
     # ------------------------------------------------------------------
     # Time annex

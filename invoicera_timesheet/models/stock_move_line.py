@@ -14,8 +14,6 @@ class StockMoveLine(models.Model):
         return lines
 
     def write(self, vals):
-        if DONE_QUANTITY_FIELDS & set(vals):
-            self._invoicera_done_moves()._invoicera_check_not_billed()
         res = super().write(vals)
         if DONE_QUANTITY_FIELDS & set(vals):
             self._invoicera_done_quantity_changed()
