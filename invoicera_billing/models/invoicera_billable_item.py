@@ -886,7 +886,7 @@ class InvoiceraBillableItem(models.Model):
         one invoice per client in its currency (and per project when the client
         wants it).
         """
-        rates, result = {}, {}
+        rates, result, headers = {}, {}, {}
         lines_by_partner = self._invoice_lines()
         # The lines show their project's name and analytic account: read those alone.
         self.env["project.project"].union(
@@ -896,6 +896,7 @@ class InvoiceraBillableItem(models.Model):
             detail = partner.invoicera_invoice_detail or "project"
             currency = self._invoice_currency(partner, company)
             invoice_address = partner.address_get(["invoice"])["invoice"]
+            header = self._invoice_header(company, invoice_address, currency, headers)
             invoices = defaultdict(list)
             for line in partner_lines:
                 key = line["project"].id if partner.invoicera_invoice_per_project else None
@@ -924,10 +925,7 @@ class InvoiceraBillableItem(models.Model):
                 projects = dict.fromkeys(line["project"] for line in lines if line["project"])
                 origin = ", ".join(project.name for project in projects)
                 invoice_vals = {
-                    "move_type": "out_invoice",
-                    "company_id": company.id,
-                    "partner_id": invoice_address,
-                    "currency_id": currency.id,
+                    **header,
                     "invoice_date": invoice_date,
                     "invoice_origin": origin[:250] or False,
                     "invoice_line_ids": [fields.Command.create(vals) for vals in line_vals],
@@ -936,6 +934,44 @@ class InvoiceraBillableItem(models.Model):
                     invoice_vals["invoicera_run_id"] = run.id
                 result[partner].append((invoice_vals, [line["item_ids"] for line in lines]))
         return result
+
+    @api.model
+    def _invoice_header(self, company, invoice_address, currency, cache):
+        """The values Odoo would compute for a new invoice to ``invoice_address``
+        (an id) in ``currency``, given to it as sale's ``_prepare_invoice`` gives them.
+
+        Odoo computes them invoice by invoice: the delivery address and fiscal
+        position per client, here as ``account.move`` computes them; the
+        journal and sales team, the same for every invoice of a company in a
+        currency, once per ``cache`` (a dict kept for one batch) from an
+        unsaved invoice, so that Odoo's own defaults and computations (and
+        their overrides) choose them.
+        """
+        Move = self.env["account.move"].with_company(company)
+        key = (company.id, currency.id)
+        if key not in cache:
+            values = {"move_type": "out_invoice", "company_id": company.id}
+            values["currency_id"] = currency.id
+            values.update(Move.default_get(["team_id", "journal_id"]))
+            template = Move.new(values)
+            cache[key] = {
+                **values,
+                "journal_id": template.journal_id.id,
+                "team_id": template.team_id.id,
+            }
+        partner = self.env["res.partner"].browse(invoice_address)
+        delivery = partner.browse(partner.address_get(["delivery"])["delivery"])
+        position = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partner, delivery=delivery)
+        )
+        return {
+            **cache[key],
+            "partner_id": partner.id,
+            "partner_shipping_id": delivery.id,
+            "fiscal_position_id": position.id,
+        }
 
     def _invoice(self, company, invoice_date, post=False, run=None):
         """Invoice ``self`` (the items of one client) and return the invoices.
@@ -1090,7 +1126,7 @@ class InvoiceraBillableItem(models.Model):
         writes them line by line where they differ from what the line was
         created with — one write per line, the biggest cost of creating many
         invoices. The amounts are predicted here as Odoo computes them (the
-        product's taxes mapped by the client's fiscal position, Odoo's own tax
+        product's taxes mapped by the invoice's fiscal position, Odoo's own tax
         engine, the invoice's exchange rate) and given at creation. Odoo still
         recomputes every line of a new invoice and keeps its own result: a
         wrong prediction costs the write it would have made anyway, never a
@@ -1098,19 +1134,11 @@ class InvoiceraBillableItem(models.Model):
         """
         AccountTax = self.env["account.tax"]
         Line = self.env["account.move.line"]
-        Partner = self.env["res.partner"]
-        positions, taxes_cache, rates = {}, {}, {}
+        taxes_cache, rates = {}, {}
         for vals in vals_list:
-            partner = Partner.browse(vals["partner_id"])
+            partner = self.env["res.partner"].browse(vals["partner_id"])
             currency = self.env["res.currency"].browse(vals["currency_id"])
-            if partner.id not in positions:
-                delivery = Partner.browse(partner.address_get(["delivery"])["delivery"])
-                positions[partner.id] = (
-                    self.env["account.fiscal.position"]
-                    .with_company(company)
-                    ._get_fiscal_position(partner, delivery=delivery)
-                )
-            position = positions[partner.id]
+            position = self.env["account.fiscal.position"].browse(vals.get("fiscal_position_id"))
             rate_key = (currency.id, vals["invoice_date"])
             if rate_key not in rates:
                 rates[rate_key] = self.env["res.currency"]._get_conversion_rate(

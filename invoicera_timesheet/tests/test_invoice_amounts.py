@@ -93,7 +93,11 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         self.assertEqual(invoice.invoice_line_ids.tax_ids, taxes)
         self.assertEqual(journal_items(invoice), journal_items(expected))
         for fname in (
-            "amount_untaxed",
+            "journal_id",
+            "team_id",
+            "invoice_user_id",
+            "partner_shipping_id",
+            "fiscal_position_id",
             "amount_tax",
             "amount_total",
             "amount_total_signed",
@@ -155,6 +159,40 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         self.assertEqual(invoice.amount_total, full_price)
         self.assertFalse(invoice.amount_tax)
         self.assertEqual(invoice.invoicera_item_count, len(WORK), "each item billed once")
+
+    def test_fiscal_position_of_the_delivery_address_and_journal_of_the_currency(self):
+        """The header Odoo computes: the journal kept for the invoice's currency, the
+        fiscal position of the client's delivery address, which maps the tax."""
+        eur_journal = self.env["account.journal"].create(
+            {"name": "Sales EUR", "code": "SEUR", "type": "sale", "currency_id": self.eur.id}
+        )
+        belgium = self.env.ref("base.be")
+        self.client_eur.country_id = self.env.ref("base.fr")
+        export = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export to Belgium",
+                "auto_apply": True,
+                "country_id": belgium.id,
+                "tax_ids": [
+                    Command.create(
+                        {"tax_src_id": self.tax_excluded.id, "tax_dest_id": self.tax_included.id}
+                    )
+                ],
+            }
+        )
+        delivery = self.env["res.partner"].create(
+            {
+                "name": "Lumière SARL, Brussels office",
+                "type": "delivery",
+                "parent_id": self.client_eur.id,
+                "country_id": belgium.id,
+            }
+        )
+        invoice = self.bill_work(self.client_eur, self.project_eur, self.tax_excluded)
+        self.assertEqual(invoice.journal_id, eur_journal)
+        self.assertEqual(invoice.partner_shipping_id, delivery)
+        self.assertEqual(invoice.fiscal_position_id, export)
+        self.assertOdooAmounts(invoice, self.tax_included)
 
     def test_payment_term_in_installments(self):
         """30% at once, the rest in 30 days: two receivable lines, with their dates."""
