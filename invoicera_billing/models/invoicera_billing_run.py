@@ -64,6 +64,11 @@ class InvoiceraBillingRun(models.Model):
     invoice_count = fields.Integer(compute="_compute_counts")
     done_count = fields.Integer("Processed", compute="_compute_counts")
     failed_count = fields.Integer("Failed", compute="_compute_counts")
+    not_sent_count = fields.Integer(
+        "Not Sent",
+        compute="_compute_counts",
+        help="Clients invoiced but not sent their invoices by e-mail: no e-mail address.",
+    )
     progress = fields.Float(compute="_compute_counts")
 
     @api.depends("log_ids.status", "invoice_ids", "client_count")
@@ -74,6 +79,11 @@ class InvoiceraBillingRun(models.Model):
                 [("run_id", "in", self.ids)], ["run_id", "status"], ["__count"]
             )
         }
+        not_sent = dict(
+            self.env["invoicera.billing.run.log"]._read_group(
+                [("run_id", "in", self.ids), ("not_sent", "=", True)], ["run_id"], ["__count"]
+            )
+        )
         invoices = dict(
             self.env["account.move"]._read_group(
                 [("invoicera_run_id", "in", self.ids)], ["invoicera_run_id"], ["__count"]
@@ -83,6 +93,7 @@ class InvoiceraBillingRun(models.Model):
             done = sum(count for (r, _status), count in stats.items() if r == run)
             run.done_count = done
             run.failed_count = stats.get((run, "failed"), 0)
+            run.not_sent_count = not_sent.get(run, 0)
             run.invoice_count = invoices.get(run, 0)
             run.progress = 100.0 * done / run.client_count if run.client_count else 0.0
 
@@ -261,10 +272,13 @@ class InvoiceraBillingRun(models.Model):
             status, result = results[partner]
             if status == "invoiced":
                 items = items_by_partner[partner]
-                log_vals.append(
-                    self._log_values(partner, status, False, invoices=result, item_count=len(items))
+                vals = self._log_values(
+                    partner, status, False, invoices=result, item_count=len(items)
                 )
                 posted |= result.filtered(lambda m: m.state == "posted")
+                if self.send:
+                    vals.update(self._not_sent_values(result))
+                log_vals.append(vals)
             elif status == "skipped":
                 log_vals.append(
                     self._log_values(
@@ -288,6 +302,24 @@ class InvoiceraBillingRun(models.Model):
             "message": message,
             "invoice_ids": [fields.Command.set(invoices.ids)] if invoices else False,
             "item_count": item_count,
+        }
+
+    def _not_sent_values(self, invoices):
+        """Log values for a client whose posted ``invoices`` cannot be e-mailed
+        (Send & Print skips an invoice whose contact has no e-mail address)."""
+        Send = self.env["account.move.send"]
+        not_sent = invoices.filtered(
+            lambda m: m.state == "posted" and not Send._is_applicable_to_move("email", m)
+        )
+        if not not_sent:
+            return {}
+        return {
+            "not_sent": True,
+            "message": _(
+                "Invoiced, not sent: %(contacts)s has no e-mail address. Add one and "
+                "send the invoice from it.",
+                contacts=", ".join(not_sent.partner_id.mapped("display_name")),
+            ),
         }
 
     def _send(self, moves):

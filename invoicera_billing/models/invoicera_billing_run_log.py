@@ -21,6 +21,11 @@ class InvoiceraBillingRunLog(models.Model):
         required=True,
     )
     message = fields.Text()
+    not_sent = fields.Boolean(
+        readonly=True,
+        help="The run sends its invoices by e-mail; this client's were not sent: "
+        "it has no e-mail address.",
+    )
     invoice_ids = fields.Many2many("account.move", string="Invoices")
     item_count = fields.Integer("Items")
     amount_total = fields.Monetary(compute="_compute_amount_total", currency_field="currency_id")

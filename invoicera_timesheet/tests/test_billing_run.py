@@ -52,6 +52,33 @@ class TestBillingRun(InvoiceraTimesheetCase):
         self.assertEqual(run.invoice_ids.partner_id, self.clients)
         self.assertEqual(run.progress, 100)
 
+    def test_sent_by_email_and_the_log_names_who_was_not(self):
+        """Sent as Odoo's Send & Print sends: a client without an e-mail address
+        gets its invoice posted (and its PDF made) but no e-mail; the run says so."""
+        self.client_eur.email = "compta@lumiere.example.com"
+        run = self.new_run(post=True, send=True)
+        run.action_start()
+        logs = self.logs(run)
+        self.assertEqual(set(run.log_ids.mapped("status")), {"invoiced"})
+        for partner in (self.client, self.client_eur):
+            invoice = logs[partner].invoice_ids
+            email = invoice.message_ids.filtered(
+                lambda m, partner=partner: m.message_type == "comment" and partner in m.partner_ids
+            )
+            self.assertEqual(len(email), 1, partner.name)
+            self.assertTrue(
+                any(name.startswith("Annex") for name in email.attachment_ids.mapped("name"))
+            )
+            self.assertFalse(logs[partner].message)
+        invoice_c = logs[self.client_c].invoice_ids
+        self.assertFalse(invoice_c.message_ids.filtered(lambda m: m.message_type == "comment"))
+        self.assertEqual(
+            logs[self.client_c].message,
+            "Invoiced, not sent: Cobalt Media has no e-mail address. Add one and "
+            "send the invoice from it.",
+        )
+        self.assertEqual(run.not_sent_count, 1)
+
     def test_failing_client_is_rolled_back_and_logged(self):
         self.client_c.active = False
         run = self.new_run()
