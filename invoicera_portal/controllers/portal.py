@@ -1,18 +1,29 @@
 from datetime import date, timedelta
 
-from werkzeug.urls import url_encode
-
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+#: session key of what the next billing page says (see redirect_to_dashboard)
+FLASH = "invoicera_flash"
 
-def redirect_to_dashboard(message=None, error=None):
-    """Back to /my/billing, saying what happened (a translated message or error)."""
-    query = {key: value for key, value in (("message", message), ("error", error)) if value}
-    return request.redirect("/my/billing" + (f"?{url_encode(query)}" if query else ""))
+
+def redirect_to_dashboard(message=None, error=None, path="/my/billing"):
+    """Back to ``path``, which then says what happened (a translated message or error).
+
+    What it says travels in the session, never in the address: a link made by
+    someone else cannot put words of theirs on the client's billing pages.
+    """
+    request.session[FLASH] = {"message": message, "error": error}
+    return request.redirect(path)
+
+
+def pop_flash():
+    """What the billing page shows once: ``{"message": ..., "error": ...}``."""
+    flash = request.session.pop(FLASH, None) or {}
+    return {"message": flash.get("message"), "error": flash.get("error")}
 
 
 class InvoiceraPortal(CustomerPortal):
@@ -35,7 +46,7 @@ class InvoiceraPortal(CustomerPortal):
         return request.env.user.partner_id.commercial_partner_id
 
     @http.route("/my/billing", type="http", auth="user", website=True)
-    def portal_my_billing(self, message=None, error=None, **kw):
+    def portal_my_billing(self, **kw):
         client = self._invoicera_client()
         values = self._prepare_portal_layout_values()
         today = fields.Date.context_today(request.env.user)
@@ -47,8 +58,7 @@ class InvoiceraPortal(CustomerPortal):
             {
                 "page_name": "invoicera_billing",
                 "client": client,
-                "message": message,
-                "error": error,
+                **pop_flash(),
                 "statement_from": today.replace(day=1) - timedelta(days=90),
                 "statement_to": today,
                 "promise_max": today
@@ -76,15 +86,14 @@ class InvoiceraPortal(CustomerPortal):
         )
 
     @http.route("/my/billing/approvals", type="http", auth="user", website=True)
-    def portal_my_billing_approvals(self, message=None, error=None, **kw):
+    def portal_my_billing_approvals(self, **kw):
         client = self._invoicera_client()
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "invoicera_billing",
                 "items": self._invoicera_items_to_approve(client),
-                "message": message,
-                "error": error,
+                **pop_flash(),
             }
         )
         return request.render("invoicera_portal.portal_my_billing_approvals", values)
@@ -94,10 +103,7 @@ class InvoiceraPortal(CustomerPortal):
     )
     def portal_my_billing_approvals_decide(self, decision=None, comment=None, **kw):
         def back(message=None, error=None):
-            query = {k: v for k, v in (("message", message), ("error", error)) if v}
-            return request.redirect(
-                "/my/billing/approvals" + (f"?{url_encode(query)}" if query else "")
-            )
+            return redirect_to_dashboard(message, error, path="/my/billing/approvals")
 
         try:
             item_ids = [int(i) for i in request.httprequest.form.getlist("item_ids")]

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlencode as url_encode
 
 from odoo import http
 from odoo.tests import HttpCase, tagged
@@ -95,6 +96,25 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         self.assertFalse(
             self.Promise.search([("partner_id", "in", (self.client_a | self.client_b).ids)])
         )
+
+    def test_messages_come_from_the_site_not_from_the_link(self):
+        """A link someone else made cannot put its words on the billing pages; what
+        the site says after a refused action shows once."""
+        self.login(self.user_a1)
+        forged = "Your account is suspended: call +1 555 0100 to pay"
+        for page in ("/my/billing", "/my/billing/approvals"):
+            for param in ("error", "message"):
+                with self.subTest(page=page, param=param):
+                    response = self.url_open(f"{page}?{url_encode({param: forged})}")
+                    self.assertEqual(response.status_code, 200)
+                    self.assertNotIn("call +1 555 0100", response.text)
+        response = self.post(
+            "/my/billing/promise",
+            invoice_id=self.invoices_b.id,
+            promised_date=(self.today + timedelta(days=7)).isoformat(),
+        )
+        self.assertIn("This invoice is not yours to promise.", response.text)
+        self.assertNotIn("not yours to promise", self.url_open("/my/billing").text, "shown once")
 
     def test_statement_pdf_and_bad_period(self):
         self.login(self.user_a1)
