@@ -192,6 +192,10 @@ class InvoiceraPortal(CustomerPortal):
         try:
             invoice_sudo = self._document_check_access("account.move", int(invoice_id or 0))
         except (AccessError, MissingError, ValueError):
+            invoice_sudo = None
+        # Following another client's invoice shows it; promising (which pauses
+        # its reminders) is for its client's contacts only.
+        if not invoice_sudo or invoice_sudo.commercial_partner_id != self._invoicera_client():
             return redirect_to_dashboard(error=_("This invoice is not yours to promise."))
         try:
             day = date.fromisoformat(promised_date or "")

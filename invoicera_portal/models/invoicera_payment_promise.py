@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 
 class InvoiceraPaymentPromise(models.Model):
@@ -66,6 +67,19 @@ class InvoiceraPaymentPromise(models.Model):
             )
         if not promised_date or promised_date < today:
             raise ValidationError(_("The promised date cannot be in the past."))
+        # The limit counts from the first promise on the invoice: promising again
+        # moves the date, it never pauses the reminders longer.
+        first = min(invoice.invoicera_promise_ids.mapped("create_date"), default=False)
+        if limit and first and (promised_date - first.date()).days > limit:
+            raise ValidationError(
+                _(
+                    "The promised date must be within %(days)s days from your first "
+                    "promise on %(invoice)s (%(date)s).",
+                    days=limit,
+                    invoice=invoice.name,
+                    date=format_date(self.env, first.date()),
+                )
+            )
         if limit and (promised_date - today).days > limit:
             raise ValidationError(
                 _(

@@ -8,5 +8,5 @@ class ResCompany(models.Model):
         "Promise to Pay: Maximum Days",
         default=30,
         help="In the portal, a client can promise to pay an overdue invoice at most "
-        "this many days ahead.",
+        "this many days ahead, counted from its first promise on the invoice.",
     )

@@ -76,6 +76,47 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         self.assertTrue(self.overdue_a._invoicera_reminders_paused(self.today))
         self.assertFalse(self.overdue_a._invoicera_reminders_paused(day + timedelta(days=1)))
 
+    def test_following_another_clients_invoice_does_not_let_one_promise_it(self):
+        """A contact of A following B's invoice sees it (Odoo's portal rule) but the
+        promise, which pauses B's reminders, is B's to make."""
+        self.invoices_b.message_subscribe(partner_ids=self.contact_a1.ids)
+        self.login(self.user_a1)
+        self.assertEqual(self.url_open(f"/my/invoices/{self.invoices_b.id}").status_code, 200)
+        response = self.post(
+            "/my/billing/promise",
+            invoice_id=self.invoices_b.id,
+            promised_date=(self.today + timedelta(days=7)).isoformat(),
+        )
+        self.assertIn("This invoice is not yours to promise.", response.text)
+        self.assertFalse(self.Promise.search([("invoice_id", "=", self.invoices_b.id)]))
+
+    def test_promises_cannot_pause_reminders_beyond_the_limit(self):
+        """Promising again moves the date within the limit counted from the first
+        promise on the invoice, not from each new one: reminders resume at the latest
+        the configured number of days after the client first promised."""
+        self.login(self.user_a1)
+        first = self.today + timedelta(days=20)
+        self.post("/my/billing/promise", invoice_id=self.overdue_a.id, promised_date=first)
+        promise = self.Promise.search([("invoice_id", "=", self.overdue_a.id)])
+        self.env.cr.execute(
+            "UPDATE invoicera_payment_promise SET create_date = create_date - interval '25 days' "
+            "WHERE id = %s",
+            [promise.id],
+        )
+        self.env.invalidate_all()
+        late = self.today + timedelta(days=10)
+        response = self.post(
+            "/my/billing/promise", invoice_id=self.overdue_a.id, promised_date=late.isoformat()
+        )
+        self.assertIn("must be within 30 days from your first promise on", response.text)
+        self.assertEqual(self.overdue_a.invoicera_promised_date, first)
+        sooner = self.today + timedelta(days=5)
+        response = self.post(
+            "/my/billing/promise", invoice_id=self.overdue_a.id, promised_date=sooner.isoformat()
+        )
+        self.assertIn("we noted your promise", response.text)
+        self.assertEqual(len(self.Promise.search([("invoice_id", "=", self.overdue_a.id)])), 2)
+
     def test_bad_promises_are_refused(self):
         self.login(self.user_a1)
         cases = [
