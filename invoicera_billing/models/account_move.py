@@ -35,6 +35,30 @@ class AccountMove(models.Model):
         for move in self:
             move.invoicera_item_count = counts.get(move, 0)
 
+    def write(self, vals):
+        if vals.get("partner_id"):
+            self._invoicera_check_client(vals["partner_id"])
+        return super().write(vals)
+
+    def _invoicera_check_client(self, partner_id):
+        """Refuse to send invoices of billed work to another client than the work's:
+        the lines, their time annex and the items locked by them are that client's."""
+        client = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        # sudo: who edits the invoice need not read the items; only their client is used
+        items = self.sudo().invoice_line_ids.invoicera_item_ids
+        wrong = items.filtered(lambda item: item.partner_id.commercial_partner_id != client)
+        if wrong:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work of %(clients)s: send it to one of its contacts. "
+                    "Work billed to the wrong client goes back to Billing ▸ Unbilled Work "
+                    "when the invoice is cancelled or deleted; it is billed to the client of "
+                    "its project.",
+                    invoices=", ".join(wrong.invoice_id.mapped("display_name")),
+                    clients=", ".join(wrong.partner_id.commercial_partner_id.mapped("name")),
+                )
+            )
+
     def button_cancel(self):
         res = super().button_cancel()
         cancelled = self.filtered(lambda m: m.state == "cancel")

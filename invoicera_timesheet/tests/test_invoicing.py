@@ -122,6 +122,21 @@ class TestInvoicing(InvoiceraTimesheetCase):
         self.line_a1.name = "Mock-ups v2"  # a label change is harmless
         self.assertEqual(item.name, "Mock-ups")
 
+    def test_the_invoice_of_billed_work_keeps_its_client(self):
+        """A draft invoice of billed work goes to another contact of the client, never
+        to another client: its work and its time annex are the client's."""
+        invoice = self.invoice(self.client)
+        accounting = self.env["res.partner"].create(
+            {"name": "Acme Accounts Payable", "type": "invoice", "parent_id": self.client.id}
+        )
+        invoice.partner_id = accounting
+        self.assertEqual(invoice.commercial_partner_id, self.client)
+        with self.assertRaisesRegex(
+            UserError, f"{invoice.display_name} bills work of Acme Analytics"
+        ):
+            invoice.partner_id = self.client_eur
+        self.assertEqual(invoice.partner_id, accounting)
+
     def test_the_engines_context_flags_unlock_nothing_for_a_caller(self):
         """A context comes from RPC too: the flags the engine writes with skip no check."""
         self.invoice(self.client)
