@@ -42,12 +42,14 @@ class ResPartner(models.Model):
         Every posted receivable entry of the client (invoices, credit notes,
         payments), with the balance before the period, a running balance and
         the balance at the end. Read for this client only (payments are not
-        readable in the portal).
+        readable in the portal), in the companies of the user: those whose
+        invoices Odoo's rules let it see.
         """
         self.ensure_one()
         Line = self.env["account.move.line"].sudo()
         base = [
             ("partner_id", "child_of", self.id),
+            ("company_id", "in", self.env.companies.ids),
             ("account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
         ]
@@ -138,13 +140,16 @@ class ResPartner(models.Model):
             slot(currency)["due_soon"] = amount
         # Available credit: open credit notes and payments not matched to an
         # invoice yet (receivable credits). Payments are not readable in the
-        # portal: read for this client only.
+        # portal: read for this client only, in the companies of the user (as
+        # Odoo's rules give the invoices).
+        companies = self.env.companies
         credits = (
             self.env["account.move.line"]
             .sudo()
             ._read_group(
                 [
                     ("partner_id", "child_of", self.id),
+                    ("company_id", "in", companies.ids),
                     ("account_type", "=", "asset_receivable"),
                     ("parent_state", "=", "posted"),
                     ("reconciled", "=", False),
@@ -162,6 +167,7 @@ class ResPartner(models.Model):
             .search(
                 [
                     ("partner_id", "child_of", self.id),
+                    ("company_id", "in", companies.ids),
                     ("partner_type", "=", "customer"),
                     ("payment_type", "=", "inbound"),
                     ("state", "in", ("in_process", "paid")),

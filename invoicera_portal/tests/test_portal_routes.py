@@ -1,7 +1,7 @@
 from datetime import timedelta
 from urllib.parse import urlencode as url_encode
 
-from odoo import http
+from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 
 from .common import InvoiceraPortalCommon
@@ -186,6 +186,41 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         self.assertIn(self.not_due_a.name, html)
         self.assertNotIn(self.invoices_b.name, html)
         self.assertIn("200.00", html, "the closing balance")
+
+    def test_statement_and_credit_are_of_the_portals_company_only(self):
+        """The client also owes (or is owed) another company of the database: the
+        statement and the available credit are those of the company whose invoices
+        the portal shows, as the open invoices are."""
+        other = self.env["res.company"].create(
+            {"name": "Northbridge Europe", "currency_id": self.company.currency_id.id}
+        )
+        self.env.user.company_ids |= other
+        self.env["account.chart.template"].try_loading("generic_coa", company=other)
+        refund = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.client_a.id,
+                    "invoice_date": self.today - timedelta(days=3),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Refund", "quantity": 1, "price_unit": 45, "tax_ids": False}
+                        )
+                    ],
+                }
+            )
+        )
+        refund.action_post()
+        client = self.client_a.with_user(self.user_a1)
+        statement = client._invoicera_statement(self.today - timedelta(days=60), self.today)
+        references = [row["reference"] for currency in statement for row in currency["rows"]]
+        self.assertIn(self.overdue_a.name, references)
+        self.assertNotIn(refund.name, references)
+        self.assertEqual([currency["closing"] for currency in statement], [200.0])
+        dashboard = client._invoicera_dashboard(today=self.today)
+        self.assertEqual([currency["credit"] for currency in dashboard["currencies"]], [0.0])
 
     def test_invoice_token_link_still_works_and_grants_nothing_else(self):
         self.authenticate(None, None)
