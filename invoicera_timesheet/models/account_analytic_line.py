@@ -268,12 +268,10 @@ class AccountAnalyticLine(models.Model):
                 UPDATE account_analytic_line AS line
                    SET timesheet_invoice_id = item.invoice_id
                   FROM invoicera_billable_item AS item
-                 WHERE line.id = ANY(%(lines)s)
+                 WHERE item.id = ANY(%(items)s)
                    AND item.source_model = %(model)s
-                   AND item.source_id = line.id
-                   AND item.id = ANY(%(items)s)
+                   AND line.id = item.source_id
                 """,
-                lines=self.ids,
                 model=self._name,
                 items=items.ids,
             )
