@@ -70,6 +70,31 @@ class InvoiceraPortalCommon:
         moves.action_post()
         return moves
 
+    def make_other_company_move(self, partner, amount, move_type="out_invoice", days_ago=0):
+        """A draft invoice (or credit note) of ``partner`` in a second company of the
+        database, with its chart of accounts, which the current user may use."""
+        other = self.env["res.company"].create(
+            {"name": "Northbridge Europe", "currency_id": self.company.currency_id.id}
+        )
+        self.env.user.company_ids |= other
+        self.env["account.chart.template"].try_loading("generic_coa", company=other)
+        return (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": self.today - timedelta(days=days_ago),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Audit", "quantity": 1, "price_unit": amount, "tax_ids": False}
+                        )
+                    ],
+                }
+            )
+        )
+
 
 class InvoiceraPortalCase(InvoiceraPortalCommon, TransactionCase):
     @classmethod

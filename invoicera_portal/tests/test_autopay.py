@@ -83,27 +83,7 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         company is not charged through it (the card was charged, the payment went to
         the provider's company and the invoice stayed unpaid)."""
         self.client_a.invoicera_autopay_token_id = self.token_a
-        other = self.env["res.company"].create(
-            {"name": "Other Co", "currency_id": self.company.currency_id.id}
-        )
-        self.env.user.company_ids |= other
-        self.env["account.chart.template"].try_loading("generic_coa", company=other)
-        invoice = (
-            self.env["account.move"]
-            .with_company(other)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.client_a.id,
-                    "invoice_date": self.today,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Audit", "quantity": 1, "price_unit": 70, "tax_ids": False}
-                        )
-                    ],
-                }
-            )
-        )
+        invoice = self.make_other_company_move(self.client_a, 70)
         with trap_jobs() as trap:
             invoice.action_post()
             trap.perform_enqueued_jobs()

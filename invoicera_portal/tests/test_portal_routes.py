@@ -1,7 +1,7 @@
 from datetime import timedelta
 from urllib.parse import urlencode as url_encode
 
-from odoo import Command, http
+from odoo import http
 from odoo.tests import HttpCase, tagged
 
 from .common import InvoiceraPortalCommon
@@ -191,27 +191,7 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         """The client also owes (or is owed) another company of the database: the
         statement and the available credit are those of the company whose invoices
         the portal shows, as the open invoices are."""
-        other = self.env["res.company"].create(
-            {"name": "Northbridge Europe", "currency_id": self.company.currency_id.id}
-        )
-        self.env.user.company_ids |= other
-        self.env["account.chart.template"].try_loading("generic_coa", company=other)
-        refund = (
-            self.env["account.move"]
-            .with_company(other)
-            .create(
-                {
-                    "move_type": "out_refund",
-                    "partner_id": self.client_a.id,
-                    "invoice_date": self.today - timedelta(days=3),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Refund", "quantity": 1, "price_unit": 45, "tax_ids": False}
-                        )
-                    ],
-                }
-            )
-        )
+        refund = self.make_other_company_move(self.client_a, 45, "out_refund", days_ago=3)
         refund.action_post()
         client = self.client_a.with_user(self.user_a1)
         statement = client._invoicera_statement(self.today - timedelta(days=60), self.today)
