@@ -945,7 +945,8 @@ class InvoiceraBillableItem(models.Model):
         journal and sales team, the same for every invoice of a company in a
         currency, once per ``cache`` (a dict kept for one batch) from an
         unsaved invoice, so that Odoo's own defaults and computations (and
-        their overrides) choose them.
+        their overrides) choose them. Without a sales journal, none is given:
+        each client's invoice then fails with Odoo's message.
         """
         Move = self.env["account.move"].with_company(company)
         key = (company.id, currency.id)
@@ -954,11 +955,13 @@ class InvoiceraBillableItem(models.Model):
             values["currency_id"] = currency.id
             values.update(Move.default_get(["team_id", "journal_id"]))
             template = Move.new(values)
-            cache[key] = {
-                **values,
-                "journal_id": template.journal_id.id,
-                "team_id": template.team_id.id,
-            }
+            try:
+                values["journal_id"] = template.journal_id.id
+            except UserError:
+                # no sales journal: Odoo's create says so, client by client
+                values.pop("journal_id", None)
+            values["team_id"] = template.team_id.id
+            cache[key] = values
         partner = self.env["res.partner"].browse(invoice_address)
         delivery = partner.browse(partner.address_get(["delivery"])["delivery"])
         position = (

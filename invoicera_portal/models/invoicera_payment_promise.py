@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
@@ -67,23 +69,56 @@ class InvoiceraPaymentPromise(models.Model):
             )
         if not promised_date or promised_date < today:
             raise ValidationError(_("The promised date cannot be in the past."))
-        # The limit counts from the first promise on the invoice: promising again
-        # moves the date, it never pauses the reminders longer.
-        first = min(invoice.invoicera_promise_ids.mapped("create_date"), default=False)
-        if limit and first and (promised_date - first.date()).days > limit:
+        last = self._last_promise_days(invoice, today).get(invoice.id)
+        if not last or promised_date <= last:
+            return
+        first = self._first_promise_days(invoice).get(invoice.id)
+        if last < today:
+            raise ValidationError(
+                _(
+                    "%(invoice)s was first promised on %(date)s: a new promise could not "
+                    "be later than %(last)s. Please pay it, or contact us.",
+                    invoice=invoice.name,
+                    date=format_date(self.env, first),
+                    last=format_date(self.env, last),
+                )
+            )
+        if first and last < today + timedelta(days=limit):
             raise ValidationError(
                 _(
                     "The promised date must be within %(days)s days from your first "
                     "promise on %(invoice)s (%(date)s).",
                     days=limit,
                     invoice=invoice.name,
-                    date=format_date(self.env, first.date()),
+                    date=format_date(self.env, first),
                 )
             )
-        if limit and (promised_date - today).days > limit:
-            raise ValidationError(
-                _(
-                    "The promised date must be within %(days)s days from today.",
-                    days=limit,
-                )
-            )
+        raise ValidationError(
+            _("The promised date must be within %(days)s days from today.", days=limit)
+        )
+
+    @api.model
+    def _first_promise_days(self, invoices):
+        """{invoice id: the day (user's time zone) of its first promise}, in one query."""
+        firsts = self.sudo()._read_group(
+            [("invoice_id", "in", invoices.ids)], ["invoice_id"], ["create_date:min"]
+        )
+        return {invoice.id: fields.Date.context_today(self, first) for invoice, first in firsts}
+
+    @api.model
+    def _last_promise_days(self, invoices, today):
+        """{invoice id: the latest date a new promise on it may name}, for the invoices
+        whose company sets a limit: that many days from today, and from the invoice's
+        first promise (promising again moves the date, it never pauses reminders
+        longer). A date before today: no new promise is possible."""
+        firsts = self._first_promise_days(invoices)
+        result = {}
+        for invoice in invoices:
+            limit = invoice.company_id.invoicera_promise_max_days
+            if not limit:
+                continue
+            last = today + timedelta(days=limit)
+            if invoice.id in firsts:
+                last = min(last, firsts[invoice.id] + timedelta(days=limit))
+            result[invoice.id] = last
+        return result

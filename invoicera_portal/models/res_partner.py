@@ -204,4 +204,8 @@ class ResPartner(models.Model):
                 for payment in payments_sudo
             ],
             "quotations": quotations,
+            # the latest date a promise to pay each listed invoice may name
+            "promise_last": self.env["invoicera.payment.promise"]._last_promise_days(
+                invoices, today
+            ),
         }

@@ -115,7 +115,24 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
             "/my/billing/promise", invoice_id=self.overdue_a.id, promised_date=sooner.isoformat()
         )
         self.assertIn("we noted your promise", response.text)
-        self.assertEqual(len(self.Promise.search([("invoice_id", "=", self.overdue_a.id)])), 2)
+        promises = self.Promise.search([("invoice_id", "=", self.overdue_a.id)])
+        self.assertEqual(len(promises), 2)
+        # Both lapse unpaid, the window has closed: the form is gone, a promise refused.
+        self.env.cr.execute(
+            "UPDATE invoicera_payment_promise SET create_date = create_date - interval '20 days', "
+            "promised_date = promised_date - 40 WHERE id = ANY(%s)",
+            [promises.ids],
+        )
+        self.env.invalidate_all()
+        promises._compute_state()
+        self.assertEqual(set(promises.mapped("state")), {"broken"})
+        self.assertFalse(self.overdue_a.invoicera_promised_date)
+        page = self.url_open("/my/billing").text
+        self.assertNotIn(f'name="invoice_id" value="{self.overdue_a.id}"', page)
+        response = self.post(
+            "/my/billing/promise", invoice_id=self.overdue_a.id, promised_date=sooner.isoformat()
+        )
+        self.assertIn("a new promise could not be later than", response.text)
 
     def test_bad_promises_are_refused(self):
         self.login(self.user_a1)

@@ -268,10 +268,12 @@ class AccountAnalyticLine(models.Model):
                 UPDATE account_analytic_line AS line
                    SET timesheet_invoice_id = item.invoice_id
                   FROM invoicera_billable_item AS item
-                 WHERE item.id = ANY(%(items)s)
+                 WHERE line.id = ANY(%(lines)s)
                    AND item.source_model = %(model)s
-                   AND line.id = item.source_id
+                   AND item.source_id = line.id
+                   AND item.id = ANY(%(items)s)
                 """,
+                lines=self.ids,
                 model=self._name,
                 items=items.ids,
             )
