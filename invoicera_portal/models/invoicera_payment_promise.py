@@ -69,10 +69,11 @@ class InvoiceraPaymentPromise(models.Model):
             )
         if not promised_date or promised_date < today:
             raise ValidationError(_("The promised date cannot be in the past."))
-        last = self._last_promise_days(invoice, today).get(invoice.id)
+        firsts = self._first_promise_days(invoice)
+        last = self._last_promise_days(invoice, today, firsts).get(invoice.id)
         if not last or promised_date <= last:
             return
-        first = self._first_promise_days(invoice).get(invoice.id)
+        first = firsts.get(invoice.id)
         if last < today:
             raise ValidationError(
                 _(
@@ -106,12 +107,14 @@ class InvoiceraPaymentPromise(models.Model):
         return {invoice.id: fields.Date.context_today(self, first) for invoice, first in firsts}
 
     @api.model
-    def _last_promise_days(self, invoices, today):
+    def _last_promise_days(self, invoices, today, firsts=None):
         """{invoice id: the latest date a new promise on it may name}, for the invoices
         whose company sets a limit: that many days from today, and from the invoice's
         first promise (promising again moves the date, it never pauses reminders
-        longer). A date before today: no new promise is possible."""
-        firsts = self._first_promise_days(invoices)
+        longer). A date before today: no new promise is possible. ``firsts``: what
+        :meth:`_first_promise_days` gives for ``invoices``, when already read."""
+        if firsts is None:
+            firsts = self._first_promise_days(invoices)
         result = {}
         for invoice in invoices:
             limit = invoice.company_id.invoicera_promise_max_days

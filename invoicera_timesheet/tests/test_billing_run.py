@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.job import Job
@@ -92,25 +92,6 @@ class TestBillingRun(InvoiceraTimesheetCase):
         items_c = self.Item.search([("partner_id", "=", self.client_c.id)])
         self.assertEqual(items_c.mapped("state"), ["to_bill"], "no orphan invoice, no billed item")
         self.assertEqual(run.failed_count, 1)
-
-    def test_the_sales_teams_followers_do_not_follow_every_invoice(self):
-        """The invoices get the default sales team, as Odoo's create gives it, and
-        subscribe nobody: not even who follows the team's invoices (the engine
-        gives the team at creation, as sale orders do, which could subscribe)."""
-        team = self.env["crm.team"]._get_default_team_id()
-        self.assertTrue(team)
-        watcher = new_test_user(self.env, "team.watcher", groups="base.group_user").partner_id
-        team.message_subscribe(
-            partner_ids=watcher.ids,
-            subtype_ids=(
-                self.env.ref("sale.mt_salesteam_invoice_created")
-                | self.env.ref("sale.mt_salesteam_invoice_confirmed")
-            ).ids,
-        )
-        run = self.new_run()
-        run.action_start()
-        self.assertEqual(run.invoice_ids.team_id, team)
-        self.assertNotIn(watcher, run.invoice_ids.message_partner_ids)
 
     def test_without_a_sales_journal_every_client_fails_with_the_reason(self):
         """No sales journal (archived): each client is logged failed with Odoo's
