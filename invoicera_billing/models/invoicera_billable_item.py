@@ -896,7 +896,7 @@ class InvoiceraBillableItem(models.Model):
             detail = partner.invoicera_invoice_detail or "project"
             currency = self._invoice_currency(partner, company)
             invoice_address = partner.address_get(["invoice"])["invoice"]
-            header = self._invoice_header(company, invoice_address, currency, headers)
+            header = self._invoice_header(company, invoice_address, currency, headers, invoice_date)
             invoices = defaultdict(list)
             for line in partner_lines:
                 key = line["project"].id if partner.invoicera_invoice_per_project else None
@@ -936,17 +936,25 @@ class InvoiceraBillableItem(models.Model):
         return result
 
     @api.model
-    def _invoice_header(self, company, invoice_address, currency, cache):
+    def _invoice_header(self, company, invoice_address, currency, cache, invoice_date):
         """The values Odoo would compute for a new invoice to ``invoice_address``
-        (an id) in ``currency``, given to it as sale's ``_prepare_invoice`` gives them.
+        (an id) in ``currency`` dated ``invoice_date``, given to it as sale's
+        ``_prepare_invoice`` gives them.
 
         Odoo computes them invoice by invoice: the delivery address and fiscal
         position per client, here as ``account.move`` computes them; the
         journal and sales team, the same for every invoice of a company in a
-        currency, once per ``cache`` (a dict kept for one batch) from an
-        unsaved invoice, so that Odoo's own defaults and computations (and
-        their overrides) choose them. Without a sales journal, none is given:
-        each client's invoice then fails with Odoo's message.
+        currency, once per ``cache`` (a dict kept for one batch, of one invoice
+        date) from an unsaved invoice, so that Odoo's own defaults and
+        computations (and their overrides) choose them. Without a sales
+        journal, none is given: each client's invoice then fails with Odoo's
+        message.
+
+        The draft's name too: Odoo gives the first invoice of a journal in its
+        numbering period the period's first number and names the next drafts
+        "/", asking the database for the journal's last number invoice by
+        invoice. Once the journal has a number in the period, every new draft
+        is "/": asked once here. Otherwise Odoo names the drafts itself.
         """
         Move = self.env["account.move"].with_company(company)
         key = (company.id, currency.id)
@@ -954,12 +962,15 @@ class InvoiceraBillableItem(models.Model):
             values = {"move_type": "out_invoice", "company_id": company.id}
             values["currency_id"] = currency.id
             values.update(Move.default_get(["team_id", "journal_id"]))
-            template = Move.new(values)
+            template = Move.new({**values, "invoice_date": invoice_date})
             try:
                 values["journal_id"] = template.journal_id.id
             except UserError:
                 # no sales journal: Odoo's create says so, client by client
                 values.pop("journal_id", None)
+            else:
+                if template._get_last_sequence():
+                    values["name"] = "/"
             values["team_id"] = template.team_id.id
             cache[key] = values
         partner = self.env["res.partner"].browse(invoice_address)

@@ -194,6 +194,27 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         self.assertEqual(invoice.fiscal_position_id, export)
         self.assertOdooAmounts(invoice, self.tax_included)
 
+    def test_drafts_named_as_odoo_names_them(self):
+        """The first invoice of a journal in its year takes the year's first number,
+        as Odoo gives it to a first draft; the next drafts are "/" until posted."""
+        journal = self.env["account.journal"].create(
+            {"name": "Sales EUR", "code": "SEUR", "type": "sale", "currency_id": self.eur.id}
+        )
+        first = self.bill_work(self.client_eur, self.project_eur, self.tax_excluded)
+        self.assertEqual(first.journal_id, journal)
+        self.assertEqual(first.name, "SEUR/2026/00001")
+        self.log_time(self.alice, 1, project=self.project_eur, day="2026-03-20")
+        second = self.invoice(self.client_eur)
+        self.assertEqual(second.journal_id, journal)
+        self.assertEqual(second.name, "/")
+        self.assertEqual(self.odoo_invoice(second).name, "/", "Odoo names it so too")
+        # in another year, the journal has no number yet: the first draft takes one
+        self.log_time(self.alice, 1, project=self.project_eur, day="2026-03-21")
+        next_year = self.invoice(self.client_eur, invoice_date=date(2027, 1, 5))
+        self.assertEqual(next_year.name, "SEUR/2027/00001")
+        (first | second | next_year).action_post()
+        self.assertEqual(second.name, "SEUR/2026/00002")
+
     def test_payment_term_in_installments(self):
         """30% at once, the rest in 30 days: two receivable lines, with their dates."""
         self.client.property_payment_term_id = self.env["account.payment.term"].create(
