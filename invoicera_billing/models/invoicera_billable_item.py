@@ -659,8 +659,11 @@ class InvoiceraBillableItem(models.Model):
         # Items: one search finds those that may be wrong (as a rule, none),
         # then each check is applied to them exactly.
         currencies = self.env["res.currency"].union(*currencies_by_partner.values())
+        # searched from the model, not from ``self``: the ORM would round the
+        # rate compared below in the currency of ``self``, which has several
         suspects = self.browse(
-            self.sudo()
+            self.env[self._name]
+            .sudo()
             .with_context(active_test=False)
             .search(
                 [

@@ -86,6 +86,20 @@ class TestCostSources(InvoiceraTimesheetCase):
         return bill
 
     # ------------------------------------------------------------------
+    def test_expense_paid_in_another_currency_is_billed_with_the_time(self):
+        """An expense paid in euros on the project of a client billed in dollars:
+        one invoice in dollars bills the time and the expense, converted."""
+        self.log_time(self.alice, 2)
+        expense = self.approved_expense(100, currency_id=self.eur.id)
+        self.assertEqual(self.item_of(expense).currency_id, self.eur)
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.currency_id, self.usd)
+        lines = {line.product_id: line for line in invoice.invoice_line_ids}
+        self.assertEqual(lines[self.service].price_subtotal, 180)
+        # 100 € + 10 % markup, at 0.5 € per $ on the invoice date
+        self.assertEqual(lines[self.travel].price_unit, 220)
+        self.assertEqual(invoice.amount_untaxed, 400)
+
     def test_approved_expense_is_rebilled_at_cost_with_markup(self):
         expense = self.approved_expense(200)
         item = self.item_of(expense)
