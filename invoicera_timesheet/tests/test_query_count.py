@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from .common import InvoiceraTimesheetCase
 
 #: queries to lock, check, create, link and post one invoice (18.0 core, measured)
-INVOICE_QUERY_BUDGET = 104
+INVOICE_QUERY_BUDGET = 102
 
 
 @tagged("post_install", "-at_install")
