@@ -22,6 +22,9 @@ ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 #: Odoo's sync adds (18.0: purchase posts a note on vendor bills made from
 #: purchase orders): the engine's invoices are created with a single sync pass
 SINGLE_SYNC_CREATE_OVERRIDES = {"purchase"}
+#: addons whose overrides of how Odoo names a draft invoice keep account's rule
+#: (the journal's last number in the period, whatever the client)
+DRAFT_NAME_OVERRIDES = {"account_debit_note"}
 #: what refuses one client's invoices: Odoo's checks and the database's
 #: constraints (any addon's); the client fails alone, the others are invoiced
 CLIENT_ERRORS = (UserError, ValidationError, psycopg2.IntegrityError)
@@ -659,8 +662,8 @@ class InvoiceraBillableItem(models.Model):
         # Items: one search finds those that may be wrong (as a rule, none),
         # then each check is applied to them exactly.
         currencies = self.env["res.currency"].union(*currencies_by_partner.values())
-        # searched from the model, not from ``self``: the ORM would round the
-        # rate compared below in the currency of ``self``, which has several
+        # searched from the model, not from ``self``: comparing a monetary
+        # field, the ORM asks for the one currency of ``self``, which has several
         suspects = self.browse(
             self.env[self._name]
             .sudo()
@@ -953,11 +956,11 @@ class InvoiceraBillableItem(models.Model):
         journal, none is given: each client's invoice then fails with Odoo's
         message.
 
-        The draft's name too: Odoo gives the first invoice of a journal in its
-        numbering period the period's first number and names the next drafts
-        "/", asking the database for the journal's last number invoice by
-        invoice. Once the journal has a number in the period, every new draft
-        is "/": asked once here. Otherwise Odoo names the drafts itself.
+        The draft's name too (:meth:`_draft_name`): Odoo gives the first
+        invoice of a journal in its numbering period the period's first number
+        and names the next drafts "/", asking the database for the journal's
+        last number invoice by invoice; once the journal has a number in the
+        period, every new draft is "/", asked once here.
         """
         Move = self.env["account.move"].with_company(company)
         key = (company.id, currency.id)
@@ -972,8 +975,7 @@ class InvoiceraBillableItem(models.Model):
                 # no sales journal: Odoo's create says so, client by client
                 values.pop("journal_id", None)
             else:
-                if template._get_last_sequence():
-                    values["name"] = "/"
+                values.update(self._draft_name(template))
             values["team_id"] = template.team_id.id
             cache[key] = values
         partner = self.env["res.partner"].browse(invoice_address)
@@ -989,6 +991,29 @@ class InvoiceraBillableItem(models.Model):
             "partner_shipping_id": delivery.id,
             "fiscal_position_id": position.id,
         }
+
+    @api.model
+    def _draft_name(self, template):
+        """``{"name": "/"}`` when Odoo names every new draft like ``template``
+        (an unsaved invoice) "/", else ``{}``: Odoo then names the drafts itself.
+
+        Odoo names a new draft "/" when its journal already has a number in
+        the draft's numbering period; in quick encoding mode it leaves the
+        name empty, and addons may number per client (Latin American document
+        types): those are left to Odoo, as is a journal whose numbering Odoo
+        refuses (its create says why, client by client).
+        """
+        Move = template.browse()
+        if template.quick_edit_mode or not all(
+            self._overridden_only_by(Move, method, DRAFT_NAME_OVERRIDES)
+            for method in ("_compute_name", "_get_last_sequence_domain", "_get_last_sequence")
+        ):
+            return {}
+        try:
+            has_number = template._get_last_sequence()
+        except UserError:
+            return {}
+        return {"name": "/"} if has_number else {}
 
     def _invoice(self, company, invoice_date, post=False, run=None):
         """Invoice ``self`` (the items of one client) and return the invoices.
@@ -1127,11 +1152,16 @@ class InvoiceraBillableItem(models.Model):
     @api.model
     def _single_sync_is_safe(self, Move):
         """No addon overrides ``account.move.create`` around account's, but known ones."""
-        for cls in type(Move).__mro__:
+        return self._overridden_only_by(Move, "create", SINGLE_SYNC_CREATE_OVERRIDES)
+
+    @api.model
+    def _overridden_only_by(self, Model, method, modules):
+        """Whether no addon but ``modules`` overrides account's ``Model.method``."""
+        for cls in type(Model).__mro__:
             module = getattr(cls, "_module", None)
             if module == "account":
                 return True
-            if "create" in vars(cls) and module not in SINGLE_SYNC_CREATE_OVERRIDES:
+            if method in vars(cls) and module not in modules:
                 return False
         return False
 

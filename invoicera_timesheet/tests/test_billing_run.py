@@ -108,6 +108,20 @@ class TestBillingRun(InvoiceraTimesheetCase):
         self.assertFalse(run.invoice_ids)
         self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
 
+    def test_a_numbering_odoo_refuses_fails_each_client_with_the_reason(self):
+        """A sales journal whose sequence pattern Odoo refuses: each client is
+        logged failed with Odoo's message and the run ends."""
+        self.env["account.journal"].search(
+            [("company_id", "=", self.company.id), ("type", "=", "sale")]
+        ).sequence_override_regex = r"^(?P<prefix1>.*)$"
+        run = self.new_run()
+        run.action_start()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.log_ids.mapped("status")), {"failed"})
+        for log in run.log_ids:
+            self.assertIn("The sequence regex should at least contain", log.message)
+        self.assertFalse(run.invoice_ids)
+
     def test_client_refused_by_the_database_is_rolled_back_and_logged(self):
         """Not only Odoo's errors: a database constraint (another module's, here
         made for the test) refusing one client's invoice fails that client alone."""

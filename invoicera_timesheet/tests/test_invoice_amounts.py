@@ -215,6 +215,26 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         (first | second | next_year).action_post()
         self.assertEqual(second.name, "SEUR/2026/00002")
 
+    def test_drafts_named_as_odoo_names_them_in_quick_encoding_mode(self):
+        self.company.quick_edit_mode = "out_and_in_invoices"
+        self.bill_work(self.client, self.project, self.tax_excluded).action_post()
+        self.log_time(self.alice, 1, day="2026-03-20")
+        draft = self.invoice(self.client)
+        self.assertEqual(draft.name, self.odoo_invoice(draft).name)
+
+    def test_drafts_named_by_odoo_where_an_addon_changes_the_numbering(self):
+        """Numbering per document type (Latin American localisations) may give a
+        client's first draft a number where the journal has numbers already: when
+        an addon changes how drafts are numbered, Odoo names them itself."""
+        self.bill_work(self.client, self.project, self.tax_excluded).action_post()
+        template = self.env["account.move"].new(
+            {"move_type": "out_invoice", "invoice_date": date(2026, 3, 31)}
+        )
+        self.assertEqual(self.Item._draft_name(template), {"name": "/"})
+        Move = type(self.env["account.move"])
+        with patch.object(Move, "_get_last_sequence_domain", Move._get_last_sequence_domain):
+            self.assertEqual(self.Item._draft_name(template), {})
+
     def test_payment_term_in_installments(self):
         """30% at once, the rest in 30 days: two receivable lines, with their dates."""
         self.client.property_payment_term_id = self.env["account.payment.term"].create(
