@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+#: what a line billing items takes from them: changed on the invoice, the
+#: invoice, its time annex and the items would tell three different stories
+BILLED_LINE_FIELDS = ("quantity", "price_unit")
 
 
 class AccountMoveLine(models.Model):
@@ -7,6 +12,36 @@ class AccountMoveLine(models.Model):
     invoicera_item_ids = fields.One2many(
         "invoicera.billable.item", "invoice_line_id", string="Billed Items", readonly=True
     )
+
+    def write(self, vals):
+        if any(fname in vals for fname in BILLED_LINE_FIELDS):
+            self._invoicera_check_billed_line(vals)
+        return super().write(vals)
+
+    def _invoicera_check_billed_line(self, vals):
+        """Refuse to change the quantity or price of lines billing items."""
+        changed = self.filtered(
+            lambda line: line.display_type == "product"
+            and any(
+                fname in vals
+                and self._fields[fname].convert_to_cache(vals[fname], line) != line[fname]
+                for fname in BILLED_LINE_FIELDS
+            )
+        )
+        # sudo: who edits the invoice need not read the items; only their count is used
+        billed = changed.filtered(lambda line: line.sudo().invoicera_item_ids)
+        if billed:
+            raise UserError(
+                _(
+                    "These invoice lines bill work from Billing ▸ Unbilled Work; their "
+                    "quantity and price are those of the work:%(lines)s\n"
+                    "To change them, cancel or delete the invoice (the work goes back to "
+                    "the unbilled items), change the items there and invoice them again.",
+                    lines="".join(
+                        f"\n- {line.move_id.display_name} · {line.name}" for line in billed
+                    ),
+                )
+            )
 
     def unlink(self):
         # A line removed from a draft invoice gives its items back to unbilled.

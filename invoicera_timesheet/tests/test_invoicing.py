@@ -196,6 +196,28 @@ class TestInvoicing(InvoiceraTimesheetCase):
         self.assertEqual(self.item_of(self.line_b1).state, "to_bill")
         self.assertEqual(self.item_of(self.line_a1).state, "invoiced")
 
+    def test_the_quantity_and_price_of_billed_work_stay_those_of_the_work(self):
+        """On a draft (here reset to draft) the lines billing work keep the hours and
+        rate of the items their time annex lists; the label and a discount may change."""
+        invoice = self.invoice(self.client, post=True)
+        invoice.button_draft()
+        line = invoice.invoice_line_ids.filtered(lambda line: line.price_unit == 60)
+        for vals in ({"quantity": line.quantity + 2}, {"price_unit": 75}):
+            with self.assertRaisesRegex(UserError, "bill work from Billing ▸ Unbilled Work"):
+                invoice.write({"invoice_line_ids": [Command.update(line.id, vals)]})
+        self.assertEqual((line.quantity, line.price_unit), (4, 60))
+        invoice.write(
+            {
+                "invoice_line_ids": [
+                    Command.update(line.id, {"name": "Design, March", "discount": 10}),
+                    Command.create({"name": "Travel", "quantity": 1, "price_unit": 40}),
+                ]
+            }
+        )
+        self.assertEqual(line.price_subtotal, 216)
+        invoice.action_post()
+        self.assertEqual(invoice.amount_untaxed, 5 * 90 + 216 + 40)
+
     def test_cancelling_returns_items(self):
         invoice = self.invoice(self.client, post=True)
         invoice.button_draft()
