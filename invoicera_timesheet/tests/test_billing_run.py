@@ -93,34 +93,32 @@ class TestBillingRun(InvoiceraTimesheetCase):
         self.assertEqual(items_c.mapped("state"), ["to_bill"], "no orphan invoice, no billed item")
         self.assertEqual(run.failed_count, 1)
 
-    def test_without_a_sales_journal_every_client_fails_with_the_reason(self):
-        """No sales journal (archived): each client is logged failed with Odoo's
-        message and the run ends; nothing is invoiced."""
-        self.env["account.journal"].search(
+    def sales_journals(self):
+        return self.env["account.journal"].search(
             [("company_id", "=", self.company.id), ("type", "=", "sale")]
-        ).action_archive()
+        )
+
+    def assertEveryClientFails(self, reason):
+        """A run where every client fails with ``reason`` ends; nothing is invoiced."""
         run = self.new_run()
         run.action_start()
         self.assertEqual(run.state, "done")
         self.assertEqual(set(run.log_ids.mapped("status")), {"failed"})
         for log in run.log_ids:
-            self.assertIn("No journal could be found", log.message)
+            self.assertIn(reason, log.message)
         self.assertFalse(run.invoice_ids)
         self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
 
+    def test_without_a_sales_journal_every_client_fails_with_the_reason(self):
+        """No sales journal (archived): each client is logged failed with Odoo's message."""
+        self.sales_journals().action_archive()
+        self.assertEveryClientFails("No journal could be found")
+
     def test_a_numbering_odoo_refuses_fails_each_client_with_the_reason(self):
         """A sales journal whose sequence pattern Odoo refuses: each client is
-        logged failed with Odoo's message and the run ends."""
-        self.env["account.journal"].search(
-            [("company_id", "=", self.company.id), ("type", "=", "sale")]
-        ).sequence_override_regex = r"^(?P<prefix1>.*)$"
-        run = self.new_run()
-        run.action_start()
-        self.assertEqual(run.state, "done")
-        self.assertEqual(set(run.log_ids.mapped("status")), {"failed"})
-        for log in run.log_ids:
-            self.assertIn("The sequence regex should at least contain", log.message)
-        self.assertFalse(run.invoice_ids)
+        logged failed with Odoo's message."""
+        self.sales_journals().sequence_override_regex = r"^(?P<prefix1>.*)$"
+        self.assertEveryClientFails("The sequence regex should at least contain")
 
     def test_client_refused_by_the_database_is_rolled_back_and_logged(self):
         """Not only Odoo's errors: a database constraint (another module's, here
