@@ -28,7 +28,7 @@ class AccountMoveLine(models.Model):
                 for fname in BILLED_LINE_FIELDS
             )
         )
-        # sudo: who edits the invoice need not read the items; only their count is used
+        # sudo: who edits the invoice need not read the items; only whether there are some
         billed = changed.filtered(lambda line: line.sudo().invoicera_item_ids)
         if billed:
             raise UserError(
