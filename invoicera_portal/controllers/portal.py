@@ -61,8 +61,6 @@ class InvoiceraPortal(CustomerPortal):
                 **pop_flash(),
                 "statement_from": today.replace(day=1) - timedelta(days=90),
                 "statement_to": today,
-                "promise_max": today
-                + timedelta(days=request.env.company.invoicera_promise_max_days or 3650),
             }
         )
         return request.render("invoicera_portal.portal_my_billing", values)

@@ -95,6 +95,8 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         promise on the invoice, not from each new one: reminders resume at the latest
         the configured number of days after the client first promised."""
         self.login(self.user_a1)
+        page = self.url_open("/my/billing").text
+        self.assertIn(f'max="{self.today + timedelta(days=30)}"', page, "the date picker's limit")
         first = self.today + timedelta(days=20)
         self.post("/my/billing/promise", invoice_id=self.overdue_a.id, promised_date=first)
         promise = self.Promise.search([("invoice_id", "=", self.overdue_a.id)])
