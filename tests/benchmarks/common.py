@@ -12,15 +12,15 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 from unittest.mock import patch
 
-import psycopg2
 import requests
 
 from odoo.modules.registry import Registry
 from odoo.service.db import exp_drop, exp_duplicate_database
-from odoo.sql_db import connection_info_for
+from odoo.sql_db import db_connect
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
@@ -144,13 +144,11 @@ def settle_database(name):
     happens to overlap; and the first reads of new rows pay for setting their
     hint bits. Settled, every path starts from the same state.
     """
-    connection = psycopg2.connect(**connection_info_for(name)[1])
-    try:
-        connection.autocommit = True  # VACUUM cannot run in a transaction
-        with connection.cursor() as cr:
-            cr.execute("VACUUM ANALYZE")
-    finally:
-        connection.close()
+    with closing(db_connect(name).cursor()) as cr:
+        # as Odoo's database service does: VACUUM cannot run in a transaction
+        # (a connection borrowed next from the pool is made transactional again)
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE")
 
 
 def run_concurrently(target, argument_lists):
