@@ -779,30 +779,42 @@ class InvoiceraBillableItem(models.Model):
                 )
 
     @api.model
-    def _line_name(self, partner, detail, line):
+    def _line_name(self, partner, detail, line, cache=None):
         """The label of an invoice line, in the client's language.
 
-        ``line``: what the line bills, as :meth:`_invoice_lines` gives it.
+        ``line``: what the line bills, as :meth:`_invoice_lines` gives it;
+        ``cache``: a dict kept for one batch, where each date and product name
+        is put in each language once.
         """
-        lang_env = (
-            self.env if self.env.lang == partner.lang else self.with_context(lang=partner.lang).env
-        )
+        cache = {} if cache is None else cache
+        lang = partner.lang
+
+        def in_lang(value):
+            key = (lang, value)
+            if key not in cache:
+                lang_env = self.env if self.env.lang == lang else self.with_context(lang=lang).env
+                if isinstance(value, models.BaseModel):
+                    cache[key] = value.with_env(lang_env).display_name
+                else:
+                    cache[key] = format_date(lang_env, value, lang_code=lang)
+            return cache[key]
+
         if detail == "item" and len(line["item_ids"]) == 1:
             item = self.browse(line["item_ids"][0])
-            parts = [format_date(lang_env, item.date, lang_code=partner.lang)]
+            parts = [in_lang(item.date)]
             if item.employee_id:
                 parts.append(item.employee_id.name)
             parts.append(item.name)
             return " · ".join(parts)
-        period = format_date(lang_env, line["date_from"], lang_code=partner.lang)
+        period = in_lang(line["date_from"])
         if line["date_to"] != line["date_from"]:
-            period += " – " + format_date(lang_env, line["date_to"], lang_code=partner.lang)
+            period += " – " + in_lang(line["date_to"])
         parts = [line["project"].name] if line["project"] else []
         if detail == "task" and line["task"]:
             parts.append(line["task"].name)
         if detail == "employee" and line["employee"]:
             parts.append(line["employee"].name)
-        parts.append(line["product"].with_env(lang_env).display_name)
+        parts.append(in_lang(line["product"]))
         return f"{' · '.join(parts)} ({period})"
 
     def _invoice_lines(self):
@@ -892,7 +904,7 @@ class InvoiceraBillableItem(models.Model):
         one invoice per client in its currency (and per project when the client
         wants it).
         """
-        rates, result, headers = {}, {}, {}
+        rates, result, headers, names = {}, {}, {}, {}
         lines_by_partner = self._invoice_lines()
         # The lines show their project's name and analytic account: read those alone.
         self.env["project.project"].union(
@@ -920,7 +932,7 @@ class InvoiceraBillableItem(models.Model):
                         "sequence": sequence,
                         "display_type": "product",
                         "product_id": line["product"].id,
-                        "name": self._line_name(partner, detail, line),
+                        "name": self._line_name(partner, detail, line, names),
                         "quantity": line["quantity"],
                         "product_uom_id": line["uom"].id,
                         "price_unit": line["price_unit"] * rates[key],
@@ -1178,10 +1190,18 @@ class InvoiceraBillableItem(models.Model):
         recomputes every line of a new invoice and keeps its own result: a
         wrong prediction costs the write it would have made anyway, never a
         wrong amount (``test_invoice_amounts``).
+
+        The taxes themselves are given with the lines, as sale gives an order
+        line's, when they are the product's (Odoo's rule, which no addon
+        changes here): Odoo then does not look for them again line by line.
         """
         AccountTax = self.env["account.tax"]
         Line = self.env["account.move.line"]
         taxes_cache, rates = {}, {}
+        give_taxes = all(
+            self._overridden_only_by(Line, method, ())
+            for method in ("_compute_tax_ids", "_get_computed_taxes")
+        )
         for vals in vals_list:
             partner = self.env["res.partner"].browse(vals["partner_id"])
             currency = self.env["res.currency"].browse(vals["currency_id"])
@@ -1205,6 +1225,9 @@ class InvoiceraBillableItem(models.Model):
                         AccountTax._check_company_domain(company)
                     )._filter_taxes_by_company(company)
                     taxes_cache[key] = position.map_tax(taxes) if taxes else taxes
+                if taxes_cache[key] and give_taxes:
+                    # the product's taxes, as sale gives an order line's
+                    line["tax_ids"] = [fields.Command.set(taxes_cache[key].ids)]
                 base_lines.append(
                     AccountTax._prepare_base_line_for_taxes_computation(
                         line,
