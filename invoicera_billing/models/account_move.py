@@ -38,7 +38,25 @@ class AccountMove(models.Model):
     def write(self, vals):
         if vals.get("partner_id"):
             self._invoicera_check_client(vals["partner_id"])
+        if "move_type" in vals:
+            self._invoicera_check_type_kept(vals["move_type"])
         return super().write(vals)
+
+    def _invoicera_check_type_kept(self, move_type):
+        """Refuse to turn an invoice of billed work into another kind of document
+        (Switch into credit note): it would credit the client for the work it
+        bills, and keep that work locked as invoiced."""
+        billed = self.filtered(lambda m: m.move_type != move_type and m.invoicera_item_count)
+        if billed:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work from Billing ▸ Unbilled Work: it stays an "
+                    "invoice. To credit the client, post it and make a credit note, or "
+                    "cancel it: the work goes back to Unbilled Work, where it is "
+                    "corrected and invoiced again.",
+                    invoices=", ".join(billed.mapped("display_name")),
+                )
+            )
 
     def _invoicera_check_client(self, partner_id):
         """Refuse to send invoices of billed work to another client than the work's:

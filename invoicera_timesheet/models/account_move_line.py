@@ -2,8 +2,11 @@ from odoo import api, fields, models
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
 
+#: vendor bill line fields whose change changes what its item bills: locked
+#: once invoiced (moved to another project, Odoo would re-invoice the cost there)
+BILLED_FIELDS = {"analytic_distribution", "invoicera_rebill", "product_id"}
 #: vendor bill line fields whose change may change its billable item
-SYNC_FIELDS = {"analytic_distribution", "invoicera_rebill", "name", "product_id"}
+SYNC_FIELDS = BILLED_FIELDS | {"name"}
 
 
 class AccountMoveLine(models.Model):
@@ -30,6 +33,8 @@ class AccountMoveLine(models.Model):
     )
 
     def write(self, vals):
+        if BILLED_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
+            self._invoicera_vendor_lines()._invoicera_check_not_billed()
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self._invoicera_vendor_lines()._invoicera_sync_items()

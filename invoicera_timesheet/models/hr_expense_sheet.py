@@ -14,3 +14,13 @@ class HrExpenseSheet(models.Model):
         if {"approval_state", "state", "expense_line_ids"} & set(vals):
             self.expense_line_ids._invoicera_sync_items()
         return res
+
+    def unlink(self):
+        # Deleted, the report leaves its expenses unreported (the database
+        # clears their link, no write): billed, they stay on their report;
+        # approved, they are no longer billable.
+        expenses = self.expense_line_ids
+        expenses._invoicera_check_not_billed()
+        res = super().unlink()
+        expenses.exists()._invoicera_sync_items()
+        return res

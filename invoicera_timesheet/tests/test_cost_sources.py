@@ -163,6 +163,19 @@ class TestCostSources(InvoiceraTimesheetCase):
         expense.sheet_id.action_sheet_move_post()
         self.assertEqual(self.item_of(expense).state, "invoiced")
 
+    def test_deleted_expense_report(self):
+        """Its expenses are no longer approved: not billable; billed, the report stays."""
+        expense = self.approved_expense(80)
+        self.assertEqual(self.item_of(expense).state, "to_bill")
+        expense.sheet_id.unlink()
+        self.assertFalse(expense.sheet_id)
+        self.assertFalse(self.item_of(expense), "an unreported expense is not billable")
+        billed = self.approved_expense(120)
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            billed.sheet_id.unlink()
+        self.assertTrue(billed.sheet_id.exists())
+
     def test_expense_not_rebillable(self):
         self.travel.expense_policy = "no"
         expense = self.approved_expense(80)
@@ -201,6 +214,16 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.invoice(self.client)
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             bill.button_draft()
+        # Moved to another project (Odoo lets a posted line's analytic change),
+        # the cost would be billed there again, by Odoo or by the next run.
+        line = bill.invoice_line_ids
+        other = self.project_eur.account_id
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            line.analytic_distribution = {str(other.id): 100}
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            line.invoicera_rebill = False
+        self.assertEqual(line.analytic_distribution, {str(self.account.id): 100})
+        line.name = "Illustrations, final"  # a label change is harmless
 
     def test_project_sold_through_a_sale_order_keeps_odoo_flow(self):
         order = self.env["sale.order"].create(

@@ -137,6 +137,29 @@ class TestInvoicing(InvoiceraTimesheetCase):
             invoice.partner_id = self.client_eur
         self.assertEqual(invoice.partner_id, accounting)
 
+    def test_the_draft_of_billed_work_stays_an_invoice(self):
+        """Switched into a credit note, the draft would credit the client for the work
+        it bills, and keep that work locked as invoiced."""
+        invoice = self.invoice(self.client)
+        with self.assertRaisesRegex(
+            UserError, f"{invoice.display_name} bills work from Billing ▸ Unbilled Work"
+        ):
+            invoice.action_switch_move_type()
+        self.assertEqual(invoice.move_type, "out_invoice")
+        self.assertEqual(self.item_of(self.line_a1).invoice_id, invoice)
+        # Cancelled, it gives its work back; a draft without billed work switches.
+        invoice.button_cancel()
+        self.assertEqual(self.item_of(self.line_a1).state, "to_bill")
+        other = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_line_ids": [Command.create({"name": "Goodwill", "price_unit": 10})],
+            }
+        )
+        other.action_switch_move_type()
+        self.assertEqual(other.move_type, "out_refund")
+
     def test_the_engines_context_flags_unlock_nothing_for_a_caller(self):
         """A context comes from RPC too: the flags the engine writes with skip no check."""
         self.invoice(self.client)
