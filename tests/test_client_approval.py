@@ -162,6 +162,24 @@ class TestClientApproval(HttpCase):
         self.assertIn("Some of these items are not yours", response.text)
         self.assertEqual(self.moodboard.client_approval, "pending")
 
+    def test_work_of_another_company_is_not_shown_nor_decided(self):
+        """The client also has work pending at another company of the database,
+        whose documents its portal does not show: its approvals neither."""
+        other_company = self.env["res.company"].create({"name": "Northbridge Europe"})
+        # the work of the brand book, done for the other company
+        self.env.cr.execute(
+            "UPDATE invoicera_billable_item SET company_id = %s WHERE id = %s",
+            [other_company.id, self.book.id],
+        )
+        self.book.invalidate_recordset(["company_id"])
+        self.authenticate(self.user.login, self.user.login)
+        page = self.url_open("/my/billing/approvals")
+        self.assertIn("Moodboard", page.text)
+        self.assertNotIn("Brand book", page.text)
+        response = self.decide(self.book, "approved")
+        self.assertIn("Some of these items are not yours", response.text)
+        self.assertEqual(self.book.client_approval, "pending")
+
     def test_turning_approval_off_releases_the_items(self):
         self.project.invoicera_client_approval = False
         self.assertEqual(len(self.billable()), 3)

@@ -68,10 +68,12 @@ class InvoiceraPortal(CustomerPortal):
     def _invoicera_items_to_approve(self, client, item_ids=None):
         """Items of ``client`` awaiting its approval (those of ``item_ids`` only, if given).
 
-        Items are not readable in the portal: read for this client only.
+        Items are not readable in the portal: read for this client only, in the
+        companies of the user (as its invoices and statement).
         """
         domain = [
             ("partner_id", "=", client.id),
+            ("company_id", "in", request.env.companies.ids),
             ("client_approval", "=", "pending"),
             ("state", "in", ("to_bill", "deferred")),
         ]

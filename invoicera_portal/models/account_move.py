@@ -57,6 +57,20 @@ class AccountMove(models.Model):
             )
         ):
             return self.env["payment.transaction"]
+        if token.partner_id.commercial_partner_id != self.commercial_partner_id:
+            # The contact who saved it moved to another client since: as Odoo's
+            # payment flow, a saved method pays its owner's documents only.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: %(method)s belongs to %(owner)s, no longer a "
+                    "contact of %(client)s. The client turns automatic payment on again "
+                    "from the portal.",
+                    method=token.display_name,
+                    owner=token.partner_id.display_name,
+                    client=self.commercial_partner_id.display_name,
+                )
+            )
+            return self.env["payment.transaction"]
         provider = token.provider_id
         if not provider.filtered_domain(provider._check_company_domain(self.company_id)):
             # The payment would be recorded in the provider's company, never on

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class ReportStatement(models.AbstractModel):
@@ -10,6 +10,7 @@ class ReportStatement(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        self._check_printable()
         data = data or {}
         try:
             date_from = fields.Date.to_date(data.get("date_from"))
@@ -30,3 +31,18 @@ class ReportStatement(models.AbstractModel):
                 for partner in partners
             },
         }
+
+    @api.model
+    def _check_printable(self):
+        """The statement reads the client's entries as superuser: it is printed by
+        the portal (for the logged-in client, as superuser) or by the users the
+        report is for (billing staff), not by whoever may read a partner."""
+        groups = self.env.ref("invoicera_portal.action_report_statement").sudo().groups_id
+        if not self.env.su and groups and not groups & self.env.user.groups_id:
+            raise AccessError(
+                _(
+                    "Statements of account are printed by billing staff (%(groups)s), "
+                    "and by clients from their portal.",
+                    groups=", ".join(groups.mapped("full_name")),
+                )
+            )

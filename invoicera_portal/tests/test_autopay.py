@@ -91,6 +91,16 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(invoice.amount_residual, 70)
         self.assertIn("Automatic payment skipped", invoice.message_ids[0].body)
 
+    def test_a_method_whose_owner_left_the_client_is_not_charged(self):
+        """The contact who saved the card moved to another client: the client's
+        invoices are no longer charged to that card (as Odoo's payment flow)."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        self.contact_a1.parent_id = self.client_b
+        invoice = self.new_invoice()
+        self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
+        self.assertEqual(invoice.amount_residual, 250)
+        self.assertIn("no longer a contact of", invoice.message_ids[0].body)
+
     def test_only_own_saved_methods(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         response = self.set_autopay(self.token_b.id)

@@ -2,7 +2,8 @@ from datetime import timedelta
 from urllib.parse import urlencode as url_encode
 
 from odoo import http
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import InvoiceraPortalCommon
 
@@ -205,6 +206,27 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         self.assertIn(self.not_due_a.name, html)
         self.assertNotIn(self.invoices_b.name, html)
         self.assertIn("200.00", html, "the closing balance")
+
+    def test_statement_printed_by_billing_staff_only(self):
+        """Any employee may read a partner; its statement (the client's entries,
+        read as superuser) is printed by billing staff only, as the report says."""
+        data = {"date_from": (self.today - timedelta(days=60)).isoformat()}
+        data["date_to"] = self.today.isoformat()
+        employee = new_test_user(self.env, login="warehouse_clerk", groups="base.group_user")
+        clerk = new_test_user(
+            self.env,
+            login="billing_clerk",
+            groups="base.group_user,invoicera_billing.group_billing_user",
+        )
+        Report = self.env["ir.actions.report"]
+        with self.assertRaisesRegex(AccessError, "printed by billing staff"):
+            Report.with_user(employee)._render_qweb_html(
+                "invoicera_portal.action_report_statement", self.client_a.ids, data=data
+            )
+        html, _type = Report.with_user(clerk)._render_qweb_html(
+            "invoicera_portal.action_report_statement", self.client_a.ids, data=data
+        )
+        self.assertIn(self.overdue_a.name, html.decode())
 
     def test_statement_and_credit_are_of_the_portals_company_only(self):
         """The client also owes (or is owed) another company of the database: the
