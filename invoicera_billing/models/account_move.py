@@ -103,10 +103,12 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        # An invoice credited in full (by one credit note or several) gives its
-        # items back to unbilled; partly credited, they stay invoiced (README).
+        # An invoice credited in full (by one credit note or several, or posted
+        # again, corrected, for no more than its credit notes) gives its items
+        # back to unbilled; partly credited, they stay invoiced (README).
         refunds = posted.filtered(lambda m: m.move_type == "out_refund" and m.reversed_entry_id)
-        for invoice in refunds.reversed_entry_id:
+        corrected = posted.filtered(lambda m: m.move_type == "out_invoice" and m.reversal_move_ids)
+        for invoice in refunds.reversed_entry_id | corrected:
             credited = sum(
                 invoice.reversal_move_ids.filtered(
                     lambda m: m.move_type == "out_refund" and m.state == "posted"

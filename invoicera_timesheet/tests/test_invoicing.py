@@ -283,6 +283,29 @@ class TestInvoicing(InvoiceraTimesheetCase):
             {"to_bill"},
         )
 
+    def test_invoice_corrected_below_its_credit_note_returns_its_items(self):
+        """Partly credited, reset to draft and posted again without the credited
+        line: the credit note now covers the whole invoice, whose remaining work
+        goes back to unbilled (else billed by nothing)."""
+        invoice = self.invoice(self.client, post=True)
+        alice = self.item_of(self.line_a1).invoice_line_id
+        credit = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        credit.invoice_line_ids = [
+            Command.unlink(line.id)
+            for line in credit.invoice_line_ids
+            if line.price_unit != alice.price_unit
+        ]
+        credit.action_post()
+        self.assertEqual(credit.amount_total, alice.price_total)
+        self.assertEqual(self.item_of(self.line_b1).state, "invoiced", "partly credited")
+        invoice.button_draft()
+        invoice.invoice_line_ids = [Command.unlink(alice.id)]
+        self.assertEqual(self.item_of(self.line_a1).state, "to_bill", "its line deleted")
+        invoice.action_post()
+        self.assertLess(invoice.amount_total, credit.amount_total)
+        self.assertEqual(self.item_of(self.line_b1).state, "to_bill")
+        self.assertTrue(invoice.invoicera_items_released)
+
     def test_partial_credit_notes_crediting_the_whole_invoice_return_items(self):
         invoice = self.invoice(self.client, post=True)
         first = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
