@@ -95,7 +95,6 @@ class AccountMove(models.Model):
                 )
             )
         self._invoicera_check_credit_note_kept()
-        self._invoicera_check_not_credited()
         res = super().button_draft()
         # Back to draft, the invoice may change: its next sending gets a new
         # annex (the one already sent stays among its attachments).
@@ -116,26 +115,6 @@ class AccountMove(models.Model):
             if invoice.currency_id.compare_amounts(credited, invoice.amount_total) >= 0:
                 invoice._invoicera_release_items()
         return posted
-
-    def _invoicera_check_not_credited(self):
-        """Refuse to reset (or cancel) invoices of billed work that a posted credit
-        note credited in part: changed, they would no longer match what was
-        credited, and their work would be billed again, or by nothing."""
-        credited = self.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.invoicera_item_count
-            and m.reversal_move_ids.filtered(lambda r: r.state == "posted")
-        )
-        if credited:
-            raise UserError(
-                _(
-                    "%(invoices)s bills work from Billing ▸ Unbilled Work and was credited "
-                    "in part: it stays as it is. Make another credit note for what is "
-                    "still wrong; credited in full, its work goes back to Unbilled Work, "
-                    "where it is corrected and invoiced again.",
-                    invoices=", ".join(credited.mapped("display_name")),
-                )
-            )
 
     def _invoicera_check_credit_note_kept(self):
         """Refuse to withdraw (reset, cancel, reverse) the posted credit notes of

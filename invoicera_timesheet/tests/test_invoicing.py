@@ -283,32 +283,6 @@ class TestInvoicing(InvoiceraTimesheetCase):
             {"to_bill"},
         )
 
-    def test_partly_credited_invoice_stays_as_it_is(self):
-        """Reset to draft and changed, a partly credited invoice would no longer
-        match its credit note: the work it still bills would be billed again, or
-        by nothing. Another credit note corrects it."""
-        invoice = self.invoice(self.client, post=True)
-        first = invoice.invoice_line_ids.sorted("sequence")[0]
-        credit = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
-        credit.invoice_line_ids = [  # the first line only
-            Command.unlink(line.id) for line in credit.invoice_line_ids if line.name != first.name
-        ]
-        credit.action_post()
-        self.assertEqual(credit.amount_total, first.price_total)
-        for withdraw in (invoice.button_draft, invoice.button_cancel):
-            with self.assertRaisesRegex(UserError, "credited in part: it stays as it is"):
-                withdraw()
-        self.assertEqual(invoice.state, "posted")
-        self.assertEqual(self.item_of(self.line_b1).state, "invoiced")
-        # Credited in full by a second credit note: its work goes back to unbilled.
-        rest = invoice._reverse_moves([{"invoice_date": date(2026, 4, 3)}])
-        rest.invoice_line_ids = [  # the other lines
-            Command.unlink(line.id) for line in rest.invoice_line_ids if line.name == first.name
-        ]
-        rest.action_post()
-        self.assertEqual(credit.amount_total + rest.amount_total, invoice.amount_total)
-        self.assertEqual(self.item_of(self.line_b1).state, "to_bill")
-
     def test_partial_credit_notes_crediting_the_whole_invoice_return_items(self):
         invoice = self.invoice(self.client, post=True)
         first = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
