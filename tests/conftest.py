@@ -40,7 +40,8 @@ def venv_python():
 
 
 def pytest_collection_finish(session):
-    """Read every addon's manifest once, before a test starts Odoo's HTTP thread.
+    """Before a test starts: read every addon's manifest once, and give headless
+    Chrome the time to start.
 
     Odoo's HTTP server parses all manifests on its first static file request.
     Parsed in that thread while the test's thread parses Python too, CPython
@@ -48,5 +49,12 @@ def pytest_collection_finish(session):
     depth mismatch" (python/cpython#106905), failing a tour at random.
     """
     import odoo.http  # noqa: PLC0415 (pytest-odoo has configured Odoo by now)
+    import odoo.tests.common  # noqa: PLC0415
 
     odoo.http.root.statics  # noqa: B018 (a lazy property: computed and kept)
+    # Odoo skips a browser test when headless Chrome has not told its port
+    # within 10 s; on two busy cores a first start took longer (a tour was
+    # skipped in a green run). A tour that does not run is no test: wait 60 s.
+    common = odoo.tests.common
+    common.CHECK_BROWSER_ITERATIONS = int(60 / common.CHECK_BROWSER_SLEEP)
+    common.BROWSER_WAIT = common.CHECK_BROWSER_SLEEP * common.CHECK_BROWSER_ITERATIONS
