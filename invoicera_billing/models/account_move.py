@@ -106,15 +106,25 @@ class AccountMove(models.Model):
         # An invoice credited in full (by one credit note or several) gives its
         # items back to unbilled; partly credited, they stay invoiced (README).
         refunds = posted.filtered(lambda m: m.move_type == "out_refund" and m.reversed_entry_id)
-        for invoice in refunds.reversed_entry_id:
-            credited = sum(
-                invoice.reversal_move_ids.filtered(
-                    lambda m: m.move_type == "out_refund" and m.state == "posted"
-                ).mapped("amount_total")
-            )
-            if invoice.currency_id.compare_amounts(credited, invoice.amount_total) >= 0:
-                invoice._invoicera_release_items()
+        refunds.reversed_entry_id._invoicera_credited_in_full()._invoicera_release_items()
         return posted
+
+    def _invoicera_credited_in_full(self):
+        """The invoices (or vendor bills) of ``self`` that their posted credit
+        notes, one or several, credit in full."""
+        refund_type = {"out_invoice": "out_refund", "in_invoice": "in_refund"}
+        return self.filtered(
+            lambda move: move.move_type in refund_type
+            and move.currency_id.compare_amounts(
+                sum(
+                    move.reversal_move_ids.filtered(
+                        lambda m: m.move_type == refund_type[move.move_type] and m.state == "posted"
+                    ).mapped("amount_total")
+                ),
+                move.amount_total,
+            )
+            >= 0
+        )
 
     def _invoicera_check_credit_note_kept(self):
         """Refuse to withdraw (reset, cancel, reverse) the posted credit notes of

@@ -21,8 +21,11 @@ class AccountMove(models.Model):
 
     def _invoicera_sync_vendor_costs(self):
         """Posting a vendor bill makes its re-billable costs billable; resetting it
-        to draft or cancelling it withdraws them (refused once they are invoiced)."""
+        to draft or cancelling it withdraws them (refused once they are invoiced).
+        Posting a credit note that credits a bill in full withdraws the bill's
+        costs not invoiced yet; withdrawing the credit note gives them back."""
         bills = self.filtered(lambda move: move.move_type == "in_invoice")
+        bills |= self.filtered(lambda move: move.move_type == "in_refund").reversed_entry_id
         if bills:
             lines = bills.invoice_line_ids._invoicera_vendor_lines()
             if any(move.state != "posted" for move in bills):

@@ -15,7 +15,9 @@ class AccountMoveLine(models.Model):
     A line of a posted vendor bill is re-billed when it goes (analytic
     distribution) to a billable project of a client and it is marked
     *Re-bill* — or its product can be re-invoiced (at cost or at its sales
-    price). Projects sold through a sale order keep Odoo's own re-invoicing.
+    price). Projects sold through a sale order keep Odoo's own re-invoicing,
+    and so does a line Odoo re-invoices on an order whatever else its analytic
+    distribution goes to.
     The bill Odoo makes of an employee's expense report is not a source: its
     expenses are.
     """
@@ -60,9 +62,16 @@ class AccountMoveLine(models.Model):
         return dict(zip(self.ids, shares, strict=True))
 
     def _invoicera_billable(self):
-        candidates = self._invoicera_vendor_lines().filtered(
+        lines = self._invoicera_vendor_lines()
+        credited = lines.move_id._invoicera_credited_in_full()
+        candidates = lines.filtered(
             lambda line: line.parent_state == "posted"
+            and line.move_id not in credited
             and (line.invoicera_rebill or line.product_id.expense_policy in ("cost", "sales_price"))
+            # sudo: whether Odoo re-invoices the line on a sale order (its
+            # analytic entries then carry the order line), whole, even where
+            # its distribution also goes to a project billed here: never both
+            and not line.sudo().analytic_line_ids.so_line
         )
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda line: shares[line.id][0])

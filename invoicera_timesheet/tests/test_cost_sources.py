@@ -243,6 +243,62 @@ class TestCostSources(InvoiceraTimesheetCase):
             "Odoo re-invoices the cost on the sale order",
         )
 
+    def test_vendor_bill_credited_in_full_is_not_billed(self):
+        """A bill cancelled by its credit note (Reverse, or Reverse and create a
+        new draft): its cost is not billed; the corrected bill's is, once."""
+        bill = self.vendor_bill(500)
+        line = bill.invoice_line_ids
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=bill.ids)
+            .create({"journal_id": bill.journal_id.id, "date": date(2026, 3, 13)})
+        )
+        reversal.refund_moves()
+        credit_note = bill.reversal_move_ids
+        credit_note.invoice_line_ids.price_unit = 100  # a partial credit note
+        credit_note.action_post()
+        self.assertTrue(self.item_of(line), "partly credited: still billed, at its cost")
+        credit_note.button_draft()
+        credit_note.invoice_line_ids.price_unit = 250
+        credit_note.action_post()
+        self.assertFalse(self.item_of(line), "credited in full: not billed")
+        credit_note.button_draft()
+        self.assertTrue(self.item_of(line), "its credit note withdrawn: billed again")
+        credit_note.button_cancel()
+        new_bill = reversal.modify_moves()
+        new_bill = self.env["account.move"].browse(new_bill["res_id"])
+        self.assertFalse(self.item_of(line), "reversed by Reverse and create a new draft")
+        new_bill.invoice_date = date(2026, 3, 13)
+        new_bill.invoice_line_ids.invoicera_rebill = True  # not copied, as a choice
+        new_bill.action_post()
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 550.0, "the cost billed once, with its markup")
+
+    def test_cost_shared_with_a_sold_project_is_billed_by_odoo_alone(self):
+        """A cost split between this project and one sold through a sale order:
+        Odoo re-invoices the whole line on the order, so it is not billed here too."""
+        sold = self.env["project.project"].create(
+            {"name": "Support", "partner_id": self.client.id, "allow_billable": True}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "project_id": sold.id,
+                "order_line": [
+                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        bill = self.vendor_bill(300, product=self.travel, post=False)
+        line = bill.invoice_line_ids
+        line.analytic_distribution = {str(self.account.id): 40, str(sold.account_id.id): 60}
+        bill.action_post()
+        reinvoiced = order.order_line.filtered(lambda sol: sol.product_id == self.travel)
+        self.assertEqual(reinvoiced.price_unit, 150.0, "Odoo re-invoices the whole cost")
+        self.assertFalse(self.item_of(line), "the cost is billed once, on the sale order")
+        self.assertFalse(self.invoice(self.client))
+
     def test_milestone_billed_once_reached(self):
         milestone = self.env["project.milestone"].create(
             {"name": "Go-live", "project_id": self.project.id, "invoicera_amount": 5000}
