@@ -126,6 +126,24 @@ class AccountMove(models.Model):
             >= 0
         )
 
+    def _invoicera_check_modifiable(self):
+        """Refuse "Reverse and create a new draft" on invoices of billed items.
+
+        Its full credit note returns their work to Billing ▸ Unbilled Work
+        (README, "Credit notes"), where it is invoiced again; the new draft, a
+        copy without the items, would bill that work a second time.
+        """
+        billed = self.filtered("invoicera_item_count")
+        if billed:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work from Billing ▸ Unbilled Work. Make a credit "
+                    "note instead: the work goes back to Unbilled Work, where you correct "
+                    "it and invoice it again, so that it is billed once.",
+                    invoices=", ".join(billed.mapped("display_name")),
+                )
+            )
+
     def _invoicera_check_credit_note_kept(self):
         """Refuse to withdraw (reset, cancel, reverse) the posted credit notes of
         ``self`` that credited an invoice in full and so gave its work back to

@@ -1,5 +1,4 @@
-from odoo import _, models
-from odoo.exceptions import UserError
+from odoo import models
 
 
 class AccountMoveReversal(models.TransientModel):
@@ -15,20 +14,7 @@ class AccountMoveReversal(models.TransientModel):
         return super().reverse_moves(is_modify=is_modify)
 
     def modify_moves(self):
-        """Refuse "Reverse and create a new draft" on invoices of billed items.
-
-        Its full credit note returns their work to Billing ▸ Unbilled Work
-        (README, "Credit notes"), where it is invoiced again; the new draft, a
-        copy without the items, would bill that work a second time.
-        """
-        billed = self.move_ids.filtered("invoicera_item_count")
-        if billed:
-            raise UserError(
-                _(
-                    "%(invoices)s bills work from Billing ▸ Unbilled Work. Make a credit "
-                    "note instead: the work goes back to Unbilled Work, where you correct "
-                    "it and invoice it again, so that it is billed once.",
-                    invoices=", ".join(billed.mapped("display_name")),
-                )
-            )
+        """Refuse "Reverse and create a new draft" where the new draft would
+        bill work a second time (``account.move._invoicera_check_modifiable``)."""
+        self.move_ids._invoicera_check_modifiable()
         return super().modify_moves()

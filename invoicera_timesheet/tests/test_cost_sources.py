@@ -273,6 +273,18 @@ class TestCostSources(InvoiceraTimesheetCase):
         new_bill.action_post()
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 550.0, "the cost billed once, with its markup")
+        # Its cost invoiced, the corrected bill is refused, as a reset to draft is.
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=new_bill.ids)
+            .create({"journal_id": new_bill.journal_id.id, "date": date(2026, 4, 1)})
+        )
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            reversal.modify_moves()
+        self.assertFalse(new_bill.reversal_move_ids)
+        reversal.refund_moves()  # a vendor's credit note stays possible
+        new_bill.reversal_move_ids.action_post()
+        self.assertEqual(self.item_of(new_bill.invoice_line_ids).state, "invoiced")
 
     def test_cost_shared_with_a_sold_project_is_billed_by_odoo_alone(self):
         """A cost split between this project and one sold through a sale order:
