@@ -113,18 +113,16 @@ class AccountMove(models.Model):
         """The invoices (or vendor bills) of ``self`` that their posted credit
         notes, one or several, credit in full."""
         refund_type = {"out_invoice": "out_refund", "in_invoice": "in_refund"}
-        return self.filtered(
-            lambda move: move.move_type in refund_type
-            and move.currency_id.compare_amounts(
-                sum(
-                    move.reversal_move_ids.filtered(
-                        lambda m: m.move_type == refund_type[move.move_type] and m.state == "posted"
-                    ).mapped("amount_total")
-                ),
-                move.amount_total,
+        credited = self.browse()
+        for move in self.filtered(lambda m: m.move_type in refund_type):
+            refunds = move.reversal_move_ids.filtered(
+                lambda m, move=move: m.move_type == refund_type[move.move_type]
+                and m.state == "posted"
             )
-            >= 0
-        )
+            total = sum(refunds.mapped("amount_total"))
+            if refunds and move.currency_id.compare_amounts(total, move.amount_total) >= 0:
+                credited |= move
+        return credited
 
     def _invoicera_check_modifiable(self):
         """Refuse "Reverse and create a new draft" on invoices of billed items.

@@ -23,9 +23,10 @@ class AccountMove(models.Model):
         """Neither may a vendor bill whose costs are invoiced be reversed into a
         new draft: as when resetting it to draft, the corrected bill would be
         billed again beside the invoiced cost."""
-        super()._invoicera_check_modifiable()
+        res = super()._invoicera_check_modifiable()
         bills = self.filtered(lambda move: move.move_type == "in_invoice")
         bills.invoice_line_ids._invoicera_vendor_lines()._invoicera_check_not_billed()
+        return res
 
     def _invoicera_sync_vendor_costs(self):
         """Posting a vendor bill makes its re-billable costs billable; resetting it

@@ -29,7 +29,6 @@ class AccountMoveLine(models.Model):
 
     invoicera_rebill = fields.Boolean(
         "Re-bill",
-        copy=False,
         help="Bill this cost to the client of the project in its analytic "
         "distribution (Billing ▸ Work ▸ Unbilled Work).",
     )

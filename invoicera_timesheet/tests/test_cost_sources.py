@@ -257,7 +257,9 @@ class TestCostSources(InvoiceraTimesheetCase):
         credit_note = bill.reversal_move_ids
         credit_note.invoice_line_ids.price_unit = 100  # a partial credit note
         credit_note.action_post()
-        self.assertTrue(self.item_of(line), "partly credited: still billed, at its cost")
+        self.assertEqual(
+            self.item_of(line).price_unit, 275.0, "partly credited: still billed, at its cost"
+        )
         credit_note.button_draft()
         credit_note.invoice_line_ids.price_unit = 250
         credit_note.action_post()
@@ -265,11 +267,12 @@ class TestCostSources(InvoiceraTimesheetCase):
         credit_note.button_draft()
         self.assertTrue(self.item_of(line), "its credit note withdrawn: billed again")
         credit_note.button_cancel()
+        self.assertTrue(self.item_of(line), "its credit note cancelled: billed")
         new_bill = reversal.modify_moves()
         new_bill = self.env["account.move"].browse(new_bill["res_id"])
         self.assertFalse(self.item_of(line), "reversed by Reverse and create a new draft")
+        self.assertTrue(new_bill.invoice_line_ids.invoicera_rebill, "still to re-bill")
         new_bill.invoice_date = date(2026, 3, 13)
-        new_bill.invoice_line_ids.invoicera_rebill = True  # not copied, as a choice
         new_bill.action_post()
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 550.0, "the cost billed once, with its markup")
@@ -285,6 +288,19 @@ class TestCostSources(InvoiceraTimesheetCase):
         reversal.refund_moves()  # a vendor's credit note stays possible
         new_bill.reversal_move_ids.action_post()
         self.assertEqual(self.item_of(new_bill.invoice_line_ids).state, "invoiced")
+
+    def test_bill_of_zero_is_not_credited(self):
+        """A bill whose total is nil (a cost less an advance) has no credit note:
+        its cost is billed."""
+        bill = self.vendor_bill(500, post=False)
+        bill.invoice_line_ids = [
+            Command.create(
+                {"name": "Advance paid", "quantity": 1, "price_unit": -500, "tax_ids": False}
+            )
+        ]
+        bill.action_post()
+        self.assertEqual(bill.amount_total, 0.0)
+        self.assertTrue(self.item_of(bill.invoice_line_ids.filtered("invoicera_rebill")))
 
     def test_cost_shared_with_a_sold_project_is_billed_by_odoo_alone(self):
         """A cost split between this project and one sold through a sale order:

@@ -312,6 +312,8 @@ class TestInvoicing(InvoiceraTimesheetCase):
         )
         with self.assertRaisesRegex(UserError, "Unbilled Work"):
             reversal.modify_moves()
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            reversal.reverse_moves(is_modify=True)  # the same, called as a method
         self.assertFalse(invoice.reversal_move_ids)
         self.assertEqual(self.item_of(self.line_a1).state, "invoiced")
         # A plain credit note stays possible, and returns the work to unbilled.
