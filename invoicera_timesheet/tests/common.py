@@ -86,6 +86,14 @@ class InvoiceraTimesheetCase(TransactionCase):
             [("source_model", "=", line._name), ("source_id", "in", line.ids)], order="date, id"
         )
 
+    def reversal(self, moves, day):
+        """The "Reverse" wizard of ``moves`` (Actions ▸ Reverse), dated ``day``."""
+        return (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({"journal_id": moves.journal_id.id, "date": day})
+        )
+
     def invoice(self, partner, invoice_date=date(2026, 3, 31), post=False):
         items = self.Item.search(
             self.Item._billable_domain(self.company, invoice_date, partners=partner)

@@ -248,11 +248,7 @@ class TestCostSources(InvoiceraTimesheetCase):
         new draft): its cost is not billed; the corrected bill's is, once."""
         bill = self.vendor_bill(500)
         line = bill.invoice_line_ids
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=bill.ids)
-            .create({"journal_id": bill.journal_id.id, "date": date(2026, 3, 13)})
-        )
+        reversal = self.reversal(bill, date(2026, 3, 13))
         reversal.refund_moves()
         credit_note = bill.reversal_move_ids
         credit_note.invoice_line_ids.price_unit = 100  # a partial credit note
@@ -277,11 +273,7 @@ class TestCostSources(InvoiceraTimesheetCase):
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 550.0, "the cost billed once, with its markup")
         # Its cost invoiced, the corrected bill is refused, as a reset to draft is.
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=new_bill.ids)
-            .create({"journal_id": new_bill.journal_id.id, "date": date(2026, 4, 1)})
-        )
+        reversal = self.reversal(new_bill, date(2026, 4, 1))
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             reversal.modify_moves()
         self.assertFalse(new_bill.reversal_move_ids)

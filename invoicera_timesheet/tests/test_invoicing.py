@@ -305,11 +305,7 @@ class TestInvoicing(InvoiceraTimesheetCase):
     def test_reverse_and_new_draft_refused_for_billed_work(self):
         """The new draft would bill again the work its credit note returns to unbilled."""
         invoice = self.invoice(self.client, post=True)
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": invoice.journal_id.id, "date": date(2026, 4, 2)})
-        )
+        reversal = self.reversal(invoice, date(2026, 4, 2))
         with self.assertRaisesRegex(UserError, "Unbilled Work"):
             reversal.modify_moves()
         with self.assertRaisesRegex(UserError, "Unbilled Work"):
@@ -344,11 +340,7 @@ class TestInvoicing(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, "Unbilled Work"):
             credit_note.button_cancel()
         # Nor reversed (a credit note of the credit note), from the list's Actions.
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=credit_note.ids)
-            .create({"journal_id": credit_note.journal_id.id, "date": date(2026, 4, 3)})
-        )
+        reversal = self.reversal(credit_note, date(2026, 4, 3))
         with self.assertRaisesRegex(UserError, "Unbilled Work"):
             reversal.refund_moves()
         self.assertFalse(credit_note.reversal_move_ids)
