@@ -55,7 +55,8 @@ class ProjectMilestone(models.Model):
         self._invoicera_unlink_items()
 
     def _invoicera_billable(self):
-        billable_projects = self.project_id._invoicera_billable_projects()
+        # a fee is Odoo's only when the milestone is on an order line
+        billable_projects = self.project_id._invoicera_billable_projects(sold_too=True)
         return self.filtered(
             lambda m: m.is_reached
             and m.invoicera_amount > 0

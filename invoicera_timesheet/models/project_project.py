@@ -139,11 +139,16 @@ class ProjectProject(models.Model):
         for sources in items._sources().values():
             sources._invoicera_sync_items()
 
-    def _invoicera_billable_projects(self):
+    def _invoicera_billable_projects(self, sold_too=False):
         """Projects of ``self`` whose work Invoicera bills: billable, with a client,
-        and not sold through a sale order (those go through Odoo's own flow)."""
+        and not sold through a sale order (those go through Odoo's own flow).
+
+        ``sold_too``: sold ones as well, for a source that Odoo bills only where
+        it is on an order line itself: a milestone's fee (Odoo bills a
+        milestone of a sold project only through the milestone's order line).
+        """
         candidates = self.filtered(lambda p: p.allow_billable and p.partner_id)
-        if not candidates:
+        if not candidates or sold_too:
             return candidates
         sold = {
             project.id

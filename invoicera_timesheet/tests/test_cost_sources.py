@@ -352,6 +352,37 @@ class TestCostSources(InvoiceraTimesheetCase):
         milestone.name = "Go-live (v1)"  # a label change is harmless
         self.assertEqual(item.price_unit, 5000)
 
+    def test_milestone_fees_of_a_project_sold_after_the_fact(self):
+        """The project is sold through an order once its milestones are reached:
+        Odoo bills a milestone only through its own order line, so the other
+        fees stay billed here (they were billed by nobody)."""
+        Milestone = self.env["project.milestone"]
+        ours, sold = Milestone.create(
+            [
+                {"name": name, "project_id": self.project.id, "invoicera_amount": amount}
+                for name, amount in (("Design", 2000), ("Go-live", 5000))
+            ]
+        )
+        with freeze_time("2026-03-20"):
+            (ours | sold).is_reached = True
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "order_line": [
+                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.project.sale_line_id = order.order_line
+        self.assertNotIn(self.project, self.project._invoicera_billable_projects(), "sold")
+        self.assertTrue(self.item_of(ours), "its fee: billed here")
+        sold.sale_line_id = order.order_line
+        self.assertFalse(self.item_of(sold), "on the order: billed by Odoo alone")
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 2000.0)
+
     def test_deleting_a_project_drops_its_milestones_items_not_invoiced_ones(self):
         """Its milestones go with it (deleted by the database, not one by one): an
         invoiced one kept its item, whose invoice then could not be credited."""
