@@ -55,10 +55,7 @@ class AccountMoveLine(models.Model):
         )
 
     def _invoicera_shares(self):
-        shares = self.env["project.project"]._invoicera_project_shares(
-            self.mapped("analytic_distribution")
-        )
-        return dict(zip(self.ids, shares, strict=True))
+        return self.env["project.project"]._invoicera_cost_shares(self)
 
     def _invoicera_billable(self):
         lines = self._invoicera_vendor_lines()

@@ -53,10 +53,7 @@ class HrExpense(models.Model):
         self._invoicera_unlink_items()
 
     def _invoicera_shares(self):
-        shares = self.env["project.project"]._invoicera_project_shares(
-            self.mapped("analytic_distribution")
-        )
-        return dict(zip(self.ids, shares, strict=True))
+        return self.env["project.project"]._invoicera_cost_shares(self)
 
     def _invoicera_billable(self):
         candidates = self.filtered(

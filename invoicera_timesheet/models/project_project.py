@@ -143,9 +143,10 @@ class ProjectProject(models.Model):
         """Projects of ``self`` whose work Invoicera bills: billable, with a client,
         and not sold through a sale order (those go through Odoo's own flow).
 
-        ``sold_too``: sold ones as well, for a source that Odoo bills only where
-        it is on an order line itself: a milestone's fee (Odoo bills a
-        milestone of a sold project only through the milestone's order line).
+        ``sold_too``: sold ones as well, for work that Odoo bills only where it
+        is on an order line itself: a milestone's fee (Odoo bills a milestone
+        of a sold project only through the milestone's order line), a cost
+        recorded before the sale (:meth:`_invoicera_cost_shares`).
         """
         candidates = self.filtered(lambda p: p.allow_billable and p.partner_id)
         if not candidates or sold_too:
@@ -161,11 +162,40 @@ class ProjectProject(models.Model):
         return candidates.filtered(lambda p: p.id not in sold and not p.sudo().sale_line_id)
 
     @api.model
-    def _invoicera_project_shares(self, distributions):
+    def _invoicera_cost_shares(self, costs):
+        """For cost records (expenses, vendor bill lines), ``{id: (project, share)}``:
+        the billable project each one bills and its share (``_invoicera_project_shares``).
+
+        A cost billed here before its project was sold through a sale order stays
+        billed here, on that project: Odoo re-invoices a cost when it is recorded,
+        never later, so nobody else would bill it.
+        """
+        distributions = costs.mapped("analytic_distribution")
+        shares = dict(zip(costs.ids, self._invoicera_project_shares(distributions), strict=True))
+        unassigned = costs.filtered(lambda cost: not shares[cost.id][0])
+        if unassigned:
+            billed_before = unassigned.browse(
+                unassigned._invoicera_items().filtered("active").mapped("source_id")
+            )
+            if billed_before:
+                shares.update(
+                    zip(
+                        billed_before.ids,
+                        self._invoicera_project_shares(
+                            billed_before.mapped("analytic_distribution"), sold_too=True
+                        ),
+                        strict=True,
+                    )
+                )
+        return shares
+
+    @api.model
+    def _invoicera_project_shares(self, distributions, sold_too=False):
         """For analytic distributions, the billable project each one bills and its share.
 
         Returns one ``(project, percentage)`` per distribution, in order; the
         project with the largest share wins; ``(empty, 0)`` when none is billable.
+        ``sold_too``: as for ``_invoicera_billable_projects``.
         """
         account_ids = {
             int(account_id)
@@ -175,7 +205,9 @@ class ProjectProject(models.Model):
             if account_id.isdigit()
         }
         projects = self.sudo().search([("account_id", "in", list(account_ids))])
-        by_account = {p.account_id.id: p for p in projects._invoicera_billable_projects()}
+        by_account = {
+            p.account_id.id: p for p in projects._invoicera_billable_projects(sold_too=sold_too)
+        }
         result = []
         for distribution in distributions:
             best, share = self.browse(), 0.0

@@ -243,6 +243,32 @@ class TestCostSources(InvoiceraTimesheetCase):
             "Odoo re-invoices the cost on the sale order",
         )
 
+    def test_costs_of_a_project_sold_after_the_fact(self):
+        """Costs recorded before the project is sold through an order stay billed
+        here: Odoo re-invoices a cost when it is recorded, never later. Those
+        recorded once it is sold go through Odoo's flow (Customer to Reinvoice,
+        the order's re-invoiced lines)."""
+        expense = self.approved_expense(80)
+        bill_line = self.vendor_bill(300).invoice_line_ids
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "order_line": [
+                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.project.sale_line_id = order.order_line
+        self.assertNotIn(self.project, self.project._invoicera_billable_projects(), "sold")
+        self.assertTrue(self.item_of(expense), "recorded before the sale: billed here")
+        self.assertEqual(self.item_of(bill_line).project_id, self.project)
+        later = self.approved_expense(50)
+        self.assertFalse(self.item_of(later), "recorded once sold: Odoo's flow")
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 418.0, "80 + 300, with the project's 10% markup")
+
     def test_vendor_bill_credited_in_full_is_not_billed(self):
         """A bill cancelled by its credit note (Reverse, or Reverse and create a
         new draft): its cost is not billed; the corrected bill's is, once."""
