@@ -141,12 +141,12 @@ class ProjectProject(models.Model):
 
     def _invoicera_billable_projects(self, sold_too=False):
         """Projects of ``self`` whose work Invoicera bills: billable, with a client,
-        and not sold through a sale order (those go through Odoo's own flow).
+        and, unless ``sold_too``, not sold through a sale order (those go through
+        Odoo's own flow).
 
-        ``sold_too``: sold ones as well, for work that Odoo bills only where it
-        is on an order line itself: a milestone's fee (Odoo bills a milestone
-        of a sold project only through the milestone's order line), a cost
-        recorded before the sale (:meth:`_invoicera_cost_shares`).
+        ``sold_too``: for work that Odoo bills on a sold project only where it is
+        on an order line itself: a milestone's fee (through the milestone's order
+        line), a cost billed here before the sale (:meth:`_invoicera_cost_shares`).
         """
         candidates = self.filtered(lambda p: p.allow_billable and p.partner_id)
         if not candidates or sold_too:
@@ -166,36 +166,47 @@ class ProjectProject(models.Model):
         """For cost records (expenses, vendor bill lines), ``{id: (project, share)}``:
         the billable project each one bills and its share (``_invoicera_project_shares``).
 
-        A cost billed here before its project was sold through a sale order stays
-        billed here, on that project: Odoo re-invoices a cost when it is recorded,
-        never later, so nobody else would bill it.
+        A cost billed here before its project was sold through a sale order is
+        still billed here, on that project, for its share of it: Odoo re-invoices
+        a vendor cost when it is posted (or its distribution changes), an
+        expense when it has a *Customer to Reinvoice*, not because its project
+        was sold since. Where Odoo re-invoices it, its source says so and it is
+        not billed here (the order line of its analytic entries, the expense's
+        order).
         """
         distributions = costs.mapped("analytic_distribution")
         shares = dict(zip(costs.ids, self._invoicera_project_shares(distributions), strict=True))
         unassigned = costs.filtered(lambda cost: not shares[cost.id][0])
-        if unassigned:
-            billed_before = unassigned.browse(
-                unassigned._invoicera_items().filtered("active").mapped("source_id")
+        if not unassigned:
+            return shares
+        billed_on = {
+            item.source_id: item.project_id.with_env(self.env)
+            for item in unassigned._invoicera_items()  # archived ones too
+        }
+        still_billable = self.union(*billed_on.values())._invoicera_billable_projects(sold_too=True)
+        for cost in unassigned:
+            project = billed_on.get(cost.id)
+            if not project or project not in still_billable:
+                continue
+            account = str(project.account_id.id)
+            share = max(
+                (
+                    percentage
+                    for key, percentage in (cost.analytic_distribution or {}).items()
+                    if account in key.split(",")
+                ),
+                default=0.0,
             )
-            if billed_before:
-                shares.update(
-                    zip(
-                        billed_before.ids,
-                        self._invoicera_project_shares(
-                            billed_before.mapped("analytic_distribution"), sold_too=True
-                        ),
-                        strict=True,
-                    )
-                )
+            if share:
+                shares[cost.id] = (project, share)
         return shares
 
     @api.model
-    def _invoicera_project_shares(self, distributions, sold_too=False):
+    def _invoicera_project_shares(self, distributions):
         """For analytic distributions, the billable project each one bills and its share.
 
         Returns one ``(project, percentage)`` per distribution, in order; the
         project with the largest share wins; ``(empty, 0)`` when none is billable.
-        ``sold_too``: as for ``_invoicera_billable_projects``.
         """
         account_ids = {
             int(account_id)
@@ -205,9 +216,7 @@ class ProjectProject(models.Model):
             if account_id.isdigit()
         }
         projects = self.sudo().search([("account_id", "in", list(account_ids))])
-        by_account = {
-            p.account_id.id: p for p in projects._invoicera_billable_projects(sold_too=sold_too)
-        }
+        by_account = {p.account_id.id: p for p in projects._invoicera_billable_projects()}
         result = []
         for distribution in distributions:
             best, share = self.browse(), 0.0

@@ -243,31 +243,54 @@ class TestCostSources(InvoiceraTimesheetCase):
             "Odoo re-invoices the cost on the sale order",
         )
 
-    def test_costs_of_a_project_sold_after_the_fact(self):
-        """Costs recorded before the project is sold through an order stay billed
-        here: Odoo re-invoices a cost when it is recorded, never later. Those
-        recorded once it is sold go through Odoo's flow (Customer to Reinvoice,
-        the order's re-invoiced lines)."""
-        expense = self.approved_expense(80)
-        bill_line = self.vendor_bill(300).invoice_line_ids
+    def sell(self, project, partner):
+        """Sell ``project`` to ``partner`` through a confirmed sale order."""
         order = self.env["sale.order"].create(
             {
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
+                "partner_id": partner.id,
+                "project_id": project.id,
                 "order_line": [
                     Command.create({"product_id": self.service.id, "product_uom_qty": 1})
                 ],
             }
         )
         order.action_confirm()
-        self.project.sale_line_id = order.order_line
-        self.assertNotIn(self.project, self.project._invoicera_billable_projects(), "sold")
-        self.assertTrue(self.item_of(expense), "recorded before the sale: billed here")
+        project.sale_line_id = order.order_line
+        self.assertNotIn(project, project._invoicera_billable_projects(), "sold")
+        return order
+
+    def test_costs_of_a_project_sold_after_the_fact(self):
+        """Costs billed here before their project is sold through an order stay
+        billed here, on that project, for its share: Odoo does not re-invoice
+        them when the project is sold. Those recorded once it is sold are not
+        billed here (Odoo re-invoices an expense given a Customer to Reinvoice)."""
+        other = self.env["project.project"].create(
+            {"name": "Catalogue", "partner_id": self.client_eur.id, "allow_billable": True}
+        )
+        self.sell(other, self.client_eur)
+        # 40% of the expense on this project, 60% on another client's sold one
+        expense = self.approved_expense(
+            80, distribution={str(self.account.id): 40, str(other.account_id.id): 60}
+        )
+        bill_line = self.vendor_bill(300).invoice_line_ids
+        self.assertEqual(self.item_of(expense).price_unit, 35.2, "its 40%, with the markup")
+        self.sell(self.project, self.client)
+        for cost in (expense, bill_line):
+            item = self.item_of(cost)
+            self.assertEqual(
+                (item.partner_id, item.project_id), (self.client, self.project), "not moved"
+            )
+        self.assertEqual(self.item_of(expense).price_unit, 35.2)
+        # Reset to draft (its item put aside) and posted again: Odoo does not
+        # re-invoice it (no re-invoicing product), so it is billed here still.
+        bill_line.move_id.button_draft()
+        self.assertFalse(self.item_of(bill_line))
+        bill_line.move_id.action_post()
         self.assertEqual(self.item_of(bill_line).project_id, self.project)
         later = self.approved_expense(50)
-        self.assertFalse(self.item_of(later), "recorded once sold: Odoo's flow")
+        self.assertFalse(self.item_of(later), "recorded once sold: not billed here")
         invoice = self.invoice(self.client)
-        self.assertEqual(invoice.amount_untaxed, 418.0, "80 + 300, with the project's 10% markup")
+        self.assertEqual(invoice.amount_untaxed, 365.2, "35.2 + 300 with the 10% markup")
 
     def test_vendor_bill_credited_in_full_is_not_billed(self):
         """A bill cancelled by its credit note (Reverse, or Reverse and create a
@@ -391,18 +414,7 @@ class TestCostSources(InvoiceraTimesheetCase):
         )
         with freeze_time("2026-03-20"):
             (ours | sold).is_reached = True
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
-                "order_line": [
-                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
-                ],
-            }
-        )
-        order.action_confirm()
-        self.project.sale_line_id = order.order_line
-        self.assertNotIn(self.project, self.project._invoicera_billable_projects(), "sold")
+        order = self.sell(self.project, self.client)
         self.assertTrue(self.item_of(ours), "its fee: billed here")
         sold.sale_line_id = order.order_line
         self.assertFalse(self.item_of(sold), "on the order: billed by Odoo alone")
