@@ -85,6 +85,22 @@ class TestCostSources(InvoiceraTimesheetCase):
             bill.action_post()
         return bill
 
+    def sell(self, project, partner):
+        """Sell ``project`` to ``partner`` through a confirmed sale order."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "project_id": project.id,
+                "order_line": [
+                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        project.sale_line_id = order.order_line
+        self.assertNotIn(project, project._invoicera_billable_projects(), "sold")
+        return order
+
     # ------------------------------------------------------------------
     def test_expense_paid_in_another_currency_is_billed_with_the_time(self):
         """An expense paid in euros on the project of a client billed in dollars:
@@ -226,38 +242,13 @@ class TestCostSources(InvoiceraTimesheetCase):
         line.name = "Illustrations, final"  # a label change is harmless
 
     def test_project_sold_through_a_sale_order_keeps_odoo_flow(self):
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
-                "order_line": [
-                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
-                ],
-            }
-        )
-        order.action_confirm()
+        order = self.sell(self.project, self.client)
         line = self.vendor_bill(300, product=self.travel).invoice_line_ids
         self.assertFalse(self.item_of(line))
         self.assertTrue(
             order.order_line.filtered(lambda sol: sol.product_id == self.travel),
             "Odoo re-invoices the cost on the sale order",
         )
-
-    def sell(self, project, partner):
-        """Sell ``project`` to ``partner`` through a confirmed sale order."""
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "project_id": project.id,
-                "order_line": [
-                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
-                ],
-            }
-        )
-        order.action_confirm()
-        project.sale_line_id = order.order_line
-        self.assertNotIn(project, project._invoicera_billable_projects(), "sold")
-        return order
 
     def test_costs_of_a_project_sold_after_the_fact(self):
         """Costs billed here before their project is sold through an order stay
@@ -349,16 +340,7 @@ class TestCostSources(InvoiceraTimesheetCase):
         sold = self.env["project.project"].create(
             {"name": "Support", "partner_id": self.client.id, "allow_billable": True}
         )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "project_id": sold.id,
-                "order_line": [
-                    Command.create({"product_id": self.service.id, "product_uom_qty": 1})
-                ],
-            }
-        )
-        order.action_confirm()
+        order = self.sell(sold, self.client)
         bill = self.vendor_bill(300, product=self.travel, post=False)
         line = bill.invoice_line_ids
         line.analytic_distribution = {str(self.account.id): 40, str(sold.account_id.id): 60}
