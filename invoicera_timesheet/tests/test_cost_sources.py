@@ -403,6 +403,70 @@ class TestCostSources(InvoiceraTimesheetCase):
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 2000.0)
 
+    def test_milestone_line_added_to_the_order_leaves_fees_invoiced_here(self):
+        """A line billed on milestones, added to the order that made the project,
+        takes the project's milestones without a line (Odoo's rule), but for those
+        whose fee is invoiced here: the order would bill them again. The line was
+        refused before ("invoiced and locked")."""
+        Product = self.env["product.product"]
+        setup, phases = Product.create(
+            [
+                {
+                    "name": name,
+                    "type": "service",
+                    "list_price": price,
+                    "service_policy": policy,
+                    "service_tracking": tracking,
+                }
+                for name, price, policy, tracking in (
+                    ("Project setup", 500, "ordered_prepaid", "project_only"),
+                    ("Project phases", 9000, "delivered_milestones", "task_in_project"),
+                )
+            ]
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": setup.id, "product_uom_qty": 1})],
+            }
+        )
+        order.action_confirm()
+        project = order.order_line.project_id
+        self.assertTrue(project, "the order made the project")
+        Milestone = self.env["project.milestone"]
+        billed, later = Milestone.create(
+            [
+                {"name": name, "project_id": project.id, "invoicera_amount": amount}
+                for name, amount in (("Design", 2000), ("Go-live", 5000))
+            ]
+        )
+        with freeze_time("2026-03-20"):
+            billed.is_reached = True
+        self.invoice(self.client)
+        self.assertEqual(self.item_of(billed).state, "invoiced")
+
+        order.order_line = [Command.create({"product_id": phases.id, "product_uom_qty": 1})]
+        line = order.order_line.filtered(lambda sol: sol.product_id == phases)
+        self.assertFalse(billed.sale_line_id, "its fee is invoiced here: not on the order")
+        self.assertEqual(self.item_of(billed).state, "invoiced")
+        self.assertEqual(later.sale_line_id, line, "Odoo's rule for the others")
+        self.assertEqual(
+            later.product_uom_qty, 1.0, "all of the line: the billed one is not counted"
+        )
+        with freeze_time("2026-03-25"):
+            later.is_reached = True
+        self.assertEqual(line.qty_delivered, 1.0, "billed by the order")
+        self.assertFalse(self.item_of(later), "not here too")
+
+        # Another such line: no milestone left but the billed one, so Odoo makes
+        # one for the line, as for a project without milestones.
+        order.order_line = [Command.create({"product_id": phases.id, "product_uom_qty": 2})]
+        second = order.order_line.filtered(lambda sol: sol.product_id == phases) - line
+        self.assertFalse(billed.sale_line_id)
+        self.assertEqual(
+            project.milestone_ids.filtered(lambda m: m.sale_line_id == second).name, second.name
+        )
+
     def test_deleting_a_project_drops_its_milestones_items_not_invoiced_ones(self):
         """Its milestones go with it (deleted by the database, not one by one): an
         invoiced one kept its item, whose invoice then could not be credited."""
