@@ -39,10 +39,8 @@ class StockMove(models.Model):
         return self.filtered(lambda move: move.picking_id.project_id)
 
     def _invoicera_billable(self):
-        projects = self.picking_id.project_id._invoicera_billable_projects()
-        return self.filtered(
+        return self._invoicera_billed_here().filtered(
             lambda move: move.state == "done"
-            and move.picking_id.project_id in projects
             and move.picking_code == "outgoing"
             and move.location_dest_id.usage == "customer"  # not a return to a vendor
             and not move.sale_line_id
@@ -51,6 +49,28 @@ class StockMove(models.Model):
                 move._invoicera_net_quantity(), 0, precision_rounding=move.product_uom.rounding
             )
             > 0
+        )
+
+    def _invoicera_billed_here(self):
+        """The moves of ``self`` for a project whose deliveries are billed here.
+
+        A project billable and not sold through a sale order; or sold since the
+        move was billed here: Odoo re-invoices a delivery on the project's order
+        when the delivery is validated (sale_project_stock), not because its
+        project was sold since. Deliveries validated once it is sold are Odoo's.
+        """
+        projects = self.picking_id.project_id
+        unsold = projects._invoicera_billable_projects()
+        sold = projects._invoicera_billable_projects(sold_too=True) - unsold
+        billed_on = {
+            item.source_id: item.project_id.id
+            for item in self.filtered(
+                lambda move: move.picking_id.project_id in sold
+            )._invoicera_items()  # archived ones too
+        }
+        return self.filtered(
+            lambda move: move.picking_id.project_id in unsold
+            or billed_on.get(move.id) == move.picking_id.project_id.id
         )
 
     def _invoicera_item_values(self):

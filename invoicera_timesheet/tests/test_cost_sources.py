@@ -570,6 +570,26 @@ class TestCostSources(InvoiceraTimesheetCase):
             ],
         )
 
+    def test_material_delivered_before_the_project_is_sold_stays_billed_here(self):
+        """Odoo re-invoices a delivery for a sold project on its order when the
+        delivery is validated (sale_project_stock), never later: what was delivered
+        before the sale stays billed here; what is delivered after is Odoo's."""
+        before = self.deliver_to_project(3)
+        order = self.sell(self.project, self.client)
+        self.project.reinvoiced_sale_order_id = order
+        self.assertEqual(self.item_of(before.move_ids).state, "to_bill", "billed by nobody else")
+        after = self.deliver_to_project(2)
+        self.assertFalse(self.item_of(after.move_ids), "delivered once sold: Odoo's")
+        invoice = self.invoice(self.client, invoice_date=before.move_ids.date.date())
+        self.assertRecordValues(
+            invoice.invoice_line_ids,
+            [{"product_id": before.move_ids.product_id.id, "quantity": 3, "price_subtotal": 450}],
+        )
+        # Returned after the sale, before invoicing: still followed here.
+        invoice.button_cancel()
+        self.return_from_project(before, 1)
+        self.assertEqual(self.item_of(before.move_ids).quantity, 2)
+
     def test_material_returned_before_billing_is_not_billed(self):
         picking = self.deliver_to_project(5)
         self.return_from_project(picking, 2)
