@@ -63,6 +63,14 @@ class AccountAnalyticLine(models.Model):
             self._invoicera_check_not_billed()
             self._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
+        # A vendor cost's analytic entry given an order line is billed on that
+        # order (as Odoo re-invoices it): not here too, refused once invoiced here.
+        costs = (
+            self.filtered("move_line_id").move_line_id._invoicera_vendor_lines()
+            if "so_line" in vals and not engine_flag(self.env, "invoicera_sync")
+            else self.env["account.move.line"]
+        )
+        costs._invoicera_check_not_billed()
         moving = {"project_id", "task_id"} & set(vals) and not self.env.su
         projects = {line.id: line.project_id for line in self} if moving else {}
         if (
@@ -80,6 +88,7 @@ class AccountAnalyticLine(models.Model):
             self._invoicera_check_approved_move(projects)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()
+        costs._invoicera_sync_items()
         return res
 
     @api.ondelete(at_uninstall=False)

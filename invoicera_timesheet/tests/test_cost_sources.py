@@ -350,6 +350,25 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.assertFalse(self.item_of(line), "the cost is billed once, on the sale order")
         self.assertFalse(self.invoice(self.client))
 
+    def test_vendor_cost_given_an_order_line_on_its_analytic_entry(self):
+        """The order line set on a cost's analytic entry (Analytic Items, Sales
+        Order Item) bills it on that order: not here too; once invoiced here,
+        refused (the order would bill it again)."""
+        sold = self.env["project.project"].create(
+            {"name": "Support", "partner_id": self.client.id, "allow_billable": True}
+        )
+        order = self.sell(sold, self.client)
+        bill = self.vendor_bill(300)
+        self.assertTrue(self.item_of(bill.invoice_line_ids))
+        bill.invoice_line_ids.analytic_line_ids.so_line = order.order_line
+        self.assertFalse(self.item_of(bill.invoice_line_ids), "billed on the order")
+        bill.invoice_line_ids.analytic_line_ids.so_line = False
+        self.assertTrue(self.item_of(bill.invoice_line_ids), "billed here again")
+
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            bill.invoice_line_ids.analytic_line_ids.so_line = order.order_line
+
     def test_milestone_billed_once_reached(self):
         milestone = self.env["project.milestone"].create(
             {"name": "Go-live", "project_id": self.project.id, "invoicera_amount": 5000}
