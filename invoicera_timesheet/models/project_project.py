@@ -146,7 +146,8 @@ class ProjectProject(models.Model):
 
         ``sold_too``: for work that Odoo bills on a sold project only where it is
         on an order line itself: a milestone's fee (through the milestone's order
-        line), a cost billed here before the sale (:meth:`_invoicera_cost_shares`).
+        line), a cost billed here before the sale (:meth:`_invoicera_cost_shares`),
+        a delivery billed here before the sale (``stock.move._invoicera_billed_here``).
         """
         candidates = self.filtered(lambda p: p.allow_billable and p.partner_id)
         if not candidates or sold_too:

@@ -518,11 +518,14 @@ class TestCostSources(InvoiceraTimesheetCase):
         invoice._reverse_moves([{"invoice_date": date.today()}]).action_post()
         self.assertEqual(self.item_of(billed).state, "to_bill")
 
-    def project_picking(self, picking_type, partner, source, destination, quantity):
+    def project_picking(self, picking_type, partner, source, destination, quantity, **product):
         """A picking of ``quantity`` routers for the project, validated; its moves
         make no item before that."""
         product = self.env["product.product"].create(
-            {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150}
+            dict(
+                {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150},
+                **product,
+            )
         )
         self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 10)
         picking = self.env["stock.picking"].create(
@@ -553,13 +556,14 @@ class TestCostSources(InvoiceraTimesheetCase):
         picking.button_validate()
         return picking
 
-    def deliver_to_project(self, quantity):
+    def deliver_to_project(self, quantity, **product):
         return self.project_picking(
             self.warehouse.out_type_id,
             self.client,
             self.warehouse.lot_stock_id,
             self.env.ref("stock.stock_location_customers"),
             quantity,
+            **product,
         )
 
     def return_from_project(self, picking, quantity):
@@ -593,12 +597,16 @@ class TestCostSources(InvoiceraTimesheetCase):
         """Odoo re-invoices a delivery for a sold project on its order when the
         delivery is validated (sale_project_stock), never later: what was delivered
         before the sale stays billed here; what is delivered after is Odoo's."""
-        before = self.deliver_to_project(3)
+        # Odoo re-invoices deliveries of this operation type on the project's order.
+        self.warehouse.out_type_id.analytic_costs = True
+        before = self.deliver_to_project(3, expense_policy="sales_price")
         order = self.sell(self.project, self.client)
         self.project.reinvoiced_sale_order_id = order
         self.assertEqual(self.item_of(before.move_ids).state, "to_bill", "billed by nobody else")
-        after = self.deliver_to_project(2)
-        self.assertFalse(self.item_of(after.move_ids), "delivered once sold: Odoo's")
+        after = self.deliver_to_project(2, expense_policy="sales_price")
+        reinvoiced = order.order_line.filtered(lambda sol: sol.product_id == after.product_id)
+        self.assertEqual(reinvoiced.qty_delivered, 2, "delivered once sold: on the order")
+        self.assertFalse(self.item_of(after.move_ids), "not here too")
         invoice = self.invoice(self.client, invoice_date=before.move_ids.date.date())
         self.assertRecordValues(
             invoice.invoice_line_ids,
