@@ -358,16 +358,25 @@ class TestCostSources(InvoiceraTimesheetCase):
             {"name": "Support", "partner_id": self.client.id, "allow_billable": True}
         )
         order = self.sell(sold, self.client)
-        bill = self.vendor_bill(300)
+        # a line re-invoicing costs, as Odoo makes one
+        order.order_line = [
+            Command.create({"product_id": self.travel.id, "product_uom_qty": 0, "is_expense": True})
+        ]
+        reinvoicing = order.order_line.filtered("is_expense")
+        bill = self.vendor_bill(300, product=self.travel)
+        entry = bill.invoice_line_ids.analytic_line_ids
         self.assertTrue(self.item_of(bill.invoice_line_ids))
-        bill.invoice_line_ids.analytic_line_ids.so_line = order.order_line
-        self.assertFalse(self.item_of(bill.invoice_line_ids), "billed on the order")
-        bill.invoice_line_ids.analytic_line_ids.so_line = False
+        entry.so_line = reinvoicing
+        self.assertEqual(reinvoicing.qty_delivered, 2, "billed on the order")
+        self.assertFalse(self.item_of(bill.invoice_line_ids), "not here too")
+        entry.so_line = False
+        self.assertEqual(reinvoicing.qty_delivered, 0)
         self.assertTrue(self.item_of(bill.invoice_line_ids), "billed here again")
 
         self.invoice(self.client)
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
-            bill.invoice_line_ids.analytic_line_ids.so_line = order.order_line
+            entry.so_line = reinvoicing
+        self.assertEqual(reinvoicing.qty_delivered, 0)
 
     def test_milestone_billed_once_reached(self):
         milestone = self.env["project.milestone"].create(
