@@ -20,7 +20,8 @@ each path runs in a transaction of its own.
 
 Targets (2 cores): >= 2.5x Odoo's throughput end to end, >= 5x for creating
 the drafts; ours linear in the number of clients (1,000 clients / 100 clients
-<= 10.5x the time, 100 clients measured three times and averaged); peak memory growth of a run < 300 MB.
+<= 10.5x the time, 100 clients measured three times and averaged); peak memory
+growth of a run < 300 MB.
 """
 
 import os
