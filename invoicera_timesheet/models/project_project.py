@@ -180,14 +180,10 @@ class ProjectProject(models.Model):
         unassigned = costs.filtered(lambda cost: not shares[cost.id][0])
         if not unassigned:
             return shares
-        billed_on = {
-            item.source_id: item.project_id.with_env(self.env)
-            for item in unassigned._invoicera_items()  # archived ones too
-        }
-        still_billable = self.union(*billed_on.values())._invoicera_billable_projects(sold_too=True)
+        billed_on = self._invoicera_billed_on(unassigned)
         for cost in unassigned:
             project = billed_on.get(cost.id)
-            if not project or project not in still_billable:
+            if not project:
                 continue
             account = str(project.account_id.id)
             share = max(
@@ -201,6 +197,22 @@ class ProjectProject(models.Model):
             if share:
                 shares[cost.id] = (project, share)
         return shares
+
+    @api.model
+    def _invoicera_billed_on(self, records):
+        """``{record id: project}``: for source records that were billed here, the
+        project of their item (archived ones too), where that project's work
+        may still be billed here though sold (``sold_too``)."""
+        billed_on = {
+            item.source_id: item.project_id.with_env(self.env)
+            for item in records._invoicera_items()
+        }
+        still_billable = self.union(*billed_on.values())._invoicera_billable_projects(sold_too=True)
+        return {
+            record_id: project
+            for record_id, project in billed_on.items()
+            if project in still_billable
+        }
 
     @api.model
     def _invoicera_project_shares(self, distributions):

@@ -59,18 +59,13 @@ class StockMove(models.Model):
         when the delivery is validated (sale_project_stock), not because its
         project was sold since. Deliveries validated once it is sold are Odoo's.
         """
-        projects = self.picking_id.project_id
-        unsold = projects._invoicera_billable_projects()
-        sold = projects._invoicera_billable_projects(sold_too=True) - unsold
-        billed_on = {
-            item.source_id: item.project_id.id
-            for item in self.filtered(
-                lambda move: move.picking_id.project_id in sold
-            )._invoicera_items()  # archived ones too
-        }
+        unsold = self.picking_id.project_id._invoicera_billable_projects()
+        billed_on = self.env["project.project"]._invoicera_billed_on(
+            self.filtered(lambda move: move.picking_id.project_id - unsold)
+        )
         return self.filtered(
             lambda move: move.picking_id.project_id in unsold
-            or billed_on.get(move.id) == move.picking_id.project_id.id
+            or billed_on.get(move.id) == move.picking_id.project_id
         )
 
     def _invoicera_item_values(self):
