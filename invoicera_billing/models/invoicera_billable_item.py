@@ -25,6 +25,10 @@ SINGLE_SYNC_CREATE_OVERRIDES = {"purchase"}
 #: addons whose overrides of how Odoo names a draft invoice keep account's rule
 #: (the journal's last number in the period, whatever the client)
 DRAFT_NAME_OVERRIDES = {"account_debit_note"}
+#: addons whose override of how Odoo chooses an invoice line's account keeps
+#: account's rule for customer invoices (18.0: stock_account's stock input
+#: account, on vendor bills only)
+LINE_ACCOUNT_OVERRIDES = {"stock_account"}
 #: what refuses one client's invoices: Odoo's checks and the database's
 #: constraints (any addon's); the client fails alone, the others are invoiced
 CLIENT_ERRORS = (UserError, ValidationError, psycopg2.IntegrityError)
@@ -1179,21 +1183,26 @@ class InvoiceraBillableItem(models.Model):
 
     @api.model
     def _predict_line_amounts(self, vals_list, company):
-        """Give the lines of ``vals_list`` (new customer invoices) their amounts.
+        """Give the lines of ``vals_list`` (new customer invoices) their account,
+        taxes and amounts, as Odoo would compute them.
 
         Creating an invoice, Odoo computes each line's taxes and amounts, then
         writes them line by line where they differ from what the line was
         created with — one write per line, the biggest cost of creating many
         invoices. The amounts are predicted here as Odoo computes them (the
-        product's taxes mapped by the invoice's fiscal position, Odoo's own tax
-        engine, the invoice's exchange rate) and given at creation. Odoo still
-        recomputes every line of a new invoice and keeps its own result: a
-        wrong prediction costs the write it would have made anyway, never a
-        wrong amount (``test_invoice_amounts``).
+        taxes, Odoo's own tax engine, the invoice's exchange rate) and given at
+        creation. Odoo still recomputes every line of a new invoice and keeps
+        its own result: a wrong prediction costs the write it would have made
+        anyway, never a wrong amount (``test_invoice_amounts``).
 
-        The taxes themselves are given with the lines, as sale gives an order
-        line's, when they are the product's (Odoo's rule, which no addon
-        changes here): Odoo then does not look for them again line by line.
+        The account and taxes themselves are given with the lines, as sale
+        gives an order line's taxes, where Odoo's rule chooses them and no
+        addon changes that rule: then Odoo does not look for them again line
+        by line, and keeps them. The account: the product's income account
+        (its category's), mapped by the invoice's fiscal position (a product
+        without one is refused before, ``_product_errors``). The taxes: the
+        product's, else the sales taxes of that account, mapped by the fiscal
+        position. Where an addon changes either rule, Odoo chooses them.
         """
         AccountTax = self.env["account.tax"]
         Line = self.env["account.move.line"]
@@ -1202,6 +1211,10 @@ class InvoiceraBillableItem(models.Model):
             self._overridden_only_by(Line, method, ())
             for method in ("_compute_tax_ids", "_get_computed_taxes")
         )
+        give_account = give_taxes and self._overridden_only_by(
+            Line, "_compute_account_id", LINE_ACCOUNT_OVERRIDES
+        )
+        company_domain = AccountTax._check_company_domain(company)
         for vals in vals_list:
             partner = self.env["res.partner"].browse(vals["partner_id"])
             currency = self.env["res.currency"].browse(vals["currency_id"])
@@ -1221,23 +1234,35 @@ class InvoiceraBillableItem(models.Model):
                 product = self.env["product.product"].browse(line["product_id"])
                 key = (position.id, product.id)
                 if key not in taxes_cache:
+                    account = self.env["account.account"]
+                    if give_account:
+                        account = product.with_company(
+                            company
+                        ).product_tmpl_id.get_product_accounts(fiscal_pos=position)["income"]
                     taxes = product.taxes_id.filtered_domain(
-                        AccountTax._check_company_domain(company)
-                    )._filter_taxes_by_company(company)
-                    taxes_cache[key] = position.map_tax(taxes) if taxes else taxes
-                if taxes_cache[key] and give_taxes:
+                        company_domain
+                    ) or account.tax_ids.filtered(lambda tax: tax.type_tax_use == "sale")
+                    taxes = taxes._filter_taxes_by_company(company)
+                    taxes_cache[key] = (account, position.map_tax(taxes) if taxes else taxes)
+                account, taxes = taxes_cache[key]
+                if account:
+                    # Odoo's account: so are its taxes, even none
+                    line["account_id"] = account.id
+                    line["tax_ids"] = [fields.Command.set(taxes.ids)]
+                elif taxes and give_taxes:
                     # the product's taxes, as sale gives an order line's
-                    line["tax_ids"] = [fields.Command.set(taxes_cache[key].ids)]
+                    line["tax_ids"] = [fields.Command.set(taxes.ids)]
                 base_lines.append(
                     AccountTax._prepare_base_line_for_taxes_computation(
                         line,
                         price_unit=line["price_unit"],
                         quantity=line["quantity"],
                         discount=line.get("discount", 0.0),
-                        tax_ids=taxes_cache[key],
+                        tax_ids=taxes,
                         currency_id=currency,
                         partner_id=partner.commercial_partner_id,
                         product_id=product,
+                        account_id=account,
                         rate=rate,
                         sign=-1,
                         is_refund=False,

@@ -160,6 +160,68 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
         self.assertFalse(invoice.amount_tax)
         self.assertEqual(invoice.invoicera_item_count, len(WORK), "each item billed once")
 
+    def income_account(self, code, taxes):
+        return self.env["account.account"].create(
+            {
+                "name": f"Consulting income {code}",
+                "code": code,
+                "account_type": "income",
+                "tax_ids": [Command.set(taxes.ids)],
+            }
+        )
+
+    def test_account_and_taxes_of_the_product_income_account(self):
+        """A product without taxes of its own takes its income account's sales taxes."""
+        account = self.income_account("400900", self.tax_excluded)
+        self.service.property_account_income_id = account
+        invoice = self.bill_work(self.client, self.project, self.env["account.tax"])
+        self.assertEqual(invoice.invoice_line_ids.account_id, account)
+        self.assertOdooAmounts(invoice, self.tax_excluded)
+        self.assertEqual(
+            invoice.amount_tax, invoice.currency_id.round(invoice.amount_untaxed * 0.15)
+        )
+
+    def test_account_and_taxes_mapped_by_the_fiscal_position(self):
+        """The fiscal position maps the income account, whose taxes it maps in turn."""
+        exempt = self.env["account.tax"].create(
+            {"name": "Export 0%", "amount": 0, "type_tax_use": "sale"}
+        )
+        account = self.income_account("400901", self.tax_excluded)
+        export_account = self.income_account("400902", self.tax_included)
+        self.service.property_account_income_id = account
+        self.client.property_account_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export",
+                "account_ids": [
+                    Command.create(
+                        {"account_src_id": account.id, "account_dest_id": export_account.id}
+                    )
+                ],
+                "tax_ids": [
+                    Command.create({"tax_src_id": self.tax_included.id, "tax_dest_id": exempt.id})
+                ],
+            }
+        )
+        invoice = self.bill_work(self.client, self.project, self.env["account.tax"])
+        self.assertEqual(invoice.invoice_line_ids.account_id, export_account)
+        self.assertOdooAmounts(invoice, exempt)
+
+    def test_account_chosen_otherwise_by_a_customization(self):
+        """An addon choosing the account of invoice lines its own way: the lines follow it."""
+        special = self.income_account("400903", self.tax_excluded)
+        Line = type(self.env["account.move.line"])
+        compute_account = Line._compute_account_id
+
+        def custom_account(lines):
+            compute_account(lines)
+            for line in lines.filtered(lambda line: line.display_type == "product"):
+                line.account_id = special
+
+        with patch.object(Line, "_compute_account_id", custom_account):
+            invoice = self.bill_work(self.client, self.project, self.env["account.tax"])
+            self.assertOdooAmounts(invoice, self.tax_excluded)
+        self.assertEqual(invoice.invoice_line_ids.account_id, special)
+
     def test_fiscal_position_of_the_delivery_address_and_journal_of_the_currency(self):
         """The header Odoo computes: the journal kept for the invoice's currency, the
         fiscal position of the client's delivery address, which maps the tax."""
