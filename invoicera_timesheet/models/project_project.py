@@ -147,20 +147,25 @@ class ProjectProject(models.Model):
         ``sold_too``: for work that Odoo bills on a sold project only where it is
         on an order line itself: a milestone's fee (through the milestone's order
         line), a cost billed here before the sale (:meth:`_invoicera_cost_shares`),
-        a delivery billed here before the sale (``stock.move._invoicera_billed_here``).
+        a delivery not validated for a sold project (``stock.move._invoicera_billed_here``).
         """
         candidates = self.filtered(lambda p: p.allow_billable and p.partner_id)
         if not candidates or sold_too:
             return candidates
+        return candidates - candidates._invoicera_sold_projects()
+
+    def _invoicera_sold_projects(self):
+        """Projects of ``self`` sold through a sale order: a confirmed order of the
+        project, or the project's own order line."""
+        if not self:
+            return self
         sold = {
             project.id
             for (project,) in self.env["sale.order"]
             .sudo()
-            ._read_group(
-                [("project_id", "in", candidates.ids), ("state", "=", "sale")], ["project_id"]
-            )
+            ._read_group([("project_id", "in", self.ids), ("state", "=", "sale")], ["project_id"])
         }
-        return candidates.filtered(lambda p: p.id not in sold and not p.sudo().sale_line_id)
+        return self.filtered(lambda p: p.id in sold or p.sudo().sale_line_id)
 
     @api.model
     def _invoicera_cost_shares(self, costs):

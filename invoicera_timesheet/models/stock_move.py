@@ -1,5 +1,6 @@
-from odoo import models
-from odoo.tools import float_compare
+from odoo import fields, models
+from odoo.tools import SQL, float_compare
+from odoo.tools.sql import column_exists, create_column
 
 
 class StockMove(models.Model):
@@ -9,7 +10,11 @@ class StockMove(models.Model):
     of a client (the picking's *Project*) is billed at the product's price in
     the client's pricelist, for what was delivered less what came back
     (returns done before it is invoiced). Deliveries of sale orders keep
-    Odoo's own flow.
+    Odoo's own flow, as do deliveries validated for a project sold through a
+    sale order: Odoo re-invoices those on the project's order when they are
+    validated (sale_project_stock), whatever becomes of the order or of the
+    delivery's project afterwards; a delivery validated for a project billed
+    here is billed here, whichever billable project it is moved to.
     """
 
     _name = "stock.move"
@@ -17,8 +22,52 @@ class StockMove(models.Model):
 
     _invoicera_source = "material"
 
+    invoicera_sold_project = fields.Boolean(
+        "Validated for a Sold Project",
+        copy=False,
+        readonly=True,
+        help="Done for a project sold through a sale order: the sale order's to "
+        "invoice, never billed by Invoicera.",
+    )
+
+    def _auto_init(self):
+        if not column_exists(self.env.cr, self._table, "invoicera_sold_project"):
+            create_column(self.env.cr, self._table, "invoicera_sold_project", "boolean")
+            self._invoicera_flag_sold_deliveries()
+        return super()._auto_init()
+
+    def _invoicera_flag_sold_deliveries(self):
+        """Flag the moves done before the flag existed as validated for a sold
+        project where their project is sold now, unless billed here already:
+        the rule before the flag (a delivery billed here before the sale stays
+        billed here, those of a sold project are the order's)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE stock_move move
+                   SET invoicera_sold_project = TRUE
+                  FROM stock_picking picking
+                  JOIN project_project project ON project.id = picking.project_id
+                 WHERE move.picking_id = picking.id
+                   AND move.state = 'done'
+                   AND (project.sale_line_id IS NOT NULL OR EXISTS (
+                           SELECT FROM sale_order sale
+                            WHERE sale.project_id = project.id AND sale.state = 'sale'))
+                   AND NOT EXISTS (
+                           SELECT FROM invoicera_billable_item item
+                            WHERE item.source_model = 'stock.move' AND item.source_id = move.id)
+                """
+            )
+        )
+        self.invalidate_model(["invoicera_sold_project"])
+
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
+        sold = moves.picking_id.project_id._invoicera_sold_projects()
+        if sold:
+            moves.filtered(lambda move: move.picking_id.project_id in sold).write(
+                {"invoicera_sold_project": True}
+            )
         # a return changes what is to bill of the delivery it returns
         (moves | moves.origin_returned_move_id)._invoicera_project_moves()._invoicera_sync_items()
         return moves
@@ -52,20 +101,10 @@ class StockMove(models.Model):
         )
 
     def _invoicera_billed_here(self):
-        """The moves of ``self`` for a project whose deliveries are billed here.
-
-        A project billable and not sold through a sale order; or sold since the
-        move was billed here: Odoo re-invoices a delivery on the project's order
-        when the delivery is validated (sale_project_stock), not because its
-        project was sold since. Deliveries validated once it is sold are Odoo's.
-        """
-        unsold = self.picking_id.project_id._invoicera_billable_projects()
-        billed_on = self.env["project.project"]._invoicera_billed_on(
-            self.filtered(lambda move: move.picking_id.project_id - unsold)
-        )
+        """The moves of ``self`` for a billable project, not validated for a sold one."""
+        billable = self.picking_id.project_id._invoicera_billable_projects(sold_too=True)
         return self.filtered(
-            lambda move: move.picking_id.project_id in unsold
-            or billed_on.get(move.id) == move.picking_id.project_id
+            lambda move: move.picking_id.project_id in billable and not move.invoicera_sold_project
         )
 
     def _invoicera_item_values(self):

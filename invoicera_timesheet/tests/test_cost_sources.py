@@ -626,6 +626,73 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.return_from_project(before, 1)
         self.assertEqual(self.item_of(before.move_ids).quantity, 2)
 
+    def test_material_delivered_once_sold_stays_odoos_when_its_order_is_cancelled(self):
+        """A delivery validated for a sold project is re-invoiced on its order then
+        (sale_project_stock): the order invoiced, then cancelled, the project billed
+        here again, that delivery is not billed a second time here."""
+        self.warehouse.out_type_id.analytic_costs = True
+        order = self.sell(self.project, self.client)
+        self.project.reinvoiced_sale_order_id = order
+        delivered = self.deliver_to_project(3, expense_policy="sales_price")
+        reinvoiced = order.order_line.filtered(lambda sol: sol.product_id == delivered.product_id)
+        self.assertEqual(reinvoiced.qty_delivered, 3)
+        order._create_invoices().action_post()
+        self.assertEqual(reinvoiced.qty_invoiced, 3, "billed by Odoo")
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        self.project.sale_line_id = False
+        self.assertIn(self.project, self.project._invoicera_billable_projects(), "not sold")
+        # What makes the delivery's item be looked at again: a return, a new project.
+        self.return_from_project(delivered, 1)
+        self.assertFalse(self.item_of(delivered.move_ids), "not billed twice")
+        delivered.project_id = self.project_eur
+        self.assertFalse(self.item_of(delivered.move_ids), "not billed twice")
+        # Delivered now that it is not sold: billed here.
+        after = self.deliver_to_project(2)
+        self.assertEqual(self.item_of(after.move_ids).quantity, 2)
+
+    def test_material_moved_to_a_sold_project_stays_billed_here(self):
+        """A delivery validated for a project billed here, then moved to a sold one:
+        Odoo re-invoices deliveries when they are validated only, so it is billed here,
+        on the project it now belongs to."""
+        self.warehouse.out_type_id.analytic_costs = True
+        delivered = self.deliver_to_project(3, expense_policy="sales_price")
+        order = self.sell(self.project_eur, self.client_eur)
+        self.project_eur.reinvoiced_sale_order_id = order
+        delivered.project_id = self.project_eur
+        self.assertFalse(order.order_line.filtered(lambda sol: sol.product_id.type == "consu"))
+        self.assertRecordValues(
+            self.item_of(delivered.move_ids),
+            [
+                {
+                    "state": "to_bill",
+                    "quantity": 3,
+                    "project_id": self.project_eur.id,
+                    "partner_id": self.client_eur.id,
+                }
+            ],
+        )
+
+    def test_material_of_sold_projects_flagged_once_at_install(self):
+        """Deliveries done before the module knew which were validated for a sold
+        project: those of projects sold now, unless billed here already."""
+        before = self.deliver_to_project(3)
+        self.sell(self.project, self.client)
+        after = self.deliver_to_project(2)
+        self.assertRecordValues(
+            (before | after).move_ids,
+            [{"invoicera_sold_project": False}, {"invoicera_sold_project": True}],
+        )
+        moves = (before | after).move_ids
+        moves.invalidate_recordset(["invoicera_sold_project"])
+        self.env.cr.execute(
+            "UPDATE stock_move SET invoicera_sold_project = FALSE WHERE id IN %s",
+            [tuple(moves.ids)],
+        )
+        self.env["stock.move"]._invoicera_flag_sold_deliveries()
+        self.assertEqual(moves.mapped("invoicera_sold_project"), [False, True])
+        self.assertEqual(self.item_of(before.move_ids).quantity, 3, "billed here before the sale")
+        self.assertFalse(self.item_of(after.move_ids))
+
     def test_material_returned_before_billing_is_not_billed(self):
         picking = self.deliver_to_project(5)
         self.return_from_project(picking, 2)
