@@ -6,8 +6,9 @@ class SaleOrderLine(models.Model):
 
     def _handle_milestones(self, project):
         """Odoo puts every milestone of ``project`` without an order line on a line
-        billed on milestones; a milestone whose fee is invoiced here stays off it:
-        on the line, the order would bill its share again.
+        billed on milestones; a milestone whose fee is invoiced here stays off it
+        (on the line, the order would bill its share again), as does one whose
+        fee is written off here (never to bill).
 
         Odoo's rule then applies to the other milestones (the line's quantity
         shared among them) or, where there are none, to a project without any (a
@@ -17,8 +18,10 @@ class SaleOrderLine(models.Model):
         if self.product_id.service_policy != "delivered_milestones" or not project:
             return super()._handle_milestones(project)
         free = project.milestone_ids.filtered(lambda milestone: not milestone.sale_line_id)
-        invoiced = free._invoicera_items().filtered(lambda item: item.state == "invoiced")
-        billed = free.browse(invoiced.mapped("source_id"))
+        settled = free._invoicera_items().filtered(
+            lambda item: item.state in ("invoiced", "written_off")
+        )
+        billed = free.browse(settled.mapped("source_id"))
         if not billed:
             return super()._handle_milestones(project)
         if others := free - billed:

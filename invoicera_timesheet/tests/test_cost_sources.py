@@ -431,11 +431,9 @@ class TestCostSources(InvoiceraTimesheetCase):
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 2000.0)
 
-    def test_milestone_line_added_to_the_order_leaves_fees_invoiced_here(self):
-        """A line billed on milestones, added to the order that made the project,
-        takes the project's milestones without a line (Odoo's rule), but for those
-        whose fee is invoiced here: the order would bill them again. The line was
-        refused before ("invoiced and locked")."""
+    def order_making_a_project(self):
+        """A confirmed order whose line made a project, and a product billed on
+        milestones: (order, project, product)."""
         Product = self.env["product.product"]
         setup, phases = Product.create(
             [
@@ -461,6 +459,14 @@ class TestCostSources(InvoiceraTimesheetCase):
         order.action_confirm()
         project = order.order_line.project_id
         self.assertTrue(project, "the order made the project")
+        return order, project, phases
+
+    def test_milestone_line_added_to_the_order_leaves_fees_invoiced_here(self):
+        """A line billed on milestones, added to the order that made the project,
+        takes the project's milestones without a line (Odoo's rule), but for those
+        whose fee is invoiced here: the order would bill them again. The line was
+        refused before ("invoiced and locked")."""
+        order, project, phases = self.order_making_a_project()
         Milestone = self.env["project.milestone"]
         billed, later = Milestone.create(
             [
@@ -494,6 +500,29 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.assertEqual(
             project.milestone_ids.filtered(lambda m: m.sale_line_id == second).name, second.name
         )
+
+    def test_milestone_line_added_to_the_order_leaves_fees_written_off_here(self):
+        """A fee written off here is never to bill: a line billed on milestones
+        added since does not take it (the order would bill it)."""
+        order, project, phases = self.order_making_a_project()
+        waived, later = self.env["project.milestone"].create(
+            [
+                {"name": name, "project_id": project.id, "invoicera_amount": amount}
+                for name, amount in (("Design", 2000), ("Go-live", 5000))
+            ]
+        )
+        waived.is_reached = True
+        self.item_of(waived).action_write_off("Design redone at our cost")
+        order.order_line = [Command.create({"product_id": phases.id, "product_uom_qty": 1})]
+        line = order.order_line.filtered(lambda sol: sol.product_id == phases)
+        self.assertFalse(waived.sale_line_id, "written off here: not on the order")
+        self.assertEqual(line.qty_delivered, 0.0, "nothing of it billed by the order")
+        self.assertRecordValues(
+            self.item_of(waived),
+            [{"state": "written_off", "write_off_reason": "Design redone at our cost"}],
+        )
+        self.assertEqual(later.sale_line_id, line, "Odoo's rule for the others")
+        self.assertEqual(later.product_uom_qty, 1.0)
 
     def test_deleting_a_project_drops_its_milestones_items_not_invoiced_ones(self):
         """Its milestones go with it (deleted by the database, not one by one): an
