@@ -1206,7 +1206,7 @@ class InvoiceraBillableItem(models.Model):
         """
         AccountTax = self.env["account.tax"]
         Line = self.env["account.move.line"]
-        taxes_cache, rates = {}, {}
+        chosen, rates = {}, {}  # chosen: {(fiscal position, product): (account, taxes)}
         give_taxes = all(
             self._overridden_only_by(Line, method, ())
             for method in ("_compute_tax_ids", "_get_computed_taxes")
@@ -1233,7 +1233,7 @@ class InvoiceraBillableItem(models.Model):
                         line[fname] = Line._fields[fname].convert_to_cache(line[fname], Line)
                 product = self.env["product.product"].browse(line["product_id"])
                 key = (position.id, product.id)
-                if key not in taxes_cache:
+                if key not in chosen:
                     account = self.env["account.account"]
                     if give_account:
                         account = product.with_company(
@@ -1243,8 +1243,8 @@ class InvoiceraBillableItem(models.Model):
                         company_domain
                     ) or account.tax_ids.filtered(lambda tax: tax.type_tax_use == "sale")
                     taxes = taxes._filter_taxes_by_company(company)
-                    taxes_cache[key] = (account, position.map_tax(taxes) if taxes else taxes)
-                account, taxes = taxes_cache[key]
+                    chosen[key] = (account, position.map_tax(taxes) if taxes else taxes)
+                account, taxes = chosen[key]
                 if account:
                     # Odoo's account: so are its taxes, even none
                     line["account_id"] = account.id

@@ -21,10 +21,10 @@ class SaleOrderLine(models.Model):
         settled = free._invoicera_items().filtered(
             lambda item: item.state in ("invoiced", "written_off")
         )
-        billed = free.browse(settled.mapped("source_id"))
-        if not billed:
+        kept_off = free.browse(settled.mapped("source_id"))
+        if not kept_off:
             return super()._handle_milestones(project)
-        if others := free - billed:
+        if others := free - kept_off:
             others.write(
                 {"sale_line_id": self.id, "product_uom_qty": self.product_uom_qty / len(others)}
             )
