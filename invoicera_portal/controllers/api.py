@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from odoo import _, fields, http
+from odoo.exceptions import AccessError
 from odoo.http import request
 
 API = "/api/billing/v1"
@@ -58,6 +59,9 @@ class InvoiceraBillingApi(http.Controller):
             return method(user, *args, **kwargs)
         except ApiError as error:
             return self._error(error)
+        except AccessError as error:
+            # an employee's key without the rights to read invoices
+            return self._error(ApiError(403, "forbidden", error.args[0]))
 
     def _invoice(self, user, invoice_id):
         """One of the user's customer invoices, or a 404 (never say whose it is)."""
@@ -230,6 +234,9 @@ class InvoiceraBillingApi(http.Controller):
         invoice = self._invoice(user, invoice_id)
         if invoice.move_type != "out_invoice" or not invoice.amount_residual:
             raise ApiError(400, "bad_request", _("This invoice has nothing left to pay."))
+        if not invoice._invoicera_payable_online():
+            # as its portal page: online payment off, or its payment blocked
+            raise ApiError(400, "bad_request", _("This invoice cannot be paid online."))
         url = invoice.get_base_url() + invoice.get_portal_url(query_string="&payment=True")
         return self._json(
             {"url": url, "amount_due": self._money(invoice.amount_residual, invoice.currency_id)}
@@ -237,4 +244,9 @@ class InvoiceraBillingApi(http.Controller):
 
     @http.route(f"{API}/<path:path>", type="http", auth="public", csrf=False)
     def unknown(self, path):
+        if request.httprequest.method != "GET":
+            # every endpoint reads: another method on one lands here too
+            return self._error(
+                ApiError(405, "method_not_allowed", _("The billing API only answers GET."))
+            )
         return self._error(ApiError(404, "not_found", _("No such endpoint: %(path)s", path=path)))

@@ -8,6 +8,7 @@ from odoo.tools import float_compare
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
+from ..models.account_move import PAYABLE_STATES
 from .portal import redirect_to_dashboard
 
 
@@ -28,14 +29,28 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             raise ValidationError(_("The invoices to pay are not valid.")) from None
         if not ids:
             raise ValidationError(_("Select the invoices to pay."))
+        Move = request.env["account.move"]
+        if not Move._invoicera_online_payment_enabled():
+            raise ValidationError(
+                _("Invoices are not paid online here: pay them as your invoices say.")
+            )
         client = request.env.user.partner_id.commercial_partner_id
-        invoices = request.env["account.move"].search(
+        invoices = Move.search(
             [("id", "in", ids)] + client._invoicera_open_invoices_domain(),
             order="invoice_date_due, id",
         )
         if set(invoices.ids) != set(ids):
             raise ValidationError(
                 _("Some of these invoices are not yours to pay, or are already paid.")
+            )
+        on_hold = invoices.filtered(lambda invoice: invoice.payment_state not in PAYABLE_STATES)
+        if on_hold:
+            # As Odoo's invoice page: staff blocked its payment (a dispute...).
+            raise ValidationError(
+                _(
+                    "%(invoices)s cannot be paid online: contact us about it.",
+                    invoices=", ".join(on_hold.mapped("name")),
+                )
             )
         # As Odoo's invoice page (account.move._has_to_be_paid): an invoice with a
         # payment the provider has not confirmed yet, or confirmed but not recorded
@@ -82,7 +97,33 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                     currency=currency.name,
                 )
             )
+        if len(invoices) > 1:
+            self._invoicera_check_early_discounts(invoices, amount)
         return invoices, amount
+
+    @staticmethod
+    def _invoicera_check_early_discounts(invoices, amount):
+        """Refuse an amount of several invoices that Odoo would take for one's early
+        payment discount: recording a payment, Odoo writes off the discount of
+        any of its invoices whose discounted amount is the amount paid, while the
+        payment goes to the invoices due first."""
+        currency = invoices.currency_id
+        for invoice in invoices:
+            # sudo: reads its reconciliations, as Odoo's invoice page does; the
+            # invoice is one the user may pay (searched as the user)
+            terms = invoice.sudo()._get_invoice_next_payment_values()
+            if terms.get("installment_state") == "epd" and not currency.compare_amounts(
+                terms["amount_due"], amount
+            ):
+                raise ValidationError(
+                    _(
+                        "%(amount)s %(currency)s is what %(invoice)s owes with its early "
+                        "payment discount: pay %(invoice)s on its own to get the discount.",
+                        amount=currency.round(amount),
+                        currency=currency.name,
+                        invoice=invoice.name,
+                    )
+                )
 
     @staticmethod
     def _invoicera_allocation(invoices, amount):
@@ -117,7 +158,8 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                     "landing_route": "/my/billing",
                     "transaction_route": f"/my/billing/pay/transaction/{ids_path}",
                 },
-                **kw,
+                # no request parameter: Odoo's would make it the page of one
+                # invoice (invoice_id), or an anonymous payment (access_token)
             )
         )
         values.update(

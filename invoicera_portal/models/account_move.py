@@ -2,8 +2,14 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import str2bool
 
 _logger = logging.getLogger(__name__)
+
+#: payment states of an open invoice that the client may pay online, as Odoo's
+#: invoice page offers it: not one whose payment staff blocked (Action ▸
+#: (Un)Block Payment), nor one paid outside Odoo before Invoicing (legacy)
+PAYABLE_STATES = ("not_paid", "partial")
 
 
 class AccountMove(models.Model):
@@ -40,6 +46,22 @@ class AccountMove(models.Model):
             )._invoicera_autopay()
         return posted
 
+    @api.model
+    def _invoicera_online_payment_enabled(self):
+        """Whether invoices are paid online (Settings ▸ Invoicing ▸ Invoice Online
+        Payment), as Odoo's invoice page asks."""
+        # sudo: a setting, read by portal users too
+        return str2bool(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("account_payment.enable_portal_payment", "False")
+        )
+
+    def _invoicera_payable_online(self):
+        """Whether the client may pay this open invoice online now (not blocked)."""
+        self.ensure_one()
+        return self.payment_state in PAYABLE_STATES and self._invoicera_online_payment_enabled()
+
     def _invoicera_autopay(self):
         """Charge the client's autopay payment method for what this invoice owes.
 
@@ -48,10 +70,19 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         token = self.commercial_partner_id.sudo().invoicera_autopay_token_id
+        if self.state == "posted" and self.payment_state == "blocked":
+            # Staff hold its payment (a dispute...): no card is charged for it.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: the payment of this invoice is blocked. "
+                    "Once unblocked, the client pays it from the portal."
+                )
+            )
+            return self.env["payment.transaction"]
         if (
             not token.active
             or self.state != "posted"
-            or self.payment_state in ("paid", "in_payment", "reversed")
+            or self.payment_state not in PAYABLE_STATES
             or self.transaction_ids.filtered(
                 lambda tx: tx.state in ("pending", "authorized", "done")
             )

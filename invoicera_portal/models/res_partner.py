@@ -184,7 +184,14 @@ class ResPartner(models.Model):
         quotations = self.env["sale.order"]
         if quotations.has_access("read"):
             quotations = quotations.search(
-                [("partner_id", "child_of", self.id), ("state", "=", "sent")],
+                [
+                    ("partner_id", "child_of", self.id),
+                    ("state", "=", "sent"),
+                    # an expired quotation is no longer accepted (Odoo's quotation page)
+                    "|",
+                    ("validity_date", "=", False),
+                    ("validity_date", ">=", today),
+                ],
                 order="validity_date, id",
                 limit=20,
             )

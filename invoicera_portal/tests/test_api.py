@@ -4,6 +4,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import InvoiceraPortalCommon
@@ -141,3 +142,35 @@ class TestBillingApi(InvoiceraPortalCommon, HttpCase):
         )
         paid_link = self.get(f"/invoices/{self.open.id}/payment-link", key=self.key_a)
         self.assertEqual(json.loads(paid_link.text)["amount_due"]["amount"], 80)
+
+    def test_answers_stay_json_for_what_the_api_refuses(self):
+        """An employee's key without invoicing rights gets a JSON 403 (not Odoo's HTML
+        error page); a method other than GET, a JSON 405; an invoice whose payment
+        staff blocked, or any invoice once online payment is off, gets no payment link."""
+        employee = (
+            self.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Warehouse Clerk",
+                    "login": "clerk@example.com",
+                    "groups_id": [Command.set(self.env.ref("base.group_user").ids)],
+                }
+            )
+        )
+        key = self.env["res.users.apikeys"].with_user(employee).sudo()._generate("rpc", "App", None)
+        for path in ("/invoices", f"/invoices/{self.open.id}"):
+            with self.subTest(path=path):
+                error = self.get(path, key=key, expect=403).json()
+                self.assertMatches(error, "Error")
+                self.assertEqual(error["error"]["code"], "forbidden")
+        response = self.url_open(
+            f"{API}/invoices", data="{}", headers={"Authorization": f"Bearer {self.key_a}"}
+        )
+        self.assertEqual(response.status_code, 405, response.text[:300])
+        self.assertEqual(response.json()["error"]["code"], "method_not_allowed")
+        self.open.action_toggle_block_payment()
+        error = self.get(f"/invoices/{self.open.id}/payment-link", key=self.key_a, expect=400)
+        self.assertEqual(error.json()["error"]["message"], "This invoice cannot be paid online.")
+        self.env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", False)
+        self.get(f"/invoices/{self.overdue.id}/payment-link", key=self.key_a, expect=400)

@@ -91,6 +91,29 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(invoice.amount_residual, 70)
         self.assertIn("Automatic payment skipped", invoice.message_ids[0].body)
 
+    def test_an_invoice_whose_payment_is_blocked_is_not_charged(self):
+        """Staff block an invoice's payment (a dispute) before it is posted: the card
+        is not charged for it, and the invoice says so."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create({"name": "Disputed work", "price_unit": 90, "tax_ids": False})
+                ],
+            }
+        )
+        invoice.action_toggle_block_payment()
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(invoice.payment_state, "blocked")
+        self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
+        self.assertEqual(invoice.amount_residual, 90)
+        self.assertIn("payment of this invoice is blocked", invoice.message_ids[0].body)
+
     def test_a_method_whose_owner_left_the_client_is_not_charged(self):
         """The contact who saved the card moved to another client: the client's
         invoices are no longer charged to that card (as Odoo's payment flow)."""

@@ -107,6 +107,23 @@ class TestDashboard(InvoiceraPortalCase):
             self.env.invalidate_all()
             self.dashboard(self.user_b)
 
+    def test_expired_estimates_no_longer_await_a_decision(self):
+        """A quotation past its expiration date can no longer be accepted (Odoo's
+        quotation page): the dashboard lists only those the client can still decide."""
+        product = self.env["product.product"].create({"name": "Audit", "list_price": 500})
+        valid, expired = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": self.client_a.id,
+                    "validity_date": self.today + timedelta(days=days),
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for days in (5, -1)
+            ]
+        )
+        (valid | expired).action_quotation_sent()
+        self.assertEqual(self.dashboard(self.user_a1)["quotations"], valid)
+
 
 #: queries of a dashboard (aging, totals, credit, payments, lists, promise limits), measured
 DASHBOARD_QUERY_BUDGET = 40

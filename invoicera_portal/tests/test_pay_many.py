@@ -1,6 +1,9 @@
 import json
 from datetime import timedelta
 
+from lxml import html
+
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import InvoiceraPortalCommon
@@ -166,3 +169,103 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.assertIn("not yours to pay", page.text)
         self.assertNotIn(self.old.name, page.text, "nothing of client A is shown to client B")
         self.assertEqual(self.old.amount_residual, 100)
+
+    def dashboard_selectable(self):
+        """The invoices the dashboard lets the client tick to pay (ids), and its page."""
+        page = self.url_open("/my/billing")
+        self.assertEqual(page.status_code, 200)
+        tree = html.fromstring(page.text)
+        ids = {int(value) for value in tree.xpath("//input[@name='invoice_ids']/@value")}
+        return ids, page.text
+
+    def test_a_blocked_invoice_is_not_paid_online(self):
+        """Staff blocked its payment (Action > (Un)Block Payment): the client still sees
+        it owed, on hold, and can neither tick it nor pay it, alone or with others, as
+        Odoo's invoice page offers no payment for it. The other invoices are paid."""
+        self.middle.action_toggle_block_payment()
+        self.assertEqual(self.middle.payment_state, "blocked")
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        selectable, text = self.dashboard_selectable()
+        self.assertEqual(selectable, {self.old.id, self.recent.id})
+        self.assertIn(self.middle.name, text, "still listed as owed")
+        self.assertIn("Payment on hold", text)
+        Tx = self.env["payment.transaction"]
+        before = Tx.search_count([])
+        for invoices in (self.middle, self.old | self.middle):
+            with self.subTest(invoices=invoices.mapped("name")):
+                self.pay(invoices, 100, expect_error=f"{self.middle.name} cannot be paid online")
+        page = self.url_open(f"/my/billing/pay?invoice_ids={self.middle.id}")
+        self.assertIn("cannot be paid online", page.text)
+        self.assertEqual(Tx.search_count([]), before, "no transaction created")
+        self.assertEqual(self.pay(self.old, 100).state, "done")
+
+    def test_online_payment_turned_off(self):
+        """Settings > Invoice Online Payment off: no invoice is paid online, here as
+        on Odoo's invoice page."""
+        self.env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", False)
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        selectable, text = self.dashboard_selectable()
+        self.assertFalse(selectable)
+        self.assertNotIn("Pay the selected invoices", text)
+        self.assertIn(self.old.name, text, "the open invoices are still listed")
+        self.pay(self.old, 100, expect_error="not paid online here")
+        self.assertEqual(self.old.amount_residual, 100)
+
+    def test_an_amount_that_odoo_would_take_for_an_early_payment_discount(self):
+        """Odoo writes off the early payment discount of any invoice of a payment whose
+        discounted amount is the amount paid, while the payment goes to the invoices
+        due first: paying 980 for an invoice of 100 and one of 1,000 (2% off if paid
+        within 10 days) would credit the client 20 it is not owed. That amount is
+        refused for several invoices; the invoice alone gets its discount."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "2/10 net 30",
+                "early_discount": True,
+                "discount_percentage": 2,
+                "discount_days": 10,
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
+                ],
+            }
+        )
+        discounted = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Audit", "price_unit": 1000, "tax_ids": False})
+                ],
+            }
+        )
+        discounted.action_post()
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        self.pay(
+            self.old | discounted,
+            980,
+            expect_error=f"pay {discounted.name} on its own to get the discount",
+        )
+        self.assertEqual((self.old.amount_residual, discounted.amount_residual), (100, 1000))
+        # The invoice alone gets its discount; the other is not paid by it.
+        self.pay(discounted, 980)
+        self.assertIn(discounted.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.old.amount_residual, 100)
+        # Any other amount for several invoices pays those due first.
+        self.pay(self.old | self.middle, 150)
+        self.assertEqual((self.old.amount_residual, self.middle.amount_residual), (0, 150))
+
+    def test_the_pay_page_takes_no_other_parameter(self):
+        """A parameter of Odoo's invoice page added to the link (invoice_id, an access
+        token) does not turn the payment of the chosen invoices into another one's."""
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = self.url_open(
+            f"/my/billing/pay?invoice_ids={self.old.id}&invoice_id={self.recent.id}"
+            "&access_token=x"
+        )
+        self.assertEqual(page.status_code, 200)
+        form = html.fromstring(page.text).xpath("//form[@id='o_payment_form']")[0]
+        self.assertEqual(
+            form.get("data-transaction-route"), f"/my/billing/pay/transaction/{self.old.id}"
+        )
+        self.assertEqual(form.get("data-landing-route"), "/my/billing")
