@@ -82,6 +82,22 @@ class InvoiceraGatewayController(http.Controller):
                 try:
                     with request.env.cr.savepoint():
                         event = gateway.fetch_status(tx)
+                        if (
+                            event
+                            and event.status in ("done", "authorized")
+                            and (event.amount is None or not event.currency)
+                        ):
+                            # An answer that does not say the amount or currency
+                            # cannot tell whether they are wrong: the mismatch
+                            # flag is for good, so leave the decision to the
+                            # signed webhook.
+                            _logger.warning(
+                                "%s: status of %s read on return says no amount or"
+                                " currency; waiting for the webhook",
+                                gateway.name,
+                                tx.reference,
+                            )
+                            event = None
                         if event:
                             tx._invoicera_apply_event(event)
                 except ValidationError as error:

@@ -1,7 +1,7 @@
 import hashlib
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..gateways import GATEWAYS, Delivery
@@ -56,7 +56,8 @@ class InvoiceraGatewayEvent(models.Model):
         """Verify, deduplicate and apply one webhook delivery.
 
         :return: ``(http_status, text)``; 403 for anything whose origin cannot
-            be proven, 200 once the delivery is applied or known.
+            be proven, 409 (sent again by the gateway) for a notification whose
+            transaction is not found, 200 once the delivery is applied or known.
         """
         self = self.sudo()  # pylint: disable=self-cls-assignment
         gateway_class = GATEWAYS.get(code)
@@ -99,45 +100,52 @@ class InvoiceraGatewayEvent(models.Model):
         if event is None or event.status == "ignore":
             return 200, "ignored"
         key = event.key or hashlib.sha256(body).hexdigest()
-        # The unique index serialises concurrent deliveries of one event: the
-        # second insert waits for the first transaction and then does nothing.
-        self.env.cr.execute(
-            """
-            INSERT INTO invoicera_gateway_event
-                (provider_id, company_id, event_key, reference, status, state,
-                 create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, 'processed', %s, %s, now() at time zone 'utc',
-                    now() at time zone 'utc')
-            ON CONFLICT (provider_id, event_key) DO NOTHING
-            RETURNING id
-            """,
-            (
-                provider.id,
-                provider.company_id.id,
-                key[:255],
-                event.reference or event.provider_reference,
-                event.status,
-                self.env.uid,
-                self.env.uid,
-            ),
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            _logger.info("%s: duplicate notification %s acknowledged", gateway.name, key)
-            return 200, "duplicate"
-        record = self.browse(row[0])
-        tx = self.env["payment.transaction"]._invoicera_find(provider, event)
-        if not tx:
-            record.write(
-                {"state": "unknown", "message": _("No transaction matches this notification.")}
+        with self.env.cr.savepoint() as savepoint:
+            # The unique index serialises concurrent deliveries of one event: the
+            # second insert waits for the first transaction and then does nothing.
+            self.env.cr.execute(
+                """
+                INSERT INTO invoicera_gateway_event
+                    (provider_id, company_id, event_key, reference, status, state,
+                     create_uid, write_uid, create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, 'processed', %s, %s, now() at time zone 'utc',
+                        now() at time zone 'utc')
+                ON CONFLICT (provider_id, event_key) DO NOTHING
+                RETURNING id
+                """,
+                (
+                    provider.id,
+                    provider.company_id.id,
+                    key[:255],
+                    event.reference or event.provider_reference,
+                    event.status,
+                    self.env.uid,
+                    self.env.uid,
+                ),
             )
-            _logger.warning("%s: notification %s matches no transaction", gateway.name, key)
-            return 200, "unknown transaction"
+            row = self.env.cr.fetchone()
+            if not row:
+                _logger.info("%s: duplicate notification %s acknowledged", gateway.name, key)
+                return 200, "duplicate"
+            tx = self.env["payment.transaction"]._invoicera_find(provider, event)
+            if not tx:
+                # Maybe not committed yet (a saved-card charge whose notification
+                # overtakes the request that charges it): forget the delivery and
+                # answer an error, so that the gateway sends it again and the
+                # next delivery (or a manual one) is applied, not taken for a duplicate.
+                savepoint.rollback()
+                _logger.warning(
+                    "%s: notification %s matches no transaction (yet); refused for a retry",
+                    gateway.name,
+                    key,
+                )
+                return 409, "unknown transaction"
+        record = self.browse(row[0])
         try:
             with self.env.cr.savepoint():  # all of the event or nothing of it
-                outcome = tx._invoicera_apply_event(event)
+                outcome, message = tx._invoicera_apply_event(event)
         except ValidationError as error:
             record.write({"transaction_id": tx.id, "state": "ignored", "message": str(error)})
             return 200, "not applied"
-        record.write({"transaction_id": tx.id, "state": outcome, "message": tx.state_message})
+        record.write({"transaction_id": tx.id, "state": outcome, "message": message})
         return 200, outcome

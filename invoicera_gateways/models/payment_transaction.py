@@ -117,46 +117,28 @@ class PaymentTransaction(models.Model):
         return tx
 
     def _invoicera_apply_event(self, event):
-        """Apply what the gateway says to this transaction; return the event's outcome.
+        """Apply what the gateway says to this transaction.
 
         The amount and currency are compared with the transaction before any
         state changes: a difference puts the transaction in error for good.
+
+        :return: ``(outcome, message)``: ``processed``, ``ignored`` or
+            ``mismatch``, and what to record about it.
         """
         self.ensure_one()
         gateway = self.provider_id._invoicera_gateway()
         if event.provider_reference and not self.provider_reference:
             self.provider_reference = event.provider_reference
         if event.status in ("done", "authorized"):
-            # A payment is confirmed only with the amount and currency it
-            # carries (an event saying neither is not taken on trust); a
-            # refund's confirmation is checked on what it gives.
-            is_refund = self.operation == "refund"
-            expected = gateway.minor(abs(self.amount), self.currency_id)
-            wrong_currency = (bool(event.currency) or not is_refund) and (
-                (event.currency or "").upper() != self.currency_id.name
-            )
-            wrong_amount = (event.amount is not None or not is_refund) and (
-                event.amount is None or int(event.amount) != expected
-            )
-            if wrong_currency or wrong_amount:
-                message = _(
-                    "%(gateway)s reported %(amount)s %(currency)s for %(reference)s, which"
-                    " expects %(expected)s %(expected_currency)s (minor units). No payment"
-                    " was recorded.",
-                    gateway=gateway.name,
-                    amount=event.amount,
-                    currency=event.currency or "?",
-                    reference=self.reference,
-                    expected=expected,
-                    expected_currency=self.currency_id.name,
-                )
+            message = self._invoicera_wrong_amount(gateway, event)
+            if message:
                 _logger.warning(message)
                 if self.state != "done":  # never undo a confirmed payment
                     self.invoicera_amount_mismatch = True
                     self._set_error(message)
-                return "mismatch"
+                return "mismatch", message
         if self.invoicera_amount_mismatch:
-            return "ignored"
+            return "ignored", self.state_message
         if event.payment_method and event.payment_method != self.payment_method_code:
             method = self.env["payment.method"]._get_from_code(event.payment_method)
             if method:
@@ -170,23 +152,88 @@ class PaymentTransaction(models.Model):
                 and self.state not in ("cancel", "error")
             ):
                 self._invoicera_save_token(event.token)
-                return "processed"
-            return "ignored"
-        if status == "done":
-            self._set_done()
+                return "processed", self.state_message
+            return "ignored", self.state_message
+        if status not in ("done", "authorized", "pending", "cancel", "error"):
+            return "ignored", self.state_message
+        changed = self._invoicera_set_state(gateway, event)
+        if status == "done" and self.state == "done":
             if event.token and self.tokenize and not self.token_id:
                 self._invoicera_save_token(event.token)
-        elif status == "authorized":
-            self._set_authorized()
-        elif status == "pending":
-            self._set_pending(state_message=event.message or None)
-        elif status == "cancel":
-            self._set_canceled(state_message=event.message or None)
-        elif status == "error":
-            self._set_error(event.message or _("%s declined the payment.", gateway.name))
-        else:
-            return "ignored"
-        return "processed"
+        # Odoo's _set_* return the transactions they moved: none when the
+        # transaction already is in that state (a redelivery, harmless) or
+        # when Odoo refuses the move (e.g. cancel -> done), which must not
+        # pass for processed.
+        if not changed and self.state != status:
+            return "ignored", self._invoicera_refused(gateway, status)
+        return "processed", self.state_message
+
+    def _invoicera_set_state(self, gateway, event):
+        """Move to the state ``event`` reports; return what Odoo's ``_set_*`` moved."""
+        message = event.message or None
+        if event.status == "done":
+            return self._set_done()
+        if event.status == "authorized":
+            return self._set_authorized()
+        if event.status == "pending":
+            return self._set_pending(state_message=message)
+        if event.status == "cancel":
+            return self._set_canceled(state_message=message)
+        return self._set_error(message or _("%s declined the payment.", gateway.name))
+
+    def _invoicera_wrong_amount(self, gateway, event):
+        """Why a confirmation's amount or currency is not this transaction's, or ""."""
+        # A payment is confirmed only with the amount and currency it
+        # carries (an event saying neither is not taken on trust); a
+        # refund's confirmation is checked on what it gives.
+        is_refund = self.operation == "refund"
+        expected = gateway.minor(abs(self.amount), self.currency_id)
+        wrong_currency = (bool(event.currency) or not is_refund) and (
+            (event.currency or "").upper() != self.currency_id.name
+        )
+        wrong_amount = (event.amount is not None or not is_refund) and (
+            event.amount is None or int(event.amount) != expected
+        )
+        if not (wrong_currency or wrong_amount):
+            return ""
+        return _(
+            "%(gateway)s reported %(amount)s %(currency)s for %(reference)s, which"
+            " expects %(expected)s %(expected_currency)s (minor units). No payment"
+            " was recorded.",
+            gateway=gateway.name,
+            amount=event.amount,
+            currency=event.currency or "?",
+            reference=self.reference,
+            expected=expected,
+            expected_currency=self.currency_id.name,
+        )
+
+    def _invoicera_refused(self, gateway, status):
+        """Report that Odoo refused to move this transaction to ``status``; return why."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        message = _(
+            "%(gateway)s reported %(reference)s as %(status)s, but the transaction is"
+            " %(state)s and Odoo does not change it: the notification was not applied.",
+            gateway=gateway.name,
+            reference=self.reference,
+            status=labels.get(status, status),
+            state=labels.get(self.state, self.state),
+        )
+        if status not in ("done", "authorized"):
+            # Notifications arriving out of order (pending after done): expected.
+            _logger.warning(message)
+            return message
+        # The gateway took the money of a transaction Odoo closed: the invoice
+        # stays unpaid until someone refunds or records the payment by hand.
+        message = _(
+            "%(message)s Check the payment on %(gateway)s: refund it or record it by hand.",
+            message=message,
+            gateway=gateway.name,
+        )
+        _logger.error(message)
+        for invoice in self.invoice_ids:
+            invoice.message_post(body=message)
+        return message
 
     def _invoicera_save_token(self, token):
         self.ensure_one()

@@ -57,7 +57,7 @@ class TestProviders(TransactionCase):
                 "operation": "online_redirect",
             }
         )
-        outcome = tx._invoicera_apply_event(
+        outcome, _message = tx._invoicera_apply_event(
             GatewayEvent(status="done", reference=tx.reference, currency="NGN")
         )
         self.assertEqual(outcome, "mismatch")

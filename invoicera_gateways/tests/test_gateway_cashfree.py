@@ -319,13 +319,14 @@ class TestCashfree(common.GatewayCase):
         gateway = self.gateway_class(self.provider)
         self.assertEqual(gateway.parse_return({"reference": tx.reference}), tx.reference)
         # v2023-08-01 "Get Payments for an Order": one failed attempt, one success.
+        # A payment entity has order_amount, payment_amount and payment_currency;
+        # order_currency belongs to the order entity (GET /pg/orders/{order_id}).
         attempt = {
             "cf_payment_id": "12376123",
             "order_id": tx.reference,
             "entity": "payment",
             "payment_currency": "INR",
             "order_amount": 1234.5,
-            "order_currency": "INR",
             "is_captured": True,
             "payment_group": "credit_card",
             "payment_method": {"card": {"channel": "link", "card_number": "xxxxxx1111"}},
@@ -346,6 +347,35 @@ class TestCashfree(common.GatewayCase):
         self.assertEqual(tx.state, "done")
         self.api.routes[("GET", rf"/pg/orders/{tx.reference}/payments$")] = (200, [])
         self.assertIsNone(gateway.fetch_status(tx))
+
+    def test_client_back_before_the_webhook_does_not_block_the_payment(self):
+        tx = self.make_tx()
+        gateway = self.gateway_class(self.provider)
+        # The payment entity as documented: no order_currency in it.
+        payment = {
+            "cf_payment_id": "12376124",
+            "order_id": cashfree_id(tx.reference),
+            "entity": "payment",
+            "is_captured": True,
+            "order_amount": 1234.5,
+            "payment_group": "upi",
+            "payment_currency": "INR",
+            "payment_amount": 1234.5,
+            "payment_time": "2023-08-11T18:03:10+05:30",
+            "payment_completion_time": "2023-08-11T18:03:30+05:30",
+            "payment_status": "SUCCESS",
+            "payment_message": "Simulated response message",
+            "bank_reference": "1234567890",
+            "auth_id": None,
+            "payment_method": {"upi": {"channel": "collect", "upi_id": "testsuccess@gocash"}},
+        }
+        self.api.routes[("GET", r"/pg/orders/[^/]+/payments$")] = (200, [payment])
+        tx._invoicera_apply_event(gateway.fetch_status(tx))
+        self.assertFalse(tx.invoicera_amount_mismatch)
+        self.assertEqual(tx.state, "done")
+        # The signed webhook that follows is a redelivery of the same news.
+        self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
 
     def test_partial_refund_in_rupees_with_its_own_idempotency_key(self):
         tx = self.make_tx()

@@ -382,6 +382,51 @@ class TestPaymob(common.GatewayCase):
         self.assertEqual(tx.state, "done")
         self.assertEqual(tx.provider_reference, "217503799")
 
+    def test_retried_saved_card_charge_whose_inquiry_times_out_is_not_paid_again(self):
+        token = self._create_token(provider_ref=DOC_TOKEN["token"])
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-unknown")
+        self.api.routes = {
+            ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
+            ("POST", r"/api/acceptance/payments/pay$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            ),
+        }
+        tx._send_payment_request()
+        # The inquiry gets no answer either: whether the card was charged is unknown.
+        second = dict(self.intention_answer(tx, 4097600), intention_order_id=217503799)
+        self.api.routes = {
+            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): (
+                requests.exceptions.ReadTimeout("read timed out")
+            ),
+            ("POST", r"/v1/intention/$"): (201, second),
+            ("POST", r"/api/acceptance/payments/pay$"): (
+                200,
+                {"type": "TRANSACTION", "obj": self.moto_answer(tx, order_id=217503799)},
+            ),
+        }
+        tx._post_process()
+        pays = [call for call in self.api.calls if "payments/pay" in call["url"]]
+        self.assertEqual(len(pays), 1, "no second charge while the first one is unknown")
+        self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))
+        self.assertEqual(tx.provider_reference, "217503754")
+
+    def test_callback_before_its_transaction_commits_is_refused_until_it_does(self):
+        # A saved-card charge keeps the order id on the transaction before
+        # paying, but that is committed only once the charging request ends:
+        # Paymob's callback can arrive first and match nothing yet.
+        token = self._create_token(provider_ref=DOC_TOKEN["token"])
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-early")
+        body = json.dumps({"type": "TRANSACTION", "obj": self.moto_answer(tx)}).encode()
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            status, _text = self.deliver(body)
+        self.assertEqual(status, 409, "a non-2xx answer makes Paymob send it again")
+        self.assertFalse(self.events(), "an unmatched callback must not be kept as seen")
+        # Committed: Paymob's next attempt (or a manual redelivery) is applied.
+        tx.provider_reference = "217503754"
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+
     # -- refund callbacks ---------------------------------------------------------------------
 
     def refund_callback(self, tx, refund_id, status="done", amount=1000):

@@ -53,7 +53,14 @@ CHARGE_SUCCESS = {
         "plan": {},
     },
 }
-STATUS = {"done": "success", "pending": "ongoing", "error": "failed", "cancel": "abandoned"}
+# "abandoned" is not final (the client has not finished paying): "reversed" is.
+STATUS = {
+    "done": "success",
+    "pending": "ongoing",
+    "error": "failed",
+    "cancel": "reversed",
+    "abandoned": "abandoned",
+}
 # https://paystack.com/docs/payments/refunds/#listen-to-notifications - refund events
 # (PaystackOSS/doc-code-snippets, src/doc/payments/refunds/events/*.json)
 REFUND_PROCESSED = {
@@ -402,3 +409,67 @@ class TestPaystack(common.GatewayCase):
         retried = self.api.calls[calls:]
         self.assertEqual([call["method"] for call in retried], ["GET"], "no second refund")
         self.assertEqual(retried[0]["params"]["transaction"], tx.provider_reference)
+
+    def verified(self, tx, status):
+        """Paystack's Verify Transaction answer about ``tx`` (https://paystack.com/docs/api/transaction/#verify)."""
+        data = self.charge(tx, status)
+        if status == "abandoned":
+            data.update(gateway_response="The transaction was not completed", paid_at=None)
+        return {"status": True, "message": "Verification successful", "data": data}
+
+    def test_abandoned_checkout_read_on_return_leaves_the_payment_open(self):
+        # Paystack: "An abandoned payment happens when a user begins to make a
+        # payment, but doesn't complete it" - the client may still pay.
+        tx = self.make_tx()
+        tx.provider_reference = tx.reference
+        self.api.routes = {("GET", r"/transaction/verify/"): (200, self.verified(tx, "abandoned"))}
+        gateway = self.gateway_class(self.provider)
+        tx._invoicera_apply_event(gateway.fetch_status(tx))
+        self.assertEqual(tx.state, "draft")
+        # The client pays after all: the signed webhook confirms it.
+        self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+
+    def test_payment_odoo_refuses_to_confirm_is_not_recorded_as_processed(self):
+        tx = self.make_tx()
+        tx._set_canceled()
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="ERROR") as logs:
+            self.assertEqual(self.deliver(self.notification(tx)), (200, "ignored"))
+        self.assertIn(tx.reference, logs.output[0])
+        self.assertEqual(tx.state, "cancel")
+        event = self.events()
+        self.assertEqual(event.state, "ignored")
+        self.assertIn("Cancel", event.message)
+        # Money was taken for an invoice Odoo still shows as unpaid: staff are told on it.
+        self.assertIn(tx.reference, self.invoice.message_ids[:1].body)
+        # A late notification that changes nothing is not an error.
+        tx = self.make_tx(reference="INV-TEST-paystack-late")
+        self.deliver(self.notification(tx, event_id="evt_done"))
+        answer = self.deliver(self.notification(tx, "pending", event_id="evt_late"))
+        self.assertEqual((answer, tx.state), ((200, "ignored"), "done"))
+
+    def test_retried_charge_whose_lookup_times_out_is_not_charged_again(self):
+        token = self._create_token(provider_ref="AUTH_f5rnfq9p")
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-lookup")
+        self.api.routes = {
+            ("POST", r"/transaction/charge_authorization$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            )
+        }
+        tx._send_payment_request()
+        # Verify does not answer either: whether the card was charged is unknown.
+        self.api.routes = {
+            ("GET", r"/transaction/verify/AUTO-lookup$"): requests.exceptions.ReadTimeout(
+                "read timed out"
+            ),
+            ("POST", r"/transaction/charge_authorization$"): (
+                200,
+                {"status": True, "message": "Charge attempted", "data": self.charge(tx)},
+            ),
+        }
+        tx._post_process()
+        charges = [call for call in self.api.calls if "charge_authorization" in call["url"]]
+        self.assertEqual(len(charges), 1, "no second charge while the first one is unknown")
+        self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))

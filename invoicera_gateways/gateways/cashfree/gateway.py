@@ -273,10 +273,12 @@ class Cashfree(Gateway):
             or by_status.get("PENDING")
             or max(payments, key=lambda p: p.get("payment_time") or "")
         )
+        # A payment entity carries the order's amount (order_amount) but only
+        # its own currency (payment_currency): an order is paid in its currency.
         order = {
             "order_id": order_id,
             "order_amount": payment.get("order_amount"),
-            "order_currency": payment.get("order_currency") or "",
+            "order_currency": payment.get("payment_currency") or "",
         }
         return self.event_from_payment(payment, order, tx.reference)
 

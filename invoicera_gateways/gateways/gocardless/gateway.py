@@ -354,7 +354,8 @@ class GoCardless(Gateway):
             self.code, self.provider.id, {self.signature_header: signature}, body
         )
         _logger.info("%s: event %s of a batch: %s %s", self.name, event.get("id"), status, outcome)
-        if status >= 500:
+        # 409: its payment is not found (yet); 5xx: GoCardless' API is down.
+        if status == 409 or status >= 500:
             raise GatewayUnavailable(
                 _(
                     "%(gateway)s: event %(event)s of the notification could not be applied"

@@ -56,7 +56,7 @@ from urllib.parse import urlsplit
 from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, register
+from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
 
 _logger = logging.getLogger(__name__)
 
@@ -471,6 +471,9 @@ class Paymob(Gateway):
                 "api/ecommerce/orders/transaction_inquiry",
                 {"order_id": int(order_id)},
             )
+        except GatewayUnavailable:
+            # Unknown whether the card was charged: never charge it again blindly.
+            raise
         except ValidationError as error:
             # No transaction on that order (or no inquiry for this account):
             # the order was not paid as far as Paymob can tell.

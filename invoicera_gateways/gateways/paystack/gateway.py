@@ -30,7 +30,7 @@ from odoo import _
 from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, register
+from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
 
 _logger = logging.getLogger(__name__)
 
@@ -40,7 +40,10 @@ STATUSES = {
     "ongoing": "pending",
     "processing": "pending",
     "queued": "pending",
-    "abandoned": "cancel",
+    # Begun but not completed: the client may still be on the checkout page,
+    # and pays on the same reference. Not final, so nothing is changed; only
+    # a final status closes a transaction.
+    "abandoned": "ignore",
     "reversed": "cancel",
     "failed": "error",
 }
@@ -239,6 +242,9 @@ class Paystack(Gateway):
         reference = paystack_reference(tx.reference)
         try:
             data = self.request("GET", f"transaction/verify/{reference}").get("data")
+        except GatewayUnavailable:
+            # Unknown whether the card was charged: never charge it again blindly.
+            raise
         except ValidationError as error:
             # "Transaction reference not found" (4xx): nothing was charged.
             # Any other refusal is repeated by the charge itself.
