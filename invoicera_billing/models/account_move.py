@@ -40,7 +40,25 @@ class AccountMove(models.Model):
             self._invoicera_check_client(vals["partner_id"])
         if "move_type" in vals:
             self._invoicera_check_type_kept(vals["move_type"])
+        if vals.get("currency_id"):
+            self._invoicera_check_currency_kept(vals["currency_id"])
         return super().write(vals)
+
+    def _invoicera_check_currency_kept(self, currency_id):
+        """Refuse another currency on invoices of billed work: Odoo keeps the lines'
+        prices as they are, so 90 an hour in EUR would bill 90 an hour in USD."""
+        billed = self.filtered(lambda m: m.currency_id.id != currency_id and m.invoicera_item_count)
+        if billed:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work from Billing ▸ Unbilled Work in %(currency)s: "
+                    "its currency stays. To bill that work in another currency, cancel or "
+                    "delete the invoice (the work goes back to Unbilled Work) and set the "
+                    "client's pricelist currency.",
+                    invoices=", ".join(billed.mapped("display_name")),
+                    currency=", ".join(billed.currency_id.mapped("name")),
+                )
+            )
 
     def _invoicera_check_type_kept(self, move_type):
         """Refuse to turn an invoice of billed work into another kind of document
@@ -119,7 +137,13 @@ class AccountMove(models.Model):
                 lambda m, move=move: m.move_type == refund_type[move.move_type]
                 and m.state == "posted"
             )
-            total = sum(refunds.mapped("amount_total"))
+            # in the invoice's currency: a credit note may be in another one
+            total = sum(
+                refund.currency_id._convert(
+                    refund.amount_total, move.currency_id, move.company_id, refund.date
+                )
+                for refund in refunds
+            )
             if refunds and move.currency_id.compare_amounts(total, move.amount_total) >= 0:
                 credited |= move
         return credited

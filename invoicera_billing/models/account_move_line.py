@@ -3,7 +3,8 @@ from odoo.exceptions import UserError
 
 #: what a line billing items takes from them: changed on the invoice, the
 #: invoice, its time annex and the items would tell three different stories
-BILLED_LINE_FIELDS = ("quantity", "price_unit")
+#: (Odoo recomputes the price of a line given another product or unit)
+BILLED_LINE_FIELDS = ("quantity", "price_unit", "product_id", "product_uom_id")
 
 
 class AccountMoveLine(models.Model):
@@ -19,7 +20,7 @@ class AccountMoveLine(models.Model):
         return super().write(vals)
 
     def _invoicera_check_billed_line(self, vals):
-        """Refuse to change the quantity or price of lines billing items."""
+        """Refuse to change the quantity, price, product or unit of lines billing items."""
         changed = self.filtered(
             lambda line: line.display_type == "product"
             and any(
@@ -34,7 +35,7 @@ class AccountMoveLine(models.Model):
             raise UserError(
                 _(
                     "These invoice lines bill work from Billing ▸ Unbilled Work; their "
-                    "quantity and price are those of the work:%(lines)s\n"
+                    "product, quantity, unit and price are those of the work:%(lines)s\n"
                     "To change them, cancel or delete the invoice (the work goes back to "
                     "the unbilled items), change the items there and invoice them again.",
                     lines="".join(

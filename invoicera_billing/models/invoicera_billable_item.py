@@ -16,6 +16,10 @@ _logger = logging.getLogger(__name__)
 MAX_NAMED = 10
 #: item fields the client sees in the portal: changing them asks the client again
 CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date"}
+#: what a user changes on an item not invoiced yet (Unbilled Work); the rest
+#: comes from its source through the engine: another client, project, product,
+#: unit or currency would bill the work to someone else or at another value
+USER_FIELDS = {"name", "date", "quantity", "price_unit", "adjustment_reason"}
 #: invoice line fields rounded to their precision before predicting amounts
 ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 #: addons whose override of ``account.move.create`` reads nothing of the lines
@@ -251,7 +255,7 @@ class InvoiceraBillableItem(models.Model):
             owned = [
                 field.string
                 for fname, field in self._fields.items()
-                if fname in vals and field.readonly
+                if fname in vals and fname not in USER_FIELDS
             ]
             if owned:
                 raise UserError(

@@ -15,6 +15,7 @@ BILLED_FIELDS = {
     "employee_id",
     "sale_order_id",
     "sheet_id",
+    "tax_ids",
 }
 #: expense fields whose change may change its billable item
 SYNC_FIELDS = BILLED_FIELDS | {"name"}

@@ -179,6 +179,22 @@ class TestCostSources(InvoiceraTimesheetCase):
         expense.sheet_id.action_sheet_move_post()
         self.assertEqual(self.item_of(expense).state, "invoiced")
 
+    def test_expense_taxes_set_what_is_billed(self):
+        """An expense's taxes set its untaxed amount, which is billed: changed before
+        invoicing, the item follows; once invoiced, they are locked as the amount is."""
+        tax = self.env["account.tax"].create(
+            {"name": "VAT 25% on purchases", "amount": 25, "type_tax_use": "purchase"}
+        )
+        expense = self.approved_expense(200)
+        self.assertEqual(self.item_of(expense).price_unit, 220.0)
+        expense.tax_ids = [Command.set(tax.ids)]
+        self.assertEqual(expense.untaxed_amount_currency, 160.0)
+        self.assertEqual(self.item_of(expense).price_unit, 176.0, "160 + 10%")
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            expense.tax_ids = False
+        self.assertEqual(expense.untaxed_amount_currency, 160.0)
+
     def test_deleted_expense_report(self):
         """Its expenses are no longer approved: not billable; billed, the report stays."""
         expense = self.approved_expense(80)

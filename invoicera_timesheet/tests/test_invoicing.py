@@ -137,6 +137,41 @@ class TestInvoicing(InvoiceraTimesheetCase):
             invoice.partner_id = self.client_eur
         self.assertEqual(invoice.partner_id, accounting)
 
+    def test_the_invoice_of_billed_work_keeps_its_currency_and_lines(self):
+        """Odoo keeps a line's price when the invoice's currency changes, and prices a
+        line again given another product or unit: 90 an hour would become 90 in
+        another currency, or the price of a day."""
+        invoice = self.invoice(self.client)
+        other = self.client_eur.property_product_pricelist.currency_id
+        self.assertNotEqual(other, invoice.currency_id)
+        with self.assertRaisesRegex(UserError, "its currency stays"):
+            invoice.currency_id = other
+        line = invoice.invoice_line_ids[0]
+        price = line.price_unit
+        for vals in (
+            {"product_uom_id": self.env.ref("uom.product_uom_day").id},
+            {"product_id": self.env["product.product"].create({"name": "Other"}).id},
+        ):
+            with self.assertRaisesRegex(UserError, "product, quantity, unit and price"):
+                line.write(vals)
+        self.assertEqual(line.price_unit, price)
+        invoice.invoice_date = date(2026, 4, 1)  # the rest of the draft stays editable
+
+    def test_a_credit_note_in_another_currency_credits_by_its_value(self):
+        """A credit note made in another currency credits what it is worth: the same
+        figures in forints do not credit an invoice in dollars in full."""
+        huf = self.env.ref("base.HUF")
+        huf.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": huf.id, "name": "2026-01-01", "rate": 400}
+        )
+        invoice = self.invoice(self.client, post=True)
+        credit = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        credit.currency_id = huf
+        self.assertEqual(credit.amount_total, invoice.amount_total)
+        credit.action_post()
+        self.assertEqual(self.item_of(self.line_a1).state, "invoiced", "not credited in full")
+
     def test_the_draft_of_billed_work_stays_an_invoice(self):
         """Switched into a credit note, the draft would credit the client for the work
         it bills, and keep that work locked as invoiced."""
@@ -188,6 +223,11 @@ class TestInvoicing(InvoiceraTimesheetCase):
                 "invoice_line_id": self.env["account.move.line"].search([], limit=1).id,
             },
             {"audit_flagged": False},
+            # from the source: another client, product or currency would bill the
+            # work to someone else or at another value
+            {"partner_id": self.client_eur.id},
+            {"product_id": self.env["product.product"].create({"name": "Other"}).id},
+            {"currency_id": self.client_eur.property_product_pricelist.currency_id.id},
         ):
             with self.assertRaisesRegex(UserError, "set by the billing engine"):
                 item.write(vals)
