@@ -202,7 +202,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def _invoicera_annex_detail(self):
         self.ensure_one()
-        return self.commercial_partner_id.invoicera_annex_detail or "summary"
+        # the client's setting in the invoice's company (it is per company)
+        partner = self.commercial_partner_id.with_company(self.company_id)
+        return partner.invoicera_annex_detail or "summary"
 
     def _invoicera_annex_sections(self):
         """What the annex lists, at the client's detail level.

@@ -913,7 +913,9 @@ class InvoiceraBillableItem(models.Model):
         wants it).
         """
         rates, result, headers, names = {}, {}, {}, {}
-        lines_by_partner = self._invoice_lines()
+        # the clients' settings (line detail, one invoice per project) are per
+        # company: the invoicing company's, whichever company the user is in
+        lines_by_partner = self.with_company(company)._invoice_lines()
         # The lines show their project's name and analytic account: read those alone.
         self.env["project.project"].union(
             *(line["project"] for lines in lines_by_partner.values() for line in lines)

@@ -59,6 +59,21 @@ class TestInvoicing(InvoiceraTimesheetCase):
             ],
         )
 
+    def test_the_clients_settings_of_the_invoicing_company(self):
+        """A client's line detail and annex are set per company: a user working in
+        another company who invoices this one's work gets this company's settings."""
+        other = self.env["res.company"].create({"name": "Northbridge Labs"})
+        self.env.user.company_ids |= other
+        self.client.invoicera_invoice_detail = "item"
+        self.client.invoicera_annex_detail = "none"
+        self.assertNotEqual(self.client.with_company(other).invoicera_invoice_detail, "item")
+        items = self.Item.search(
+            self.Item._billable_domain(self.company, date(2026, 3, 31), partners=self.client)
+        )
+        invoice = items.with_company(other)._invoice(self.company, date(2026, 3, 31))
+        self.assertEqual(len(invoice.invoice_line_ids), 3, "one line per item")
+        self.assertEqual(invoice.with_company(other)._invoicera_annex_detail(), "none")
+
     def test_one_invoice_per_project(self):
         other = self.env["project.project"].create(
             {"name": "Mobile", "partner_id": self.client.id, "allow_billable": True}
