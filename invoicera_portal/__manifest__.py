@@ -18,6 +18,7 @@
         "security/ir.model.access.csv",
         "data/invoicera_portal_data.xml",
         "report/report_statement.xml",
+        "wizard/invoicera_statement_wizard_views.xml",
         "views/invoicera_portal_templates.xml",
         "views/invoicera_payment_promise_views.xml",
     ],

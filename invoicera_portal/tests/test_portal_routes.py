@@ -2,7 +2,7 @@ from datetime import timedelta
 from urllib.parse import urlencode as url_encode
 
 from odoo import http
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import InvoiceraPortalCommon
@@ -227,6 +227,45 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
             "invoicera_portal.action_report_statement", self.client_a.ids, data=data
         )
         self.assertIn(self.overdue_a.name, html.decode())
+
+    def test_statement_printed_from_the_contact_for_a_period(self):
+        """Billing staff print a client's statement from the contact (Action >
+        Statement of Account), choosing the period the report needs; the Print
+        menu, which cannot ask for one, no longer offers it."""
+        clerk = new_test_user(
+            self.env,
+            login="statement_clerk",
+            groups="base.group_user,invoicera_billing.group_billing_user",
+        )
+        employee = new_test_user(self.env, login="statement_employee", groups="base.group_user")
+
+        def bindings(user):
+            found = self.env["ir.actions.actions"].with_user(user).get_bindings("res.partner")
+            return {kind: [a["name"] for a in found.get(kind, [])] for kind in found}
+
+        self.assertIn("Statement of Account", bindings(clerk).get("action", []))
+        self.assertNotIn("Statement of Account", bindings(clerk).get("report", []))
+        self.assertNotIn("Statement of Account", bindings(employee).get("action", []))
+        Wizard = (
+            self.env["invoicera.statement.wizard"]
+            .with_user(clerk)
+            .with_context(active_model="res.partner", active_ids=self.client_a.ids)
+        )
+        with self.assertRaisesRegex(ValidationError, "start date must be on or before"):
+            Wizard.create({"date_from": self.today + timedelta(days=1)})
+        wizard = Wizard.create({"date_from": self.today - timedelta(days=60)})
+        self.assertEqual((wizard.partner_ids, wizard.date_to), (self.client_a, self.today))
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "invoicera_portal.report_statement")
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(clerk)
+            ._render_qweb_html(
+                "invoicera_portal.action_report_statement", self.client_a.ids, data=action["data"]
+            )
+        )
+        self.assertIn(self.overdue_a.name, html.decode())
+        self.assertNotIn(self.invoices_b.name, html.decode())
 
     def test_statement_and_credit_are_of_the_portals_company_only(self):
         """The client also owes (or is owed) another company of the database: the

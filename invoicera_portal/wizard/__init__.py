@@ -1,0 +1,1 @@
+from . import invoicera_statement_wizard
