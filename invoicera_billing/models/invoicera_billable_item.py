@@ -184,8 +184,7 @@ class InvoiceraBillableItem(models.Model):
     def _selection_source_ref(self):
         return [
             (model, self.env[model]._description)
-            for model in self.env.registry.descendants(["invoicera.billable.mixin"], "_inherit")
-            if model != "invoicera.billable.mixin" and not self.env[model]._abstract
+            for model in self.env["invoicera.billable.mixin"]._invoicera_source_models()
         ]
 
     @api.depends("source_model", "source_id")

@@ -69,6 +69,23 @@ class InvoiceraBillableMixin(models.AbstractModel):
         """Hook: ``items`` of these records are to bill again (their invoice is gone)."""
 
     @api.model
+    def _invoicera_project_records(self, projects):
+        """The records of this source that may be billed on ``projects``, with an
+        item or not (one search for all the projects; ``_invoicera_billable``
+        decides). A project syncs them when it becomes billable: work recorded
+        while it was not has no item to follow it. None by default."""
+        return self.browse()
+
+    @api.model
+    def _invoicera_source_models(self):
+        """The names of the source models (the models inheriting this mixin)."""
+        return [
+            model
+            for model in self.env.registry.descendants(["invoicera.billable.mixin"], "_inherit")
+            if model != "invoicera.billable.mixin" and not self.env[model]._abstract
+        ]
+
+    @api.model
     def _invoicera_collect(self, domain=None):
         """Create the missing items of every billable record (safety net, backfill)."""
         records = self.search(domain or [])

@@ -220,6 +220,13 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------------
     # Source interface (invoicera.billable.mixin)
     # ------------------------------------------------------------------
+    @api.model
+    def _invoicera_project_records(self, projects):
+        # time Odoo invoiced (sale_timesheet) is Odoo's: not read again
+        return self.search(
+            [("project_id", "in", projects.ids), ("timesheet_invoice_id", "=", False)]
+        )
+
     def _invoicera_billable(self):
         return self.filtered(
             lambda line: line.project_id

@@ -54,6 +54,20 @@ class AccountMoveLine(models.Model):
             and not line.expense_id
         )
 
+    @api.model
+    def _invoicera_project_records(self, projects):
+        # a cost bills the project of its analytic distribution, once posted
+        if not projects.account_id:
+            return self.browse()
+        return self.search(
+            [
+                ("analytic_distribution", "in", projects.account_id.ids),
+                ("move_id.move_type", "=", "in_invoice"),
+                ("parent_state", "=", "posted"),
+                ("display_type", "=", "product"),
+            ]
+        )._invoicera_vendor_lines()
+
     def _invoicera_shares(self):
         return self.env["project.project"]._invoicera_cost_shares(self)
 

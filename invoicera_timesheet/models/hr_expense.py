@@ -53,6 +53,18 @@ class HrExpense(models.Model):
     def _unlink_invoicera_items(self):
         self._invoicera_unlink_items()
 
+    @api.model
+    def _invoicera_project_records(self, projects):
+        # an expense bills the project of its analytic distribution, once approved
+        if not projects.account_id:
+            return self.browse()
+        return self.search(
+            [
+                ("analytic_distribution", "in", projects.account_id.ids),
+                ("state", "in", ("approved", "done")),
+            ]
+        )
+
     def _invoicera_shares(self):
         return self.env["project.project"]._invoicera_cost_shares(self)
 

@@ -54,6 +54,10 @@ class ProjectMilestone(models.Model):
     def _unlink_invoicera_items(self):
         self._invoicera_unlink_items()
 
+    @api.model
+    def _invoicera_project_records(self, projects):
+        return self.search([("project_id", "in", projects.ids), ("is_reached", "=", True)])
+
     def _invoicera_billable(self):
         # a fee is Odoo's only when the milestone is on an order line
         billable_projects = self.project_id._invoicera_billable_projects(sold_too=True)

@@ -19,6 +19,10 @@ RATE_FIELDS = {
     "allow_billable",
     "partner_id",
 }
+#: project fields that decide whether its work is billed here, to whom, or which
+#: costs are its own (its analytic account): work recorded before the change
+#: may be billable now without an item yet
+BILLABLE_FIELDS = {"allow_billable", "partner_id", "sale_line_id", "account_id"}
 
 
 class ProjectProject(models.Model):
@@ -91,8 +95,9 @@ class ProjectProject(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if RATE_FIELDS & set(vals):
-            self._invoicera_resync_time()
+        changed = set(vals)
+        if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
+            self._invoicera_resync_time(recorded=bool(BILLABLE_FIELDS & changed))
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -113,17 +118,28 @@ class ProjectProject(models.Model):
             self.invoicera_minimum_time,
         )
 
-    def _invoicera_resync_time(self):
-        """Re-price the unbilled work of these projects (time and costs)."""
+    def _invoicera_resync_time(self, recorded=False):
+        """Re-price the unbilled work of these projects (time and costs).
+
+        ``recorded``: also find the work of every other source that may be billed
+        on them (``_invoicera_project_records``), not only that of their items:
+        work recorded while a project was not billed here (no client, not
+        billable, sold) or on another analytic account has no item yet.
+        """
         if not self:
             return
-        # invoiced time keeps its price: only the rest is read again
-        lines = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search([("project_id", "in", self.ids), ("timesheet_invoice_id", "=", False)])
-        )
-        lines._invoicera_sync_items()
+        Mixin = self.env["invoicera.billable.mixin"]
+        # sudo: a project's work is everyone's (timesheets, expenses, vendor
+        # bills, deliveries), whoever changes the project; its items follow it
+        found = {
+            model: self.env[model].sudo()._invoicera_project_records(self)
+            for model in (
+                Mixin._invoicera_source_models() if recorded else ["account.analytic.line"]
+            )
+        }
+        # all the time of the projects is found (but what Odoo invoiced); the
+        # other sources' items are read too: re-priced by the markup, or leaving
+        # the project (a cost no longer on its analytic account)
         items = (
             self.env["invoicera.billable.item"]
             .sudo()
@@ -136,8 +152,10 @@ class ProjectProject(models.Model):
                 ]
             )
         )
-        for sources in items._sources().values():
-            sources._invoicera_sync_items()
+        for model, sources in items._sources().items():
+            found[model] = found.get(model, sources.browse()) | sources
+        for records in found.values():
+            records._invoicera_sync_items()
 
     def _invoicera_billable_projects(self, sold_too=False):
         """Projects of ``self`` whose work Invoicera bills: billable, with a client,

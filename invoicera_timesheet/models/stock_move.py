@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 from odoo.tools.sql import column_exists, create_column
 
@@ -83,6 +83,11 @@ class StockMove(models.Model):
             if move.state == "done" and move.to_refund
         )
         return self.quantity - returned
+
+    @api.model
+    def _invoicera_project_records(self, projects):
+        # a move bills the project of its picking, once done
+        return self.search([("picking_id.project_id", "in", projects.ids), ("state", "=", "done")])
 
     def _invoicera_project_moves(self):
         return self.filtered(lambda move: move.picking_id.project_id)

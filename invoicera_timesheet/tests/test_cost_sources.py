@@ -814,3 +814,123 @@ class TestCostSources(InvoiceraTimesheetCase):
             {"time", "expense", "vendor_cost", "milestone"},
         )
         self.assertAlmostEqual(invoice.amount_untaxed, 2 * 90 + 110 + 440 + 1000)
+
+    # ------------------------------------------------------------------
+    # Work recorded before its project is billed here
+    # ------------------------------------------------------------------
+    def record_every_source(self):
+        """An expense, a re-billed vendor cost, a reached milestone and a delivery
+        of the project; none of them billable yet: the project is not billed."""
+        expense = self.approved_expense(200)
+        cost = self.vendor_bill(500).invoice_line_ids
+        milestone = self.env["project.milestone"].create(
+            {"name": "Go-live", "project_id": self.project.id, "invoicera_amount": 5000}
+        )
+        milestone.is_reached = True
+        delivery = self.deliver_to_project(3).move_ids
+        work = {
+            "expense": expense,
+            "vendor_cost": cost,
+            "milestone": milestone,
+            "material": delivery,
+        }
+        for source, record in work.items():
+            self.assertFalse(self.item_of(record), f"{source}: the project is not billed yet")
+        return work
+
+    def assert_billed_to_the_client(self, record, source):
+        self.assertRecordValues(
+            self.item_of(record),
+            [
+                {
+                    "source": source,
+                    "partner_id": self.client.id,
+                    "project_id": self.project.id,
+                    "state": "to_bill",
+                    "active": True,
+                }
+            ],
+        )
+
+    def test_expense_recorded_before_the_project_has_a_client(self):
+        self.project.partner_id = False
+        expense = self.approved_expense(200)
+        self.assertFalse(self.item_of(expense), "no client: not billable")
+        self.project.partner_id = self.client
+        self.assert_billed_to_the_client(expense, "expense")
+        self.assertEqual(self.item_of(expense).price_unit, 220)
+
+    def test_vendor_cost_recorded_before_the_project_has_a_client(self):
+        self.project.partner_id = False
+        line = self.vendor_bill(500).invoice_line_ids
+        self.assertFalse(self.item_of(line), "no client: not billable")
+        self.project.partner_id = self.client
+        self.assert_billed_to_the_client(line, "vendor_cost")
+
+    def test_milestone_reached_before_the_project_has_a_client(self):
+        self.project.partner_id = False
+        milestone = self.env["project.milestone"].create(
+            {"name": "Go-live", "project_id": self.project.id, "invoicera_amount": 5000}
+        )
+        milestone.is_reached = True
+        self.assertFalse(self.item_of(milestone), "no client: not billable")
+        self.project.partner_id = self.client
+        self.assert_billed_to_the_client(milestone, "milestone")
+        self.assertEqual(self.item_of(milestone).price_unit, 5000)
+
+    def test_material_delivered_before_the_project_has_a_client(self):
+        self.project.partner_id = False
+        moves = self.deliver_to_project(3).move_ids
+        self.assertFalse(self.item_of(moves), "no client: not billable")
+        self.project.partner_id = self.client
+        self.assert_billed_to_the_client(moves, "material")
+        self.assertEqual(self.item_of(moves).quantity, 3)
+
+    def not_billable(self):
+        """The project of the client, not billable."""
+        self.project.allow_billable = False
+        self.project.partner_id = self.client  # Odoo cleared it (sale_project)
+        self.assertFalse(self.project._invoicera_billable_projects(sold_too=True))
+
+    def test_work_recorded_before_the_project_is_billable(self):
+        self.not_billable()
+        work = self.record_every_source()
+        self.project.allow_billable = True
+        for source, record in work.items():
+            self.assert_billed_to_the_client(record, source)
+        # Billable no more: the unbilled items leave, and come back once billable.
+        self.project.allow_billable = False
+        self.assertFalse(self.Item.search([("project_id", "=", self.project.id)]))
+        self.project.write({"allow_billable": True, "partner_id": self.client.id})
+        self.assertEqual(
+            set(self.Item.search([("project_id", "=", self.project.id)]).mapped("source")),
+            set(work),
+        )
+
+    def test_work_of_a_project_sold_before_it_is_billable(self):
+        """A project sold through a sale order becoming billable: each source's
+        own rules decide. Its costs are Odoo's to re-invoice; its milestones
+        without an order line are billed here, and so is a delivery not validated
+        for a sold project (Odoo re-invoices a delivery only when validated)."""
+        self.not_billable()
+        work = self.record_every_source()
+        self.sell(self.project, self.client)
+        self.project.allow_billable = True
+        for source in ("expense", "vendor_cost"):
+            self.assertFalse(self.item_of(work[source]), f"{source}: Odoo's, the project is sold")
+        self.assert_billed_to_the_client(work["milestone"], "milestone")
+        self.assertFalse(work["material"].invoicera_sold_project)
+        self.assert_billed_to_the_client(work["material"], "material")
+
+    def test_costs_follow_the_projects_analytic_account(self):
+        """Costs recorded on an analytic account before it becomes the project's are
+        billed once it does; those of its former account leave the project."""
+        new_account = self.env["account.analytic.account"].create(
+            {"name": "Website (new)", "plan_id": self.account.plan_id.id}
+        )
+        before = self.approved_expense(100)
+        expense = self.approved_expense(200, distribution={str(new_account.id): 100})
+        self.assertFalse(self.item_of(expense), "not the project's account yet")
+        self.project.account_id = new_account
+        self.assert_billed_to_the_client(expense, "expense")
+        self.assertFalse(self.item_of(before).active, "no longer the project's cost")
