@@ -141,9 +141,13 @@ class InvoiceraPortal(CustomerPortal):
             client_sudo.invoicera_autopay_token_id = False
             return redirect_to_dashboard(message=_("Automatic payment is off."))
         try:
-            token = self._invoicera_tokens().filtered(lambda t: t.id == int(token_id))
+            token_id = int(token_id)
         except ValueError:
-            token = None
+            token_id = None
+        if token_id and token_id == client_sudo.invoicera_autopay_token_id.id:
+            # the method in use, maybe a colleague's: kept as it is
+            return redirect_to_dashboard(message=_("Automatic payment is unchanged."))
+        token = self._invoicera_tokens().filtered(lambda t: t.id == token_id)
         if not token:
             return redirect_to_dashboard(error=_("Choose one of your saved payment methods."))
         client_sudo.invoicera_autopay_token_id = token

@@ -1,3 +1,5 @@
+from lxml import html
+
 from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 
@@ -113,6 +115,22 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
         self.assertEqual(invoice.amount_residual, 90)
         self.assertIn("payment of this invoice is blocked", invoice.message_ids[0].body)
+
+    def test_a_colleagues_autopay_is_kept_when_the_form_is_saved(self):
+        """Another contact of the client sees the method in use (a colleague's) and
+        saving the form as shown keeps it: it did show "Off", and turned it off."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        self.authenticate(self.user_a2.login, self.user_a2.login)
+        page = html.fromstring(self.url_open("/my/billing").text)
+        (select,) = page.xpath("//select[@name='token_id']")
+        chosen = select.xpath("option[@selected]/@value")
+        self.assertEqual(chosen, [str(self.token_a.id)])
+        self.assertIn(self.contact_a1.name, select.text_content())
+        response = self.set_autopay(chosen[0])
+        self.assertIn("Automatic payment is unchanged.", response.text)
+        self.assertEqual(self.client_a.invoicera_autopay_token_id, self.token_a)
+        self.set_autopay("")
+        self.assertFalse(self.client_a.invoicera_autopay_token_id, "turned off on purpose")
 
     def test_a_method_whose_owner_left_the_client_is_not_charged(self):
         """The contact who saved the card moved to another client: the client's
