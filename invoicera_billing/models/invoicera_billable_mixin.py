@@ -77,6 +77,15 @@ class InvoiceraBillableMixin(models.AbstractModel):
         return self.browse()
 
     @api.model
+    def _invoicera_search_analytic(self, projects, domain):
+        """The records of this source (an ``analytic.mixin``) matching ``domain``
+        whose analytic distribution goes to the analytic accounts of ``projects``:
+        for ``_invoicera_project_records`` of costs."""
+        if not projects.account_id:
+            return self.browse()
+        return self.search([("analytic_distribution", "in", projects.account_id.ids), *domain])
+
+    @api.model
     def _invoicera_source_models(self):
         """The names of the source models (the models inheriting this mixin)."""
         return [

@@ -96,53 +96,10 @@ class TestGatewayRoutes(HttpCase):
         self.tx.invalidate_recordset()
         self.assertEqual(self.tx.state, "done")
 
-    def test_return_during_an_unfinished_checkout_does_not_close_the_payment(self):
-        # Anyone may call the return URL while the client is still on Paystack's
-        # page: Verify then says "abandoned" (begun, not completed), not final.
-        verify = {
-            "status": True,
-            "message": "Verification successful",
-            "data": {
-                "id": 8,
-                "status": "abandoned",
-                "reference": self.tx.reference,
-                "metadata": {"invoicera_reference": self.tx.reference},
-                "amount": 15000,
-                "currency": "NGN",
-                "gateway_response": "The transaction was not completed",
-                "paid_at": None,
-            },
-        }
-        api = FakeGatewayAPI({("GET", r"/transaction/verify/ROUTE-TEST-1$"): (200, verify)})
-        with patch.object(Gateway, "_send", side_effect=api):
-            self.url_open(
-                f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}",
-                allow_redirects=False,
-            )
-        self.assertTrue(api.calls)
-        self.tx.invalidate_recordset()
-        self.assertEqual(self.tx.state, "draft")
-        # The client then pays: the signed webhook confirms the payment.
-        body = self.body()
-        response = self.post(body, hmac.new(SECRET.encode(), body, hashlib.sha512).hexdigest())
-        self.assertEqual(response.json(), {"result": "processed"})
-        self.tx.invalidate_recordset()
-        self.assertEqual(self.tx.state, "done")
-
-    def test_return_whose_answer_lacks_the_currency_waits_for_the_webhook(self):
-        # A status read that does not say the currency cannot tell whether it
-        # is wrong: the transaction is not put in error for good.
-        verify = {
-            "status": True,
-            "message": "Verification successful",
-            "data": {
-                "id": 9,
-                "status": "success",
-                "reference": self.tx.reference,
-                "metadata": {"invoicera_reference": self.tx.reference},
-                "amount": 15000,
-            },
-        }
+    def return_then_webhook(self, verify_data):
+        """The return URL is called while Verify answers ``verify_data``: the
+        transaction stays a draft; then the signed webhook confirms the payment."""
+        verify = {"status": True, "message": "Verification successful", "data": verify_data}
         api = FakeGatewayAPI({("GET", r"/transaction/verify/ROUTE-TEST-1$"): (200, verify)})
         with patch.object(Gateway, "_send", side_effect=api):
             self.url_open(
@@ -157,6 +114,35 @@ class TestGatewayRoutes(HttpCase):
         self.assertEqual(response.json(), {"result": "processed"})
         self.tx.invalidate_recordset()
         self.assertEqual(self.tx.state, "done")
+
+    def test_return_during_an_unfinished_checkout_does_not_close_the_payment(self):
+        # Anyone may call the return URL while the client is still on Paystack's
+        # page: Verify then says "abandoned" (begun, not completed), not final.
+        self.return_then_webhook(
+            {
+                "id": 8,
+                "status": "abandoned",
+                "reference": self.tx.reference,
+                "metadata": {"invoicera_reference": self.tx.reference},
+                "amount": 15000,
+                "currency": "NGN",
+                "gateway_response": "The transaction was not completed",
+                "paid_at": None,
+            }
+        )
+
+    def test_return_whose_answer_lacks_the_currency_waits_for_the_webhook(self):
+        # A status read that does not say the currency cannot tell whether it
+        # is wrong: the transaction is not put in error for good.
+        self.return_then_webhook(
+            {
+                "id": 9,
+                "status": "success",
+                "reference": self.tx.reference,
+                "metadata": {"invoicera_reference": self.tx.reference},
+                "amount": 15000,
+            }
+        )
 
     def test_return_without_answer_waits_for_the_webhook(self):
         api = FakeGatewayAPI({("GET", r"/transaction/verify/"): (502, "Bad Gateway")})

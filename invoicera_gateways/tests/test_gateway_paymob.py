@@ -356,9 +356,10 @@ class TestPaymob(common.GatewayCase):
         tx._post_process()
         self.assertEqual(len(self.payments(tx)), 1)
 
-    def test_retried_saved_card_charge_pays_when_the_order_holds_nothing(self):
+    def timed_out_charge(self, reference):
+        """A saved-card charge whose payment request timed out (pending, to retry)."""
         token = self._create_token(provider_ref=DOC_TOKEN["token"])
-        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-unpaid")
+        tx = self.make_tx(token_id=token.id, operation="offline", reference=reference)
         self.api.routes = {
             ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
             ("POST", r"/api/acceptance/payments/pay$"): requests.exceptions.ReadTimeout(
@@ -366,12 +367,14 @@ class TestPaymob(common.GatewayCase):
             ),
         }
         tx._send_payment_request()
+        return tx
+
+    def retry(self, tx, inquiry_answer):
+        """Odoo's post-processing retries ``tx``; the inquiry of the first order
+        answers ``inquiry_answer``, a second order would be paid."""
         second = dict(self.intention_answer(tx, 4097600), intention_order_id=217503799)
         self.api.routes = {
-            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): (
-                404,
-                {"detail": "Not found."},
-            ),
+            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): inquiry_answer,
             ("POST", r"/v1/intention/$"): (201, second),
             ("POST", r"/api/acceptance/payments/pay$"): (
                 200,
@@ -379,32 +382,17 @@ class TestPaymob(common.GatewayCase):
             ),
         }
         tx._post_process()
+
+    def test_retried_saved_card_charge_pays_when_the_order_holds_nothing(self):
+        tx = self.timed_out_charge("AUTO-paymob-unpaid")
+        self.retry(tx, (404, {"detail": "Not found."}))
         self.assertEqual(tx.state, "done")
         self.assertEqual(tx.provider_reference, "217503799")
 
     def test_retried_saved_card_charge_whose_inquiry_times_out_is_not_paid_again(self):
-        token = self._create_token(provider_ref=DOC_TOKEN["token"])
-        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-paymob-unknown")
-        self.api.routes = {
-            ("POST", r"/v1/intention/$"): (201, self.intention_answer(tx, 4097600)),
-            ("POST", r"/api/acceptance/payments/pay$"): requests.exceptions.ReadTimeout(
-                "read timed out"
-            ),
-        }
-        tx._send_payment_request()
+        tx = self.timed_out_charge("AUTO-paymob-unknown")
         # The inquiry gets no answer either: whether the card was charged is unknown.
-        second = dict(self.intention_answer(tx, 4097600), intention_order_id=217503799)
-        self.api.routes = {
-            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): (
-                requests.exceptions.ReadTimeout("read timed out")
-            ),
-            ("POST", r"/v1/intention/$"): (201, second),
-            ("POST", r"/api/acceptance/payments/pay$"): (
-                200,
-                {"type": "TRANSACTION", "obj": self.moto_answer(tx, order_id=217503799)},
-            ),
-        }
-        tx._post_process()
+        self.retry(tx, requests.exceptions.ReadTimeout("read timed out"))
         pays = [call for call in self.api.calls if "payments/pay" in call["url"]]
         self.assertEqual(len(pays), 1, "no second charge while the first one is unknown")
         self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))

@@ -57,15 +57,13 @@ class AccountMoveLine(models.Model):
     @api.model
     def _invoicera_project_records(self, projects):
         # a cost bills the project of its analytic distribution, once posted
-        if not projects.account_id:
-            return self.browse()
-        return self.search(
+        return self._invoicera_search_analytic(
+            projects,
             [
-                ("analytic_distribution", "in", projects.account_id.ids),
                 ("move_id.move_type", "=", "in_invoice"),
                 ("parent_state", "=", "posted"),
                 ("display_type", "=", "product"),
-            ]
+            ],
         )._invoicera_vendor_lines()
 
     def _invoicera_shares(self):

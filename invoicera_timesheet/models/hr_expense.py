@@ -56,14 +56,7 @@ class HrExpense(models.Model):
     @api.model
     def _invoicera_project_records(self, projects):
         # an expense bills the project of its analytic distribution, once approved
-        if not projects.account_id:
-            return self.browse()
-        return self.search(
-            [
-                ("analytic_distribution", "in", projects.account_id.ids),
-                ("state", "in", ("approved", "done")),
-            ]
-        )
+        return self._invoicera_search_analytic(projects, [("state", "in", ("approved", "done"))])
 
     def _invoicera_shares(self):
         return self.env["project.project"]._invoicera_cost_shares(self)
