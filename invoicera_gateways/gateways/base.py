@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import requests
+import urllib3
 
 from odoo import _
 from odoo.exceptions import ValidationError
@@ -160,11 +161,12 @@ class Gateway:
         """Call the gateway's API and return its decoded JSON answer.
 
         Every outgoing call of every gateway goes through here: one timeout,
-        one way of logging, one translated error. Connection failures, read
-        timeouts and 5xx raise :class:`GatewayUnavailable` (retry with the
-        same idempotency key; after a read timeout the gateway may have acted,
-        so gateways without idempotency look the operation up first); 4xx
-        raise :class:`ValidationError` with the gateway's own message.
+        one way of logging, one translated error. Network failures and 5xx
+        raise :class:`GatewayUnavailable` (retry with the same idempotency key;
+        unless the connection was never established, the gateway may have
+        acted, so gateways without idempotency look the operation up first);
+        4xx and configuration errors (an invalid URL, a redirect loop) raise
+        :class:`ValidationError` with what to fix.
         """
         url = urljoin(self.base_url(), path.lstrip("/"))
         all_headers = {"Accept": "application/json", **self.auth_headers()}
@@ -182,23 +184,57 @@ class Gateway:
                 params=params,
                 timeout=TIMEOUT,
             )
-        except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError) as error:
-            _logger.warning("%s: %s %s failed: %s", self.name, method, url, error)
-            raise GatewayUnavailable(
+        except (
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.URLRequired,
+        ) as error:
+            # Refused before connecting: a configuration error, nothing was sent.
+            _logger.warning("%s: %s %s refused: %s", self.name, method, url, error)
+            raise ValidationError(
                 _(
-                    "%(gateway)s could not be reached (%(error)s): nothing was sent."
-                    " Please try again in a moment.",
+                    "%(gateway)s: the address %(url)s is not a valid URL (%(error)s): nothing"
+                    " was sent. Check the server URL in the payment provider's settings; it"
+                    " must be a full address starting with https://.",
                     gateway=self.name,
+                    url=url,
                     error=type(error).__name__,
                 )
             ) from error
-        except requests.exceptions.Timeout as error:
-            _logger.warning("%s: %s %s got no answer: %s", self.name, method, url, error)
+        except requests.exceptions.TooManyRedirects as error:
+            # Every answer was a redirect: the gateway never acted on the request.
+            _logger.warning("%s: %s %s redirect loop: %s", self.name, method, url, error)
+            raise ValidationError(
+                _(
+                    "%(gateway)s answered %(url)s with too many redirects: the request was not"
+                    " carried out. Check the server URL in the payment provider's settings"
+                    " (e.g. https:// instead of http://, or a missing or extra path).",
+                    gateway=self.name,
+                    url=url,
+                )
+            ) from error
+        except requests.exceptions.RequestException as error:
+            if self._never_connected(error):
+                _logger.warning("%s: %s %s failed: %s", self.name, method, url, error)
+                raise GatewayUnavailable(
+                    _(
+                        "%(gateway)s could not be reached (%(error)s): nothing was sent."
+                        " Please try again in a moment.",
+                        gateway=self.name,
+                        error=type(error).__name__,
+                    )
+                ) from error
+            # A read timeout, a dropped connection, a truncated or undecodable
+            # answer, ...: the gateway may have acted on the request.
+            _logger.warning("%s: %s %s got no usable answer: %s", self.name, method, url, error)
             raise GatewayUnavailable(
                 _(
-                    "%(gateway)s did not answer in time: the request may or may not have"
-                    " been carried out. Check the gateway's dashboard before trying again.",
+                    "%(gateway)s gave no complete answer (%(error)s): the request may or may"
+                    " not have been carried out. Check the gateway's dashboard before trying"
+                    " again.",
                     gateway=self.name,
+                    error=type(error).__name__,
                 )
             ) from error
         elapsed = time.monotonic() - started
@@ -241,6 +277,26 @@ class Gateway:
             "%s: %s %s -> %s in %.2fs", self.name, method, url, response.status_code, elapsed
         )
         return body
+
+    @staticmethod
+    def _never_connected(error):
+        """Whether ``error`` proves the request never left: the connection was not
+        established (connect timeout, refused connection, failed DNS lookup)."""
+        if isinstance(error, requests.exceptions.ConnectTimeout):
+            return True
+        if not isinstance(error, requests.exceptions.ConnectionError):
+            return False
+        seen, todo = set(), [error]
+        while todo:
+            cause = todo.pop()
+            if not isinstance(cause, BaseException) or id(cause) in seen:
+                continue
+            seen.add(id(cause))
+            if isinstance(cause, urllib3.exceptions.NewConnectionError):
+                return True
+            todo.extend(arg for arg in getattr(cause, "args", ()) if isinstance(arg, BaseException))
+            todo += [getattr(cause, "reason", None), cause.__cause__, cause.__context__]
+        return False
 
     @staticmethod
     def _send(method, url, **kwargs):

@@ -1,6 +1,8 @@
 import logging
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from psycopg2.errors import LockNotAvailable
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -84,30 +86,82 @@ class PaymentTransaction(models.Model):
         refund_tx._invoicera_apply_event(event)
         return refund_tx
 
+    def _cron_post_process(self):
+        # Only the cron retries charges: not the client's public, polled
+        # /payment/status/poll, which runs _post_process too.
+        txs = self.with_context(invoicera_retry_charge=True)
+        return super(PaymentTransaction, txs)._cron_post_process()
+
     def _post_process(self):
         retry = self.filtered(
             lambda tx: tx.invoicera_retry and tx.state == "pending" and tx.token_id
         )
-        for tx in retry:
-            tx._invoicera_charge_token()
-        res = super()._post_process()
-        # Still unreachable: stay in the post-processing queue for the next run.
-        retry.filtered("invoicera_retry").is_post_processed = False
+        busy = self.browse()
+        if self.env.context.get("invoicera_retry_charge"):
+            for tx in retry:
+                if tx._invoicera_lock_retry():
+                    tx._invoicera_charge_token()
+                else:
+                    busy |= tx
+        res = super(PaymentTransaction, self - busy)._post_process()
+        # Still unreachable (or not retried here): stay in the post-processing
+        # queue for the next run of the cron.
+        (retry - busy).filtered("invoicera_retry").is_post_processed = False
         return res
+
+    def _invoicera_lock_retry(self):
+        """Lock this transaction for a retry of its charge; whether it still needs one.
+
+        Two runs of the post-processing must not charge the card twice (not
+        every gateway has an idempotency key): the row lock is taken without
+        waiting, and a transaction locked by another run is left to that run.
+        """
+        self.ensure_one()
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT invoicera_retry, state FROM payment_transaction"
+                    " WHERE id = %s FOR UPDATE NOWAIT",
+                    [self.id],
+                )
+                retry, state = self.env.cr.fetchone()
+        except LockNotAvailable:
+            _logger.info("%s: charge retried by another run, skipped", self.reference)
+            return False
+        self.invalidate_recordset(["invoicera_retry", "state"])
+        return bool(retry) and state == "pending"
 
     # -- notifications -----------------------------------------------------------
 
     @api.model
     def _invoicera_find(self, provider, event):
         """The provider's transaction an event is about, locked for the update."""
-        domain = [("provider_id", "=", provider.id)]
-        tx = self.browse()
+        keys = []
+        if event.provider_reference:
+            keys.append(("provider_reference", "=", event.provider_reference))
         if event.reference:
-            tx = self.search(domain + [("reference", "=", event.reference)], limit=1)
-        if not tx and event.provider_reference:
-            tx = self.search(
-                domain + [("provider_reference", "=", event.provider_reference)], limit=1
-            )
+            keys.append(("reference", "=", event.reference))
+        if not keys:
+            return self.browse()
+        # One query, with what the choice below reads.
+        found = self.search_fetch(
+            [("provider_id", "=", provider.id), *(["|"] * (len(keys) - 1)), *keys],
+            ["reference", "provider_reference", "operation"],
+            order="id",
+        )
+        # The gateway's object id, which only our server obtained, first; and
+        # as refund and payment ids may share a space (Paymob), an id alone
+        # names a payment rather than a refund.
+        known_as = found.filtered(
+            lambda t: event.provider_reference and t.provider_reference == event.provider_reference
+        )
+        tx = (
+            known_as.filtered(lambda t: event.reference and t.reference == event.reference)
+            or known_as.filtered(lambda t: t.operation != "refund")
+            or known_as
+            or found.filtered(lambda t: event.reference and t.reference == event.reference)
+        )[:1]
         if tx:
             # Concurrent notifications of one transaction apply one after the other.
             self.env.cr.execute(
@@ -122,13 +176,38 @@ class PaymentTransaction(models.Model):
         The amount and currency are compared with the transaction before any
         state changes: a difference puts the transaction in error for good.
 
+        An event about another gateway object than the transaction's own
+        (whose id the transaction keeps as ``provider_reference``) is applied
+        only when it confirms a payment of the transaction's amount and
+        currency (a client paying on a second attempt after a declined one
+        makes another payment object): anyone able to create an object at the
+        gateway can give it our reference, to cancel the transaction or to
+        underpay it.
+
         :return: ``(outcome, message)``: ``processed``, ``ignored`` or
             ``mismatch``, and what to record about it.
         """
         self.ensure_one()
         gateway = self.provider_id._invoicera_gateway()
-        if event.provider_reference and not self.provider_reference:
-            self.provider_reference = event.provider_reference
+        other_object = bool(
+            event.provider_reference
+            and self.provider_reference
+            and event.provider_reference != self.provider_reference
+        )
+        if other_object and (
+            event.status not in ("done", "authorized")
+            or self._invoicera_wrong_amount(gateway, event)
+        ):
+            message = _(
+                "%(gateway)s reported %(object)s for %(reference)s, which is %(own)s at"
+                " %(gateway)s: the notification was not applied.",
+                gateway=gateway.name,
+                object=event.provider_reference,
+                reference=self.reference,
+                own=self.provider_reference,
+            )
+            _logger.warning(message)
+            return "ignored", message
         if event.status in ("done", "authorized"):
             message = self._invoicera_wrong_amount(gateway, event)
             if message:
@@ -139,6 +218,12 @@ class PaymentTransaction(models.Model):
                 return "mismatch", message
         if self.invoicera_amount_mismatch:
             return "ignored", self.state_message
+        if event.provider_reference and (
+            not self.provider_reference
+            or (other_object and self.state not in ("done", "authorized"))
+        ):
+            # the object that pays is the one refunds go to
+            self.provider_reference = event.provider_reference
         if event.payment_method and event.payment_method != self.payment_method_code:
             method = self.env["payment.method"]._get_from_code(event.payment_method)
             if method:

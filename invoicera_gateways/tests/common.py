@@ -151,6 +151,10 @@ class GatewayCase(AccountPaymentCommon):
             self.gateway_code, self.provider.id, Headers(headers), body, query=query, now=now
         )
 
+    def cron_post_process(self, tx):
+        """Odoo's post-processing as its cron runs it (without the commits)."""
+        tx.with_context(invoicera_retry_charge=True)._post_process()
+
     def events(self):
         return self.env["invoicera.gateway.event"].search([("provider_id", "=", self.provider.id)])
 
@@ -310,7 +314,11 @@ class GatewayCase(AccountPaymentCommon):
         self.assertTrue(tx.invoicera_retry)
         first_call = self.api.calls[-1]
         self.api.routes = routes
-        tx._post_process()
+        calls = len(self.api.calls)
+        tx._post_process()  # the client's /payment/status/poll: never charges
+        self.assertEqual((tx.state, len(self.api.calls)), ("pending", calls))
+        self.assertFalse(tx.is_post_processed, "left to the cron")
+        self.cron_post_process(tx)
         self.assertEqual(tx.state, "done")
         self.assertFalse(tx.invoicera_retry)
         header = self.gateway_class.idempotency_header

@@ -318,6 +318,20 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         self.assertEqual(self.events().transaction_id, refund)
         self.assertEqual(self.events().status, "error")
 
+    def test_declined_settlement_shows_a_sentence_with_the_kind(self):
+        tx = self.make_tx()
+        self.assertEqual(self.deliver(self.notification(tx, "error")), (200, "processed"))
+        self.assertEqual(tx.state, "error")
+        message = tx.state_message
+        self.assertNotEqual(message, "transaction_settlement_declined")
+        self.assertIn("Braintree", message)
+        self.assertIn("transaction_settlement_declined", message, "the kind, for support")
+        # A pending local payment shows no raw notification kind either.
+        other = self.make_tx(reference="BT-LOCAL-PENDING")
+        self.deliver(self.notification(other, "pending", event_id="evt_local"))
+        self.assertEqual(other.state, "pending")
+        self.assertNotEqual(other.state_message, "local_payment_completed")
+
     def test_notification_kinds_we_do_not_track_are_ignored(self):
         xml = NOTIFICATION.format(
             timestamp="2024-05-06T07:08:09Z",

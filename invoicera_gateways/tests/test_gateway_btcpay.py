@@ -14,6 +14,7 @@ from . import common
 SERVER = "https://btcpay.example.com"
 STORE = "9CiNzKoANXxmk5ayZngSXrHTiVvvgCrwrpFQd4m2K776"
 INVOICE = "HMprBnL9BTXWuPvpoKBS6e"
+OTHER_INVOICE = "7vMWjRVv3ZkNfYpQa9nD2x"
 WEBHOOK_SECRET = "btcpay-webhook-secret"
 # test status -> (webhook type, invoice status, additionalStatus)
 WEBHOOKS = {
@@ -196,9 +197,10 @@ class TestBTCPay(common.GatewayCase):
         self.assertEqual(tx.state, "error")
         self.assertIn("partial", tx.state_message)
         other = self.make_tx(reference="EXPIRED-PLAIN")
-        self.serve_invoice(self.invoice_data(other, "cancel"))
+        # another order, another invoice
+        self.serve_invoice(self.invoice_data(other, "cancel") | {"id": OTHER_INVOICE})
         self.deliver(
-            json.dumps(self.event("evt_exp2", "InvoiceExpired", invoiceId=INVOICE)).encode()
+            json.dumps(self.event("evt_exp2", "InvoiceExpired", invoiceId=OTHER_INVOICE)).encode()
         )
         self.assertEqual(other.state, "cancel")
 
@@ -293,4 +295,27 @@ class TestBTCPay(common.GatewayCase):
         self.assertFalse(self.events(), "an event not applied must not be recorded as received")
         self.notification(tx, "done")  # the server is back: BTCPay delivers again
         self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_an_invoice_of_someone_else_with_our_reference_changes_nothing(self):
+        # "Anyone can create invoice" (needed for pay buttons): an attacker
+        # creates an invoice whose orderId is our client's reference.
+        tx = self.make_tx()
+        tx.provider_reference = INVOICE  # the invoice our checkout created
+        attacker = "Bx8kQZr4PmT6vWn2YcLd5e"
+        expired = self.invoice_data(tx, "cancel") | {"id": attacker}
+        self.serve_invoice(expired)
+        body = self.event("evt_attack", "InvoiceExpired", invoiceId=attacker)
+        self.assertEqual(self.deliver(json.dumps(body).encode()), (200, "ignored"))
+        self.assertEqual((tx.state, tx.provider_reference), ("draft", INVOICE))
+        # It pays a tiny amount: no mismatch, no error for good.
+        underpaid = self.invoice_data(tx, "done", amount=100) | {"id": attacker}
+        self.serve_invoice(underpaid)
+        body = self.event("evt_attack2", "InvoiceSettled", invoiceId=attacker)
+        self.assertEqual(self.deliver(json.dumps(body).encode()), (200, "ignored"))
+        self.assertIn(attacker, self.events()[0].message)
+        self.assertFalse(tx.invoicera_amount_mismatch)
+        self.assertEqual(tx.state, "draft")
+        # Our client's own invoice is settled: the payment is confirmed.
+        self.assertEqual(self.deliver(self.notification(tx, "done")), (200, "processed"))
         self.assertEqual(tx.state, "done")

@@ -276,6 +276,29 @@ class TestCheckoutCom(common.GatewayCase):
         self.deliver(self.notification(tx, "error"))
         self.assertEqual(tx.state, "error")
 
+    def test_payment_on_a_second_attempt_after_a_decline_is_recorded(self):
+        """On the hosted page a declined card is retried: the second attempt is
+        another payment object, whose approval of the right amount pays the
+        transaction, and refunds go to it."""
+        tx = self.make_tx()
+        declined = dict(PAYMENT_APPROVED, id="evt_declined", type=EVENT_TYPES["error"])
+        declined["data"] = self.payment(tx, payment_id="pay_declined0000000000000000")
+        self.deliver(json.dumps(declined).encode())
+        self.assertEqual(
+            (tx.state, tx.provider_reference), ("error", "pay_declined0000000000000000")
+        )
+        approved = dict(PAYMENT_APPROVED, id="evt_approved", type=EVENT_TYPES["done"])
+        approved["data"] = self.payment(tx, payment_id="pay_approved0000000000000000")
+        self.assertEqual(self.deliver(json.dumps(approved).encode()), (200, "processed"))
+        self.assertEqual(
+            (tx.state, tx.provider_reference), ("done", "pay_approved0000000000000000")
+        )
+        # A cancellation of the declined attempt, arriving late, changes nothing.
+        canceled = dict(PAYMENT_APPROVED, id="evt_canceled", type=EVENT_TYPES["cancel"])
+        canceled["data"] = self.payment(tx, payment_id="pay_declined0000000000000000")
+        self.assertEqual(self.deliver(json.dumps(canceled).encode())[0], 200)
+        self.assertEqual(tx.state, "done")
+
     def test_unknown_event_types_are_acknowledged_and_ignored(self):
         tx = self.make_tx()
         event = dict(PAYMENT_APPROVED, type="dispute_received")

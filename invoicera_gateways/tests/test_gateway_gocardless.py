@@ -263,7 +263,7 @@ class TestGoCardless(common.GatewayCase):
         self.assertTrue(tx.invoicera_retry)
         first_call = self.api.calls[-1]
         self.api.routes = {**routes, ("GET", r"/payments/[^/]+$"): self.get_payment}
-        tx._post_process()
+        self.cron_post_process(tx)
         self.assertEqual(tx.state, "pending")
         self.assertFalse(tx.invoicera_retry)
         self.assertEqual(tx.provider_reference, f"PM-{tx.reference}")

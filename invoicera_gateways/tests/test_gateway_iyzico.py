@@ -311,7 +311,7 @@ class TestIyzico(common.GatewayCase):
         tx._set_pending()
         tx.invoicera_retry = True
         self.api.routes.update({("POST", r"/payment/detail$"): (200, self.payment(tx))})
-        tx._post_process()
+        self.cron_post_process(tx)
         self.assertEqual(tx.state, "done")
         self.assertFalse(self.api.last("payment/auth"), "the card is not charged twice")
 

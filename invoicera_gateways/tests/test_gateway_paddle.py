@@ -282,6 +282,15 @@ class TestPaddle(common.GatewayCase):
         self.deliver(self.notification(tx, "done", event_id="completed"))
         self.assertEqual(tx.state, "done")
 
+    def test_failed_payment_shows_a_sentence_with_the_error_code(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, "error", event_id="failed"))
+        self.assertEqual(tx.state, "error")
+        message = tx.state_message
+        self.assertNotEqual(message, "declined")
+        self.assertIn("Paddle", message)
+        self.assertIn("declined", message, "the error code, for support")
+
     def test_other_events_are_ignored(self):
         tx = self.make_tx()
         self.assertEqual(self.deliver(SDK_PAYLOAD), (200, "ignored"))

@@ -155,7 +155,14 @@ class TestPaymob(common.GatewayCase):
         # Paymob refunds a paid transaction: its signed callback names it.
         self.order_id(tx)
         self.deliver(self.notification(tx, "done", event_id="evt_paid"))
+        paid = self.transaction(tx, event_id="evt_paid")
         return {
+            # Retrieve A Transaction (https://docs.paymob.com/docs/retrieve-a-transaction):
+            # the paid transaction, nothing refunded on it yet.
+            ("GET", rf"/api/acceptance/transactions/{paid['id']}$"): (
+                200,
+                dict(paid, is_refunded=False, refunded_amount_cents=0),
+            ),
             ("POST", r"/api/acceptance/void_refund/refund$"): (
                 200,
                 {
@@ -169,7 +176,7 @@ class TestPaymob(common.GatewayCase):
                     "currency": "EGP",
                     "order": {"id": self.order_id(tx)},
                 },
-            )
+            ),
         }
 
     def charge_routes(self, tx):
@@ -283,6 +290,29 @@ class TestPaymob(common.GatewayCase):
         self.assertEqual(sent, {"transaction_id": paid_id, "amount_cents": 1000})
         self.assertEqual(tx.child_transaction_ids.state, "done")
 
+    def test_refund_retried_after_a_lost_answer_is_not_sent_twice(self):
+        tx = self.make_tx()
+        routes = self.refund_routes(tx)
+        refund_route = ("POST", r"/api/acceptance/void_refund/refund$")
+        lookup = next(key for key in routes if key[0] == "GET")
+        # Paymob refunds 10.00 EGP but its answer is lost.
+        self.api.routes.update(routes)
+        self.api.routes[refund_route] = requests.exceptions.ReadTimeout("read timed out")
+        with self.assertRaises(common.GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        self.assertFalse(tx.child_transaction_ids)
+        # The paid transaction now shows the refund (refunded_amount_cents).
+        self.api.routes[refund_route] = routes[refund_route]
+        status, paid = routes[lookup]
+        self.api.routes[lookup] = (status, dict(paid, is_refunded=True, refunded_amount_cents=1000))
+        with self.assertRaises(ValidationError) as caught:
+            tx.action_refund(amount_to_refund=10)
+        self.assertNotIsInstance(caught.exception, common.GatewayUnavailable)
+        self.assertIn("nothing was sent", str(caught.exception))
+        refunds_sent = [call for call in self.api.calls if "void_refund" in call["url"]]
+        self.assertEqual(len(refunds_sent), 1, "the refund must not be sent twice")
+        self.assertFalse(tx.child_transaction_ids)
+
     def test_refund_before_confirmation_is_refused(self):
         tx = self.make_tx()
         tx._set_done()
@@ -345,7 +375,7 @@ class TestPaymob(common.GatewayCase):
             ("POST", r"/v1/intention/$"): refused,
             ("POST", r"/api/acceptance/payments/pay$"): refused,
         }
-        tx._post_process()
+        self.cron_post_process(tx)
         self.assertEqual(tx.state, "done")
         self.assertFalse(tx.invoicera_retry)
         inquiry = self.api.last("transaction_inquiry")
@@ -381,7 +411,7 @@ class TestPaymob(common.GatewayCase):
                 {"type": "TRANSACTION", "obj": self.moto_answer(tx, order_id=217503799)},
             ),
         }
-        tx._post_process()
+        self.cron_post_process(tx)
 
     def test_retried_saved_card_charge_pays_when_the_order_holds_nothing(self):
         tx = self.timed_out_charge("AUTO-paymob-unpaid")

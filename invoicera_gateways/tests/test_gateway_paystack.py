@@ -296,7 +296,7 @@ class TestPaystack(common.GatewayCase):
                 {"status": False, "message": "Duplicate Transaction Reference"},
             ),
         }
-        tx._post_process()
+        self.cron_post_process(tx)
         self.assertEqual(tx.state, "done")
         self.assertFalse(tx.invoicera_retry)
         self.assertEqual(tx.provider_reference, "AUTO-2026-0007")
@@ -321,7 +321,7 @@ class TestPaystack(common.GatewayCase):
                 {"status": True, "message": "Verification successful", "data": declined},
             )
         }
-        tx._post_process()
+        self.cron_post_process(tx)
         self.assertEqual(tx.state, "error")
         self.assertIn("Declined", tx.state_message)
         self.assertEqual(len(self.api.calls), 2)
@@ -469,7 +469,7 @@ class TestPaystack(common.GatewayCase):
                 {"status": True, "message": "Charge attempted", "data": self.charge(tx)},
             ),
         }
-        tx._post_process()
+        self.cron_post_process(tx)
         charges = [call for call in self.api.calls if "charge_authorization" in call["url"]]
         self.assertEqual(len(charges), 1, "no second charge while the first one is unknown")
         self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))

@@ -345,7 +345,7 @@ class TestSquare(common.GatewayCase):
         tx._send_payment_request()
         first = self.api.calls[-1]["json"]["idempotency_key"]
         self.api.routes = routes
-        tx._post_process()
+        self.cron_post_process(tx)
         self.assertEqual(self.api.calls[-1]["json"]["idempotency_key"], first)
         self.assertEqual(tx.state, "done")
 

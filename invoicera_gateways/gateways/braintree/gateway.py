@@ -563,8 +563,20 @@ class Braintree(Gateway):
             key=f"{kind}:{transaction.findtext('id')}:{root.findtext('timestamp')}",
             amount=self.minor(amount, currency) if amount and currency else None,
             currency=currency,
-            message=kind,
+            message=self._kind_message(kind, status),
         )
+
+    def _kind_message(self, kind, status):
+        """What to tell the user about a notification of ``kind`` (kept for support)."""
+        if status not in ("error", "cancel"):
+            return ""
+        if kind == "refund_failed":
+            return _("Braintree could not carry out the refund (notification: %s).", kind)
+        if kind == "transaction_settlement_declined":
+            return _(
+                "The bank declined the Braintree payment at settlement (notification: %s).", kind
+            )
+        return _("Braintree did not complete the payment (notification: %s).", kind)
 
     def challenge_response(self, challenge):
         """Answer to Braintree's ``bt_challenge`` check of a new webhook URL (SDK ``verify``)."""

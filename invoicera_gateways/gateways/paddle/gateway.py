@@ -195,8 +195,17 @@ class Paddle(Gateway):
             key=key,
             amount=int(amount) if status == "done" and amount is not None else None,
             currency=(data.get("currency_code") or "") if status == "done" else "",
-            message=(payment.get("error_code") or "") if status == "error" else "",
+            message=self._error_message(payment.get("error_code")) if status == "error" else "",
             payment_method=METHODS.get(method, "") if status == "done" else "",
+        )
+
+    def _error_message(self, error_code):
+        """The user's message for a failed payment; Paddle's ``error_code`` (e.g.
+        ``declined``, ``expired_card``) is kept in it for support."""
+        if not error_code:
+            return self.provider.env._("Paddle did not complete the payment.")
+        return self.provider.env._(
+            "Paddle did not complete the payment (error code: %s).", error_code
         )
 
     # -- checkout ----------------------------------------------------------------------

@@ -47,7 +47,13 @@ it holds no transaction.
 Refunds: a refund is a transaction of its own (``is_refund``), whose id is
 kept as the refund transaction's provider reference; its callback (a
 ``TRANSACTION`` callback signed like any other) completes a refund that was
-answered as pending.
+answered as pending. Paymob takes no idempotency key and lists no refunds by
+our reference, so before a refund is sent the paid transaction is retrieved
+(``GET /api/acceptance/transactions/{id}``,
+https://docs.paymob.com/docs/retrieve-a-transaction): when it shows more
+refunded (``refunded_amount_cents``, else ``is_refunded``) than the refunds
+Odoo knows of, an earlier attempt whose answer was lost may have been carried
+out, and nothing is sent.
 """
 
 import logging
@@ -409,6 +415,7 @@ class Paymob(Gateway):
                     tx.reference,
                 )
             )
+        self._check_no_earlier_refund(tx, refund_tx, transaction_id, amount)
         data = self.request(
             "POST",
             "api/acceptance/void_refund/refund",
@@ -422,6 +429,53 @@ class Paymob(Gateway):
         )
         obj = data.get("obj", data) if isinstance(data, dict) else {}
         return self.refund_event(obj, refund_tx)
+
+    def _check_no_earlier_refund(self, tx, refund_tx, transaction_id, amount):
+        """Refuse to refund when Paymob shows more refunded than the refunds Odoo knows of.
+
+        Paymob takes no idempotency key and lists no refunds by our reference: an
+        attempt whose answer was lost (read timeout) may have been carried out. The
+        paid transaction (Retrieve A Transaction) tells how much was refunded on it.
+        """
+        try:
+            data = self.request("GET", f"api/acceptance/transactions/{transaction_id}")
+        except GatewayUnavailable:
+            raise  # nothing is sent while it is unknown what was refunded
+        except ValidationError as error:
+            _logger.warning(
+                "Paymob: transaction %s could not be retrieved (%s); refund %s is sent",
+                transaction_id,
+                error,
+                refund_tx.reference,
+            )
+            return
+        obj = data.get("obj", data) if isinstance(data, dict) else {}
+        if not isinstance(obj, dict):
+            return
+        currency = tx.currency_id
+        known = sum(
+            self.minor(abs(child.amount), currency)
+            for child in (tx.child_transaction_ids - refund_tx)
+            if child.operation == "refund" and child.state not in ("cancel", "error")
+        )
+        try:
+            refunded = int(obj.get("refunded_amount_cents") or 0)
+        except (TypeError, ValueError):
+            refunded = 0
+        if not refunded and obj.get("is_refunded") in (True, "true") and not known:
+            refunded = self.minor(amount, currency)  # refunded, amount not given
+        if refunded - known >= self.minor(amount, currency):
+            raise ValidationError(
+                self.provider.env._(
+                    "Paymob already shows %(refunded)s %(currency)s refunded on the payment"
+                    " of %(reference)s, more than the refunds Odoo knows of: an earlier"
+                    " refund attempt may have been carried out. Check the transaction in"
+                    " the Paymob dashboard before refunding again; nothing was sent.",
+                    refunded=utils.from_minor_units(refunded, currency.name, self.exponents),
+                    currency=currency.name,
+                    reference=tx.reference,
+                )
+            )
 
     def charge_token(self, tx):
         _integrations, moto = self.integrations()
