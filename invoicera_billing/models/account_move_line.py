@@ -21,13 +21,17 @@ class AccountMoveLine(models.Model):
 
     def _invoicera_check_billed_line(self, vals):
         """Refuse to change the quantity, price, product or unit of lines billing items."""
+
+        def differs(line, fname):
+            # compared as the cache holds them (an id, a rounded float)
+            field = self._fields[fname]
+            return field.convert_to_cache(vals[fname], line) != field.convert_to_cache(
+                line[fname], line
+            )
+
         changed = self.filtered(
             lambda line: line.display_type == "product"
-            and any(
-                fname in vals
-                and self._fields[fname].convert_to_cache(vals[fname], line) != line[fname]
-                for fname in BILLED_LINE_FIELDS
-            )
+            and any(fname in vals and differs(line, fname) for fname in BILLED_LINE_FIELDS)
         )
         # sudo: who edits the invoice need not read the items; only whether there are some
         billed = changed.filtered(lambda line: line.sudo().invoicera_item_ids)

@@ -170,6 +170,15 @@ class TestInvoicing(InvoiceraTimesheetCase):
             with self.assertRaisesRegex(UserError, "product, quantity, unit and price"):
                 line.write(vals)
         self.assertEqual(line.price_unit, price)
+        # the same values written again change nothing: accepted
+        line.write(
+            {
+                "product_id": line.product_id.id,
+                "product_uom_id": line.product_uom_id.id,
+                "quantity": line.quantity,
+                "price_unit": line.price_unit,
+            }
+        )
         invoice.invoice_date = date(2026, 4, 1)  # the rest of the draft stays editable
 
     def test_a_credit_note_in_another_currency_credits_by_its_value(self):
