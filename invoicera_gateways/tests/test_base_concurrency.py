@@ -24,8 +24,10 @@ from .common import FakeGatewayAPI
 SECRET = "sk_test_concurrency"
 
 
-@tagged("post_install", "-at_install")
-class TestConcurrentDeliveries(BaseCase):
+class CommittedPaystackCase(BaseCase):
+    """Paystack in test mode and one transaction (``make_tx``), committed so that
+    two cursors see them, removed at the end."""
+
     def setUp(self):
         super().setUp()
         with committed_env() as env:
@@ -33,19 +35,12 @@ class TestConcurrentDeliveries(BaseCase):
             self.saved = provider.read(["state", "invoicera_secret_key"])[0]
             provider.write({"state": "test", "invoicera_secret_key": SECRET})
             env.ref("base.NGN").active = True
-            tx = env["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": env.ref("payment.payment_method_card").id,
-                    "amount": 99.0,
-                    "currency_id": env.ref("base.NGN").id,
-                    "partner_id": env.ref("base.partner_admin").id,
-                    "reference": f"CONCURRENT-{time.time_ns()}",
-                    "operation": "online_redirect",
-                }
-            )
+            tx = self.make_tx(env, provider)
             self.provider_id, self.tx_id, self.reference = provider.id, tx.id, tx.reference
         self.addCleanup(self.cleanup)
+
+    def make_tx(self, env, provider):
+        raise NotImplementedError
 
     def cleanup(self):
         with committed_env() as env:
@@ -56,13 +51,31 @@ class TestConcurrentDeliveries(BaseCase):
             env["invoicera.gateway.event"].search(
                 [("provider_id", "=", self.provider_id), ("reference", "=", self.reference)]
             ).unlink()
+            token = tx.token_id
             tx.unlink()
+            token.unlink()
             env["payment.provider"].browse(self.provider_id).write(
                 {
                     "state": self.saved["state"],
                     "invoicera_secret_key": self.saved["invoicera_secret_key"],
                 }
             )
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentDeliveries(CommittedPaystackCase):
+    def make_tx(self, env, provider):
+        return env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment.payment_method_card").id,
+                "amount": 99.0,
+                "currency_id": env.ref("base.NGN").id,
+                "partner_id": env.ref("base.partner_admin").id,
+                "reference": f"CONCURRENT-{time.time_ns()}",
+                "operation": "online_redirect",
+            }
+        )
 
     def test_same_event_on_two_workers_is_applied_once(self):
         data = {
@@ -128,61 +141,38 @@ class TestConcurrentDeliveries(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentChargeRetries(BaseCase):
+class TestConcurrentChargeRetries(CommittedPaystackCase):
     """Two runs of the post-processing retry one saved-card charge: one charges."""
 
-    def setUp(self):
-        super().setUp()
-        with committed_env() as env:
-            provider = env.ref("invoicera_gateways.payment_provider_paystack")
-            self.saved = provider.read(["state", "invoicera_secret_key"])[0]
-            provider.write({"state": "test", "invoicera_secret_key": SECRET})
-            env.ref("base.NGN").active = True
-            partner = env.ref("base.partner_admin")
-            method = env.ref("payment.payment_method_card")
-            token = env["payment.token"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": method.id,
-                    "partner_id": partner.id,
-                    "provider_ref": "AUTH_f5rnfq9p",
-                    "payment_details": "8877",
-                    "invoicera_customer_ref": "bojack@horseman.com",
-                }
-            )
-            tx = env["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": method.id,
-                    "token_id": token.id,
-                    "amount": 99.0,
-                    "currency_id": env.ref("base.NGN").id,
-                    "partner_id": partner.id,
-                    "reference": f"RETRY-{time.time_ns()}",
-                    "operation": "offline",
-                }
-            )
-            # The first charge timed out: pending, to be retried.
-            tx._set_pending(state_message="Paystack could not be reached")
-            tx.write({"invoicera_retry": True, "is_post_processed": False})
-            self.provider_id, self.tx_id, self.token_id = provider.id, tx.id, token.id
-            self.reference = tx.reference
-        self.addCleanup(self.cleanup)
-
-    def cleanup(self):
-        with committed_env() as env:
-            tx = env["payment.transaction"].browse(self.tx_id)
-            for payment in tx.payment_id:
-                payment.action_draft()
-                payment.unlink()
-            tx.unlink()
-            env["payment.token"].browse(self.token_id).unlink()
-            env["payment.provider"].browse(self.provider_id).write(
-                {
-                    "state": self.saved["state"],
-                    "invoicera_secret_key": self.saved["invoicera_secret_key"],
-                }
-            )
+    def make_tx(self, env, provider):
+        partner = env.ref("base.partner_admin")
+        method = env.ref("payment.payment_method_card")
+        token = env["payment.token"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "partner_id": partner.id,
+                "provider_ref": "AUTH_f5rnfq9p",
+                "payment_details": "8877",
+                "invoicera_customer_ref": "bojack@horseman.com",
+            }
+        )
+        tx = env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "token_id": token.id,
+                "amount": 99.0,
+                "currency_id": env.ref("base.NGN").id,
+                "partner_id": partner.id,
+                "reference": f"RETRY-{time.time_ns()}",
+                "operation": "offline",
+            }
+        )
+        # The first charge timed out: pending, to be retried.
+        tx._set_pending(state_message="Paystack could not be reached")
+        tx.write({"invoicera_retry": True, "is_post_processed": False})
+        return tx
 
     def test_two_runs_retrying_one_charge_charge_once(self):
         # Paystack's answer to POST /transaction/charge_authorization (API reference).
