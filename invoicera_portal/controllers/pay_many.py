@@ -14,8 +14,9 @@ from .portal import redirect_to_dashboard
 
 class InvoiceraPayMany(PaymentPortal, PortalAccount):
     """Pay any set of open invoices (one currency) in one transaction, in full or
-    in part. A partial amount goes to the invoices that fall due first (Odoo
-    reconciles by due date)."""
+    in part. A partial amount goes to what falls due first: Odoo reconciles the
+    payment with the invoices' open instalments by their due dates (not with
+    whole invoices by their last due date), as the page's preview shows."""
 
     def _invoicera_payable(self, invoice_ids, amount=None):
         """The invoices and amount of a pay-many request, checked; ValidationError else.
@@ -127,13 +128,53 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
 
     @staticmethod
     def _invoicera_allocation(invoices, amount):
-        """How a payment of ``amount`` is spread: the invoices due first are paid first."""
-        allocation, left = [], amount
-        for invoice in invoices.sorted(lambda i: (i.invoice_date_due, i.id)):
-            part = min(left, invoice.amount_residual)
-            allocation.append((invoice, part))
-            left -= part
-        return allocation
+        """How a payment of ``amount`` is spread over ``invoices``, as Odoo will do
+        it: a list of (invoice, amount paid, due date of its first open instalment),
+        the invoices in the order they are paid.
+
+        Recording the payment (account_payment's ``_create_payment``), Odoo
+        reconciles it with the invoices' open receivable lines, one per instalment
+        of their payment terms, sorted by (due date, currency, amount, balance)
+        (``account.move.line._optimize_reconciliation_plan``): the first instalment
+        of an invoice is paid before another invoice due before its last
+        instalment (``invoice_date_due``, the last one's date).
+        """
+        currency = invoices.currency_id
+        # sudo: reads the invoices' journal items, which a portal user may not
+        # read; the invoices are ones the user may pay (searched as the user).
+        # Ties keep the order Odoo reads them in: the invoices' default order,
+        # then their lines'.
+        lines = (
+            invoices.sudo()
+            .sorted()
+            .line_ids.filtered(
+                lambda line: line.display_type == "payment_term" and not line.reconciled
+            )
+            .sorted(
+                lambda line: (
+                    line.date_maturity or line.date,
+                    line.amount_currency,  # one currency: Odoo's currency key is moot
+                    line.balance,
+                )
+            )
+        )
+        paid, first_due, left = {}, {}, amount
+        for line in lines:
+            part = currency.round(max(0.0, min(left, line.amount_residual_currency)))
+            paid[line.move_id.id] = paid.get(line.move_id.id, 0.0) + part
+            first_due.setdefault(line.move_id.id, line.date_maturity or line.date)
+            left = currency.round(left - part)
+        # in the order they are paid (an invoice with no open line, if any, last)
+        by_id = {invoice.id: invoice for invoice in invoices}
+        order = [by_id[i] for i in first_due] + [i for i in invoices if i.id not in first_due]
+        return [
+            (
+                invoice,
+                paid.get(invoice.id, 0.0),
+                first_due.get(invoice.id, invoice.invoice_date_due),
+            )
+            for invoice in order
+        ]
 
     @http.route("/my/billing/pay", type="http", auth="user", website=True)
     def portal_my_billing_pay(self, amount=None, **kw):

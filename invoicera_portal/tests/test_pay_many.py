@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import timedelta
 
 from lxml import html
@@ -90,6 +91,86 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(
             (self.old.amount_residual, self.middle.amount_residual, self.recent.amount_residual),
             (0, 50, 300),
+        )
+
+    def preview(self, invoices, amount):
+        """The pay page's preview: (invoice name, amount paid now) per row, in its order."""
+        ids = ",".join(str(i) for i in invoices.ids)
+        page = self.url_open(f"/my/billing/pay?invoice_ids={ids}&amount={amount}")
+        self.assertEqual(page.status_code, 200)
+        rows = html.fromstring(page.text).xpath(
+            "//div[hasclass('o_invoicera_pay_many')]//tr[@data-invoice]"
+        )
+        return [
+            (
+                row.get("data-invoice"),
+                float(re.sub(r"[^\d.]", "", row.xpath("./td")[-1].text_content())),
+            )
+            for row in rows
+        ]
+
+    def assert_preview_is_what_odoo_does(self, invoices, amount, expected):
+        """The preview of paying ``amount`` is ``expected``, and paying it pays that."""
+        self.assertEqual(self.preview(invoices, amount), expected)
+        before = {invoice.name: invoice.amount_residual for invoice in invoices}
+        self.pay(invoices, amount)
+        self.assertEqual(
+            [
+                (
+                    name,
+                    before[name] - invoices.filtered(lambda i, n=name: i.name == n).amount_residual,
+                )
+                for name, _paid in expected
+            ],
+            expected,
+            "the preview is what the payment really paid",
+        )
+
+    def test_a_partial_amount_pays_the_instalments_due_first(self):
+        """Odoo reconciles a payment with the invoices' instalments by their due dates,
+        not with whole invoices by their (last) due date: of an invoice in two
+        instalments (30% in 10 days, 70% in 60) and one due in 30 days, 600 pays the
+        first instalment, then the other invoice; the preview says so, in that order."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "30% in 10 days, 70% in 60 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 10}),
+                    Command.create({"value": "percent", "value_amount": 70, "nb_days": 60}),
+                ],
+            }
+        )
+        in_two = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Audit", "price_unit": 1000, "tax_ids": False})
+                ],
+            }
+        )
+        in_two.action_post()
+        self.assertEqual(in_two.invoice_date_due, self.today + timedelta(days=60))
+        in_thirty = self.make_invoices(self.client_a, [(500, 30)])
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        self.assert_preview_is_what_odoo_does(
+            in_thirty | in_two, 600, [(in_two.name, 300.0), (in_thirty.name, 300.0)]
+        )
+        self.assertEqual((in_two.amount_residual, in_thirty.amount_residual), (700, 200))
+        # What is left: the other invoice's rest (due first now), then the instalment.
+        self.assert_preview_is_what_odoo_does(
+            in_thirty | in_two, 250, [(in_thirty.name, 200.0), (in_two.name, 50.0)]
+        )
+
+    def test_invoices_due_the_same_day_are_paid_as_odoo_does(self):
+        """Two invoices of the same amount due the same day: Odoo pays the one it lists
+        first (the invoices' default order, the newest number first); the preview too."""
+        first, second = self.make_invoices(self.client_a, [(100, 5), (100, 5)])
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        self.assert_preview_is_what_odoo_does(
+            first | second, 150, [(second.name, 100.0), (first.name, 50.0)]
         )
 
     def test_one_invoice_paid_again_after_a_first_payment(self):
