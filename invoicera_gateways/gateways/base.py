@@ -32,6 +32,13 @@ class GatewayUnavailable(ValidationError):
     """The gateway timed out, could not be reached or answered 5xx: safe to retry."""
 
 
+class GatewayMisconfigured(ValidationError):
+    """The provider's settings are wrong: the gateway refused our credentials (HTTP
+    401 or 403: a revoked key, another mode's, missing permissions) or its address is
+    not valid. Nothing succeeds until the merchant fixes them; then the same request
+    can (a webhook is answered 503, so that the gateway sends it again)."""
+
+
 @dataclass
 class Checkout:
     """Where to send the client to pay: the gateway's hosted page."""
@@ -165,8 +172,10 @@ class Gateway:
         raise :class:`GatewayUnavailable` (retry with the same idempotency key;
         unless the connection was never established, the gateway may have
         acted, so gateways without idempotency look the operation up first);
-        4xx and configuration errors (an invalid URL, a redirect loop) raise
-        :class:`ValidationError` with what to fix.
+        401 and 403 (our credentials refused) and configuration errors (an
+        invalid URL, a redirect loop) raise :class:`GatewayMisconfigured` with
+        what to fix; other 4xx (the request itself refused: asking again will
+        not help) raise :class:`ValidationError` with the gateway's message.
         """
         url = urljoin(self.base_url(), path.lstrip("/"))
         all_headers = {"Accept": "application/json", **self.auth_headers()}
@@ -192,7 +201,7 @@ class Gateway:
         ) as error:
             # Refused before connecting: a configuration error, nothing was sent.
             _logger.warning("%s: %s %s refused: %s", self.name, method, url, error)
-            raise ValidationError(
+            raise GatewayMisconfigured(
                 _(
                     "%(gateway)s: the address %(url)s is not a valid URL (%(error)s): nothing"
                     " was sent. Check the server URL in the payment provider's settings; it"
@@ -205,7 +214,7 @@ class Gateway:
         except requests.exceptions.TooManyRedirects as error:
             # Every answer was a redirect: the gateway never acted on the request.
             _logger.warning("%s: %s %s redirect loop: %s", self.name, method, url, error)
-            raise ValidationError(
+            raise GatewayMisconfigured(
                 _(
                     "%(gateway)s answered %(url)s with too many redirects: the request was not"
                     " carried out. Check the server URL in the payment provider's settings"
@@ -266,6 +275,18 @@ class Gateway:
                 response.status_code,
                 message,
             )
+            if response.status_code in (401, 403):
+                raise GatewayMisconfigured(
+                    _(
+                        "%(gateway)s refused our credentials (HTTP %(status)s: %(message)s)."
+                        " Check the API keys in the payment provider's settings: current,"
+                        " of the provider's mode (test or live) and with the permissions"
+                        " the gateway asks for.",
+                        gateway=self.name,
+                        status=response.status_code,
+                        message=message,
+                    )
+                )
             raise ValidationError(
                 _(
                     "%(gateway)s refused the request: %(message)s",

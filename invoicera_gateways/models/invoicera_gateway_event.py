@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..gateways import GATEWAYS, Delivery
-from ..gateways.base import GatewayUnavailable
+from ..gateways.base import GatewayMisconfigured, GatewayUnavailable
 
 _logger = logging.getLogger(__name__)
 
@@ -57,7 +57,11 @@ class InvoiceraGatewayEvent(models.Model):
 
         :return: ``(http_status, text)``; 403 for anything whose origin cannot
             be proven, 409 (sent again by the gateway) for a notification whose
-            transaction is not found, 200 once the delivery is applied or known.
+            transaction is not found, 503 (sent again) when the gateway's API,
+            asked what the notification is about, is unavailable or refuses our
+            credentials, 200 once the delivery is applied or known, or when the
+            API refuses to show its object (recorded as ignored: asking again
+            would not help).
         """
         self = self.sudo()  # pylint: disable=self-cls-assignment
         gateway_class = GATEWAYS.get(code)
@@ -97,6 +101,22 @@ class InvoiceraGatewayEvent(models.Model):
                 "%s: webhook not applied, the gateway will retry: %s", gateway.name, error
             )
             return 503, "gateway unavailable"
+        except GatewayMisconfigured as error:
+            # Ours to fix (a revoked or wrong API key): once it is, the gateway's
+            # next delivery is applied.
+            _logger.error(
+                "%s: webhook not applied until the settings of payment provider %s (id %s)"
+                " are fixed; the gateway will send it again: %s",
+                gateway.name,
+                provider.name,
+                provider.id,
+                error,
+            )
+            return 503, "provider misconfigured"
+        except ValidationError as error:
+            # The API refuses to show the notification's object (e.g. 404: another
+            # account's or mode's): it never will, so asking again would not help.
+            return self._invoicera_refused(provider, gateway, body, error)
         if event is None or event.status == "ignore":
             return 200, "ignored"
         key = event.key or hashlib.sha256(body).hexdigest()
@@ -149,3 +169,44 @@ class InvoiceraGatewayEvent(models.Model):
             return 200, "not applied"
         record.write({"transaction_id": tx.id, "state": outcome, "message": message})
         return 200, outcome
+
+    @api.model
+    def _invoicera_refused(self, provider, gateway, body, error):
+        """Record a signed delivery whose object the gateway's API refuses to show.
+
+        It is acknowledged (200) and kept as ignored, with the gateway's answer, for
+        staff to see; a delivery of the same body again is a duplicate.
+        """
+        _logger.warning(
+            "%s: webhook not applied, its object cannot be read (not retried): %s",
+            gateway.name,
+            error,
+        )
+        message = self.env._(
+            "Not applied, as the gateway will not show what the notification is about"
+            " (%(error)s): look it up in the gateway's dashboard if it concerns one of"
+            " your payments.",
+            error=str(error),
+        )
+        self.env.cr.execute(
+            """
+            INSERT INTO invoicera_gateway_event
+                (provider_id, company_id, event_key, state, message,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, 'ignored', %s, %s, %s, now() at time zone 'utc',
+                    now() at time zone 'utc')
+            ON CONFLICT (provider_id, event_key) DO NOTHING
+            RETURNING id
+            """,
+            (
+                provider.id,
+                provider.company_id.id,
+                hashlib.sha256(body).hexdigest(),
+                message,
+                self.env.uid,
+                self.env.uid,
+            ),
+        )
+        if not self.env.cr.fetchone():
+            return 200, "duplicate"
+        return 200, "not applied"

@@ -11,8 +11,9 @@ from odoo.tests import tagged
 
 from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 
-from ..gateways import GATEWAYS
+from ..gateways import GATEWAYS, base
 from ..gateways.base import Gateway, GatewayUnavailable
+from .common import FakeResponse
 
 SERVER = "https://btcpay.example.com"
 
@@ -44,6 +45,7 @@ class TestRequestErrors(AccountPaymentCommon):
                 with self.assertRaises(ValidationError) as caught:
                     self.call()
                 self.assertNotIsInstance(caught.exception, GatewayUnavailable)
+                self.assertIsInstance(caught.exception, base.GatewayMisconfigured)
                 message = str(caught.exception)
                 self.assertIn(self.gateway.name, message)
                 self.assertIn("https://", message, "say what to fix")
@@ -55,6 +57,7 @@ class TestRequestErrors(AccountPaymentCommon):
             with self.assertRaises(ValidationError) as caught:
                 self.call()
         self.assertNotIsInstance(caught.exception, GatewayUnavailable)
+        self.assertIsInstance(caught.exception, base.GatewayMisconfigured)
         self.assertIn(self.gateway.name, str(caught.exception))
 
     def test_failures_after_sending_say_the_outcome_is_unknown(self):
@@ -97,3 +100,25 @@ class TestRequestErrors(AccountPaymentCommon):
                         self.call()
                 self.assertIn(self.gateway.name, str(caught.exception))
                 self.assertIn("nothing was sent", str(caught.exception))
+
+    def test_credentials_refused_say_what_to_fix_other_4xx_do_not_retry(self):
+        for status in (401, 403):
+            with self.subTest(status=status):
+                answer = FakeResponse(status, {"message": "Invalid API key"})
+                with patch.object(Gateway, "_send", return_value=answer):
+                    with self.assertRaises(ValidationError) as caught:
+                        self.call()
+                self.assertIsInstance(caught.exception, base.GatewayMisconfigured)
+                message = str(caught.exception)
+                self.assertIn(self.gateway.name, message)
+                self.assertIn("Invalid API key", message)
+                self.assertIn("API keys in the payment provider's settings", message)
+        for status in (400, 404, 422):
+            with self.subTest(status=status):
+                answer = FakeResponse(status, {"message": "Invoice not found"})
+                with patch.object(Gateway, "_send", return_value=answer):
+                    with self.assertRaises(ValidationError) as caught:
+                        self.call()
+                self.assertNotIsInstance(caught.exception, base.GatewayMisconfigured)
+                self.assertNotIsInstance(caught.exception, GatewayUnavailable)
+                self.assertIn("Invoice not found", str(caught.exception))

@@ -285,17 +285,33 @@ class TestCashfree(common.GatewayCase):
         self.assertLessEqual(len(cashfree_id(long_reference)), 45)
         self.assertNotEqual(cashfree_id(long_reference), cashfree_id(long_reference + "3"))
 
-    def test_documented_success_webhook_with_an_offer_confirms_the_order_amount(self):
-        # The sample as published: order of 2 INR, 1 INR paid thanks to an offer.
+    def test_documented_success_webhook_with_an_offer_is_a_short_collection(self):
+        # The sample as published: order of 2 INR, 1 INR paid thanks to a discount
+        # offer (the merchant's): the invoice of 2 INR is not paid in full.
         self.invoice.button_draft()
         self.invoice.invoice_line_ids.price_unit = 2
         self.invoice.action_post()
         tx = self.make_tx(reference="order_OFR_2")
         body = json.dumps(PAYMENT_SUCCESS_WEBHOOK).encode()
-        self.assertEqual(self.deliver(body), (200, "processed"))
-        self.assertEqual(tx.state, "done")
-        self.assertEqual(tx.payment_method_id.code, "upi")
+        self.assertEqual(self.deliver(body), (200, "mismatch"))
+        self.assertEqual(tx.state, "error")
+        self.assertIn("reported 100 INR", tx.state_message)
         self.assertEqual(self.events().event_key, "PAYMENT_SUCCESS_WEBHOOK:1453002795")
+        tx._post_process()
+        self.assertFalse(self.payments(tx))
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+
+    def test_service_charge_collected_from_the_customer_is_not_the_orders(self):
+        # payment_amount = order_amount + payment_surcharge (service charge and its tax).
+        tx = self.make_tx()
+        payload = self.webhook(tx)
+        payload["data"]["payment"]["payment_amount"] = 1234.5 + 24.69 + 4.44
+        payload["data"]["payment_surcharge"] = {
+            "payment_surcharge_service_charge": 24.69,
+            "payment_surcharge_service_tax": 4.44,
+        }
+        self.assertEqual(self.deliver(json.dumps(payload).encode()), (200, "processed"))
+        self.assertEqual(tx.state, "done")
 
     def test_failed_attempt_then_successful_retry_on_the_same_order(self):
         tx = self.make_tx()
@@ -347,6 +363,30 @@ class TestCashfree(common.GatewayCase):
         self.assertEqual(tx.state, "done")
         self.api.routes[("GET", rf"/pg/orders/{tx.reference}/payments$")] = (200, [])
         self.assertIsNone(gateway.fetch_status(tx))
+
+    def test_return_reads_what_the_payment_collected(self):
+        tx = self.make_tx()
+        gateway = self.gateway_class(self.provider)
+        # An offer took 100 INR off: the payment entity says the order's amount and what
+        # the customer paid.
+        payment = {
+            "cf_payment_id": "12376125",
+            "order_id": cashfree_id(tx.reference),
+            "entity": "payment",
+            "is_captured": True,
+            "order_amount": 1234.5,
+            "payment_group": "upi",
+            "payment_currency": "INR",
+            "payment_amount": 1134.5,
+            "payment_status": "SUCCESS",
+            "payment_surcharge": None,
+        }
+        self.api.routes[("GET", r"/pg/orders/[^/]+/payments$")] = (200, [payment])
+        event = gateway.fetch_status(tx)
+        self.assertEqual((event.status, event.amount, event.currency), ("done", 113450, "INR"))
+        tx._invoicera_apply_event(event)
+        self.assertEqual(tx.state, "error")
+        self.assertTrue(tx.invoicera_amount_mismatch)
 
     def test_client_back_before_the_webhook_does_not_block_the_payment(self):
         tx = self.make_tx()

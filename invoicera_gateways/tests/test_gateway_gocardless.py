@@ -429,6 +429,58 @@ class TestGoCardless(common.GatewayCase):
             tx._post_process()
             self.assertEqual(len(self.payments(tx)), 1)
 
+    def test_batch_events_whose_payments_gocardless_will_not_show_hold_up_no_other(self):
+        """Payments of another GoCardless account or environment (404) can never be
+        applied: their events are kept as ignored, the rest of the batch is applied and
+        the delivery acknowledged, instead of it failing (and being resent) for ever."""
+        txs = [self.make_tx(reference=f"GC-GONE-{n}") for n in (1, 2, 3)]
+        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
+        body = json.dumps({"events": events}).encode()
+        # The first event is the delivery's own, the second goes through on its own.
+        for tx in txs[:2]:
+            del self.gc_payments[f"PM-{tx.reference}"]
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(body), (200, "not applied"))
+        self.assertEqual([tx.state for tx in txs], ["draft", "draft", "done"])
+        ignored = self.events().filtered(lambda event: event.state == "ignored")
+        self.assertEqual(len(ignored), 2)
+        for event in ignored:
+            self.assertIn("GoCardless refused the request: Resource not found", event.message)
+        self.assertEqual(self.events().filtered("transaction_id").transaction_id, txs[2])
+        txs[2]._post_process()
+        self.assertEqual(len(self.payments(txs[2])), 1)
+        # Sent again (as GoCardless does after an error): nothing more happens.
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.events()), 3)
+
+    def test_batch_event_refused_for_our_access_token_gets_the_delivery_sent_again(self):
+        txs = [self.make_tx(reference=f"GC-TOKEN-{n}") for n in (1, 2, 3)]
+        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
+        body = json.dumps({"events": events}).encode()
+        refused = f"PM-{txs[2].reference}"
+
+        def get_payment(method, url, kwargs):
+            if url.endswith(refused):
+                error = {"message": "Access token not active", "code": 401}
+                return 401, {"error": dict(error, type="invalid_api_usage")}
+            return self.get_payment(method, url, kwargs)
+
+        self.api.routes[("GET", r"/payments/[^/]+$")] = get_payment
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING") as logs:
+            self.assertEqual(self.deliver(body)[0], 503)
+        errors = [line for line in logs.output if line.startswith("ERROR")]
+        self.assertTrue(errors, "the merchant is told to fix the access token")
+        self.assertIn("Check the API keys in the payment provider's settings", errors[0])
+        self.assertEqual([tx.state for tx in txs], ["draft", "done", "draft"])
+        # GoCardless sends the delivery again once the token is fixed.
+        self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual([tx.state for tx in txs], ["done", "done", "done"])
+        self.assertEqual(len(self.events()), 3)
+        for tx in txs:
+            tx._post_process()
+            self.assertEqual(len(self.payments(tx)), 1)
+
     def test_failed_payment_reports_the_banks_reason(self):
         tx = self.make_tx()
         self.deliver(self.notification(tx, "error", event_id="EV-failed"))

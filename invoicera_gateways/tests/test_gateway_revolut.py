@@ -295,6 +295,42 @@ class TestRevolut(common.GatewayCase):
         self.deliver(self.notification(tx, "done"))
         self.assertEqual(tx.state, "done")
 
+    def test_order_revolut_will_not_show_is_recorded_and_not_asked_again(self):
+        """An order of another Revolut account or mode (404): never shown, so the
+        notification is acknowledged and kept as ignored for staff, not retried."""
+        tx = self.make_tx()
+        body = self.notification(tx)
+        self.api.routes[("GET", rf"/api/orders/{self.order_id(tx)}$")] = (
+            404,
+            {"code": 1018, "message": "Order not found"},
+        )
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(body), (200, "not applied"))
+        self.assertEqual(tx.state, "draft")
+        event = self.events()
+        self.assertEqual(event.state, "ignored")
+        self.assertIn("Revolut refused the request: Order not found", event.message)
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.events()), 1)
+
+    def test_revoked_api_key_gets_the_notification_sent_again(self):
+        tx = self.make_tx()
+        body = self.notification(tx)
+        route = ("GET", rf"/api/orders/{self.order_id(tx)}$")
+        order = self.api.routes[route]
+        for status in (401, 403):
+            self.api.routes[route] = (status, {"message": "Unauthorized"})
+            with self.assertLogs("odoo.addons.invoicera_gateways", level="ERROR") as logs:
+                self.assertEqual(self.deliver(body)[0], 503, status)
+            self.assertIn("Revolut", logs.output[0])
+            self.assertIn("Check the API keys in the payment provider's settings", logs.output[0])
+            self.assertEqual(tx.state, "draft")
+            self.assertFalse(self.events(), "kept nowhere: Revolut sends it again")
+        # The merchant enters a valid key: Revolut's next delivery is applied.
+        self.api.routes[route] = order
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
     def test_other_events_are_ignored(self):
         tx = self.make_tx()
         body = json.dumps({"event": "PAYOUT_COMPLETED", "payout_id": "x"}).encode()
@@ -511,3 +547,48 @@ class TestRevolutWidgetRoute(AccountPaymentCommon, HttpCase):
             f"/payment/invoicera/revolut/return/{self.provider.id}?reference=INV%2F2026%2F00042",
             page.headers["Location"],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRevolutWebhookRoute(AccountPaymentCommon, HttpCase):
+    """The webhook route over HTTP when Revolut's API refuses the order lookup."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.currency = cls._prepare_currency("GBP")
+        cls.provider = cls._prepare_provider(
+            "revolut",
+            update_values={
+                "invoicera_secret_key": "sk_test_secret",
+                "invoicera_webhook_secret": "wsk_test",
+            },
+        )
+        cls.payment_method_id = cls.env.ref("payment.payment_method_card").id
+
+    def setUp(self):
+        super().setUp()
+        self.api = common.FakeGatewayAPI({})
+        self.startPatcher(patch.object(Gateway, "_send", side_effect=self.api))
+
+    def post(self, body):
+        stamp = str(int(time.time() * 1000))
+        digest = hmac.new(b"wsk_test", b"v1." + stamp.encode() + b"." + body, hashlib.sha256)
+        headers = {
+            "Content-Type": "application/json",
+            "Revolut-Request-Timestamp": stamp,
+            "Revolut-Signature": "v1=" + digest.hexdigest(),
+        }
+        return self.url_open(
+            f"/payment/invoicera/revolut/webhook/{self.provider.id}", data=body, headers=headers
+        )
+
+    def test_refused_lookup_is_answered_not_an_error_page(self):
+        body = json.dumps({"event": "ORDER_COMPLETED", "order_id": "order-elsewhere"}).encode()
+        route = ("GET", r"/api/orders/order-elsewhere$")
+        for status, answer in ((404, 200), (401, 503)):
+            self.api.routes[route] = (status, {"message": "Refused"})
+            with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+                response = self.post(body)
+            self.assertEqual(response.status_code, answer, response.text)
+            self.assertIn("result", response.json())

@@ -30,10 +30,9 @@ from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 from odoo import _
-from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, register
+from ..base import Checkout, Gateway, GatewayEvent, GatewayMisconfigured, register
 
 INVOICE_EVENTS = (
     "InvoiceReceivedPayment",
@@ -76,7 +75,7 @@ class BTCPay(Gateway):
     def base_url(self):
         url = (self.provider.invoicera_server_url or "").strip()
         if not url:
-            raise ValidationError(
+            raise GatewayMisconfigured(
                 _(
                     "%(gateway)s: enter the address of your BTCPay Server (Server URL) on"
                     " the payment provider.",
@@ -91,7 +90,7 @@ class BTCPay(Gateway):
     def store_path(self, path=""):
         store_id = self.provider.invoicera_account_id
         if not store_id:
-            raise ValidationError(
+            raise GatewayMisconfigured(
                 _("%(gateway)s: enter your Store ID on the payment provider.", gateway=self.name)
             )
         return f"api/v1/stores/{quote(store_id, safe='')}/{path}"

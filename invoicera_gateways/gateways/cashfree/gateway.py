@@ -15,6 +15,16 @@ Documentation used:
   https://www.cashfree.com/docs/js-integration (``cashfree.checkout()``).
 - Webhooks and their signature:
   https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/payments/webhooks
+  (its payment success sample: an order of 2 INR of which the customer paid 1,
+  ``payment_amount``, thanks to a discount offer listed in ``payment_offers``).
+  What is checked against the transaction is what the payment collected for
+  the order: ``payment_amount`` in ``payment_currency``, less the service
+  charge and its tax when the merchant collects them from the customer
+  (``payment_surcharge``; the OpenAPI file's payment entity: "Order amount can
+  be different from payment amount if you collect service fee from the
+  customer"). A discount offer, which the merchant funds (offers are created
+  by the merchant, ``POST /offers``), is then a short collection: flagged as an
+  amount mismatch, never an invoice paid in full.
 - Refund webhooks (``REFUND_STATUS_WEBHOOK``, signed like the payment ones):
   https://www.cashfree.com/docs/api-reference/payments/previous/v2023-08-01/refunds/webhooks
   They complete a refund answered as pending; matched on the refund
@@ -212,7 +222,27 @@ class Cashfree(Gateway):
 
     # -- notifications and status -----------------------------------------------------
 
-    def event_from_payment(self, payment, order, reference, key="", error=None):
+    def collected(self, payment, currency, surcharge=None):
+        """What ``payment`` collected for its order, in minor units of ``currency``,
+        or None when it does not say.
+
+        ``payment_amount`` is what the customer paid: less than the order's amount
+        after a discount offer, more by the service charge and its tax when they
+        are collected from the customer (``payment_surcharge``, beside the payment
+        in webhooks, in the payment entity of the API), which are not the order's.
+        """
+        amount = payment.get("payment_amount")
+        currency = currency or "INR"
+        if amount is None:
+            return None
+        surcharge = surcharge or payment.get("payment_surcharge") or {}
+        fees = sum(
+            self.minor(surcharge.get(part) or 0, currency)
+            for part in ("payment_surcharge_service_charge", "payment_surcharge_service_tax")
+        )
+        return self.minor(amount, currency) - fees
+
+    def event_from_payment(self, payment, order, reference, key="", error=None, surcharge=None):
         status = STATUSES.get(payment.get("payment_status"), "ignore")
         message = payment.get("payment_message") or ""
         # error_details: in the payment entity (API), beside it (webhooks).
@@ -223,16 +253,15 @@ class Cashfree(Gateway):
                 if message
                 else error["error_description"]
             )
-        currency = order.get("order_currency") or ""
-        amount = order.get("order_amount")
+        currency = payment.get("payment_currency") or order.get("order_currency") or ""
         return GatewayEvent(
             status=status,
             reference=reference,
             provider_reference=order.get("order_id", ""),
             key=key,
-            # The order amount, not the payment amount: Cashfree offers and
-            # surcharges make the latter differ from what the order asked for.
-            amount=None if amount is None else self.minor(amount, currency or "INR"),
+            # What was collected, not what the order asked for: a discount offer
+            # leaves the invoice partly unpaid.
+            amount=self.collected(payment, currency, surcharge),
             currency=currency,
             message=message,
             payment_method=PAYMENT_GROUPS.get(payment.get("payment_group"), ""),
@@ -257,6 +286,7 @@ class Cashfree(Gateway):
             reference,
             key=f"{kind}:{payment.get('cf_payment_id')}",
             error=data.get("error_details"),
+            surcharge=data.get("payment_surcharge"),
         )
 
     def parse_return(self, data):
@@ -273,14 +303,9 @@ class Cashfree(Gateway):
             or by_status.get("PENDING")
             or max(payments, key=lambda p: p.get("payment_time") or "")
         )
-        # A payment entity carries the order's amount (order_amount) but only
-        # its own currency (payment_currency): an order is paid in its currency.
-        order = {
-            "order_id": order_id,
-            "order_amount": payment.get("order_amount"),
-            "order_currency": payment.get("payment_currency") or "",
-        }
-        return self.event_from_payment(payment, order, tx.reference)
+        # A payment entity says what it collected (payment_amount, in
+        # payment_currency, with its payment_surcharge).
+        return self.event_from_payment(payment, {"order_id": order_id}, tx.reference)
 
     # -- refunds --------------------------------------------------------------------------
 

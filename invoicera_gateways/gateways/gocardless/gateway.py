@@ -32,8 +32,11 @@ delivered late can never bring back an older state. A delivery can hold up to
 250 events about different payments; the first one is returned and each of
 the others goes through the same verified, deduplicated path on its own (see
 :meth:`GoCardless.parse_notification`); if one of them cannot be applied now
-(the API is unavailable), the whole delivery answers 503 so GoCardless sends it
-again, and the events already applied are then recognised as duplicates.
+(the API is unavailable, or refuses our access token: 401/403), the whole
+delivery answers 503 so GoCardless sends it again, and the events already
+applied are then recognised as duplicates. An event whose resource the API
+will never show (404: another account's or environment's) is recorded as
+ignored and holds up none of the others.
 """
 
 import json
@@ -344,9 +347,12 @@ class GoCardless(Gateway):
         """Apply ``event`` as a delivery of its own.
 
         When it cannot be applied now (GoCardless' API unavailable while it is
-        checked), the whole delivery must fail so that GoCardless sends it again:
-        :class:`GatewayUnavailable` makes it answer 503. The events of the batch
-        already applied are recognised by their ids when it comes back.
+        checked, or refusing our access token), the whole delivery must fail so
+        that GoCardless sends it again: :class:`GatewayUnavailable` makes it
+        answer 503. The events of the batch already applied are recognised by
+        their ids when it comes back. An event that can never be applied (its
+        resource refused by the API: answered 200 and recorded as ignored) does
+        not fail the delivery.
         """
         body = json.dumps({"events": [event]}).encode()
         signature = utils.hmac_hex(self.signing_secret(), body, "sha256")
@@ -354,7 +360,8 @@ class GoCardless(Gateway):
             self.code, self.provider.id, {self.signature_header: signature}, body
         )
         _logger.info("%s: event %s of a batch: %s %s", self.name, event.get("id"), status, outcome)
-        # 409: its payment is not found (yet); 5xx: GoCardless' API is down.
+        # 409: its payment is not found (yet); 503: GoCardless' API is down or
+        # refuses our access token.
         if status == 409 or status >= 500:
             raise GatewayUnavailable(
                 _(
