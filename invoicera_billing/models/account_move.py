@@ -127,15 +127,16 @@ class AccountMove(models.Model):
         refunds.reversed_entry_id._invoicera_credited_in_full()._invoicera_release_items()
         return posted
 
-    def _invoicera_credited_in_full(self):
+    def _invoicera_credited_in_full(self, scheduled=False):
         """The invoices (or vendor bills) of ``self`` that their posted credit
-        notes, one or several, credit in full."""
+        notes, one or several, credit in full; with ``scheduled``, counting the
+        draft credit notes Odoo will post at their date (a reversal dated later)."""
         refund_type = {"out_invoice": "out_refund", "in_invoice": "in_refund"}
         credited = self.browse()
         for move in self.filtered(lambda m: m.move_type in refund_type):
             refunds = move.reversal_move_ids.filtered(
                 lambda m, move=move: m.move_type == refund_type[move.move_type]
-                and m.state == "posted"
+                and (m.state == "posted" or (scheduled and m._invoicera_scheduled()))
             )
             # in the invoice's currency: a credit note may be in another one
             total = sum(
@@ -147,6 +148,11 @@ class AccountMove(models.Model):
             if refunds and move.currency_id.compare_amounts(total, move.amount_total) >= 0:
                 credited |= move
         return credited
+
+    def _invoicera_scheduled(self):
+        """Whether this draft is one Odoo posts at its date (``auto_post``)."""
+        self.ensure_one()
+        return self.state == "draft" and self.auto_post != "no"
 
     def _invoicera_check_modifiable(self):
         """Refuse "Reverse and create a new draft" on invoices of billed items.

@@ -4,6 +4,21 @@ from odoo import models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    def write(self, vals):
+        scheduled = self._invoicera_scheduled_credit_notes()
+        res = super().write(vals)
+        # A reversal dated later (Odoo's _reverse_moves writes its lines once
+        # made), no longer scheduled, or crediting another amount. Not create:
+        # the engine creates invoices faster where no addon overrides it.
+        (scheduled | self._invoicera_scheduled_credit_notes())._invoicera_sync_vendor_costs()
+        return res
+
+    def unlink(self):
+        bills = self._invoicera_scheduled_credit_notes().reversed_entry_id
+        res = super().unlink()
+        bills._invoicera_sync_vendor_costs()
+        return res
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._invoicera_sync_vendor_costs()
@@ -28,11 +43,23 @@ class AccountMove(models.Model):
         bills.invoice_line_ids._invoicera_vendor_lines()._invoicera_check_not_billed()
         return res
 
+    def _invoicera_scheduled_credit_notes(self):
+        """The draft vendor credit notes of ``self`` that Odoo posts at their date,
+        reversing a bill: they withdraw its costs already."""
+        return self.filtered(
+            lambda move: move.move_type == "in_refund"
+            and move.reversed_entry_id
+            and move._invoicera_scheduled()
+        )
+
     def _invoicera_sync_vendor_costs(self):
         """Posting a vendor bill makes its re-billable costs billable; resetting it
         to draft or cancelling it withdraws them (refused once they are invoiced).
         Posting a credit note that credits a bill in full withdraws the bill's
-        costs not invoiced yet; withdrawing the credit note gives them back."""
+        costs not invoiced yet, and so does a credit note scheduled for a later
+        date (Odoo posts it then): a bill reversed and corrected ("Reverse and
+        create a new draft") is billed by its correction alone. Withdrawing the
+        credit note, or its schedule, gives them back."""
         bills = self.filtered(lambda move: move.move_type == "in_invoice")
         bills |= self.filtered(lambda move: move.move_type == "in_refund").reversed_entry_id
         if bills:

@@ -39,6 +39,8 @@ class AccountMoveLine(models.Model):
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self._invoicera_vendor_lines()._invoicera_sync_items()
+        # a credit note scheduled for a later date, edited: it may credit another amount
+        self.move_id._invoicera_scheduled_credit_notes()._invoicera_sync_vendor_costs()
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -71,7 +73,7 @@ class AccountMoveLine(models.Model):
 
     def _invoicera_billable(self):
         lines = self._invoicera_vendor_lines()
-        credited = lines.move_id._invoicera_credited_in_full()
+        credited = lines.move_id._invoicera_credited_in_full(scheduled=True)
         candidates = lines.filtered(
             lambda line: line.parent_state == "posted"
             and line.move_id not in credited

@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -336,6 +336,36 @@ class TestCostSources(InvoiceraTimesheetCase):
         reversal.refund_moves()  # a vendor's credit note stays possible
         new_bill.reversal_move_ids.action_post()
         self.assertEqual(self.item_of(new_bill.invoice_line_ids).state, "invoiced")
+
+    def test_bill_reversed_at_a_later_date_is_not_billed_meanwhile(self):
+        """Reverse and create a new draft, the credit note dated next week: Odoo
+        keeps that credit note a draft until its date. The bill's cost is
+        withdrawn at once, so that only the corrected bill's cost is billed;
+        deleting the scheduled credit note, or no longer posting it at its date,
+        gives the cost back."""
+        bill = self.vendor_bill(500)
+        line = bill.invoice_line_ids
+        next_week = fields.Date.context_today(bill) + timedelta(days=7)
+        action = self.reversal(bill, next_week).modify_moves()
+        credit_note = bill.reversal_move_ids
+        self.assertEqual((credit_note.state, credit_note.auto_post), ("draft", "at_date"))
+        self.assertFalse(self.item_of(line), "its credit note scheduled: not billed")
+        new_bill = self.env["account.move"].browse(action["res_id"])
+        new_bill.invoice_date = date(2026, 3, 13)
+        new_bill.invoice_line_ids.price_unit = 200
+        new_bill.action_post()
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 440.0, "the corrected cost alone, with its markup")
+        credit_note.auto_post = "no"
+        self.assertTrue(self.item_of(line), "its credit note no longer scheduled: billed")
+        credit_note.auto_post = "at_date"
+        self.assertFalse(self.item_of(line))
+        credit_note.invoice_line_ids.price_unit = 100
+        self.assertEqual(
+            self.item_of(line).price_unit, 275.0, "scheduled to credit a part: still billed"
+        )
+        credit_note.unlink()
+        self.assertEqual(self.item_of(line).price_unit, 275.0, "its credit note deleted: billed")
 
     def test_bill_of_zero_is_not_credited(self):
         """A bill whose total is nil (a cost less an advance) has no credit note:
