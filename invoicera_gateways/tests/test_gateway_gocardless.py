@@ -198,6 +198,17 @@ class TestGoCardless(common.GatewayCase):
         self.gc_payments = {}
         self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
 
+    def assert_applied_when_sent_again(self, body, txs):
+        """The API answering again, the delivery sent again is applied: each
+        transaction of the batch done and paid once."""
+        self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual([tx.state for tx in txs], ["done"] * len(txs))
+        self.assertEqual(len(self.events()), len(txs))
+        for tx in txs:
+            tx._post_process()
+            self.assertEqual(len(self.payments(tx)), 1)
+
     def get_payment(self, method, url, kwargs):
         payment = self.gc_payments.get(url.rsplit("/", 1)[1])
         if not payment:
@@ -421,13 +432,7 @@ class TestGoCardless(common.GatewayCase):
         self.assertEqual([tx.state for tx in txs], ["draft", "done", "draft"])
         self.assertEqual(self.events().mapped("event_key"), [f"EV-{txs[1].reference}"])
         # GoCardless sends the same delivery again once its API answers.
-        self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
-        self.assertEqual(self.deliver(body), (200, "processed"))
-        self.assertEqual([tx.state for tx in txs], ["done", "done", "done"])
-        self.assertEqual(len(self.events()), 3)
-        for tx in txs:
-            tx._post_process()
-            self.assertEqual(len(self.payments(tx)), 1)
+        self.assert_applied_when_sent_again(body, txs)
 
     def test_batch_events_whose_payments_gocardless_will_not_show_hold_up_no_other(self):
         """Payments of another GoCardless account or environment (404) can never be
@@ -473,13 +478,7 @@ class TestGoCardless(common.GatewayCase):
         self.assertIn("Check the API keys in the payment provider's settings", errors[0])
         self.assertEqual([tx.state for tx in txs], ["draft", "done", "draft"])
         # GoCardless sends the delivery again once the token is fixed.
-        self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
-        self.assertEqual(self.deliver(body), (200, "processed"))
-        self.assertEqual([tx.state for tx in txs], ["done", "done", "done"])
-        self.assertEqual(len(self.events()), 3)
-        for tx in txs:
-            tx._post_process()
-            self.assertEqual(len(self.payments(tx)), 1)
+        self.assert_applied_when_sent_again(body, txs)
 
     def test_failed_payment_reports_the_banks_reason(self):
         tx = self.make_tx()

@@ -464,7 +464,8 @@ class TestRevolut(common.GatewayCase):
 
 @tagged("post_install", "-at_install")
 class TestRevolutWidgetRoute(AccountPaymentCommon, HttpCase):
-    """The widget page over HTTP: only the URL bound to a transaction opens it."""
+    """Over HTTP: the widget page, which only the URL bound to a transaction
+    opens, and the webhook route when Revolut's API refuses the order lookup."""
 
     @classmethod
     def setUpClass(cls):
@@ -547,29 +548,6 @@ class TestRevolutWidgetRoute(AccountPaymentCommon, HttpCase):
             f"/payment/invoicera/revolut/return/{self.provider.id}?reference=INV%2F2026%2F00042",
             page.headers["Location"],
         )
-
-
-@tagged("post_install", "-at_install")
-class TestRevolutWebhookRoute(AccountPaymentCommon, HttpCase):
-    """The webhook route over HTTP when Revolut's API refuses the order lookup."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.currency = cls._prepare_currency("GBP")
-        cls.provider = cls._prepare_provider(
-            "revolut",
-            update_values={
-                "invoicera_secret_key": "sk_test_secret",
-                "invoicera_webhook_secret": "wsk_test",
-            },
-        )
-        cls.payment_method_id = cls.env.ref("payment.payment_method_card").id
-
-    def setUp(self):
-        super().setUp()
-        self.api = common.FakeGatewayAPI({})
-        self.startPatcher(patch.object(Gateway, "_send", side_effect=self.api))
 
     def post(self, body):
         stamp = str(int(time.time() * 1000))
