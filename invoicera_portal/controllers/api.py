@@ -84,7 +84,23 @@ class InvoiceraBillingApi(http.Controller):
     def _money(amount, currency):
         return {"amount": currency.round(amount), "currency": currency.name}
 
-    def _invoice_data(self, invoice, lines=False):
+    def _invoice_data(self, invoice, instalments, lines=False):
+        """The invoice's JSON; ``instalments``: what ``_invoicera_open_instalments``
+        gives for it (read once for a page of invoices).
+
+        ``due_date`` is the invoice's due date as Odoo shows it: its last
+        instalment's when its payment terms have several. ``overdue`` and
+        ``next_due`` go by its open instalments: overdue when one is past due;
+        the next is the earliest still open (past due or not), with what is left
+        of it."""
+        open_instalments = instalments.get(invoice.id)
+        next_due = None
+        if open_instalments:
+            day, amount = open_instalments[0]
+            next_due = {
+                "date": fields.Date.to_string(day),
+                "amount": self._money(abs(amount), invoice.currency_id),
+            }
         data = {
             "id": invoice.id,
             "number": invoice.name,
@@ -95,10 +111,9 @@ class InvoiceraBillingApi(http.Controller):
             "amount_due": self._money(invoice.amount_residual, invoice.currency_id),
             "payment_state": invoice.payment_state,
             "overdue": bool(
-                invoice.amount_residual
-                and invoice.invoice_date_due
-                and invoice.invoice_date_due < fields.Date.context_today(invoice)
+                open_instalments and open_instalments[0][0] < fields.Date.context_today(invoice)
             ),
+            "next_due": next_due,
         }
         if lines:
             data["lines"] = [
@@ -177,10 +192,11 @@ class InvoiceraBillingApi(http.Controller):
             if offset < MAX_ID
             else Move  # past the last invoice
         )
+        instalments = invoices._invoicera_open_instalments()
         return self._json(
             {
                 "count": Move.search_count(domain),
-                "invoices": [self._invoice_data(invoice) for invoice in invoices],
+                "invoices": [self._invoice_data(invoice, instalments) for invoice in invoices],
             }
         )
 
@@ -188,8 +204,12 @@ class InvoiceraBillingApi(http.Controller):
         f"{API}/invoices/<int:invoice_id>", type="http", auth="public", methods=["GET"], csrf=False
     )
     def invoice(self, invoice_id):
-        return self._call(
-            lambda user: self._json(self._invoice_data(self._invoice(user, invoice_id), lines=True))
+        return self._call(self._invoice_detail, invoice_id)
+
+    def _invoice_detail(self, user, invoice_id):
+        invoice = self._invoice(user, invoice_id)
+        return self._json(
+            self._invoice_data(invoice, invoice._invoicera_open_instalments(), lines=True)
         )
 
     @http.route(

@@ -150,6 +150,45 @@ class AccountMove(models.Model):
             )
         return tx_sudo
 
+    def _invoicera_open_instalments(self):
+        """{invoice id: [(due date, open amount), ...], earliest first}: the open
+        instalments of the invoices ``self``, in one query.
+
+        An invoice's ``invoice_date_due`` is its last instalment's due date (Odoo
+        takes the latest maturity of its payment terms); as Odoo's aged receivable
+        and follow-ups, what is overdue or due next goes by each receivable line
+        (``display_type`` payment_term) not reconciled yet, with its own
+        ``date_maturity`` and ``amount_residual_currency`` (in the invoice's
+        currency: positive for an invoice, negative for a credit note). An
+        invoice with nothing open is left out.
+        """
+        if not self:
+            return {}
+        # sudo: portal users may not read journal items; the lines read are those
+        # of the invoices ``self`` only, which the callers searched as the user
+        # (record rules applied) or for the client whose pages these are.
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id", "in", self.ids),
+                    ("display_type", "=", "payment_term"),
+                    ("reconciled", "=", False),
+                ],
+                ["move_id", "date_maturity:day"],
+                ["amount_residual_currency:sum"],
+            )
+        )
+        result = {}
+        for move, day, amount in groups:
+            if move.currency_id.is_zero(amount):
+                continue
+            result.setdefault(move.id, []).append((day or move.invoice_date_due, amount))
+        for instalments in result.values():
+            instalments.sort(key=lambda instalment: instalment[0])
+        return result
+
     def _invoicera_reminders_paused(self, day=None):
         """Invoices of ``self`` whose reminders wait for a promise to pay (public API)."""
         day = day or fields.Date.context_today(self)

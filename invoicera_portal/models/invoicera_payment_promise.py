@@ -6,7 +6,8 @@ from odoo.tools import format_date
 
 
 class InvoiceraPaymentPromise(models.Model):
-    """A client's promise to pay an overdue invoice by a date (from the portal).
+    """A client's promise to pay an overdue invoice by a date (from the portal): one
+    with an open instalment past due.
 
     Staff see it on the invoice and in Billing ▸ Clients ▸ Payment Promises;
     reminders about the invoice stay paused until the promised date
@@ -63,7 +64,9 @@ class InvoiceraPaymentPromise(models.Model):
             raise ValidationError(
                 _("The invoice %(invoice)s is already paid.", invoice=invoice.name)
             )
-        if not invoice.invoice_date_due or invoice.invoice_date_due >= today:
+        # overdue: an open instalment is past due (invoice_date_due is the last one's)
+        instalments = invoice._invoicera_open_instalments().get(invoice.id)
+        if not instalments or instalments[0][0] >= today:
             raise ValidationError(
                 _("The invoice %(invoice)s is not overdue.", invoice=invoice.name)
             )

@@ -94,6 +94,8 @@ class ResPartner(models.Model):
 
         Runs as the current user: the invoices and quotations it counts are
         those Odoo's record rules let the user see. Amounts are per currency.
+        What is overdue, the aging and what falls due soon count each open
+        instalment of an invoice by its own due date (Odoo's aged receivable).
         A fixed number of queries, whatever the number of invoices.
         """
         self.ensure_one()
@@ -111,33 +113,58 @@ class ResPartner(models.Model):
                     "due_soon": 0.0,
                     "credit": 0.0,
                     "open_count": 0,
+                    "split": False,
                     "buckets": {key: [0.0, 0] for key, *_rest in AGING_BUCKETS},
                 }
             return by_currency[currency]
 
+        for currency, amount, count in Move._read_group(
+            base, ["currency_id"], ["amount_residual:sum", "__count"]
+        ):
+            data = slot(currency)
+            data["outstanding"] = amount
+            data["open_count"] = count
+        # What is overdue, its aging and what falls due soon go by instalment, as
+        # Odoo's aged receivable: each open receivable line of the invoices by its
+        # own due date (an invoice's invoice_date_due is its last instalment's). An
+        # invoice in instalments may so be counted in two rows of the aging, each
+        # with the part of it due then.
+        # sudo: portal users may not read journal items; the lines read are those
+        # of the open invoices searched just here as the user (record rules apply).
+        Line = self.env["account.move.line"].sudo()
+        open_lines = [
+            ("move_id", "in", Move._search(base)),
+            ("display_type", "=", "payment_term"),
+            ("reconciled", "=", False),
+        ]
         for key, _label, first, last in AGING_BUCKETS:
-            domain = list(base)
+            domain = list(open_lines)
             if first is None:
-                domain.append(("invoice_date_due", ">=", today))
+                domain.append(("date_maturity", ">=", today))
             else:
-                domain.append(("invoice_date_due", "<=", today - timedelta(days=first)))
+                domain.append(("date_maturity", "<=", today - timedelta(days=first)))
             if last is not None and first is not None:
-                domain.append(("invoice_date_due", ">=", today - timedelta(days=last)))
-            for currency, amount, count in Move._read_group(
-                domain, ["currency_id"], ["amount_residual:sum", "__count"]
+                domain.append(("date_maturity", ">=", today - timedelta(days=last)))
+            for currency, amount, count in Line._read_group(
+                domain, ["currency_id"], ["amount_residual_currency:sum", "move_id:count_distinct"]
             ):
-                data = slot(currency)
+                data = slot(currency.with_env(self.env))
                 data["buckets"][key] = [amount, count]
-                data["outstanding"] += amount
-                data["open_count"] += count
                 if first is not None:
                     data["overdue"] += amount
-        soon = base + [
-            ("invoice_date_due", ">=", today),
-            ("invoice_date_due", "<=", today + timedelta(days=30)),
+        soon = open_lines + [
+            ("date_maturity", ">=", today),
+            ("date_maturity", "<=", today + timedelta(days=30)),
         ]
-        for currency, amount in Move._read_group(soon, ["currency_id"], ["amount_residual:sum"]):
-            slot(currency)["due_soon"] = amount
+        for currency, amount in Line._read_group(
+            soon, ["currency_id"], ["amount_residual_currency:sum"]
+        ):
+            slot(currency.with_env(self.env))["due_soon"] = amount
+        for data in by_currency.values():
+            # an invoice counted in two rows of the aging (instalments)
+            data["split"] = (
+                sum(count for _amount, count in data["buckets"].values()) > data["open_count"]
+            )
         # Available credit: open credit notes and payments not matched to an
         # invoice yet (receivable credits). Payments are not readable in the
         # portal: read for this client only, in the companies of the user (as
@@ -195,12 +222,21 @@ class ResPartner(models.Model):
                 order="validity_date, id",
                 limit=20,
             )
+        instalments = invoices._invoicera_open_instalments()
         buckets = [(key, str(label)) for key, label, *_rest in AGING_BUCKETS]
         return {
             "today": today,
             "currencies": sorted(by_currency.values(), key=lambda d: d["currency"].name),
             "bucket_labels": buckets,
             "invoices": invoices,
+            # {invoice id: [(due date, open amount), ...]} of the listed invoices
+            "instalments": instalments,
+            # listed invoices with an open instalment past due
+            "overdue_ids": {
+                invoice_id
+                for invoice_id, open_instalments in instalments.items()
+                if open_instalments[0][0] < today
+            },
             "payments": [
                 {
                     "date": payment.date,

@@ -70,6 +70,54 @@ class InvoiceraPortalCommon:
         moves.action_post()
         return moves
 
+    @classmethod
+    def make_instalment_invoice(cls, partner, amount, dues, shares=(30, 70)):
+        """A posted invoice of ``amount`` with a real two-line payment term: ``shares``
+        percent of it due ``dues`` days from today (negative: past due)."""
+        invoice_date = cls.today - timedelta(days=max(0, -min(dues)))
+        instalments = list(zip(shares, dues, strict=True))
+        term = cls.env["account.payment.term"].create(
+            {
+                "name": " + ".join(f"{share}% at {due} days" for share, due in instalments),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "value": "percent",
+                            "value_amount": share,
+                            "nb_days": (cls.today + timedelta(days=due) - invoice_date).days,
+                        }
+                    )
+                    for share, due in instalments
+                ],
+            }
+        )
+        return cls.make_invoice_on_term(partner, amount, term, invoice_date)
+
+    @classmethod
+    def make_invoice_on_term(cls, partner, amount, term, invoice_date=None):
+        """A posted invoice of ``amount`` on the payment term ``term``, dated
+        ``invoice_date`` (today)."""
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": invoice_date or cls.today,
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Consulting",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": False,
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
     def make_other_company_move(self, partner, amount, move_type="out_invoice", days_ago=0):
         """A draft invoice (or credit note) of ``partner`` in a second company of the
         database, with its chart of accounts, which the current user may use."""

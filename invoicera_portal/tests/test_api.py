@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
@@ -79,6 +80,47 @@ class TestBillingApi(InvoiceraPortalCommon, HttpCase):
         self.assertMatches(detail, "InvoiceDetail")
         self.assertEqual((detail["amount_due"]["amount"], detail["overdue"]), (120, True))
         self.assertEqual(detail["lines"][0]["description"], "Consulting")
+
+    def test_an_invoice_with_an_overdue_instalment(self):
+        """An invoice whose first instalment (30% of 1,000) was due 10 days ago is
+        overdue, though its due date (Odoo's: its last instalment's) is in 50 days;
+        next_due says what falls due next and by when; the summary counts 300 of it
+        overdue. A single-term invoice's next due is its due date and amount due."""
+        invoice = self.make_instalment_invoice(self.client_a, 1000, (-10, 50))
+        detail = self.get(f"/invoices/{invoice.id}", key=self.key_a).json()
+        self.assertMatches(detail, "InvoiceDetail")
+        self.assertEqual(
+            (detail["due_date"], detail["overdue"], detail["next_due"]),
+            (
+                (self.today + timedelta(days=50)).isoformat(),
+                True,
+                {
+                    "date": (self.today - timedelta(days=10)).isoformat(),
+                    "amount": {"amount": 300, "currency": self.env.company.currency_id.name},
+                },
+            ),
+        )
+        data = self.get("/invoices", key=self.key_a).json()
+        self.assertMatches(data, "InvoiceList")
+        listed = {i["number"]: i for i in data["invoices"]}
+        self.assertEqual(listed[invoice.name]["next_due"], detail["next_due"])
+        self.assertEqual(
+            (listed[self.open.name]["overdue"], listed[self.open.name]["next_due"]),
+            (
+                False,
+                {
+                    "date": listed[self.open.name]["due_date"],
+                    "amount": listed[self.open.name]["amount_due"],
+                },
+            ),
+        )
+        summary = self.get("/summary", key=self.key_a).json()
+        self.assertMatches(summary, "Summary")
+        (usd,) = summary["currencies"]
+        self.assertEqual(
+            (usd["outstanding"], usd["overdue"], usd["aging"]["d1_30"], usd["aging"]["current"]),
+            (1200, 420, 420, 780),
+        )
 
     def test_another_clients_invoice_is_not_found(self):
         for path in (

@@ -131,27 +131,7 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         not with whole invoices by their (last) due date: of an invoice in two
         instalments (30% in 10 days, 70% in 60) and one due in 30 days, 600 pays the
         first instalment, then the other invoice; the preview says so, in that order."""
-        term = self.env["account.payment.term"].create(
-            {
-                "name": "30% in 10 days, 70% in 60 days",
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 10}),
-                    Command.create({"value": "percent", "value_amount": 70, "nb_days": 60}),
-                ],
-            }
-        )
-        in_two = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.client_a.id,
-                "invoice_date": self.today,
-                "invoice_payment_term_id": term.id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Audit", "price_unit": 1000, "tax_ids": False})
-                ],
-            }
-        )
-        in_two.action_post()
+        in_two = self.make_instalment_invoice(self.client_a, 1000, (10, 60))
         self.assertEqual(in_two.invoice_date_due, self.today + timedelta(days=60))
         in_thirty = self.make_invoices(self.client_a, [(500, 30)])
         self.authenticate(self.user_a1.login, self.user_a1.login)
@@ -309,18 +289,7 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
                 ],
             }
         )
-        discounted = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.client_a.id,
-                "invoice_date": self.today,
-                "invoice_payment_term_id": term.id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Audit", "price_unit": 1000, "tax_ids": False})
-                ],
-            }
-        )
-        discounted.action_post()
+        discounted = self.make_invoice_on_term(self.client_a, 1000, term)
         self.authenticate(self.user_a1.login, self.user_a1.login)
         self.pay(
             self.old | discounted,

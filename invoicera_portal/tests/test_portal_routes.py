@@ -1,5 +1,8 @@
+import re
 from datetime import timedelta
 from urllib.parse import urlencode as url_encode
+
+from lxml import html
 
 from odoo import http
 from odoo.exceptions import AccessError, ValidationError
@@ -76,6 +79,54 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(self.overdue_a.invoicera_promised_date, day)
         self.assertTrue(self.overdue_a._invoicera_reminders_paused(self.today))
         self.assertFalse(self.overdue_a._invoicera_reminders_paused(day + timedelta(days=1)))
+
+    def test_an_invoice_with_an_overdue_instalment_is_overdue(self):
+        """An invoice whose first instalment is past due is overdue, though Odoo's due
+        date (its last instalment's) is ahead: the dashboard counts that instalment in
+        the overdue total and its aging row, the rest as not due yet, badges the
+        invoice, says when its next instalment was due, and the client may promise
+        to pay it."""
+        invoice = self.make_instalment_invoice(self.client_a, 1000, (-10, 50))
+        self.login(self.user_a1)
+        page = html.fromstring(self.url_open("/my/billing").text)
+
+        def amount(element):
+            return float(re.sub(r"[^\d.]", "", element.text_content()))
+
+        (overdue,) = page.xpath("//div[hasclass('o_invoicera_overdue')]")
+        self.assertEqual(amount(overdue), 420, "120 of the other invoice, 300 of the instalment")
+        buckets = {
+            row.get("data-bucket"): (
+                amount(row.xpath("./td")[-1]),
+                row.xpath("./td")[1].text_content().split()[0],
+            )
+            for row in page.xpath("//tr[@data-bucket]")
+        }
+        self.assertEqual(buckets["d1_30"], (420, "2"))
+        self.assertEqual(buckets["current"], (780, "2"))
+        self.assertTrue(page.xpath("//p[hasclass('o_invoicera_split_note')]"))
+        (row,) = page.xpath(
+            f"//table[hasclass('o_invoicera_open_invoices')]//tr[@data-invoice='{invoice.name}']"
+        )
+        self.assertIn("Overdue", row.text_content())
+        (next_due,) = row.xpath(".//*[hasclass('o_invoicera_next_instalment')]")
+        self.assertIn("300.00", next_due.text_content())
+        self.assertTrue(row.xpath(".//form[hasclass('o_invoicera_promise')]"), "promise offered")
+        response = self.post(
+            "/my/billing/promise",
+            invoice_id=invoice.id,
+            promised_date=(self.today + timedelta(days=7)).isoformat(),
+        )
+        self.assertIn("we noted your promise", response.text)
+        self.assertEqual(invoice.invoicera_promised_date, self.today + timedelta(days=7))
+        # An invoice whose first instalment is not due yet still cannot be promised.
+        ahead = self.make_instalment_invoice(self.client_a, 1000, (5, 50))
+        response = self.post(
+            "/my/billing/promise",
+            invoice_id=ahead.id,
+            promised_date=(self.today + timedelta(days=7)).isoformat(),
+        )
+        self.assertIn(f"The invoice {ahead.name} is not overdue.", response.text)
 
     def test_following_another_clients_invoice_does_not_let_one_promise_it(self):
         """A contact of A following B's invoice sees it (Odoo's portal rule) but the
