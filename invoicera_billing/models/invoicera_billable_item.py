@@ -110,6 +110,7 @@ class InvoiceraBillableItem(models.Model):
     quantity_manual = fields.Boolean(readonly=True, copy=False)
     price_manual = fields.Boolean(readonly=True, copy=False)
     name_manual = fields.Boolean(readonly=True, copy=False)
+    date_manual = fields.Boolean(readonly=True, copy=False)
     adjustment_reason = fields.Char(
         help="Why the billable quantity or the rate differs from what was recorded."
     )
@@ -271,6 +272,8 @@ class InvoiceraBillableItem(models.Model):
                 vals = dict(vals, price_manual=True)
             if "name" in vals:
                 vals = dict(vals, name_manual=True)
+            if "date" in vals:
+                vals = dict(vals, date_manual=True)
         if CLIENT_VISIBLE_FIELDS & set(vals) and not engine:
             # What the client approved or disputed changed: ask again.
             decided = self.filtered(lambda i: i.client_approval in ("approved", "disputed"))
@@ -281,6 +284,22 @@ class InvoiceraBillableItem(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
         self._check_not_invoiced()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_with_the_source(self):
+        # An item goes when its source record does, through the engine
+        # (``_invoicera_unlink_items``): deleted by hand, its work would be
+        # billed by no one until its source changes again.
+        if not (
+            engine_flag(self.env, "invoicera_sync") or engine_flag(self.env, "invoicera_engine")
+        ):
+            raise UserError(
+                _(
+                    "Billable items are deleted with the work they bill (a timesheet, an "
+                    "expense...), not by hand: exclude or write off items instead.%(items)s",
+                    items=self._names(),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -295,16 +314,36 @@ class InvoiceraBillableItem(models.Model):
     def action_exclude(self):
         """Keep these items out of invoicing runs until included again."""
         self._check_not_invoiced()
-        self.with_context(invoicera_engine=ENGINE).write({"state": "excluded"})
+        self.with_context(invoicera_engine=ENGINE).write(
+            {"state": "excluded", "deferred_until": False, "write_off_reason": False}
+        )
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
         if not until:
             raise UserError(_("Give the date until which to defer the items."))
+        error = self._defer_date_error(until)
+        if error:
+            raise UserError(error)
         self._check_not_invoiced()
         self.with_context(invoicera_engine=ENGINE).write(
-            {"state": "deferred", "deferred_until": until}
+            {"state": "deferred", "deferred_until": until, "write_off_reason": False}
         )
+
+    @api.model
+    def _defer_date_error(self, until):
+        """Why items cannot be deferred until ``until`` (False when they can).
+
+        A date reached already defers nothing: the next run would bill them.
+        """
+        until = fields.Date.to_date(until)
+        if until and until <= fields.Date.context_today(self):
+            return _(
+                "Defer the items to a date after today, not %(date)s: from that date "
+                "on, they are billed by the next run.",
+                date=format_date(self.env, until),
+            )
+        return False
 
     def action_write_off(self, reason):
         """Never bill these items; the reason is kept for realization reports."""
@@ -312,7 +351,7 @@ class InvoiceraBillableItem(models.Model):
             raise UserError(_("Give the reason for writing these items off."))
         self._check_not_invoiced()
         self.with_context(invoicera_engine=ENGINE).write(
-            {"state": "written_off", "write_off_reason": reason.strip()}
+            {"state": "written_off", "write_off_reason": reason.strip(), "deferred_until": False}
         )
 
     def action_open_source(self):
@@ -339,6 +378,8 @@ class InvoiceraBillableItem(models.Model):
             skip.add("price_unit")
         if self.name_manual:
             skip.add("name")
+        if self.date_manual:
+            skip.add("date")
         changes = {}
         for fname in synced_fields:
             if fname in skip or fname not in vals:
@@ -440,15 +481,29 @@ class InvoiceraBillableItem(models.Model):
                 warnings[item].append(
                     _("Time on the closed task %(task)s.", task=item.task_id.name)
                 )
-        flagged = self.browse([item.id for item in warnings])
-        (items - flagged).with_context(invoicera_engine=ENGINE).write(
-            {"audit_flagged": False, "audit_warning": False}
+        items._audit_write(warnings)
+        return self.browse([item.id for item in warnings])
+
+    def _audit_write(self, warnings):
+        """Flag the items of ``warnings`` (``{item: [text]}``), clear the rest of ``self``.
+
+        Only the items whose flag changes are written: an audit finding nothing
+        new locks no row, and leaves billing runs free to invoice them.
+        """
+        items = self.with_context(invoicera_engine=ENGINE)
+        flagged_ids = {item.id for item in warnings}
+        cleared = items.filtered(
+            lambda i: i.id not in flagged_ids and (i.audit_flagged or i.audit_warning)
         )
+        if cleared:
+            cleared.write({"audit_flagged": False, "audit_warning": False})
+        ids_by_warning = defaultdict(list)
         for item, texts in warnings.items():
-            item.with_context(invoicera_engine=ENGINE).write(
-                {"audit_flagged": True, "audit_warning": "\n".join(texts)}
-            )
-        return flagged
+            warning = "\n".join(texts)
+            if not item.audit_flagged or item.audit_warning != warning:
+                ids_by_warning[warning].append(item.id)
+        for warning, ids in ids_by_warning.items():
+            items.browse(ids).write({"audit_flagged": True, "audit_warning": warning})
 
     def action_audit(self):
         """Run the pre-billing audit on these items (all items to bill when none)."""
@@ -1297,6 +1352,7 @@ class InvoiceraBillableItem(models.Model):
                        invoice_line_id = billed.line_id,
                        invoice_id = billed.move_id,
                        deferred_until = NULL,
+                       write_off_reason = NULL,
                        write_uid = %(uid)s,
                        write_date = %(now)s
                   FROM unnest(%(items)s::int[], %(lines)s::int[], %(moves)s::int[])
@@ -1311,7 +1367,15 @@ class InvoiceraBillableItem(models.Model):
             )
         )
         self.browse(item_ids).invalidate_recordset(
-            ["state", "invoice_line_id", "invoice_id", "deferred_until", "write_uid", "write_date"]
+            [
+                "state",
+                "invoice_line_id",
+                "invoice_id",
+                "deferred_until",
+                "write_off_reason",
+                "write_uid",
+                "write_date",
+            ]
         )
         self.env["account.move.line"].invalidate_model(["invoicera_item_ids"])
 

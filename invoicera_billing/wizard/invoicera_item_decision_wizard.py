@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class InvoiceraItemDecisionWizard(models.TransientModel):
@@ -18,6 +19,13 @@ class InvoiceraItemDecisionWizard(models.TransientModel):
     )
     deferred_until = fields.Date("Defer Until")
     reason = fields.Char()
+
+    @api.constrains("decision", "deferred_until")
+    def _check_deferred_until(self):
+        for wizard in self.filtered(lambda w: w.decision == "defer"):
+            error = self.env["invoicera.billable.item"]._defer_date_error(wizard.deferred_until)
+            if error:
+                raise ValidationError(error)
 
     def action_apply(self):
         self.ensure_one()

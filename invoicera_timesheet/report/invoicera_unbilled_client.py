@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv.expression import OR
 from odoo.tools import SQL
 
 
@@ -16,6 +18,7 @@ class InvoiceraUnbilledClient(models.Model):
             "company_id",
             "currency_id",
             "state",
+            "deferred_until",
             "quantity",
             "amount",
             "date",
@@ -24,7 +27,7 @@ class InvoiceraUnbilledClient(models.Model):
             "client_approval",
         ],
         "project.milestone": ["deadline", "is_reached", "project_id"],
-        "project.project": ["partner_id"],
+        "project.project": ["partner_id", "company_id"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -56,7 +59,9 @@ class InvoiceraUnbilledClient(models.Model):
                        WHERE %(to_bill)s AND uom.category_id = %(hours)s), 0) AS hours,
                    COALESCE(SUM(item.amount) FILTER (WHERE %(to_bill)s), 0) AS amount,
                    MIN(item.date) FILTER (WHERE %(to_bill)s) AS oldest_date,
-                   COUNT(*) FILTER (WHERE item.state = 'deferred') AS deferred_count,
+                   COUNT(*) FILTER (
+                       WHERE item.state = 'deferred' AND item.deferred_until > %(today)s
+                   ) AS deferred_count,
                    COUNT(*) FILTER (WHERE item.audit_flagged) AS flagged_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'pending') AS pending_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'disputed') AS disputed_count,
@@ -64,6 +69,7 @@ class InvoiceraUnbilledClient(models.Model):
                       FROM project_milestone milestone
                       JOIN project_project project ON project.id = milestone.project_id
                      WHERE project.partner_id = item.partner_id
+                       AND COALESCE(project.company_id, item.company_id) = item.company_id
                        AND NOT milestone.is_reached
                        AND milestone.deadline >= %(today)s) AS next_milestone_date
               FROM invoicera_billable_item item
@@ -72,20 +78,34 @@ class InvoiceraUnbilledClient(models.Model):
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
             hours=hour_category,
-            # what "Invoice all" bills: not what waits for (or was disputed by)
-            # the client, counted apart
+            # what "Invoice all" bills today (_billable_domain): not what waits
+            # for (or was disputed by) the client, counted apart, and deferrals
+            # whose date is reached
             to_bill=SQL(
-                "item.state = 'to_bill' AND item.client_approval IN ('not_required', 'approved')"
+                """(item.state = 'to_bill'
+                    OR (item.state = 'deferred' AND item.deferred_until <= %(today)s))
+                   AND item.client_approval IN ('not_required', 'approved')""",
+                today=fields.Date.context_today(self),
             ),
             today=fields.Date.context_today(self),
         )
 
     def action_review(self):
-        """The editable list of this client's unbilled items."""
+        """The editable list of the unbilled items of these lines: of their client,
+        company and currency (a client's items in another currency are on another line)."""
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "invoicera_billing.action_invoicera_billable_item"
         )
-        action["domain"] = [("partner_id", "in", self.partner_id.ids)]
+        action["domain"] = OR(
+            [
+                [
+                    ("partner_id", "=", line.partner_id.id),
+                    ("company_id", "=", line.company_id.id),
+                    ("currency_id", "=", line.currency_id.id),
+                ]
+                for line in self
+            ]
+        )
         action["context"] = {"search_default_to_bill": 1, "search_default_deferred": 1}
         action["name"] = (
             self.partner_id.display_name if len(self.partner_id) == 1 else action["name"]
@@ -93,11 +113,23 @@ class InvoiceraUnbilledClient(models.Model):
         return action
 
     def action_invoice(self):
-        """Open "Invoice Unbilled Work" for these clients (all when none selected)."""
+        """Open "Invoice Unbilled Work" for these clients (all when none selected),
+        for their company: a run invoices one company's work."""
+        if len(self.company_id) > 1:
+            raise UserError(
+                _(
+                    "These clients' work belongs to several companies (%(companies)s): "
+                    "invoice one company's clients at a time.",
+                    companies=", ".join(self.company_id.mapped("name")),
+                )
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "invoicera_billing.action_invoicera_billing_run_new"
         )
-        action["context"] = {"default_partner_ids": self.partner_id.ids}
+        action["context"] = {
+            "default_partner_ids": self.partner_id.ids,
+            "default_company_id": (self.company_id or self.env.company).id,
+        }
         return action
 
     def action_audit(self):

@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -192,6 +194,7 @@ class TestTimeItems(InvoiceraTimesheetCase):
         line.unlink()
         self.assertFalse(item.exists())
 
+    @freeze_time("2026-03-31")  # deferred to a date to come
     def test_decisions(self):
         items = self.item_of(self.log_time(self.alice, 1)) | self.item_of(
             self.log_time(self.bob, 1)

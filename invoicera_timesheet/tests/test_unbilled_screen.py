@@ -2,9 +2,13 @@ import ast
 from datetime import date, timedelta
 
 import lxml.etree
+from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
 
 from .common import InvoiceraTimesheetCase
 
@@ -16,10 +20,10 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
     def test_client_totals(self):
         self.log_time(self.alice, 2, day="2026-03-02")
         self.log_time(self.bob, 1.5, day="2026-03-05")
-        deferred = self.item_of(self.log_time(self.bob, 1, day="2026-03-06"))
-        deferred.action_defer(date(2026, 6, 1))
-        self.log_time(self.alice, 4, project=self.project_eur, day="2026-03-07")
         soon = fields.Date.context_today(self.env["res.partner"]) + timedelta(days=10)
+        deferred = self.item_of(self.log_time(self.bob, 1, day="2026-03-06"))
+        deferred.action_defer(soon + timedelta(days=50))
+        self.log_time(self.alice, 4, project=self.project_eur, day="2026-03-07")
         self.env["project.milestone"].create(
             [
                 {"name": "Beta", "project_id": self.project.id, "deadline": soon},
@@ -97,3 +101,62 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
         dialog = line.action_invoice()
         self.assertEqual(dialog["res_model"], "invoicera.billing.run")
         self.assertEqual(dialog["context"]["default_partner_ids"], self.client.ids)
+
+    def test_a_deferral_whose_day_is_reached_is_to_bill(self):
+        """The screen counts what "Invoice all" bills today: work deferred to a
+        day now reached is to bill again, no longer deferred."""
+        to_bill = self.item_of(self.log_time(self.alice, 2, day="2026-03-02"))
+        deferred = self.item_of(self.log_time(self.bob, 1, day="2026-03-05"))
+        next_week = fields.Date.context_today(deferred) + timedelta(days=7)
+        deferred.action_defer(next_week)
+        Screen = self.env["invoicera.unbilled.client"]
+        acme = Screen.search([("partner_id", "=", self.client.id)])
+        self.assertEqual((acme.item_count, acme.amount, acme.deferred_count), (1, 180.0, 1))
+        with freeze_time(next_week):
+            Screen.invalidate_model()
+            acme = Screen.search([("partner_id", "=", self.client.id)])
+            self.assertEqual((acme.item_count, acme.amount, acme.deferred_count), (2, 240.0, 0))
+            billed = self.Item.search(self.Item._billable_domain(self.company, next_week))
+            self.assertEqual(
+                billed.filtered(lambda item: item.partner_id == self.client), to_bill | deferred
+            )
+
+    def test_review_lists_the_lines_own_items(self):
+        """A client's work in two currencies is on two lines; each line's Review
+        lists its own items, whose total is the line's."""
+        self.log_time(self.alice, 2)
+        in_eur = self.item_of(self.log_time(self.bob, 1))
+        # as a vendor cost billed in the vendor's currency
+        in_eur.with_context(invoicera_engine=ENGINE).currency_id = self.eur
+        lines = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual(lines.currency_id, self.usd | self.eur)
+        for line in lines:
+            items = self.Item.search(line.action_review()["domain"])
+            self.assertEqual(items.currency_id, line.currency_id)
+            self.assertEqual(sum(items.mapped("amount")), line.amount)
+
+    def test_invoicing_opens_on_the_lines_company(self):
+        """From a line of another company's work, the run invoices that company's."""
+        self.log_time(self.alice, 2)
+        other = self.env["res.company"].create({"name": "Northbridge Labs"})
+        self.env.user.company_ids |= other
+        line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        dialog = line.with_company(other).action_invoice()
+        run = (
+            self.env["invoicera.billing.run"]
+            .with_company(other)
+            .with_context(**dialog["context"])
+            .create({})
+        )
+        self.assertEqual(run.company_id, self.company)
+        self.assertEqual(run.partner_ids, self.client)
+        # lines of two companies: one company at a time
+        moved = self.item_of(self.log_time(self.bob, 1, project=self.project_eur))
+        # (its company's work, without building that company's employees and projects)
+        self.env.cr.execute(
+            "UPDATE invoicera_billable_item SET company_id = %s WHERE id = %s", (other.id, moved.id)
+        )
+        self.env.invalidate_all()
+        lines = self.env["invoicera.unbilled.client"].search([])
+        with self.assertRaisesRegex(UserError, "one company's clients at a time"):
+            lines.action_invoice()
