@@ -6,7 +6,29 @@ from odoo.tools import split_every
 
 from odoo.addons.queue_job.delay import group
 
+from .invoicera_billable_mixin import ENGINE, engine_flag
+
 _logger = logging.getLogger(__name__)
+
+#: a client's log line with one of these is finished; ``skipped`` is retried
+FINAL_STATUSES = ("invoiced", "failed", "nothing")
+#: fields only the run's own code writes (see ``_write_run``)
+RUN_FIELDS = {
+    "name",
+    "state",
+    "client_count",
+    "client_ids",
+    "user_id",
+    "chunk_size",
+    "log_ids",
+    "invoice_ids",
+}
+#: what the user chooses before the run starts, fixed once it has
+RUN_PARAMETERS = {"company_id", "invoice_date", "cutoff_date", "partner_ids", "post", "send"}
+#: a chunk job retries its skipped clients this many times, this many seconds
+#: later each time (times the attempt); then Resume does
+SKIPPED_RETRIES = 3
+SKIPPED_RETRY_DELAY = 300
 
 
 class InvoiceraBillingRun(models.Model):
@@ -16,7 +38,8 @@ class InvoiceraBillingRun(models.Model):
     once; a bigger one is split into background jobs (OCA queue_job), each
     committing its chunk. Every client gets a line in the run's log: invoiced,
     failed (with the reason; its invoices are rolled back, the others go on),
-    skipped (another run holds its items) or nothing to bill. Re-running or
+    skipped (someone else was changing its items: retried later by a job, or by
+    Resume) or nothing to bill. The clients are fixed when the run starts. Re-running or
     resuming a run never bills an item twice.
     """
 
@@ -30,10 +53,15 @@ class InvoiceraBillingRun(models.Model):
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
     )
     user_id = fields.Many2one(
-        "res.users", "Started by", readonly=True, default=lambda self: self.env.user
+        "res.users", "Started by", readonly=True, copy=False, default=lambda self: self.env.user
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
+        [
+            ("draft", "Draft"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
         default="draft",
         required=True,
         readonly=True,
@@ -56,9 +84,22 @@ class InvoiceraBillingRun(models.Model):
         "Send by Email", help="Send the posted invoices to the clients by e-mail."
     )
     chunk_size = fields.Integer(
-        default=lambda self: self.env.company.invoicera_run_chunk_size or 50, readonly=True
+        default=lambda self: self.env.company.invoicera_run_chunk_size or 50,
+        readonly=True,
+        copy=False,
     )
-    client_count = fields.Integer("Clients to Invoice", readonly=True)
+    client_count = fields.Integer("Clients to Invoice", readonly=True, copy=False)
+    client_ids = fields.Many2many(
+        "res.partner",
+        "invoicera_billing_run_client_rel",
+        "run_id",
+        "partner_id",
+        string="Clients of the Run",
+        readonly=True,
+        copy=False,
+        help="The clients with items to bill when the run started: the run and its "
+        "Resume invoice these, not clients with work logged since.",
+    )
     log_ids = fields.One2many("invoicera.billing.run.log", "run_id", readonly=True)
     invoice_ids = fields.One2many("account.move", "invoicera_run_id", string="Invoices")
     invoice_count = fields.Integer(compute="_compute_counts")
@@ -90,12 +131,12 @@ class InvoiceraBillingRun(models.Model):
             )
         )
         for run in self:
-            done = sum(count for (r, _status), count in stats.items() if r == run)
+            done = sum(stats.get((run, status), 0) for status in FINAL_STATUSES)
             run.done_count = done
             run.failed_count = stats.get((run, "failed"), 0)
             run.not_sent_count = not_sent.get(run, 0)
             run.invoice_count = invoices.get(run, 0)
-            run.progress = 100.0 * done / run.client_count if run.client_count else 0.0
+            run.progress = min(100.0, 100.0 * done / run.client_count) if run.client_count else 0.0
 
     @api.constrains("send", "post")
     def _check_send_posted(self):
@@ -104,12 +145,71 @@ class InvoiceraBillingRun(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        runs = self
+        if not self._is_run_code():
+            # nor through the context's defaults: the caller's are dropped
+            context = {
+                key: value
+                for key, value in self.env.context.items()
+                if not (key.startswith("default_") and key[8:] in RUN_FIELDS)
+            }
+            runs = self.with_env(self.env(context=context))
         for vals in vals_list:
+            self._check_run_fields(vals)
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("invoicera.billing.run") or _(
                     "New"
                 )
-        return super().create(vals_list)
+        return super(InvoiceraBillingRun, runs).create(vals_list)
+
+    def write(self, vals):
+        self._check_run_fields(vals)
+        if RUN_PARAMETERS & set(vals) and not self._is_run_code():
+            started = self.filtered(lambda run: run.state != "draft")
+            if started:
+                raise UserError(
+                    _(
+                        "The run %(runs)s has started: its dates, clients and options can "
+                        "no longer be changed. Start a new run instead.",
+                        runs=", ".join(started.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager"):
+            return
+        started = self.filtered(lambda run: run.state != "draft")
+        if started:
+            raise UserError(
+                _(
+                    "Only a draft billing run can be deleted; %(runs)s has started.",
+                    runs=", ".join(started.mapped("name")),
+                )
+            )
+
+    def _is_run_code(self):
+        """Whether the run's own code is writing (or the superuser), not a caller."""
+        return self.env.su or engine_flag(self.env, "invoicera_run")
+
+    def _check_run_fields(self, vals):
+        """Refuse a caller's values for the fields the run sets itself."""
+        if self._is_run_code():
+            return
+        owned = [self._fields[fname].string for fname in vals if fname in RUN_FIELDS]
+        if owned:
+            raise UserError(
+                _(
+                    "These fields of billing runs are set by the run itself, not "
+                    "written: %(fields)s.",
+                    fields=", ".join(owned),
+                )
+            )
+
+    def _write_run(self, vals):
+        """The run's own writes of its state and counts."""
+        return self.with_context(invoicera_run=ENGINE).write(vals)
 
     # ------------------------------------------------------------------
     # Actions
@@ -122,12 +222,19 @@ class InvoiceraBillingRun(models.Model):
         partners = self._partners_to_invoice()
         if not partners:
             raise UserError(_("There is nothing to invoice up to the cut-off date."))
-        self.write({"state": "running", "client_count": len(partners)})
+        self._write_run(
+            {
+                "state": "running",
+                "client_count": len(partners),
+                "client_ids": [fields.Command.set(partners.ids)],
+            }
+        )
         self._dispatch(partners)
         return self._action_open()
 
     def action_resume(self):
-        """Process the clients of a run that have no log line yet (after a crash).
+        """Process the clients of a run not finished yet: without a log line (after
+        a crash) or skipped (someone else was changing their items).
 
         Refused while a job of the run waits or runs: it will process its
         clients. Failed jobs are replaced by new ones; cancelling them also
@@ -153,9 +260,29 @@ class InvoiceraBillingRun(models.Model):
             if pending:
                 run._dispatch(pending)
             else:
-                # Clients with nothing left to bill (billed by another run since).
-                run.client_count = len(run.log_ids)
                 run._check_done()
+
+    def action_cancel(self):
+        """Stop a running run: its background jobs not started yet are cancelled.
+
+        What it has invoiced stays; its other clients' items stay to bill.
+        Refused while one of its jobs is invoicing (it cannot be stopped midway).
+        """
+        for run in self:
+            if run.state != "running":
+                raise UserError(_("Only a running billing run can be cancelled."))
+            jobs = run._unfinished_jobs()
+            busy = jobs.filtered(lambda job: job.state in ("enqueued", "started"))
+            if busy:
+                raise UserError(
+                    _(
+                        "The run %(run)s is invoicing clients right now: cancel it again "
+                        "once its running job has ended.",
+                        run=run.name,
+                    )
+                )
+            jobs.button_cancelled()
+            run._write_run({"state": "cancelled"})
 
     def action_view_invoices(self):
         self.ensure_one()
@@ -188,10 +315,24 @@ class InvoiceraBillingRun(models.Model):
         groups = Item._read_group(domain, ["partner_id"], order="partner_id")
         return self.env["res.partner"].union(*(partner for (partner,) in groups))
 
-    def _pending_partners(self):
+    def _run_clients(self):
+        """The clients of the run, fixed when it started."""
         self.ensure_one()
-        logged = self.log_ids.partner_id
-        return self._partners_to_invoice() - logged
+        clients = self.with_context(active_test=False).client_ids
+        if not clients:
+            # run started before the clients were stored
+            clients = self.log_ids.partner_id | self._partners_to_invoice()
+        return clients
+
+    def _final_partners(self):
+        """The clients whose log line is final (not to process again)."""
+        self.ensure_one()
+        return self.log_ids.filtered(lambda log: log.status in FINAL_STATUSES).partner_id
+
+    def _pending_partners(self):
+        """The clients of the run without a final log line."""
+        self.ensure_one()
+        return self._run_clients() - self._final_partners()
 
     def _dispatch(self, partners):
         """Invoice ``partners``: at once for one chunk, else one background job per chunk.
@@ -241,19 +382,28 @@ class InvoiceraBillingRun(models.Model):
         """Job run once every chunk job of the run is done: mark the run done."""
         self._check_done()
 
-    def _process_chunk(self, partner_ids):
-        """Invoice the clients ``partner_ids``; one log line each. Job entry point."""
+    def _process_chunk(self, partner_ids, attempt=0):
+        """Invoice the clients ``partner_ids``; one log line each. Job entry point.
+
+        A client whose items someone else is changing is skipped; in a job, a
+        new job retries the skipped clients a few minutes later (``attempt``:
+        how many times they have been already), then Resume does.
+        """
         self.ensure_one()
+        if self.state == "cancelled":
+            return
         Log = self.env["invoicera.billing.run.log"].sudo()
         Item = self.env["invoicera.billable.item"]
-        done = set(
-            Log.search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)]).partner_id.ids
-        )
+        logs = Log.search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)])
+        done = set(logs.filtered(lambda log: log.status in FINAL_STATUSES).partner_id.ids)
+        # skipped before: processed again, their log line updated
+        retried = {log.partner_id.id: log for log in logs if log.status not in FINAL_STATUSES}
         partners = self.env["res.partner"].browse([pid for pid in partner_ids if pid not in done])
         domain = Item._billable_domain(self.company_id, self.cutoff_date, partners)
         items_by_partner = dict(
             Item._read_group(domain, ["partner_id"], ["id:recordset"], order="partner_id")
         )
+        retry = bool(self.env.context.get("job_uuid")) and attempt < SKIPPED_RETRIES
         log_vals = []
         to_invoice = Item.browse()
         for partner in partners:
@@ -266,6 +416,7 @@ class InvoiceraBillingRun(models.Model):
             self.company_id, self.invoice_date, post=self.post, run=self
         )
         posted = self.env["account.move"]
+        skipped = []
         for partner in partners:
             if partner not in results:
                 continue
@@ -280,19 +431,44 @@ class InvoiceraBillingRun(models.Model):
                     vals.update(self._not_sent_values(result))
                 log_vals.append(vals)
             elif status == "skipped":
-                log_vals.append(
-                    self._log_values(
-                        partner,
-                        status,
-                        _("Another run is invoicing this client's items; skipped."),
+                skipped.append(partner.id)
+                if retry:
+                    message = _(
+                        "Not invoiced yet: someone else (another run, the audit or a user) "
+                        "was changing this client's work. Retried in a few minutes."
                     )
-                )
+                else:
+                    message = _(
+                        "Not invoiced: someone else (another run, the audit or a user) "
+                        "was changing this client's work. Resume the run to retry."
+                    )
+                log_vals.append(self._log_values(partner, status, message))
             else:
                 log_vals.append(self._log_values(partner, status, result))
-        Log.create(log_vals)
+        new_vals = []
+        for vals in log_vals:
+            log = retried.get(vals["partner_id"])
+            if log:
+                log.write(dict(vals, not_sent=vals.get("not_sent", False)))
+            else:
+                new_vals.append(vals)
+        Log.create(new_vals)
         if self.send and posted:
             self._send(posted)
+        if skipped and retry:
+            self._retry_later(skipped, attempt + 1)
         self._check_done()
+
+    def _retry_later(self, partner_ids, attempt):
+        """A job processing the skipped clients ``partner_ids`` again, later."""
+        self.delayable(
+            channel="root.invoicera",
+            eta=SKIPPED_RETRY_DELAY * attempt,
+            description=_(
+                "%(run)s: clients skipped, attempt %(attempt)s", run=self.name, attempt=attempt
+            ),
+            identity_key=f"invoicera_run_{self.id}_{partner_ids[0]}_retry_{attempt}",
+        )._process_chunk(partner_ids, attempt=attempt).delay()
 
     def _log_values(self, partner, status, message, invoices=None, item_count=0):
         return {
@@ -329,12 +505,16 @@ class InvoiceraBillingRun(models.Model):
         )
 
     def _check_done(self):
-        """Done when every client has its log line (one count, whatever the size)."""
-        counts = dict(
+        """Done when every client of the run has a final log line (not skipped)."""
+        final = dict(
             self.env["invoicera.billing.run.log"]
             .sudo()
-            ._read_group([("run_id", "in", self.ids)], ["run_id"], ["__count"])
+            ._read_group(
+                [("run_id", "in", self.ids), ("status", "in", FINAL_STATUSES)],
+                ["run_id"],
+                ["partner_id:array_agg"],
+            )
         )
         for run in self.filtered(lambda r: r.state == "running"):
-            if counts.get(run, 0) >= run.client_count:
-                run.state = "done"
+            if not set(run._run_clients().ids) - set(final.get(run, [])):
+                run._write_run({"state": "done"})

@@ -1,9 +1,14 @@
 from datetime import date
+from unittest.mock import patch
 
+from lxml import etree
+
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.invoicera_billing.models.invoicera_billable_item import InvoiceraBusyError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -219,3 +224,159 @@ class TestBillingRun(InvoiceraTimesheetCase):
     def test_send_needs_post(self):
         with self.assertRaisesRegex(Exception, "Only posted invoices can be sent"):
             self.new_run(send=True, post=False)
+
+    # ------------------------------------------------------------------
+    # What a Billing User can and cannot do with a run
+    # ------------------------------------------------------------------
+    def test_resume_bills_the_clients_of_the_run_only(self):
+        """A client with work logged after the run started is not the run's:
+        Resume bills the run's clients, and the progress stops at 100%."""
+        run = self.new_run(chunk_size=2)
+        run.partner_ids = False  # every client with work to bill
+        with trap_jobs() as trap:
+            run.action_start()
+            chunks = [job for job in trap.enqueued_jobs if job.method_name == "_process_chunk"]
+            min(chunks, key=lambda job: job.args[0]).perform()  # the others are lost
+        clients = run.client_count
+        self.assertGreaterEqual(clients, 3)
+        newcomer = self.env["res.partner"].create({"name": "Newcomer Ltd", "is_company": True})
+        project = self.env["project.project"].create(
+            {"name": "New work", "partner_id": newcomer.id, "allow_billable": True}
+        )
+        self.log_time(self.alice, 2, project=project)
+        run.with_context(invoicera_run_now=True).action_resume()
+        self.assertEqual(run.state, "done")
+        self.assertEqual((run.client_count, run.done_count, run.progress), (clients, clients, 100))
+        self.assertNotIn(newcomer, run.log_ids.partner_id)
+        self.assertEqual(
+            set(self.Item.search([("partner_id", "=", newcomer.id)]).mapped("state")),
+            {"to_bill"},
+            "billed by the next run",
+        )
+
+    def test_a_skipped_client_keeps_the_run_running_until_resumed(self):
+        """A client skipped (its work was being changed) is not done: the run stays
+        running, Resume bills the client and updates its log line."""
+        run = self.new_run(chunk_size=2)
+        with trap_jobs() as trap:
+            run.action_start()
+            chunks = [job for job in trap.enqueued_jobs if job.method_name == "_process_chunk"]
+            min(chunks, key=lambda job: job.args[0]).perform()
+        # the other chunk found its client's items locked (see test_concurrency)
+        (skipped,) = self.clients - run.log_ids.partner_id
+        log = self.env["invoicera.billing.run.log"].create(
+            run._log_values(skipped, "skipped", "busy")
+        )
+        run._end_run()
+        self.assertEqual(run.state, "running")
+        self.assertEqual((run.done_count, round(run.progress)), (2, 67))
+        run.with_context(invoicera_run_now=True).action_resume()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(log.status, "invoiced")
+        self.assertFalse(log.message)
+        self.assertEqual(len(run.log_ids), 3)
+        self.assertEqual(run.invoice_ids.partner_id, self.clients)
+
+    def test_a_chunk_job_retries_its_skipped_clients_later(self):
+        """In a background job, the clients skipped are retried by a new job a few
+        minutes later; the run ends when they are invoiced."""
+        run = self.new_run(chunk_size=2)
+        with trap_jobs() as trap:
+            run.action_start()
+            chunks = [job for job in trap.enqueued_jobs if job.method_name == "_process_chunk"]
+            trap.enqueued_jobs.clear()
+
+            def busy(items):
+                raise InvoiceraBusyError("could not obtain lock")
+
+            with patch.object(type(self.Item), "_lock_for_invoicing", busy):
+                for job in chunks:
+                    job.perform()
+            self.assertEqual(run.state, "running")
+            self.assertEqual(set(run.log_ids.mapped("status")), {"skipped"})
+            self.assertIn("Retried in a few minutes", run.log_ids[0].message)
+            trap.assert_jobs_count(2, only=run._process_chunk)
+            self.assertTrue(all(job.eta for job in trap.enqueued_jobs))
+            self.assertEqual(
+                {job.kwargs["attempt"] for job in trap.enqueued_jobs}, {1}, "first retry"
+            )
+            trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.log_ids.mapped("status")), {"invoiced"})
+        self.assertEqual(run.invoice_ids.partner_id, self.clients)
+
+    def test_a_started_run_cannot_be_changed_by_its_user(self):
+        """Over RPC a Billing User changes neither the run's parameters once started
+        nor what the run sets itself (state, counts, who started it)."""
+        Run = self.env["invoicera.billing.run"].with_user(self.billing_user)
+        run = Run.create({"invoice_date": date(2026, 3, 31), "cutoff_date": date(2026, 3, 31)})
+        with self.assertRaisesRegex(UserError, "set by the run itself"):
+            run.write({"user_id": self.env.ref("base.user_admin").id})
+        with self.assertRaisesRegex(UserError, "set by the run itself"):
+            Run.create({"state": "running", "client_count": 1})
+        self.assertEqual(Run.with_context(default_state="done").create({}).state, "draft")
+        run.write({"partner_ids": [Command.set(self.client.ids)]})  # a draft: yes
+        run.action_start()
+        self.assertEqual(run.state, "done")
+        for vals in (
+            {"state": "running"},
+            {"client_count": 2},
+            {"user_id": self.env.ref("base.user_admin").id},
+        ):
+            with self.assertRaisesRegex(UserError, "set by the run itself"):
+                run.write(vals)
+        for vals in (
+            {"partner_ids": [Command.set(self.client_eur.ids)]},
+            {"cutoff_date": date(2030, 1, 1)},
+        ):
+            with self.assertRaisesRegex(UserError, "has started"):
+                run.write(vals)
+        self.assertEqual(
+            (run.state, run.user_id, run.partner_ids), ("done", self.billing_user, self.client)
+        )
+
+    def test_a_draft_left_by_a_failed_start_can_be_deleted(self):
+        Run = self.env["invoicera.billing.run"].with_user(self.billing_user)
+        draft = Run.create({"cutoff_date": date(2000, 1, 1)})  # saved by the dialog
+        with self.assertRaisesRegex(UserError, "nothing to invoice"):
+            draft.action_start()
+        draft.unlink()
+        self.assertFalse(draft.exists())
+        run = Run.create({"invoice_date": date(2026, 3, 31), "cutoff_date": date(2026, 3, 31)})
+        run.action_start()
+        with self.assertRaisesRegex(UserError, "Only a draft billing run can be deleted"):
+            run.unlink()
+
+    def test_cancel_a_running_run(self):
+        """Cancel stops the jobs not started yet; what was invoiced stays, the
+        rest stays to bill. Refused while a job is invoicing."""
+        run = self.new_run(chunk_size=2).with_user(self.billing_user)
+        run.action_start()  # jobs stored in the queue, as in production
+        jobs = run._unfinished_jobs()
+        chunks = jobs.filtered(lambda job: job.method_name == "_process_chunk").sorted(
+            lambda job: min(job.args[0])
+        )
+        Job.load(self.env, chunks[0].uuid).perform()
+        chunks[0]._change_job_state("done")
+        chunks[1].state = "started"
+        with self.assertRaisesRegex(UserError, "invoicing clients right now"):
+            run.action_cancel()
+        chunks[1].state = "pending"
+        run.action_cancel()
+        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(set((jobs - chunks[0]).mapped("state")), {"cancelled"})
+        self.assertFalse(run._unfinished_jobs())
+        self.assertEqual(run.invoice_count, 2)
+        (not_billed,) = self.clients - run.invoice_ids.partner_id
+        self.assertEqual(
+            set(self.Item.search([("partner_id", "=", not_billed.id)]).mapped("state")),
+            {"to_bill"},
+        )
+
+    def test_start_dialog_shows_the_company(self):
+        view = self.env.ref("invoicera_billing.invoicera_billing_run_view_form_start")
+        self.billing_user.groups_id |= self.env.ref("base.group_multi_company")
+        Run = self.env["invoicera.billing.run"].with_user(self.billing_user)
+        arch = Run.get_views([(view.id, "form")])["views"]["form"]["arch"]
+        (field,) = etree.fromstring(arch).xpath("//field[@name='company_id']")
+        self.assertFalse(field.get("invisible"))

@@ -89,7 +89,7 @@ class TestConcurrentRuns(BaseCase):
             run_b._process_chunk([self.client_id])  # B at the same moment
             self.assertEqual(run_a.log_ids.status, "invoiced")
             self.assertEqual(run_b.log_ids.status, "skipped")
-            self.assertIn("Another run is invoicing", run_b.log_ids.message)
+            self.assertIn("someone else", run_b.log_ids.message)
         self.assertEqual(self.invoice_count(), 1)
         with committed_env() as env:
             self.assertEqual(
@@ -153,3 +153,34 @@ class TestConcurrentRuns(BaseCase):
             self.assertEqual(run.state, "running", "each chunk saw only its own client")
             run._end_run()
             self.assertEqual(run.state, "done")
+
+    def test_client_whose_work_is_being_changed_is_retried(self):
+        """The audit or a user holds the client's items when the run reaches it:
+        the client is skipped, not done; the run stays running and Resume bills
+        it, once."""
+        with committed_env() as env_a, committed_env() as env_b:
+            # A: the daily audit (or a user editing a timesheet), not committed yet
+            env_a.cr.execute(
+                "SELECT id FROM invoicera_billable_item WHERE partner_id = %s FOR UPDATE",
+                [self.client_id],
+            )
+            run = env_b["invoicera.billing.run"].create(
+                {
+                    "invoice_date": INVOICE_DATE,
+                    "cutoff_date": INVOICE_DATE,
+                    "partner_ids": [(6, 0, [self.client_id])],
+                }
+            )
+            run.action_start()
+            self.assertEqual(run.state, "running")
+            self.assertEqual((run.done_count, run.progress), (0, 0))
+            self.assertEqual(run.log_ids.status, "skipped")
+            self.assertIn("Resume the run to retry", run.log_ids.message)
+            run_id = run.id
+        with committed_env() as env:
+            run = env["invoicera.billing.run"].browse(run_id)
+            run.action_resume()
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.log_ids.status, "invoiced")
+            self.assertEqual(run.progress, 100)
+        self.assertEqual(self.invoice_count(), 1)

@@ -146,7 +146,13 @@ class BenchAutoInvoice(BaseCase):
         chunk_times = {"drafts": [], "posting": []}
         with RssSampler() as rss:
             started = time.perf_counter()
-            run.write({"state": "running", "client_count": len(clients)})
+            run.write(
+                {
+                    "state": "running",
+                    "client_count": len(clients),
+                    "client_ids": [(6, 0, clients.ids)],
+                }
+            )
             for ids in chunks:
                 chunk_started = time.perf_counter()
                 run._process_chunk(ids)
