@@ -217,7 +217,8 @@ class AccountMove(models.Model):
 
         A list of sections ``{"title", "rows": [...], "quantity", "amount"}``,
         one per project; rows are per project (summary), per task, or every
-        item (entry), with amounts at the invoiced rates.
+        item (entry), with amounts at the invoiced rates after the lines'
+        discounts.
         """
         self.ensure_one()
         detail = self._invoicera_annex_detail()
@@ -249,7 +250,8 @@ class AccountMove(models.Model):
                 row = rows[key]
                 row.update(label=label, uom=item.uom_id.name, date=item.date)
                 row["quantity"] += item.quantity
-                row["amount"] += item.quantity * line.price_unit
+                # at the invoiced rate, after the line's discount (as the invoice)
+                row["amount"] += item.quantity * line.price_unit * (1 - line.discount / 100.0)
                 row["count"] += 1
             approved = project_items.filtered(lambda i: i.client_approval == "approved")
             sections.append(

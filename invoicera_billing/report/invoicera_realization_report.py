@@ -26,8 +26,10 @@ class InvoiceraRealizationReport(models.Model):
             "adjustment_reason",
             "write_off_reason",
             "invoice_id",
+            "invoice_line_id",
         ],
         "account.move": ["amount_total", "amount_residual", "state", "move_type"],
+        "account.move.line": ["quantity", "price_unit", "price_subtotal"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
     }
 
@@ -43,12 +45,18 @@ class InvoiceraRealizationReport(models.Model):
     worked_value = fields.Monetary(
         "Value at Standard Rates", readonly=True, help="Worked quantity at the standard rate."
     )
-    billed_value = fields.Monetary("Billed", readonly=True)
+    billed_value = fields.Monetary(
+        "Billed",
+        readonly=True,
+        help="What the invoice bills for the item: its share of the invoice line, "
+        "after the line's discount, less what credit notes took off the invoice "
+        "(pro rata of its total).",
+    )
     written_down_value = fields.Monetary(
         "Written Down or Off",
         readonly=True,
-        help="Value at standard rates not billed: write-downs of billed items, and "
-        "items written off.",
+        help="Value at standard rates not billed: write-downs of billed items "
+        "(their quantity or rate, discounts, credit notes), and items written off.",
     )
     collected_value = fields.Monetary(
         "Collected",
@@ -70,6 +78,10 @@ class InvoiceraRealizationReport(models.Model):
 
     @property
     def _table_query(self):
+        # billed: the item's share of its invoice line's subtotal (the line's
+        # discount included), by its amount, in the item's currency; less what
+        # credit notes settled of the invoice, pro rata of its total (credited
+        # work is written down, never collected)
         return SQL(
             """
             WITH credited AS (
@@ -84,6 +96,42 @@ class InvoiceraRealizationReport(models.Model):
                        SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
                    )
               GROUP BY invoice_line.move_id
+            ),
+            billed AS (
+                SELECT item.id,
+                       CASE WHEN item.state != 'invoiced' THEN 0
+                            WHEN line.id IS NULL THEN item.amount
+                            WHEN line.quantity * line.price_unit = 0 THEN 0
+                            ELSE item.amount * line.price_subtotal
+                                 / (line.quantity * line.price_unit)
+                        END AS invoiced,
+                       CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
+                                 AND move.amount_total != 0
+                            THEN move.amount_total
+                            ELSE NULL END AS total
+                  FROM invoicera_billable_item item
+             LEFT JOIN account_move_line line ON line.id = item.invoice_line_id
+             LEFT JOIN account_move move ON move.id = item.invoice_id
+                 WHERE item.state IN ('invoiced', 'written_off') AND item.active
+            ),
+            valued AS (
+                SELECT billed.id,
+                       CASE WHEN billed.total IS NULL THEN billed.invoiced
+                            ELSE billed.invoiced * GREATEST(
+                                billed.total - COALESCE(credited.amount, 0), 0
+                            ) / billed.total
+                        END AS billed_value,
+                       CASE WHEN billed.total IS NULL THEN 0
+                            ELSE billed.invoiced * GREATEST(
+                                billed.total - move.amount_residual
+                                - COALESCE(credited.amount, 0),
+                                0
+                            ) / billed.total
+                        END AS collected_value
+                  FROM billed
+                  JOIN invoicera_billable_item item ON item.id = billed.id
+             LEFT JOIN account_move move ON move.id = item.invoice_id
+             LEFT JOIN credited ON credited.move_id = move.id
             )
             SELECT item.id,
                    item.partner_id,
@@ -96,22 +144,14 @@ class InvoiceraRealizationReport(models.Model):
                    item.date,
                    item.invoice_id,
                    item.standard_amount AS worked_value,
-                   CASE WHEN item.state = 'invoiced' THEN item.amount ELSE 0 END AS billed_value,
+                   valued.billed_value,
                    CASE WHEN item.state = 'written_off' THEN item.standard_amount
                         WHEN item.state = 'invoiced'
-                             THEN GREATEST(item.standard_amount - item.amount, 0)
+                             THEN GREATEST(item.standard_amount - valued.billed_value, 0)
                         ELSE 0 END AS written_down_value,
-                   CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
-                             AND move.amount_total != 0
-                        THEN item.amount * GREATEST(
-                            move.amount_total - move.amount_residual - COALESCE(credited.amount, 0),
-                            0
-                        ) / move.amount_total
-                        ELSE 0 END AS collected_value,
+                   valued.collected_value,
                    COALESCE(item.write_off_reason, item.adjustment_reason) AS reason
               FROM invoicera_billable_item item
-         LEFT JOIN account_move move ON move.id = item.invoice_id
-         LEFT JOIN credited ON credited.move_id = move.id
-             WHERE item.state IN ('invoiced', 'written_off') AND item.active
+              JOIN valued ON valued.id = item.id
             """
         )

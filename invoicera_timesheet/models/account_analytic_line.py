@@ -4,16 +4,23 @@ from odoo.tools import SQL, float_round
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE, engine_flag
 
-#: timesheet fields that billing depends on: locked once the time is invoiced
-BILLED_FIELDS = {"unit_amount", "date", "project_id", "task_id", "employee_id", "so_line"}
-#: timesheet fields whose change may change the billable item
-SYNC_FIELDS = BILLED_FIELDS | {
-    "name",
-    "partner_id",
+#: timesheet fields that billing depends on (hours and their unit, client,
+#: company...): locked once the time is approved (but for its approvers) or
+#: invoiced. Odoo itself only recomputes the client of unbilled time (from its
+#: task or project), which is no write and is not refused.
+BILLED_FIELDS = {
+    "unit_amount",
     "product_uom_id",
+    "date",
+    "project_id",
+    "task_id",
+    "employee_id",
+    "partner_id",
     "company_id",
-    "invoicera_approval_state",
+    "so_line",
 }
+#: timesheet fields whose change may change the billable item
+SYNC_FIELDS = BILLED_FIELDS | {"name", "invoicera_approval_state"}
 #: who approved the time, and when: changed by the project's approvers only
 APPROVAL_FIELDS = {"invoicera_approval_state", "invoicera_approved_by_id", "invoicera_approved_on"}
 ROUNDING_METHODS = {"up": "UP", "nearest": "HALF-UP", "down": "DOWN"}
@@ -60,8 +67,9 @@ class AccountAnalyticLine(models.Model):
 
     def write(self, vals):
         if not engine_flag(self.env, "invoicera_sync") and BILLED_FIELDS & set(vals):
-            self._invoicera_check_not_billed()
-            self._invoicera_check_not_approved()
+            changing = self._invoicera_changing(vals)
+            changing._invoicera_check_not_billed()
+            changing._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
         # A vendor cost's analytic entry given an order line is billed on that
         # order (as Odoo re-invoices it): not here too, refused once invoiced here.
@@ -173,6 +181,21 @@ class AccountAnalyticLine(models.Model):
             )._invoicera_check_approver()
             return
         self._invoicera_check_approver()
+
+    def _invoicera_changing(self, vals):
+        """Lines of ``self`` whose billed fields ``vals`` changes: a write of the
+        values they have (an import, a form sending them again) changes nothing."""
+        fnames = BILLED_FIELDS & set(vals)
+
+        def changes(line):
+            for fname in fnames:
+                field = self._fields[fname]
+                value = field.convert_to_record(field.convert_to_cache(vals[fname], line), line)
+                if line[fname] != value:
+                    return True
+            return False
+
+        return self.filtered(changes)
 
     def _invoicera_check_not_approved(self):
         """Approved time changes only through its approvers (it is billable)."""
@@ -330,7 +353,7 @@ class AccountAnalyticLine(models.Model):
         pricelist_prices = {}
         result = {}
         for line in self:
-            project, employee = line.project_id, line.employee_id.sudo()
+            project, employee = line.project_id.sudo(), line.employee_id.sudo()
             company_currency = line.company_id.currency_id
             rate = specific.get((project.id, line.task_id.id, employee.id)) or specific.get(
                 (project.id, False, employee.id)
@@ -360,10 +383,12 @@ class AccountAnalyticLine(models.Model):
 
 def round_time(hours, increment, method, minimum):
     """Billable hours of an entry: rounded to ``increment``, at least ``minimum``."""
+    worked = hours
     if increment > 0:
         hours = float_round(
             hours, precision_rounding=increment, rounding_method=ROUNDING_METHODS[method]
         )
-    if minimum and 0 < hours < minimum:
+    # any time worked bills the minimum, even when rounding takes it to nothing
+    if minimum and worked > 0 and hours < minimum:
         hours = minimum
     return hours

@@ -23,6 +23,9 @@ RATE_FIELDS = {
 #: costs are its own (its analytic account): work recorded before the change
 #: may be billable now without an item yet
 BILLABLE_FIELDS = {"allow_billable", "partner_id", "sale_line_id", "account_id"}
+#: who reads a project's internal rates and markup (not its team, nor portal
+#: followers); the engine reads them as superuser, for whoever records the work
+RATE_GROUPS = "invoicera_billing.group_billing_user,project.group_project_manager"
 
 
 class ProjectProject(models.Model):
@@ -33,9 +36,14 @@ class ProjectProject(models.Model):
         currency_field="currency_id",
         help="Rate of every employee's time on this project, unless the employee "
         "has a rate of their own below.",
+        groups=RATE_GROUPS,
     )
     invoicera_rate_ids = fields.One2many(
-        "invoicera.billing.rate", "project_id", string="Employee Rates", copy=True
+        "invoicera.billing.rate",
+        "project_id",
+        string="Employee Rates",
+        copy=False,  # see copy(): the rates on tasks stay with their tasks
+        groups=RATE_GROUPS,
     )
     invoicera_service_product_id = fields.Many2one(
         "product.product",
@@ -73,6 +81,7 @@ class ProjectProject(models.Model):
     invoicera_cost_markup = fields.Float(
         "Markup on Costs (%)",
         help="Added to re-billed expenses and vendor costs billed at cost.",
+        groups=RATE_GROUPS,
     )
 
     @api.constrains("invoicera_rounding", "invoicera_minimum_time", "invoicera_hourly_rate")
@@ -99,6 +108,19 @@ class ProjectProject(models.Model):
         if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
             self._invoicera_resync_time(recorded=bool(BILLABLE_FIELDS & changed))
         return res
+
+    def copy(self, default=None):
+        """The copy has the employees' rates on the whole project; rates on the
+        original's tasks stay there (the copy's tasks are new ones). Copied as
+        superuser: whoever duplicates the project reads its rates, only billing
+        managers configure rates."""
+        new_projects = super().copy(default=default)
+        if not (default and "invoicera_rate_ids" in default):
+            for project, new_project in zip(self.sudo(), new_projects, strict=True):
+                project.invoicera_rate_ids.filtered(lambda rate: not rate.task_id).copy(
+                    {"project_id": new_project.id}
+                )
+        return new_projects
 
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_milestone_items(self):
@@ -267,4 +289,4 @@ class ProjectProject(models.Model):
     def _invoicera_cost_price(self, unit_cost, share):
         """What a unit of cost is billed at: its share of the project, with the markup."""
         self.ensure_one()
-        return unit_cost * share / 100.0 * (1 + self.invoicera_cost_markup / 100.0)
+        return unit_cost * share / 100.0 * (1 + self.sudo().invoicera_cost_markup / 100.0)

@@ -11,4 +11,6 @@ from . import test_audit
 from . import test_time_approval
 from . import test_time_annex
 from . import test_reports
+from . import test_item_decisions
 from . import test_unbilled_work_tour
+from . import test_rates

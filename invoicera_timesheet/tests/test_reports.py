@@ -74,3 +74,57 @@ class TestBillingReports(InvoiceraTimesheetCase):
         Report.invalidate_model()  # a report read anew, as a new page would
         rows = Report.search([("partner_id", "=", self.client.id)])
         self.assertAlmostEqual(sum(rows.mapped("collected_value")), 350, msg="what the client paid")
+
+    def realization(self):
+        Report = self.env["invoicera.realization.report"]
+        Report.invalidate_model()  # a report read anew, as a new page would
+        rows = Report.search([("partner_id", "=", self.client.id)])
+        return {
+            field: round(sum(rows.mapped(field)), 2)
+            for field in ("worked_value", "billed_value", "written_down_value", "collected_value")
+        }
+
+    def test_realization_of_discounted_lines(self):
+        """A discount on the invoice line is billed less: written down."""
+        self.log_time(self.alice, 10, name="Build")
+        invoice = self.invoice(self.client)
+        invoice.invoice_line_ids.discount = 20
+        invoice.action_post()
+        self.assertEqual(invoice.amount_untaxed, 720)
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 900,
+                "billed_value": 720,
+                "written_down_value": 180,
+                "collected_value": 0,
+            },
+        )
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": date(2026, 4, 10)})._create_payments()
+        self.assertEqual(self.realization()["collected_value"], 720, "paid in full")
+
+    def test_realization_of_partly_credited_invoices(self):
+        """What a partial credit note takes off the invoice is written down, pro
+        rata of the invoice's total, and never collected."""
+        self.log_time(self.alice, 10, name="Build")
+        invoice = self.invoice(self.client, post=True)
+        refund = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        refund.invoice_line_ids.quantity = 3  # 3 h credited: 270
+        refund.action_post()
+        self.assertEqual(self.item_of(invoice.timesheet_ids).state, "invoiced")
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 900,
+                "billed_value": 630,
+                "written_down_value": 270,
+                "collected_value": 0,
+            },
+        )
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": date(2026, 4, 10)})._create_payments()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(self.realization()["collected_value"], 630)

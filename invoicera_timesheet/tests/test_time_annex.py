@@ -84,3 +84,17 @@ class TestTimeAnnex(InvoiceraTimesheetCase):
         self.client.invoicera_annex_detail = "none"
         invoice = self.invoice(self.client, post=True)
         self.assertFalse(invoice._invoicera_annex_attachment())
+
+    def test_discounted_lines(self):
+        """The annex bills what the invoice bills: after the line's discount."""
+        self.client.invoicera_annex_detail = "entry"
+        invoice = self.invoice(self.client)
+        invoice.invoice_line_ids.discount = 20
+        invoice.action_post()
+        self.assertEqual(invoice.amount_untaxed, 288)
+        sections = invoice._invoicera_annex_sections()
+        self.assertEqual([row["amount"] for row in sections[0]["rows"]], [144, 144])
+        self.assertEqual(sections[0]["amount"], 288)
+        text = self.annex(invoice)
+        self.assertIn("288.00", text, "the project total: 360 less 20 %")
+        self.assertNotIn("360.00", text)

@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -97,6 +99,7 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             line.with_user(self.manager).action_invoicera_reset()
 
+    @freeze_time("2026-03-31")  # deferred to a date to come
     def test_decisions_on_time_outlive_sending_it_back(self):
         """Time written off, excluded, deferred or adjusted, sent back and approved
         again, comes back as it was left: it is not billed as fresh work."""
@@ -256,3 +259,72 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         draft = self.log_time(self.alice, 1, project=self.project_eur)
         draft.with_user(self.other_manager).write({"project_id": self.project.id})
         self.assertFalse(self.item_of(draft))
+
+    def test_approved_time_keeps_its_unit_client_and_company(self):
+        """The unit and the client bill as much as the hours: locked alike."""
+        other = self.env["res.partner"].create({"name": "Other Client", "is_company": True})
+        day = self.env.ref("uom.product_uom_day")
+        line = self.log_time(self.alice, 2)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        for vals in (
+            {"product_uom_id": day.id},
+            {"partner_id": other.id},
+            {"company_id": self.env["res.company"].create({"name": "Other Co"}).id},
+        ):
+            with self.assertRaisesRegex(UserError, "This time is approved: ask the manager"):
+                line.with_user(self.worker).write(vals)
+        item = self.item_of(line)
+        self.assertRecordValues(
+            item, [{"quantity": 2, "amount": 180, "partner_id": self.client.id}]
+        )
+        # written as it is (an import, a form sending every field): nothing changes
+        line.with_user(self.worker).write(
+            {"product_uom_id": line.product_uom_id.id, "partner_id": self.client.id}
+        )
+        # its approver may, the item follows
+        line.with_user(self.manager).write({"partner_id": other.id})
+        self.assertEqual(self.item_of(line).partner_id, other)
+
+    def test_a_tasks_new_client_takes_its_approved_time(self):
+        """Odoo recomputes the client of a task's unbilled time from the task:
+        changing the task's client is not refused, approved time follows it to
+        the new client (its hours stay approved); invoiced time keeps its client."""
+        other = self.env["res.partner"].create({"name": "Other Client", "is_company": True})
+        invoiced, approved = (self.log_time(self.alice, h, task=self.task) for h in (1, 2))
+        (invoiced | approved).action_invoicera_submit()
+        invoiced.with_user(self.manager).action_invoicera_approve()
+        self.invoice(self.client, post=True)
+        approved.with_user(self.manager).action_invoicera_approve()
+        team_member = new_test_user(
+            self.env, login="pu_website", groups="base.group_user,project.group_project_user"
+        )
+        self.task.with_user(team_member).partner_id = other
+        self.assertEqual(approved.partner_id, other)
+        self.assertRecordValues(
+            self.item_of(approved),
+            [{"partner_id": other.id, "quantity": 2, "state": "to_bill"}],
+        )
+        self.assertEqual(invoiced.partner_id, self.client, "frozen by Odoo once invoiced")
+        self.assertRecordValues(
+            self.item_of(invoiced), [{"partner_id": self.client.id, "state": "invoiced"}]
+        )
+
+    def test_invoiced_time_keeps_its_unit_and_client(self):
+        """Even for its approvers: credited, the work comes back as it was billed."""
+        other = self.env["res.partner"].create({"name": "Other Client", "is_company": True})
+        line = self.log_time(self.alice, 2)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        invoice = self.invoice(self.client, post=True)
+        for vals in (
+            {"product_uom_id": self.env.ref("uom.product_uom_day").id},
+            {"partner_id": other.id},
+        ):
+            with self.assertRaisesRegex(UserError, "invoiced and locked"):
+                line.with_user(self.manager).write(vals)
+        invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}]).action_post()
+        self.assertRecordValues(
+            self.item_of(line),
+            [{"state": "to_bill", "quantity": 2, "amount": 180, "partner_id": self.client.id}],
+        )
