@@ -53,22 +53,20 @@ class InvoiceraPortalCommon:
                     "currency_id": (currency or cls.company.currency_id).id,
                     "invoice_date": cls.today - timedelta(days=max(0, -due) + 5),
                     "invoice_date_due": cls.today + timedelta(days=due),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Consulting",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": False,
-                            }
-                        )
-                    ],
+                    "invoice_line_ids": [cls.consulting_line(amount)],
                 }
                 for amount, due in specs
             ]
         )
         moves.action_post()
         return moves
+
+    @staticmethod
+    def consulting_line(amount):
+        """An invoice line of ``amount``, untaxed."""
+        return Command.create(
+            {"name": "Consulting", "quantity": 1, "price_unit": amount, "tax_ids": False}
+        )
 
     @classmethod
     def make_instalment_invoice(cls, partner, amount, dues, shares=(30, 70)):
@@ -103,16 +101,7 @@ class InvoiceraPortalCommon:
                 "partner_id": partner.id,
                 "invoice_date": invoice_date or cls.today,
                 "invoice_payment_term_id": term.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Consulting",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": False,
-                        }
-                    )
-                ],
+                "invoice_line_ids": [cls.consulting_line(amount)],
             }
         )
         invoice.action_post()

@@ -34,11 +34,7 @@ class TestBillingReports(InvoiceraTimesheetCase):
         invoice = self.invoice(self.client, post=True)
         self.assertEqual(invoice.amount_untaxed, 720)
         # The client pays half of the invoice.
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create(
-            {"amount": invoice.amount_total / 2, "payment_date": date(2026, 4, 10)}
-        )._create_payments()
+        self.pay(invoice, invoice.amount_total / 2)
         Report = self.env["invoicera.realization.report"]
         rows = Report.search([("partner_id", "=", self.client.id)])
         totals = {
@@ -68,12 +64,19 @@ class TestBillingReports(InvoiceraTimesheetCase):
         Report = self.env["invoicera.realization.report"]
         rows = Report.search([("partner_id", "=", self.client.id)])
         self.assertEqual(sum(rows.mapped("collected_value")), 0, "nothing paid yet")
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"amount": 350, "payment_date": date(2026, 4, 10)})._create_payments()
+        self.pay(invoice, 350)
         Report.invalidate_model()  # a report read anew, as a new page would
         rows = Report.search([("partner_id", "=", self.client.id)])
         self.assertAlmostEqual(sum(rows.mapped("collected_value")), 350, msg="what the client paid")
+
+    def pay(self, invoice, amount=None):
+        """The client pays ``amount`` of ``invoice`` (all of it) on 10 April."""
+        values = {"payment_date": date(2026, 4, 10)}
+        if amount is not None:
+            values["amount"] = amount
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(values)._create_payments()
 
     def realization(self):
         Report = self.env["invoicera.realization.report"]
@@ -100,9 +103,7 @@ class TestBillingReports(InvoiceraTimesheetCase):
                 "collected_value": 0,
             },
         )
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"payment_date": date(2026, 4, 10)})._create_payments()
+        self.pay(invoice)
         self.assertEqual(self.realization()["collected_value"], 720, "paid in full")
 
     def test_realization_of_partly_credited_invoices(self):
@@ -123,8 +124,6 @@ class TestBillingReports(InvoiceraTimesheetCase):
                 "collected_value": 0,
             },
         )
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"payment_date": date(2026, 4, 10)})._create_payments()
+        self.pay(invoice)
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual(self.realization()["collected_value"], 630)
