@@ -412,9 +412,11 @@ class InvoiceraBillableItem(models.Model):
     def _audit(self, items=None):
         """The pre-billing audit: flag suspicious items to bill, clear the others.
 
-        Flags possible duplicates, days over the company's maximum hours per
-        employee, zero rates, missing descriptions, items older than the
-        company's maximum age, time on closed tasks. Returns the flagged items.
+        Flags possible duplicates (of any item of their source, invoiced ones
+        included), days over the company's maximum hours per employee (all the
+        time worked that day, as its source counts it), zero rates, missing
+        descriptions, items older than the company's maximum age, time on closed
+        tasks. Returns the flagged items.
         Checks run with a query per kind of check, whatever the number of items.
         """
         if items is None:
@@ -425,39 +427,20 @@ class InvoiceraBillableItem(models.Model):
         warnings = defaultdict(list)
         hours = self.env.ref("uom.uom_categ_wtime")
         time_items = items.filtered(lambda i: i.employee_id and i.uom_id.category_id == hours)
-        # Possible duplicates: same employee, day, project, task, hours and text.
-        groups = self._read_group(
-            [("id", "in", time_items.ids)],
-            ["employee_id", "date:day", "project_id", "task_id", "worked_quantity", "name"],
-            ["id:recordset"],
-        )
-        for *_key, duplicates in groups:
-            if len(duplicates) > 1:
-                for item in duplicates:
-                    warnings[item].append(
-                        _("Possible duplicate: %(count)s identical entries.", count=len(duplicates))
-                    )
-        # Too many hours in a day for one employee (billed time included).
+        for item, count in time_items._audit_duplicates().items():
+            warnings[item].append(
+                _("Possible duplicate: %(count)s identical entries.", count=count)
+            )
+        # Too many hours in a day for one employee (time not billed included).
         for company in items.company_id:
             company_items = time_items.filtered(lambda i, c=company: i.company_id == c)
             limit = company.invoicera_audit_max_daily_hours
             if not limit or not company_items:
                 continue
-            days = self._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("employee_id", "in", company_items.employee_id.ids),
-                    ("date", "in", list(set(company_items.mapped("date")))),
-                    ("uom_id.category_id", "=", hours.id),
-                    ("state", "!=", "written_off"),
-                ],
-                ["employee_id", "date:day"],
-                ["worked_quantity:sum"],
-            )
-            over = {(employee.id, day): total for employee, day, total in days if total > limit}
+            days = company_items._audit_daily_hours()
             for item in company_items:
-                total = over.get((item.employee_id.id, item.date))
-                if total:
+                total = days.get((item.employee_id.id, item.date), 0.0)
+                if total > limit:
                     warnings[item].append(
                         _(
                             "%(employee)s has %(hours)s h on %(date)s (more than %(limit)s h).",
@@ -483,6 +466,67 @@ class InvoiceraBillableItem(models.Model):
                 )
         items._audit_write(warnings)
         return self.browse([item.id for item in warnings])
+
+    def _audit_duplicates(self):
+        """{item: number of identical entries} for the time items of ``self`` that
+        have a possible duplicate: same company, source, client, employee, day,
+        project, task, hours and text, among all the items of their sources —
+        invoiced ones included (a copy of billed work bills it twice), written-off
+        and excluded ones not (they bill nothing). One query."""
+        if not self:
+            return {}
+        hours = self.env.ref("uom.uom_categ_wtime")
+        groups = self.sudo()._read_group(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("source", "in", list(set(self.mapped("source")))),
+                ("employee_id", "in", self.employee_id.ids),
+                ("date", "in", list(set(self.mapped("date")))),
+                ("uom_id.category_id", "=", hours.id),
+                ("state", "in", ("to_bill", "deferred", "invoiced")),
+            ],
+            [
+                "company_id",
+                "source",
+                "partner_id",
+                "employee_id",
+                "date:day",
+                "project_id",
+                "task_id",
+                "worked_quantity",
+                "name",
+            ],
+            ["id:array_agg"],
+        )
+        audited = set(self.ids)
+        return {
+            self.browse(item_id): len(ids)
+            for *_key, ids in groups
+            if len(ids) > 1
+            for item_id in ids
+            if item_id in audited
+        }
+
+    def _audit_daily_hours(self):
+        """{(employee id, day): hours} worked by the employees of these time items
+        (of one company) on their days. By default the hours of the company's
+        items, billed ones included; a source that records all the time worked,
+        billable or not, overrides it."""
+        if not self:
+            return {}
+        hours = self.env.ref("uom.uom_categ_wtime")
+        days = self.sudo()._read_group(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("employee_id", "in", self.employee_id.ids),
+                ("date", "in", list(set(self.mapped("date")))),
+                ("uom_id.category_id", "=", hours.id),
+                ("state", "!=", "written_off"),
+            ],
+            ["employee_id", "date:day"],
+            ["worked_quantity:sum"],
+        )
+        return {(employee.id, day): total for employee, day, total in days}
 
     def _audit_write(self, warnings):
         """Flag the items of ``warnings`` (``{item: [text]}``), clear the rest of ``self``.

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL, float_round, format_date
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE, engine_flag
 
@@ -145,16 +145,32 @@ class AccountAnalyticLine(models.Model):
 
     def _invoicera_can_approve(self):
         """Lines of ``self`` the current user may approve: managers of their project,
-        timesheet administrators and billing managers."""
+        but for their own time, timesheet administrators and billing managers."""
         user = self.env.user
         if user.has_group("hr_timesheet.group_timesheet_manager") or user.has_group(
             "invoicera_billing.group_billing_manager"
         ):
             return self
-        return self.filtered(lambda line: line.project_id.sudo().user_id == user)
+        return self.filtered(
+            lambda line: line.project_id.sudo().user_id == user
+            and line.sudo().employee_id.user_id != user
+        )
 
     def _invoicera_check_approver(self):
         refused = self - self._invoicera_can_approve()
+        # refused as their own time only to the manager of their project
+        own = refused.filtered(
+            lambda line: line.project_id.sudo().user_id == self.env.user
+            and line.sudo().employee_id.user_id == self.env.user
+        )
+        if own:
+            raise AccessError(
+                _(
+                    "You cannot approve or send back your own time: a timesheet "
+                    "administrator or a billing manager does.%(lines)s",
+                    lines=own._invoicera_names(),
+                )
+            )
         if refused:
             raise AccessError(
                 _(
@@ -162,6 +178,16 @@ class AccountAnalyticLine(models.Model):
                     projects=", ".join(refused.project_id.mapped("display_name")),
                 )
             )
+
+    def _invoicera_names(self, limit=10):
+        """The lines, named for an error message."""
+        names = [
+            f"{format_date(self.env, line.date)} · {line.project_id.display_name} · {line.name}"
+            for line in self[:limit]
+        ]
+        if len(self) > limit:
+            names.append(_("and %(count)s more", count=len(self) - limit))
+        return "\n- " + "\n- ".join(names)
 
     def _invoicera_check_approval_change(self, vals):
         """Anyone who may change the time submits it; only its approvers approve it,

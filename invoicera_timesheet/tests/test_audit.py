@@ -29,6 +29,29 @@ class TestAudit(InvoiceraTimesheetCase):
         self.assertEqual(set(flags), set(first | second))
         self.assertIn("Possible duplicate: 2 identical entries.", flags[first])
 
+    def test_a_copy_of_invoiced_time_is_a_possible_duplicate(self):
+        """The copy would bill the client twice: the invoiced entry counts."""
+        self.log_time(self.bob, 3, day="2026-03-12", name="Meeting")
+        self.invoice(self.client, post=True)
+        copy = self.item_of(self.log_time(self.bob, 3, day="2026-03-12", name="Meeting"))
+        self.log_time(self.bob, 3, day="2026-03-12", name="Meeting", project=self.project_eur)
+        flags = self.audit()
+        self.assertEqual(set(flags), set(copy), "the same work for another client is no copy")
+        self.assertEqual(flags[copy], "Possible duplicate: 2 identical entries.")
+
+    def test_auditing_one_of_two_duplicates_finds_the_other(self):
+        first, second = (
+            self.item_of(self.log_time(self.alice, 2, name="Design review")) for _i in range(2)
+        )
+        self.audit()
+        self.assertEqual(self.Item._audit(first), first)
+        self.assertEqual(first.audit_warning, "Possible duplicate: 2 identical entries.")
+        self.assertTrue(second.audit_flagged)
+        # a copy written off bills nothing: no longer a duplicate
+        second.action_write_off("Entered twice")
+        self.assertFalse(self.Item._audit(first))
+        self.assertFalse(first.audit_flagged)
+
     def test_too_many_hours_in_a_day(self):
         self.log_time(self.alice, 8, name="Morning", project=self.project)
         late = self.item_of(self.log_time(self.alice, 5, name="Evening", project=self.project_eur))
@@ -38,6 +61,23 @@ class TestAudit(InvoiceraTimesheetCase):
         self.assertIn("Alice Dev has 13.0 h on 03/10/2026 (more than 12.0 h).", flags[late])
         self.company.invoicera_audit_max_daily_hours = 14
         self.assertEqual(self.audit(), {})
+
+    def test_the_day_counts_time_not_billed(self):
+        """Hours on internal projects (no billable item) are hours worked that day."""
+        internal = self.env["project.project"].create(
+            {"name": "Internal", "allow_timesheets": True}
+        )
+        self.log_time(self.alice, 8, name="Training", project=internal)
+        late = self.item_of(self.log_time(self.alice, 6, name="Evening"))
+        self.assertEqual(
+            self.audit(), {late: "Alice Dev has 14.0 h on 03/10/2026 (more than 12.0 h)."}
+        )
+        # a day entered in days counts its hours (Odoo's Days: 8 hours)
+        self.log_time(self.bob, 1, name="Workshop", project=internal).product_uom_id = self.env.ref(
+            "uom.product_uom_day"
+        )
+        evening = self.item_of(self.log_time(self.bob, 5, name="Evening"))
+        self.assertIn("Bob Design has 13.0 h on 03/10/2026", self.audit()[evening])
 
     def test_zero_rate_missing_description_age_and_closed_task(self):
         nobody = self.env["hr.employee"].create({"name": "Carl Temp"})

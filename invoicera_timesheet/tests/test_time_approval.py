@@ -49,6 +49,47 @@ class TestTimeApproval(InvoiceraTimesheetCase):
             line.with_user(self.worker).action_invoicera_approve()
         self.assertEqual(line.invoicera_approval_state, "submitted")
 
+    def test_managers_do_not_approve_their_own_time(self):
+        """The project manager's own time is approved by a timesheet administrator
+        or a billing manager, who may approve theirs."""
+        self.bob.user_id = self.manager
+        own = self.log_time(self.bob, 3, name="Weekly report")
+        other = self.log_time(self.alice, 2, name="Checkout page")
+        (own | other).action_invoicera_submit()
+        with self.assertRaises(AccessError) as caught:
+            (own | other).with_user(self.manager).action_invoicera_approve()
+        self.assertIn("You cannot approve or send back your own time", str(caught.exception))
+        self.assertIn("Website · Weekly report", str(caught.exception))
+        self.assertNotIn("Checkout page", str(caught.exception))
+        with self.assertRaisesRegex(AccessError, "You cannot approve or send back your own time"):
+            own.with_user(self.manager).write({"invoicera_approval_state": "approved"})
+        self.assertEqual(own.invoicera_approval_state, "submitted")
+        self.assertFalse(self.item_of(own), "not approved: not billable")
+        other.with_user(self.manager).action_invoicera_approve()
+        self.assertEqual(other.invoicera_approval_state, "approved")
+        admin = new_test_user(
+            self.env,
+            login="timesheet_admin",
+            groups="base.group_user,hr_timesheet.group_timesheet_manager",
+        )
+        own.with_user(admin).action_invoicera_approve()
+        self.assertEqual(self.item_of(own).quantity, 3)
+        with self.assertRaisesRegex(UserError, "This time is approved"):
+            own.with_user(self.manager).write({"unit_amount": 5})
+        with self.assertRaisesRegex(AccessError, "You cannot approve or send back your own"):
+            own.with_user(self.manager).action_invoicera_reset()
+        # billing managers approve their own time
+        self.bob.user_id = new_test_user(
+            self.env,
+            login="billing_boss",
+            groups="base.group_user,hr_timesheet.group_hr_timesheet_user,"
+            "invoicera_billing.group_billing_manager",
+        )
+        theirs = self.log_time(self.bob, 1, name="Billing review")
+        theirs.action_invoicera_submit()
+        theirs.with_user(self.bob.user_id).action_invoicera_approve()
+        self.assertEqual(theirs.invoicera_approved_by_id, self.bob.user_id)
+
     def test_employees_cannot_approve_their_own_time_by_writing_it(self):
         """Through RPC or an import as through the buttons: approving is the manager's."""
         line = self.log_time(self.alice, 3)
