@@ -96,42 +96,6 @@ class InvoiceraRealizationReport(models.Model):
                        SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
                    )
               GROUP BY invoice_line.move_id
-            ),
-            billed AS (
-                SELECT item.id,
-                       CASE WHEN item.state != 'invoiced' THEN 0
-                            WHEN line.id IS NULL THEN item.amount
-                            WHEN line.quantity * line.price_unit = 0 THEN 0
-                            ELSE item.amount * line.price_subtotal
-                                 / (line.quantity * line.price_unit)
-                        END AS invoiced,
-                       CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
-                                 AND move.amount_total != 0
-                            THEN move.amount_total
-                            ELSE NULL END AS total
-                  FROM invoicera_billable_item item
-             LEFT JOIN account_move_line line ON line.id = item.invoice_line_id
-             LEFT JOIN account_move move ON move.id = item.invoice_id
-                 WHERE item.state IN ('invoiced', 'written_off') AND item.active
-            ),
-            valued AS (
-                SELECT billed.id,
-                       CASE WHEN billed.total IS NULL THEN billed.invoiced
-                            ELSE billed.invoiced * GREATEST(
-                                billed.total - COALESCE(credited.amount, 0), 0
-                            ) / billed.total
-                        END AS billed_value,
-                       CASE WHEN billed.total IS NULL THEN 0
-                            ELSE billed.invoiced * GREATEST(
-                                billed.total - move.amount_residual
-                                - COALESCE(credited.amount, 0),
-                                0
-                            ) / billed.total
-                        END AS collected_value
-                  FROM billed
-                  JOIN invoicera_billable_item item ON item.id = billed.id
-             LEFT JOIN account_move move ON move.id = item.invoice_id
-             LEFT JOIN credited ON credited.move_id = move.id
             )
             SELECT item.id,
                    item.partner_id,
@@ -144,14 +108,44 @@ class InvoiceraRealizationReport(models.Model):
                    item.date,
                    item.invoice_id,
                    item.standard_amount AS worked_value,
-                   valued.billed_value,
+                   valued.billed AS billed_value,
                    CASE WHEN item.state = 'written_off' THEN item.standard_amount
                         WHEN item.state = 'invoiced'
-                             THEN GREATEST(item.standard_amount - valued.billed_value, 0)
+                             THEN GREATEST(item.standard_amount - valued.billed, 0)
                         ELSE 0 END AS written_down_value,
-                   valued.collected_value,
+                   valued.collected AS collected_value,
                    COALESCE(item.write_off_reason, item.adjustment_reason) AS reason
               FROM invoicera_billable_item item
-              JOIN valued ON valued.id = item.id
+         LEFT JOIN account_move_line line ON line.id = item.invoice_line_id
+         LEFT JOIN account_move move ON move.id = item.invoice_id
+         LEFT JOIN credited ON credited.move_id = move.id
+        CROSS JOIN LATERAL (
+                -- invoiced: the item's share of its line; total: of its posted invoice
+                SELECT CASE WHEN item.state != 'invoiced' THEN 0
+                            WHEN line.id IS NULL THEN item.amount
+                            WHEN line.quantity * line.price_unit = 0 THEN 0
+                            ELSE item.amount * line.price_subtotal
+                                 / (line.quantity * line.price_unit)
+                        END AS invoiced,
+                       CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
+                                 AND move.amount_total != 0
+                            THEN move.amount_total
+                        END AS total
+           ) share
+        CROSS JOIN LATERAL (
+                SELECT CASE WHEN share.total IS NULL THEN share.invoiced
+                            ELSE share.invoiced * GREATEST(
+                                share.total - COALESCE(credited.amount, 0), 0
+                            ) / share.total
+                        END AS billed,
+                       CASE WHEN share.total IS NULL THEN 0
+                            ELSE share.invoiced * GREATEST(
+                                share.total - move.amount_residual
+                                - COALESCE(credited.amount, 0),
+                                0
+                            ) / share.total
+                        END AS collected
+           ) valued
+             WHERE item.state IN ('invoiced', 'written_off') AND item.active
             """
         )
