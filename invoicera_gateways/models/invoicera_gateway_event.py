@@ -42,6 +42,14 @@ class InvoiceraGatewayEvent(models.Model):
         default="processed",
     )
     message = fields.Char()
+    refused_by_gateway = fields.Boolean(
+        string="Refused by Gateway",
+        readonly=True,
+        help="The gateway's API would not show what the notification is about (e.g. a"
+        " payment of another account, or of the other mode: test or live), so it was not"
+        " applied. Check the provider's account and mode, and look the payment up in the"
+        " gateway's dashboard.",
+    )
 
     _sql_constraints = [
         (
@@ -174,8 +182,9 @@ class InvoiceraGatewayEvent(models.Model):
     def _invoicera_refused(self, provider, gateway, body, error):
         """Record a signed delivery whose object the gateway's API refuses to show.
 
-        It is acknowledged (200) and kept as ignored, with the gateway's answer, for
-        staff to see; a delivery of the same body again is a duplicate.
+        It is acknowledged (200) and kept as ignored, with the gateway's answer, and
+        marked refused by the gateway (listed under Problems: the merchant checks the
+        account and mode); a delivery of the same body again is a duplicate.
         """
         _logger.warning(
             "%s: webhook not applied, its object cannot be read (not retried): %s",
@@ -191,9 +200,9 @@ class InvoiceraGatewayEvent(models.Model):
         self.env.cr.execute(
             """
             INSERT INTO invoicera_gateway_event
-                (provider_id, company_id, event_key, state, message,
+                (provider_id, company_id, event_key, state, message, refused_by_gateway,
                  create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, 'ignored', %s, %s, %s, now() at time zone 'utc',
+            VALUES (%s, %s, %s, 'ignored', %s, true, %s, %s, now() at time zone 'utc',
                     now() at time zone 'utc')
             ON CONFLICT (provider_id, event_key) DO NOTHING
             RETURNING id

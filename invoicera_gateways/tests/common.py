@@ -6,11 +6,13 @@ real HMAC, written from the documentation rather than from our adapter) and
 the API answers. The outside world is faked at ``Gateway._send`` only.
 """
 
+import ast
 import json
 import re
 from unittest.mock import patch
 
 import requests
+from lxml import etree
 from werkzeug.datastructures import Headers
 
 from odoo import Command
@@ -157,6 +159,14 @@ class GatewayCase(AccountPaymentCommon):
 
     def events(self):
         return self.env["invoicera.gateway.event"].search([("provider_id", "=", self.provider.id)])
+
+    def problems(self):
+        """This provider's notifications under the Problems filter of Gateway Notifications
+        (the filter's domain as the search view defines it)."""
+        Event = self.env["invoicera.gateway.event"]
+        arch = etree.fromstring(Event.get_views([(False, "search")])["views"]["search"]["arch"])
+        domain = ast.literal_eval(arch.xpath("//filter[@name='problems']")[0].get("domain"))
+        return Event.search(domain + [("provider_id", "=", self.provider.id)])
 
     def payments(self, tx):
         return self.env["account.payment"].search([("payment_transaction_id", "=", tx.id)])

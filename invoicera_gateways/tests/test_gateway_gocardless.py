@@ -451,6 +451,7 @@ class TestGoCardless(common.GatewayCase):
         self.assertEqual(len(ignored), 2)
         for event in ignored:
             self.assertIn("GoCardless refused the request: Resource not found", event.message)
+        self.assertEqual(self.problems(), ignored, "the merchant must see them")
         self.assertEqual(self.events().filtered("transaction_id").transaction_id, txs[2])
         txs[2]._post_process()
         self.assertEqual(len(self.payments(txs[2])), 1)

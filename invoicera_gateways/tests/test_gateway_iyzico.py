@@ -275,13 +275,114 @@ class TestIyzico(common.GatewayCase):
         self.deliver(self.notification(tx, "pending"))
         self.assertEqual(tx.state, "pending")
 
-    def test_unretrievable_payment_is_not_applied(self):
+    def direct_notification(self, tx, payment_id=22484059):
+        """A direct (API) format webhook, as documented, about ``tx``'s payment."""
+        return json.dumps(
+            {
+                "paymentConversationId": tx.reference,
+                "merchantId": 3382172,
+                "paymentId": payment_id,
+                "status": "SUCCESS",
+                "iyziReferenceCode": "a9af8e6b-4401-4928-b6b8-40419aaa3d0f",
+                "iyziEventType": "API_AUTH",
+                "iyziEventTime": 1721825828467,
+                "iyziPaymentId": payment_id,
+            }
+        ).encode()
+
+    def test_payment_iyzico_will_not_show_is_recorded_and_not_asked_again(self):
+        """iyzico answers a retrieve it refuses with HTTP 200 and status failure: the
+        notification is kept (as ignored, with iyzico's message, under Problems) and
+        acknowledged, as a 404 of other gateways, not acknowledged and lost."""
+        tx = self.make_tx()
+        checkout_form = self.notification(tx)
+        self.details.clear()  # iyzico: "Token not found" (another account's or mode's)
+        direct = self.direct_notification(tx)
+        self.api.routes[("POST", r"/payment/detail$")] = (
+            200,
+            {"status": "failure", "errorCode": "5115", "errorMessage": "Payment not found"},
+        )
+        for body, error in ((checkout_form, "Token not found"), (direct, "Payment not found")):
+            with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+                self.assertEqual(self.deliver(body), (200, "not applied"), error)
+            self.assertEqual(tx.state, "draft")
+            event = self.events().filtered(lambda e, error=error: error in (e.message or ""))
+            self.assertEqual(len(event), 1, error)
+            self.assertEqual(event.state, "ignored")
+            self.assertIn(f"iyzico refused the request: {error}", event.message)
+            self.assertIn(event, self.problems(), "the merchant must see it")
+            # Sent again: nothing more happens.
+            self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.events()), 2)
+
+    def test_refused_api_key_gets_the_notification_sent_again(self):
+        """iyzico's answers to a wrong API key (1001, "api bilgileri bulunamadı") or secret
+        key (1000, "Geçersiz imza": the request's signature) are HTTP 200 with status
+        failure: the merchant is told to fix the keys and the notification is answered
+        503, so that iyzico sends it again, not recorded as seen."""
         tx = self.make_tx()
         body = self.notification(tx)
-        self.details.clear()
+        token = json.loads(body)["token"]
+        payment = self.details[token]
+        for code, message in (("1001", "api bilgileri bulunamadı"), ("1000", "Geçersiz imza")):
+            self.details[token] = (
+                200,
+                {"status": "failure", "errorCode": code, "errorMessage": message, "locale": "en"},
+            )
+            with self.assertLogs("odoo.addons.invoicera_gateways", level="ERROR") as logs:
+                self.assertEqual(self.deliver(body), (503, "provider misconfigured"), code)
+            self.assertIn("Check the API keys in the payment provider's settings", logs.output[0])
+            self.assertIn(message, logs.output[0])
+            self.assertEqual(tx.state, "draft")
+            self.assertFalse(self.events(), "kept nowhere: iyzico sends it again")
+        # The merchant fixes the keys: iyzico's next delivery is applied.
+        self.details[token] = payment
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_system_error_gets_the_notification_sent_again(self):
+        """iyzico's "System error occurred" (general error code 1) is iyzico's own
+        trouble: the notification is answered 503 so that iyzico sends it again."""
+        tx = self.make_tx()
+        body = self.notification(tx)
+        token = json.loads(body)["token"]
+        payment = self.details[token]
+        self.details[token] = (
+            200,
+            {"status": "failure", "errorCode": "1", "errorMessage": "Sistem hatası"},
+        )
         with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
-            self.assertEqual(self.deliver(body), (200, "ignored"))
-        self.assertEqual(tx.state, "draft")
+            self.assertEqual(self.deliver(body), (503, "gateway unavailable"))
+        self.assertFalse(self.events())
+        self.details[token] = payment
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_problems_lists_the_notifications_the_merchant_must_act_on(self):
+        """Under Problems: a mismatch, and a notification iyzico would not show (marked in
+        the list); not a notification ignored in the ordinary way (a late pending)."""
+        paid = self.make_tx(reference="PROBLEMS-PAID")
+        self.deliver(self.notification(paid, "done", event_id="evt_paid"))
+        self.deliver(self.notification(paid, "pending", event_id="evt_late"))
+        late = self.events().filtered(lambda e: e.state == "ignored")
+        self.assertEqual(len(late), 1)
+        short = self.make_tx(reference="PROBLEMS-SHORT")
+        self.deliver(self.notification(short, "done", amount=self.minor() - 100, event_id="evt_s"))
+        mismatch = self.events().filtered(lambda e: e.state == "mismatch")
+        self.assertEqual(len(mismatch), 1)
+        other = self.make_tx(reference="PROBLEMS-OTHER")
+        body = self.notification(other, event_id="evt_other")
+        self.details.pop(json.loads(body)["token"])
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.deliver(body)
+        refused = self.events().filtered(lambda e: not e.transaction_id)
+        self.assertEqual(len(refused), 1)
+        self.assertTrue(refused.refused_by_gateway)
+        self.assertFalse(late.refused_by_gateway)
+        self.assertEqual(self.problems(), mismatch | refused)
+        # The list shows which ignored notifications are refusals.
+        arch = self.env["invoicera.gateway.event"].get_views([(False, "list")])["views"]["list"]
+        self.assertIn('name="refused_by_gateway"', arch["arch"])
 
     def test_stored_card_is_saved_when_asked(self):
         tx = self.make_tx(tokenize=True)
@@ -314,6 +415,26 @@ class TestIyzico(common.GatewayCase):
         self.cron_post_process(tx)
         self.assertEqual(tx.state, "done")
         self.assertFalse(self.api.last("payment/auth"), "the card is not charged twice")
+
+    def test_retry_does_not_charge_again_while_iyzico_cannot_tell(self):
+        """iyzico answering "System error occurred" to the lookup says nothing of the
+        first attempt's payment: the card is not charged again until it can tell."""
+        token = self._create_token(provider_ref="card_9", invoicera_customer_ref="cus_9")
+        tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-iyzico-4")
+        tx._set_pending()
+        tx.invoicera_retry = True
+        self.api.routes.update(self.charge_routes(tx))
+        self.api.routes[("POST", r"/payment/detail$")] = (
+            200,
+            {"status": "failure", "errorCode": "1", "errorMessage": "Sistem hatası"},
+        )
+        self.cron_post_process(tx)
+        self.assertFalse(self.api.last("payment/auth"), "not charged while iyzico cannot tell")
+        self.assertEqual(tx.state, "pending")
+        self.api.routes[("POST", r"/payment/detail$")] = (200, self.payment(tx))
+        self.cron_post_process(tx)
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(self.api.last("payment/auth"), "the first attempt's payment found")
 
     def test_refund_v2_by_payment_id(self):
         tx = self.make_tx()

@@ -310,6 +310,7 @@ class TestRevolut(common.GatewayCase):
         event = self.events()
         self.assertEqual(event.state, "ignored")
         self.assertIn("Revolut refused the request: Order not found", event.message)
+        self.assertEqual(self.problems(), event, "the merchant must see it")
         self.assertEqual(self.deliver(body), (200, "duplicate"))
         self.assertEqual(len(self.events()), 1)
 

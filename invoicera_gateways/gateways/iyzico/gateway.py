@@ -31,6 +31,15 @@ Documentation used:
   /v2/reporting/payment/details``; field names from iyzipay-java ``PaymentDetail``,
   ``PaymentTxDetail``, ``RefundTxDetail``) is asked for it before a refund is sent.
 
+- Errors: https://docs.iyzico.com/en/add-ons/error-codes. A business failure is answered
+  HTTP 200 with ``status: failure``, ``errorCode`` and ``errorMessage``. Codes 1 and 2 are
+  "System error occurred" (iyzico's own trouble: tried again later). Code 1001 ("api
+  bilgileri bulunamadı", API key not found) and 1000 ("Geçersiz imza", the request's
+  IYZWSv2 signature, made with the secret key, is wrong) are iyzico's answers to wrong
+  credentials (recorded answers of the API in iyzi ruby client's specs; iyzico's FAQ,
+  https://docs.iyzico.com/sss/hata-mesajlari, files "Geçersiz imza" under request and
+  authentication errors: check the secret key), or keys of the other environment.
+
 Prices are decimal strings in major units.
 """
 
@@ -44,7 +53,14 @@ from urllib.parse import urlencode
 from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
+from ..base import (
+    Checkout,
+    Gateway,
+    GatewayEvent,
+    GatewayMisconfigured,
+    GatewayUnavailable,
+    register,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -55,6 +71,10 @@ PAYMENT_DETAIL_PATH = "payment/detail"
 PAYMENT_PATH = "payment/auth"
 REFUND_PATH = "v2/payment/refund"
 REPORTING_PAYMENT_PATH = "v2/reporting/payment/details"
+#: errorCode of a business failure that means our API key or secret key is wrong.
+CREDENTIAL_ERRORS = ("1000", "1001")
+#: errorCode of iyzico's "System error occurred": its trouble, not the request's.
+SYSTEM_ERRORS = ("1", "2")
 #: iyzico's placeholder identity number for buyers without a Turkish id (TCKN).
 DEFAULT_IDENTITY = "11111111111"
 
@@ -138,16 +158,43 @@ class Iyzico(Gateway):
         return ""
 
     def _checked(self, data):
-        """Business failures come back as HTTP 200 with ``status: failure``."""
-        if not isinstance(data, dict) or data.get("status") != "success":
-            raise ValidationError(
-                self.provider.env._(
-                    "%(gateway)s refused the request: %(message)s",
+        """``data``, unless it is a business failure (HTTP 200 with ``status: failure``).
+
+        A failure raises what an HTTP error of other gateways would: wrong credentials
+        :class:`GatewayMisconfigured`, iyzico's system error :class:`GatewayUnavailable`,
+        any other refusal :class:`ValidationError` with iyzico's message.
+        """
+        if isinstance(data, dict) and data.get("status") == "success":
+            return data
+        env = self.provider.env
+        message = self.error_message(data) or env._("unknown error")
+        code = str(data.get("errorCode") or "") if isinstance(data, dict) else ""
+        if code in CREDENTIAL_ERRORS:
+            raise GatewayMisconfigured(
+                env._(
+                    "%(gateway)s refused our credentials (error %(code)s: %(message)s)."
+                    " Check the API keys in the payment provider's settings: the API key and"
+                    " the secret key, current and of the provider's mode (test or live).",
                     gateway=self.name,
-                    message=self.error_message(data) or self.provider.env._("unknown error"),
+                    code=code,
+                    message=message,
                 )
             )
-        return data
+        if code in SYSTEM_ERRORS:
+            raise GatewayUnavailable(
+                env._(
+                    "%(gateway)s is unavailable (error %(code)s: %(message)s). Please try"
+                    " again in a moment.",
+                    gateway=self.name,
+                    code=code,
+                    message=message,
+                )
+            )
+        raise ValidationError(
+            env._(
+                "%(gateway)s refused the request: %(message)s", gateway=self.name, message=message
+            )
+        )
 
     # -- payloads -------------------------------------------------------------------------
 
@@ -279,21 +326,25 @@ class Iyzico(Gateway):
         )
 
     def payment_of(self, tx):
-        """iyzico's payment made under ``tx``'s reference, or {} when there is none."""
+        """iyzico's payment made under ``tx``'s reference, or {} when there is none.
+
+        When iyzico cannot tell (its system error, our credentials refused), this
+        raises: a retry must not take that for "no payment" and charge again."""
         try:
-            data = self.call(
-                PAYMENT_DETAIL_PATH,
-                {
-                    "locale": "en",
-                    "conversationId": tx.reference,
-                    "paymentConversationId": tx.reference,
-                },
+            return self._checked(
+                self.call(
+                    PAYMENT_DETAIL_PATH,
+                    {
+                        "locale": "en",
+                        "conversationId": tx.reference,
+                        "paymentConversationId": tx.reference,
+                    },
+                )
             )
-        except GatewayUnavailable:
+        except (GatewayUnavailable, GatewayMisconfigured):
             raise
         except ValidationError:
-            return {}
-        return data if data.get("status") == "success" else {}
+            return {}  # iyzico has no payment under this reference
 
     def fetch_status(self, tx):
         data = self.payment_of(tx)
@@ -324,7 +375,8 @@ class Iyzico(Gateway):
             return None  # INIT_THREEDS, CALLBACK_THREEDS...: intermediate steps
         payment_id = payload.get("iyziPaymentId") or payload.get("paymentId")
         key = f"{payload.get('iyziEventType')}:{payment_id}:{status}"
-        # The webhook has no amount: ask iyzico for the payment before applying it.
+        # The webhook has no amount: ask iyzico for the payment before applying it. A
+        # payment iyzico refuses to show raises (recorded as ignored, or sent again).
         if payload.get("token"):
             data = self.call(
                 CHECKOUT_FORM_DETAIL_PATH,
@@ -339,15 +391,7 @@ class Iyzico(Gateway):
                 PAYMENT_DETAIL_PATH,
                 {"locale": "en", "paymentId": str(payment_id)},
             )
-        if data.get("status") != "success":
-            _logger.warning(
-                "iyzico: payment %s of notification %s could not be retrieved: %s",
-                payment_id,
-                key,
-                self.error_message(data),
-            )
-            return None
-        return self.event_from_payment(data, key=key)
+        return self.event_from_payment(self._checked(data), key=key)
 
     # -- refunds and stored cards --------------------------------------------------------------
 
