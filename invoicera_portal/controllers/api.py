@@ -90,10 +90,12 @@ class InvoiceraBillingApi(http.Controller):
 
         ``due_date`` is the invoice's due date as Odoo shows it: its last
         instalment's when its payment terms have several. ``overdue`` and
-        ``next_due`` go by its open instalments: overdue when one is past due;
-        the next is the earliest still open (past due or not), with what is left
-        of it."""
+        ``next_due`` go by its open instalments: overdue when one the client owes
+        is past due (never a credit note's: the company owes it, its open amounts
+        are negative); the next is the earliest still open (past due or not), with
+        what is left of it."""
         open_instalments = instalments.get(invoice.id)
+        today = fields.Date.context_today(invoice)
         next_due = None
         if open_instalments:
             day, amount = open_instalments[0]
@@ -110,9 +112,7 @@ class InvoiceraBillingApi(http.Controller):
             "total": self._money(invoice.amount_total, invoice.currency_id),
             "amount_due": self._money(invoice.amount_residual, invoice.currency_id),
             "payment_state": invoice.payment_state,
-            "overdue": bool(
-                open_instalments and open_instalments[0][0] < fields.Date.context_today(invoice)
-            ),
+            "overdue": any(amount > 0 and day < today for day, amount in open_instalments or ()),
             "next_due": next_due,
         }
         if lines:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields, models
+from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -95,7 +96,8 @@ class ResPartner(models.Model):
         Runs as the current user: the invoices and quotations it counts are
         those Odoo's record rules let the user see. Amounts are per currency.
         What is overdue, the aging and what falls due soon count each open
-        instalment of an invoice by its own due date (Odoo's aged receivable).
+        instalment of an invoice by its own due date (Odoo's aged receivable);
+        so does the list of open invoices, by what falls due first in each.
         A fixed number of queries, whatever the number of invoices.
         """
         self.ensure_one()
@@ -203,11 +205,29 @@ class ResPartner(models.Model):
                 limit=5,
             )
         )
-        invoices = (
-            Move.search(base, order="invoice_date_due, id", limit=list_limit)
-            if list_limit
-            else Move
-        )
+        invoices = Move
+        if list_limit:
+            # Listed by what falls due first: each invoice's next open instalment
+            # (its earliest receivable line not reconciled, as
+            # account.move._invoicera_open_instalments reads them), then id; not by
+            # invoice_date_due, its last instalment's, which would list an invoice
+            # whose first instalment is overdue after invoices due sooner, or leave it
+            # out of a short list. In the database: the invoices searched as the user
+            # (record rules apply), the subquery only orders them.
+            query = Move._search(base, limit=list_limit)
+            move_id = SQL.identifier(query.table, "id")
+            query.order = SQL(
+                """(
+                    SELECT MIN(COALESCE(line.date_maturity, %(due)s))
+                      FROM account_move_line line
+                     WHERE line.move_id = %(move_id)s
+                       AND line.display_type = 'payment_term'
+                       AND NOT line.reconciled
+                ), %(move_id)s""",
+                due=SQL.identifier(query.table, "invoice_date_due"),
+                move_id=move_id,
+            )
+            invoices = Move.browse(query)
         quotations = self.env["sale.order"]
         if quotations.has_access("read"):
             quotations = quotations.search(

@@ -122,6 +122,42 @@ class TestBillingApi(InvoiceraPortalCommon, HttpCase):
             (1200, 420, 420, 780),
         )
 
+    def test_a_credit_note_is_never_overdue(self):
+        """A credit note is money the company owes the client: though its date is
+        long past, the API never calls it overdue (its next_due still says what is
+        left of it); the summary's overdue counts the invoices only."""
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today - timedelta(days=40),
+                "invoice_date_due": self.today - timedelta(days=30),
+                "invoice_line_ids": [self.consulting_line(50)],
+            }
+        )
+        refund.action_post()
+        detail = self.get(f"/invoices/{refund.id}", key=self.key_a).json()
+        self.assertMatches(detail, "InvoiceDetail")
+        self.assertEqual(
+            (detail["type"], detail["overdue"], detail["next_due"]),
+            (
+                "credit_note",
+                False,
+                {
+                    "date": (self.today - timedelta(days=30)).isoformat(),
+                    "amount": {"amount": 50, "currency": self.env.company.currency_id.name},
+                },
+            ),
+        )
+        data = self.get("/invoices", key=self.key_a).json()
+        self.assertMatches(data, "InvoiceList")
+        self.assertEqual(
+            {i["number"]: i["overdue"] for i in data["invoices"]},
+            {refund.name: False, self.overdue.name: True, self.open.name: False},
+        )
+        (usd,) = self.get("/summary", key=self.key_a).json()["currencies"]
+        self.assertEqual((usd["overdue"], usd["available_credit"]), (120, 50))
+
     def test_another_clients_invoice_is_not_found(self):
         for path in (
             f"/invoices/{self.foreign.id}",

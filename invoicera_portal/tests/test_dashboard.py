@@ -124,6 +124,27 @@ class TestDashboard(InvoiceraPortalCase):
             (usd["buckets"]["current"], usd["buckets"]["d1_30"]), ([1200, 2], [0.0, 0])
         )
 
+    def test_the_list_goes_by_what_falls_due_first(self):
+        """The open invoices are listed by their next open instalment's due date, not
+        by Odoo's due date (the last instalment's): an invoice of 1,000 whose first
+        30% was due 10 days ago and the rest in 50 days is listed first, as overdue,
+        before invoices due in 5, 10 and 20 days, and stays in a list shorter than
+        the open invoices. Once that first instalment is paid, it goes by its next
+        one, in 50 days: last."""
+        soon = self.make_invoices(self.client_a, [(100, 5), (200, 10), (300, 20)])
+        late = self.make_instalment_invoice(self.client_a, 1000, (-10, 50))
+        data = self.dashboard(self.user_a1, list_limit=2)
+        self.assertEqual(data["invoices"].mapped("name"), [late.name, soon[0].name])
+        self.assertEqual(data["overdue_ids"], {late.id})
+        data = self.dashboard(self.user_a1)
+        self.assertEqual(data["invoices"].mapped("name"), (late | soon).mapped("name"))
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=late.ids
+        ).create({"amount": 300, "payment_date": self.today})._create_payments()
+        data = self.dashboard(self.user_a1)
+        self.assertEqual(data["invoices"].mapped("name"), (soon | late).mapped("name"))
+        self.assertEqual(data["overdue_ids"], set())
+
     def test_same_queries_for_200_and_2000_invoices(self):
         self.make_invoices(self.client_a, [(10 + n, -n % 150) for n in range(200)])
         self.make_invoices(self.client_b, [(10 + n, -n % 150) for n in range(2000)])
