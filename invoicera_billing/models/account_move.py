@@ -215,23 +215,32 @@ class AccountMove(models.Model):
     def _invoicera_annex_sections(self):
         """What the annex lists, at the client's detail level.
 
-        A list of sections ``{"title", "rows": [...], "quantity", "amount"}``,
-        one per project; rows are per project (summary), per task, or every
-        item (entry), with amounts at the invoiced rates after the lines'
-        discounts.
+        A list of sections ``{"title", "rows": [...], "amount", "approval"}``,
+        one per project; rows (``label``, ``quantity``, ``uom``, ``amount``,
+        ``date``, ``count``) are per product (summary), per task, or every item
+        (entry).
+
+        The amounts are the invoice's: each invoice line's untaxed subtotal
+        (after its discount, without the taxes its price may include) is shared
+        among the items it bills in proportion to their quantities, each share
+        rounded to the invoice's currency and the last item of the line taking
+        what the others leave. Rows and section totals are sums of these
+        rounded shares: the printed rows add up to the printed total, and the
+        sections to the subtotals of the lines billing work (the invoice's
+        untaxed amount but for lines added by hand).
         """
         self.ensure_one()
         detail = self._invoicera_annex_detail()
         items = self.sudo().invoice_line_ids.invoicera_item_ids.sorted(
             lambda i: (i.project_id.name or "", i.date, i.id)
         )
+        shares = self._invoicera_annex_shares(items)
         sections = []
         for project, project_items in items.grouped("project_id").items():
             rows = defaultdict(
                 lambda: {"label": "", "quantity": 0.0, "amount": 0.0, "uom": "", "count": 0}
             )
             for item in project_items:
-                line = item.invoice_line_id
                 if detail == "entry":
                     key = item.id
                     label = " · ".join(filter(None, [item.employee_id.name, item.name]))
@@ -250,15 +259,16 @@ class AccountMove(models.Model):
                 row = rows[key]
                 row.update(label=label, uom=item.uom_id.name, date=item.date)
                 row["quantity"] += item.quantity
-                # at the invoiced rate, after the line's discount (as the invoice)
-                row["amount"] += item.quantity * line.price_unit * (1 - line.discount / 100.0)
+                row["amount"] += shares[item]
                 row["count"] += 1
+            for row in rows.values():
+                row["amount"] = self.currency_id.round(row["amount"])
             approved = project_items.filtered(lambda i: i.client_approval == "approved")
             sections.append(
                 {
                     "title": project.display_name or _("Other work"),
                     "rows": list(rows.values()),
-                    "amount": sum(row["amount"] for row in rows.values()),
+                    "amount": self.currency_id.round(sum(row["amount"] for row in rows.values())),
                     "approval": _(
                         "Approved by %(who)s in the portal: %(count)s of %(total)s items.",
                         who=", ".join(sorted(set(approved.client_decided_by_id.mapped("name")))),
@@ -270,6 +280,34 @@ class AccountMove(models.Model):
                 }
             )
         return sections
+
+    def _invoicera_annex_quantity_digits(self):
+        """The decimals the annex prints quantities with: those of the items'
+        and invoice lines' quantities (Product Unit of Measure), as the invoice."""
+        return self.env["decimal.precision"].precision_get("Product Unit of Measure")
+
+    def _invoicera_annex_shares(self, items):
+        """``{item: amount}``: each invoice line's ``price_subtotal`` shared among
+        ``items`` it bills, in proportion to their quantities, rounded to the
+        currency; the line's last item takes the rounding difference, so that
+        the shares of a line add up to its subtotal (see
+        ``_invoicera_annex_sections``)."""
+        currency = self.currency_id
+        shares = {}
+        for line, line_items in items.grouped("invoice_line_id").items():
+            line_items = line_items.sorted(lambda i: (i.date, i.id))
+            quantity = sum(line_items.mapped("quantity"))
+            left = line.price_subtotal
+            for item in line_items[:-1]:
+                share = (
+                    currency.round(line.price_subtotal * item.quantity / quantity)
+                    if quantity
+                    else 0.0
+                )
+                shares[item] = share
+                left -= share
+            shares[line_items[-1]] = currency.round(left)
+        return shares
 
     def _invoicera_annex_attachment(self):
         """The annex PDF of a posted invoice with billed items, made once and kept

@@ -355,12 +355,52 @@ class InvoiceraBillableItem(models.Model):
         )
 
     def action_open_source(self):
+        """Open the record this item bills (a timesheet, an expense...), for a
+        user who may read it; else a UserError saying which rights it needs.
+
+        What opens is the source's to say (``_invoicera_source_action`` of
+        invoicera.billable.mixin: by default the source in its default form
+        view). The record is read as the user: one they may not read is not
+        shown, the item's fields say what it is.
+        """
         self.ensure_one()
+        if self.source_model not in self.env:
+            raise UserError(_("The source of this item is no longer installed."))
+        source = self.env[self.source_model].browse(self.source_id)
+        if not source.exists():
+            raise UserError(_("The source of this item was deleted: its details are on the item."))
+        return source._invoicera_source_action(self)
+
+    def _source_action(self, record, view=None, what=None, rights=None):
+        """The action opening ``record`` (the source or what shows it best: a
+        vendor bill line's bill...) in its form, ``view`` (an XML id) if given,
+        when the user may read it; else a UserError naming the source (``what``:
+        "time entry"; by default the item's source) and the ``rights`` it needs
+        ("Timesheets access"; by default, access to the record's model).
+        """
+        self.ensure_one()
+        record.ensure_one()
+        if not record.has_access("read"):
+            source = dict(self._fields["source"]._description_selection(self.env)).get(
+                self.source, self.source_model
+            )
+            raise UserError(
+                _(
+                    "You cannot open this %(what)s: it needs %(rights)s; its details "
+                    "are on the item.",
+                    what=what or _("source (%(kind)s)", kind=source),
+                    rights=rights
+                    or _("access to %(records)s records", records=record._description),
+                )
+            )
+        view_id = self.env.ref(view).id if view else False
         return {
             "type": "ir.actions.act_window",
-            "res_model": self.source_model,
-            "res_id": self.source_id,
+            "res_model": record._name,
+            "res_id": record.id,
             "view_mode": "form",
+            "views": [(view_id, "form")],
+            "target": "current",
         }
 
     # ------------------------------------------------------------------

@@ -68,6 +68,13 @@ class InvoiceraBillableMixin(models.AbstractModel):
     def _invoicera_on_released(self, items):
         """Hook: ``items`` of these records are to bill again (their invoice is gone)."""
 
+    def _invoicera_source_action(self, item):
+        """Hook: the action "Open the source" of ``item`` (whose source is the
+        record ``self``) returns. By default ``self`` in its default form view;
+        a source shows the record that explains it best (a vendor bill line's
+        bill) or names the rights it needs, through ``item._source_action``."""
+        return item._source_action(self)
+
     @api.model
     def _invoicera_project_records(self, projects):
         """The records of this source that may be billed on ``projects``, with an

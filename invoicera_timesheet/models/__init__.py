@@ -2,6 +2,7 @@ from . import account_analytic_line
 from . import account_move
 from . import account_move_line
 from . import hr_employee
+from . import hr_employee_public
 from . import hr_expense
 from . import hr_expense_sheet
 from . import invoicera_billable_item

@@ -53,6 +53,46 @@ class AccountAnalyticLine(models.Model):
     )
     invoicera_approved_on = fields.Datetime("Approved on", readonly=True, copy=False)
     invoicera_needs_approval = fields.Boolean(related="project_id.invoicera_time_approval")
+    invoicera_can_approve = fields.Boolean(
+        "Can Approve",
+        compute="_compute_invoicera_can_approve",
+        search="_search_invoicera_can_approve",
+        help="You approve this time: you manage its project and it is not your own "
+        "time, or you are a timesheet administrator or a billing manager.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_invoicera_can_approve(self):
+        approvable = self._invoicera_can_approve()
+        for line in self:
+            line.invoicera_can_approve = line in approvable
+
+    def _search_invoicera_can_approve(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(
+                _("Operation not supported: %(operator)s %(value)s", operator=operator, value=value)
+            )
+        if self._invoicera_approves_all():
+            domain = [(1, "=", 1)]
+        else:
+            # sudo: the projects the user manages and the employees they are,
+            # whatever they may read of projects and employees (as
+            # _invoicera_can_approve)
+            user = self.env.user
+            projects = (
+                self.env["project.project"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search([("user_id", "=", user.id)])
+            )
+            employees = (
+                self.env["hr.employee"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search([("user_id", "=", user.id)])
+            )
+            domain = [("project_id", "in", projects), ("employee_id", "not in", employees)]
+        return domain if (operator == "=") == value else ["!", *domain]
 
     # ------------------------------------------------------------------
     # CRUD
@@ -146,14 +186,20 @@ class AccountAnalyticLine(models.Model):
     def _invoicera_can_approve(self):
         """Lines of ``self`` the current user may approve: managers of their project,
         but for their own time, timesheet administrators and billing managers."""
-        user = self.env.user
-        if user.has_group("hr_timesheet.group_timesheet_manager") or user.has_group(
-            "invoicera_billing.group_billing_manager"
-        ):
+        if self._invoicera_approves_all():
             return self
+        user = self.env.user
         return self.filtered(
             lambda line: line.project_id.sudo().user_id == user
             and line.sudo().employee_id.user_id != user
+        )
+
+    def _invoicera_approves_all(self):
+        """Whether the current user approves all time: timesheet administrators
+        and billing managers (their own time included)."""
+        user = self.env.user
+        return user.has_group("hr_timesheet.group_timesheet_manager") or user.has_group(
+            "invoicera_billing.group_billing_manager"
         )
 
     def _invoicera_check_approver(self):
@@ -178,6 +224,15 @@ class AccountAnalyticLine(models.Model):
                     projects=", ".join(refused.project_id.mapped("display_name")),
                 )
             )
+
+    def _invoicera_source_action(self, item):
+        """Time opens in the timesheet form of Timesheets ▸ All Timesheets."""
+        return item._source_action(
+            self,
+            view="hr_timesheet.timesheet_view_form_user",
+            what=_("time entry"),
+            rights=_("Timesheets access"),
+        )
 
     def _invoicera_names(self, limit=10):
         """The lines, named for an error message."""

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
 
@@ -46,6 +46,12 @@ class AccountMoveLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):
         self._invoicera_vendor_lines()._invoicera_unlink_items()
+
+    def _invoicera_source_action(self, item):
+        """A cost opens its vendor bill, not a journal item."""
+        return item._source_action(
+            self.move_id, what=_("vendor bill"), rights=_("Invoicing access")
+        )
 
     def _invoicera_vendor_lines(self):
         """Product lines of vendor bills, but those of an employee's expense report:

@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+#: who reads an employee's default billing rate
+RATE_GROUPS = "hr.group_hr_user,invoicera_billing.group_billing_user"
+
 
 class HrEmployee(models.Model):
     _inherit = "hr.employee"
@@ -7,7 +10,7 @@ class HrEmployee(models.Model):
     invoicera_billing_rate = fields.Monetary(
         "Default Billing Rate",
         currency_field="currency_id",
-        groups="hr.group_hr_user,invoicera_billing.group_billing_user",
+        groups=RATE_GROUPS,
         help="Hourly rate billed to clients for this employee's time when the "
         "project sets no rate of its own.",
     )

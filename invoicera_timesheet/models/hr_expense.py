@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import _, api, models
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
 
@@ -57,6 +57,9 @@ class HrExpense(models.Model):
     def _invoicera_project_records(self, projects):
         # an expense bills the project of its analytic distribution, once approved
         return self._invoicera_search_analytic(projects, [("state", "in", ("approved", "done"))])
+
+    def _invoicera_source_action(self, item):
+        return item._source_action(self, what=_("expense"), rights=_("Expenses access"))
 
     def _invoicera_shares(self):
         return self.env["project.project"]._invoicera_cost_shares(self)

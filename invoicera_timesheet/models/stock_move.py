@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL, float_compare
 from odoo.tools.sql import column_exists, create_column
 
@@ -91,6 +91,12 @@ class StockMove(models.Model):
 
     def _invoicera_project_moves(self):
         return self.filtered(lambda move: move.picking_id.project_id)
+
+    def _invoicera_source_action(self, item):
+        """Material opens its delivery, not a stock move."""
+        return item._source_action(
+            self.picking_id or self, what=_("delivery"), rights=_("Inventory access")
+        )
 
     def _invoicera_billable(self):
         return self._invoicera_billed_here().filtered(

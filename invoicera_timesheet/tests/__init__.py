@@ -14,3 +14,5 @@ from . import test_reports
 from . import test_item_decisions
 from . import test_unbilled_work_tour
 from . import test_rates
+from . import test_source_access
+from . import test_annex_rounding

@@ -1,9 +1,11 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import InvoiceraTimesheetCase
 
@@ -89,6 +91,66 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         theirs.action_invoicera_submit()
         theirs.with_user(self.bob.user_id).action_invoicera_approve()
         self.assertEqual(theirs.invoicera_approved_by_id, self.bob.user_id)
+
+    def time_to_approve(self, user):
+        """What ``user`` sees in Time to Approve: the action with its default filter."""
+        action = self.env.ref("invoicera_timesheet.action_invoicera_time_to_approve")
+        context = safe_eval(action.context)
+        Line = self.env["account.analytic.line"].with_user(user)
+        arch = Line.get_views([(False, "search")])["views"]["search"]["arch"]
+        domain = safe_eval(action.domain)
+        for node in etree.fromstring(arch).iter("filter"):
+            if context.get(f"search_default_{node.get('name')}"):
+                domain += safe_eval(node.get("domain"))
+        return Line.search(domain)
+
+    def test_time_to_approve_lists_what_the_user_approves(self):
+        """A project manager's list holds their projects' time, not their own (a
+        timesheet administrator approves it), nor other managers' projects'."""
+        self.bob.user_id = self.manager
+        own = self.log_time(self.bob, 3, name="Weekly report")
+        theirs = self.log_time(self.alice, 2, name="Checkout page")
+        elsewhere = self.log_time(
+            self.alice,
+            1,
+            project=self.project.copy({"name": "Intranet", "user_id": self.other_manager.id}),
+        )
+        (own | theirs | elsewhere).action_invoicera_submit()
+        self.assertEqual(self.time_to_approve(self.manager), theirs)
+        self.assertEqual(self.time_to_approve(self.other_manager), elsewhere)
+        admin = new_test_user(
+            self.env,
+            login="timesheet_admin",
+            groups="base.group_user,hr_timesheet.group_timesheet_manager",
+        )
+        self.assertEqual(self.time_to_approve(admin), own | theirs | elsewhere)
+        self.assertFalse(self.time_to_approve(self.worker), "approves nothing, lists nothing")
+
+    def test_a_project_manager_with_own_timesheets_rights_approves(self):
+        """The manager of a project approves its time even when Timesheets only
+        lets them see their own: they see their project's time to approve, and no
+        one else's time."""
+        lead = new_test_user(
+            self.env,
+            login="lead_own_rights",
+            groups="base.group_user,hr_timesheet.group_hr_timesheet_user",
+        )
+        self.project.user_id = lead
+        line = self.log_time(self.alice, 3, name="Checkout page")
+        other = self.log_time(
+            self.alice, 1, project=self.project.copy({"name": "Intranet", "user_id": False})
+        )
+        (line | other).action_invoicera_submit()
+        self.assertEqual(self.time_to_approve(lead), line)
+        line.with_user(lead).action_invoicera_approve()
+        self.assertEqual(line.invoicera_approval_state, "approved")
+        self.assertEqual(self.item_of(line).quantity, 3)
+        with self.assertRaises(AccessError, msg="reads it, does not change it"):
+            line.with_user(lead).write({"unit_amount": 5})
+        with self.assertRaises(AccessError):
+            other.with_user(lead).read(["unit_amount"])
+        menu = self.env.ref("invoicera_timesheet.menu_timesheet_time_to_approve")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(lead)._visible_menu_ids())
 
     def test_employees_cannot_approve_their_own_time_by_writing_it(self):
         """Through RPC or an import as through the buttons: approving is the manager's."""
