@@ -14,6 +14,7 @@
         "hr_hourly_cost",
         "purchase",
         "project_stock",
+        "sale_stock",
     ],
     "data": [
         "security/invoicera_timesheet_security.xml",

@@ -484,7 +484,9 @@ class InvoiceraBillableItem(models.Model):
                     warnings[item].append(
                         _(
                             "%(employee)s has %(hours)s h on %(date)s (more than %(limit)s h).",
-                            employee=item.employee_id.name,
+                            # sudo: the name alone, of an employee billing
+                            # staff may read as a public profile only
+                            employee=item.employee_id.sudo().name,
                             hours=round(total, 2),
                             date=format_date(self.env, item.date),
                             limit=limit,
@@ -492,18 +494,19 @@ class InvoiceraBillableItem(models.Model):
                     )
         today = fields.Date.context_today(self)
         for item in items:
+            # sudo: the names and state of the item's task and project, which
+            # billing staff audit also on projects they may not read (private)
+            task, project = item.task_id.sudo(), item.project_id.sudo()
             if item.currency_id.compare_amounts(item.price_unit, 0) <= 0:
                 warnings[item].append(_("Zero rate."))
             name = (item.name or "").strip()
-            if name in ("", "/") or name in (item.task_id.name, item.project_id.name):
+            if name in ("", "/") or name in (task.name, project.name):
                 warnings[item].append(_("No description of the work."))
             max_age = item.company_id.invoicera_audit_max_age_days
             if max_age and (today - item.date).days > max_age:
                 warnings[item].append(_("Older than %(days)s days.", days=max_age))
-            if item.task_id and item.task_id.state in ("1_done", "1_canceled"):
-                warnings[item].append(
-                    _("Time on the closed task %(task)s.", task=item.task_id.name)
-                )
+            if task and task.state in ("1_done", "1_canceled"):
+                warnings[item].append(_("Time on the closed task %(task)s.", task=task.name))
         items._audit_write(warnings)
         return self.browse([item.id for item in warnings])
 
@@ -948,8 +951,8 @@ class InvoiceraBillableItem(models.Model):
         if detail == "item" and len(line["item_ids"]) == 1:
             item = self.browse(line["item_ids"][0])
             parts = [in_lang(item.date)]
-            if item.employee_id:
-                parts.append(item.employee_id.name)
+            if line["employee"]:
+                parts.append(line["employee"].name)
             parts.append(item.name)
             return " · ".join(parts)
         period = in_lang(line["date_from"])
@@ -991,6 +994,12 @@ class InvoiceraBillableItem(models.Model):
         per_item = []
         for partner, project, product, uom, currency, price, task, employee, *totals in groups:
             quantity, date_from, date_to, item_ids = totals
+            # sudo: a line names its project, task and employee, and takes the
+            # project's analytic account; billing staff invoice every client's
+            # work, also on projects and tasks they may not read (private
+            # projects) and of employees they read as public profiles (no HR
+            # rights). Only those names and the analytic account are read.
+            project, task, employee = project.sudo(), task.sudo(), employee.sudo()
             detail = partner.invoicera_invoice_detail or "project"
             if detail == "item":
                 per_item += item_ids
@@ -1022,9 +1031,10 @@ class InvoiceraBillableItem(models.Model):
             }
         for item in self.browse(per_item):
             lines[item.partner_id][item.id] = {
-                "project": item.project_id,
-                "task": item.task_id,
-                "employee": item.employee_id,
+                # sudo: as above, names and analytic account only
+                "project": item.project_id.sudo(),
+                "task": item.task_id.sudo(),
+                "employee": item.employee_id.sudo(),
                 "product": item.product_id,
                 "uom": item.uom_id,
                 "currency": item.currency_id,
@@ -1050,12 +1060,13 @@ class InvoiceraBillableItem(models.Model):
         one invoice per client in its currency (and per project when the client
         wants it).
         """
-        rates, result, headers, names = {}, {}, {}, {}
+        rates, result, headers, names, prices = {}, {}, {}, {}, {}
         # the clients' settings (line detail, one invoice per project) are per
         # company: the invoicing company's, whichever company the user is in
         lines_by_partner = self.with_company(company)._invoice_lines()
-        # The lines show their project's name and analytic account: read those alone.
-        self.env["project.project"].union(
+        # The lines show their project's name and analytic account: read those
+        # alone (as superuser, see _invoice_lines).
+        self.env["project.project"].sudo().union(
             *(line["project"] for lines in lines_by_partner.values() for line in lines)
         ).fetch(["name", "account_id"])
         for partner, partner_lines in lines_by_partner.items():
@@ -1063,6 +1074,7 @@ class InvoiceraBillableItem(models.Model):
             currency = self._invoice_currency(partner, company)
             invoice_address = partner.address_get(["invoice"])["invoice"]
             header = self._invoice_header(company, invoice_address, currency, headers, invoice_date)
+            position = self.env["account.fiscal.position"].browse(header["fiscal_position_id"])
             invoices = defaultdict(list)
             for line in partner_lines:
                 key = line["project"].id if partner.invoicera_invoice_per_project else None
@@ -1083,7 +1095,10 @@ class InvoiceraBillableItem(models.Model):
                         "name": self._line_name(partner, detail, line, names),
                         "quantity": line["quantity"],
                         "product_uom_id": line["uom"].id,
-                        "price_unit": line["price_unit"] * rates[key],
+                        "price_unit": self._price_in_position(
+                            line["product"], position, line["price_unit"], company, prices
+                        )
+                        * rates[key],
                     }
                     if line["project"].account_id:
                         vals["analytic_distribution"] = {str(line["project"].account_id.id): 100}
@@ -1100,6 +1115,47 @@ class InvoiceraBillableItem(models.Model):
                     invoice_vals["invoicera_run_id"] = run.id
                 result[partner].append((invoice_vals, [line["item_ids"] for line in lines]))
         return result
+
+    @api.model
+    def _price_in_position(self, product, position, price, company, cache):
+        """The price of ``product`` at the rate ``price`` for a client in the
+        fiscal ``position``, as Odoo prices a product on an invoice or a sales
+        order line (``_get_tax_included_unit_price_from_price``).
+
+        Rates are entered as the product's price is: including the product's
+        taxes that are included in its price. Where the position maps all
+        those included taxes to other ones (an exempt client, another rate),
+        Odoo takes the price without the original taxes and adds the included
+        ones it maps to: 121 with "21% included" becomes 100 with "0%". Else
+        (no position, taxes not all included, mapped to themselves) the price
+        is kept as it is.
+
+        ``cache``: a dict kept for one batch, where each product and position
+        is looked at once, and each distinct price adapted once.
+        """
+        key = (product.id, position.id)
+        if key not in cache:
+            # the product's own taxes, as the engine maps them (_predict_line_amounts);
+            # taxes an income account gives to a product without any change no price
+            taxes = (
+                product.taxes_id.filtered_domain(
+                    self.env["account.tax"]._check_company_domain(company)
+                )._filter_taxes_by_company(company)
+                if position
+                else product.taxes_id.browse()
+            )
+            mapped = position.map_tax(taxes) if taxes else taxes
+            adapt = taxes and mapped != taxes and all(taxes.mapped("price_include"))
+            cache[key] = (taxes, mapped) if adapt else None
+        if cache[key] is None:
+            return price
+        price_key = (*key, price)
+        if price_key not in cache:
+            taxes, mapped = cache[key]
+            cache[price_key] = product._get_tax_included_unit_price_from_price(
+                price, taxes, product_taxes_after_fp=mapped
+            )
+        return cache[price_key]
 
     @api.model
     def _invoice_header(self, company, invoice_address, currency, cache, invoice_date):

@@ -71,8 +71,12 @@ class InvoiceraBillingRun(models.Model):
     cutoff_date = fields.Date(
         "Cut-off Date",
         required=True,
-        default=fields.Date.context_today,
-        help="Only items dated on or before this day are invoiced.",
+        compute="_compute_cutoff_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Only items dated on or before this day are invoiced. It follows the "
+        "invoice date unless set apart.",
     )
     partner_ids = fields.Many2many(
         "res.partner",
@@ -81,11 +85,19 @@ class InvoiceraBillingRun(models.Model):
     )
     post = fields.Boolean("Post Invoices", help="Post the invoices instead of leaving drafts.")
     send = fields.Boolean(
-        "Send by Email", help="Send the posted invoices to the clients by e-mail."
+        "Send by Email",
+        compute="_compute_send",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Send the posted invoices to the clients by e-mail.",
     )
+    # set by code only (RUN_FIELDS)
     chunk_size = fields.Integer(
-        default=lambda self: self.env.company.invoicera_run_chunk_size or 50,
-        readonly=True,
+        compute="_compute_chunk_size",
+        store=True,
+        precompute=True,
+        readonly=False,
         copy=False,
     )
     client_count = fields.Integer("Clients to Invoice", readonly=True, copy=False)
@@ -137,6 +149,24 @@ class InvoiceraBillingRun(models.Model):
             run.not_sent_count = not_sent.get(run, 0)
             run.invoice_count = invoices.get(run, 0)
             run.progress = min(100.0, 100.0 * done / run.client_count) if run.client_count else 0.0
+
+    @api.depends("invoice_date")
+    def _compute_cutoff_date(self):
+        # billing a month on the 2nd, invoices dated the 31st: that month's work
+        for run in self:
+            run.cutoff_date = run.invoice_date or fields.Date.context_today(run)
+
+    @api.depends("company_id")
+    def _compute_chunk_size(self):
+        # Clients per Job: the run's company's setting
+        for run in self:
+            run.chunk_size = run.company_id.invoicera_run_chunk_size or 50
+
+    @api.depends("post")
+    def _compute_send(self):
+        # drafts are not sent: unticking Post unticks Send, which it hides
+        for run in self:
+            run.send = run.post and run.send
 
     @api.constrains("send", "post")
     def _check_send_posted(self):

@@ -1,10 +1,13 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .report_currency import currency_rate_table
+
 
 class InvoiceraRealizationReport(models.Model):
     """Realization: what work was worth at standard rates, what was billed, what was
-    collected, and what was written down or off, with the reasons given."""
+    collected, and what was written down or off, with the reasons given; in the
+    current company's currency, at today's rate (items of several currencies)."""
 
     _name = "invoicera.realization.report"
     _description = "Realization Analysis"
@@ -39,14 +42,21 @@ class InvoiceraRealizationReport(models.Model):
     source = fields.Selection(selection="_selection_source", readonly=True)
     state = fields.Selection(selection="_selection_state", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
+    currency_id = fields.Many2one("res.currency", "Item Currency", readonly=True)
+    company_currency_id = fields.Many2one(
+        "res.currency", "Report Currency", readonly=True, help="The current company's currency."
+    )
     date = fields.Date(readonly=True)
     invoice_id = fields.Many2one("account.move", readonly=True)
     worked_value = fields.Monetary(
-        "Value at Standard Rates", readonly=True, help="Worked quantity at the standard rate."
+        "Value at Standard Rates",
+        currency_field="company_currency_id",
+        readonly=True,
+        help="Worked quantity at the standard rate.",
     )
     billed_value = fields.Monetary(
         "Billed",
+        currency_field="company_currency_id",
         readonly=True,
         help="What the invoice bills for the item: its share of the invoice line, "
         "after the line's discount, less what credit notes took off the invoice "
@@ -54,12 +64,14 @@ class InvoiceraRealizationReport(models.Model):
     )
     written_down_value = fields.Monetary(
         "Written Down or Off",
+        currency_field="company_currency_id",
         readonly=True,
         help="Value at standard rates not billed: write-downs of billed items "
         "(their quantity or rate, discounts, credit notes), and items written off.",
     )
     collected_value = fields.Monetary(
         "Collected",
+        currency_field="company_currency_id",
         readonly=True,
         help="The billed value, in the proportion its invoice is paid (credit notes "
         "are not payments).",
@@ -107,18 +119,23 @@ class InvoiceraRealizationReport(models.Model):
                    item.currency_id,
                    item.date,
                    item.invoice_id,
-                   item.standard_amount AS worked_value,
-                   valued.billed AS billed_value,
+                   %(company_currency)s AS company_currency_id,
+                   item.standard_amount * rate.rate AS worked_value,
+                   valued.billed * rate.rate AS billed_value,
                    CASE WHEN item.state = 'written_off' THEN item.standard_amount
                         WHEN item.state = 'invoiced'
                              THEN GREATEST(item.standard_amount - valued.billed, 0)
-                        ELSE 0 END AS written_down_value,
-                   valued.collected AS collected_value,
+                        ELSE 0 END * rate.rate AS written_down_value,
+                   valued.collected * rate.rate AS collected_value,
                    COALESCE(item.write_off_reason, item.adjustment_reason) AS reason
               FROM invoicera_billable_item item
          LEFT JOIN account_move_line line ON line.id = item.invoice_line_id
          LEFT JOIN account_move move ON move.id = item.invoice_id
          LEFT JOIN credited ON credited.move_id = move.id
+         LEFT JOIN %(currency_rate)s
+                ON currency_rate.company_id = item.company_id
+               AND currency_rate.currency_id = item.currency_id
+        CROSS JOIN LATERAL (SELECT COALESCE(currency_rate.rate, 1) AS rate) rate
         CROSS JOIN LATERAL (
                 -- invoiced: the item's share of its line; total: of its posted invoice
                 SELECT CASE WHEN item.state != 'invoiced' THEN 0
@@ -147,5 +164,7 @@ class InvoiceraRealizationReport(models.Model):
                         END AS collected
            ) valued
              WHERE item.state IN ('invoiced', 'written_off') AND item.active
-            """
+            """,
+            company_currency=self.env.company.currency_id.id,
+            currency_rate=currency_rate_table(self.env),
         )

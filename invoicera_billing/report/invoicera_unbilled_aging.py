@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .report_currency import currency_rate_table
+
 
 class InvoiceraUnbilledAging(models.Model):
     """How long work waits to be billed: unbilled items by age, client, project, employee."""
@@ -30,7 +32,10 @@ class InvoiceraUnbilledAging(models.Model):
     employee_id = fields.Many2one("hr.employee", readonly=True)
     source = fields.Selection(selection="_selection_source", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
+    currency_id = fields.Many2one("res.currency", "Item Currency", readonly=True)
+    company_currency_id = fields.Many2one(
+        "res.currency", "Report Currency", readonly=True, help="The current company's currency."
+    )
     date = fields.Date(readonly=True)
     age = fields.Integer("Age (days)", readonly=True, aggregator="max")
     age_bucket = fields.Selection(
@@ -44,7 +49,15 @@ class InvoiceraUnbilledAging(models.Model):
         readonly=True,
     )
     quantity = fields.Float(readonly=True)
-    amount = fields.Monetary(readonly=True)
+    amount = fields.Monetary(
+        readonly=True,
+        currency_field="company_currency_id",
+        help="In the current company's currency, at today's rate: amounts of "
+        "several currencies add up.",
+    )
+    amount_currency = fields.Monetary(
+        "Amount in Item Currency", readonly=True, currency_field="currency_id"
+    )
 
     @api.model
     def _selection_source(self):
@@ -73,9 +86,16 @@ class InvoiceraUnbilledAging(models.Model):
                         WHEN %(today)s - item.date <= 90 THEN '61_90'
                         ELSE '91' END AS age_bucket,
                    item.quantity,
-                   item.amount
+                   item.amount AS amount_currency,
+                   %(company_currency)s AS company_currency_id,
+                   item.amount * COALESCE(currency_rate.rate, 1) AS amount
               FROM invoicera_billable_item item
+         LEFT JOIN %(currency_rate)s
+                ON currency_rate.company_id = item.company_id
+               AND currency_rate.currency_id = item.currency_id
              WHERE item.state IN ('to_bill', 'deferred') AND item.active
             """,
             today=today,
+            company_currency=self.env.company.currency_id.id,
+            currency_rate=currency_rate_table(self.env),
         )

@@ -84,6 +84,9 @@ class AccountMoveLine(models.Model):
             lambda line: line.parent_state == "posted"
             and line.move_id not in credited
             and (line.invoicera_rebill or line.product_id.expense_policy in ("cost", "sales_price"))
+            # a cost, not a discount or a return (a credit): as Odoo, which
+            # re-invoices costs only; billed, it would be a negative amount
+            and line.company_currency_id.compare_amounts(line.balance, 0) >= 0
             # sudo: whether Odoo re-invoices the line on a sale order (its
             # analytic entries then carry the order line), whole, even where
             # its distribution also goes to a project billed here: never both
@@ -102,8 +105,13 @@ class AccountMoveLine(models.Model):
             quantity = line.quantity or 1.0
             product = line.product_id or cost_product
             if line.product_id.expense_policy == "sales_price":
+                # as Odoo re-invoices it (_sale_get_invoice_price): the price
+                # of one, in the line's unit (a dozen bought, a dozen's price)
                 pricelist = partner.with_company(line.company_id).property_product_pricelist
-                price = pricelist._get_product_price(product, quantity) * share / 100.0
+                unit_price = pricelist._get_product_price(
+                    product, 1.0, uom=line.product_uom_id or product.uom_id
+                )
+                price = unit_price * share / 100.0
                 currency = pricelist.currency_id or line.company_id.currency_id
             else:
                 price = project._invoicera_cost_price(line.price_subtotal / quantity, share)

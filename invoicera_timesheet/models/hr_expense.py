@@ -7,6 +7,7 @@ BILLED_FIELDS = {
     "date",
     "product_id",
     "quantity",
+    "product_uom_id",
     "price_unit",
     "total_amount_currency",
     "untaxed_amount_currency",
@@ -69,6 +70,8 @@ class HrExpense(models.Model):
             lambda e: e.state in ("approved", "done")
             and not e.sale_order_id
             and e.product_id.expense_policy in ("cost", "sales_price")
+            # a refund is not re-billed (as Odoo, which re-invoices costs only)
+            and e.currency_id.compare_amounts(e.total_amount_currency, 0) >= 0
         )
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda e: shares[e.id][0])
@@ -81,8 +84,15 @@ class HrExpense(models.Model):
             partner = project.partner_id.commercial_partner_id
             quantity = expense.quantity or 1.0
             if expense.product_id.expense_policy == "sales_price":
+                # as Odoo re-invoices it (_sale_get_invoice_price): the price
+                # of one, in the expense's unit
                 pricelist = partner.with_company(expense.company_id).property_product_pricelist
-                price = pricelist._get_product_price(expense.product_id, quantity) * share / 100.0
+                unit_price = pricelist._get_product_price(
+                    expense.product_id,
+                    1.0,
+                    uom=expense.product_uom_id or expense.product_id.uom_id,
+                )
+                price = unit_price * share / 100.0
                 currency = pricelist.currency_id or expense.company_id.currency_id
             else:
                 unit_cost = expense.untaxed_amount_currency / quantity

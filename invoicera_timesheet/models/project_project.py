@@ -231,13 +231,12 @@ class ProjectProject(models.Model):
             if not project:
                 continue
             account = str(project.account_id.id)
-            share = max(
-                (
-                    percentage
-                    for key, percentage in (cost.analytic_distribution or {}).items()
-                    if account in key.split(",")
-                ),
-                default=0.0,
+            # a key per combination of the plans' accounts: the project's share
+            # is that of every key with its account (split across departments)
+            share = sum(
+                percentage
+                for key, percentage in (cost.analytic_distribution or {}).items()
+                if account in key.split(",")
             )
             if share:
                 shares[cost.id] = (project, share)
@@ -263,8 +262,14 @@ class ProjectProject(models.Model):
     def _invoicera_project_shares(self, distributions):
         """For analytic distributions, the billable project each one bills and its share.
 
+        A distribution's key is a combination of analytic accounts, one per plan
+        (``"project,department"``): a project's share is the sum of the keys with
+        its account (a cost all on the project, split between two departments,
+        is 100% the project's).
+
         Returns one ``(project, percentage)`` per distribution, in order; the
-        project with the largest share wins; ``(empty, 0)`` when none is billable.
+        project with the largest share wins (the first one on a tie);
+        ``(empty, 0)`` when none is billable.
         """
         account_ids = {
             int(account_id)
@@ -277,12 +282,16 @@ class ProjectProject(models.Model):
         by_account = {p.account_id.id: p for p in projects._invoicera_billable_projects()}
         result = []
         for distribution in distributions:
-            best, share = self.browse(), 0.0
+            project_shares = {}  # in order of the keys: the first one wins a tie
             for key, percentage in (distribution or {}).items():
                 for account_id in key.split(","):
                     project = by_account.get(int(account_id)) if account_id.isdigit() else None
-                    if project and percentage > share:
-                        best, share = project, percentage
+                    if project:
+                        project_shares[project] = project_shares.get(project, 0.0) + percentage
+            best, share = self.browse(), 0.0
+            for project, project_share in project_shares.items():
+                if project_share > share:
+                    best, share = project, project_share
             result.append((best.with_env(self.env), share))
         return result
 

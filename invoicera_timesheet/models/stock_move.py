@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, float_round
 from odoo.tools.sql import column_exists, create_column
 
 
@@ -10,11 +10,14 @@ class StockMove(models.Model):
     of a client (the picking's *Project*) is billed at the product's price in
     the client's pricelist, for what was delivered less what came back
     (returns done before it is invoiced). Deliveries of sale orders keep
-    Odoo's own flow, as do deliveries validated for a project sold through a
-    sale order: Odoo re-invoices those on the project's order when they are
-    validated (sale_project_stock), whatever becomes of the order or of the
-    delivery's project afterwards; a delivery validated for a project billed
-    here is billed here, whichever billable project it is moved to.
+    Odoo's own flow, whatever their project: sale_stock puts what they deliver
+    on the order (a product added to the delivery too), and a move on an order
+    line is the order's to invoice. So do deliveries validated for a project
+    sold through a sale order: Odoo re-invoices those on the project's order
+    when they are validated (sale_project_stock), whatever becomes of the
+    order or of the delivery's project afterwards; a delivery validated for a
+    project billed here is billed here, whichever billable project it is
+    moved to.
     """
 
     _name = "stock.move"
@@ -68,21 +71,56 @@ class StockMove(models.Model):
             moves.filtered(lambda move: move.picking_id.project_id in sold).write(
                 {"invoicera_sold_project": True}
             )
+        # A product added to a sale order's delivery is put on the order by
+        # sale_stock once the delivery is done, after its moves are: synced when
+        # given its order line (write), not billed here meanwhile.
+        to_order = moves.filtered(
+            lambda move: move.picking_id.sale_id
+            and not move.sale_line_id
+            and move.picked
+            and move.location_dest_id.usage == "customer"
+        )
         # a return changes what is to bill of the delivery it returns
-        (moves | moves.origin_returned_move_id)._invoicera_project_moves()._invoicera_sync_items()
+        (
+            (moves - to_order) | moves.origin_returned_move_id
+        )._invoicera_project_moves()._invoicera_sync_items()
         return moves
+
+    def write(self, vals):
+        linked = self.browse()
+        if "sale_line_id" in vals:
+            # A done delivery given an order line is the order's to invoice
+            # (sale_stock counts it delivered): refused once invoiced here.
+            line = vals["sale_line_id"]
+            line_id = line.id if isinstance(line, models.BaseModel) else line or False
+            linked = self.filtered(
+                lambda move: move.state == "done" and move.sale_line_id.id != line_id
+            )._invoicera_project_moves()
+            linked._invoicera_check_not_billed()
+        res = super().write(vals)
+        linked._invoicera_sync_items()
+        return res
 
     def _invoicera_net_quantity(self):
         """Delivered less returned (done returns that update quantities, Odoo's
-        "Update quantities on SO/PO"), in the unit of the delivery."""
+        "Update quantities on SO/PO"), in the unit of the delivery.
+
+        Returns in another unit are converted unrounded and the difference is
+        rounded once, half-up to the delivery unit's rounding, as Odoo rounds
+        a quantity delivered in another unit than its order line's (sale_stock):
+        2 Dozens less 1 Unit is 1.92 Dozens, as on a sale order."""
         self.ensure_one()
         returned = sum(
-            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            move.product_uom._compute_quantity(move.quantity, self.product_uom, round=False)
             for move in self.returned_move_ids
             # as Odoo's sale_stock counts returns: those that update quantities
             if move.state == "done" and move.to_refund
         )
-        return self.quantity - returned
+        return float_round(
+            self.quantity - returned,
+            precision_rounding=self.product_uom.rounding,
+            rounding_method="HALF-UP",
+        )
 
     @api.model
     def _invoicera_project_records(self, projects):
@@ -103,6 +141,7 @@ class StockMove(models.Model):
             lambda move: move.state == "done"
             and move.picking_code == "outgoing"
             and move.location_dest_id.usage == "customer"  # not a return to a vendor
+            # on an order line: the order invoices it (sale_stock)
             and not move.sale_line_id
             and move.product_id.type != "service"
             and float_compare(

@@ -38,6 +38,11 @@ class InvoiceraUnbilledClient(models.Model):
     amount = fields.Monetary(readonly=True)
     oldest_date = fields.Date("Oldest Item", readonly=True)
     deferred_count = fields.Integer("Deferred", readonly=True)
+    later_count = fields.Integer(
+        "Dated Later",
+        readonly=True,
+        help="Items dated after today: billed by a run whose cut-off date reaches " "their date.",
+    )
     flagged_count = fields.Integer("Flagged", readonly=True, help="Items flagged by the audit.")
     pending_count = fields.Integer(
         "Awaiting Client", readonly=True, help="Items waiting for the client's approval."
@@ -48,6 +53,14 @@ class InvoiceraUnbilledClient(models.Model):
     @property
     def _table_query(self):
         hour_category = self.env.ref("uom.uom_categ_wtime").id
+        today = fields.Date.context_today(self)
+        # billable by a run whose cut-off date reaches the item's date
+        ready = SQL(
+            """(item.state = 'to_bill'
+                OR (item.state = 'deferred' AND item.deferred_until <= %(today)s))
+               AND item.client_approval IN ('not_required', 'approved')""",
+            today=today,
+        )
         return SQL(
             """
             SELECT MIN(item.id) AS id,
@@ -62,6 +75,9 @@ class InvoiceraUnbilledClient(models.Model):
                    COUNT(*) FILTER (
                        WHERE item.state = 'deferred' AND item.deferred_until > %(today)s
                    ) AS deferred_count,
+                   COUNT(*) FILTER (
+                       WHERE %(ready)s AND item.date > %(today)s
+                   ) AS later_count,
                    COUNT(*) FILTER (WHERE item.audit_flagged) AS flagged_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'pending') AS pending_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'disputed') AS disputed_count,
@@ -78,16 +94,12 @@ class InvoiceraUnbilledClient(models.Model):
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
             hours=hour_category,
-            # what "Invoice all" bills today (_billable_domain): not what waits
-            # for (or was disputed by) the client, counted apart, and deferrals
-            # whose date is reached
-            to_bill=SQL(
-                """(item.state = 'to_bill'
-                    OR (item.state = 'deferred' AND item.deferred_until <= %(today)s))
-                   AND item.client_approval IN ('not_required', 'approved')""",
-                today=fields.Date.context_today(self),
-            ),
-            today=fields.Date.context_today(self),
+            # what "Invoice all" bills today (_billable_domain, its cut-off date
+            # today): not what waits for (or was disputed by) the client, nor
+            # work dated later, counted apart; deferrals whose date is reached
+            to_bill=SQL("%s AND item.date <= %s", ready, today),
+            ready=ready,
+            today=today,
         )
 
     def action_review(self):

@@ -16,3 +16,4 @@ from . import test_unbilled_work_tour
 from . import test_rates
 from . import test_source_access
 from . import test_annex_rounding
+from . import test_material_sources

@@ -5,7 +5,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_item import InvoiceraBusyError
@@ -83,6 +83,51 @@ class TestBillingRun(InvoiceraTimesheetCase):
             "send the invoice from it.",
         )
         self.assertEqual(run.not_sent_count, 1)
+
+    def test_unticking_post_unticks_send(self):
+        """Post and Send ticked, then Post unticked (Send hides with it): the
+        dialog saves a run of drafts, not an error about a hidden option."""
+        form = Form(
+            self.env["invoicera.billing.run"],
+            view="invoicera_billing.invoicera_billing_run_view_form_start",
+        )
+        form.post = True
+        form.send = True
+        form.post = False
+        run = form.save()
+        self.assertFalse(run.send)
+        form = Form(run)
+        form.post = True
+        form.send = True
+        self.assertTrue(form.save().send, "ticked again, kept")
+
+    def test_the_cut_off_follows_the_invoice_date(self):
+        """Billing March on April 2nd: dating the invoices March 31st bills the
+        work up to that day, not April's first days (the cut-off can still be
+        set apart)."""
+        form = Form(
+            self.env["invoicera.billing.run"],
+            view="invoicera_billing.invoicera_billing_run_view_form_start",
+        )
+        form.invoice_date = date(2026, 3, 31)
+        self.assertEqual(form.cutoff_date, date(2026, 3, 31))
+        form.cutoff_date = date(2026, 3, 15)
+        run = form.save()
+        self.assertEqual(
+            (run.invoice_date, run.cutoff_date), (date(2026, 3, 31), date(2026, 3, 15))
+        )
+
+    def test_clients_per_job_are_the_runs_companys(self):
+        """Clients per Job is a setting of each company: a run for another
+        company than the one the user works in takes that company's."""
+        other = self.env["res.company"].create({"name": "Other Co", "invoicera_run_chunk_size": 7})
+        self.env.user.company_ids |= other
+        self.env.company.invoicera_run_chunk_size = 30
+        Run = self.env["invoicera.billing.run"].with_context(
+            allowed_company_ids=[self.env.company.id, other.id]
+        )
+        self.assertEqual(Run.create({"company_id": other.id}).chunk_size, 7)
+        self.assertEqual(Run.create({}).chunk_size, 30)
 
     def test_failing_client_is_rolled_back_and_logged(self):
         self.client_c.active = False

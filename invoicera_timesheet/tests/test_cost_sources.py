@@ -964,3 +964,166 @@ class TestCostSources(InvoiceraTimesheetCase):
         self.project.account_id = new_account
         self.assert_billed_to_the_client(expense, "expense")
         self.assertFalse(self.item_of(before).active, "no longer the project's cost")
+
+    # ------------------------------------------------------------------
+    def departments(self):
+        """A second analytic plan, Departments, with Sales and Ops."""
+        plan = self.env["account.analytic.plan"].create({"name": "Departments"})
+        return self.env["account.analytic.account"].create(
+            [{"name": name, "plan_id": plan.id} for name in ("Sales", "Ops")]
+        )
+
+    def test_cost_split_across_departments_all_on_the_project(self):
+        """A cost all on the project, split between two departments (another
+        analytic plan), is billed whole, the expense and the vendor cost."""
+        sales, ops = self.departments()
+        dist = {f"{self.account.id},{sales.id}": 50, f"{self.account.id},{ops.id}": 50}
+        expense = self.approved_expense(200, distribution=dist)
+        bill = self.vendor_bill(1000, post=False)
+        bill.invoice_line_ids.analytic_distribution = dist
+        bill.action_post()
+        self.assertEqual(self.item_of(expense).price_unit, 220)
+        self.assertEqual(self.item_of(bill.invoice_line_ids).price_unit, 550, "2 × 500, +10%")
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 220 + 1100)
+
+    def test_cost_split_across_departments_partly_on_the_project(self):
+        """Spread over two plans, a cost bills the project for the sum of its
+        parts on the project's account; between two projects, the larger one
+        bills it."""
+        sales, ops = self.departments()
+        other = self.env["project.project"].create(
+            {"name": "Catalogue", "partner_id": self.client_eur.id, "allow_billable": True}
+        )
+        expense = self.approved_expense(
+            100,
+            distribution={
+                f"{self.account.id},{sales.id}": 30,
+                f"{self.account.id},{ops.id}": 30,
+                f"{other.account_id.id},{sales.id}": 40,
+            },
+        )
+        item = self.item_of(expense)
+        self.assertEqual((item.project_id, item.partner_id), (self.project, self.client))
+        self.assertAlmostEqual(item.price_unit, 66.0, msg="60% of 100, +10%")
+
+    def test_cost_across_departments_billed_before_the_project_is_sold(self):
+        """A cost split across departments billed before its project is sold
+        through an order stays billed here, whole."""
+        sales, ops = self.departments()
+        dist = {f"{self.account.id},{sales.id}": 50, f"{self.account.id},{ops.id}": 50}
+        expense = self.approved_expense(200, distribution=dist)
+        self.sell(self.project, self.client)
+        item = self.item_of(expense)
+        self.assertEqual((item.project_id, item.price_unit), (self.project, 220))
+
+    def dozen_product(self, **vals):
+        """A product sold 10 per Unit, re-invoiced at its sales price."""
+        return self.env["product.product"].create(
+            dict(
+                {
+                    "name": "Printer paper",
+                    "type": "consu",
+                    "can_be_expensed": True,
+                    "expense_policy": "sales_price",
+                    "list_price": 10,
+                    "standard_price": 8,
+                    "supplier_taxes_id": False,
+                },
+                **vals,
+            )
+        )
+
+    def test_vendor_cost_at_sales_price_bought_by_the_dozen(self):
+        """Bought by the dozen, a product sold per unit is billed at its sales
+        price for a dozen (as Odoo re-invoices it)."""
+        paper = self.dozen_product()
+        dozen = self.env.ref("uom.product_uom_dozen")
+        bill = self.vendor_bill(100, rebill=False, product=paper, post=False)
+        bill.invoice_line_ids.write({"product_uom_id": dozen.id, "quantity": 2, "price_unit": 50})
+        bill.action_post()
+        item = self.item_of(bill.invoice_line_ids)
+        self.assertRecordValues(item, [{"quantity": 2, "uom_id": dozen.id, "price_unit": 120}])
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 240)
+
+    def test_cost_at_sales_price_ignores_quantity_breaks(self):
+        """As Odoo re-invoices a cost at sales price: the price of one, whatever
+        quantity the pricelist gives a lower price from."""
+        paper = self.dozen_product()
+        self.env["product.pricelist"].create(
+            {
+                "name": "Volume",
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": paper.id,
+                            "min_quantity": 5,
+                            "compute_price": "fixed",
+                            "fixed_price": 7,
+                        }
+                    )
+                ],
+            }
+        )
+        self.client.property_product_pricelist = self.env["product.pricelist"].search(
+            [("name", "=", "Volume")]
+        )
+        bill = self.vendor_bill(80, rebill=False, product=paper, post=False)
+        bill.invoice_line_ids.write({"quantity": 10, "price_unit": 8})
+        bill.action_post()
+        self.assertEqual(self.item_of(bill.invoice_line_ids).price_unit, 10)
+
+    def test_expense_at_sales_price_by_the_dozen(self):
+        """An expense of a product sold per unit, in dozens: billed at its sales
+        price for a dozen."""
+        paper = self.dozen_product()
+        dozen = self.env.ref("uom.product_uom_dozen")
+        expense = self.env["hr.expense"].create(
+            {
+                "name": "Paper",
+                "employee_id": self.alice.id,
+                "product_id": paper.id,
+                "date": date(2026, 3, 9),
+                "analytic_distribution": {str(self.account.id): 100},
+            }
+        )
+        expense.write({"product_uom_id": dozen.id, "quantity": 2})
+        sheet = self.env["hr.expense.sheet"].create(
+            {"name": "March", "employee_id": self.alice.id, "expense_line_ids": expense.ids}
+        )
+        sheet.action_submit_sheet()
+        sheet.action_approve_expense_sheets()
+        item = self.item_of(expense)
+        self.assertRecordValues(item, [{"quantity": 2, "uom_id": dozen.id, "price_unit": 120}])
+
+    def test_rebilled_vendor_discount_line(self):
+        """A discount on a vendor bill (a negative line marked Re-bill) is not
+        billed: like Odoo, which re-invoices costs only. The client's work is
+        invoiced still."""
+        self.log_time(self.alice, 2)
+        bill = self.vendor_bill(500, post=False)
+        bill.invoice_line_ids = [
+            Command.create(
+                {
+                    "name": "Volume discount",
+                    "quantity": 1,
+                    "price_unit": -100,
+                    "tax_ids": False,
+                    "analytic_distribution": {str(self.account.id): 100},
+                    "invoicera_rebill": True,
+                }
+            )
+        ]
+        bill.action_post()
+        discount = bill.invoice_line_ids.filtered(lambda line: line.price_subtotal < 0)
+        self.assertFalse(self.item_of(discount))
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 180 + 550)
+
+    def test_negative_expense_is_not_billed(self):
+        """A negative expense (a refund) is not billed; the client's work is."""
+        self.log_time(self.alice, 2)
+        refund = self.approved_expense(-50)
+        self.assertFalse(self.item_of(refund))
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 180)

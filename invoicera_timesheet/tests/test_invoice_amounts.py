@@ -368,3 +368,94 @@ class TestInvoiceAmounts(InvoiceraTimesheetCase):
                 self.bill_work(self.client_eur, self.project_eur, self.tax_excluded)
             self.assertEqual(seen, [False])
         self.assertOdooAmounts(invoice, self.tax_excluded)
+
+    # Prices including a tax the client's fiscal position maps to another tax:
+    # rates are entered as the product's price is, tax included; the client
+    # pays what Odoo charges for the product on its own invoice or quotation.
+
+    def position_mapping(self, partner, source, destination):
+        partner.property_account_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": f"{source.name} → {destination.name}",
+                "tax_ids": [
+                    Command.create({"tax_src_id": source.id, "tax_dest_id": destination.id})
+                ],
+            }
+        )
+
+    def test_included_tax_mapped_to_exempt(self):
+        """The service's price (its rate in the client's pricelist) includes 21%,
+        the client is exempt: the client pays the price without the tax, as on
+        an invoice Odoo fills in from the product."""
+        exempt = self.env["account.tax"].create(
+            {"name": "Export 0%", "amount": 0, "type_tax_use": "sale"}
+        )
+        self.service.taxes_id = self.tax_included
+        self.service.list_price = 121
+        self.position_mapping(self.client, self.tax_included, exempt)
+        self.alice.invoicera_billing_rate = 0  # rate: the service priced in the client's pricelist
+        (item,) = self.item_of(self.log_time(self.alice, 1))
+        self.assertEqual(item.price_unit, 121)
+        invoice = self.invoice(self.client)
+        odoo = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_date": date(2026, 3, 31),
+                "invoice_line_ids": [Command.create({"product_id": self.service.id})],
+            }
+        )
+        self.assertEqual(invoice.invoice_line_ids.price_unit, 100)
+        self.assertEqual(invoice.invoice_line_ids.price_unit, odoo.invoice_line_ids.price_unit)
+        self.assertEqual(invoice.amount_total, odoo.amount_total)
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (100, 100))
+        self.assertOdooAmounts(invoice, exempt)
+
+    def test_rates_including_a_tax_the_client_is_exempt_from(self):
+        exempt = self.env["account.tax"].create(
+            {"name": "Export 0%", "amount": 0, "type_tax_use": "sale"}
+        )
+        self.position_mapping(self.client, self.tax_included, exempt)
+        invoice = self.bill_work(self.client, self.project, self.tax_included)
+        self.assertOdooAmounts(invoice, exempt)
+        self.assertEqual(
+            invoice.invoice_line_ids.sorted("sequence").mapped("price_unit"),
+            [round(rate / 1.21, 2) for _hours, rate in WORK],
+        )
+        self.assertEqual(invoice.amount_total, invoice.amount_untaxed)
+
+    def test_rates_including_a_tax_mapped_to_another_included_tax(self):
+        """21% included becomes 6% included: the price without tax is kept."""
+        reduced = self.env["account.tax"].create(
+            {
+                "name": "VAT 6% incl.",
+                "amount": 6,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+            }
+        )
+        self.position_mapping(self.client_eur, self.tax_included, reduced)
+        invoice = self.bill_work(self.client_eur, self.project_eur, self.tax_included)
+        self.assertOdooAmounts(invoice, reduced)
+        # USD rates converted to EUR at the invoice date
+        rate = self.usd._get_conversion_rate(self.usd, self.eur, self.company, date(2026, 3, 31))
+        for line, (_hours, price) in zip(
+            invoice.invoice_line_ids.sorted("sequence"), WORK, strict=True
+        ):
+            self.assertAlmostEqual(line.price_unit, price / 1.21 * 1.06 * rate, places=2)
+
+    def test_rates_including_a_tax_mapped_to_the_same_tax(self):
+        """A fiscal position mapping other taxes changes no price."""
+        self.position_mapping(
+            self.client,
+            self.tax_excluded,
+            self.env["account.tax"].create(
+                {"name": "Export 0%", "amount": 0, "type_tax_use": "sale"}
+            ),
+        )
+        invoice = self.bill_work(self.client, self.project, self.tax_included)
+        self.assertOdooAmounts(invoice, self.tax_included)
+        self.assertEqual(
+            invoice.invoice_line_ids.sorted("sequence").mapped("price_unit"),
+            [round(rate, 2) for _hours, rate in WORK],
+        )

@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import InvoiceraTimesheetCase
@@ -83,3 +84,103 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(Exception, "belong to another company than Other Co"):
             item._invoice(other, date(2026, 3, 31))
         self.assertEqual(item.state, "to_bill")
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicingPrivateWork(InvoiceraTimesheetCase):
+    """A Billing User invoices every client, whatever projects and employees
+    they may read: billable items have no project-based rule, nor do invoices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # "Invited internal users": the Billing User follows neither project nor task
+        cls.project.privacy_visibility = "followers"
+        cls.env = cls.env(context=dict(cls.env.context, mail_notrack=True))
+
+    def run_as_billing_user(self, **vals):
+        run = (
+            self.env["invoicera.billing.run"]
+            .with_user(self.billing_user)
+            .create(
+                {
+                    "invoice_date": date(2026, 3, 31),
+                    "cutoff_date": date(2026, 3, 31),
+                    "partner_ids": [Command.set(self.client.ids)],
+                    **vals,
+                }
+            )
+        )
+        self.env.invalidate_all()  # nothing read by the superuser beforehand
+        run.action_start()
+        return run
+
+    def test_billing_user_invoices_a_private_project(self):
+        self.log_time(self.alice, 2, task=self.task)
+        self.assertFalse(self.project.with_user(self.billing_user).has_access("read"))
+        self.assertFalse(self.task.with_user(self.billing_user).has_access("read"))
+        self.client.invoicera_annex_detail = "task"
+        run = self.run_as_billing_user(post=True, send=True)
+        self.assertEqual(run.log_ids.status, "invoiced")
+        invoice = run.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertTrue(invoice.is_move_sent)
+        self.assertEqual(invoice.invoice_origin, "Website")
+        self.assertEqual(
+            invoice.invoice_line_ids.name, "Website · [TIME] Professional Services (03/10/2026)"
+        )
+        self.assertEqual(
+            invoice.invoice_line_ids.analytic_distribution,
+            {str(self.project.account_id.id): 100},
+        )
+        self.assertEqual(invoice.amount_untaxed, 2 * 90)
+
+    def test_billing_user_invoices_private_tasks_line_per_task(self):
+        self.client.invoicera_invoice_detail = "task"
+        self.log_time(self.alice, 2, task=self.task)
+        self.log_time(self.bob, 1, day="2026-03-11")
+        run = self.run_as_billing_user()
+        self.assertEqual(run.log_ids.status, "invoiced")
+        self.assertEqual(
+            run.invoice_ids.invoice_line_ids.sorted("sequence").mapped("name"),
+            [
+                "Website · Design · [TIME] Professional Services (03/10/2026)",
+                "Website · [TIME] Professional Services (03/11/2026)",
+            ],
+        )
+
+    def test_billing_user_without_hr_rights_invoices_a_line_per_employee(self):
+        self.assertFalse(self.billing_user.has_group("hr.group_hr_user"))
+        self.client.invoicera_invoice_detail = "employee"
+        self.log_time(self.alice, 2, task=self.task)
+        self.log_time(self.bob, 1, day="2026-03-11")
+        run = self.run_as_billing_user()
+        self.assertEqual(run.log_ids.status, "invoiced")
+        self.assertEqual(
+            run.invoice_ids.invoice_line_ids.sorted("sequence").mapped("name"),
+            [
+                "Website · Alice Dev · [TIME] Professional Services (03/10/2026)",
+                "Website · Bob Design · [TIME] Professional Services (03/11/2026)",
+            ],
+        )
+
+    def test_billing_user_without_hr_rights_invoices_a_line_per_item(self):
+        self.client.invoicera_invoice_detail = "item"
+        self.client.invoicera_annex_detail = "entry"
+        self.log_time(self.alice, 2, task=self.task, name="Mock-ups")
+        run = self.run_as_billing_user(post=True, send=True)
+        self.assertEqual(run.log_ids.status, "invoiced")
+        self.assertEqual(run.invoice_ids.invoice_line_ids.name, "03/10/2026 · Alice Dev · Mock-ups")
+        self.assertTrue(run.invoice_ids.is_move_sent)
+
+    def test_billing_user_audits_the_work_of_a_private_project(self):
+        """The audit names the private task the Billing User may not open."""
+        self.task.state = "1_done"
+        self.log_time(self.alice, 2, task=self.task, name="Design")
+        self.env.invalidate_all()  # nothing read by the superuser beforehand
+        Item = self.env["invoicera.billable.item"].with_user(self.billing_user)
+        self.assertEqual(Item.action_audit()["params"]["type"], "warning")
+        (item,) = Item.search([("partner_id", "=", self.client.id)])
+        warnings = item.audit_warning.split("\n")
+        self.assertIn("No description of the work.", warnings)
+        self.assertIn("Time on the closed task Design.", warnings)

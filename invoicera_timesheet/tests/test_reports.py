@@ -4,6 +4,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
+
 from .common import InvoiceraTimesheetCase
 
 
@@ -25,6 +27,40 @@ class TestBillingReports(InvoiceraTimesheetCase):
             {bucket: (quantity, amount) for bucket, amount, quantity in groups},
             {"0_30": (1, 90), "31_60": (2, 180), "91": (3, 180)},
         )
+
+    @freeze_time("2026-04-30")
+    def test_reports_add_up_amounts_in_one_currency(self):
+        """Work in euros and in dollars: the reports' totals are in the company's
+        currency, at today's rate (as Odoo's sales analysis), not euros and
+        dollars added up; each item's own amount stays in its currency."""
+        self.log_time(self.alice, 2, day="2026-04-20")  # 180 USD
+        in_eur = self.item_of(self.log_time(self.bob, 1, day="2026-04-21"))
+        in_eur.with_context(invoicera_engine=ENGINE).currency_id = self.eur  # 60 EUR
+        written_off = self.item_of(self.log_time(self.bob, 2, day="2026-04-22"))
+        written_off.with_context(invoicera_engine=ENGINE).currency_id = self.eur  # 120 EUR
+        written_off.action_write_off("Our mistake")
+        # today 1 USD = 0.8 EUR: 60 EUR = 75 USD, 120 EUR = 150 USD
+        Aging = self.env["invoicera.unbilled.aging"]
+        [(total,)] = Aging._read_group([("partner_id", "=", self.client.id)], [], ["amount:sum"])
+        self.assertEqual(total, 180 + 75)
+        self.assertEqual(
+            dict(
+                Aging._read_group(
+                    [("partner_id", "=", self.client.id)],
+                    ["currency_id"],
+                    ["amount_currency:sum"],
+                )
+            ),
+            {self.usd: 180, self.eur: 60},
+        )
+        self.assertEqual(Aging.search([], limit=1).company_currency_id, self.usd)
+        Report = self.env["invoicera.realization.report"]
+        [(worked, written_down)] = Report._read_group(
+            [("partner_id", "=", self.client.id)],
+            [],
+            ["worked_value:sum", "written_down_value:sum"],
+        )
+        self.assertEqual((worked, written_down), (150, 150))
 
     def test_realization(self):
         worked = self.item_of(self.log_time(self.alice, 10, name="Build"))

@@ -89,6 +89,29 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
             "nothing of Lumière's is billed by Invoice all",
         )
 
+    def test_work_dated_later_is_counted_apart(self):
+        """Time logged ahead (dated after today) is not in what "Invoice all"
+        bills today (its cut-off is today): counted apart, as "Dated Later",
+        and billed once a run's cut-off reaches its date."""
+        today = fields.Date.context_today(self.env["res.partner"])
+        self.log_time(self.alice, 2, day=today - timedelta(days=3))
+        later = self.item_of(self.log_time(self.alice, 1, day=today + timedelta(days=4)))
+        Screen = self.env["invoicera.unbilled.client"]
+        acme = Screen.search([("partner_id", "=", self.client.id)])
+        self.assertEqual((acme.item_count, acme.amount, acme.later_count), (1, 180.0, 1))
+        run = self.env["invoicera.billing.run"].with_context(**acme.action_invoice()["context"])
+        run = run.create({})
+        self.assertEqual((run.invoice_date, run.cutoff_date), (today, today))
+        run.action_start()
+        self.assertEqual(run.invoice_ids.amount_untaxed, acme.amount, "the screen's total")
+        self.assertEqual(later.state, "to_bill")
+        Screen.invalidate_model()
+        acme = Screen.search([("partner_id", "=", self.client.id)])
+        self.assertEqual((acme.item_count, acme.later_count), (0, 1))
+        search_view = self.env.ref("invoicera_timesheet.invoicera_unbilled_client_view_search")
+        has_items = lxml.etree.fromstring(search_view.arch).find(".//filter[@name='has_items']")
+        self.assertIn(acme, Screen.search(ast.literal_eval(has_items.get("domain"))))
+
     def test_actions_open_the_items_and_the_invoicing_dialog(self):
         self.log_time(self.alice, 2)
         line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
