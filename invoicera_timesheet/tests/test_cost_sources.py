@@ -9,9 +9,9 @@ from odoo.tests import tagged
 from .common import InvoiceraTimesheetCase
 
 
-@tagged("post_install", "-at_install")
-class TestCostSources(InvoiceraTimesheetCase):
-    """Expenses, vendor costs, milestones and materials: the other sources."""
+class CostSourcesCase(InvoiceraTimesheetCase):
+    """What the tests of the sources other than time share: a marked-up project,
+    an expensed product, a vendor, the warehouse; expenses, bills, deliveries."""
 
     @classmethod
     def setUpClass(cls):
@@ -84,6 +84,71 @@ class TestCostSources(InvoiceraTimesheetCase):
         if post:
             bill.action_post()
         return bill
+
+    def project_picking(self, picking_type, partner, source, destination, quantity, **product):
+        """A picking of ``quantity`` routers for the project, validated; its moves
+        make no item before that."""
+        product = self.env["product.product"].create(
+            dict(
+                {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150},
+                **product,
+            )
+        )
+        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 10)
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": partner.id,
+                "project_id": self.project.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": product.uom_id.id,
+                            "location_id": source.id,
+                            "location_dest_id": destination.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.quantity = quantity
+        self.assertFalse(self.item_of(picking.move_ids))
+        picking.button_validate()
+        return picking
+
+    def deliver_to_project(self, quantity, **product):
+        return self.project_picking(
+            self.warehouse.out_type_id,
+            self.client,
+            self.warehouse.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+            quantity,
+            **product,
+        )
+
+    def return_from_project(self, picking, quantity):
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = quantity
+        returned = wizard._create_return()
+        returned.move_ids.quantity = quantity
+        returned.button_validate()
+        return returned
+
+
+@tagged("post_install", "-at_install")
+class TestCostSources(CostSourcesCase):
+    """Expenses, vendor costs, milestones and materials: the other sources."""
 
     def sell(self, project, partner):
         """Sell ``project`` to ``partner`` through a confirmed sale order."""
@@ -601,66 +666,6 @@ class TestCostSources(InvoiceraTimesheetCase):
         invoice.action_post()
         invoice._reverse_moves([{"invoice_date": date.today()}]).action_post()
         self.assertEqual(self.item_of(billed).state, "to_bill")
-
-    def project_picking(self, picking_type, partner, source, destination, quantity, **product):
-        """A picking of ``quantity`` routers for the project, validated; its moves
-        make no item before that."""
-        product = self.env["product.product"].create(
-            dict(
-                {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150},
-                **product,
-            )
-        )
-        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 10)
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "project_id": self.project.id,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": product.uom_id.id,
-                            "location_id": source.id,
-                            "location_dest_id": destination.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        picking.move_ids.quantity = quantity
-        self.assertFalse(self.item_of(picking.move_ids))
-        picking.button_validate()
-        return picking
-
-    def deliver_to_project(self, quantity, **product):
-        return self.project_picking(
-            self.warehouse.out_type_id,
-            self.client,
-            self.warehouse.lot_stock_id,
-            self.env.ref("stock.stock_location_customers"),
-            quantity,
-            **product,
-        )
-
-    def return_from_project(self, picking, quantity):
-        wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_model="stock.picking")
-            .create({})
-        )
-        wizard.product_return_moves.quantity = quantity
-        returned = wizard._create_return()
-        returned.move_ids.quantity = quantity
-        returned.button_validate()
-        return returned
 
     def test_material_delivered_to_the_project(self):
         picking = self.deliver_to_project(3)

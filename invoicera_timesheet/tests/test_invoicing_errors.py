@@ -135,14 +135,19 @@ class TestInvoicingPrivateWork(InvoiceraTimesheetCase):
         )
         self.assertEqual(invoice.amount_untaxed, 2 * 90)
 
-    def test_billing_user_invoices_private_tasks_line_per_task(self):
-        self.client.invoicera_invoice_detail = "task"
+    def line_names(self, detail):
+        """The lines a Billing User's run makes at that line detail, of Alice's
+        time on the private task and Bob's on the private project."""
+        self.client.invoicera_invoice_detail = detail
         self.log_time(self.alice, 2, task=self.task)
         self.log_time(self.bob, 1, day="2026-03-11")
         run = self.run_as_billing_user()
         self.assertEqual(run.log_ids.status, "invoiced")
+        return run.invoice_ids.invoice_line_ids.sorted("sequence").mapped("name")
+
+    def test_billing_user_invoices_private_tasks_line_per_task(self):
         self.assertEqual(
-            run.invoice_ids.invoice_line_ids.sorted("sequence").mapped("name"),
+            self.line_names("task"),
             [
                 "Website · Design · [TIME] Professional Services (03/10/2026)",
                 "Website · [TIME] Professional Services (03/11/2026)",
@@ -151,13 +156,8 @@ class TestInvoicingPrivateWork(InvoiceraTimesheetCase):
 
     def test_billing_user_without_hr_rights_invoices_a_line_per_employee(self):
         self.assertFalse(self.billing_user.has_group("hr.group_hr_user"))
-        self.client.invoicera_invoice_detail = "employee"
-        self.log_time(self.alice, 2, task=self.task)
-        self.log_time(self.bob, 1, day="2026-03-11")
-        run = self.run_as_billing_user()
-        self.assertEqual(run.log_ids.status, "invoiced")
         self.assertEqual(
-            run.invoice_ids.invoice_line_ids.sorted("sequence").mapped("name"),
+            self.line_names("employee"),
             [
                 "Website · Alice Dev · [TIME] Professional Services (03/10/2026)",
                 "Website · Bob Design · [TIME] Professional Services (03/11/2026)",

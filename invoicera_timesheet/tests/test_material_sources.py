@@ -2,28 +2,18 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from . import test_cost_sources
-from .common import InvoiceraTimesheetCase
+from .test_cost_sources import CostSourcesCase
 
 
 @tagged("post_install", "-at_install")
-class TestMaterialSources(InvoiceraTimesheetCase):
+class TestMaterialSources(CostSourcesCase):
     """Material: deliveries of sale orders, returns in another unit."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.project.invoicera_cost_markup = 10
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
         cls.customers = cls.env.ref("stock.stock_location_customers")
         cls.dozen = cls.env.ref("uom.product_uom_dozen")
-
-    # the helpers of the material tests (imported as a module: not collected twice)
-    project_picking = test_cost_sources.TestCostSources.project_picking
-    deliver_to_project = test_cost_sources.TestCostSources.deliver_to_project
-    return_from_project = test_cost_sources.TestCostSources.return_from_project
 
     def storable(self, name, price, **vals):
         product = self.env["product.product"].create(

@@ -4,40 +4,17 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from . import test_cost_sources
-from .common import InvoiceraTimesheetCase
+from .test_cost_sources import CostSourcesCase
 
 
 @tagged("post_install", "-at_install")
-class TestSourceAccess(InvoiceraTimesheetCase):
+class TestSourceAccess(CostSourcesCase):
     """Unbilled Work ▸ "Open the source": the record an item bills opens in its
     form for who may read it; who may not is told why, never shown it."""
-
-    # the other sources as test_cost_sources makes them
-    approved_expense = test_cost_sources.TestCostSources.approved_expense
-    vendor_bill = test_cost_sources.TestCostSources.vendor_bill
-    project_picking = test_cost_sources.TestCostSources.project_picking
-    deliver_to_project = test_cost_sources.TestCostSources.deliver_to_project
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.project.invoicera_cost_markup = 10
-        cls.account = cls.project.account_id
-        cls.travel = cls.env["product.product"].create(
-            {
-                "name": "Train tickets",
-                "type": "service",
-                "can_be_expensed": True,
-                "expense_policy": "cost",
-                "standard_price": 0,
-                "supplier_taxes_id": False,
-            }
-        )
-        cls.vendor = cls.env["res.partner"].create({"name": "Freelance Studio", "is_company": True})
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
         # a Billing User who also approves timesheets and expenses, works on
         # projects and in the warehouse
         cls.billing_all_apps = new_test_user(
