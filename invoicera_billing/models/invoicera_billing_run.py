@@ -75,8 +75,8 @@ class InvoiceraBillingRun(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="Only items dated on or before this day are invoiced. It follows the "
-        "invoice date unless set apart.",
+        help="Only items dated on or before this day are invoiced. Changing the "
+        "invoice date sets it to that date; set it apart afterwards if need be.",
     )
     partner_ids = fields.Many2many(
         "res.partner",

@@ -166,5 +166,5 @@ class InvoiceraRealizationReport(models.Model):
              WHERE item.state IN ('invoiced', 'written_off') AND item.active
             """,
             company_currency=self.env.company.currency_id.id,
-            currency_rate=currency_rate_table(self.env),
+            currency_rate=currency_rate_table(self.env, ("invoiced", "written_off")),
         )

@@ -97,5 +97,5 @@ class InvoiceraUnbilledAging(models.Model):
             """,
             today=today,
             company_currency=self.env.company.currency_id.id,
-            currency_rate=currency_rate_table(self.env),
+            currency_rate=currency_rate_table(self.env, ("to_bill", "deferred")),
         )

@@ -2,16 +2,20 @@ from odoo import fields
 from odoo.tools import SQL
 
 
-def currency_rate_table(env):
+def currency_rate_table(env, states):
     """SQL of a table ``currency_rate(company_id, currency_id, rate)``: what
     converts an amount of billable items of a company in a currency into the
     current company's currency, at today's rate (as Odoo's sales analysis
     converts at today's rates), for the reports to add up amounts of several
-    currencies. The rates are read per item company (rates are per company).
+    currencies. The rates are read per item company (rates are per company),
+    for the active items in ``states`` (those the report lists).
     """
     env.cr.execute(
-        "SELECT DISTINCT company_id, currency_id FROM invoicera_billable_item"
-        " WHERE currency_id IS NOT NULL"
+        SQL(
+            "SELECT DISTINCT company_id, currency_id FROM invoicera_billable_item"
+            " WHERE currency_id IS NOT NULL AND active AND state IN %s",
+            tuple(states),
+        )
     )
     pairs = env.cr.fetchall()
     target = env.company.currency_id

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL, float_round, format_date
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE, engine_flag
@@ -92,7 +93,9 @@ class AccountAnalyticLine(models.Model):
                 ._search([("user_id", "=", user.id)])
             )
             domain = [("project_id", "in", projects), ("employee_id", "not in", employees)]
-        return domain if (operator == "=") == value else ["!", *domain]
+        if (operator == "=") == value:
+            return domain
+        return ["!", *expression.normalize_domain(domain)]
 
     # ------------------------------------------------------------------
     # CRUD
@@ -147,10 +150,13 @@ class AccountAnalyticLine(models.Model):
     # Time approval
     # ------------------------------------------------------------------
     def action_invoicera_submit(self):
-        """Submit time for approval (on projects that approve time)."""
+        """Submit time for approval (on projects that approve time): whoever may
+        change it (its employee; not the project manager who only reads it, in
+        the employee's place)."""
         lines = self.filtered(
             lambda line: line.invoicera_needs_approval and line.invoicera_approval_state == "draft"
         )
+        lines.check_access("write")
         lines.sudo().with_context(invoicera_sync=ENGINE).write(
             {"invoicera_approval_state": "submitted"}
         )

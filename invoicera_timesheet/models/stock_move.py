@@ -106,9 +106,9 @@ class StockMove(models.Model):
         "Update quantities on SO/PO"), in the unit of the delivery.
 
         Returns in another unit are converted unrounded and the difference is
-        rounded once, half-up to the delivery unit's rounding, as Odoo rounds
-        a quantity delivered in another unit than its order line's (sale_stock):
-        2 Dozens less 1 Unit is 1.92 Dozens, as on a sale order."""
+        rounded once, half-up to the delivery unit's rounding: 2 Dozens less 1
+        Unit is 1.92 Dozens, as on a sale order (sale_stock rounds each return
+        half-up, which may differ by a rounding step after several returns)."""
         self.ensure_one()
         returned = sum(
             move.product_uom._compute_quantity(move.quantity, self.product_uom, round=False)

@@ -149,6 +149,28 @@ class TestTimeApproval(InvoiceraTimesheetCase):
             line.with_user(lead).write({"unit_amount": 5})
         with self.assertRaises(AccessError):
             other.with_user(lead).read(["unit_amount"])
+        # nor submits time in its employee's place (to approve it at once)
+        draft = self.log_time(self.alice, 2, name="Not finished")
+        with self.assertRaises(AccessError):
+            draft.with_user(lead).action_invoicera_submit()
+        self.assertEqual(draft.invoicera_approval_state, "draft")
+        # Filters on what one does not approve list the rest
+        Line = self.env["account.analytic.line"].with_user(lead)
+        self.assertEqual(
+            Line.search([("id", "in", (line | draft).ids), ("invoicera_can_approve", "=", False)]),
+            Line.browse(),
+        )
+        self.assertEqual(
+            Line.search([("id", "in", (line | draft).ids), ("invoicera_can_approve", "!=", True)]),
+            Line.browse(),
+        )
+        own = self.log_time(self.bob, 1)
+        self.bob.user_id = lead
+        self.assertEqual(
+            Line.search([("id", "in", (line | own).ids), ("invoicera_can_approve", "=", False)]),
+            own,
+            "their own time, on their project",
+        )
         menu = self.env.ref("invoicera_timesheet.menu_timesheet_time_to_approve")
         self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(lead)._visible_menu_ids())
 
