@@ -230,13 +230,8 @@ class ProjectProject(models.Model):
             project = billed_on.get(cost.id)
             if not project:
                 continue
-            account = str(project.account_id.id)
-            # a key per combination of the plans' accounts: the project's share
-            # is that of every key with its account (split across departments)
-            share = sum(
-                percentage
-                for key, percentage in (cost.analytic_distribution or {}).items()
-                if account in key.split(",")
+            share = self._invoicera_account_shares(cost.analytic_distribution).get(
+                project.account_id.id
             )
             if share:
                 shares[cost.id] = (project, share)
@@ -259,39 +254,38 @@ class ProjectProject(models.Model):
         }
 
     @api.model
-    def _invoicera_project_shares(self, distributions):
-        """For analytic distributions, the billable project each one bills and its share.
+    def _invoicera_account_shares(self, distribution):
+        """``{analytic account id: percentage}`` of an analytic distribution, in
+        the order of its keys. A key is a combination of accounts, one per plan
+        (``"project,department"``): an account's share is the sum of the keys
+        with it (a cost all on the project, split between two departments, is
+        100% the project's)."""
+        shares = {}
+        for key, percentage in (distribution or {}).items():
+            for account_id in key.split(","):
+                if account_id.isdigit():
+                    shares[int(account_id)] = shares.get(int(account_id), 0.0) + percentage
+        return shares
 
-        A distribution's key is a combination of analytic accounts, one per plan
-        (``"project,department"``): a project's share is the sum of the keys with
-        its account (a cost all on the project, split between two departments,
-        is 100% the project's).
+    @api.model
+    def _invoicera_project_shares(self, distributions):
+        """For analytic distributions, the billable project each one bills and its
+        share (``_invoicera_account_shares``).
 
         Returns one ``(project, percentage)`` per distribution, in order; the
         project with the largest share wins (the first one on a tie);
         ``(empty, 0)`` when none is billable.
         """
-        account_ids = {
-            int(account_id)
-            for distribution in distributions
-            for key in (distribution or {})
-            for account_id in key.split(",")
-            if account_id.isdigit()
-        }
+        account_shares = [self._invoicera_account_shares(d) for d in distributions]
+        account_ids = {account_id for shares in account_shares for account_id in shares}
         projects = self.sudo().search([("account_id", "in", list(account_ids))])
         by_account = {p.account_id.id: p for p in projects._invoicera_billable_projects()}
         result = []
-        for distribution in distributions:
-            project_shares = {}  # in order of the keys: the first one wins a tie
-            for key, percentage in (distribution or {}).items():
-                for account_id in key.split(","):
-                    project = by_account.get(int(account_id)) if account_id.isdigit() else None
-                    if project:
-                        project_shares[project] = project_shares.get(project, 0.0) + percentage
+        for shares in account_shares:
             best, share = self.browse(), 0.0
-            for project, project_share in project_shares.items():
-                if project_share > share:
-                    best, share = project, project_share
+            for account_id, account_share in shares.items():
+                if account_id in by_account and account_share > share:
+                    best, share = by_account[account_id], account_share
             result.append((best.with_env(self.env), share))
         return result
 

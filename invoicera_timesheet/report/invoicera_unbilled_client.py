@@ -41,7 +41,7 @@ class InvoiceraUnbilledClient(models.Model):
     later_count = fields.Integer(
         "Dated Later",
         readonly=True,
-        help="Items dated after today: billed by a run whose cut-off date reaches " "their date.",
+        help="Items dated after today: billed by a run whose cut-off date reaches their date.",
     )
     flagged_count = fields.Integer("Flagged", readonly=True, help="Items flagged by the audit.")
     pending_count = fields.Integer(

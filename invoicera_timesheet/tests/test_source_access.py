@@ -80,15 +80,9 @@ class TestSourceAccess(CostSourcesCase):
         self.assertEqual(action["res_model"], "hr.expense")
         self.assertEqual(form.total_amount_currency, 200)
 
-    def test_vendor_cost_opens_for_billing_users(self):
-        """A Billing User may read vendor bills (Invoicing rights)."""
-        bill = self.vendor_bill(100)
-        item = self.item_of(bill.invoice_line_ids)
-        action, _form = self.open_source(item, self.billing_user)
-        self.assertIn(action["res_model"], ("account.move", "account.move.line"))
-
     def test_vendor_cost_opens_its_bill(self):
-        """The bill, not a journal item: what the user knows the cost by."""
+        """The bill, not a journal item: what the user knows the cost by. A
+        Billing User may read vendor bills (Invoicing rights)."""
         bill = self.vendor_bill(100)
         item = self.item_of(bill.invoice_line_ids)
         action, form = self.open_source(item, self.billing_user)
@@ -106,11 +100,14 @@ class TestSourceAccess(CostSourcesCase):
             self.assertEqual(action["res_model"], "project.milestone")
             self.assertEqual(form.name, "Go-live")
 
-    def test_material_opens_for_billing_users(self):
+    def test_material_opens_its_delivery(self):
         moves = self.deliver_to_project(3).move_ids
         for user in (self.billing_user, self.billing_all_apps):
-            action, _form = self.open_source(self.item_of(moves), user)
-            self.assertIn(action["res_model"], ("stock.move", "stock.picking"))
+            action, form = self.open_source(self.item_of(moves), user)
+            self.assertEqual(
+                (action["res_model"], action["res_id"]), ("stock.picking", moves.picking_id.id)
+            )
+            self.assertEqual(form.partner_id, self.client)
 
     def test_item_form_opens_the_source_through_its_button(self):
         """On the item's form, the source is opened by the button (which says why
