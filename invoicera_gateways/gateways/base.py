@@ -63,10 +63,14 @@ class Delivery:
     url: str = ""
 
     def json(self):
+        """The body's JSON object; ``{}`` when it is not one (not JSON, or JSON
+        but an array, a string, ``null``...), so that no gateway reading it
+        fails on it: a body anyone can post must never be answered 500."""
         try:
-            return json.loads(self.body or b"{}")
+            payload = json.loads(self.body or b"{}")
         except ValueError:
             return {}
+        return payload if isinstance(payload, dict) else {}
 
 
 @dataclass
@@ -76,6 +80,12 @@ class GatewayEvent:
     ``status`` is one of ``done``, ``pending``, ``authorized``, ``cancel``,
     ``error``, ``ignore``, or ``token`` (only a saved payment method, for a
     transaction whose client asked to save it); ``amount`` is in minor units.
+
+    ``token_error`` says why the payment method the client asked to save could
+    not be saved (the payment itself is applied all the same); ``token_retry``
+    whether that was the gateway being unavailable (or refusing our
+    credentials), so that the delivery is answered 503 and the gateway sends it
+    again, rather than a refusal for good.
     """
 
     status: str
@@ -87,6 +97,8 @@ class GatewayEvent:
     message: str = ""
     token: dict | None = None
     payment_method: str = ""
+    token_error: str = ""
+    token_retry: bool = False
 
 
 class Gateway:

@@ -37,6 +37,7 @@ class InvoiceraGatewayEvent(models.Model):
             ("ignored", "Ignored"),
             ("mismatch", "Amount or currency mismatch"),
             ("unknown", "Unknown transaction"),
+            ("conflict", "Contradicts the transaction"),
         ],
         required=True,
         default="processed",
@@ -49,6 +50,20 @@ class InvoiceraGatewayEvent(models.Model):
         " payment of another account, or of the other mode: test or live), so it was not"
         " applied. Check the provider's account and mode, and look the payment up in the"
         " gateway's dashboard.",
+    )
+
+    token_failure = fields.Selection(
+        [
+            ("retry", "Not saved yet: the gateway sends the notification again"),
+            ("refused", "Refused by the gateway"),
+        ],
+        string="Payment Method Not Saved",
+        readonly=True,
+        help="The payment was applied, but the payment method the client asked to save"
+        " could not be saved. When the gateway was unavailable (or refused our"
+        " credentials), the notification is answered with an error so that the gateway"
+        " sends it again, and the next delivery saves it; when the gateway refused the"
+        " payment method, the client has to save one on the next payment.",
     )
 
     _sql_constraints = [
@@ -64,10 +79,13 @@ class InvoiceraGatewayEvent(models.Model):
         """Verify, deduplicate and apply one webhook delivery.
 
         :return: ``(http_status, text)``; 403 for anything whose origin cannot
-            be proven, 409 (sent again by the gateway) for a notification whose
-            transaction is not found, 503 (sent again) when the gateway's API,
+            be proven, 400 for a signed notification that cannot be read, 409
+            (sent again by the gateway) for a notification whose transaction is
+            not found, 503 (sent again) when the gateway's API,
             asked what the notification is about, is unavailable or refuses our
-            credentials, 200 once the delivery is applied or known, or when the
+            credentials, or when it was so while saving the payment method of a
+            payment that is applied all the same (sent again for the payment
+            method only), 200 once the delivery is applied or known, or when the
             API refuses to show its object (recorded as ignored: asking again
             would not help).
         """
@@ -125,6 +143,16 @@ class InvoiceraGatewayEvent(models.Model):
             # The API refuses to show the notification's object (e.g. 404: another
             # account's or mode's): it never will, so asking again would not help.
             return self._invoicera_refused(provider, gateway, body, error)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
+            # Signed, but not shaped as the gateway documents it: nothing can be
+            # read from it. A clear refusal rather than a server error.
+            _logger.warning(
+                "%s: webhook refused: malformed notification (%s: %s)",
+                gateway.name,
+                type(error).__name__,
+                error,
+            )
+            return 400, "malformed notification"
         if event is None or event.status == "ignore":
             return 200, "ignored"
         key = event.key or hashlib.sha256(body).hexdigest()
@@ -138,7 +166,11 @@ class InvoiceraGatewayEvent(models.Model):
                      create_uid, write_uid, create_date, write_date)
                 VALUES (%s, %s, %s, %s, %s, 'processed', %s, %s, now() at time zone 'utc',
                         now() at time zone 'utc')
-                ON CONFLICT (provider_id, event_key) DO NOTHING
+                ON CONFLICT (provider_id, event_key) DO UPDATE
+                    SET write_date = EXCLUDED.write_date, write_uid = EXCLUDED.write_uid
+                    -- a delivery applied but for the payment method it was to save:
+                    -- sent again for that, applied again (the rest is done already)
+                    WHERE invoicera_gateway_event.token_failure = 'retry'
                 RETURNING id
                 """,
                 (
@@ -173,10 +205,54 @@ class InvoiceraGatewayEvent(models.Model):
             with self.env.cr.savepoint():  # all of the event or nothing of it
                 outcome, message = tx._invoicera_apply_event(event)
         except ValidationError as error:
-            record.write({"transaction_id": tx.id, "state": "ignored", "message": str(error)})
+            record.write(
+                {
+                    "transaction_id": tx.id,
+                    "state": "ignored",
+                    "message": str(error),
+                    "token_failure": False,
+                }
+            )
             return 200, "not applied"
-        record.write({"transaction_id": tx.id, "state": outcome, "message": message})
+        values = {
+            "transaction_id": tx.id,
+            "state": outcome,
+            "message": message,
+            "token_failure": False,
+        }
+        if event.token_error and tx.state == "done" and tx.tokenize and not tx.token_id:
+            return self._invoicera_token_failed(record, gateway, event, tx, values)
+        record.write(values)
         return 200, outcome
+
+    @api.model
+    def _invoicera_token_failed(self, record, gateway, event, tx, values):
+        """Record that the payment of ``tx`` was applied, but not the payment method the
+        client asked to save; when the gateway was unavailable, answer 503 so that it
+        sends the notification again (applied again: only the saving is left to do)."""
+        if event.token_retry:
+            note = self.env._(
+                "The payment was recorded, but the payment method was not saved:"
+                " %(error)s. %(gateway)s sends the notification again, which saves it.",
+                error=event.token_error,
+                gateway=gateway.name,
+            )
+        else:
+            note = self.env._(
+                "The payment was recorded, but %(gateway)s did not save the payment"
+                " method: %(error)s",
+                gateway=gateway.name,
+                error=event.token_error,
+            )
+        _logger.warning("%s: %s: %s", gateway.name, tx.reference, note)
+        values.update(
+            token_failure="retry" if event.token_retry else "refused",
+            message=" ".join(filter(None, [values.get("message"), note])),
+        )
+        record.write(values)
+        if event.token_retry:
+            return 503, "payment method not saved"
+        return 200, values["state"]
 
     @api.model
     def _invoicera_refused(self, provider, gateway, body, error):

@@ -250,7 +250,8 @@ class PaymentTransaction(models.Model):
         # when Odoo refuses the move (e.g. cancel -> done), which must not
         # pass for processed.
         if not changed and self.state != status:
-            return "ignored", self._invoicera_refused(gateway, status)
+            message, conflict = self._invoicera_refused(gateway, status)
+            return ("conflict" if conflict else "ignored"), message
         return "processed", self.state_message
 
     def _invoicera_set_state(self, gateway, event):
@@ -294,7 +295,14 @@ class PaymentTransaction(models.Model):
         )
 
     def _invoicera_refused(self, gateway, status):
-        """Report that Odoo refused to move this transaction to ``status``; return why."""
+        """Report that Odoo refused to move this transaction to ``status``.
+
+        :return: ``(message, conflict)``: why, and whether the gateway contradicts the
+            transaction (money taken for a transaction Odoo closed, or a confirmed
+            payment failing afterwards: a late failure, a charge-back, a capture or
+            settlement declined), which staff must act on; otherwise the notification
+            merely arrived out of order (pending after done), which is expected.
+        """
         labels = dict(self._fields["state"]._description_selection(self.env))
         message = _(
             "%(gateway)s reported %(reference)s as %(status)s, but the transaction is"
@@ -304,21 +312,31 @@ class PaymentTransaction(models.Model):
             status=labels.get(status, status),
             state=labels.get(self.state, self.state),
         )
-        if status not in ("done", "authorized"):
+        if status in ("done", "authorized") and self.state not in ("done", "authorized"):
+            # The gateway took the money of a transaction Odoo closed: the invoice
+            # stays unpaid until someone refunds or records the payment by hand.
+            message = _(
+                "%(message)s Check the payment on %(gateway)s: refund it or record it by hand.",
+                message=message,
+                gateway=gateway.name,
+            )
+        elif status in ("error", "cancel") and self.state == "done":
+            # A confirmed payment (or refund) failed afterwards: Odoo keeps it, so
+            # the invoice shows money that may never have been collected.
+            message = _(
+                "%(message)s Check the payment on %(gateway)s: if the money was not"
+                " collected (or not refunded), reverse it in Odoo.",
+                message=message,
+                gateway=gateway.name,
+            )
+        else:
             # Notifications arriving out of order (pending after done): expected.
             _logger.warning(message)
-            return message
-        # The gateway took the money of a transaction Odoo closed: the invoice
-        # stays unpaid until someone refunds or records the payment by hand.
-        message = _(
-            "%(message)s Check the payment on %(gateway)s: refund it or record it by hand.",
-            message=message,
-            gateway=gateway.name,
-        )
+            return message, False
         _logger.error(message)
         for invoice in self.invoice_ids:
             invoice.message_post(body=message)
-        return message
+        return message, True
 
     def _invoicera_save_token(self, token):
         self.ensure_one()

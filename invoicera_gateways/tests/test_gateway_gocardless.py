@@ -262,6 +262,32 @@ class TestGoCardless(common.GatewayCase):
 
     # -- a debit settles days later --------------------------------------------------
 
+    def test_payment_failing_after_its_confirmation_is_reported(self):
+        """A Bacs or SEPA debit GoCardless confirmed can still fail late or be charged
+        back: Odoo keeps the payment, so the back office must be told, not a log line."""
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, "done", event_id="EV-confirmed"))
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="ERROR") as logs:
+            answer = self.deliver(self.notification(tx, "error", event_id="EV-charged-back"))
+        self.assertEqual(answer, (200, "conflict"))
+        self.assertIn(tx.reference, logs.output[0])
+        self.assertEqual(tx.state, "done", "a confirmed payment is never undone")
+        problem = self.problems()
+        self.assertEqual(len(problem), 1, "listed under Problems")
+        self.assertEqual((problem.transaction_id, problem.state), (tx, "conflict"))
+        self.assertIn("GoCardless", problem.message)
+        self.assertIn(tx.reference, self.invoice.message_ids[:1].body)
+        # a late pending still is no problem
+        other = self.make_tx(reference="GC-LATE-PENDING")
+        self.deliver(self.notification(other, "done", event_id="EV-late-done"))
+        self.assertEqual(
+            self.deliver(self.notification(other, "pending", event_id="EV-late-pending")),
+            (200, "ignored"),
+        )
+        self.assertEqual(len(self.problems()), 1)
+
     def test_saved_payment_method_charge_retries_after_a_timeout(self):
         """GatewayCase's check, for a debit: the retried charge keeps its Idempotency-Key and
         the payment stays pending until GoCardless confirms it (2-5 business days)."""

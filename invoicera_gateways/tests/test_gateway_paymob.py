@@ -279,6 +279,14 @@ class TestPaymob(common.GatewayCase):
             self.assertEqual(self.deliver(forged, signed)[0], 403)
         self.assertFalse(tx.token_id)
 
+    def test_malformed_unsigned_callback_is_refused_not_a_server_error(self):
+        # Anyone can post to the webhook URL: a body that is JSON but not an
+        # object is refused like any unproven callback, not answered 500.
+        tx = self.make_tx()
+        for body in (b"[]", b"null", b'"x"', b"[1, 2]", b"not json"):
+            with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+                self.assert_untouched(tx, self.deliver(body, {"?hmac": "0" * 128}))
+
     def test_refund_names_the_paid_transaction(self):
         tx = self.make_tx()
         tx.provider_reference = "217503754"

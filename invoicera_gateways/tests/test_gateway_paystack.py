@@ -410,6 +410,27 @@ class TestPaystack(common.GatewayCase):
         self.assertEqual([call["method"] for call in retried], ["GET"], "no second refund")
         self.assertEqual(retried[0]["params"]["transaction"], tx.provider_reference)
 
+    def test_refund_retried_whose_lookup_fails_is_not_sent_again(self):
+        tx = self.paid_tx()
+        self.api.routes = {
+            ("GET", r"/refund$"): (200, {"status": True, "message": "ok", "data": []}),
+            ("POST", r"/refund$"): requests.exceptions.ReadTimeout("read timed out"),
+        }
+        with self.assertRaises(GatewayUnavailable):
+            tx.action_refund(amount_to_refund=10)
+        # Paystack may have made the refund; List Refunds, which would tell, is down.
+        for failure in (requests.exceptions.ReadTimeout("read timed out"), (503, {})):
+            self.api.routes = {
+                ("GET", r"/refund$"): failure,
+                ("POST", r"/refund$"): (200, self.refund_created(tx)),
+            }
+            calls = len(self.api.calls)
+            with self.assertRaises(GatewayUnavailable):
+                tx.action_refund(amount_to_refund=10)
+            retried = self.api.calls[calls:]
+            self.assertEqual([call["method"] for call in retried], ["GET"], "no second refund")
+            self.assertFalse(tx.child_transaction_ids)
+
     def verified(self, tx, status):
         """Paystack's Verify Transaction answer about ``tx`` (https://paystack.com/docs/api/transaction/#verify)."""
         data = self.charge(tx, status)
@@ -436,11 +457,13 @@ class TestPaystack(common.GatewayCase):
         tx = self.make_tx()
         tx._set_canceled()
         with self.assertLogs("odoo.addons.invoicera_gateways", level="ERROR") as logs:
-            self.assertEqual(self.deliver(self.notification(tx)), (200, "ignored"))
+            self.assertEqual(self.deliver(self.notification(tx)), (200, "conflict"))
         self.assertIn(tx.reference, logs.output[0])
         self.assertEqual(tx.state, "cancel")
         event = self.events()
-        self.assertEqual(event.state, "ignored")
+        # not processed, and listed under Problems
+        self.assertEqual(event.state, "conflict")
+        self.assertEqual(self.problems(), event)
         self.assertIn("Cancel", event.message)
         # Money was taken for an invoice Odoo still shows as unpaid: staff are told on it.
         self.assertIn(tx.reference, self.invoice.message_ids[:1].body)

@@ -3,6 +3,8 @@ import hashlib
 import hmac
 import json
 
+import requests
+
 from odoo.tests import tagged
 
 from ..gateways.base import Delivery
@@ -307,6 +309,71 @@ class TestSquare(common.GatewayCase):
         self.assertEqual(tx.state, "done")
         self.assertFalse(tx.token_id)
 
+    def test_card_refused_by_square_is_reported_on_the_notification(self):
+        tx = self.make_tx(tokenize=True)
+        error = {"errors": [{"code": "INVALID_CARD_DATA", "detail": "Invalid card data."}]}
+        self.api.routes.update(
+            {("POST", r"/v2/customers$"): (200, CUSTOMER), ("POST", r"/v2/cards$"): (400, error)}
+        )
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            # A refusal is for good: acknowledged, not sent again.
+            self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.token_id)
+        event = self.problems()
+        self.assertEqual(len(event), 1, "the card not saved must be listed under Problems")
+        self.assertEqual(event.token_failure, "refused")
+        self.assertIn("Invalid card data", event.message)
+        self.assertEqual(event.transaction_id, tx)
+
+    def test_card_save_during_an_outage_is_retried_with_the_notification(self):
+        tx = self.make_tx(tokenize=True)
+        body = self.notification(tx)
+        self.api.routes.update(
+            {
+                ("POST", r"/v2/customers$"): (200, CUSTOMER),
+                ("POST", r"/v2/cards$"): requests.exceptions.ReadTimeout("read timed out"),
+            }
+        )
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            answer = self.deliver(body)
+        # The payment is applied at once; the card is not saved, which the
+        # notification says, and Square is asked (503) to send it again.
+        self.assertEqual(answer[0], 503, answer)
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.token_id)
+        event = self.problems()
+        self.assertEqual(len(event), 1, "the card not saved must be listed under Problems")
+        self.assertEqual(event.token_failure, "retry")
+        self.assertEqual(event.transaction_id, tx)
+        self.assertIn("not saved", event.message)
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+        first_key = self.api.last("cards")["json"]["idempotency_key"]
+        # Square's outage is over: its next delivery saves the card, pays nothing again.
+        self.api.routes[("POST", r"/v2/cards$")] = (200, CARD)
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.token_id.provider_ref, "ccof:uIbfJXhXETSP197M3GB")
+        self.assertEqual(self.api.last("cards")["json"]["idempotency_key"], first_key)
+        self.assertEqual(len(self.events()), 1)
+        self.assertFalse(self.problems())
+        self.assertFalse(self.events().token_failure)
+        tx._post_process()
+        self.assertEqual(len(self.payments(tx)), 1)
+        # and any later delivery of it is a duplicate
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+
+    def test_signed_but_malformed_notification_gets_a_clear_answer(self):
+        tx = self.make_tx()
+        for data in ({"object": {"payment": "not an object"}}, ["not", "an", "object"]):
+            body = json.dumps({"type": "payment.updated", "event_id": "evt_bad", "data": data})
+            with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+                answer = self.deliver(body.encode())
+            self.assertEqual(answer, (400, "malformed notification"))
+        self.assertEqual(tx.state, "draft")
+        self.assertFalse(self.events())
+
     def test_wallet_payment_is_recorded_with_its_method_and_not_saved(self):
         tx = self.make_tx(tokenize=True)
         body = self.notification(
@@ -336,8 +403,6 @@ class TestSquare(common.GatewayCase):
         self.assertTrue(body["autocomplete"])
 
     def test_retried_charge_carries_the_same_body_idempotency_key(self):
-        import requests
-
         token = self._create_token(provider_ref="ccof:1", invoicera_customer_ref="CUS1")
         tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-square-2")
         routes = self.charge_routes(tx)

@@ -152,11 +152,25 @@ def settle_database(name):
 
 
 def run_concurrently(target, argument_lists):
-    """Run ``target(*arguments)`` in one thread per argument list; the wall time in s."""
-    threads = [threading.Thread(target=target, args=arguments) for arguments in argument_lists]
+    """Run ``target(*arguments)`` in one thread per argument list; the wall time in s.
+
+    The first error of a thread is raised once all have ended, so that a
+    benchmark says why a sender stopped rather than finding its counts empty.
+    """
+    errors = []
+
+    def guarded(*arguments):
+        try:
+            target(*arguments)
+        except Exception as error:  # noqa: BLE001 - re-raised below
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=arguments) for arguments in argument_lists]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise errors[0]
     return time.perf_counter() - started

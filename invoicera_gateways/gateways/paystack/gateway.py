@@ -30,7 +30,14 @@ from odoo import _
 from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
+from ..base import (
+    Checkout,
+    Gateway,
+    GatewayEvent,
+    GatewayMisconfigured,
+    GatewayUnavailable,
+    register,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -289,6 +296,10 @@ class Paystack(Gateway):
                 "refund",
                 params={"transaction": transaction, "currency": currency, "perPage": 100},
             )
+        except (GatewayUnavailable, GatewayMisconfigured):
+            # Whether an earlier attempt made the refund is unknown: never refund
+            # again blindly (the refund fails clearly and can be asked again).
+            raise
         except ValidationError as error:
             _logger.warning("Paystack: refunds of %s could not be listed: %s", transaction, error)
             return None

@@ -31,6 +31,11 @@ the card (``tx.tokenize``), the completed payment's ID is turned into a card on
 file for a Square customer (the payment's, or one created from the partner);
 the token is ``card id`` + ``customer id``, charged with ``POST /v2/payments``.
 Wallet payments (Cash App, Afterpay, Apple Pay) cannot be stored: no token then.
+A card Square does not store is never a reason not to record the payment: the
+payment is applied, and the notification says the card was not saved (listed
+under Problems); when Square was unavailable (or refused our access token), the
+notification is answered 503, so that Square sends it again (for 24 hours) and
+the next delivery saves the card with the same idempotency keys.
 """
 
 import logging
@@ -39,7 +44,14 @@ from urllib.parse import urlencode
 from odoo.exceptions import ValidationError
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, register
+from ..base import (
+    Checkout,
+    Gateway,
+    GatewayEvent,
+    GatewayMisconfigured,
+    GatewayUnavailable,
+    register,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -203,7 +215,7 @@ class Square(Gateway):
                 return None  # a point-of-sale or other application's payment
             event = self.event_from_payment(payment, key=key)
             if event.status == "done":
-                event.token = self.save_card(payment, event.reference)
+                self.save_card(payment, event)
             return event
         if kind in ("refund.created", "refund.updated"):
             return self.event_from_refund(item.get("refund") or {}, key=key)
@@ -219,10 +231,18 @@ class Square(Gateway):
 
     # -- cards on file --------------------------------------------------------------
 
-    def save_card(self, payment, reference):
-        """Store the card of a completed payment when the client asked to; the token dict."""
+    def save_card(self, payment, event):
+        """Store the card of a completed payment when the client asked to.
+
+        Sets ``event.token``; or, when Square does not store it, ``event.token_error``
+        (the payment is applied all the same): with ``event.token_retry`` when
+        Square is unavailable or refuses our credentials, so that the notification
+        is answered 503 and sent again (the same idempotency keys then give the
+        customer and card of the first attempt, if Square made them).
+        """
+        reference = event.reference
         if payment.get("source_type") != "CARD" or not reference:
-            return None
+            return
         tx = (
             self.provider.env["payment.transaction"]
             .sudo()
@@ -231,7 +251,7 @@ class Square(Gateway):
             )
         )
         if not tx.tokenize or tx.token_id:
-            return None
+            return
         try:
             customer_id = payment.get("customer_id") or self.create_customer(tx)
             card = self.post(
@@ -243,10 +263,12 @@ class Square(Gateway):
                 self.idempotency_key(tx, "card"),
             )["card"]
         except ValidationError as error:
-            # The payment itself is fine; only the card could not be kept.
+            # The payment itself is fine; only the card could not be kept (yet).
             _logger.warning("%s: card of %s not saved: %s", self.name, reference, error)
-            return None
-        return {
+            event.token_error = str(error)
+            event.token_retry = isinstance(error, GatewayUnavailable | GatewayMisconfigured)
+            return
+        event.token = {
             "provider_ref": card["id"],
             "payment_details": card.get("last_4", ""),
             "customer_ref": customer_id,
