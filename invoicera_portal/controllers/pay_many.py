@@ -80,6 +80,12 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         due = sum(invoices.mapped("amount_residual"))
         if amount in (None, ""):
             amount = due
+            if len(invoices) == 1:
+                # As Odoo's invoice page: an invoice in its early payment discount
+                # period is offered at its discounted amount. sudo: reads its
+                # reconciliations, as Odoo's page does; the invoice is one the
+                # user may pay (searched as the user).
+                amount = invoices.sudo()._invoicera_amount_to_pay()
         try:
             amount = float(amount)
         except (TypeError, ValueError):

@@ -53,7 +53,10 @@ class InvoiceraPortal(CustomerPortal):
         values.update(client._invoicera_dashboard(today=today))
         values["approval_count"] = len(self._invoicera_items_to_approve(client))
         values["tokens"] = self._invoicera_tokens()
-        values["autopay_token"] = client.sudo().invoicera_autopay_token_id
+        autopay_token_sudo = client.sudo().invoicera_autopay_token_id
+        # a saved method deleted since (or whose provider was disabled) pays nothing
+        values["autopay_token"] = autopay_token_sudo.filtered("active")
+        values["autopay_removed"] = autopay_token_sudo - values["autopay_token"]
         values.update(
             {
                 "page_name": "invoicera_billing",

@@ -62,6 +62,17 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.payment_state in PAYABLE_STATES and self._invoicera_online_payment_enabled()
 
+    def _invoicera_amount_to_pay(self):
+        """What paying this open invoice in full costs today: while it is in its
+        early payment discount period, its discounted amount (the amount Odoo's
+        invoice page offers, and for which recording the payment writes the
+        discount off); else what it owes."""
+        self.ensure_one()
+        terms = self._get_invoice_next_payment_values()
+        if terms.get("installment_state") == "epd":
+            return terms["amount_due"]
+        return self.amount_residual
+
     def _invoicera_autopay(self):
         """Charge the client's autopay payment method for what this invoice owes.
 
@@ -80,13 +91,26 @@ class AccountMove(models.Model):
             )
             return self.env["payment.transaction"]
         if (
-            not token.active
+            not token
             or self.state != "posted"
             or self.payment_state not in PAYABLE_STATES
             or self.transaction_ids.filtered(
                 lambda tx: tx.state in ("pending", "authorized", "done")
             )
         ):
+            return self.env["payment.transaction"]
+        if not token.active:
+            # Its owner deleted it from the portal, or the payment method or provider
+            # was disabled (Odoo archives their saved methods): nothing is charged.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: %(method)s, the payment method of %(owner)s "
+                    "it used, was removed. The client turns automatic payment on again "
+                    "from the portal.",
+                    method=token.display_name,
+                    owner=token.partner_id.display_name,
+                )
+            )
             return self.env["payment.transaction"]
         if token.partner_id.commercial_partner_id != self.commercial_partner_id:
             # The contact who saved it moved to another client since: as Odoo's
@@ -124,7 +148,7 @@ class AccountMove(models.Model):
                     "reference": self.env["payment.transaction"]
                     .sudo()
                     ._compute_reference(token.provider_id.code, prefix=self.name),
-                    "amount": self.amount_residual,
+                    "amount": self._invoicera_amount_to_pay(),
                     "currency_id": self.currency_id.id,
                     "partner_id": token.partner_id.id,
                     "token_id": token.id,

@@ -32,21 +32,37 @@ class InvoiceraPaymentPromise(models.Model):
     amount_residual = fields.Monetary(related="invoice_id.amount_residual")
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     state = fields.Selection(
-        [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")],
+        [("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("replaced", "Replaced")],
         compute="_compute_state",
         store=True,
+        help="Replaced: the client promised again on this invoice, which moved the date.",
     )
 
-    @api.depends("promised_date", "invoice_id.payment_state")
+    @api.depends("promised_date", "invoice_id.payment_state", "invoice_id.invoicera_promise_ids")
     def _compute_state(self):
         today = fields.Date.context_today(self)
         for promise in self:
-            if promise.invoice_id.payment_state in ("paid", "in_payment"):
+            if promise._is_replaced():
+                promise.state = "replaced"
+            elif promise.invoice_id.payment_state in ("paid", "in_payment"):
                 promise.state = "kept"
             elif promise.promised_date < today:
                 promise.state = "broken"
             else:
                 promise.state = "open"
+
+    def _is_replaced(self):
+        """Whether the client promised again on the invoice while this promise was
+        open (by its date): promising again moves the date. A promise broken
+        before stays broken."""
+        self.ensure_one()
+        origin_id = self._origin.id
+        return bool(origin_id) and any(
+            later._origin.id > origin_id
+            and later.create_date
+            and fields.Date.context_today(self, later.create_date) <= self.promised_date
+            for later in self.invoice_id.invoicera_promise_ids
+        )
 
     @api.model
     def _cron_update_state(self):

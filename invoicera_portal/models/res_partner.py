@@ -59,13 +59,20 @@ class ResPartner(models.Model):
                 base + [("date", "<", date_from)], ["currency_id"], ["amount_currency:sum"]
             )
         )
+        # Not the entries with nothing in their currency: the exchange differences
+        # Odoo books, in the company's currency only, on the client's foreign
+        # currency invoices (they change no balance of the statement).
         lines = Line.search(
-            base + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id"
+            base
+            + [("date", ">=", date_from), ("date", "<=", date_to), ("amount_currency", "!=", 0)],
+            order="date, id",
         )
         currencies = set(opening) | set(lines.currency_id)
         statements = []
         for currency in sorted(currencies, key=lambda c: c.name):
             balance = opening.get(currency, 0.0)
+            if currency.is_zero(balance) and currency not in lines.currency_id:
+                continue  # settled before the period, nothing in it: no empty table
             rows = []
             for line in lines.filtered(lambda ln, c=currency: ln.currency_id == c):
                 balance += line.amount_currency

@@ -4,3 +4,4 @@ from . import test_dashboard
 from . import test_pay_many
 from . import test_portal_routes
 from . import test_portal_tours
+from . import test_review_fixes
