@@ -10,6 +10,7 @@ from . import invoicera_billing_rate
 from . import project_milestone
 from . import project_project
 from . import project_task
+from . import sale_order
 from . import sale_order_line
 from . import stock_move
 from . import stock_move_line

@@ -1,4 +1,9 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
+    InvoiceraBillableMixin,
+)
 
 #: milestone fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {"invoicera_amount", "project_id", "sale_line_id"}
@@ -16,6 +21,9 @@ class ProjectMilestone(models.Model):
     _inherit = ["project.milestone", "invoicera.billable.mixin"]
 
     _invoicera_source = "milestone"
+    #: a fee is billed by its project's company: a milestone moved to a project
+    #: of another company (or its project given to one) moves its unbilled fee
+    _invoicera_synced_fields = (*InvoiceraBillableMixin._invoicera_synced_fields, "company_id")
 
     invoicera_amount = fields.Monetary(
         "Fixed Fee",
@@ -23,15 +31,58 @@ class ProjectMilestone(models.Model):
         help="Billed to the project's client once the milestone is reached.",
     )
     invoicera_currency_id = fields.Many2one(
-        "res.currency", "Fee Currency", compute="_compute_invoicera_currency_id"
+        "res.currency",
+        "Fee Currency",
+        compute="_compute_invoicera_currency_id",
+        store=True,
+        help="The currency of the fixed fee: its project company's; on a project of "
+        "every company, the currency of the company the fee was entered in.",
     )
 
     @api.depends("project_id.company_id")
     def _compute_invoicera_currency_id(self):
+        # A project of every company (none set) keeps the fee in the currency it
+        # was entered in, whichever company the users who change it work in.
+        shared = self.filtered(
+            lambda m: not m.project_id.company_id and not m.invoicera_currency_id
+        )._origin
+        billed_in = {}
+        if shared:  # before the field was stored: the currency of its item
+            billed_in = {item.source_id: item.currency_id for item in shared._invoicera_items()}
         for milestone in self:
             milestone.invoicera_currency_id = (
-                milestone.project_id.company_id or self.env.company
-            ).currency_id
+                milestone.project_id.company_id.currency_id
+                or milestone.invoicera_currency_id
+                or billed_in.get(milestone._origin.id)
+                or self.env.company.currency_id
+            )
+
+    @api.constrains("invoicera_amount")
+    def _check_invoicera_amount(self):
+        # never billed (no item bills a rate below zero): refused when entered
+        for milestone in self:
+            if milestone.invoicera_amount < 0:
+                raise ValidationError(
+                    _(
+                        "The fixed fee of %(milestone)s cannot be negative.",
+                        milestone=milestone.display_name,
+                    )
+                )
+
+    def _invoicera_companies(self):
+        """``{milestone id: the company billing its fee}``: its project's; for a
+        project of every company (none set), the company its fee was billable in
+        first (its item's), else the current one."""
+        shared = self.filtered(lambda m: not m.project_id.company_id)
+        first = {}
+        if shared:
+            first = {item.source_id: item.company_id for item in shared._invoicera_items()}
+        return {
+            milestone.id: milestone.project_id.company_id
+            or first.get(milestone.id)
+            or self.env.company
+            for milestone in self
+        }
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -71,12 +122,13 @@ class ProjectMilestone(models.Model):
     def _invoicera_item_values(self):
         product = self.env.ref("invoicera_timesheet.product_invoicera_milestone")
         today = fields.Date.context_today(self)
+        companies = self._invoicera_companies()
         return [
             {
                 "source_id": milestone.id,
                 "name": milestone.name,
                 "date": milestone.reached_date or milestone.deadline or today,
-                "company_id": (milestone.project_id.company_id or self.env.company).id,
+                "company_id": companies[milestone.id].id,
                 "partner_id": milestone.project_id.partner_id.commercial_partner_id.id,
                 "project_id": milestone.project_id.id,
                 "product_id": product.id,

@@ -58,6 +58,7 @@ class ProjectProject(models.Model):
         help="The service time is invoiced as (its income account and taxes), "
         "sold in a unit of time. "
         "Without any rate, its price in the client's pricelist is used.",
+        check_company=True,
     )
     invoicera_rounding = fields.Float(
         "Round Time To",
@@ -102,11 +103,35 @@ class ProjectProject(models.Model):
                     )
                 )
 
+    @api.constrains("invoicera_service_product_id", "company_id")
+    def _check_invoicera_service_company(self):
+        # The project's time is billed by its company (by any company's staff on
+        # a project of every company): a service of another company would refuse
+        # the time its items ("incompatible companies"), whoever logs it.
+        for project in self:
+            product_company = project.invoicera_service_product_id.sudo().company_id
+            if product_company and product_company != project.company_id:
+                raise ValidationError(
+                    _(
+                        "The billed service %(service)s of %(project)s belongs to "
+                        "%(company)s: choose a service of the project's company, or one "
+                        "of every company.",
+                        service=project.invoicera_service_product_id.sudo().display_name,
+                        project=project.display_name,
+                        company=product_company.name,
+                    )
+                )
+
     def write(self, vals):
         res = super().write(vals)
         changed = set(vals)
         if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
             self._invoicera_resync_time(recorded=bool(BILLABLE_FIELDS & changed))
+        if "company_id" in changed:
+            # its fees are billed by its company: those not invoiced yet follow it
+            self.env["project.milestone"].sudo().search(
+                [("project_id", "in", self.ids)]
+            )._invoicera_sync_items()
         return res
 
     def copy(self, default=None):
@@ -278,8 +303,17 @@ class ProjectProject(models.Model):
         """
         account_shares = [self._invoicera_account_shares(d) for d in distributions]
         account_ids = {account_id for shares in account_shares for account_id in shares}
-        projects = self.sudo().search([("account_id", "in", list(account_ids))])
-        by_account = {p.account_id.id: p for p in projects._invoicera_billable_projects()}
+        # archived projects too: a closed project's last costs are billed, as its time
+        projects = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("account_id", "in", list(account_ids))])
+        )
+        # an active project sharing the account with an archived one wins
+        by_account = {
+            p.account_id.id: p
+            for p in projects._invoicera_billable_projects().sorted(lambda p: p.active)
+        }
         result = []
         for shares in account_shares:
             best, share = self.browse(), 0.0

@@ -4,6 +4,26 @@ from odoo import models
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
+    def unlink(self):
+        milestones = self._invoicera_unbilled_milestones()
+        result = super().unlink()
+        milestones.exists()._invoicera_sync_items()
+        return result
+
+    def _invoicera_unbilled_milestones(self):
+        """The milestones of these lines that the order did not invoice: once the
+        lines are deleted they have no order line, and are billed here. A
+        milestone whose line was invoiced stays off (its fee is Odoo's invoice's)."""
+        # sudo: deleting an order may be a salesperson's, who need not read projects
+        lines_sudo = self.sudo().filtered(
+            lambda line: not line.invoice_lines.filtered(
+                lambda invoice_line: invoice_line.parent_state != "cancel"
+            )
+        )
+        if not lines_sudo:
+            return self.env["project.milestone"].sudo()
+        return self.env["project.milestone"].sudo().search([("sale_line_id", "in", lines_sudo.ids)])
+
     def _handle_milestones(self, project):
         """Odoo puts every milestone of ``project`` without an order line on a line
         billed on milestones; a milestone whose fee is invoiced here stays off it

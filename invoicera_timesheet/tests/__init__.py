@@ -17,3 +17,4 @@ from . import test_rates
 from . import test_source_access
 from . import test_annex_rounding
 from . import test_material_sources
+from . import test_review_milestones
