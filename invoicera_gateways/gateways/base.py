@@ -86,6 +86,12 @@ class GatewayEvent:
     whether that was the gateway being unavailable (or refusing our
     credentials), so that the delivery is answered 503 and the gateway sends it
     again, rather than a refusal for good.
+
+    For a refund notification, ``refund_of`` is the gateway's id of the payment
+    refunded and ``refund_reference`` the reference the refund carries (Odoo's
+    refund transaction's for a refund Odoo asked for): a refund matching no refund
+    transaction, of a payment of ours, and not named by one of Odoo's refund
+    references, was made outside Odoo (e.g. in the gateway's dashboard).
     """
 
     status: str
@@ -99,6 +105,8 @@ class GatewayEvent:
     payment_method: str = ""
     token_error: str = ""
     token_retry: bool = False
+    refund_of: str = ""
+    refund_reference: str = ""
 
 
 class Gateway:

@@ -4,6 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .. import utils
 from ..gateways import GATEWAYS, Delivery
 from ..gateways.base import GatewayMisconfigured, GatewayUnavailable
 
@@ -38,6 +39,7 @@ class InvoiceraGatewayEvent(models.Model):
             ("mismatch", "Amount or currency mismatch"),
             ("unknown", "Unknown transaction"),
             ("conflict", "Contradicts the transaction"),
+            ("outside", "Refunded outside Odoo"),
         ],
         required=True,
         default="processed",
@@ -188,7 +190,8 @@ class InvoiceraGatewayEvent(models.Model):
                 _logger.info("%s: duplicate notification %s acknowledged", gateway.name, key)
                 return 200, "duplicate"
             tx = self.env["payment.transaction"]._invoicera_find(provider, event)
-            if not tx:
+            refunded = not tx and self._invoicera_refunded_payment(gateway, event)
+            if not tx and not refunded:
                 # Maybe not committed yet (a saved-card charge whose notification
                 # overtakes the request that charges it): forget the delivery and
                 # answer an error, so that the gateway sends it again and the
@@ -201,6 +204,8 @@ class InvoiceraGatewayEvent(models.Model):
                 )
                 return 409, "unknown transaction"
         record = self.browse(row[0])
+        if refunded:
+            return self._invoicera_refund_outside(record, gateway, event, refunded)
         try:
             with self.env.cr.savepoint():  # all of the event or nothing of it
                 outcome, message = tx._invoicera_apply_event(event)
@@ -224,6 +229,98 @@ class InvoiceraGatewayEvent(models.Model):
             return self._invoicera_token_failed(record, gateway, event, tx, values)
         record.write(values)
         return 200, outcome
+
+    @api.model
+    def _invoicera_refunded_payment(self, gateway, event):
+        """The confirmed payment of ours a refund made outside Odoo is of, or nothing.
+
+        A refund notification that matches no refund transaction is one made outside
+        Odoo (e.g. in the gateway's dashboard) when the payment it refunds is one of
+        ours, and done, and the refund does not carry the reference of one of Odoo's
+        refunds of it (Odoo's own refund whose transaction is not committed yet is
+        answered 409 and sent again). The payment is locked: a refund Odoo is asking
+        for at this moment updates it first (see ``_send_refund_request``), so that
+        this delivery waits for it and is then retried, seeing its transaction.
+        """
+        if not event.refund_of:
+            return self.env["payment.transaction"]
+        payment = gateway.transaction_known_as(event.refund_of)
+        if payment.state != "done" or (event.refund_reference or "").startswith(
+            f"R-{payment.reference}"
+        ):
+            return self.env["payment.transaction"]
+        self.env.cr.execute(
+            "SELECT 1 FROM payment_transaction WHERE id = %s FOR UPDATE", [payment.id]
+        )
+        return payment
+
+    @api.model
+    def _invoicera_refund_outside(self, record, gateway, event, payment):
+        """Record (once per refund) a refund of ``payment`` made outside Odoo.
+
+        No refund is created in Odoo: the notification is listed under Problems and
+        posted on the payment's invoices, for staff to record the refund by hand.
+        A refund not (yet) completed is recorded as ignored: it is reported once the
+        gateway completes it; one reported already is reported again only when it
+        fails afterwards (what was recorded by hand is to be reversed).
+        """
+        currency = (event.currency or payment.currency_id.name).upper()
+        amount = (
+            f"{utils.from_minor_units(event.amount, currency, gateway.exponents)} {currency}"
+            if event.amount is not None
+            else self.env._("an amount")
+        )
+        # Kept under the refund's own id at the gateway: one report per refund.
+        refund_key = event.provider_reference or record.reference
+        values = {"transaction_id": payment.id, "reference": refund_key, "token_failure": False}
+        reported = bool(refund_key) and self.search_count(
+            [
+                ("provider_id", "=", record.provider_id.id),
+                ("state", "=", "outside"),
+                ("reference", "=", refund_key),
+                ("id", "!=", record.id),
+            ],
+            limit=1,
+        )
+        if reported and event.status in ("error", "cancel"):
+            message = self.env._(
+                "%(gateway)s reports that the refund of %(amount)s of %(reference)s made"
+                " outside Odoo, reported before, failed: if it was recorded in Odoo, reverse"
+                " it.",
+                gateway=gateway.name,
+                amount=amount,
+                reference=payment.reference,
+            )
+        elif event.status == "done" and not reported:
+            message = self.env._(
+                "%(gateway)s refunded %(amount)s of %(reference)s outside Odoo: record the"
+                " refund in Odoo by hand (e.g. a credit note and its outgoing payment), not"
+                " with the Refund button, which would refund the client again.",
+                gateway=gateway.name,
+                amount=amount,
+                reference=payment.reference,
+            )
+        else:
+            values["state"] = "ignored"
+            values["message"] = self.env._(
+                "%(gateway)s reported a refund of %(amount)s of %(reference)s made outside"
+                " Odoo (%(status)s): %(what)s",
+                gateway=gateway.name,
+                amount=amount,
+                reference=payment.reference,
+                status=event.status,
+                what=self.env._("reported already.")
+                if reported
+                else self.env._("it is reported once completed."),
+            )
+            record.write(values)
+            return 200, "ignored"
+        _logger.error(message)
+        values.update(state="outside", message=message)
+        record.write(values)
+        for invoice in payment.invoice_ids:
+            invoice.message_post(body=message)
+        return 200, "outside"
 
     @api.model
     def _invoicera_token_failed(self, record, gateway, event, tx, values):

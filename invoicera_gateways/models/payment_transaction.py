@@ -81,6 +81,13 @@ class PaymentTransaction(models.Model):
         refund_tx = super()._send_refund_request(amount_to_refund=amount_to_refund)
         if self.provider_code not in GATEWAYS:
             return refund_tx
+        # A refund notification that overtakes this request (its transaction not
+        # committed yet) must not be taken for a refund made outside Odoo: it locks
+        # the payment, and this update makes it wait, then retry (a serialization
+        # failure, retried by Odoo) and see the refund transaction.
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET write_date = write_date WHERE id = %s", [self.id]
+        )
         gateway = self.provider_id._invoicera_gateway()
         event = gateway.refund(self, refund_tx, abs(refund_tx.amount))
         refund_tx._invoicera_apply_event(event)

@@ -1,11 +1,21 @@
 import hashlib
 import hmac
 import json
+import threading
+import time
+from unittest.mock import patch
+
+from werkzeug.datastructures import Headers
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.service.model import retrying
+from odoo.tests import BaseCase, tagged
 
+from odoo.addons.invoicera_billing.tests.common import committed_env
+
+from ..gateways.base import Gateway
 from . import common
+from .common import FakeGatewayAPI
 
 # checkout.com/docs/developer-resources/webhooks/webhook-event-types/payment_approved
 # (trimmed of 3ds, risk, processing and links)
@@ -393,3 +403,201 @@ class TestCheckoutCom(common.GatewayCase):
         self.assertTrue(self.provider.support_tokenization)
         self.assertEqual(self.provider.support_refund, "partial")
         self.assertIn(self.env.ref("payment.payment_method_card"), self.provider.payment_method_ids)
+
+    # -- refunds made in Checkout.com's dashboard, three-decimal currencies ------------------
+
+    def refunded(self, **data):
+        event = json.loads(json.dumps(PAYMENT_REFUNDED))
+        event["data"].update(data)
+        return json.dumps(event).encode()
+
+    def test_refund_made_in_the_dashboard_is_reported_once(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, event_id="evt_paid"))
+        # a refund made in the dashboard: its own action id, the payment's reference
+        body = self.refunded(
+            id="pay_m3ncbzghvosu7b2j77hqln4agu",
+            action_id="act_dashboard_refund",
+            reference=tx.reference,
+            amount=1200,
+            currency="EUR",
+        )
+        self.assertEqual(self.deliver(body), (200, "outside"))
+        problem = self.problems()
+        self.assertEqual(len(problem), 1)
+        self.assertEqual(problem.state, "outside")
+        self.assertEqual(problem.transaction_id, tx)
+        self.assertIn(
+            f"Checkout.com refunded 12.00 EUR of {tx.reference} outside Odoo", problem.message
+        )
+        self.assertIn(problem.message, self.invoice.message_ids[:1].body)
+        self.assertFalse(tx.child_transaction_ids)
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.problems()), 1)
+
+    def test_refund_of_an_unknown_payment_or_of_odoos_own_refund_is_retried(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, event_id="evt_paid"))
+        unknown = self.refunded(id="pay_not_ours", action_id="act_other")
+        self.assertEqual(self.deliver(unknown), (409, "unknown transaction"))
+        own = self.refunded(
+            id="pay_m3ncbzghvosu7b2j77hqln4agu",
+            action_id="act_not_committed_yet",
+            reference=f"R-{tx.reference}",
+            amount=1000,
+            currency="EUR",
+        )
+        self.assertEqual(self.deliver(own), (409, "unknown transaction"))
+        self.assertFalse(self.problems())
+
+    def test_three_decimal_amount_not_ending_in_zero_is_refused_before_checkout(self):
+        kwd = self._prepare_currency("KWD")
+        tx = self.make_tx(reference="KWD-1", currency_id=kwd.id, amount=12.345, invoice_ids=[])
+        self.api.routes.update(self.checkout_routes(tx))
+        with self.assertRaises(ValidationError) as refused:
+            tx._get_processing_values()
+        self.assertIn("12.345 KWD", str(refused.exception))
+        self.assertFalse(self.api.calls, "nothing is sent to Checkout.com")
+        # an amount Checkout.com accepts is sent as it is
+        tx = self.make_tx(reference="KWD-2", currency_id=kwd.id, amount=12.34, invoice_ids=[])
+        tx._get_processing_values()
+        self.assertEqual(self.api.last("hosted-payments")["json"]["amount"], 12340)
+
+    def test_three_decimal_refund_not_ending_in_zero_is_refused_before_calling(self):
+        kwd = self._prepare_currency("KWD")
+        tx = self.make_tx(reference="KWD-3", currency_id=kwd.id, amount=12.34, invoice_ids=[])
+        tx._set_done()
+        tx.provider_reference = "pay_m3ncbzghvosu7b2j77hqln4agu"
+        self.api.routes = self.refund_routes(tx)
+        with self.assertRaises(ValidationError) as refused:
+            tx._send_refund_request(amount_to_refund=1.005)
+        self.assertIn("1.005 KWD", str(refused.exception))
+        self.assertFalse(self.api.calls)
+
+
+@tagged("post_install", "-at_install")
+class TestCheckoutComRefundRace(BaseCase):
+    """Odoo's refund and its payment_refunded notification on two workers at once.
+
+    Checkout.com may name the payment's reference in ``payment_refunded``: only the
+    lock on the payment tells Odoo's refund in flight from one made in the dashboard.
+    Needs committed data seen by two transactions: created in a cursor of its own,
+    committed, deleted at the end.
+    """
+
+    def setUp(self):
+        super().setUp()
+        with committed_env() as env:
+            provider = env.ref("invoicera_gateways.payment_provider_checkout")
+            self.saved = provider.read(
+                ["state", "invoicera_secret_key", "invoicera_webhook_secret"]
+            )[0]
+            provider.write(
+                {
+                    "state": "test",
+                    "invoicera_secret_key": "sk_sbox_race",
+                    "invoicera_webhook_secret": WEBHOOK_KEY,
+                }
+            )
+            tx = env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": env.ref("payment.payment_method_card").id,
+                    "amount": 10.0,
+                    "currency_id": env.ref("base.EUR").id,
+                    "partner_id": env.ref("base.partner_admin").id,
+                    "reference": f"RACE-{time.time_ns()}",
+                    "operation": "online_redirect",
+                    "provider_reference": "pay_race",
+                }
+            )
+            tx._set_done()
+            self.provider_id, self.tx_id, self.reference = provider.id, tx.id, tx.reference
+        self.addCleanup(self.cleanup)
+
+    def cleanup(self):
+        with committed_env() as env:
+            tx = env["payment.transaction"].browse(self.tx_id)
+            refunds = tx.child_transaction_ids
+            env["invoicera.gateway.event"].search(
+                [("transaction_id", "in", (tx | refunds).ids)]
+            ).unlink()
+            refunds.unlink()
+            tx.unlink()
+            env["payment.provider"].browse(self.provider_id).write(
+                {key: value for key, value in self.saved.items() if key != "id"}
+            )
+
+    def test_notification_of_odoos_refund_in_flight_waits_for_it(self):
+        refund_calling, release_refund = threading.Event(), threading.Event()
+
+        def refund(method, url, kwargs):
+            refund_calling.set()
+            release_refund.wait(20)  # Checkout.com notifies before Odoo commits
+            return 202, {"action_id": "act_race", "reference": "R-" + self.reference}
+
+        api = FakeGatewayAPI({("POST", r"/payments/pay_race/refunds$"): refund})
+        self.startPatcher(patch.object(Gateway, "_send", side_effect=api))
+        body = json.dumps(
+            dict(
+                PAYMENT_REFUNDED,
+                data=dict(
+                    PAYMENT_REFUNDED["data"],
+                    id="pay_race",
+                    action_id="act_race",
+                    reference=self.reference,  # the payment's
+                    amount=500,
+                    currency="EUR",
+                ),
+            )
+        ).encode()
+        headers = Headers(
+            {"Cko-Signature": hmac.new(WEBHOOK_KEY.encode(), body, hashlib.sha256).hexdigest()}
+        )
+        results, errors = {}, []
+
+        def refunding():
+            try:
+                with committed_env() as env:
+                    tx = env["payment.transaction"].browse(self.tx_id)
+                    tx._send_refund_request(amount_to_refund=5)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+                refund_calling.set()
+
+        def notified():
+            try:
+                with committed_env() as env:
+
+                    def receive():
+                        return env["invoicera.gateway.event"]._invoicera_receive(
+                            "checkout", self.provider_id, headers, body
+                        )
+
+                    # through Odoo's HTTP retry loop, as a webhook is
+                    results["webhook"] = retrying(receive, env)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        first = threading.Thread(target=refunding)
+        first.start()
+        self.assertTrue(refund_calling.wait(20))
+        second = threading.Thread(target=notified)
+        second.start()
+        second.join(1.5)
+        self.assertTrue(
+            second.is_alive(), f"the notification must wait for the refund: {results} {errors}"
+        )
+        release_refund.set()
+        first.join(20)
+        second.join(20)
+        self.assertFalse(errors, errors)
+        self.assertEqual(results, {"webhook": (200, "processed")})
+        with committed_env() as env:
+            refund_tx = env["payment.transaction"].browse(self.tx_id).child_transaction_ids
+            self.assertEqual(refund_tx.mapped("state"), ["done"])
+            events = env["invoicera.gateway.event"].search(
+                [("provider_id", "=", self.provider_id), ("state", "=", "outside")]
+            )
+            self.assertFalse(events.filtered(lambda e: e.transaction_id.id == self.tx_id))

@@ -563,3 +563,54 @@ class TestGoCardless(common.GatewayCase):
         keys = {call["headers"]["Idempotency-Key"] for call in sent}
         self.assertEqual(len(keys), 2, "each refund has its own idempotency key")
         self.assertEqual(set(tx.child_transaction_ids.mapped("state")), {"pending"})
+
+    def refund_event(self, refund, action, event_id):
+        # a refund event (https://developer.gocardless.com/api-reference#event-types-refund):
+        # the refund is fetched, and names its payment (links.payment)
+        self.api.routes[("GET", rf"/refunds/{refund['id']}$")] = (200, {"refunds": refund})
+        event = copy(CONFIRMED)
+        event.update(
+            id=event_id,
+            resource_type="refunds",
+            action=action,
+            links={"refund": refund["id"]},
+            details={"origin": "gocardless", "cause": f"refund_{action}", "description": ""},
+        )
+        return json.dumps({"events": [event]}).encode()
+
+    def test_refund_made_in_the_dashboard_is_reported_once(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx))
+        self.assertEqual(tx.state, "done")
+        refund = copy(REFUND["refunds"])
+        refund.update(
+            id="RF-dashboard",
+            amount=1200,
+            currency="GBP",
+            links={"mandate": "MD123", "payment": f"PM-{tx.reference}"},
+        )
+        created = self.refund_event(refund, "created", "EV-refund-created")
+        self.assertEqual(self.deliver(created)[0], 200)
+        self.assertFalse(self.problems())
+        refund["status"] = "paid"
+        paid = self.refund_event(refund, "paid", "EV-refund-paid")
+        self.assertEqual(self.deliver(paid), (200, "outside"))
+        problem = self.problems()
+        self.assertEqual(len(problem), 1)
+        self.assertIn(
+            f"GoCardless refunded 12.00 GBP of {tx.reference} outside Odoo", problem.message
+        )
+        self.assertEqual(problem.transaction_id, tx)
+        self.assertFalse(tx.child_transaction_ids)
+        self.assertEqual(self.deliver(paid), (200, "duplicate"))
+        self.assertEqual(len(self.problems()), 1)
+        # the same refund failing afterwards is reported again: what was recorded is undone
+        refund["status"] = "funds_returned"
+        returned = self.refund_event(refund, "funds_returned", "EV-refund-returned")
+        self.assertEqual(self.deliver(returned), (200, "outside"))
+        self.assertIn("failed", self.problems()[0].message)
+        # another refund of the payment is another report
+        other = dict(refund, id="RF-dashboard-2", status="paid", amount=300)
+        self.assertEqual(self.deliver(self.refund_event(other, "paid", "EV-2")), (200, "outside"))
+        self.assertIn("3.00 GBP", self.problems()[0].message)
+        self.assertEqual(len(self.problems()), 3)

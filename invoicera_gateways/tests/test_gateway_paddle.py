@@ -387,3 +387,30 @@ class TestPaddle(common.GatewayCase):
         }
         self.assertEqual(self.deliver(json.dumps(body).encode()), (200, "processed"))
         self.assertEqual(refund.state, "done")
+
+    def test_refund_made_in_the_dashboard_is_reported_once(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = TXN_ID
+        # a refund made in Paddle's dashboard (its own reason, not Odoo's), approved
+        adjustment = dict(
+            ADJUSTMENT,
+            id="adj_dashboard",
+            status="approved",
+            totals={"subtotal": "1104", "tax": "96", "total": "1200", "currency_code": "USD"},
+        )
+        body = {
+            "event_id": "evt_dashboard_refund",
+            "event_type": "adjustment.updated",
+            "occurred_at": "2024-04-15T08:54:10.646377Z",
+            "notification_id": "ntf_01hvgfbqv1e2vq0xqsbb4nxbpq",
+            "data": adjustment,
+        }
+        body = json.dumps(body).encode()
+        self.assertEqual(self.deliver(body), (200, "outside"))
+        problem = self.problems()
+        self.assertEqual(len(problem), 1)
+        self.assertIn(f"Paddle refunded 12.00 USD of {tx.reference} outside Odoo", problem.message)
+        self.assertFalse(tx.child_transaction_ids)
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.problems()), 1)

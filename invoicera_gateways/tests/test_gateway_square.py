@@ -437,3 +437,69 @@ class TestSquare(common.GatewayCase):
         }
         self.assertEqual(self.deliver(json.dumps(event).encode()), (200, "processed"))
         self.assertEqual(refund_tx.state, "done")
+
+    def refund_event(self, refund, kind="refund.updated", event_id="refund-evt-out"):
+        # https://developer.squareup.com/reference/square/webhooks/refund.created and
+        # refund.updated: the refund object, which names its payment (payment_id)
+        return json.dumps(
+            {
+                "merchant_id": "6SSW7HV8K2ST5",
+                "type": kind,
+                "event_id": event_id,
+                "created_at": "2021-10-13T20:00:05.342Z",
+                "data": {"type": "refund", "id": refund["id"], "object": {"refund": refund}},
+            }
+        ).encode()
+
+    def test_refund_made_in_squares_dashboard_is_reported_once(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx))
+        self.assertEqual(tx.state, "done")
+        refund = dict(
+            REFUND["refund"],
+            id="dashboard-refund-1",
+            payment_id=f"sq-{tx.reference}",
+            amount_money={"amount": 1200, "currency": "USD"},
+            reason="Returned goods",
+        )
+        # created (pending): nothing refunded yet, acknowledged without alarm
+        created = self.refund_event(refund, "refund.created", "refund-evt-created")
+        self.assertEqual(self.deliver(created)[0], 200)
+        self.assertFalse(self.problems())
+        completed = self.refund_event(dict(refund, status="COMPLETED"))
+        self.assertEqual(self.deliver(completed), (200, "outside"))
+        problem = self.problems()
+        self.assertEqual(len(problem), 1)
+        self.assertEqual(problem.state, "outside")
+        self.assertEqual(problem.transaction_id, tx)
+        self.assertIn(f"Square refunded 12.00 USD of {tx.reference} outside Odoo", problem.message)
+        self.assertIn(problem.message, self.invoice.message_ids[:1].body)
+        # no refund is made up in Odoo, the payment is untouched
+        self.assertFalse(tx.child_transaction_ids)
+        self.assertEqual(tx.state, "done")
+        # redelivered: a duplicate, reported once
+        self.assertEqual(self.deliver(completed), (200, "duplicate"))
+        self.assertEqual(len(self.problems()), 1)
+
+    def test_refund_of_an_unknown_payment_or_of_odoos_own_refund_is_retried(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx))
+        unknown = dict(
+            REFUND["refund"], id="other-refund", payment_id="not-ours", status="COMPLETED"
+        )
+        self.assertEqual(
+            self.deliver(self.refund_event(unknown, event_id="e1")), (409, "unknown transaction")
+        )
+        # Odoo's own refund (its reference as reason) whose transaction is not committed yet
+        own = dict(
+            REFUND["refund"],
+            id="own-refund",
+            payment_id=f"sq-{tx.reference}",
+            reason=f"R-{tx.reference}",
+            status="COMPLETED",
+        )
+        self.assertEqual(
+            self.deliver(self.refund_event(own, event_id="e2")), (409, "unknown transaction")
+        )
+        self.assertEqual(len(self.events()), 1, "only the payment's notification is recorded")
+        self.assertFalse(self.problems())

@@ -415,3 +415,37 @@ class TestZohoPayments(common.GatewayCase):
         self.assertEqual(
             (event.status, event.amount, event.currency), ("done", self.minor(), "INR")
         )
+
+    def test_refund_made_in_the_dashboard_is_reported_once(self):
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, event_id="evt_paid"))
+        self.assertEqual(tx.state, "done")
+        # https://www.zoho.com/in/payments/api/v1/webhooks/ refund.succeeded, of a refund
+        # made in Zoho Payments (no reference of Odoo's)
+        body = json.dumps(
+            {
+                "event_id": 1987000003854077,
+                "event_type": "refund.succeeded",
+                "account_id": 105078477,
+                "live_mode": False,
+                "event_time": 1745558907514,
+                "event_object": {
+                    "refund": {
+                        "refund_id": "1987000000724999",
+                        "payment_id": tx.provider_reference,
+                        "reference_number": "",
+                        "amount": "12.00",
+                        "status": "succeeded",
+                    }
+                },
+            }
+        ).encode()
+        self.assertEqual(self.deliver(body), (200, "outside"))
+        problem = self.problems()
+        self.assertEqual(len(problem), 1)
+        self.assertIn(
+            f"Zoho Payments refunded 12.00 INR of {tx.reference} outside Odoo", problem.message
+        )
+        self.assertFalse(tx.child_transaction_ids)
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.problems()), 1)

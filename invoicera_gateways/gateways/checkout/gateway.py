@@ -14,7 +14,10 @@ Documentation used (checkout.com/docs and the API reference):
   ``payment_refunded``...).
 - ``payments/accept-payments/format-the-amount-value``: minor units, with JPY,
   KRW, ISK, UGX... in whole units, BHD, KWD, JOD, OMR, TND, IQD, LYD in
-  thousandths and every other currency - CLP included - in hundredths.
+  thousandths and every other currency - CLP included - in hundredths; in
+  thousandths, "the last digit must always be a 0" (1001 is invalid): an amount
+  such as 12.345 KWD cannot be paid or refunded through Checkout.com, and is
+  refused before anything is sent (never rounded to another amount).
 - Refunds: ``POST /payments/{id}/refunds`` (partial amounts, answer ``202`` with
   the refund's ``action_id``); ``Cko-Idempotency-Key`` makes retries safe.
 - Stored cards: ``payments/accept-payments/pay-with-stored-card-details/
@@ -32,6 +35,9 @@ module with automatic capture, ``payment_approved`` confirms the transaction.
 """
 
 from urllib.parse import urlencode
+
+from odoo import _
+from odoo.exceptions import ValidationError
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
@@ -97,6 +103,8 @@ HPP_METHODS = {
 METHODS = {kind: method for method, kinds in HPP_METHODS.items() for kind in kinds}
 
 UNAVAILABLE = "BYN GHS GMD KPW LBP RUB SDG SYP ZWL"
+#: currencies counted in thousandths whose amounts must end in 0 (format-the-amount-value)
+LAST_DIGIT_ZERO = "BHD IQD JOD KWD LYD OMR TND"
 
 
 @register
@@ -168,10 +176,31 @@ class CheckoutCom(Gateway):
 
     # -- payments ---------------------------------------------------------------
 
+    def amount_of(self, amount, currency):
+        """``amount`` in Checkout.com's minor units; refused (before anything is sent)
+        when Checkout.com cannot take it: in BHD, IQD, JOD, KWD, LYD, OMR and TND the
+        amount is in thousandths, and its last digit must be 0."""
+        minor = self.minor(amount, currency)
+        if currency.name in LAST_DIGIT_ZERO.split() and minor % 10:
+            raise ValidationError(
+                _(
+                    "Checkout.com cannot take %(amount)s %(currency)s: in %(currency)s it only"
+                    " accepts amounts with at most two decimals (e.g. %(lower)s or %(higher)s)."
+                    " Please pay or refund this amount another way.",
+                    amount=utils.from_minor_units(minor, currency.name, self.exponents),
+                    currency=currency.name,
+                    lower=utils.from_minor_units(minor - minor % 10, currency.name, self.exponents),
+                    higher=utils.from_minor_units(
+                        minor - minor % 10 + 10, currency.name, self.exponents
+                    ),
+                )
+            )
+        return minor
+
     def _common(self, tx):
         """Fields every payment request of ``tx`` carries."""
         values = {
-            "amount": self.minor(tx.amount, tx.currency_id),
+            "amount": self.amount_of(tx.amount, tx.currency_id),
             "currency": tx.currency_id.name,
             "reference": tx.reference,
             "capture": True,
@@ -261,6 +290,12 @@ class CheckoutCom(Gateway):
                 provider_reference=data.get("action_id", ""),
                 key=key,
                 message=data.get("response_summary") or "",
+                amount=data.get("amount"),
+                currency=data.get("currency", ""),
+                # the payment refunded, and the reference sent with the refund (Odoo's
+                # refund transaction's for Odoo's refunds)
+                refund_of=data.get("id", ""),
+                refund_reference=data.get("reference") or "",
             )
         if kind not in EVENTS:
             return None
@@ -288,7 +323,7 @@ class CheckoutCom(Gateway):
 
     def refund(self, tx, refund_tx, amount):
         payload = {
-            "amount": self.minor(amount, tx.currency_id),
+            "amount": self.amount_of(amount, tx.currency_id),
             "reference": refund_tx.reference,
         }
         answer = self.request(

@@ -281,13 +281,16 @@ class GoCardless(Gateway):
         )
 
     def event_from_refund(self, refund, key=""):
+        reference = (refund.get("metadata") or {}).get(META, "")
         return GatewayEvent(
             status=REFUND_STATUSES.get(refund.get("status"), "ignore"),
-            reference=(refund.get("metadata") or {}).get(META, ""),
+            reference=reference,
             provider_reference=refund.get("id", ""),
             key=key,
             amount=refund.get("amount"),
             currency=refund.get("currency", ""),
+            refund_of=(refund.get("links") or {}).get("payment", ""),
+            refund_reference=reference,
         )
 
     def charge_token(self, tx):

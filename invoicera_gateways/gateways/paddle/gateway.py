@@ -268,6 +268,9 @@ class Paddle(Gateway):
             key=key,
             amount=int(totals["total"]) if status == "done" and totals.get("total") else None,
             currency=adjustment.get("currency_code", "") if status == "done" else "",
+            refund_of=adjustment.get("transaction_id", ""),
+            # Odoo's refunds give the reason "Refund <refund reference>" (see refund()).
+            refund_reference=(adjustment.get("reason") or "").removeprefix("Refund "),
         )
 
     def refund(self, tx, refund_tx, amount):

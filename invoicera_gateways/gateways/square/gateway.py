@@ -202,6 +202,9 @@ class Square(Gateway):
             key=key,
             amount=money.get("amount"),
             currency=money.get("currency", ""),
+            refund_of=refund.get("payment_id") or "",
+            # Odoo's refunds carry the refund transaction's reference as reason.
+            refund_reference=refund.get("reason") or "",
         )
 
     def parse_notification(self, delivery):

@@ -266,12 +266,19 @@ class ZohoPayments(Gateway):
             return event
         if event_type in REFUND_EVENTS:
             refund = obj.get("refund") or {}
+            payment_id = str(refund.get("payment_id") or "")
+            # A refund is in its payment's currency (the refund object names none).
+            currency = self.transaction_known_as(payment_id).currency_id.name or ""
             return GatewayEvent(
                 status=REFUND_EVENTS[event_type],
                 reference=refund.get("reference_number") or "",
                 provider_reference=str(refund.get("refund_id") or ""),
                 key=key,
                 message=str(refund.get("failure_reason") or ""),
+                amount=self.to_minor(refund.get("amount"), currency) if currency else None,
+                currency=currency,
+                refund_of=payment_id,
+                refund_reference=refund.get("reference_number") or "",
             )
         return None
 
