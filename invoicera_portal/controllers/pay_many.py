@@ -3,7 +3,7 @@ import math
 from odoo import _, http
 from odoo.exceptions import ValidationError
 from odoo.http import request
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_amount
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
@@ -19,15 +19,25 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
     whole invoices by their last due date), as the page's preview shows."""
 
     def _invoicera_payable(self, invoice_ids, amount=None):
-        """The invoices and amount of a pay-many request, checked; ValidationError else.
+        """The invoices and amount of a pay-many request, checked; ValidationError else."""
+        invoices = self._invoicera_payable_invoices(invoice_ids)
+        return invoices, self._invoicera_payable_amount(invoices, amount)
+
+    @staticmethod
+    def _invoicera_parse_ids(invoice_ids):
+        """The invoice ids of a request, as integers; ValidationError if one is not."""
+        try:
+            return sorted({int(i) for i in invoice_ids if str(i).strip()})
+        except (TypeError, ValueError):
+            raise ValidationError(_("The invoices to pay are not valid.")) from None
+
+    def _invoicera_payable_invoices(self, invoice_ids):
+        """The invoices of a pay-many request, checked; ValidationError else.
 
         The invoices are searched as the logged-in user: an id the user may not
         see, or of an invoice not open any more, is refused.
         """
-        try:
-            ids = sorted({int(i) for i in invoice_ids if str(i).strip()})
-        except (TypeError, ValueError):
-            raise ValidationError(_("The invoices to pay are not valid.")) from None
+        ids = self._invoicera_parse_ids(invoice_ids)
         if not ids:
             raise ValidationError(_("Select the invoices to pay."))
         Move = request.env["account.move"]
@@ -76,6 +86,12 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             raise ValidationError(
                 _("These invoices come from different companies: pay them separately.")
             )
+        return invoices
+
+    def _invoicera_payable_amount(self, invoices, amount=None):
+        """The amount to pay ``invoices`` (checked by ``_invoicera_payable_invoices``)
+        that the client asked for (None or "": what they owe); ValidationError if it
+        is refused, saying why."""
         currency = invoices.currency_id
         due = sum(invoices.mapped("amount_residual"))
         if amount in (None, ""):
@@ -98,15 +114,15 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         if float_compare(amount, due, precision_rounding=currency.rounding) > 0:
             raise ValidationError(
                 _(
-                    "The amount to pay cannot be more than what these invoices owe "
-                    "(%(due)s %(currency)s).",
-                    due=currency.round(due),
-                    currency=currency.name,
+                    "You entered %(amount)s: the amount to pay cannot be more than what "
+                    "these invoices owe (%(due)s).",
+                    amount=format_amount(request.env, amount, currency),
+                    due=format_amount(request.env, due, currency),
                 )
             )
         if len(invoices) > 1:
             self._invoicera_check_early_discounts(invoices, amount)
-        return invoices, amount
+        return amount
 
     @staticmethod
     def _invoicera_check_early_discounts(invoices, amount):
@@ -124,10 +140,9 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             ):
                 raise ValidationError(
                     _(
-                        "%(amount)s %(currency)s is what %(invoice)s owes with its early "
-                        "payment discount: pay %(invoice)s on its own to get the discount.",
-                        amount=currency.round(amount),
-                        currency=currency.name,
+                        "%(amount)s is what %(invoice)s owes with its early payment "
+                        "discount: pay %(invoice)s on its own to get the discount.",
+                        amount=format_amount(request.env, amount, currency),
                         invoice=invoice.name,
                     )
                 )
@@ -188,35 +203,50 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         if len(invoice_ids) == 1 and "," in invoice_ids[0]:
             invoice_ids = invoice_ids[0].split(",")
         try:
-            invoices, amount = self._invoicera_payable(invoice_ids, amount)
+            invoices = self._invoicera_payable_invoices(invoice_ids)
         except ValidationError as error:
-            return redirect_to_dashboard(error=error.args[0])
+            # Back to the dashboard, which says why, the invoices still ticked.
+            try:
+                selected = self._invoicera_parse_ids(invoice_ids)
+            except ValidationError:
+                selected = []
+            return redirect_to_dashboard(error=error.args[0], selected_ids=selected)
+        try:
+            amount = self._invoicera_payable_amount(invoices, amount)
+            amount_error = None
+        except ValidationError as error:
+            # The same invoices, with what is wrong with the amount entered (kept
+            # to correct it); nothing to pay until it is.
+            amount_error = error.args[0]
         first = invoices[0]
-        ids_path = "-".join(str(i) for i in invoices.ids)
         values = self._prepare_portal_layout_values()
-        values.update(
-            self._get_common_page_view_values(
-                invoices_data={
-                    "partner": first.partner_id,
-                    "company": first.company_id,
-                    "total_amount": amount,
-                    "currency": first.currency_id,
-                    "amount_residual": amount,
-                    "landing_route": "/my/billing",
-                    "transaction_route": f"/my/billing/pay/transaction/{ids_path}",
-                },
-                # no request parameter: Odoo's would make it the page of one
-                # invoice (invoice_id), or an anonymous payment (access_token)
+        if not amount_error:
+            ids_path = "-".join(str(i) for i in invoices.ids)
+            values.update(
+                self._get_common_page_view_values(
+                    invoices_data={
+                        "partner": first.partner_id,
+                        "company": first.company_id,
+                        "total_amount": amount,
+                        "currency": first.currency_id,
+                        "amount_residual": amount,
+                        "landing_route": "/my/billing",
+                        "transaction_route": f"/my/billing/pay/transaction/{ids_path}",
+                    },
+                    # no request parameter: Odoo's would make it the page of one
+                    # invoice (invoice_id), or an anonymous payment (access_token)
+                )
             )
-        )
         values.update(
             {
                 "page_name": "invoicera_billing",
                 "amount": amount,
+                "amount_error": amount_error,
                 "currency": first.currency_id,
                 "invoices": invoices,
                 "due": sum(invoices.mapped("amount_residual")),
-                "allocation": self._invoicera_allocation(invoices, amount),
+                # the order the invoices are paid in (nothing paid if the amount is refused)
+                "allocation": self._invoicera_allocation(invoices, 0.0 if amount_error else amount),
                 "invoice_ids_csv": ",".join(str(i) for i in invoices.ids),
             }
         )

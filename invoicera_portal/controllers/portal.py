@@ -10,20 +10,30 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 FLASH = "invoicera_flash"
 
 
-def redirect_to_dashboard(message=None, error=None, path="/my/billing"):
-    """Back to ``path``, which then says what happened (a translated message or error).
+def redirect_to_dashboard(message=None, error=None, path="/my/billing", selected_ids=None):
+    """Back to ``path``, which then says what happened (a translated message or error),
+    the invoices of ``selected_ids`` still ticked (the dashboard's).
 
     What it says travels in the session, never in the address: a link made by
     someone else cannot put words of theirs on the client's billing pages.
     """
-    request.session[FLASH] = {"message": message, "error": error}
+    request.session[FLASH] = {
+        "message": message,
+        "error": error,
+        "selected_ids": list(selected_ids or []),
+    }
     return request.redirect(path)
 
 
 def pop_flash():
-    """What the billing page shows once: ``{"message": ..., "error": ...}``."""
+    """What the billing page shows once: ``{"message": ..., "error": ...,
+    "selected_ids": ids of the invoices ticked}``."""
     flash = request.session.pop(FLASH, None) or {}
-    return {"message": flash.get("message"), "error": flash.get("error")}
+    return {
+        "message": flash.get("message"),
+        "error": flash.get("error"),
+        "selected_ids": set(flash.get("selected_ids") or []),
+    }
 
 
 class InvoiceraPortal(CustomerPortal):

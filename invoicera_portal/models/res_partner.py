@@ -38,27 +38,40 @@ class ResPartner(models.Model):
         ]
 
     def _invoicera_statement(self, date_from, date_to):
-        """Statement of account of the client ``self`` for a period, per currency.
+        """Statement of account of the client ``self`` for a period in the current
+        company, per currency (see ``_invoicera_statements``)."""
+        return self._invoicera_statements(date_from, date_to).get(self.env.company, [])
+
+    def _invoicera_statements(self, date_from, date_to):
+        """Statements of account of the client ``self`` for a period: one per
+        company of the user (those whose invoices Odoo's rules let it see) with
+        something to show, ``{company: [statement per currency]}``, the current
+        company first.
 
         Every posted receivable entry of the client (invoices, credit notes,
         payments), with the balance before the period, a running balance and
-        the balance at the end. Read for this client only (payments are not
-        readable in the portal), in the companies of the user: those whose
-        invoices Odoo's rules let it see.
+        the balance at the end. A company's entries are never mixed with
+        another's (as Odoo's documents, each has its own letterhead and
+        balances). Read for this client only (payments are not readable in the
+        portal). Two queries, whatever the number of companies.
         """
         self.ensure_one()
+        companies = self.env.company | self.env.companies
         Line = self.env["account.move.line"].sudo()
         base = [
             ("partner_id", "child_of", self.id),
-            ("company_id", "in", self.env.companies.ids),
+            ("company_id", "in", companies.ids),
             ("account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
         ]
-        opening = dict(
-            Line._read_group(
-                base + [("date", "<", date_from)], ["currency_id"], ["amount_currency:sum"]
+        opening = {
+            (company, currency): amount
+            for company, currency, amount in Line._read_group(
+                base + [("date", "<", date_from)],
+                ["company_id", "currency_id"],
+                ["amount_currency:sum"],
             )
-        )
+        }
         # Not the entries with nothing in their currency: the exchange differences
         # Odoo books, in the company's currency only, on the client's foreign
         # currency invoices (they change no balance of the statement).
@@ -67,35 +80,50 @@ class ResPartner(models.Model):
             + [("date", ">=", date_from), ("date", "<=", date_to), ("amount_currency", "!=", 0)],
             order="date, id",
         )
-        currencies = set(opening) | set(lines.currency_id)
-        statements = []
-        for currency in sorted(currencies, key=lambda c: c.name):
-            balance = opening.get(currency, 0.0)
-            if currency.is_zero(balance) and currency not in lines.currency_id:
-                continue  # settled before the period, nothing in it: no empty table
-            rows = []
-            for line in lines.filtered(lambda ln, c=currency: ln.currency_id == c):
-                balance += line.amount_currency
-                rows.append(
+        lines_by_key = {}
+        for line in lines:
+            lines_by_key.setdefault((line.company_id, line.currency_id), []).append(line)
+        by_company = {}
+        for company in companies:
+            keys = {key for key in set(opening) | set(lines_by_key) if key[0] == company}
+            statements = []
+            for key in sorted(keys, key=lambda k: k[1].name):
+                currency = key[1]
+                balance = opening.get(key, 0.0)
+                if currency.is_zero(balance) and key not in lines_by_key:
+                    continue  # settled before the period, nothing in it: no empty table
+                rows = []
+                for line in lines_by_key.get(key, []):
+                    balance += line.amount_currency
+                    number = line.move_id.name
+                    # Next to the number: the entry's reference (an invoice's customer
+                    # reference, a payment's memo), else its line's label (an
+                    # invoice's is its payment reference, most often its number):
+                    # not the number a second time.
+                    labels = [line.move_id.ref, line.name]
+                    label = next((text for text in labels if text and text != number), "")
+                    rows.append(
+                        {
+                            "date": line.date,
+                            "reference": number,
+                            "label": label,
+                            "due": line.date_maturity if line.amount_currency > 0 else False,
+                            "debit": max(line.amount_currency, 0.0),
+                            "credit": max(-line.amount_currency, 0.0),
+                            "balance": balance,
+                        }
+                    )
+                statements.append(
                     {
-                        "date": line.date,
-                        "reference": line.move_id.name,
-                        "label": line.move_id.ref or line.name or "",
-                        "due": line.date_maturity if line.amount_currency > 0 else False,
-                        "debit": max(line.amount_currency, 0.0),
-                        "credit": max(-line.amount_currency, 0.0),
-                        "balance": balance,
+                        "currency": currency.with_env(self.env),
+                        "opening": opening.get(key, 0.0),
+                        "rows": rows,
+                        "closing": balance,
                     }
                 )
-            statements.append(
-                {
-                    "currency": currency.with_env(self.env),
-                    "opening": opening.get(currency, 0.0),
-                    "rows": rows,
-                    "closing": balance,
-                }
-            )
-        return statements
+            if statements:
+                by_company[company.with_env(self.env)] = statements
+        return by_company
 
     def _invoicera_dashboard(self, today=None, list_limit=50):
         """The billing dashboard of the client ``self`` (a commercial partner).

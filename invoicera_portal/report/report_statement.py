@@ -19,17 +19,24 @@ class ReportStatement(models.AbstractModel):
             date_from = date_to = None
         if not date_from or not date_to or date_from > date_to:
             raise UserError(_("Give a period: a start date on or before the end date."))
-        partners = self.env["res.partner"].browse(docids)
+        # One statement per client (two contacts of a client print its statement
+        # once), per company: as Odoo's documents, each under the letterhead of
+        # the company whose entries it lists, with its own balances (the companies
+        # ticked in the switcher; the current one first).
+        clients = self.env["res.partner"].browse(docids).commercial_partner_id
+        documents = []
+        for client in clients:
+            documents += [
+                {"client": client, "company": company, "statements": statements}
+                for company, statements in client._invoicera_statements(date_from, date_to).items()
+            ] or [{"client": client, "company": self.env.company, "statements": []}]
         return {
-            "doc_ids": docids,
+            "doc_ids": clients.ids,
             "doc_model": "res.partner",
-            "docs": partners,
+            "docs": clients,
+            "documents": documents,
             "date_from": date_from,
             "date_to": date_to,
-            "statements": {
-                partner.id: partner.commercial_partner_id._invoicera_statement(date_from, date_to)
-                for partner in partners
-            },
         }
 
     @api.model

@@ -211,7 +211,7 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
             (self.old | in_other, 100, "different currencies"),
             (self.old, 0, "must be more than zero"),
             (self.old, -5, "must be more than zero"),
-            (self.old, 100.01, r"cannot be more than what these invoices owe \(100.0 "),
+            (self.old, 100.01, r"cannot be more than what these invoices owe \(\$\s100\.00\)"),
             (paid, 10, "not yours to pay, or are already paid"),
         ]
         for invoices, amount, error in cases:

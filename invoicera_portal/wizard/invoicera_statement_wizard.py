@@ -39,8 +39,10 @@ class InvoiceraStatementWizard(models.TransientModel):
             )
 
     def action_print(self):
+        """Print a statement per client (contacts of one client print its statement
+        once) and per company ticked in the company switcher (the report's)."""
         self.ensure_one()
         return self.env.ref("invoicera_portal.action_report_statement").report_action(
-            self.partner_ids,
+            self.partner_ids.commercial_partner_id,
             data={"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()},
         )
