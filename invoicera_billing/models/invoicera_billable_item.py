@@ -6,7 +6,7 @@ import psycopg2.errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import _as_validation_error
-from odoo.tools import SQL, format_date, split_every
+from odoo.tools import SQL, float_compare, format_date, split_every
 
 from .invoicera_billable_mixin import ENGINE, engine_flag
 
@@ -480,7 +480,8 @@ class InvoiceraBillableItem(models.Model):
             days = company_items._audit_daily_hours()
             for item in company_items:
                 total = days.get((item.employee_id.id, item.date), 0.0)
-                if total > limit:
+                # to the hundredth: 0.3 + 8.3 + 3.4 is 12.000000000000002
+                if float_compare(total, limit, precision_digits=2) > 0:
                     warnings[item].append(
                         _(
                             "%(employee)s has %(hours)s h on %(date)s (more than %(limit)s h).",
@@ -499,6 +500,9 @@ class InvoiceraBillableItem(models.Model):
             task, project = item.task_id.sudo(), item.project_id.sudo()
             if item.currency_id.compare_amounts(item.price_unit, 0) <= 0:
                 warnings[item].append(_("Zero rate."))
+            if item.quantity < 0:
+                # refused by the run (_invoicing_errors): said before it
+                warnings[item].append(_("Negative quantity."))
             name = (item.name or "").strip()
             if name in ("", "/") or name in (task.name, project.name):
                 warnings[item].append(_("No description of the work."))

@@ -26,8 +26,16 @@ class InvoiceraUnbilledClient(models.Model):
             "audit_flagged",
             "client_approval",
         ],
-        "project.milestone": ["deadline", "is_reached", "project_id"],
-        "project.project": ["partner_id", "company_id"],
+        "project.milestone": [
+            "deadline",
+            "is_reached",
+            "project_id",
+            "invoicera_amount",
+            "invoicera_currency_id",
+            "sale_line_id",
+        ],
+        "project.project": ["partner_id", "company_id", "active", "allow_billable"],
+        "res.partner": ["commercial_partner_id"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -48,7 +56,12 @@ class InvoiceraUnbilledClient(models.Model):
         "Awaiting Client", readonly=True, help="Items waiting for the client's approval."
     )
     disputed_count = fields.Integer("Disputed", readonly=True, help="Items the client disputed.")
-    next_milestone_date = fields.Date("Next Milestone", readonly=True)
+    next_milestone_date = fields.Date(
+        "Next Milestone",
+        readonly=True,
+        help="The deadline of the client's next milestone whose fixed fee is billed "
+        "here once reached (on this line's company and currency).",
+    )
 
     @property
     def _table_query(self):
@@ -81,13 +94,7 @@ class InvoiceraUnbilledClient(models.Model):
                    COUNT(*) FILTER (WHERE item.audit_flagged) AS flagged_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'pending') AS pending_count,
                    COUNT(*) FILTER (WHERE item.client_approval = 'disputed') AS disputed_count,
-                   (SELECT MIN(milestone.deadline)
-                      FROM project_milestone milestone
-                      JOIN project_project project ON project.id = milestone.project_id
-                     WHERE project.partner_id = item.partner_id
-                       AND COALESCE(project.company_id, item.company_id) = item.company_id
-                       AND NOT milestone.is_reached
-                       AND milestone.deadline >= %(today)s) AS next_milestone_date
+                   (%(next_milestone)s) AS next_milestone_date
               FROM invoicera_billable_item item
               JOIN uom_uom uom ON uom.id = item.uom_id
              WHERE item.state IN ('to_bill', 'deferred') AND item.active
@@ -99,6 +106,32 @@ class InvoiceraUnbilledClient(models.Model):
             # work dated later, counted apart; deferrals whose date is reached
             to_bill=SQL("%s AND item.date <= %s", ready, today),
             ready=ready,
+            today=today,
+            next_milestone=self._next_milestone_query(today),
+        )
+
+    @api.model
+    def _next_milestone_query(self, today):
+        """The deadline of the line's next fee to bill here (a subquery of a line,
+        ``item`` its items): a milestone not reached, due today or later, whose fee
+        (``project.milestone._invoicera_billable``) this screen will bill once
+        reached, on this line: a fee above zero, not on a sale order line, of an
+        active billable project of the client (or of one of its contacts), of
+        the line's company (or of every company), in the line's currency."""
+        return SQL(
+            """SELECT MIN(milestone.deadline)
+                 FROM project_milestone milestone
+                 JOIN project_project project ON project.id = milestone.project_id
+                 JOIN res_partner customer ON customer.id = project.partner_id
+                WHERE customer.commercial_partner_id = item.partner_id
+                  AND project.active
+                  AND project.allow_billable
+                  AND COALESCE(project.company_id, item.company_id) = item.company_id
+                  AND milestone.invoicera_currency_id = item.currency_id
+                  AND milestone.invoicera_amount > 0
+                  AND milestone.sale_line_id IS NULL
+                  AND milestone.is_reached IS NOT TRUE
+                  AND milestone.deadline >= %(today)s""",
             today=today,
         )
 

@@ -18,3 +18,4 @@ from . import test_source_access
 from . import test_annex_rounding
 from . import test_material_sources
 from . import test_review_milestones
+from . import test_review_screen

@@ -26,7 +26,12 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
         self.log_time(self.alice, 4, project=self.project_eur, day="2026-03-07")
         self.env["project.milestone"].create(
             [
-                {"name": "Beta", "project_id": self.project.id, "deadline": soon},
+                {
+                    "name": "Beta",
+                    "project_id": self.project.id,
+                    "deadline": soon,
+                    "invoicera_amount": 1000,
+                },
                 {
                     "name": "Done",
                     "project_id": self.project.id,
