@@ -112,6 +112,30 @@ class TestZohoPayments(common.GatewayCase):
     def notification(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
         return json.dumps(self.event(tx, status, amount, currency, event_id)).encode()
 
+    def refund_notification(self, tx, event_id, refund_id, reference, amount):
+        """Zoho's refund.succeeded of a refund of ``tx``
+        (https://www.zoho.com/in/payments/api/v1/webhooks/); ``reference``: the
+        refund's ``reference_number`` (Odoo's refund's, or empty for a refund made
+        in Zoho Payments)."""
+        return json.dumps(
+            {
+                "event_id": event_id,
+                "event_type": "refund.succeeded",
+                "account_id": 105078477,
+                "live_mode": False,
+                "event_time": 1745558907514,
+                "event_object": {
+                    "refund": {
+                        "refund_id": refund_id,
+                        "payment_id": tx.provider_reference,
+                        "reference_number": reference,
+                        "amount": amount,
+                        "status": "succeeded",
+                    }
+                },
+            }
+        ).encode()
+
     def sign(self, body, secret, timestamp=None):
         # X-Zoho-Webhook-Signature: t=<milliseconds>,v=<hex HMAC-SHA256(key, t + "." + body)>
         t = str(int((time.time() if timestamp is None else timestamp) * 1000))
@@ -378,24 +402,9 @@ class TestZohoPayments(common.GatewayCase):
         self.assertEqual(call["json"]["amount"], "10.00")
         self.assertEqual(call["json"]["reference_number"], refund.reference)
         self.assertEqual(refund.state, "pending")
-        body = json.dumps(
-            {
-                "event_id": 1987000003854001,
-                "event_type": "refund.succeeded",
-                "account_id": 105078477,
-                "live_mode": False,
-                "event_time": 1745558907514,
-                "event_object": {
-                    "refund": {
-                        "refund_id": "1987000000724301",
-                        "payment_id": tx.provider_reference,
-                        "reference_number": refund.reference,
-                        "amount": "10.00",
-                        "status": "succeeded",
-                    }
-                },
-            }
-        ).encode()
+        body = self.refund_notification(
+            tx, 1987000003854001, "1987000000724301", refund.reference, "10.00"
+        )
         self.assertEqual(self.deliver(body), (200, "processed"))
         self.assertEqual(refund.state, "done")
 
@@ -422,24 +431,7 @@ class TestZohoPayments(common.GatewayCase):
         self.assertEqual(tx.state, "done")
         # https://www.zoho.com/in/payments/api/v1/webhooks/ refund.succeeded, of a refund
         # made in Zoho Payments (no reference of Odoo's)
-        body = json.dumps(
-            {
-                "event_id": 1987000003854077,
-                "event_type": "refund.succeeded",
-                "account_id": 105078477,
-                "live_mode": False,
-                "event_time": 1745558907514,
-                "event_object": {
-                    "refund": {
-                        "refund_id": "1987000000724999",
-                        "payment_id": tx.provider_reference,
-                        "reference_number": "",
-                        "amount": "12.00",
-                        "status": "succeeded",
-                    }
-                },
-            }
-        ).encode()
+        body = self.refund_notification(tx, 1987000003854077, "1987000000724999", "", "12.00")
         self.assertEqual(self.deliver(body), (200, "outside"))
         problem = self.problems()
         self.assertEqual(len(problem), 1)

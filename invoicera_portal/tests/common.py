@@ -92,6 +92,21 @@ class InvoiceraPortalCommon:
         return cls.make_invoice_on_term(partner, amount, term, invoice_date)
 
     @classmethod
+    def make_early_discount_term(cls):
+        """Payment terms "2/10 net 30": 2% off if paid within 10 days, due in 30."""
+        return cls.env["account.payment.term"].create(
+            {
+                "name": "2/10 net 30",
+                "early_discount": True,
+                "discount_percentage": 2,
+                "discount_days": 10,
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
+                ],
+            }
+        )
+
+    @classmethod
     def make_invoice_on_term(cls, partner, amount, term, invoice_date=None):
         """A posted invoice of ``amount`` on the payment term ``term``, dated
         ``invoice_date`` (today)."""

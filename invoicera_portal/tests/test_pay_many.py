@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from lxml import html
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import InvoiceraPortalCommon
@@ -278,17 +277,7 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         due first: paying 980 for an invoice of 100 and one of 1,000 (2% off if paid
         within 10 days) would credit the client 20 it is not owed. That amount is
         refused for several invoices; the invoice alone gets its discount."""
-        term = self.env["account.payment.term"].create(
-            {
-                "name": "2/10 net 30",
-                "early_discount": True,
-                "discount_percentage": 2,
-                "discount_days": 10,
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
-                ],
-            }
-        )
+        term = self.make_early_discount_term()
         discounted = self.make_invoice_on_term(self.client_a, 1000, term)
         self.authenticate(self.user_a1.login, self.user_a1.login)
         self.pay(

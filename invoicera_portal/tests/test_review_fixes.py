@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from lxml import html
 
-from odoo import Command, http
+from odoo import http
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -25,15 +25,18 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         cls.provider = cls.env.ref("payment.payment_provider_demo")
         cls.provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
         cls.env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", True)
-        cls.early_term = cls.env["account.payment.term"].create(
+        cls.early_term = cls.make_early_discount_term()
+
+    def make_autopay_token(self):
+        """Contact A1's saved card (demo provider, charges succeed), client A's autopay."""
+        return self.env["payment.token"].create(
             {
-                "name": "2/10 net 30",
-                "early_discount": True,
-                "discount_percentage": 2,
-                "discount_days": 10,
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
-                ],
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "partner_id": self.contact_a1.id,
+                "payment_details": "4242",
+                "provider_ref": "demo-a1",
+                "demo_simulated_state": "done",
             }
         )
 
@@ -118,16 +121,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         """A client on autopay whose invoice gives 2% off if paid within 10 days is
         charged when the invoice is posted: the discounted amount, the invoice paid
         in full (not the full amount, as if it paid late)."""
-        token = self.env["payment.token"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "partner_id": self.contact_a1.id,
-                "payment_details": "4242",
-                "provider_ref": "demo-a1",
-                "demo_simulated_state": "done",
-            }
-        )
+        token = self.make_autopay_token()
         self.client_a.invoicera_autopay_token_id = token
         invoice = self.env["account.move"].create(
             {
@@ -206,16 +200,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         """The card autopay used was deleted from the portal (Odoo archives it): the
         dashboard no longer says new invoices are paid with it, and a new invoice,
         not charged, says why."""
-        token = self.env["payment.token"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "partner_id": self.contact_a1.id,
-                "payment_details": "4242",
-                "provider_ref": "demo-a1",
-                "demo_simulated_state": "done",
-            }
-        )
+        token = self.make_autopay_token()
         self.client_a.invoicera_autopay_token_id = token
         self.login(self.user_a1)
         self.url_open(
