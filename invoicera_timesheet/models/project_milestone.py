@@ -6,7 +6,7 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
 )
 
 #: milestone fields whose change changes what its item bills: locked once invoiced
-BILLED_FIELDS = {"invoicera_amount", "project_id", "sale_line_id"}
+BILLED_FIELDS = {"invoicera_amount", "invoicera_currency_id", "project_id", "sale_line_id"}
 SYNC_FIELDS = BILLED_FIELDS | {"is_reached", "name", "deadline"}
 
 
@@ -35,27 +35,33 @@ class ProjectMilestone(models.Model):
         "Fee Currency",
         compute="_compute_invoicera_currency_id",
         store=True,
-        help="The currency of the fixed fee: its project company's; on a project of "
-        "every company, the currency of the company the fee was entered in.",
+        readonly=False,
+        copy=True,
+        help="The currency the fixed fee was agreed in: by default its project company's"
+        " (on a project of every company, the company's it was entered in). It stays"
+        " when the project or the milestone moves to a company of another currency:"
+        " the fee is converted on the invoice.",
     )
 
     @api.depends("project_id.company_id")
     def _compute_invoicera_currency_id(self):
-        # A project of every company (none set) keeps the fee in the currency it
-        # was entered in, whichever company the users who change it work in.
-        shared = self.filtered(
-            lambda m: not m.project_id.company_id and not m.invoicera_currency_id
-        )._origin
+        # A fee keeps the currency it was agreed in, whichever company its project
+        # (or the users who change it) later work in: 5,000 dollars never become
+        # 5,000 euros. A new fee takes its project company's.
+        unset = self.filtered(lambda m: not m._origin.invoicera_currency_id)
+        shared = unset.filtered(lambda m: not m.project_id.company_id)._origin
         billed_in = {}
         if shared:  # before the field was stored: the currency of its item
             billed_in = {item.source_id: item.currency_id for item in shared._invoicera_items()}
-        for milestone in self:
+        for milestone in unset:
             milestone.invoicera_currency_id = (
                 milestone.project_id.company_id.currency_id
                 or milestone.invoicera_currency_id
                 or billed_in.get(milestone._origin.id)
                 or self.env.company.currency_id
             )
+        for milestone in self - unset:
+            milestone.invoicera_currency_id = milestone._origin.invoicera_currency_id
 
     @api.constrains("invoicera_amount")
     def _check_invoicera_amount(self):

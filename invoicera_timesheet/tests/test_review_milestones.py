@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import InvoiceraTimesheetCase
@@ -99,18 +99,20 @@ class TestReviewMilestones(InvoiceraTimesheetCase):
         )
 
     def test_milestone_moved_to_a_project_of_another_company(self):
-        """A reached fee moved to the project of the euro company is that company's
-        to bill, in its currency: the first company's run no longer bills it."""
+        """A reached fee of 5,000 dollars moved to the project of the euro company
+        is that company's to bill, still 5,000 dollars (converted on its invoice),
+        not 5,000 euros: the first company's run no longer bills it."""
         milestone = self.reached(self.project)
         self.assertEqual(self.item_of(milestone).company_id, self.company)
         milestone.project_id = self.project_b
+        self.assertEqual(milestone.invoicera_currency_id, self.usd)
         self.assertRecordValues(
             self.item_of(milestone),
             [
                 {
                     "project_id": self.project_b.id,
                     "company_id": self.company_b.id,
-                    "currency_id": self.eur.id,
+                    "currency_id": self.usd.id,
                     "price_unit": 5000,
                 }
             ],
@@ -120,7 +122,8 @@ class TestReviewMilestones(InvoiceraTimesheetCase):
 
     def test_project_given_to_another_company_takes_its_unbilled_fees(self):
         """A project shared by the companies is given to the euro company: its fees
-        not billed yet go with it; the one invoiced stays on its invoice."""
+        not billed yet go with it, in the dollars they were agreed in; the one
+        invoiced stays on its invoice."""
         billed = self.reached(self.project, 2000, "Design")
         invoice = self.invoice(self.client)
         self.assertEqual(self.item_of(billed).invoice_id, invoice)
@@ -138,12 +141,52 @@ class TestReviewMilestones(InvoiceraTimesheetCase):
                 {
                     "name": "Go-live",
                     "company_id": self.company_b.id,
-                    "currency_id": self.eur.id,
+                    "currency_id": self.usd.id,
                     "state": "to_bill",
                 },
             ],
         )
         self.assertFalse(self.billable_by(self.company, self.client))
+
+    def test_project_copied_into_another_company_keeps_the_fee_currency(self):
+        """A project copied as the template of the euro company's: its fee of 5,000
+        dollars is still 5,000 dollars on the copy, not 5,000 euros."""
+        self.project.allow_milestones = True
+        self.Milestone.create(
+            {"name": "Go-live", "project_id": self.project.id, "invoicera_amount": 5000}
+        )
+        copy = self.project.copy({"company_id": self.company_b.id})
+        self.assertRecordValues(
+            copy.milestone_ids,
+            [{"invoicera_amount": 5000, "invoicera_currency_id": self.usd.id}],
+        )
+
+    def test_new_fee_takes_its_project_company_currency(self):
+        """A fee entered on the euro company's project is in euros, and the one
+        entered on the dollar company's project in dollars."""
+        self.project.company_id = self.company
+        fees = self.Milestone.create(
+            [
+                {"name": "Go-live", "project_id": self.project_b.id, "invoicera_amount": 10},
+                {"name": "Design", "project_id": self.project.id, "invoicera_amount": 10},
+            ]
+        )
+        self.assertRecordValues(
+            fees, [{"invoicera_currency_id": self.eur.id}, {"invoicera_currency_id": self.usd.id}]
+        )
+
+    def test_fee_currency_is_chosen_until_the_fee_is_invoiced(self):
+        """The fee was agreed in euros on the dollar company's project: the user sets
+        its currency and the fee is billed as 5,000 euros (converted on the invoice);
+        once invoiced, its currency is locked like its amount."""
+        milestone = self.reached(self.project)
+        milestone.invoicera_currency_id = self.eur
+        self.assertRecordValues(
+            self.item_of(milestone), [{"currency_id": self.eur.id, "price_unit": 5000}]
+        )
+        self.invoice(self.client)
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            milestone.invoicera_currency_id = self.usd
 
     def test_run_of_one_company_leaves_the_others_fees(self):
         """The client is both companies': each company's "Invoice all" bills its
