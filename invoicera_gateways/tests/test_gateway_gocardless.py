@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import json
+from unittest.mock import patch
 
 import requests
 
@@ -202,7 +203,7 @@ class TestGoCardless(common.GatewayCase):
         """The API answering again, the delivery sent again is applied: each
         transaction of the batch done and paid once."""
         self.api.routes[("GET", r"/payments/[^/]+$")] = self.get_payment
-        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(self.deliver(body)[0], 200)
         self.assertEqual([tx.state for tx in txs], ["done"] * len(txs))
         self.assertEqual(len(self.events()), len(txs))
         for tx in txs:
@@ -454,10 +455,56 @@ class TestGoCardless(common.GatewayCase):
         self.api.routes[("GET", r"/payments/[^/]+$")] = get_payment
         with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
             self.assertEqual(self.deliver(body), (503, "gateway unavailable"))
-        # The second event went through on its own; the third could not, nor the first.
-        self.assertEqual([tx.state for tx in txs], ["draft", "done", "draft"])
-        self.assertEqual(self.events().mapped("event_key"), [f"EV-{txs[1].reference}"])
+        # The third could not be applied; the first and second were, on their own.
+        self.assertEqual([tx.state for tx in txs], ["done", "done", "draft"])
+        self.assertNotIn(f"EV-{txs[2].reference}", self.events().mapped("event_key"))
         # GoCardless sends the same delivery again once its API answers.
+        self.assert_applied_when_sent_again(body, txs)
+
+    def test_batch_event_with_an_unreadable_answer_gets_the_delivery_sent_again(self):
+        """GoCardless' API answers the look-up of one payment of a batch with
+        something unreadable (a body without the payment): that event is not lost
+        in an acknowledged delivery. The others are applied, the delivery answers
+        an error, and sent again once the API answers properly, applies the rest."""
+        txs = [self.make_tx(reference=f"GC-GARBLED-{n}") for n in (1, 2, 3)]
+        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
+        body = json.dumps({"events": events}).encode()
+        garbled = f"PM-{txs[1].reference}"
+
+        def get_payment(method, url, kwargs):
+            if url.endswith(garbled):
+                return 200, {"unexpected": True}
+            return self.get_payment(method, url, kwargs)
+
+        self.api.routes[("GET", r"/payments/[^/]+$")] = get_payment
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(body)[0], 503)
+        self.assertEqual([tx.state for tx in txs], ["done", "draft", "done"])
+        self.assertNotIn(f"EV-{txs[1].reference}", self.events().mapped("event_key"))
+        self.assert_applied_when_sent_again(body, txs)
+
+    def test_batch_event_failing_while_applied_is_not_taken_for_done(self):
+        """An event of a batch whose application fails half-way leaves no trace
+        that would make the delivery sent again look like a duplicate of it."""
+        txs = [self.make_tx(reference=f"GC-HALF-{n}") for n in (1, 2, 3)]
+        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
+        body = json.dumps({"events": events}).encode()
+        Transaction = type(self.env["payment.transaction"])
+        apply_event = Transaction._invoicera_apply_event
+
+        def failing_apply(tx, event):
+            if tx == txs[1]:
+                tx._set_done()  # half-way...
+                raise ValueError("unexpected value")  # ...then a defect of ours
+            return apply_event(tx, event)
+
+        with (
+            patch.object(Transaction, "_invoicera_apply_event", failing_apply),
+            self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"),
+        ):
+            self.assertEqual(self.deliver(body)[0], 503)
+        self.assertEqual([tx.state for tx in txs], ["done", "draft", "done"])
+        self.assertNotIn(f"EV-{txs[1].reference}", self.events().mapped("event_key"))
         self.assert_applied_when_sent_again(body, txs)
 
     def test_batch_events_whose_payments_gocardless_will_not_show_hold_up_no_other(self):
@@ -503,7 +550,7 @@ class TestGoCardless(common.GatewayCase):
         errors = [line for line in logs.output if line.startswith("ERROR")]
         self.assertTrue(errors, "the merchant is told to fix the access token")
         self.assertIn("Check the API keys in the payment provider's settings", errors[0])
-        self.assertEqual([tx.state for tx in txs], ["draft", "done", "draft"])
+        self.assertEqual([tx.state for tx in txs], ["done", "done", "draft"])
         # GoCardless sends the delivery again once the token is fixed.
         self.assert_applied_when_sent_again(body, txs)
 

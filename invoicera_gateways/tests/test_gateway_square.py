@@ -326,6 +326,22 @@ class TestSquare(common.GatewayCase):
         self.assertIn("Invalid card data", event.message)
         self.assertEqual(event.transaction_id, tx)
 
+    def test_card_answer_without_a_card_does_not_block_the_payment(self):
+        """Square answers the card request without the card (a changed or truncated
+        answer): the payment is applied and acknowledged, the card reported as not
+        saved, rather than the whole notification refused as unreadable."""
+        tx = self.make_tx(tokenize=True)
+        self.api.routes.update(
+            {("POST", r"/v2/customers$"): (200, CUSTOMER), ("POST", r"/v2/cards$"): (200, {})}
+        )
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.token_id)
+        event = self.problems()
+        self.assertEqual(event.token_failure, "refused")
+        self.assertIn("no card", event.message)
+
     def test_card_save_during_an_outage_is_retried_with_the_notification(self):
         tx = self.make_tx(tokenize=True)
         body = self.notification(tx)

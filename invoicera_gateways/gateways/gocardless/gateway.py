@@ -32,9 +32,11 @@ delivered late can never bring back an older state. A delivery can hold up to
 250 events about different payments; the first one is returned and each of
 the others goes through the same verified, deduplicated path on its own (see
 :meth:`GoCardless.parse_notification`); if one of them cannot be applied now
-(the API is unavailable, or refuses our access token: 401/403), the whole
-delivery answers 503 so GoCardless sends it again, and the events already
-applied are then recognised as duplicates. An event whose resource the API
+(the API is unavailable, refuses our access token: 401/403, or answers
+something unreadable; or applying it fails), what it did is undone, the others
+(the first included) are applied, and the whole delivery answers 503 so
+GoCardless sends it again: the events already applied are then recognised as
+duplicates. An event whose resource the API
 will never show (404: another account's or environment's) is recorded as
 ignored and holds up none of the others.
 """
@@ -342,39 +344,56 @@ class GoCardless(Gateway):
         if not latest:
             return None
         first, *others = latest.values()
-        for other in others:
-            self.deliver_alone(other)
+        failed = [event for event in others if not self.deliver_alone(event)]
+        if failed:
+            # Sent again for those; the first is applied now all the same, so
+            # that an event failing for good never holds it up.
+            self.deliver_alone(first)
+            raise GatewayUnavailable(
+                _(
+                    "%(gateway)s: events %(events)s of the notification could not be"
+                    " applied; the notification will be sent again.",
+                    gateway=self.name,
+                    events=", ".join(event.get("id") or "?" for event in failed),
+                )
+            )
         return self.event_from(first)
 
     def deliver_alone(self, event):
-        """Apply ``event`` as a delivery of its own.
+        """Apply ``event`` as a delivery of its own; whether it is done with.
 
-        When it cannot be applied now (GoCardless' API unavailable while it is
-        checked, or refusing our access token), the whole delivery must fail so
-        that GoCardless sends it again: :class:`GatewayUnavailable` makes it
-        answer 503. The events of the batch already applied are recognised by
-        their ids when it comes back. An event that can never be applied (its
-        resource refused by the API: answered 200 and recorded as ignored) does
-        not fail the delivery.
+        It is not when it cannot be applied now (GoCardless' API unavailable,
+        refusing our access token or answering something unreadable while it is
+        checked, its payment not found yet) or its application failed: all it did
+        is undone, and the whole delivery must fail so that GoCardless sends it
+        again (the events of the batch already applied are then recognised by
+        their ids). An event that can never be applied (its resource refused by
+        the API: answered 200 and recorded as ignored) is done with.
         """
         body = json.dumps({"events": [event]}).encode()
         signature = utils.hmac_hex(self.signing_secret(), body, "sha256")
-        status, outcome = self.provider.env["invoicera.gateway.event"]._invoicera_receive(
-            self.code, self.provider.id, {self.signature_header: signature}, body
-        )
-        _logger.info("%s: event %s of a batch: %s %s", self.name, event.get("id"), status, outcome)
-        # 409: its payment is not found (yet); 503: GoCardless' API is down or
-        # refuses our access token.
-        if status == 409 or status >= 500:
-            raise GatewayUnavailable(
-                _(
-                    "%(gateway)s: event %(event)s of the notification could not be applied"
-                    " (%(outcome)s); the notification will be sent again.",
-                    gateway=self.name,
-                    event=event.get("id") or "?",
-                    outcome=outcome,
+        env = self.provider.env
+        try:
+            with env.cr.savepoint():
+                status, outcome = env["invoicera.gateway.event"]._invoicera_receive(
+                    self.code, self.provider.id, {self.signature_header: signature}, body
                 )
+                if status != 200:
+                    raise GatewayUnavailable(outcome)
+        # What the delivery's own handling would take for a refusal of the whole
+        # delivery (e.g. a defect met while applying it): this event's alone.
+        except (ValidationError, AttributeError, KeyError, IndexError, TypeError, ValueError) as e:
+            _logger.warning(
+                "%s: event %s of a batch not applied, the notification will be sent again:"
+                " %s: %s",
+                self.name,
+                event.get("id"),
+                type(e).__name__,
+                e,
             )
+            return False
+        _logger.info("%s: event %s of a batch: %s %s", self.name, event.get("id"), status, outcome)
+        return True
 
     def event_from(self, event):
         kind = event.get("resource_type")

@@ -41,6 +41,7 @@ the next delivery saves the card with the same idempotency keys.
 import logging
 from urllib.parse import urlencode
 
+from odoo import _
 from odoo.exceptions import ValidationError
 
 from ... import utils
@@ -265,6 +266,13 @@ class Square(Gateway):
                 },
                 self.idempotency_key(tx, "card"),
             )["card"]
+            card_id = card["id"]
+        except (KeyError, TypeError) as error:
+            # Answered, but without the card (a changed or truncated answer): kept
+            # as refused; the payment itself is applied.
+            _logger.warning("%s: card of %s not saved: %r", self.name, reference, error)
+            event.token_error = _("Square's answer held no card.")
+            return
         except ValidationError as error:
             # The payment itself is fine; only the card could not be kept (yet).
             _logger.warning("%s: card of %s not saved: %s", self.name, reference, error)
@@ -272,7 +280,7 @@ class Square(Gateway):
             event.token_retry = isinstance(error, GatewayUnavailable | GatewayMisconfigured)
             return
         event.token = {
-            "provider_ref": card["id"],
+            "provider_ref": card_id,
             "payment_details": card.get("last_4", ""),
             "customer_ref": customer_id,
         }
