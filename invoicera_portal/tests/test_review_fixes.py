@@ -2,9 +2,10 @@ import json
 import re
 from datetime import timedelta
 
+from freezegun import freeze_time
 from lxml import html
 
-from odoo import http
+from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -138,6 +139,55 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(invoice.transaction_ids.amount, 980)
         self.assertEqual(invoice.amount_residual, 0)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_discount_paid_in_time_is_granted_when_the_payment_confirms_later(self):
+        """A client pays an invoice of 1,000 at its discount of 2% on the last days of
+        its discount period, by direct debit: the bank confirms the 980 five days
+        later, past the period. The invoice is paid in full, the discount written
+        off, rather than left owing 20 (and reminded of them)."""
+        invoice = self.make_invoice_on_term(
+            self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=9)
+        )
+        self.assertEqual(invoice._invoicera_amount_to_pay(), 980)
+        tx = self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "amount": 980,
+                "currency_id": invoice.currency_id.id,
+                "partner_id": self.contact_a1.id,
+                "operation": "online_direct",
+                "invoice_ids": [Command.set(invoice.ids)],
+            }
+        )
+        tx._set_pending()
+        with freeze_time(self.today + timedelta(days=5)):
+            tx._set_done()
+            tx._post_process()
+        self.assertEqual(invoice.amount_residual, 0)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(tx.payment_id.amount, 980)
+
+    def test_discount_is_not_granted_to_a_payment_made_late(self):
+        """Paid after its discount period, 980 is not the invoice paid: 20 stay owed."""
+        invoice = self.make_invoice_on_term(
+            self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=15)
+        )
+        self.assertEqual(invoice._invoicera_amount_to_pay(), 1000)
+        tx = self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "amount": 980,
+                "currency_id": invoice.currency_id.id,
+                "partner_id": self.contact_a1.id,
+                "operation": "online_direct",
+                "invoice_ids": [Command.set(invoice.ids)],
+            }
+        )
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(invoice.amount_residual, 20)
 
     def test_statement_lists_no_exchange_difference_rows(self):
         """An invoice in euros paid when the rate changed: Odoo books the exchange

@@ -1,0 +1,60 @@
+from odoo import fields, models
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    def _create_payment(self, **extra_create_values):
+        """Grant the early payment discount of an invoice paid at its discounted
+        amount within its discount period, also when the payment is confirmed
+        after it (a direct debit settles days later; post-processing may run past
+        midnight). Odoo only looks at the day the payment is recorded."""
+        if "write_off_line_vals" not in extra_create_values:
+            write_offs = self._invoicera_discount_write_offs()
+            if write_offs:
+                extra_create_values["write_off_line_vals"] = write_offs
+        return super()._create_payment(**extra_create_values)
+
+    def _invoicera_discount_write_offs(self):
+        """The write-off lines of the early payment discount earned by this payment
+        of one invoice, made (the transaction created) within the discount period
+        but recorded past it; ``[]`` when Odoo writes it off itself (still in the
+        period) or the payment did not earn it."""
+        self.ensure_one()
+        invoice = self.invoice_ids
+        if len(invoice) != 1 or invoice.state != "posted" or self.amount <= 0:
+            return []
+        if invoice._get_invoice_next_payment_values().get("installment_state") == "epd":
+            return []  # still in its period today: Odoo's own write-off
+        # The day the client paid, in the company's time zone.
+        tz = self.company_id.partner_id.tz
+        paid_on = fields.Date.context_today(
+            self.with_context(tz=tz) if tz else self, self.create_date
+        )
+        installments = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )._get_installments_data(payment_currency=self.currency_id, payment_date=paid_on)
+        discount = next((i for i in installments if i["type"] == "early_payment_discount"), None)
+        if not discount or self.currency_id.compare_amounts(
+            self.amount, discount["amount_residual_currency_unsigned"]
+        ):
+            return []
+        line = discount["line"]
+        move_model = self.env["account.move"]
+        counterparts = move_model._get_invoice_counterpart_amls_for_early_payment_discount(
+            [
+                {
+                    "aml": line,
+                    "amount_currency": -line.amount_residual_currency,
+                    "balance": -line.balance,
+                }
+            ],
+            discount["discount_amount"],
+        )
+        # every line (as the register payment wizard does): with taxes on the
+        # discount, one per tax and base
+        return [
+            dict(values, partner_id=invoice.partner_id.id)
+            for values_list in counterparts.values()
+            for values in values_list
+        ]
