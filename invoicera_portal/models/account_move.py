@@ -126,6 +126,20 @@ class AccountMove(models.Model):
                 )
             )
             return self.env["payment.transaction"]
+        owner = token.partner_id
+        if not owner.active or not owner.user_ids:
+            # Staff revoked the access of the contact who saved it (or archived the
+            # contact): nobody can see or stop its automatic payments any more.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: %(owner)s, who saved %(method)s, no longer "
+                    "has access to the portal. The client turns automatic payment on again "
+                    "from the portal.",
+                    method=token.display_name,
+                    owner=owner.display_name,
+                )
+            )
+            return self.env["payment.transaction"]
         provider = token.provider_id
         if not provider.filtered_domain(provider._check_company_domain(self.company_id)):
             # The payment would be recorded in the provider's company, never on

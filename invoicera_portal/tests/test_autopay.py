@@ -142,6 +142,26 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(invoice.amount_residual, 250)
         self.assertIn("no longer a contact of", invoice.message_ids[0].body)
 
+    def test_a_method_whose_owner_lost_portal_access_is_not_charged(self):
+        """The contact who saved the card left: staff revoked their portal access
+        (their user archived), or archived the contact. Nobody can see or stop that
+        card's automatic payments any more: the client's invoices are not charged
+        to it, and staff are told why."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        self.user_a1.active = False
+        invoice = self.new_invoice()
+        self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
+        self.assertIn("no longer has access to the portal", invoice.message_ids[0].body)
+        self.contact_a1.active = False  # (Odoo archives a contact's user first)
+        invoice = self.new_invoice()
+        self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
+        self.assertIn("no longer has access to the portal", invoice.message_ids[0].body)
+        # Access given back: charged again.
+        self.contact_a1.active = True
+        self.user_a1.active = True
+        invoice = self.new_invoice()
+        self.assertEqual(invoice.sudo().transaction_ids.state, "done")
+
     def test_only_own_saved_methods(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         response = self.set_autopay(self.token_b.id)
