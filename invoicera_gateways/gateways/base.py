@@ -364,6 +364,12 @@ class Gateway:
 
     # -- our transactions ---------------------------------------------------
 
+    def names_own_refund(self, payment, refund_reference):
+        """Whether ``refund_reference``, carried by a refund of ``payment``, names one
+        of Odoo's refunds of it (``R-<payment reference>``, as Odoo's refund
+        transactions are named; override where the gateway rewrites it)."""
+        return (refund_reference or "").startswith(f"R-{payment.reference}")
+
     def transaction_known_as(self, provider_reference, refund=False):
         """Our payment (or refund) transaction the gateway knows as ``provider_reference``."""
         transactions = self.env["payment.transaction"]

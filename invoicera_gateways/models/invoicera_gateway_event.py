@@ -245,9 +245,7 @@ class InvoiceraGatewayEvent(models.Model):
         if not event.refund_of:
             return self.env["payment.transaction"]
         payment = gateway.transaction_known_as(event.refund_of)
-        if payment.state != "done" or (event.refund_reference or "").startswith(
-            f"R-{payment.reference}"
-        ):
+        if payment.state != "done" or gateway.names_own_refund(payment, event.refund_reference):
             return self.env["payment.transaction"]
         self.env.cr.execute(
             "SELECT 1 FROM payment_transaction WHERE id = %s FOR UPDATE", [payment.id]

@@ -515,9 +515,58 @@ class TestCashfree(common.GatewayCase):
     def test_refund_webhook_for_a_refund_made_elsewhere_is_ignored(self):
         tx = self.make_tx()
         tx._set_done()
-        self.assertEqual(self.deliver(json.dumps(REFUND_STATUS_WEBHOOK).encode()), (200, "ignored"))
+        # another order's refund (not one of our payments): nothing to report
+        self.assertEqual(
+            self.deliver(json.dumps(REFUND_STATUS_WEBHOOK).encode()), (409, "unknown transaction")
+        )
+        self.assertFalse(self.problems())
         # The amount is checked like a payment's.
         refund = self.refund_of(tx)
         body = self.refund_webhook(tx, refund, refund_amount=100.0)
         self.assertEqual(self.deliver(body), (200, "mismatch"))
         self.assertEqual(refund.state, "error")
+
+    def dashboard_refund(self, tx, status="SUCCESS", **values):
+        payload = json.loads(json.dumps(REFUND_STATUS_WEBHOOK))
+        payload["data"]["refund"].update(
+            {
+                "cf_refund_id": 88001122,
+                "refund_id": "refund_dashboard_7781",
+                "order_id": cashfree_id(tx.reference),
+                "refund_amount": 4.5,
+                "refund_status": status,
+                "refund_note": "Refund from the merchant dashboard",
+                **values,
+            }
+        )
+        return json.dumps(payload).encode()
+
+    def test_refund_made_in_the_dashboard_is_reported_once(self):
+        tx = self.make_tx(reference="INV/2025/00079")
+        tx.provider_reference = cashfree_id(tx.reference)
+        tx._set_done()
+        pending = self.dashboard_refund(tx, "PENDING")
+        self.assertEqual(self.deliver(pending)[0], 200)
+        self.assertFalse(self.problems(), "reported once Cashfree completes it")
+        body = self.dashboard_refund(tx)
+        self.assertEqual(self.deliver(body), (200, "outside"))
+        problem = self.problems()
+        self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "outside", tx))
+        self.assertIn(
+            f"Cashfree Payments refunded 4.50 INR of {tx.reference} outside Odoo", problem.message
+        )
+        self.assertFalse(tx.child_transaction_ids)
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+        self.assertEqual(len(self.problems()), 1)
+
+    def test_odoos_own_refund_not_committed_yet_is_retried_not_reported(self):
+        """Cashfree's webhook overtakes the request of Odoo's refund (its transaction
+        not committed yet): our refund id names it, it is sent again, not reported."""
+        tx = self.make_tx(reference="INV/2025/00080")
+        tx.provider_reference = cashfree_id(tx.reference)
+        tx._set_done()
+        body = self.dashboard_refund(
+            tx, refund_id=cashfree_id(f"R-{tx.reference}", max_length=40), refund_amount=10.0
+        )
+        self.assertEqual(self.deliver(body), (409, "unknown transaction"))
+        self.assertFalse(self.problems())

@@ -30,6 +30,8 @@ Documentation used:
   They complete a refund answered as pending; matched on the refund
   transaction's provider reference (``cf_refund_id``) or, failing that, on
   our ``refund_id`` (the refund transaction's reference, made a Cashfree id).
+  One matching none of Odoo's refunds, of an order of ours (``order_id``), was
+  made in Cashfree's dashboard: reported as refunded outside Odoo.
 
 Checkout: Cashfree documents no plain hosted-page URL for an order any more
 (the ``payment_link`` of older API versions is gone since 2022-09-01); its
@@ -315,8 +317,6 @@ class Cashfree(Gateway):
         if not isinstance(refund, dict):
             return None
         refund_tx = self._refund_tx_of(refund)
-        if not refund_tx:
-            return None  # a refund made in Cashfree's dashboard
         refund_status = refund.get("refund_status") or ""
         status = REFUND_STATUSES.get(refund_status, "pending")
         currency = refund.get("refund_currency") or ""
@@ -331,6 +331,19 @@ class Cashfree(Gateway):
             amount=None if amount is None else self.minor(amount, currency or "INR"),
             currency=currency,
             message=(refund.get("status_description") or "") if status != "done" else "",
+            # None of Odoo's refunds (e.g. one made in Cashfree's dashboard): of
+            # the order's payment, reported if it is ours
+            refund_of=str(refund.get("order_id") or "") if not refund_tx else "",
+            refund_reference=str(refund.get("refund_id") or ""),
+        )
+
+    def names_own_refund(self, payment, refund_reference):
+        # Odoo's refund ids are its refund references made Cashfree ids of at most
+        # 40 characters (``refund``): a longer one is cut to 31, then "-" and a hash.
+        own = cashfree_id(f"R-{payment.reference}", max_length=1000)
+        reference = refund_reference or ""
+        return bool(reference) and (
+            reference.startswith(own) or (len(reference) == 40 and own.startswith(reference[:31]))
         )
 
     def _refund_tx_of(self, refund):
