@@ -210,6 +210,12 @@ class TestGoCardless(common.GatewayCase):
             tx._post_process()
             self.assertEqual(len(self.payments(tx)), 1)
 
+    def batch(self, prefix):
+        """Three transactions and one delivery of the confirmation of each."""
+        txs = [self.make_tx(reference=f"{prefix}-{n}") for n in (1, 2, 3)]
+        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
+        return txs, json.dumps({"events": events}).encode()
+
     def get_payment(self, method, url, kwargs):
         payment = self.gc_payments.get(url.rsplit("/", 1)[1])
         if not payment:
@@ -442,9 +448,7 @@ class TestGoCardless(common.GatewayCase):
         """An event of a batch whose payment GoCardless' API cannot give now must not be
         lost: the delivery answers 503, GoCardless sends it again, and the events already
         applied are then recognised as duplicates."""
-        txs = [self.make_tx(reference=f"GC-RETRY-{n}") for n in (1, 2, 3)]
-        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
-        body = json.dumps({"events": events}).encode()
+        txs, body = self.batch("GC-RETRY")
         unreachable = f"PM-{txs[2].reference}"
 
         def get_payment(method, url, kwargs):
@@ -466,9 +470,7 @@ class TestGoCardless(common.GatewayCase):
         something unreadable (a body without the payment): that event is not lost
         in an acknowledged delivery. The others are applied, the delivery answers
         an error, and sent again once the API answers properly, applies the rest."""
-        txs = [self.make_tx(reference=f"GC-GARBLED-{n}") for n in (1, 2, 3)]
-        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
-        body = json.dumps({"events": events}).encode()
+        txs, body = self.batch("GC-GARBLED")
         garbled = f"PM-{txs[1].reference}"
 
         def get_payment(method, url, kwargs):
@@ -486,9 +488,7 @@ class TestGoCardless(common.GatewayCase):
     def test_batch_event_failing_while_applied_is_not_taken_for_done(self):
         """An event of a batch whose application fails half-way leaves no trace
         that would make the delivery sent again look like a duplicate of it."""
-        txs = [self.make_tx(reference=f"GC-HALF-{n}") for n in (1, 2, 3)]
-        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
-        body = json.dumps({"events": events}).encode()
+        txs, body = self.batch("GC-HALF")
         Transaction = type(self.env["payment.transaction"])
         apply_event = Transaction._invoicera_apply_event
 
@@ -511,9 +511,7 @@ class TestGoCardless(common.GatewayCase):
         """Payments of another GoCardless account or environment (404) can never be
         applied: their events are kept as ignored, the rest of the batch is applied and
         the delivery acknowledged, instead of it failing (and being resent) for ever."""
-        txs = [self.make_tx(reference=f"GC-GONE-{n}") for n in (1, 2, 3)]
-        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
-        body = json.dumps({"events": events}).encode()
+        txs, body = self.batch("GC-GONE")
         # The first event is the delivery's own, the second goes through on its own.
         for tx in txs[:2]:
             del self.gc_payments[f"PM-{tx.reference}"]
@@ -533,9 +531,7 @@ class TestGoCardless(common.GatewayCase):
         self.assertEqual(len(self.events()), 3)
 
     def test_batch_event_refused_for_our_access_token_gets_the_delivery_sent_again(self):
-        txs = [self.make_tx(reference=f"GC-TOKEN-{n}") for n in (1, 2, 3)]
-        events = [self.event(tx, "done", event_id=f"EV-{tx.reference}") for tx in txs]
-        body = json.dumps({"events": events}).encode()
+        txs, body = self.batch("GC-TOKEN")
         refused = f"PM-{txs[2].reference}"
 
         def get_payment(method, url, kwargs):

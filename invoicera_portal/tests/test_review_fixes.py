@@ -41,6 +41,20 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
             }
         )
 
+    def transaction(self, invoice, amount):
+        """A payment of ``amount`` of ``invoice`` by contact A1, as the portal makes it."""
+        return self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "amount": amount,
+                "currency_id": invoice.currency_id.id,
+                "partner_id": self.contact_a1.id,
+                "operation": "online_direct",
+                "invoice_ids": [Command.set(invoice.ids)],
+            }
+        )
+
     def login(self, user):
         self.authenticate(user.login, user.login)
 
@@ -149,17 +163,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
             self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=9)
         )
         self.assertEqual(invoice._invoicera_amount_to_pay(), 980)
-        tx = self.env["payment.transaction"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "amount": 980,
-                "currency_id": invoice.currency_id.id,
-                "partner_id": self.contact_a1.id,
-                "operation": "online_direct",
-                "invoice_ids": [Command.set(invoice.ids)],
-            }
-        )
+        tx = self.transaction(invoice, 980)
         tx._set_pending()
         with freeze_time(self.today + timedelta(days=5)):
             tx._set_done()
@@ -174,17 +178,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
             self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=15)
         )
         self.assertEqual(invoice._invoicera_amount_to_pay(), 1000)
-        tx = self.env["payment.transaction"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "amount": 980,
-                "currency_id": invoice.currency_id.id,
-                "partner_id": self.contact_a1.id,
-                "operation": "online_direct",
-                "invoice_ids": [Command.set(invoice.ids)],
-            }
-        )
+        tx = self.transaction(invoice, 980)
         tx._set_done()
         tx._post_process()
         self.assertEqual(invoice.amount_residual, 20)
