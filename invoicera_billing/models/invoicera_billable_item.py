@@ -454,9 +454,9 @@ class InvoiceraBillableItem(models.Model):
 
         Flags possible duplicates (of any item of their source, invoiced ones
         included), days over the company's maximum hours per employee (all the
-        time worked that day, as its source counts it), zero rates, missing
-        descriptions, items older than the company's maximum age, time on closed
-        tasks. Returns the flagged items.
+        time worked that day, as its source counts it), zero or negative rates,
+        missing descriptions, items older than the company's maximum age, time on
+        closed tasks. Returns the flagged items.
         Checks run with a query per kind of check, whatever the number of items.
         """
         if items is None:
@@ -498,8 +498,12 @@ class InvoiceraBillableItem(models.Model):
             # sudo: the names and state of the item's task and project, which
             # billing staff audit also on projects they may not read (private)
             task, project = item.task_id.sudo(), item.project_id.sudo()
-            if item.currency_id.compare_amounts(item.price_unit, 0) <= 0:
+            rate_sign = item.currency_id.compare_amounts(item.price_unit, 0)
+            if rate_sign == 0:
                 warnings[item].append(_("Zero rate."))
+            elif rate_sign < 0:
+                # refused by the run (_invoicing_errors), as a zero rate
+                warnings[item].append(_("Negative rate."))
             if item.quantity < 0:
                 # refused by the run (_invoicing_errors): said before it
                 warnings[item].append(_("Negative quantity."))

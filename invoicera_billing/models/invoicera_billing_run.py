@@ -336,11 +336,15 @@ class InvoiceraBillingRun(models.Model):
     # Business
     # ------------------------------------------------------------------
     def _partners_to_invoice(self):
-        """Clients with items to bill up to the cut-off date (all, or those chosen)."""
+        """Clients with items to bill up to the cut-off date (all, or those chosen
+        and the clients of the contacts chosen)."""
         self.ensure_one()
         Item = self.env["invoicera.billable.item"]
         # Archived clients too: they get a log line saying why they were not billed.
         chosen = self.with_context(active_test=False).partner_ids
+        # a contact chosen (the person the office deals with) stands for its
+        # client, whose work it is
+        chosen |= chosen.commercial_partner_id
         domain = Item._billable_domain(self.company_id, self.cutoff_date, chosen or None)
         groups = Item._read_group(domain, ["partner_id"], order="partner_id")
         return self.env["res.partner"].union(*(partner for (partner,) in groups))

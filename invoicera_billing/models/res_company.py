@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -21,3 +22,35 @@ class ResCompany(models.Model):
         default=90,
         help="The pre-billing audit flags items older than this. 0: no check.",
     )
+
+    @api.constrains(
+        "invoicera_run_chunk_size",
+        "invoicera_audit_max_daily_hours",
+        "invoicera_audit_max_age_days",
+    )
+    def _check_invoicera_settings(self):
+        for company in self:
+            if company.invoicera_run_chunk_size < 1:
+                raise ValidationError(
+                    _(
+                        "Clients per Job must be at least 1, not %(value)s (company %(company)s).",
+                        value=company.invoicera_run_chunk_size,
+                        company=company.name,
+                    )
+                )
+            if company.invoicera_audit_max_daily_hours < 0:
+                raise ValidationError(
+                    _(
+                        "The audit's Maximum Hours per Day cannot be negative (company "
+                        "%(company)s): set 0 to switch this check off.",
+                        company=company.name,
+                    )
+                )
+            if company.invoicera_audit_max_age_days < 0:
+                raise ValidationError(
+                    _(
+                        "The audit's Maximum Age cannot be negative (company %(company)s): "
+                        "set 0 to switch this check off.",
+                        company=company.name,
+                    )
+                )

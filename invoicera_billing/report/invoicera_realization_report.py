@@ -32,7 +32,7 @@ class InvoiceraRealizationReport(models.Model):
             "invoice_line_id",
         ],
         "account.move": ["amount_total", "amount_residual", "state", "move_type"],
-        "account.move.line": ["quantity", "price_unit", "price_subtotal"],
+        "account.move.line": ["discount"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
     }
 
@@ -90,10 +90,11 @@ class InvoiceraRealizationReport(models.Model):
 
     @property
     def _table_query(self):
-        # billed: the item's share of its invoice line's subtotal (the line's
-        # discount included), by its amount, in the item's currency; less what
-        # credit notes settled of the invoice, pro rata of its total (credited
-        # work is written down, never collected)
+        # billed: the item's amount less its invoice line's discount, in the
+        # item's currency and at its rate (a rate including a tax is compared
+        # with the standard rate including it: the tax is not a write-down);
+        # less what credit notes settled of the invoice, pro rata of its total
+        # (credited work is written down, never collected)
         return SQL(
             """
             WITH credited AS (
@@ -137,12 +138,12 @@ class InvoiceraRealizationReport(models.Model):
                AND currency_rate.currency_id = item.currency_id
         CROSS JOIN LATERAL (SELECT COALESCE(currency_rate.rate, 1) AS rate) rate
         CROSS JOIN LATERAL (
-                -- invoiced: the item's share of its line; total: of its posted invoice
+                -- invoiced: the item's amount less its line's discount, at the
+                -- item's rate as the standard value is (taxes included in the
+                -- rate too); total: of its posted invoice
                 SELECT CASE WHEN item.state != 'invoiced' THEN 0
                             WHEN line.id IS NULL THEN item.amount
-                            WHEN line.quantity * line.price_unit = 0 THEN 0
-                            ELSE item.amount * line.price_subtotal
-                                 / (line.quantity * line.price_unit)
+                            ELSE item.amount * (1 - COALESCE(line.discount, 0) / 100.0)
                         END AS invoiced,
                        CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
                                  AND move.amount_total != 0
