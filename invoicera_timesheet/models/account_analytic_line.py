@@ -102,6 +102,18 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # created approved (an import): who and when, as the button says
+        vals_list = [
+            dict(
+                vals,
+                invoicera_approved_by_id=self.env.uid,
+                invoicera_approved_on=fields.Datetime.now(),
+            )
+            if vals.get("invoicera_approval_state") == "approved"
+            and "invoicera_approved_by_id" not in vals
+            else vals
+            for vals in vals_list
+        ]
         lines = super().create(vals_list)
         for line, vals in zip(lines, vals_list, strict=True):
             line._invoicera_check_approval_change(vals)
@@ -141,6 +153,23 @@ class AccountAnalyticLine(models.Model):
             self.filtered("project_id")._invoicera_sync_items()
         costs._invoicera_sync_items()
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approved(self):
+        """Approved time is deleted only by its approvers, as it is changed: its
+        employee has it sent back first (it is billable work)."""
+        if self.env.su:
+            return
+        approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
+        refused = approved - approved._invoicera_can_approve()
+        if refused:
+            raise UserError(
+                _(
+                    "This time is approved: ask the manager of %(projects)s to send it "
+                    "back before deleting it.",
+                    projects=", ".join(refused.project_id.sudo().mapped("display_name")),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):
@@ -433,6 +462,7 @@ class AccountAnalyticLine(models.Model):
         employee's default rate, the service's price in the client's pricelist.
         """
         Rate = self.env["invoicera.billing.rate"].sudo()
+        hour = self.env.ref("uom.product_uom_hour")
         specific = {
             (rate.project_id.id, rate.task_id.id, rate.employee_id.id): rate
             for rate in Rate.search([("project_id", "in", self.project_id.ids)])
@@ -450,20 +480,26 @@ class AccountAnalyticLine(models.Model):
             elif project.invoicera_hourly_rate:
                 result[line.id] = (project.invoicera_hourly_rate, company_currency)
             elif employee.invoicera_billing_rate:
-                result[line.id] = (employee.invoicera_billing_rate, company_currency)
+                # in the currency of the employee's company (of the project's
+                # company when they work for a sister company)
+                result[line.id] = (
+                    employee.invoicera_billing_rate,
+                    employee.currency_id or company_currency,
+                )
             else:
                 partner = (line.partner_id or project.partner_id).commercial_partner_id
                 pricelist = partner.with_company(line.company_id).property_product_pricelist
                 product = line._invoicera_product()
-                key = (pricelist.id, product.id)
+                # without a pricelist, the price is in the company's currency
+                key = (pricelist.id, product.id, not pricelist and company_currency.id)
                 if key not in pricelist_prices:
                     if pricelist:
-                        price = pricelist._get_product_price(
-                            product, 1.0, uom=self.env.ref("uom.product_uom_hour")
-                        )
+                        price = pricelist._get_product_price(product, 1.0, uom=hour)
                         pricelist_prices[key] = (price, pricelist.currency_id)
                     else:
-                        pricelist_prices[key] = (product.lst_price, company_currency)
+                        # the price of an hour of a service sold per day (8 hours)
+                        price = product.uom_id._compute_price(product.lst_price, hour)
+                        pricelist_prices[key] = (price, company_currency)
                 result[line.id] = pricelist_prices[key]
         return result
 

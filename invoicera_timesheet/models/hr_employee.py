@@ -29,7 +29,9 @@ class HrEmployee(models.Model):
                     ]
                 )
             )
-            self.env["account.analytic.line"].browse(
+            # sudo: the employees' time is re-priced whoever sets their rate (an
+            # HR officer who reads no timesheet)
+            self.env["account.analytic.line"].sudo().browse(
                 items.mapped("source_id")
             )._invoicera_sync_items()
         return res

@@ -21,6 +21,11 @@ class InvoiceraBillableItem(models.Model):
         },
     )
 
+    # Odoo lets an employee log time on a project of another of their companies
+    # (hr_timesheet: an employee in the selected companies): the time is the
+    # project's company's to bill, by whoever worked it
+    employee_id = fields.Many2one(check_company=False)
+
     def _audit_daily_hours(self):
         """The hours of time items are the employee's timesheets of the day, on
         any project, billable or not (one query), in hours: a timesheet entered

@@ -27,6 +27,9 @@ class InvoiceraBillingRate(models.Model):
         domain="[('project_id', '=', project_id)]",
         help="Leave empty for the employee's rate on the whole project.",
         check_company=True,
+        # a rate on a deleted task goes with it (not the employee's rate on the
+        # whole project)
+        ondelete="cascade",
     )
     employee_id = fields.Many2one("hr.employee", required=True, check_company=True)
     price_unit = fields.Monetary("Hourly Rate", required=True)
@@ -54,7 +57,10 @@ class InvoiceraBillingRate(models.Model):
         for rate in self:
             rate.company_id = rate.project_id.company_id or rate.employee_id.company_id
 
-    @api.depends("company_id")
+    # the project's currency when the rate is made (or moved to another
+    # project), kept when the project goes to a company of another currency:
+    # 130 dollars never become 130 euros
+    @api.depends("project_id")
     def _compute_currency_id(self):
         for rate in self:
             rate.currency_id = (

@@ -6,9 +6,29 @@ class SaleOrderLine(models.Model):
 
     def unlink(self):
         milestones = self._invoicera_unbilled_milestones()
+        timesheets = self._invoicera_unbilled_timesheets()
         result = super().unlink()
         milestones.exists()._invoicera_sync_items()
+        # The database cleared their order line (no write): Odoo's rule gives
+        # them another line of the project if any (the ORM is not told), else
+        # they are billed here.
+        timesheets = timesheets.exists()
+        self.env.add_to_compute(timesheets._fields["so_line"], timesheets)
+        timesheets._invoicera_sync_items()
         return result
+
+    def _invoicera_unbilled_timesheets(self):
+        """The time of these lines that Odoo did not invoice: once the lines are
+        deleted it has no order line, and its billable project's time is billed
+        here. Time an invoice of the order bills stays off (billed once)."""
+        # sudo: deleting an order line may be a salesperson's, who need not read
+        # the time
+        return (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search([("so_line", "in", self.ids), ("project_id", "!=", False)])
+            .filtered(lambda line: line._is_not_billed())
+        )
 
     def _invoicera_unbilled_milestones(self):
         """The milestones of these lines that the order did not invoice: once the

@@ -178,7 +178,8 @@ class StockMove(models.Model):
                 {
                     "source_id": move.id,
                     "name": f"{move.product_id.display_name} ({move.picking_id.name})",
-                    "date": move.date.date(),
+                    # the day it was done where the user is (Odoo keeps UTC)
+                    "date": fields.Date.context_today(move, move.date),
                     "company_id": move.company_id.id,
                     "partner_id": partner.id,
                     "project_id": project.id,

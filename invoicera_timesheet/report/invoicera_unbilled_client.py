@@ -65,7 +65,8 @@ class InvoiceraUnbilledClient(models.Model):
 
     @property
     def _table_query(self):
-        hour_category = self.env.ref("uom.uom_categ_wtime").id
+        hour = self.env.ref("uom.product_uom_hour")
+        hour_category = hour.category_id.id
         today = fields.Date.context_today(self)
         # billable by a run whose cut-off date reaches the item's date
         ready = SQL(
@@ -81,7 +82,7 @@ class InvoiceraUnbilledClient(models.Model):
                    item.company_id,
                    item.currency_id,
                    COUNT(*) FILTER (WHERE %(to_bill)s) AS item_count,
-                   COALESCE(SUM(item.quantity) FILTER (
+                   COALESCE(SUM(%(in_hours)s) FILTER (
                        WHERE %(to_bill)s AND uom.category_id = %(hours)s), 0) AS hours,
                    COALESCE(SUM(item.amount) FILTER (WHERE %(to_bill)s), 0) AS amount,
                    MIN(item.date) FILTER (WHERE %(to_bill)s) AS oldest_date,
@@ -101,6 +102,13 @@ class InvoiceraUnbilledClient(models.Model):
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
             hours=hour_category,
+            # work in another unit of time (a subcontractor's days), in hours
+            in_hours=SQL(
+                """CASE WHEN uom.id = %(hour)s THEN item.quantity
+                        ELSE item.quantity / uom.factor * %(factor)s END""",
+                hour=hour.id,
+                factor=hour.factor,
+            ),
             # what "Invoice all" bills today (_billable_domain, its cut-off date
             # today): not what waits for (or was disputed by) the client, nor
             # work dated later, counted apart; deferrals whose date is reached

@@ -19,3 +19,9 @@ from . import test_annex_rounding
 from . import test_material_sources
 from . import test_review_milestones
 from . import test_review_screen
+from . import test_review_timesheet_orders
+from . import test_review_timesheet_rates
+from . import test_review_timesheet_screen
+from . import test_review_billing_realization
+from . import test_review_billing_run
+from . import test_review_billing_audit

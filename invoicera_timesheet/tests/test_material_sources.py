@@ -1,3 +1,7 @@
+from datetime import date
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -197,3 +201,15 @@ class TestMaterialSources(CostSourcesCase):
         self.assertRecordValues(self.item_of(picking.move_ids), [{"quantity": 1.75, "amount": 42}])
         self.return_from_project(picking, 21)
         self.assertFalse(self.item_of(picking.move_ids), "all returned")
+
+    def test_delivery_dated_the_day_it_was_done_where_the_user_is(self):
+        """A delivery validated on March 31 at 22:30 in New York (April 1 in UTC,
+        as the database keeps it) is March's work: dated March 31 as the delivery
+        shows it, and billed by the March run."""
+        self.env.user.tz = "America/New_York"
+        with freeze_time("2026-04-01 02:30:00"):
+            picking = self.deliver_to_project(2)
+        item = self.item_of(picking.move_ids)
+        self.assertEqual(item.date, date(2026, 3, 31))
+        invoice = self.invoice(self.client, invoice_date=date(2026, 3, 31))
+        self.assertEqual(invoice.invoice_line_ids.invoicera_item_ids, item)

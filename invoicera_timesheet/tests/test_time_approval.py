@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -201,6 +202,41 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         self.assertEqual(line.invoicera_approved_by_id, self.manager, "recorded as the button does")
         self.assertTrue(line.invoicera_approved_on)
 
+    def test_time_created_approved_says_who_approved_it(self):
+        """Time imported approved by its approver says who approved it and when,
+        as the button and a write do (it was left blank)."""
+        admin = new_test_user(
+            self.env,
+            login="timesheet_admin",
+            groups="base.group_user,hr_timesheet.group_timesheet_manager",
+        )
+        with freeze_time("2026-03-11 09:00:00"):
+            line = (
+                self.env["account.analytic.line"]
+                .with_user(admin)
+                .create(
+                    {
+                        "name": "Imported",
+                        "project_id": self.project.id,
+                        "employee_id": self.alice.id,
+                        "unit_amount": 2,
+                        "date": "2026-03-10",
+                        "invoicera_approval_state": "approved",
+                    }
+                )
+            )
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "invoicera_approval_state": "approved",
+                    "invoicera_approved_by_id": admin.id,
+                    "invoicera_approved_on": fields.Datetime.to_datetime("2026-03-11 09:00:00"),
+                }
+            ],
+        )
+        self.assertEqual(self.item_of(line).quantity, 2)
+
     def test_approved_time_is_locked_for_its_employee(self):
         line = self.log_time(self.alice, 3)
         line.action_invoicera_submit()
@@ -215,6 +251,28 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         self.assertFalse(self.item_of(line), "sent back: no longer billable")
         line.with_user(self.worker).write({"unit_amount": 5})
         self.assertEqual(line.unit_amount, 5)
+
+    def test_approved_time_is_not_deleted_by_its_employee(self):
+        """Approved time is billable work: its employee deletes it no more than they
+        change it (the client would never be billed it, unknown to the manager)."""
+        line = self.log_time(self.alice, 3)
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        with self.assertRaisesRegex(
+            UserError, "This time is approved: ask the manager of Website to send it back"
+        ):
+            line.with_user(self.worker).unlink()
+        self.assertTrue(line.exists())
+        self.assertEqual(self.item_of(line).quantity, 3, "still billed")
+        line.with_user(self.manager).action_invoicera_reset()
+        line.with_user(self.worker).unlink()
+        self.assertFalse(line.exists())
+        other = self.log_time(self.alice, 2)
+        other.action_invoicera_submit()
+        other.with_user(self.manager).action_invoicera_approve()
+        item = self.item_of(other)
+        other.with_user(self.manager).unlink()
+        self.assertFalse(item.exists(), "its approver deletes it, and its item")
 
     def test_invoiced_time_cannot_be_sent_back(self):
         line = self.log_time(self.alice, 3)
