@@ -93,7 +93,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         that the client asked for (None or "": what they owe); ValidationError if it
         is refused, saying why."""
         currency = invoices.currency_id
-        due = sum(invoices.mapped("amount_residual"))
+        due = currency.round(sum(invoices.mapped("amount_residual")))
         if amount in (None, ""):
             amount = due
             if len(invoices) == 1:
@@ -244,7 +244,9 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                 "amount_error": amount_error,
                 "currency": first.currency_id,
                 "invoices": invoices,
-                "due": sum(invoices.mapped("amount_residual")),
+                # rounded: a float sum (300.79999999999995) is the amount field's
+                # maximum, which the browser holds against the amount owed (300.80)
+                "due": first.currency_id.round(sum(invoices.mapped("amount_residual"))),
                 # the order the invoices are paid in (nothing paid if the amount is refused)
                 "allocation": self._invoicera_allocation(invoices, 0.0 if amount_error else amount),
                 "invoice_ids_csv": ",".join(str(i) for i in invoices.ids),

@@ -2,7 +2,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import str2bool
+from odoo.tools import format_amount, str2bool
 
 _logger = logging.getLogger(__name__)
 
@@ -178,7 +178,25 @@ class AccountMove(models.Model):
             self.message_post(body=_("Automatic payment refused: %(reason)s", reason=error.args[0]))
             return tx_sudo
         if tx_sudo.state == "done":
-            tx_sudo._post_process()
+            # The card is charged: the transaction must stay, whatever happens
+            # recording its payment (a job that fails is rolled back, then retried
+            # or requeued: the card was charged again). What cannot be recorded
+            # now is left to Odoo's post-processing, which retries it.
+            try:
+                with self.env.cr.savepoint():
+                    tx_sudo._post_process()
+            except Exception as error:
+                _logger.warning("Autopay of %s: payment not recorded yet: %s", self.name, error)
+                self.message_post(
+                    body=_(
+                        "Automatic payment %(reference)s charged %(amount)s, but its payment "
+                        "could not be recorded on this invoice yet: %(reason)s. Odoo retries "
+                        "recording it; the card is not charged again.",
+                        reference=tx_sudo.reference,
+                        amount=format_amount(self.env, tx_sudo.amount, tx_sudo.currency_id),
+                        reason=error.args[0] if error.args else str(error),
+                    )
+                )
         elif tx_sudo.state in ("error", "cancel"):
             self.message_post(
                 body=_(

@@ -45,7 +45,11 @@ class InvoiceraPaymentPromise(models.Model):
             if promise._is_replaced():
                 promise.state = "replaced"
             elif promise.invoice_id.payment_state in ("paid", "in_payment"):
-                promise.state = "kept"
+                # kept when paid by the date promised; paid later, it was broken
+                paid_on = promise._paid_on()
+                promise.state = (
+                    "kept" if not paid_on or paid_on <= promise.promised_date else "broken"
+                )
             elif promise.promised_date < today:
                 promise.state = "broken"
             else:
@@ -63,6 +67,25 @@ class InvoiceraPaymentPromise(models.Model):
             and fields.Date.context_today(self, later.create_date) <= self.promised_date
             for later in self.invoice_id.invoicera_promise_ids
         )
+
+    def _paid_on(self):
+        """The day the invoice of this promise (paid) was paid: the date of its last
+        reconciliation (a payment's date, or the invoice's if later), not counting
+        the exchange differences Odoo books (maybe later, after a lock date)."""
+        self.ensure_one()
+        # sudo: the invoice's journal items and reconciliations, read for this
+        # invoice only (the promise's state is seen by staff)
+        lines = self.invoice_id.sudo().line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        partials = lines.matched_credit_ids | lines.matched_debit_ids
+        exchange_moves = partials.exchange_move_id | partials.full_reconcile_id.exchange_move_id
+        payments = partials.filtered(
+            lambda partial: not (
+                (partial.debit_move_id.move_id | partial.credit_move_id.move_id) & exchange_moves
+            )
+        )
+        return max(payments.mapped("max_date"), default=False)
 
     @api.model
     def _cron_update_state(self):

@@ -6,3 +6,6 @@ from . import test_portal_routes
 from . import test_portal_tours
 from . import test_review_fixes
 from . import test_review_fixes_2
+from . import test_review_portal_autopay
+from . import test_review_portal_promise
+from . import test_review_portal_pay_many
