@@ -5,9 +5,11 @@ import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.models import READ_GROUP_AGGREGATE, parse_read_group_spec
 from odoo.service.model import _as_validation_error
 from odoo.tools import SQL, float_compare, format_date, split_every
 
+from ..report.report_currency import conversion_rates, currency_rate_table
 from .invoicera_billable_mixin import ENGINE, engine_flag
 
 _logger = logging.getLogger(__name__)
@@ -99,6 +101,21 @@ class InvoiceraBillableItem(models.Model):
         "Standard Rate", readonly=True, help="The rate before any manual change."
     )
     amount = fields.Monetary(compute="_compute_amount", store=True, aggregator="sum")
+    # Not stored: in the current company's currency at today's rate (a stored
+    # amount would keep yesterday's rate), summed in SQL (_read_group_select)
+    report_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_amount_report",
+        help="The current company's currency.",
+    )
+    amount_report = fields.Monetary(
+        "Amount in Company Currency",
+        compute="_compute_amount_report",
+        currency_field="report_currency_id",
+        aggregator="sum",
+        help="In the current company's currency, at today's rate (as the billing "
+        "reports): amounts of several currencies add up.",
+    )
     standard_amount = fields.Monetary(
         "Value at Standard Rates",
         compute="_compute_amount",
@@ -204,6 +221,33 @@ class InvoiceraBillableItem(models.Model):
             item.standard_amount = item.currency_id.round(
                 item.worked_quantity * item.standard_price_unit
             )
+
+    @api.depends("amount", "currency_id", "company_id")
+    @api.depends_context("company")
+    def _compute_amount_report(self):
+        pairs = {(item.company_id.id, item.currency_id.id) for item in self}
+        rates = conversion_rates(self.env, [pair for pair in pairs if all(pair)])
+        for item in self:
+            item.report_currency_id = self.env.company.currency_id
+            rate = rates.get((item.company_id.id, item.currency_id.id), 1.0)
+            item.amount_report = item.amount * rate
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The amounts in the company's currency add up in the pivot and graph:
+        each item's amount at today's rate of its company and currency."""
+        fname, __, func = parse_read_group_spec(aggregate_spec)
+        if fname != "amount_report" or func not in ("sum", "avg", "min", "max"):
+            return super()._read_group_select(aggregate_spec, query)
+        converted = SQL(
+            "(%(amount)s * COALESCE((SELECT currency_rate.rate FROM %(rates)s"
+            " WHERE currency_rate.company_id = %(company)s"
+            " AND currency_rate.currency_id = %(currency)s), 1))",
+            amount=self._field_to_sql(self._table, "amount", query),
+            rates=currency_rate_table(self.env),
+            company=self._field_to_sql(self._table, "company_id", query),
+            currency=self._field_to_sql(self._table, "currency_id", query),
+        )
+        return READ_GROUP_AGGREGATE[func](self._table, converted)
 
     @api.depends("name", "partner_id", "date")
     def _compute_display_name(self):
@@ -561,23 +605,27 @@ class InvoiceraBillableItem(models.Model):
     def _audit_daily_hours(self):
         """{(employee id, day): hours} worked by the employees of these time items
         (of one company) on their days. By default the hours of the company's
-        items, billed ones included; a source that records all the time worked,
-        billable or not, overrides it."""
+        items, billed ones included: their quantities in a unit of working time,
+        converted to hours (a day is Odoo's 8 hours), other units being no time;
+        a source that records all the time worked, billable or not, overrides it."""
         if not self:
             return {}
-        hours = self.env.ref("uom.uom_categ_wtime")
-        days = self.sudo()._read_group(
+        hour = self.env.ref("uom.product_uom_hour")
+        groups = self.sudo()._read_group(
             [
                 ("company_id", "=", self.company_id.id),
                 ("employee_id", "in", self.employee_id.ids),
                 ("date", "in", list(set(self.mapped("date")))),
-                ("uom_id.category_id", "=", hours.id),
+                ("uom_id.category_id", "=", hour.category_id.id),
                 ("state", "!=", "written_off"),
             ],
-            ["employee_id", "date:day"],
+            ["employee_id", "date:day", "uom_id"],
             ["worked_quantity:sum"],
         )
-        return {(employee.id, day): total for employee, day, total in days}
+        days = defaultdict(float)
+        for employee, day, uom, quantity in groups:
+            days[employee.id, day] += uom._compute_quantity(quantity, hour, round=False)
+        return dict(days)
 
     def _audit_write(self, warnings):
         """Flag the items of ``warnings`` (``{item: [text]}``), clear the rest of ``self``.

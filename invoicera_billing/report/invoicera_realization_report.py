@@ -32,7 +32,13 @@ class InvoiceraRealizationReport(models.Model):
             "invoice_line_id",
         ],
         "account.move": ["amount_total", "amount_residual", "state", "move_type"],
-        "account.move.line": ["discount"],
+        "account.move.line": [
+            "discount",
+            "display_type",
+            "amount_currency",
+            "discount_amount_currency",
+            "account_id",
+        ],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
     }
 
@@ -74,7 +80,7 @@ class InvoiceraRealizationReport(models.Model):
         currency_field="company_currency_id",
         readonly=True,
         help="The billed value, in the proportion its invoice is paid (credit notes "
-        "are not payments).",
+        "are not payments, nor is an early payment discount the client takes).",
     )
     reason = fields.Char(readonly=True)
 
@@ -109,6 +115,33 @@ class InvoiceraRealizationReport(models.Model):
                        SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
                    )
               GROUP BY invoice_line.move_id
+            ),
+            discounted AS (
+                -- the early payment discount of each invoice paid within its
+                -- discount period (as Odoo's "2/10 net 30"): the payment
+                -- settled it in full, the discount written off on the
+                -- company's early payment discount loss account (not collected)
+                SELECT term.move_id,
+                       SUM(term.amount_currency - term.discount_amount_currency) AS amount
+                  FROM account_move_line term
+                  JOIN res_company company ON company.id = term.company_id
+                 WHERE term.display_type = 'payment_term'
+                   AND term.discount_amount_currency IS NOT NULL
+                   AND term.move_id IN (
+                       SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
+                   )
+                   AND EXISTS (
+                       SELECT 1
+                         FROM account_partial_reconcile part
+                         JOIN account_move_line payment_line
+                           ON payment_line.id = part.credit_move_id
+                         JOIN account_move_line write_off
+                           ON write_off.move_id = payment_line.move_id
+                        WHERE part.debit_move_id = term.id
+                          AND write_off.account_id
+                              = company.account_journal_early_pay_discount_loss_account_id
+                   )
+              GROUP BY term.move_id
             )
             SELECT item.id,
                    item.partner_id,
@@ -133,6 +166,7 @@ class InvoiceraRealizationReport(models.Model):
          LEFT JOIN account_move_line line ON line.id = item.invoice_line_id
          LEFT JOIN account_move move ON move.id = item.invoice_id
          LEFT JOIN credited ON credited.move_id = move.id
+         LEFT JOIN discounted ON discounted.move_id = move.id
          LEFT JOIN %(currency_rate)s
                 ON currency_rate.company_id = item.company_id
                AND currency_rate.currency_id = item.currency_id
@@ -159,7 +193,8 @@ class InvoiceraRealizationReport(models.Model):
                        CASE WHEN share.total IS NULL THEN 0
                             ELSE share.invoiced * GREATEST(
                                 share.total - move.amount_residual
-                                - COALESCE(credited.amount, 0),
+                                - COALESCE(credited.amount, 0)
+                                - COALESCE(discounted.amount, 0),
                                 0
                             ) / share.total
                         END AS collected
