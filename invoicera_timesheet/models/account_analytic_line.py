@@ -490,16 +490,18 @@ class AccountAnalyticLine(models.Model):
                 partner = (line.partner_id or project.partner_id).commercial_partner_id
                 pricelist = partner.with_company(line.company_id).property_product_pricelist
                 product = line._invoicera_product()
-                # without a pricelist, the price is in the company's currency
-                key = (pricelist.id, product.id, not pricelist and company_currency.id)
+                # the price on the day of the work (as Odoo's sale prices at the
+                # order's date): the pricelist's rules valid then, converted at
+                # that day's rate by the line's company; without a pricelist,
+                # the service's price in the company's currency (a service sold
+                # per day priced per hour: 8 hours a day)
+                currency = pricelist.currency_id or company_currency
+                key = (pricelist.id, product.id, line.date, line.company_id.id)
                 if key not in pricelist_prices:
-                    if pricelist:
-                        price = pricelist._get_product_price(product, 1.0, uom=hour)
-                        pricelist_prices[key] = (price, pricelist.currency_id)
-                    else:
-                        # the price of an hour of a service sold per day (8 hours)
-                        price = product.uom_id._compute_price(product.lst_price, hour)
-                        pricelist_prices[key] = (price, company_currency)
+                    price = pricelist.with_company(line.company_id)._get_product_price(
+                        product, 1.0, currency=currency, uom=hour, date=line.date
+                    )
+                    pricelist_prices[key] = (price, currency)
                 result[line.id] = pricelist_prices[key]
         return result
 

@@ -157,6 +157,14 @@ class StockMove(models.Model):
             lambda move: move.picking_id.project_id in billable and not move.invoicera_sold_project
         )
 
+    def _invoicera_local_date(self):
+        """The day the move was done in the time zone of its warehouse (of its
+        company when the warehouse's address has none; of the user when neither
+        has one): not of whoever syncs it, a re-sync does not shift it."""
+        self.ensure_one()
+        tz = self.picking_type_id.warehouse_id.partner_id.tz or self.company_id.partner_id.tz
+        return fields.Date.context_today(self.with_context(tz=tz) if tz else self, self.date)
+
     def _invoicera_item_values(self):
         values = []
         for move in self:
@@ -164,22 +172,18 @@ class StockMove(models.Model):
             partner = project.partner_id.commercial_partner_id
             quantity = move._invoicera_net_quantity()
             pricelist = partner.with_company(move.company_id).property_product_pricelist
-            if pricelist:
-                price = pricelist._get_product_price(
-                    move.product_id, quantity, uom=move.product_uom
-                )
-                currency = pricelist.currency_id
-            else:
-                price = move.product_id.uom_id._compute_price(
-                    move.product_id.lst_price, move.product_uom
-                )
-                currency = move.company_id.currency_id
+            # without a pricelist, the product's sales price in the currency of
+            # the move's company (converted from the product's, as Odoo's sale)
+            currency = pricelist.currency_id or move.company_id.currency_id
+            price = pricelist.with_company(move.company_id)._get_product_price(
+                move.product_id, quantity, currency=currency, uom=move.product_uom
+            )
             values.append(
                 {
                     "source_id": move.id,
                     "name": f"{move.product_id.display_name} ({move.picking_id.name})",
-                    # the day it was done where the user is (Odoo keeps UTC)
-                    "date": fields.Date.context_today(move, move.date),
+                    # the day it was done where it was done (Odoo keeps UTC)
+                    "date": move._invoicera_local_date(),
                     "company_id": move.company_id.id,
                     "partner_id": partner.id,
                     "project_id": project.id,

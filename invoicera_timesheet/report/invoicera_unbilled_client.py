@@ -149,7 +149,16 @@ class InvoiceraUnbilledClient(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "invoicera_billing.action_invoicera_billable_item"
         )
-        action["domain"] = OR(
+        action["domain"] = self._items_domain()
+        action["context"] = {"search_default_to_bill": 1, "search_default_deferred": 1}
+        action["name"] = (
+            self.partner_id.display_name if len(self.partner_id) == 1 else action["name"]
+        )
+        return action
+
+    def _items_domain(self):
+        """The items of these lines: of their client, company and currency."""
+        return OR(
             [
                 [
                     ("partner_id", "=", line.partner_id.id),
@@ -159,11 +168,6 @@ class InvoiceraUnbilledClient(models.Model):
                 for line in self
             ]
         )
-        action["context"] = {"search_default_to_bill": 1, "search_default_deferred": 1}
-        action["name"] = (
-            self.partner_id.display_name if len(self.partner_id) == 1 else action["name"]
-        )
-        return action
 
     def action_invoice(self):
         """Open "Invoice Unbilled Work" for these clients (all when none selected),
@@ -186,11 +190,12 @@ class InvoiceraUnbilledClient(models.Model):
         return action
 
     def action_audit(self):
-        """Run the pre-billing audit on these clients' items (every client when none)."""
+        """Run the pre-billing audit on the items of these lines (every client when
+        none): of their client, company and currency, as ``action_review`` lists
+        them (not the client's items of other lines, e.g. of another company)."""
         Item = self.env["invoicera.billable.item"]
         items = Item.search(
-            [("state", "in", ("to_bill", "deferred"))]
-            + ([("partner_id", "in", self.partner_id.ids)] if self else [])
+            [("state", "in", ("to_bill", "deferred"))] + (self._items_domain() if self else [])
         )
         return Item._audit_notification(Item._audit(items))
 

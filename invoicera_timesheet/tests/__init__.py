@@ -25,3 +25,10 @@ from . import test_review_timesheet_screen
 from . import test_review_billing_realization
 from . import test_review_billing_run
 from . import test_review_billing_audit
+from . import test_review2_timesheet_pricelist_dates
+from . import test_review2_timesheet_cost_currency
+from . import test_review2_timesheet_audit_selection
+from . import test_review2_timesheet_material_dates
+from . import test_review2_billing_audit_hours
+from . import test_review2_billing_realization_discount
+from . import test_review2_billing_item_currency

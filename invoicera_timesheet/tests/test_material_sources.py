@@ -205,7 +205,9 @@ class TestMaterialSources(CostSourcesCase):
     def test_delivery_dated_the_day_it_was_done_where_the_user_is(self):
         """A delivery validated on March 31 at 22:30 in New York (April 1 in UTC,
         as the database keeps it) is March's work: dated March 31 as the delivery
-        shows it, and billed by the March run."""
+        shows it, and billed by the March run. (The company's address has no time
+        zone: the user's; test_review2_timesheet_material_dates for the company's.)"""
+        self.assertFalse(self.company.partner_id.tz or self.warehouse.partner_id.tz)
         self.env.user.tz = "America/New_York"
         with freeze_time("2026-04-01 02:30:00"):
             picking = self.deliver_to_project(2)

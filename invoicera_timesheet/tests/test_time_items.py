@@ -144,15 +144,19 @@ class TestTimeItems(InvoiceraTimesheetCase):
             }
         )
         self.assertEqual(item.price_unit, 150, "employee rate on the task")
-        # No rate anywhere: the service product's price in the client's pricelist.
+        # No rate anywhere: the service product's price in the client's pricelist,
+        # on the day of the work (100 dollars at March's 0.5 euro per dollar)
         nobody = self.env["hr.employee"].create({"name": "Carl Temp"})
         eur_line = self.log_time(nobody, 2, project=self.project_eur)
         eur_item = self.item_of(eur_line)
         self.assertEqual(eur_item.currency_id, self.eur)
         self.assertAlmostEqual(
             eur_item.price_unit,
-            self.eur_pricelist._get_product_price(self.service, 1.0, uom=self.hour),
+            self.eur_pricelist._get_product_price(
+                self.service, 1.0, uom=self.hour, date=eur_line.date
+            ),
         )
+        self.assertAlmostEqual(eur_item.price_unit, 50.0)
 
     def test_duplicate_rate_is_refused(self):
         vals = {"project_id": self.project.id, "employee_id": self.bob.id, "price_unit": 70}
