@@ -151,6 +151,7 @@ class InvoiceraBillingApi(http.Controller):
                 "client": client.name,
                 "currencies": [
                     {
+                        "company": data["company"].name,
                         "currency": data["currency"].name,
                         "outstanding": data["currency"].round(data["outstanding"]),
                         "overdue": data["currency"].round(data["overdue"]),
@@ -258,9 +259,11 @@ class InvoiceraBillingApi(http.Controller):
             # as its portal page: online payment off, or its payment blocked
             raise ApiError(400, "bad_request", _("This invoice cannot be paid online."))
         url = invoice.get_base_url() + invoice.get_portal_url(query_string="&payment=True")
-        return self._json(
-            {"url": url, "amount_due": self._money(invoice.amount_residual, invoice.currency_id)}
-        )
+        # what the page charges: the discounted amount in an early payment discount
+        # period (sudo: read from its reconciliations, which a client may not read;
+        # the user may read the invoice, checked above)
+        amount = invoice.sudo()._invoicera_amount_to_pay()
+        return self._json({"url": url, "amount_due": self._money(amount, invoice.currency_id)})
 
     @http.route(f"{API}/<path:path>", type="http", auth="public", csrf=False)
     def unknown(self, path):

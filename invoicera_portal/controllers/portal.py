@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import format_date
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
@@ -235,7 +236,8 @@ class InvoiceraPortal(CustomerPortal):
             body=_(
                 "%(who)s promised to pay by %(date)s.",
                 who=request.env.user.partner_id.name,
-                date=day,
+                # in the language of the message, as Odoo shows dates
+                date=format_date(request.env, day),
             ),
             author_id=request.env.user.partner_id.id,
         )

@@ -32,10 +32,17 @@ class InvoiceraPaymentPromise(models.Model):
     amount_residual = fields.Monetary(related="invoice_id.amount_residual")
     currency_id = fields.Many2one(related="invoice_id.currency_id")
     state = fields.Selection(
-        [("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("replaced", "Replaced")],
+        [
+            ("open", "Open"),
+            ("kept", "Kept"),
+            ("broken", "Broken"),
+            ("replaced", "Replaced"),
+            ("cancelled", "Cancelled"),
+        ],
         compute="_compute_state",
         store=True,
-        help="Replaced: the client promised again on this invoice, which moved the date.",
+        help="Replaced: the client promised again on this invoice, which moved the date.\n"
+        "Cancelled: a credit note reversed the whole invoice: nothing is left to pay.",
     )
 
     @api.depends("promised_date", "invoice_id.payment_state", "invoice_id.invoicera_promise_ids")
@@ -44,6 +51,8 @@ class InvoiceraPaymentPromise(models.Model):
         for promise in self:
             if promise._is_replaced():
                 promise.state = "replaced"
+            elif promise.invoice_id.payment_state == "reversed":
+                promise.state = "cancelled"
             elif promise.invoice_id.payment_state in ("paid", "in_payment"):
                 # kept when paid by the date promised; paid later, it was broken
                 paid_on = promise._paid_on()

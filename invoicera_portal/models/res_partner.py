@@ -129,7 +129,9 @@ class ResPartner(models.Model):
         """The billing dashboard of the client ``self`` (a commercial partner).
 
         Runs as the current user: the invoices and quotations it counts are
-        those Odoo's record rules let the user see. Amounts are per currency.
+        those Odoo's record rules let the user see. Amounts are per company and
+        currency: a client's account with each company of the database it deals
+        with is its own (as its statements, see ``_invoicera_statements``).
         What is overdue, the aging and what falls due soon count each open
         instalment of an invoice by its own due date (Odoo's aged receivable);
         so does the list of open invoices, by what falls due first in each.
@@ -141,9 +143,11 @@ class ResPartner(models.Model):
         base = self._invoicera_open_invoices_domain()
         by_currency = {}
 
-        def slot(currency):
-            if currency not in by_currency:
-                by_currency[currency] = {
+        def slot(company, currency):
+            company, currency = company.with_env(self.env), currency.with_env(self.env)
+            if (company, currency) not in by_currency:
+                by_currency[company, currency] = {
+                    "company": company,
                     "currency": currency,
                     "outstanding": 0.0,
                     "overdue": 0.0,
@@ -153,12 +157,12 @@ class ResPartner(models.Model):
                     "split": False,
                     "buckets": {key: [0.0, 0] for key, *_rest in AGING_BUCKETS},
                 }
-            return by_currency[currency]
+            return by_currency[company, currency]
 
-        for currency, amount, count in Move._read_group(
-            base, ["currency_id"], ["amount_residual:sum", "__count"]
+        for company, currency, amount, count in Move._read_group(
+            base, ["company_id", "currency_id"], ["amount_residual:sum", "__count"]
         ):
-            data = slot(currency)
+            data = slot(company, currency)
             data["outstanding"] = amount
             data["open_count"] = count
         # What is overdue, its aging and what falls due soon go by instalment, as
@@ -182,10 +186,12 @@ class ResPartner(models.Model):
                 domain.append(("date_maturity", "<=", today - timedelta(days=first)))
             if last is not None and first is not None:
                 domain.append(("date_maturity", ">=", today - timedelta(days=last)))
-            for currency, amount, count in Line._read_group(
-                domain, ["currency_id"], ["amount_residual_currency:sum", "move_id:count_distinct"]
+            for company, currency, amount, count in Line._read_group(
+                domain,
+                ["company_id", "currency_id"],
+                ["amount_residual_currency:sum", "move_id:count_distinct"],
             ):
-                data = slot(currency.with_env(self.env))
+                data = slot(company, currency)
                 data["buckets"][key] = [amount, count]
                 if first is not None:
                     data["overdue"] += amount
@@ -193,10 +199,10 @@ class ResPartner(models.Model):
             ("date_maturity", ">=", today),
             ("date_maturity", "<=", today + timedelta(days=30)),
         ]
-        for currency, amount in Line._read_group(
-            soon, ["currency_id"], ["amount_residual_currency:sum"]
+        for company, currency, amount in Line._read_group(
+            soon, ["company_id", "currency_id"], ["amount_residual_currency:sum"]
         ):
-            slot(currency.with_env(self.env))["due_soon"] = amount
+            slot(company, currency)["due_soon"] = amount
         for data in by_currency.values():
             # an invoice counted in two rows of the aging (instalments)
             data["split"] = (
@@ -219,12 +225,12 @@ class ResPartner(models.Model):
                     ("reconciled", "=", False),
                     ("amount_residual_currency", "<", 0),
                 ],
-                ["currency_id"],
+                ["company_id", "currency_id"],
                 ["amount_residual_currency:sum"],
             )
         )
-        for currency, amount in credits:
-            slot(currency.with_env(self.env))["credit"] = -amount
+        for company, currency, amount in credits:
+            slot(company, currency)["credit"] = -amount
         payments_sudo = (
             self.env["account.payment"]
             .sudo()
@@ -279,9 +285,20 @@ class ResPartner(models.Model):
             )
         instalments = invoices._invoicera_open_instalments()
         buckets = [(key, str(label)) for key, label, *_rest in AGING_BUCKETS]
+        # the current company first, as the statements
+        summaries = sorted(
+            by_currency.values(),
+            key=lambda d: (d["company"] != self.env.company, d["company"].name, d["currency"].name),
+        )
+        by_company = {}
+        for data in summaries:
+            by_company.setdefault(data["company"], []).append(data)
         return {
             "today": today,
-            "currencies": sorted(by_currency.values(), key=lambda d: d["currency"].name),
+            # per company and currency
+            "currencies": summaries,
+            # [(company, its summaries per currency)], the current company first
+            "companies": list(by_company.items()),
             "bucket_labels": buckets,
             "invoices": invoices,
             # {invoice id: [(due date, open amount), ...]} of the listed invoices

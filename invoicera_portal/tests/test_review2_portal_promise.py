@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import http
+from odoo.tests import HttpCase, tagged
+from odoo.tools import format_date
+
+from .common import InvoiceraPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReview2PortalPromise(InvoiceraPortalCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        (cls.late,) = cls.make_invoices(cls.client_a, [(100, -40)])
+        cls.Promise = cls.env["invoicera.payment.promise"]
+
+    def promise(self, invoice, days):
+        """Contact A1 promises from the portal to pay ``invoice`` in ``days`` days."""
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        response = self.url_open(
+            "/my/billing/promise",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "invoice_id": invoice.id,
+                "promised_date": (self.today + timedelta(days=days)).isoformat(),
+            },
+        )
+        self.assertIn("we noted your promise", response.text)
+        return self.Promise.search([("invoice_id", "=", invoice.id)])
+
+    def test_a_promise_on_a_reversed_invoice_is_cancelled_not_broken(self):
+        """The client promised to pay by the 5th; staff then issued a credit note
+        reversing the whole invoice: nothing is left to pay, so the promise is
+        cancelled (not broken once its date passed) and pauses nothing."""
+        promise = self.promise(self.late, 5)
+        self.assertEqual(promise.state, "open")
+        self.late._reverse_moves(cancel=True)
+        self.assertEqual(self.late.payment_state, "reversed")
+        self.assertEqual(promise.state, "cancelled")
+        self.assertFalse(self.late.invoicera_promised_date)
+        with freeze_time(self.today + timedelta(days=10)):
+            self.Promise._cron_update_state()
+            self.assertEqual(promise.state, "cancelled")
+            self.assertFalse(
+                self.Promise.search(
+                    [("partner_id", "=", self.client_a.id), ("state", "in", ("open", "broken"))]
+                )
+            )
+
+    def test_the_chatter_says_the_promised_date_as_a_reader_writes_it(self):
+        """The note posted on the invoice says the date as Odoo shows dates
+        (12/06/2026 in English), not in its ISO form (2026-12-06)."""
+        self.promise(self.late, 5)
+        day = self.today + timedelta(days=5)
+        message = self.late.message_ids.filtered(lambda m: "promised to pay by" in m.body)
+        self.assertEqual(len(message), 1)
+        self.assertIn(f"Ann Alpha promised to pay by {format_date(self.env, day)}.", message.body)
+        self.assertNotIn(day.isoformat(), message.body)
