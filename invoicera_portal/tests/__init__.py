@@ -10,6 +10,5 @@ from . import test_review_portal_autopay
 from . import test_review_portal_promise
 from . import test_review_portal_pay_many
 from . import test_review2_portal_api
-from . import test_review2_portal_promise
 from . import test_review2_portal_settings
 from . import test_review2_portal_dashboard

@@ -45,16 +45,7 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
                 "move_type": "out_invoice",
                 "partner_id": self.client_a.id,
                 "invoice_date": self.today,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Monthly retainer",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": False,
-                        }
-                    )
-                ],
+                "invoice_line_ids": [self.consulting_line(amount)],
             }
         )
         with trap_jobs() as trap:

@@ -1,6 +1,5 @@
 from unittest.mock import patch
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
@@ -56,11 +55,7 @@ class TestReviewPortalAutopay(InvoiceraPortalCommon, HttpCase):
                 "move_type": "out_invoice",
                 "partner_id": self.client_a.id,
                 "invoice_date": self.today,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Retainer", "quantity": 1, "price_unit": 400, "tax_ids": False}
-                    )
-                ],
+                "invoice_line_ids": [self.consulting_line(400)],
             }
         )
         with trap_jobs() as trap:

@@ -4,13 +4,15 @@ from freezegun import freeze_time
 
 from odoo import http
 from odoo.tests import HttpCase, tagged
+from odoo.tools import format_date
 
 from .common import InvoiceraPortalCommon
 
 
 @tagged("post_install", "-at_install")
 class TestReviewPortalPromise(InvoiceraPortalCommon, HttpCase):
-    """Promises to pay: kept when paid by their date, broken when not."""
+    """Promises to pay: kept when paid by their date, broken when not, cancelled
+    with their invoice; what the invoice's chatter says."""
 
     @classmethod
     def setUpClass(cls):
@@ -61,3 +63,32 @@ class TestReviewPortalPromise(InvoiceraPortalCommon, HttpCase):
                 lambda promise: promise.state == "broken"
             )
             self.assertEqual(broken, late)
+
+    def test_a_promise_on_a_reversed_invoice_is_cancelled_not_broken(self):
+        """The client promised to pay by the 5th; staff then issued a credit note
+        reversing the whole invoice: nothing is left to pay, so the promise is
+        cancelled (not broken once its date passed) and pauses nothing."""
+        promise = self.promise(self.late, 5)
+        self.assertEqual(promise.state, "open")
+        self.late._reverse_moves(cancel=True)
+        self.assertEqual(self.late.payment_state, "reversed")
+        self.assertEqual(promise.state, "cancelled")
+        self.assertFalse(self.late.invoicera_promised_date)
+        with freeze_time(self.today + timedelta(days=10)):
+            self.Promise._cron_update_state()
+            self.assertEqual(promise.state, "cancelled")
+            self.assertFalse(
+                self.Promise.search(
+                    [("partner_id", "=", self.client_a.id), ("state", "in", ("open", "broken"))]
+                )
+            )
+
+    def test_the_chatter_says_the_promised_date_as_a_reader_writes_it(self):
+        """The note posted on the invoice says the date as Odoo shows dates
+        (12/06/2026 in English), not in its ISO form (2026-12-06)."""
+        self.promise(self.late, 5)
+        day = self.today + timedelta(days=5)
+        message = self.late.message_ids.filtered(lambda m: "promised to pay by" in m.body)
+        self.assertEqual(len(message), 1)
+        self.assertIn(f"Ann Alpha promised to pay by {format_date(self.env, day)}.", message.body)
+        self.assertNotIn(day.isoformat(), message.body)

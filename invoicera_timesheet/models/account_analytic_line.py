@@ -158,18 +158,8 @@ class AccountAnalyticLine(models.Model):
     def _unlink_except_approved(self):
         """Approved time is deleted only by its approvers, as it is changed: its
         employee has it sent back first (it is billable work)."""
-        if self.env.su:
-            return
-        approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
-        refused = approved - approved._invoicera_can_approve()
-        if refused:
-            raise UserError(
-                _(
-                    "This time is approved: ask the manager of %(projects)s to send it "
-                    "back before deleting it.",
-                    projects=", ".join(refused.project_id.sudo().mapped("display_name")),
-                )
-            )
+        if not self.env.su:
+            self._invoicera_check_not_approved(deleting=True)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):
@@ -313,18 +303,29 @@ class AccountAnalyticLine(models.Model):
 
         return self.filtered(changes)
 
-    def _invoicera_check_not_approved(self):
-        """Approved time changes only through its approvers (it is billable)."""
+    def _invoicera_check_not_approved(self, deleting=False):
+        """Approved time changes (or is deleted) only through its approvers (it is
+        billable)."""
         approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
         refused = approved - approved._invoicera_can_approve()
-        if refused:
+        if not refused:
+            return
+        projects = ", ".join(refused.project_id.sudo().mapped("display_name"))
+        if deleting:
             raise UserError(
                 _(
                     "This time is approved: ask the manager of %(projects)s to send it "
-                    "back before changing it.",
-                    projects=", ".join(refused.project_id.sudo().mapped("display_name")),
+                    "back before deleting it.",
+                    projects=projects,
                 )
             )
+        raise UserError(
+            _(
+                "This time is approved: ask the manager of %(projects)s to send it "
+                "back before changing it.",
+                projects=projects,
+            )
+        )
 
     def _invoicera_check_approved_move(self, projects):
         """Approved time lands on another project only through that project's

@@ -94,6 +94,16 @@ class InvoiceraTimesheetCase(TransactionCase):
             .create({"journal_id": moves.journal_id.id, "date": day})
         )
 
+    def realization(self):
+        """The client's totals in the realization report, read anew as a new page."""
+        Report = self.env["invoicera.realization.report"]
+        Report.invalidate_model()
+        rows = Report.search([("partner_id", "=", self.client.id)])
+        return {
+            field: round(sum(rows.mapped(field)), 2)
+            for field in ("worked_value", "billed_value", "written_down_value", "collected_value")
+        }
+
     def invoice(self, partner, invoice_date=date(2026, 3, 31), post=False):
         items = self.Item.search(
             self.Item._billable_domain(self.company, invoice_date, partners=partner)

@@ -114,15 +114,6 @@ class TestBillingReports(InvoiceraTimesheetCase):
             active_model="account.move", active_ids=invoice.ids
         ).create(values)._create_payments()
 
-    def realization(self):
-        Report = self.env["invoicera.realization.report"]
-        Report.invalidate_model()  # a report read anew, as a new page would
-        rows = Report.search([("partner_id", "=", self.client.id)])
-        return {
-            field: round(sum(rows.mapped(field)), 2)
-            for field in ("worked_value", "billed_value", "written_down_value", "collected_value")
-        }
-
     def test_realization_of_discounted_lines(self):
         """A discount on the invoice line is billed less: written down."""
         self.log_time(self.alice, 10, name="Build")

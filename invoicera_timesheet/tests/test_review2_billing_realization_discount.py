@@ -30,15 +30,6 @@ class TestReview2BillingRealizationDiscount(InvoiceraTimesheetCase):
         )
         cls.service.taxes_id = [Command.set(cls.tax.ids)]
 
-    def realization(self):
-        Report = self.env["invoicera.realization.report"]
-        Report.invalidate_model()  # a report read anew, as a new page would
-        rows = Report.search([("partner_id", "=", self.client.id)])
-        return {
-            field: round(sum(rows.mapped(field)), 2)
-            for field in ("worked_value", "billed_value", "written_down_value", "collected_value")
-        }
-
     def invoice_on_early_discount_terms(self):
         self.log_time(self.alice, 10, name="Build")
         invoice = self.invoice(self.client)
