@@ -92,6 +92,28 @@ class InvoiceraPortalCommon:
         return cls.make_invoice_on_term(partner, amount, term, invoice_date)
 
     @classmethod
+    def demo_provider(cls):
+        """Odoo's demo provider, published in test mode, saving payment methods."""
+        provider = cls.env.ref("payment.payment_provider_demo")
+        provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
+        return provider
+
+    @classmethod
+    def make_demo_token(cls, partner, provider_ref=None):
+        """A card ``partner`` saved with the demo provider; its charges succeed."""
+        provider = cls.env.ref("payment.payment_provider_demo")
+        return cls.env["payment.token"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": provider.payment_method_ids[:1].id,
+                "partner_id": partner.id,
+                "payment_details": "4242",
+                "provider_ref": provider_ref or f"demo-{partner.id}",
+                "demo_simulated_state": "done",
+            }
+        )
+
+    @classmethod
     def make_early_discount_term(cls):
         """Payment terms "2/10 net 30": 2% off if paid within 10 days, due in 30."""
         return cls.env["account.payment.term"].create(

@@ -16,22 +16,9 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_clients()
-        provider = cls.env.ref("payment.payment_provider_demo")
-        provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
-        Token = cls.env["payment.token"]
-        cls.token_a, cls.token_b = (
-            Token.create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": provider.payment_method_ids[:1].id,
-                    "partner_id": partner.id,
-                    "payment_details": "4242",
-                    "provider_ref": f"demo-{partner.id}",
-                    "demo_simulated_state": "done",
-                }
-            )
-            for partner in (cls.contact_a1, cls.contact_b)
-        )
+        cls.demo_provider()
+        cls.token_a = cls.make_demo_token(cls.contact_a1)
+        cls.token_b = cls.make_demo_token(cls.contact_b)
 
     def set_autopay(self, token_id):
         return self.url_open(

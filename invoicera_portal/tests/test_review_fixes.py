@@ -23,23 +23,9 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         cls.setup_clients()
         cls.overdue, cls.not_due = cls.make_invoices(cls.client_a, [(100, -40), (300, 20)])
         cls.Promise = cls.env["invoicera.payment.promise"]
-        cls.provider = cls.env.ref("payment.payment_provider_demo")
-        cls.provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
+        cls.provider = cls.demo_provider()
         cls.env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", True)
         cls.early_term = cls.make_early_discount_term()
-
-    def make_autopay_token(self):
-        """Contact A1's saved card (demo provider, charges succeed), client A's autopay."""
-        return self.env["payment.token"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "partner_id": self.contact_a1.id,
-                "payment_details": "4242",
-                "provider_ref": "demo-a1",
-                "demo_simulated_state": "done",
-            }
-        )
 
     def transaction(self, invoice, amount):
         """A payment of ``amount`` of ``invoice`` by contact A1, as the portal makes it."""
@@ -136,7 +122,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         """A client on autopay whose invoice gives 2% off if paid within 10 days is
         charged when the invoice is posted: the discounted amount, the invoice paid
         in full (not the full amount, as if it paid late)."""
-        token = self.make_autopay_token()
+        token = self.make_demo_token(self.contact_a1)
         self.client_a.invoicera_autopay_token_id = token
         invoice = self.env["account.move"].create(
             {
@@ -244,7 +230,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         """The card autopay used was deleted from the portal (Odoo archives it): the
         dashboard no longer says new invoices are paid with it, and a new invoice,
         not charged, says why."""
-        token = self.make_autopay_token()
+        token = self.make_demo_token(self.contact_a1)
         self.client_a.invoicera_autopay_token_id = token
         self.login(self.user_a1)
         self.url_open(

@@ -19,18 +19,8 @@ class TestReviewPortalAutopay(InvoiceraPortalCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_clients()
-        provider = cls.env.ref("payment.payment_provider_demo")
-        provider.write({"state": "test", "is_published": True, "allow_tokenization": True})
-        cls.token = cls.env["payment.token"].create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": provider.payment_method_ids[:1].id,
-                "partner_id": cls.contact_a1.id,
-                "payment_details": "4242",
-                "provider_ref": "demo-review-a1",
-                "demo_simulated_state": "done",
-            }
-        )
+        cls.demo_provider()
+        cls.token = cls.make_demo_token(cls.contact_a1)
         cls.client_a.invoicera_autopay_token_id = cls.token
 
     def run_job(self, trap):

@@ -133,6 +133,24 @@ class CostSourcesCase(InvoiceraTimesheetCase):
             **product,
         )
 
+    @classmethod
+    def dozen_product(cls, **vals):
+        """A product sold 10 per Unit, re-invoiced at its sales price."""
+        return cls.env["product.product"].create(
+            dict(
+                {
+                    "name": "Printer paper",
+                    "type": "consu",
+                    "can_be_expensed": True,
+                    "expense_policy": "sales_price",
+                    "list_price": 10,
+                    "standard_price": 8,
+                    "supplier_taxes_id": False,
+                },
+                **vals,
+            )
+        )
+
     def return_from_project(self, picking, quantity):
         wizard = (
             self.env["stock.return.picking"]
@@ -1021,23 +1039,6 @@ class TestCostSources(CostSourcesCase):
         self.sell(self.project, self.client)
         item = self.item_of(expense)
         self.assertEqual((item.project_id, item.price_unit), (self.project, 220))
-
-    def dozen_product(self, **vals):
-        """A product sold 10 per Unit, re-invoiced at its sales price."""
-        return self.env["product.product"].create(
-            dict(
-                {
-                    "name": "Printer paper",
-                    "type": "consu",
-                    "can_be_expensed": True,
-                    "expense_policy": "sales_price",
-                    "list_price": 10,
-                    "standard_price": 8,
-                    "supplier_taxes_id": False,
-                },
-                **vals,
-            )
-        )
 
     def test_vendor_cost_at_sales_price_bought_by_the_dozen(self):
         """Bought by the dozen, a product sold per unit is billed at its sales

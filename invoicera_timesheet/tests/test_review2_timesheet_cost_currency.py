@@ -43,17 +43,7 @@ class TestReview2TimesheetCostCurrency(CostSourcesCase):
             }
         )
         # sold 10 dollars (the product's currency: of the main company)
-        cls.paper = cls.env["product.product"].create(
-            {
-                "name": "Printer paper",
-                "type": "consu",
-                "can_be_expensed": True,
-                "expense_policy": "sales_price",
-                "list_price": 10,
-                "standard_price": 8,
-                "supplier_taxes_id": False,
-            }
-        )
+        cls.paper = cls.dozen_product()
         assert cls.paper.currency_id == cls.usd
 
     def repriced_from_the_dollar_company(self, item):
