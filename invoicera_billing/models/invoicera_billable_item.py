@@ -28,6 +28,20 @@ ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 #: Odoo's sync adds (18.0: purchase posts a note on vendor bills made from
 #: purchase orders): the engine's invoices are created with a single sync pass
 SINGLE_SYNC_CREATE_OVERRIDES = {"purchase"}
+
+
+class MonetarySummedInSQL(fields.Monetary):
+    """A computed amount its model sums in SQL (``_read_group_select``).
+
+    Odoo asks whether a non-stored field can be summed on every ``fields_get``
+    by building its sum, and building this one reads today's exchange rates
+    of every company and currency of the items: it is answered here instead.
+    """
+
+    def _description_aggregator(self, env):
+        return self.aggregator
+
+
 #: addons whose overrides of how Odoo names a draft invoice keep account's rule
 #: (the journal's last number in the period, whatever the client)
 DRAFT_NAME_OVERRIDES = {"account_debit_note"}
@@ -108,7 +122,7 @@ class InvoiceraBillableItem(models.Model):
         compute="_compute_amount_report",
         help="The current company's currency.",
     )
-    amount_report = fields.Monetary(
+    amount_report = MonetarySummedInSQL(
         "Amount in Company Currency",
         compute="_compute_amount_report",
         currency_field="report_currency_id",
@@ -605,9 +619,15 @@ class InvoiceraBillableItem(models.Model):
     def _audit_daily_hours(self):
         """{(employee id, day): hours} worked by the employees of these time items
         (of one company) on their days. By default the hours of the company's
-        items, billed ones included: their quantities in a unit of working time,
-        converted to hours (a day is Odoo's 8 hours), other units being no time;
-        a source that records all the time worked, billable or not, overrides it."""
+        items, billed ones included (:meth:`_audit_item_hours`); a source that
+        records all the time worked, billable or not, overrides it."""
+        return self._audit_item_hours()
+
+    def _audit_item_hours(self, domain=()):
+        """{(employee id, day): hours} of the company's items of the employees and
+        days of these items (and of ``domain``), billed ones included: their
+        quantities in a unit of working time, converted to hours (a day is
+        Odoo's 8 hours), other units being no time."""
         if not self:
             return {}
         hour = self.env.ref("uom.product_uom_hour")
@@ -618,6 +638,7 @@ class InvoiceraBillableItem(models.Model):
                 ("date", "in", list(set(self.mapped("date")))),
                 ("uom_id.category_id", "=", hour.category_id.id),
                 ("state", "!=", "written_off"),
+                *domain,
             ],
             ["employee_id", "date:day", "uom_id"],
             ["worked_quantity:sum"],

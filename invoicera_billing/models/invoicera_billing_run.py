@@ -156,11 +156,15 @@ class InvoiceraBillingRun(models.Model):
         for run in self:
             run.cutoff_date = run.invoice_date or fields.Date.context_today(run)
 
-    @api.depends("company_id")
+    @api.depends("company_id.invoicera_run_chunk_size")
     def _compute_chunk_size(self):
-        # Clients per Job: the run's company's setting
+        # Clients per Job: the run's company's setting, as it is when the run
+        # starts (a draft follows it); a started run keeps the size it ran with
         for run in self:
-            run.chunk_size = run.company_id.invoicera_run_chunk_size or 50
+            if run.state == "draft" or not run.chunk_size:
+                run.chunk_size = run.company_id.invoicera_run_chunk_size or 50
+            else:
+                run.chunk_size = run.chunk_size
 
     @api.depends("post")
     def _compute_send(self):
@@ -208,7 +212,19 @@ class InvoiceraBillingRun(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
-        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager"):
+        if self.env.su:
+            return
+        # its background jobs would fail on a run no longer there, leaving the
+        # rest of its clients' work unbilled without a word
+        running = self.filtered(lambda run: run.state == "running")
+        if running:
+            raise UserError(
+                _(
+                    "The run %(runs)s is invoicing its clients: cancel it before deleting it.",
+                    runs=", ".join(running.mapped("name")),
+                )
+            )
+        if self.env.user.has_group("invoicera_billing.group_billing_manager"):
             return
         started = self.filtered(lambda run: run.state != "draft")
         if started:
@@ -255,6 +271,11 @@ class InvoiceraBillingRun(models.Model):
         self._write_run(
             {
                 "state": "running",
+                # who starts it, not who prepared the draft: its jobs run as them
+                "user_id": self.env.uid,
+                # Clients per Job as set now (read while a draft, which follows
+                # the setting), kept for the jobs and Resume of the run
+                "chunk_size": self.chunk_size,
                 "client_count": len(partners),
                 "client_ids": [fields.Command.set(partners.ids)],
             }

@@ -1,3 +1,8 @@
+from ast import literal_eval
+from datetime import timedelta
+
+from lxml import etree
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -26,6 +31,23 @@ class InvoiceraItemDecisionWizard(models.TransientModel):
             error = self.env["invoicera.billable.item"]._defer_date_error(wizard.deferred_until)
             if error:
                 raise ValidationError(error)
+
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options):
+        """The Defer date picker starts on the first day the wizard accepts:
+        tomorrow in the user's time zone (its ``'today'`` is the browser's, and
+        deferring until today defers nothing)."""
+        result = super().get_view(view_id, view_type, **options)
+        if view_type != "form":
+            return result
+        arch = etree.fromstring(result["arch"])
+        first_day = fields.Date.context_today(self) + timedelta(days=1)
+        for node in arch.xpath("//field[@name='deferred_until']"):
+            picker = literal_eval(node.get("options") or "{}")
+            picker["min_date"] = fields.Date.to_string(first_day)
+            node.set("options", repr(picker))
+        result["arch"] = etree.tostring(arch, encoding="unicode")
+        return result
 
     def action_apply(self):
         self.ensure_one()
