@@ -473,13 +473,23 @@ class AccountAnalyticLine(models.Model):
         for line in self:
             project, employee = line.project_id.sudo(), line.employee_id.sudo()
             company_currency = line.company_id.currency_id
-            rate = specific.get((project.id, line.task_id.id, employee.id)) or specific.get(
-                (project.id, False, employee.id)
-            )
+            # the employee's rate on the task, else on its parent task (a
+            # subtask is billed as its task), else on the whole project
+            rate = False
+            task = line.task_id.sudo()
+            while task and not rate:
+                rate = specific.get((project.id, task.id, employee.id))
+                task = task.parent_id
+            rate = rate or specific.get((project.id, False, employee.id))
             if rate:
                 result[line.id] = (rate.price_unit, rate.currency_id)
             elif project.invoicera_hourly_rate:
-                result[line.id] = (project.invoicera_hourly_rate, company_currency)
+                # in the currency it was entered in (a project of every company
+                # is billed by each company in that currency)
+                result[line.id] = (
+                    project.invoicera_hourly_rate,
+                    project.invoicera_rate_currency_id or company_currency,
+                )
             elif employee.invoicera_billing_rate:
                 # in the currency of the employee's company (of the project's
                 # company when they work for a sister company)

@@ -104,15 +104,23 @@ class AccountMoveLine(models.Model):
             partner = project.partner_id.commercial_partner_id
             quantity = line.quantity or 1.0
             product = line.product_id or cost_product
+            day = line.move_id.invoice_date or line.date
             if line.product_id.expense_policy == "sales_price":
                 # as Odoo re-invoices it (_sale_get_invoice_price): the price
-                # of one, in the line's unit (a dozen bought, a dozen's price)
-                pricelist = partner.with_company(line.company_id).property_product_pricelist
-                unit_price = pricelist._get_product_price(
-                    product, 1.0, uom=line.product_uom_id or product.uom_id
+                # of one, in the line's unit (a dozen bought, a dozen's price),
+                # on the day of the bill (the pricelist's rules valid then,
+                # converted at that day's rate)
+                company = line.company_id
+                pricelist = partner.with_company(company).property_product_pricelist
+                currency = pricelist.currency_id or company.currency_id
+                unit_price = pricelist.with_company(company)._get_product_price(
+                    product,
+                    1.0,
+                    currency=currency,
+                    uom=line.product_uom_id or product.uom_id,
+                    date=day,
                 )
                 price = unit_price * share / 100.0
-                currency = pricelist.currency_id or line.company_id.currency_id
             else:
                 price = project._invoicera_cost_price(line.price_subtotal / quantity, share)
                 currency = line.currency_id
@@ -122,7 +130,7 @@ class AccountMoveLine(models.Model):
                 {
                     "source_id": line.id,
                     "name": f"{label} ({vendor})" if vendor else label,
-                    "date": line.move_id.invoice_date or line.date,
+                    "date": day,
                     "company_id": line.company_id.id,
                     "partner_id": partner.id,
                     "project_id": project.id,

@@ -85,15 +85,19 @@ class HrExpense(models.Model):
             quantity = expense.quantity or 1.0
             if expense.product_id.expense_policy == "sales_price":
                 # as Odoo re-invoices it (_sale_get_invoice_price): the price
-                # of one, in the expense's unit
-                pricelist = partner.with_company(expense.company_id).property_product_pricelist
-                unit_price = pricelist._get_product_price(
+                # of one, in the expense's unit, on the day of the expense (the
+                # pricelist's rules valid then, converted at that day's rate)
+                company = expense.company_id
+                pricelist = partner.with_company(company).property_product_pricelist
+                currency = pricelist.currency_id or company.currency_id
+                unit_price = pricelist.with_company(company)._get_product_price(
                     expense.product_id,
                     1.0,
+                    currency=currency,
                     uom=expense.product_uom_id or expense.product_id.uom_id,
+                    date=expense.date,
                 )
                 price = unit_price * share / 100.0
-                currency = pricelist.currency_id or expense.company_id.currency_id
             else:
                 unit_cost = expense.untaxed_amount_currency / quantity
                 price = project._invoicera_cost_price(unit_cost, share)

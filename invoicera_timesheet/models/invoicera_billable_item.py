@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import fields, models
 
 
@@ -27,35 +29,33 @@ class InvoiceraBillableItem(models.Model):
     employee_id = fields.Many2one(check_company=False)
 
     def _audit_daily_hours(self):
-        """The hours of time items are the employee's timesheets of the day, on
-        any project, billable or not (one query), in hours: a timesheet entered
-        in another unit of working time (Days) counts as that many hours, one
-        without unit as hours (as its item); other units are no time."""
-        time = self.filtered(lambda item: item.source == "time")
-        result = super(InvoiceraBillableItem, self - time)._audit_daily_hours()
-        if not time:
-            return result
+        """The hours of the day are the employee's timesheets of the day, on any
+        project, billable or not, in hours (a timesheet entered in another unit of
+        working time, Days, counts as that many hours, one without unit as hours,
+        as its item; other units are no time), plus the work of the other sources
+        counted in time that day (an expense of half a consultant's day), as the
+        engine counts it: for every item audited, time or not (one query each)."""
+        if not self:
+            return {}
         hour = self.env.ref("uom.product_uom_hour")
-        groups = (
+        # the other sources' items (time is counted from the timesheets below)
+        result = defaultdict(float, self._audit_item_hours([("source", "!=", "time")]))
+        for employee, day, uom, amount in (
             self.env["account.analytic.line"]
             .sudo()
             ._read_group(
                 [
-                    ("company_id", "=", time.company_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("employee_id", "in", self.employee_id.ids),
+                    ("date", "in", list(set(self.mapped("date")))),
                     ("project_id", "!=", False),
-                    ("employee_id", "in", time.employee_id.ids),
-                    ("date", "in", list(set(time.mapped("date")))),
                 ],
                 ["employee_id", "date:day", "product_uom_id"],
                 ["unit_amount:sum"],
             )
-        )
-        timesheets = {}
-        for employee, day, uom, amount in groups:
+        ):
             if uom and uom.category_id != hour.category_id:
                 continue
             worked = uom._compute_quantity(amount, hour, round=False) if uom else amount
-            key = (employee.id, day)
-            timesheets[key] = timesheets.get(key, 0.0) + worked
-        result.update(timesheets)
-        return result
+            result[employee.id, day] += worked
+        return dict(result)

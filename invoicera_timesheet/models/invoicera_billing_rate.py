@@ -57,20 +57,30 @@ class InvoiceraBillingRate(models.Model):
         for rate in self:
             rate.company_id = rate.project_id.company_id or rate.employee_id.company_id
 
-    # the project's currency when the rate is made (or moved to another
-    # project), kept when the project goes to a company of another currency:
-    # 130 dollars never become 130 euros
+    # the currency of the project's rates when the rate is made (or moved to
+    # another project): its company's, or on a project of every company the one
+    # its hourly rate is in; kept when the project goes to a company of another
+    # currency: 130 dollars never become 130 euros
     @api.depends("project_id")
     def _compute_currency_id(self):
         for rate in self:
             rate.currency_id = (
-                rate.project_id.company_id.currency_id or self.env.company.currency_id
+                rate.project_id.invoicera_rate_currency_id or self.env.company.currency_id
             )
 
     @api.constrains("price_unit")
     def _check_price_unit(self):
-        if any(rate.price_unit < 0 for rate in self):
-            raise ValidationError(_("A billing rate cannot be negative."))
+        negative = self.filtered(lambda rate: rate.price_unit < 0)
+        if negative:
+            raise ValidationError(
+                _(
+                    "A billing rate cannot be negative: %(rates)s.",
+                    rates=", ".join(
+                        f"{rate.employee_id.name} ({rate.task_id.name or rate.project_id.name})"
+                        for rate in negative
+                    ),
+                )
+            )
 
     @api.constrains("task_id", "project_id")
     def _check_task_project(self):

@@ -10,6 +10,7 @@ from .account_analytic_line import round_time
 RATE_FIELDS = {
     "sale_line_id",
     "invoicera_hourly_rate",
+    "invoicera_rate_currency_id",
     "invoicera_service_product_id",
     "invoicera_rounding",
     "invoicera_rounding_method",
@@ -33,10 +34,20 @@ class ProjectProject(models.Model):
 
     invoicera_hourly_rate = fields.Monetary(
         "Hourly Rate",
-        currency_field="currency_id",
+        currency_field="invoicera_rate_currency_id",
         help="Rate of every employee's time on this project, unless the employee "
         "has a rate of their own below.",
         groups=RATE_GROUPS,
+    )
+    invoicera_rate_currency_id = fields.Many2one(
+        "res.currency",
+        "Rate Currency",
+        compute="_compute_invoicera_rate_currency_id",
+        store=True,
+        readonly=False,
+        copy=True,  # a copy's rate is the same amount of the same money
+        help="The currency of the hourly rate: its company's; on a project of every "
+        "company, the one it was entered in, whichever company bills the time.",
     )
     invoicera_rate_ids = fields.One2many(
         "invoicera.billing.rate",
@@ -84,6 +95,18 @@ class ProjectProject(models.Model):
         help="Added to re-billed expenses and vendor costs billed at cost.",
         groups=RATE_GROUPS,
     )
+
+    @api.depends("company_id")
+    def _compute_invoicera_rate_currency_id(self):
+        # A project of every company keeps the currency its rate was entered in
+        # (its former company's when it had one): 100 dollars are not billed
+        # 100 euros by a euro company's staff.
+        for project in self:
+            project.invoicera_rate_currency_id = (
+                project.company_id.currency_id
+                or project._origin.invoicera_rate_currency_id
+                or self.env.company.currency_id
+            )
 
     @api.constrains("invoicera_rounding", "invoicera_minimum_time", "invoicera_hourly_rate")
     def _check_invoicera_time_settings(self):

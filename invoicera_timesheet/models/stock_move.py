@@ -171,19 +171,21 @@ class StockMove(models.Model):
             project = move.picking_id.project_id
             partner = project.partner_id.commercial_partner_id
             quantity = move._invoicera_net_quantity()
+            day = move._invoicera_local_date()
             pricelist = partner.with_company(move.company_id).property_product_pricelist
             # without a pricelist, the product's sales price in the currency of
-            # the move's company (converted from the product's, as Odoo's sale)
+            # the move's company (converted from the product's, as Odoo's sale);
+            # on the day of the delivery: the rules and rate valid then
             currency = pricelist.currency_id or move.company_id.currency_id
             price = pricelist.with_company(move.company_id)._get_product_price(
-                move.product_id, quantity, currency=currency, uom=move.product_uom
+                move.product_id, quantity, currency=currency, uom=move.product_uom, date=day
             )
             values.append(
                 {
                     "source_id": move.id,
                     "name": f"{move.product_id.display_name} ({move.picking_id.name})",
                     # the day it was done where it was done (Odoo keeps UTC)
-                    "date": move._invoicera_local_date(),
+                    "date": day,
                     "company_id": move.company_id.id,
                     "partner_id": partner.id,
                     "project_id": project.id,

@@ -125,7 +125,10 @@ class InvoiceraUnbilledClient(models.Model):
         (``project.milestone._invoicera_billable``) this screen will bill once
         reached, on this line: a fee above zero, not on a sale order line, of an
         active billable project of the client (or of one of its contacts), of
-        the line's company (or of every company), in the line's currency."""
+        the line's company, in the line's currency. The fee of a project of every
+        company is billed by the company its fee was billed in before, else by
+        the current one (``project.milestone._invoicera_companies``): on that
+        company's line only, not on every company's."""
         return SQL(
             """SELECT MIN(milestone.deadline)
                  FROM project_milestone milestone
@@ -134,13 +137,22 @@ class InvoiceraUnbilledClient(models.Model):
                 WHERE customer.commercial_partner_id = item.partner_id
                   AND project.active
                   AND project.allow_billable
-                  AND COALESCE(project.company_id, item.company_id) = item.company_id
+                  AND COALESCE(
+                          project.company_id,
+                          (SELECT fee.company_id
+                             FROM invoicera_billable_item fee
+                            WHERE fee.source_model = 'project.milestone'
+                              AND fee.source_id = milestone.id
+                            LIMIT 1),
+                          %(company)s
+                      ) = item.company_id
                   AND milestone.invoicera_currency_id = item.currency_id
                   AND milestone.invoicera_amount > 0
                   AND milestone.sale_line_id IS NULL
                   AND milestone.is_reached IS NOT TRUE
                   AND milestone.deadline >= %(today)s""",
             today=today,
+            company=self.env.company.id,
         )
 
     def action_review(self):

@@ -32,3 +32,8 @@ from . import test_review2_timesheet_material_dates
 from . import test_review2_billing_audit_hours
 from . import test_review2_billing_realization_discount
 from . import test_review2_billing_item_currency
+from . import test_review3_timesheet_rates
+from . import test_review3_timesheet_costs
+from . import test_review3_billing_run_chunks
+from . import test_review3_billing_run_delete
+from . import test_review3_billing_run_started_by
