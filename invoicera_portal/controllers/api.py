@@ -95,7 +95,8 @@ class InvoiceraBillingApi(http.Controller):
         are negative); the next is the earliest still open (past due or not), with
         what is left of it."""
         open_instalments = instalments.get(invoice.id)
-        today = fields.Date.context_today(invoice)
+        # the day in the time zone of the invoice's company, as the portal's
+        today = request.env["invoicera.payment.promise"]._today(invoice.company_id)
         next_due = None
         if open_instalments:
             day, amount = open_instalments[0]
@@ -258,6 +259,21 @@ class InvoiceraBillingApi(http.Controller):
         if not invoice._invoicera_payable_online():
             # as its portal page: online payment off, or its payment blocked
             raise ApiError(400, "bad_request", _("This invoice cannot be paid online."))
+        # As its portal page (account.move._has_to_be_paid) and paying many invoices:
+        # not while a payment the provider has not confirmed yet, or confirmed but
+        # not recorded yet, is under way. sudo: transactions are not readable in the
+        # portal; the user may read the invoice (checked above).
+        if invoice.sudo().transaction_ids.filtered(
+            lambda tx: (
+                tx.state in ("pending", "authorized") and tx.provider_code not in ("none", "custom")
+            )
+            or (tx.state == "done" and not tx.is_post_processed)
+        ):
+            raise ApiError(
+                400,
+                "bad_request",
+                _("This invoice is being paid already: wait for that payment."),
+            )
         url = invoice.get_base_url() + invoice.get_portal_url(query_string="&payment=True")
         # what the page charges: the discounted amount in an early payment discount
         # period (sudo: read from its reconciliations, which a client may not read;

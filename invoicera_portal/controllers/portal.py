@@ -1,11 +1,12 @@
 from datetime import date, timedelta
 
-from odoo import _, fields, http
+from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_date
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 #: session key of what the next billing page says (see redirect_to_dashboard)
 FLASH = "invoicera_flash"
@@ -40,6 +41,9 @@ def pop_flash():
 class InvoiceraPortal(CustomerPortal):
     """The client's billing pages: /my/billing and what hangs from it."""
 
+    #: open invoices listed on a page of the dashboard
+    _invoicera_invoices_per_page = 50
+
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "invoicera_open_count" in counters:
@@ -56,12 +60,35 @@ class InvoiceraPortal(CustomerPortal):
         """The client the logged-in user acts for: the commercial partner."""
         return request.env.user.partner_id.commercial_partner_id
 
-    @http.route("/my/billing", type="http", auth="user", website=True)
-    def portal_my_billing(self, **kw):
+    @http.route(
+        ["/my/billing", "/my/billing/page/<int:page>"], type="http", auth="user", website=True
+    )
+    def portal_my_billing(self, page=1, **kw):
         client = self._invoicera_client()
         values = self._prepare_portal_layout_values()
-        today = fields.Date.context_today(request.env.user)
-        values.update(client._invoicera_dashboard(today=today))
+        # the company's day: what is overdue, and may be promised, is judged by it
+        today = request.env["invoicera.payment.promise"]._today(request.env.company)
+        # The open invoices a page at a time, as Odoo's portal lists; the totals
+        # count them all.
+        Move = request.env["account.move"]
+        open_total = (
+            Move.search_count(client._invoicera_open_invoices_domain())
+            if Move.has_access("read")
+            else 0
+        )
+        pager = portal_pager(
+            url="/my/billing",
+            total=open_total,
+            page=page,
+            step=self._invoicera_invoices_per_page,
+        )
+        values.update(
+            client._invoicera_dashboard(
+                today=today,
+                list_limit=self._invoicera_invoices_per_page,
+                list_offset=pager["offset"],
+            )
+        )
         values["approval_count"] = len(self._invoicera_items_to_approve(client))
         values["tokens"] = self._invoicera_tokens()
         autopay_token_sudo = client.sudo().invoicera_autopay_token_id
@@ -72,6 +99,8 @@ class InvoiceraPortal(CustomerPortal):
             {
                 "page_name": "invoicera_billing",
                 "client": client,
+                "pager": pager,
+                "open_total": open_total,
                 **pop_flash(),
                 "statement_from": today.replace(day=1) - timedelta(days=90),
                 "statement_to": today,

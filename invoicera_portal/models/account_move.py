@@ -246,8 +246,11 @@ class AccountMove(models.Model):
         return result
 
     def _invoicera_reminders_paused(self, day=None):
-        """Invoices of ``self`` whose reminders wait for a promise to pay (public API)."""
-        day = day or fields.Date.context_today(self)
+        """Invoices of ``self`` whose reminders wait for a promise to pay on ``day``
+        (public API); by default today, in the time zone of each invoice's company,
+        as promises are judged."""
+        Promise = self.env["invoicera.payment.promise"]
         return self.filtered(
-            lambda move: move.invoicera_promised_date and move.invoicera_promised_date >= day
+            lambda move: move.invoicera_promised_date
+            and move.invoicera_promised_date >= (day or Promise._today(move.company_id))
         )

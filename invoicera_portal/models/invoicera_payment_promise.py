@@ -42,16 +42,40 @@ class InvoiceraPaymentPromise(models.Model):
         compute="_compute_state",
         store=True,
         help="Replaced: the client promised again on this invoice, which moved the date.\n"
-        "Cancelled: a credit note reversed the whole invoice: nothing is left to pay.",
+        "Cancelled: a credit note reversed the whole invoice, or it was cancelled: "
+        "nothing is left to pay.\n"
+        "Dates are those of the company's time zone.",
     )
 
-    @api.depends("promised_date", "invoice_id.payment_state", "invoice_id.invoicera_promise_ids")
+    @api.model
+    def _today(self, company, timestamp=None):
+        """The day it is (or of ``timestamp``, UTC) in the time zone of ``company``
+        (its address's; UTC if it has none): the day promises of its invoices are
+        judged by, whoever computes them (a nightly job as OdooBot, staff or a
+        client elsewhere in the world)."""
+        # sudo: the company's time zone, read by portal users too
+        tz = company.sudo().partner_id.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz), timestamp)
+
+    @api.depends(
+        "promised_date",
+        "invoice_id.state",
+        "invoice_id.payment_state",
+        "invoice_id.invoicera_promise_ids",
+    )
     def _compute_state(self):
-        today = fields.Date.context_today(self)
+        today_by_company = {}
         for promise in self:
+            company = promise.invoice_id.company_id
+            if company not in today_by_company:
+                today_by_company[company] = self._today(company)
+            today = today_by_company[company]
             if promise._is_replaced():
                 promise.state = "replaced"
-            elif promise.invoice_id.payment_state == "reversed":
+            elif (
+                promise.invoice_id.state == "cancel"
+                or promise.invoice_id.payment_state == "reversed"
+            ):
                 promise.state = "cancelled"
             elif promise.invoice_id.payment_state in ("paid", "in_payment"):
                 # kept when paid by the date promised; paid later, it was broken
@@ -70,10 +94,11 @@ class InvoiceraPaymentPromise(models.Model):
         before stays broken."""
         self.ensure_one()
         origin_id = self._origin.id
+        company = self.invoice_id.company_id
         return bool(origin_id) and any(
             later._origin.id > origin_id
             and later.create_date
-            and fields.Date.context_today(self, later.create_date) <= self.promised_date
+            and self._today(company, later.create_date) <= self.promised_date
             for later in self.invoice_id.invoicera_promise_ids
         )
 
@@ -103,8 +128,9 @@ class InvoiceraPaymentPromise(models.Model):
 
     @api.model
     def _check_promise(self, invoice, promised_date):
-        """Raise ValidationError when ``invoice`` cannot be promised for ``promised_date``."""
-        today = fields.Date.context_today(self)
+        """Raise ValidationError when ``invoice`` cannot be promised for ``promised_date``
+        (a day of the time zone of the invoice's company, see :meth:`_today`)."""
+        today = self._today(invoice.company_id)
         limit = invoice.company_id.invoicera_promise_max_days
         if invoice.move_type != "out_invoice" or invoice.state != "posted":
             raise ValidationError(_("Only a posted invoice can be promised."))
@@ -151,16 +177,18 @@ class InvoiceraPaymentPromise(models.Model):
 
     @api.model
     def _first_promise_days(self, invoices):
-        """{invoice id: the day (user's time zone) of its first promise}, in one query."""
+        """{invoice id: the day (its company's time zone) of its first promise}, in one
+        query."""
         firsts = self.sudo()._read_group(
             [("invoice_id", "in", invoices.ids)], ["invoice_id"], ["create_date:min"]
         )
-        return {invoice.id: fields.Date.context_today(self, first) for invoice, first in firsts}
+        return {invoice.id: self._today(invoice.company_id, first) for invoice, first in firsts}
 
     @api.model
-    def _last_promise_days(self, invoices, today, firsts=None):
+    def _last_promise_days(self, invoices, today=None, firsts=None):
         """{invoice id: the latest date a new promise on it may name}, for the invoices
-        whose company sets a limit: that many days from today, and from the invoice's
+        whose company sets a limit: that many days from today (``today``, else the
+        day in the time zone of the invoice's company), and from the invoice's
         first promise (promising again moves the date, it never pauses reminders
         longer). A date before today: no new promise is possible. ``firsts``: what
         :meth:`_first_promise_days` gives for ``invoices``, when already read."""
@@ -171,7 +199,7 @@ class InvoiceraPaymentPromise(models.Model):
             limit = invoice.company_id.invoicera_promise_max_days
             if not limit:
                 continue
-            last = today + timedelta(days=limit)
+            last = (today or self._today(invoice.company_id)) + timedelta(days=limit)
             if invoice.id in firsts:
                 last = min(last, firsts[invoice.id] + timedelta(days=limit))
             result[invoice.id] = last

@@ -125,7 +125,7 @@ class ResPartner(models.Model):
                 by_company[company.with_env(self.env)] = statements
         return by_company
 
-    def _invoicera_dashboard(self, today=None, list_limit=50):
+    def _invoicera_dashboard(self, today=None, list_limit=50, list_offset=0):
         """The billing dashboard of the client ``self`` (a commercial partner).
 
         Runs as the current user: the invoices and quotations it counts are
@@ -134,11 +134,13 @@ class ResPartner(models.Model):
         with is its own (as its statements, see ``_invoicera_statements``).
         What is overdue, the aging and what falls due soon count each open
         instalment of an invoice by its own due date (Odoo's aged receivable);
-        so does the list of open invoices, by what falls due first in each.
+        so does the list of open invoices, by what falls due first in each:
+        ``list_limit`` of them from ``list_offset`` (a page of the list).
         A fixed number of queries, whatever the number of invoices.
         """
         self.ensure_one()
-        today = today or fields.Date.context_today(self)
+        # by default, the day in the current company's time zone, as its promises
+        today = today or self.env["invoicera.payment.promise"]._today(self.env.company)
         Move = self.env["account.move"]
         base = self._invoicera_open_invoices_domain()
         by_currency = {}
@@ -255,7 +257,7 @@ class ResPartner(models.Model):
             # whose first instalment is overdue after invoices due sooner, or leave it
             # out of a short list. In the database: the invoices searched as the user
             # (record rules apply), the subquery only orders them.
-            query = Move._search(base, limit=list_limit)
+            query = Move._search(base, limit=list_limit, offset=list_offset)
             move_id = SQL.identifier(query.table, "id")
             query.order = SQL(
                 """(
@@ -270,19 +272,21 @@ class ResPartner(models.Model):
             )
             invoices = Move.browse(query)
         quotations = self.env["sale.order"]
+        quotation_count = 0
         if quotations.has_access("read"):
-            quotations = quotations.search(
-                [
-                    ("partner_id", "child_of", self.id),
-                    ("state", "=", "sent"),
-                    # an expired quotation is no longer accepted (Odoo's quotation page)
-                    "|",
-                    ("validity_date", "=", False),
-                    ("validity_date", ">=", today),
-                ],
-                order="validity_date, id",
-                limit=20,
-            )
+            quotation_domain = [
+                ("partner_id", "child_of", self.id),
+                ("state", "=", "sent"),
+                # an expired quotation is no longer accepted (Odoo's quotation page)
+                "|",
+                ("validity_date", "=", False),
+                ("validity_date", ">=", today),
+            ]
+            quotations = quotations.search(quotation_domain, order="validity_date, id", limit=20)
+            quotation_count = len(quotations)
+            if quotation_count == 20:
+                # more than listed? (counted only then: the page says so)
+                quotation_count = quotations.search_count(quotation_domain)
         instalments = invoices._invoicera_open_instalments()
         buckets = [(key, str(label)) for key, label, *_rest in AGING_BUCKETS]
         # the current company first, as the statements
@@ -319,6 +323,8 @@ class ResPartner(models.Model):
                 for payment in payments_sudo
             ],
             "quotations": quotations,
+            # all the quotations awaiting a decision (more than listed: the page says so)
+            "quotation_count": quotation_count,
             # the latest date a promise to pay each listed invoice may name
             "promise_last": self.env["invoicera.payment.promise"]._last_promise_days(
                 invoices, today

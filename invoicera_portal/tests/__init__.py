@@ -12,3 +12,6 @@ from . import test_review_portal_pay_many
 from . import test_review2_portal_api
 from . import test_review2_portal_settings
 from . import test_review2_portal_dashboard
+from . import test_review3_promise
+from . import test_review3_dashboard
+from . import test_review3_api
