@@ -10,13 +10,17 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _invoicera_show_payment_qr(self):
-        """Whether the invoice carries our "scan to pay online" QR code."""
+        """Whether the invoice carries our "scan to pay online" QR code: only where
+        Odoo's portal offers to pay it (Invoice Online Payment enabled, no online
+        payment of it in progress), and while something is left to pay."""
         self.ensure_one()
         return (
             self.move_type == "out_invoice"
             and self.state == "posted"
             and not self.currency_id.is_zero(self.amount_residual)
             and self.payment_state not in ("paid", "in_payment")
+            # sudo: whoever prints the invoice may not read its payment transactions
+            and self.sudo()._has_to_be_paid()
         )
 
     def _invoicera_payment_url(self):

@@ -34,11 +34,30 @@ class PaymentTransaction(models.Model):
         if self.provider_code not in GATEWAYS:
             return values
         gateway = self.provider_id._invoicera_gateway()
-        checkout = gateway.create_checkout(
-            self,
-            self.provider_id._invoicera_url("return"),
-            self.provider_id._invoicera_url("webhook"),
-        )
+        try:
+            checkout = gateway.create_checkout(
+                self,
+                self.provider_id._invoicera_url("return"),
+                self.provider_id._invoicera_url("webhook"),
+            )
+        except (AttributeError, IndexError, KeyError, TypeError) as error:
+            # A 2xx answer that is not the gateway's API (e.g. a web page at a wrong
+            # server URL): a clear message rather than a server error for the client.
+            _logger.warning(
+                "%s: unreadable checkout answer for %s: %r",
+                gateway.name,
+                self.reference,
+                error,
+                exc_info=True,  # or a defect of ours: the traceback tells
+            )
+            raise ValidationError(
+                _(
+                    "%(gateway)s gave an answer that could not be read, so the payment could"
+                    " not be started. Please try again later. Administrators: check the"
+                    " server URL and the keys in the payment provider's settings.",
+                    gateway=gateway.name,
+                )
+            ) from error
         if checkout.provider_reference:
             self.provider_reference = checkout.provider_reference
         url, params = checkout.url, dict(checkout.params)

@@ -178,6 +178,13 @@ class Paddle(Gateway):
             return self.event_from_adjustment(data, key=key)
         if event_type not in EVENTS:
             return None
+        if event_type == "transaction.payment_failed" and (
+            self.transaction_known_as(data.get("id")).state == "done"
+        ):
+            # A completed transaction takes no more payments: this is an attempt made
+            # before the one that paid, delivered late (Paddle does not order its
+            # webhooks), not a failure of the payment.
+            return None
         return self.event_from_transaction(data, status=EVENTS[event_type], key=key)
 
     def event_from_transaction(self, data, status=None, key=""):

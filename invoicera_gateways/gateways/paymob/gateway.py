@@ -31,6 +31,9 @@ Identification: Paymob signs the order id (``obj.order.id``) but not
 therefore kept as the transaction's provider reference at checkout, notifications
 are matched on the signed order id only, and a notification whose unsigned
 reference disagrees with the transaction of its signed order id is refused.
+Each attempt at paying an order is a Paymob transaction of its own: once one has
+paid, the decline of another attempt (arriving late) is ignored, not taken for a
+failure of the payment.
 
 Paymob has no idempotency header: ``special_reference`` (our unique transaction
 reference) identifies each intention, so a retried intention is tied to the same
@@ -47,9 +50,11 @@ it holds no transaction.
 Refunds: a refund is a transaction of its own (``is_refund``), whose id is
 kept as the refund transaction's provider reference; its callback (a
 ``TRANSACTION`` callback signed like any other) completes a refund that was
-answered as pending. Paymob takes no idempotency key and lists no refunds by
-our reference, so before a refund is sent the paid transaction is retrieved
-(``GET /api/acceptance/transactions/{id}``,
+answered as pending; the callback of a refund made elsewhere (e.g. in Paymob's
+dashboard) of a confirmed payment of ours is reported as refunded outside Odoo
+(listed under Problems and posted on the invoice). Paymob takes no idempotency
+key and lists no refunds by our reference, so before a refund is sent the paid
+transaction is retrieved (``GET /api/acceptance/transactions/{id}``,
 https://docs.paymob.com/docs/retrieve-a-transaction): when it shows more
 refunded (``refunded_amount_cents``, else ``is_refunded``) than the refunds
 Odoo knows of, an earlier attempt whose answer was lost may have been carried
@@ -338,16 +343,46 @@ class Paymob(Gateway):
         event = self.event_from_transaction(obj)
         # The paid Paymob transaction id is kept in the key: refunds are made on it.
         event.key = f"TRANSACTION:{obj.get('id')}:{event.status}"
+        if event.status in ("error", "cancel", "pending"):
+            # Every attempt at paying an order is a Paymob transaction of its own: the
+            # callback of another attempt than the one that paid (a decline arriving
+            # late) says nothing about the payment, which must not pass for failed.
+            tx = self._tx_of_order(event.provider_reference)
+            paid = tx.state == "done" and self.paid_transaction_id(tx)
+            if paid and paid != str(obj.get("id")):
+                _logger.info(
+                    "Paymob: transaction %s (%s) of order %s, paid by transaction %s, ignored",
+                    obj.get("id"),
+                    event.status,
+                    event.provider_reference,
+                    paid,
+                )
+                return None
         return event
 
     def _refund_callback(self, obj):
-        """The callback of a refund made from Odoo (matched on the refund's own
-        transaction id); refunds made elsewhere are ignored."""
+        """The callback of a refund: one made from Odoo is matched on the refund's own
+        transaction id; one made elsewhere (e.g. in Paymob's dashboard) of a confirmed
+        payment of ours (its signed order id) is reported as refunded outside Odoo."""
         refund_id = str(obj.get("id") or "")
         refund_tx = self.transaction_known_as(refund_id, refund=True)
-        if not refund_tx:
-            return None
         event = self.refund_event(obj, refund_tx)
+        if not refund_tx:
+            order = obj.get("order") if isinstance(obj.get("order"), dict) else {}
+            if (
+                # is_refund is not signed, has_parent_transaction is: a payment's own
+                # callback (the client sees its HMAC on return) never passes for a refund
+                obj.get("has_parent_transaction") is not True
+                or obj.get("is_capture") is True
+                or obj.get("is_voided") is True
+                or not order.get("id")
+                or self._tx_of_order(order["id"]).state != "done"
+            ):
+                return None  # not a refund of a payment of ours
+            event.reference = ""
+            # Refund and order ids may share a space: never matched as an order id.
+            event.provider_reference = f"refund-{refund_id}"
+            event.refund_of = str(order["id"])
         event.key = f"REFUND:{refund_id}:{event.status}"
         event.amount = obj.get("amount_cents")
         event.currency = obj.get("currency", "")
