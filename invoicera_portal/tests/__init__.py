@@ -14,4 +14,3 @@ from . import test_review2_portal_settings
 from . import test_review2_portal_dashboard
 from . import test_review3_promise
 from . import test_review3_dashboard
-from . import test_review3_api
