@@ -1141,11 +1141,12 @@ class InvoiceraBillableItem(models.Model):
         # the clients' settings (line detail, one invoice per project) are per
         # company: the invoicing company's, whichever company the user is in
         lines_by_partner = self.with_company(company)._invoice_lines()
-        # The lines show their project's name and analytic account: read those
-        # alone (as superuser, see _invoice_lines).
-        self.env["project.project"].sudo().union(
+        # The lines show their project's name and analytic accounts (one per
+        # plan): read those alone (as superuser, see _invoice_lines).
+        Project = self.env["project.project"].sudo()
+        Project.union(
             *(line["project"] for lines in lines_by_partner.values() for line in lines)
-        ).fetch(["name", "account_id"])
+        ).fetch(["name", *Project._get_plan_fnames()])
         for partner, partner_lines in lines_by_partner.items():
             detail = partner.invoicera_invoice_detail or "project"
             currency = self._invoice_currency(partner, company)
@@ -1177,8 +1178,10 @@ class InvoiceraBillableItem(models.Model):
                         )
                         * rates[key],
                     }
-                    if line["project"].account_id:
-                        vals["analytic_distribution"] = {str(line["project"].account_id.id): 100}
+                    # all the project's accounts, as Odoo's sale flow gives them
+                    distribution = line["project"]._get_analytic_distribution()
+                    if distribution:
+                        vals["analytic_distribution"] = distribution
                     line_vals.append(vals)
                 projects = dict.fromkeys(line["project"] for line in lines if line["project"])
                 origin = ", ".join(project.name for project in projects)
@@ -1242,7 +1245,9 @@ class InvoiceraBillableItem(models.Model):
 
         Odoo computes them invoice by invoice: the delivery address and fiscal
         position per client, here as ``account.move`` computes them; the
-        journal and sales team, the same for every invoice of a company in a
+        client's salesperson and their team as sale gives them
+        (:meth:`_invoice_salesperson`); the journal and the sales team of a
+        client without salesperson, the same for every invoice of a company in a
         currency, once per ``cache`` (a dict kept for one batch, of one invoice
         date) from an unsaved invoice, so that Odoo's own defaults and
         computations (and their overrides) choose them. Without a sales
@@ -1280,10 +1285,31 @@ class InvoiceraBillableItem(models.Model):
         )
         return {
             **cache[key],
+            **self._invoice_salesperson(company, partner, cache),
             "partner_id": partner.id,
             "partner_shipping_id": delivery.id,
             "fiscal_position_id": position.id,
         }
+
+    @api.model
+    def _invoice_salesperson(self, company, partner, cache):
+        """``{"invoice_user_id", "team_id"}`` of an invoice to ``partner``: the
+        client's salesperson and their sales team, as Odoo's sale flow gives
+        an order's (``sale.order._compute_user_id``, ``_compute_team_id``) to
+        its invoices; ``{}`` for a client without one (the invoice then names
+        the user who bills, as Odoo's invoices do). ``cache``: as for
+        :meth:`_invoice_header`, each salesperson's team is looked for once."""
+        salesperson = partner.user_id or partner.commercial_partner_id.user_id
+        if not salesperson:
+            return {}
+        key = ("salesperson", company.id, salesperson.id)
+        if key not in cache:
+            Team = self.env["crm.team"].with_company(company)
+            team = Team._get_default_team_id(
+                user_id=salesperson.id, domain=Team._check_company_domain(company)
+            )
+            cache[key] = {"invoice_user_id": salesperson.id, "team_id": team.id}
+        return cache[key]
 
     @api.model
     def _draft_name(self, template):
