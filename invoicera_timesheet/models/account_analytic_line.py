@@ -20,6 +20,9 @@ BILLED_FIELDS = {
     "company_id",
     "so_line",
 }
+#: timesheet fields locked once the time is approved (but for its approvers):
+#: its description too, printed on the client's invoice as it was approved
+APPROVED_FIELDS = BILLED_FIELDS | {"name"}
 #: timesheet fields whose change may change the billable item
 SYNC_FIELDS = BILLED_FIELDS | {"name", "invoicera_approval_state"}
 #: who approved the time, and when: changed by the project's approvers only
@@ -121,9 +124,9 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
-        if not engine_flag(self.env, "invoicera_sync") and BILLED_FIELDS & set(vals):
-            changing = self._invoicera_changing(vals)
-            changing._invoicera_check_not_billed()
+        if not engine_flag(self.env, "invoicera_sync") and APPROVED_FIELDS & set(vals):
+            changing = self._invoicera_changing(vals, APPROVED_FIELDS)
+            changing._invoicera_changing(vals)._invoicera_check_not_billed()
             changing._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
         # A vendor cost's analytic entry given an order line is billed on that
@@ -153,6 +156,19 @@ class AccountAnalyticLine(models.Model):
             self.filtered("project_id")._invoicera_sync_items()
         costs._invoicera_sync_items()
         return res
+
+    @api.depends("invoicera_approval_state", "project_id.user_id")
+    @api.depends_context("uid")
+    def _compute_readonly_timesheet(self):
+        # approved time is locked but for who approves it (_is_readonly)
+        return super()._compute_readonly_timesheet()
+
+    def _is_readonly(self):
+        """Approved time is read-only for all but its approvers, as ``write``
+        refuses their changes (invoiced time is, by sale_timesheet)."""
+        return super()._is_readonly() or (
+            self.invoicera_approval_state == "approved" and not self._invoicera_can_approve()
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_approved(self):
@@ -288,10 +304,11 @@ class AccountAnalyticLine(models.Model):
             return
         self._invoicera_check_approver()
 
-    def _invoicera_changing(self, vals):
-        """Lines of ``self`` whose billed fields ``vals`` changes: a write of the
-        values they have (an import, a form sending them again) changes nothing."""
-        fnames = BILLED_FIELDS & set(vals)
+    def _invoicera_changing(self, vals, locked=None):
+        """Lines of ``self`` whose ``locked`` fields (billed fields) ``vals``
+        changes: a write of the values they have (an import, a form sending
+        them again) changes nothing."""
+        fnames = (BILLED_FIELDS if locked is None else locked) & set(vals)
 
         def changes(line):
             for fname in fnames:
