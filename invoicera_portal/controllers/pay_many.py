@@ -197,6 +197,31 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             for invoice in order
         ]
 
+    @staticmethod
+    def _invoicera_check_provider(company, provider_id=None, token_id=None, flow=None, **kwargs):
+        """Refuse a provider (or saved payment method) of another company than the
+        invoices' (a crafted request: the page offers their company's only). Its
+        payment would be recorded in its own company, never on these invoices."""
+        try:
+            if flow == "token":
+                # sudo: tokens and providers are not readable in the portal; Odoo
+                # checks the token is the client's when it creates the transaction.
+                provider_sudo = (
+                    request.env["payment.token"].sudo().browse(int(token_id)).exists().provider_id
+                )
+            else:
+                provider_sudo = request.env["payment.provider"].sudo().browse(int(provider_id))
+                provider_sudo = provider_sudo.exists()
+        except (TypeError, ValueError):
+            provider_sudo = request.env["payment.provider"].sudo()
+        if not provider_sudo.filtered_domain(provider_sudo._check_company_domain(company)):
+            raise ValidationError(
+                _(
+                    "This payment method cannot pay invoices of %(company)s: choose another one.",
+                    company=company.name,
+                )
+            )
+
     @http.route("/my/billing/pay", type="http", auth="user", website=True)
     def portal_my_billing_pay(self, amount=None, **kw):
         invoice_ids = request.httprequest.args.getlist("invoice_ids")
@@ -263,6 +288,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         # invoice's number (a second payment of the invoice gets a suffix).
         reference = company.get_next_batch_payment_communication() if len(invoices) > 1 else False
         self._validate_transaction_kwargs(kwargs)
+        self._invoicera_check_provider(company, **kwargs)
         return self._process_transaction(
             request.env.user.partner_id.id,
             invoices.currency_id.id,

@@ -1,8 +1,45 @@
-from odoo import fields, models
+from odoo import Command, _, fields, models
 
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
+
+    def _post_process(self):
+        """Record a confirmed payment also when staff cancelled one of its invoices,
+        or reset it to draft to correct it, while the provider had not confirmed
+        it yet (pay many invoices, autopay). Odoo would fail reconciling a
+        cancelled invoice (the whole payment left unrecorded) and post the draft
+        one again behind staff's back. Those invoices are left out of the
+        payment: it pays the others, the rest stays on the client's account."""
+        detached = {}
+        for tx in self.filtered(lambda t: t.state == "done" and not t.payment_id):
+            stale = tx.invoice_ids.filtered(
+                lambda invoice: invoice.state == "cancel"
+                or (invoice.state == "draft" and invoice.posted_before)
+            )
+            if stale:
+                detached[tx] = stale
+                tx.invoice_ids = [Command.unlink(invoice.id) for invoice in stale]
+        result = super()._post_process()
+        for tx, stale in detached.items():
+            # still listed on the transaction: it was paid for them
+            tx.invoice_ids = [Command.link(invoice.id) for invoice in stale]
+            if not tx.payment_id:
+                continue
+            for invoice in stale:
+                invoice.message_post(
+                    body=_(
+                        "Payment %(payment)s (transaction %(reference)s) was confirmed while "
+                        "this invoice was %(state)s: it does not pay it, and what it paid for "
+                        "it is left on the client's account.",
+                        payment=tx.payment_id.name,
+                        reference=tx.reference,
+                        state=dict(invoice._fields["state"]._description_selection(invoice.env))[
+                            invoice.state
+                        ],
+                    )
+                )
+        return result
 
     def _create_payment(self, **extra_create_values):
         """Grant the early payment discount of an invoice paid at its discounted

@@ -53,17 +53,25 @@ class ResPartner(models.Model):
         the balance at the end. A company's entries are never mixed with
         another's (as Odoo's documents, each has its own letterhead and
         balances). Read for this client only (payments are not readable in the
-        portal). Two queries, whatever the number of companies.
+        portal). A payment in another currency than the invoice it settles is
+        shown in the invoice's currency for what it paid of it (see
+        ``_invoicera_statement_reconciliations``). A fixed number of queries,
+        whatever the number of companies.
         """
         self.ensure_one()
         companies = self.env.company | self.env.companies
         Line = self.env["account.move.line"].sudo()
         base = [
+            # its contacts (archived too), not a company filed under it (a
+            # subsidiary: its own client, with its own statement)
             ("partner_id", "child_of", self.id),
+            ("partner_id.commercial_partner_id", "=", self.id),
             ("company_id", "in", companies.ids),
             ("account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
         ]
+        parts, exchange_moves = self._invoicera_statement_reconciliations(base, date_to)
+        base.append(("move_id", "not in", exchange_moves.ids))
         opening = {
             (company, currency): amount
             for company, currency, amount in Line._read_group(
@@ -80,21 +88,43 @@ class ResPartner(models.Model):
             + [("date", ">=", date_from), ("date", "<=", date_to), ("amount_currency", "!=", 0)],
             order="date, id",
         )
-        lines_by_key = {}
+        # What a payment (or credit note) in another currency than the invoice it
+        # settles paid of it: shown in the invoice's currency (the invoice is paid),
+        # the rest of the payment in its own.
+        own_parts = {}
+        entries_by_key = {}
+        for line, own, currency, amount in parts:
+            if line.date < date_from:
+                own_key = (line.company_id, line.currency_id)
+                opening[own_key] = opening.get(own_key, 0.0) + own
+                if currency:
+                    key = (line.company_id, currency)
+                    opening[key] = opening.get(key, 0.0) + amount
+            else:
+                own_parts[line] = own_parts.get(line, 0.0) + own
+                if currency:
+                    entries_by_key.setdefault((line.company_id, currency), []).append(
+                        (line, amount, True)
+                    )
         for line in lines:
-            lines_by_key.setdefault((line.company_id, line.currency_id), []).append(line)
+            entries_by_key.setdefault((line.company_id, line.currency_id), []).append(
+                (line, line.amount_currency + own_parts.get(line, 0.0), False)
+            )
         by_company = {}
         for company in companies:
-            keys = {key for key in set(opening) | set(lines_by_key) if key[0] == company}
+            keys = {key for key in set(opening) | set(entries_by_key) if key[0] == company}
             statements = []
             for key in sorted(keys, key=lambda k: k[1].name):
                 currency = key[1]
                 balance = opening.get(key, 0.0)
-                if currency.is_zero(balance) and key not in lines_by_key:
-                    continue  # settled before the period, nothing in it: no empty table
                 rows = []
-                for line in lines_by_key.get(key, []):
-                    balance += line.amount_currency
+                entries = sorted(
+                    entries_by_key.get(key, []), key=lambda entry: (entry[0].date, entry[0].id)
+                )
+                for line, amount, settled_other in entries:
+                    if currency.is_zero(amount):
+                        continue  # all of it settled documents in another currency
+                    balance += amount
                     number = line.move_id.name
                     # Next to the number: the entry's reference (an invoice's customer
                     # reference, a payment's memo), else its line's label (an
@@ -102,17 +132,28 @@ class ResPartner(models.Model):
                     # not the number a second time.
                     labels = [line.move_id.ref, line.name]
                     label = next((text for text in labels if text and text != number), "")
+                    if settled_other:
+                        # in the client's language, as the rest of its statement
+                        label = self.with_context(lang=self.lang).env._(
+                            "%(label)s (paid in %(currency)s)",
+                            label=label or number,
+                            currency=line.currency_id.name,
+                        )
                     rows.append(
                         {
                             "date": line.date,
                             "reference": number,
                             "label": label,
-                            "due": line.date_maturity if line.amount_currency > 0 else False,
-                            "debit": max(line.amount_currency, 0.0),
-                            "credit": max(-line.amount_currency, 0.0),
+                            "due": line.date_maturity
+                            if amount > 0 and not settled_other
+                            else False,
+                            "debit": max(amount, 0.0),
+                            "credit": max(-amount, 0.0),
                             "balance": balance,
                         }
                     )
+                if currency.is_zero(opening.get(key, 0.0)) and not rows:
+                    continue  # settled before the period, nothing in it: no empty table
                 statements.append(
                     {
                         "currency": currency.with_env(self.env),
@@ -124,6 +165,53 @@ class ResPartner(models.Model):
             if statements:
                 by_company[company.with_env(self.env)] = statements
         return by_company
+
+    def _invoicera_statement_reconciliations(self, base, date_to):
+        """What the statement of the client's receivable entries ``base`` (up to
+        ``date_to``) shows of their reconciliations: ``(parts, exchange moves)``.
+
+        ``parts`` is a list of (entry line, amount to add to its own currency's
+        balance, other currency or None, amount to add to that one's). The
+        payment side of a reconciliation in two currencies (not an invoice or
+        credit note; else the credit side) is shown in the currency of the
+        document it settles, for what it paid of it (the partial's amount in
+        that currency, as Odoo reconciles it). The exchange differences Odoo
+        books on reconciling are not entries of the client's: they are left
+        out (the exchange moves), with what they offset of the client's entries.
+        """
+        # sudo: reconciliations are not readable in the portal; those of this
+        # client's entries only.
+        partials = (
+            self.env["account.partial.reconcile"]
+            .sudo()
+            .search([("debit_move_id", "any", base), ("credit_move_id", "any", base)])
+        )
+        exchange_moves = partials.exchange_move_id
+        exchange_ids = set(exchange_moves.ids)
+        parts = []
+        for partial in partials:
+            debit, credit = partial.debit_move_id, partial.credit_move_id
+            if debit.move_id.id in exchange_ids or credit.move_id.id in exchange_ids:
+                if debit.move_id.id in exchange_ids:
+                    part = (credit, partial.credit_amount_currency, None, 0.0)
+                else:
+                    part = (debit, -partial.debit_amount_currency, None, 0.0)
+                if part[0].move_id.id in exchange_ids:
+                    continue
+            elif partial.debit_currency_id == partial.credit_currency_id:
+                continue
+            elif credit.move_id.is_invoice(include_receipts=True) and not (
+                debit.move_id.is_invoice(include_receipts=True)
+            ):
+                # a refund paid out in another currency than its credit note
+                part = (debit, -partial.debit_amount_currency, credit.currency_id)
+                part += (partial.credit_amount_currency,)
+            else:
+                part = (credit, partial.credit_amount_currency, debit.currency_id)
+                part += (-partial.debit_amount_currency,)
+            if part[0].date <= date_to:
+                parts.append(part)
+        return parts, exchange_moves
 
     def _invoicera_dashboard(self, today=None, list_limit=50, list_offset=0):
         """The billing dashboard of the client ``self`` (a commercial partner).

@@ -14,3 +14,5 @@ from . import test_review2_portal_settings
 from . import test_review2_portal_dashboard
 from . import test_review3_promise
 from . import test_review3_dashboard
+from . import test_review4_pay_many
+from . import test_review4_statement
