@@ -105,6 +105,25 @@ class InvoiceraGatewayController(http.Controller):
                     _logger.warning(
                         "%s: status of %s not read on return: %s", gateway.name, tx.reference, error
                     )
+                except (
+                    AttributeError,
+                    ArithmeticError,
+                    IndexError,
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                ) as error:
+                    # A 2xx answer that is not the gateway's API (e.g. a web page at a
+                    # wrong server URL): the client is shown the status page rather
+                    # than a server error, the transaction is left as it was (the
+                    # savepoint undid anything applied) and the signed webhook will tell.
+                    _logger.warning(
+                        "%s: unreadable status answer for %s on return: %r",
+                        gateway.name,
+                        tx.reference,
+                        error,
+                        exc_info=True,  # or a defect of ours: the traceback tells
+                    )
                 monitored = request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
                 if tx.state == "draft" and monitored == tx.id:
                     # The client who paid is back: show the payment as being

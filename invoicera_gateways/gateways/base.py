@@ -11,10 +11,12 @@ import urllib3
 
 from odoo import _
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from .. import utils
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 GATEWAYS = {}
 
@@ -143,8 +145,8 @@ class Gateway:
     idempotency_header = "Idempotency-Key"
     #: what the generic credential fields mean for this gateway (field -> label)
     credentials = {
-        "invoicera_secret_key": "Secret Key",
-        "invoicera_webhook_secret": "Webhook Secret",
+        "invoicera_secret_key": _lt("Secret Key"),
+        "invoicera_webhook_secret": _lt("Webhook Secret"),
     }
 
     def __init__(self, provider):

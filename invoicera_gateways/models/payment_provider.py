@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 
 from ..gateways import GATEWAYS
@@ -45,6 +47,7 @@ class PaymentProvider(models.Model):
     )
 
     @api.depends("code")
+    @api.depends_context("lang")
     def _compute_invoicera_gateway_info(self):
         for provider in self:
             gateway = GATEWAYS.get(provider.code)
@@ -52,10 +55,13 @@ class PaymentProvider(models.Model):
             provider.invoicera_webhook_url = (
                 provider._invoicera_url("webhook") if gateway and provider.id else False
             )
-            provider.invoicera_credentials_help = gateway and "<ul>%s</ul>" % "".join(
-                f"<li><b>{provider._fields[name].string}</b>: {label}</li>"
-                for name, label in gateway.credentials.items()
+            # In the user's language: the fields' labels and the gateway's explanations.
+            items = Markup("").join(
+                Markup("<li><b>%s</b>: %s</li>")
+                % (provider._fields[name]._description_string(self.env), self.env._(label))
+                for name, label in (gateway.credentials.items() if gateway else ())
             )
+            provider.invoicera_credentials_help = gateway and Markup("<ul>%s</ul>") % items
 
     def _compute_feature_support_fields(self):
         res = super()._compute_feature_support_fields()

@@ -108,7 +108,28 @@ class PaymentTransaction(models.Model):
             "UPDATE payment_transaction SET write_date = write_date WHERE id = %s", [self.id]
         )
         gateway = self.provider_id._invoicera_gateway()
-        event = gateway.refund(self, refund_tx, abs(refund_tx.amount))
+        try:
+            event = gateway.refund(self, refund_tx, abs(refund_tx.amount))
+        except (AttributeError, ArithmeticError, IndexError, KeyError, TypeError) as error:
+            # A 2xx answer that is not the gateway's API (e.g. a web page at a wrong
+            # server URL): a clear message rather than a traceback; nothing is kept.
+            _logger.warning(
+                "%s: unreadable refund answer for %s: %r",
+                gateway.name,
+                refund_tx.reference,
+                error,
+                exc_info=True,  # or a defect of ours: the traceback tells
+            )
+            raise ValidationError(
+                _(
+                    "%(gateway)s gave an answer that could not be read, so the refund of"
+                    " %(reference)s was not recorded. Check the payment in the gateway's"
+                    " dashboard before trying again. Administrators: check the server URL"
+                    " and the keys in the payment provider's settings.",
+                    gateway=gateway.name,
+                    reference=self.reference,
+                )
+            ) from error
         refund_tx._invoicera_apply_event(event)
         return refund_tx
 

@@ -63,11 +63,13 @@ from lxml import etree
 from odoo import _
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import hmac as hmac_tool
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 API_VERSION = "2019-01-01"
 DROPIN_JS = "https://js.braintreegateway.com/web/dropin/1.46.0/js/dropin.min.js"
@@ -233,9 +235,9 @@ class Braintree(Gateway):
     signature_header = ""
     idempotency_header = ""
     credentials = {
-        "invoicera_public_key": "Public key (API keys of your Braintree user)",
-        "invoicera_secret_key": "Private key; Braintree also signs its webhooks with it",
-        "invoicera_account_id": (
+        "invoicera_public_key": _lt("Public key (API keys of your Braintree user)"),
+        "invoicera_secret_key": _lt("Private key; Braintree also signs its webhooks with it"),
+        "invoicera_account_id": _lt(
             "Merchant account IDs, one per currency ('USD:acme_usd, EUR:acme_eur') or a"
             " single one (it takes payments in its own currency only); empty to pick the"
             " merchant account in the payment's currency"

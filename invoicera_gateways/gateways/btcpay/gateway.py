@@ -30,9 +30,12 @@ from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 from odoo import _
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, GatewayMisconfigured, register
+
+_lt = LazyTranslate(__name__)
 
 INVOICE_EVENTS = (
     "InvoiceReceivedPayment",
@@ -63,13 +66,18 @@ class BTCPay(Gateway):
     # refund is looked up by its unique name before being created.
     idempotency_header = ""
     credentials = {
-        "invoicera_server_url": "Your BTCPay Server's address, e.g. https://btcpay.example.com"
-        " (required)",
-        "invoicera_account_id": "Store ID",
-        "invoicera_secret_key": "Greenfield API key with the permissions"
-        " btcpay.store.cancreateinvoice, btcpay.store.canviewinvoices and (for refunds)"
-        " btcpay.store.cancreatepullpayments",
-        "invoicera_webhook_secret": "Secret of the store's webhook (Store > Settings > Webhooks)",
+        "invoicera_server_url": _lt(
+            "Your BTCPay Server's address, e.g. https://btcpay.example.com (required)"
+        ),
+        "invoicera_account_id": _lt("Store ID"),
+        "invoicera_secret_key": _lt(
+            "Greenfield API key with the permissions"
+            " btcpay.store.cancreateinvoice, btcpay.store.canviewinvoices and (for refunds)"
+            " btcpay.store.cancreatepullpayments"
+        ),
+        "invoicera_webhook_secret": _lt(
+            "Secret of the store's webhook (Store > Settings > Webhooks)"
+        ),
     }
 
     def base_url(self):

@@ -56,9 +56,12 @@ from markupsafe import escape
 
 from odoo import _
 from odoo.tools.misc import hmac as odoo_hmac
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
+
+_lt = LazyTranslate(__name__)
 
 API_VERSION = "2023-08-01"
 SDK_URL = "https://sdk.cashfree.com/js/v3/cashfree.js"
@@ -142,9 +145,10 @@ class Cashfree(Gateway):
     signature_header = "x-webhook-signature"
     idempotency_header = "x-idempotency-key"
     credentials = {
-        "invoicera_account_id": "App ID (x-client-id)",
-        "invoicera_secret_key": "Secret Key (x-client-secret); Cashfree also signs its"
-        " webhooks with it",
+        "invoicera_account_id": _lt("App ID (x-client-id)"),
+        "invoicera_secret_key": _lt(
+            "Secret Key (x-client-secret); Cashfree also signs its webhooks with it"
+        ),
     }
 
     def auth_headers(self):

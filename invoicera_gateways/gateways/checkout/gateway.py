@@ -38,9 +38,12 @@ from urllib.parse import urlencode
 
 from odoo import _
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
+
+_lt = LazyTranslate(__name__)
 
 #: webhook event type -> transaction status
 EVENTS = {
@@ -148,13 +151,13 @@ class CheckoutCom(Gateway):
     signature_header = "Cko-Signature"
     idempotency_header = "Cko-Idempotency-Key"
     credentials = {
-        "invoicera_secret_key": "Secret API key (sk_...), sent as a Bearer token",
-        "invoicera_webhook_secret": (
+        "invoicera_secret_key": _lt("Secret API key (sk_...), sent as a Bearer token"),
+        "invoicera_webhook_secret": _lt(
             "The signature key of your webhook (Dashboard ▸ Developers ▸ Webhooks),"
             " which signs the Cko-Signature header"
         ),
-        "invoicera_account_id": "Processing channel ID (pc_...), if your account has several",
-        "invoicera_server_url": (
+        "invoicera_account_id": _lt("Processing channel ID (pc_...), if your account has several"),
+        "invoicera_server_url": _lt(
             "Your account's API base URL (https://{prefix}.api.checkout.com/ or"
             " https://{prefix}.api.sandbox.checkout.com/); empty for the generic one"
         ),

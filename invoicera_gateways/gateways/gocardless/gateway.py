@@ -47,11 +47,13 @@ from urllib.parse import urlencode
 
 from odoo import _
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 API_VERSION = "2015-07-06"
 #: metadata key naming our transaction on billing requests, payments and refunds
@@ -154,8 +156,10 @@ class GoCardless(Gateway):
     signature_header = "Webhook-Signature"
     idempotency_header = "Idempotency-Key"
     credentials = {
-        "invoicera_secret_key": "Access token (Developers > Create > Access token, read-write)",
-        "invoicera_webhook_secret": "Webhook endpoint secret (Developers > Webhook endpoints)",
+        "invoicera_secret_key": _lt(
+            "Access token (Developers > Create > Access token, read-write)"
+        ),
+        "invoicera_webhook_secret": _lt("Webhook endpoint secret (Developers > Webhook endpoints)"),
     }
 
     def __init__(self, provider):

@@ -51,6 +51,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import (
@@ -63,6 +64,7 @@ from ..base import (
 )
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 SIGNATURE_HEADER = "X-IYZ-SIGNATURE-V3"
 CHECKOUT_FORM_PATH = "payment/iyzipos/checkoutform/initialize/auth/ecom"
@@ -98,8 +100,8 @@ class Iyzico(Gateway):
     signature_header = SIGNATURE_HEADER
     idempotency_header = ""
     credentials = {
-        "invoicera_public_key": "API Key (sandbox-...)",
-        "invoicera_secret_key": "Secret Key; iyzico also signs its webhooks with it",
+        "invoicera_public_key": _lt("API Key (sandbox-...)"),
+        "invoicera_secret_key": _lt("Secret Key; iyzico also signs its webhooks with it"),
     }
 
     # -- requests ---------------------------------------------------------------------

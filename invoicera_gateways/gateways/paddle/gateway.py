@@ -42,8 +42,12 @@ transaction nobody pays; a retried refund first lists the transaction's refund a
 returns the one whose reason names the refund reference instead of creating a second one.
 """
 
+from odoo.tools.translate import LazyTranslate
+
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
+
+_lt = LazyTranslate(__name__)
 
 #: webhook ``event_type`` -> GatewayEvent status
 EVENTS = {
@@ -134,15 +138,21 @@ class Paddle(Gateway):
     timestamp_tolerance = 5
     idempotency_header = ""
     credentials = {
-        "invoicera_public_key": "Client-side token (test_... or live_...), Paddle > Developer"
-        " tools > Authentication; Paddle.js uses it on the checkout page",
-        "invoicera_secret_key": "API key (pdl_sdbx_apikey_... or pdl_live_apikey_...) with"
-        " the transaction and adjustment permissions",
-        "invoicera_webhook_secret": "Secret key (pdl_ntfset_...) of the notification"
-        " destination pointing to the Webhook URL below (events transaction.completed,"
-        " transaction.paid, transaction.payment_failed, transaction.canceled,"
-        " transaction.ready, adjustment.created, adjustment.updated). This site's domain"
-        " must be approved in Paddle > Checkout > Website approval: the checkout opens on it",
+        "invoicera_public_key": _lt(
+            "Client-side token (test_... or live_...), Paddle > Developer"
+            " tools > Authentication; Paddle.js uses it on the checkout page"
+        ),
+        "invoicera_secret_key": _lt(
+            "API key (pdl_sdbx_apikey_... or pdl_live_apikey_...) with"
+            " the transaction and adjustment permissions"
+        ),
+        "invoicera_webhook_secret": _lt(
+            "Secret key (pdl_ntfset_...) of the notification"
+            " destination pointing to the Webhook URL below (events transaction.completed,"
+            " transaction.paid, transaction.payment_failed, transaction.canceled,"
+            " transaction.ready, adjustment.created, adjustment.updated). This site's domain"
+            " must be approved in Paddle > Checkout > Website approval: the checkout opens on it"
+        ),
     }
 
     # -- webhooks --------------------------------------------------------------------

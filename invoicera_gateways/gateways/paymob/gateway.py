@@ -65,11 +65,13 @@ import logging
 from urllib.parse import urlsplit
 
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 #: HMAC fields of a transaction callback, in Paymob's documented order.
 TRANSACTION_FIELDS = (
@@ -149,11 +151,13 @@ class Paymob(Gateway):
     signature_param = "hmac"
     idempotency_header = ""
     credentials = {
-        "invoicera_account_id": "Integration IDs, comma-separated (e.g. 4512345, 4512346);"
-        " prefix the MOTO integration used to charge saved cards with moto: (moto:4512399)",
-        "invoicera_public_key": "Public Key (egy_pk_test_...)",
-        "invoicera_secret_key": "Secret Key (egy_sk_test_...)",
-        "invoicera_webhook_secret": "HMAC Secret (Dashboard > Settings > Account Info)",
+        "invoicera_account_id": _lt(
+            "Integration IDs, comma-separated (e.g. 4512345, 4512346);"
+            " prefix the MOTO integration used to charge saved cards with moto: (moto:4512399)"
+        ),
+        "invoicera_public_key": _lt("Public Key (egy_pk_test_...)"),
+        "invoicera_secret_key": _lt("Secret Key (egy_sk_test_...)"),
+        "invoicera_webhook_secret": _lt("HMAC Secret (Dashboard > Settings > Account Info)"),
     }
 
     # -- configuration ------------------------------------------------------------

@@ -28,6 +28,7 @@ import re
 
 from odoo import _
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import (
@@ -40,6 +41,7 @@ from ..base import (
 )
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 STATUSES = {
     "success": "done",
@@ -92,8 +94,10 @@ class Paystack(Gateway):
     # at Paystack, so a retried charge with the same reference is refused.
     idempotency_header = ""
     credentials = {
-        "invoicera_public_key": "Public Key (pk_...)",
-        "invoicera_secret_key": "Secret Key (sk_...); Paystack also signs its webhooks with it",
+        "invoicera_public_key": _lt("Public Key (pk_...)"),
+        "invoicera_secret_key": _lt(
+            "Secret Key (sk_...); Paystack also signs its webhooks with it"
+        ),
     }
 
     def signing_secret(self):

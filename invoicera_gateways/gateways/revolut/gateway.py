@@ -39,9 +39,13 @@ How it works:
 
 from urllib.parse import urlencode
 
+from odoo.tools.translate import LazyTranslate
+
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
 from . import controllers
+
+_lt = LazyTranslate(__name__)
 
 API_VERSION = "2026-04-20"
 
@@ -122,12 +126,15 @@ class Revolut(Gateway):
     timestamp_tolerance = 300
     idempotency_header = "Idempotency-Key"
     credentials = {
-        "invoicera_secret_key": "Merchant API Secret key (sk_...), Revolut Business > APIs >"
-        " Merchant API",
-        "invoicera_webhook_secret": "Signing secret (wsk_...) of the webhook created with"
-        " POST /api/webhooks for the Webhook URL below (events ORDER_COMPLETED,"
-        " ORDER_AUTHORISED, ORDER_CANCELLED, ORDER_FAILED, ORDER_PAYMENT_DECLINED,"
-        " ORDER_PAYMENT_FAILED)",
+        "invoicera_secret_key": _lt(
+            "Merchant API Secret key (sk_...), Revolut Business > APIs > Merchant API"
+        ),
+        "invoicera_webhook_secret": _lt(
+            "Signing secret (wsk_...) of the webhook created with"
+            " POST /api/webhooks for the Webhook URL below (events ORDER_COMPLETED,"
+            " ORDER_AUTHORISED, ORDER_CANCELLED, ORDER_FAILED, ORDER_PAYMENT_DECLINED,"
+            " ORDER_PAYMENT_FAILED)"
+        ),
     }
 
     def auth_headers(self):

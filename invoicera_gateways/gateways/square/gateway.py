@@ -43,6 +43,7 @@ from urllib.parse import urlencode
 
 from odoo import _
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import (
@@ -55,6 +56,7 @@ from ..base import (
 )
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 #: Square API version the payloads below follow (``Square-Version`` header).
 SQUARE_VERSION = "2025-01-23"
@@ -98,10 +100,12 @@ class Square(Gateway):
     # The idempotency key travels in the JSON body (see the module docstring).
     idempotency_header = ""
     credentials = {
-        "invoicera_account_id": "Location ID (payments are taken for this location)",
-        "invoicera_secret_key": "Access token (sandbox or production)",
-        "invoicera_webhook_secret": "Webhook subscription signature key; the subscription's"
-        " notification URL must be exactly the Webhook URL shown below",
+        "invoicera_account_id": _lt("Location ID (payments are taken for this location)"),
+        "invoicera_secret_key": _lt("Access token (sandbox or production)"),
+        "invoicera_webhook_secret": _lt(
+            "Webhook subscription signature key; the subscription's"
+            " notification URL must be exactly the Webhook URL shown below"
+        ),
     }
 
     def auth_headers(self):

@@ -39,9 +39,12 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
+
+_lt = LazyTranslate(__name__)
 
 HOSTS = {"IN": "https://payments.zoho.in/api/v1/", "US": "https://payments.zoho.com/api/v1/"}
 PAYMENT_EVENTS = {
@@ -83,12 +86,16 @@ class ZohoPayments(Gateway):
     signature_header = "X-Zoho-Webhook-Signature"
     idempotency_header = ""
     credentials = {
-        "invoicera_account_id": "Account ID (Zoho Payments > Settings > Developer Space)",
-        "invoicera_secret_key": "OAuth access token (scopes ZohoPay.payments.CREATE,"
-        " ZohoPay.payments.READ, ZohoPay.refunds.CREATE)",
-        "invoicera_webhook_secret": "Webhook signing key",
-        "invoicera_server_url": "API root, e.g. https://payments.zoho.in/api/v1 (India);"
-        " empty: chosen from the company's country",
+        "invoicera_account_id": _lt("Account ID (Zoho Payments > Settings > Developer Space)"),
+        "invoicera_secret_key": _lt(
+            "OAuth access token (scopes ZohoPay.payments.CREATE,"
+            " ZohoPay.payments.READ, ZohoPay.refunds.CREATE)"
+        ),
+        "invoicera_webhook_secret": _lt("Webhook signing key"),
+        "invoicera_server_url": _lt(
+            "API root, e.g. https://payments.zoho.in/api/v1 (India);"
+            " empty: chosen from the company's country"
+        ),
     }
 
     # -- requests ---------------------------------------------------------------------
