@@ -8,6 +8,7 @@ from odoo.http import request
 from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from ..gateways import GATEWAYS
+from ..gateways.base import UNREADABLE_ANSWER, log_unreadable_answer
 
 _logger = logging.getLogger(__name__)
 
@@ -105,25 +106,11 @@ class InvoiceraGatewayController(http.Controller):
                     _logger.warning(
                         "%s: status of %s not read on return: %s", gateway.name, tx.reference, error
                     )
-                except (
-                    AttributeError,
-                    ArithmeticError,
-                    IndexError,
-                    KeyError,
-                    TypeError,
-                    ValueError,
-                ) as error:
-                    # A 2xx answer that is not the gateway's API (e.g. a web page at a
-                    # wrong server URL): the client is shown the status page rather
-                    # than a server error, the transaction is left as it was (the
-                    # savepoint undid anything applied) and the signed webhook will tell.
-                    _logger.warning(
-                        "%s: unreadable status answer for %s on return: %r",
-                        gateway.name,
-                        tx.reference,
-                        error,
-                        exc_info=True,  # or a defect of ours: the traceback tells
-                    )
+                except UNREADABLE_ANSWER as error:
+                    # The client is shown the status page rather than a server
+                    # error, the transaction is left as it was (the savepoint undid
+                    # anything applied) and the signed webhook will tell.
+                    log_unreadable_answer(gateway, "status", tx.reference, error)
                 monitored = request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
                 if tx.state == "draft" and monitored == tx.id:
                     # The client who paid is back: show the payment as being

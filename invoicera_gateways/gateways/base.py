@@ -30,6 +30,24 @@ def register(cls):
     return cls
 
 
+#: what reading a 2xx answer that is not the gateway's API raises (e.g. a web page
+#: at a wrong server URL): caught where a client or staff would get a traceback
+UNREADABLE_ANSWER = (AttributeError, ArithmeticError, IndexError, KeyError, TypeError, ValueError)
+
+
+def log_unreadable_answer(gateway, what, reference, error):
+    """Log an answer of ``gateway`` to ``what`` (checkout, refund...) for
+    ``reference`` that could not be read (one of :data:`UNREADABLE_ANSWER`)."""
+    _logger.warning(
+        "%s: unreadable %s answer for %s: %r",
+        gateway.name,
+        what,
+        reference,
+        error,
+        exc_info=True,  # or a defect of ours: the traceback tells
+    )
+
+
 class GatewayUnavailable(ValidationError):
     """The gateway timed out, could not be reached or answered 5xx: safe to retry."""
 

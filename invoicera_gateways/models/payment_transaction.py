@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..gateways import GATEWAYS, GatewayEvent
-from ..gateways.base import GatewayUnavailable
+from ..gateways.base import UNREADABLE_ANSWER, GatewayUnavailable, log_unreadable_answer
 
 _logger = logging.getLogger(__name__)
 
@@ -40,16 +40,9 @@ class PaymentTransaction(models.Model):
                 self.provider_id._invoicera_url("return"),
                 self.provider_id._invoicera_url("webhook"),
             )
-        except (AttributeError, IndexError, KeyError, TypeError) as error:
-            # A 2xx answer that is not the gateway's API (e.g. a web page at a wrong
-            # server URL): a clear message rather than a server error for the client.
-            _logger.warning(
-                "%s: unreadable checkout answer for %s: %r",
-                gateway.name,
-                self.reference,
-                error,
-                exc_info=True,  # or a defect of ours: the traceback tells
-            )
+        except UNREADABLE_ANSWER as error:
+            # a clear message rather than a server error for the client
+            log_unreadable_answer(gateway, "checkout", self.reference, error)
             raise ValidationError(
                 _(
                     "%(gateway)s gave an answer that could not be read, so the payment could"
@@ -110,16 +103,9 @@ class PaymentTransaction(models.Model):
         gateway = self.provider_id._invoicera_gateway()
         try:
             event = gateway.refund(self, refund_tx, abs(refund_tx.amount))
-        except (AttributeError, ArithmeticError, IndexError, KeyError, TypeError) as error:
-            # A 2xx answer that is not the gateway's API (e.g. a web page at a wrong
-            # server URL): a clear message rather than a traceback; nothing is kept.
-            _logger.warning(
-                "%s: unreadable refund answer for %s: %r",
-                gateway.name,
-                refund_tx.reference,
-                error,
-                exc_info=True,  # or a defect of ours: the traceback tells
-            )
+        except UNREADABLE_ANSWER as error:
+            # a clear message rather than a traceback; nothing is kept
+            log_unreadable_answer(gateway, "refund", refund_tx.reference, error)
             raise ValidationError(
                 _(
                     "%(gateway)s gave an answer that could not be read, so the refund of"

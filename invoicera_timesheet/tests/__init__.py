@@ -37,6 +37,5 @@ from . import test_review3_timesheet_costs
 from . import test_review3_billing_run_chunks
 from . import test_review3_billing_run_delete
 from . import test_review3_billing_run_started_by
-from . import test_review4_time_approval
 from . import test_review4_billing_analytic
 from . import test_review4_billing_salesperson

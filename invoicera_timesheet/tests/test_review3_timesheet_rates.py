@@ -23,6 +23,22 @@ class TestReview3TimesheetRates(InvoiceraTimesheetCase):
             {"name": "Sophie Paris", "company_id": cls.europe.id}
         )
 
+    def sophie_logs(self, hours):
+        """Sophie (of the euro company) logs ``hours`` on the Website project."""
+        return (
+            self.env["account.analytic.line"]
+            .with_company(self.europe)
+            .create(
+                {
+                    "project_id": self.project.id,
+                    "employee_id": self.sophie.id,
+                    "unit_amount": hours,
+                    "date": "2026-03-10",
+                    "name": "Translations",
+                }
+            )
+        )
+
     def test_task_rate_applies_to_its_subtasks(self):
         """Alice bills 150 an hour on the Design task (90 elsewhere): her time on
         a subtask of Design, and on a subtask of that subtask, bills 150 too."""
@@ -62,19 +78,7 @@ class TestReview3TimesheetRates(InvoiceraTimesheetCase):
         of the euro company; not 100 euros."""
         self.assertFalse(self.project.company_id)
         self.project.invoicera_hourly_rate = 100
-        line = (
-            self.env["account.analytic.line"]
-            .with_company(self.europe)
-            .create(
-                {
-                    "project_id": self.project.id,
-                    "employee_id": self.sophie.id,
-                    "unit_amount": 2,
-                    "date": "2026-03-10",
-                    "name": "Translations",
-                }
-            )
-        )
+        line = self.sophie_logs(2)
         self.assertEqual(line.company_id, self.europe)
         self.assertRecordValues(
             self.item_of(line),
@@ -99,19 +103,7 @@ class TestReview3TimesheetRates(InvoiceraTimesheetCase):
             )
         )
         self.assertEqual(rate.currency_id, self.usd)
-        line = (
-            self.env["account.analytic.line"]
-            .with_company(self.europe)
-            .create(
-                {
-                    "project_id": self.project.id,
-                    "employee_id": self.sophie.id,
-                    "unit_amount": 1,
-                    "date": "2026-03-10",
-                    "name": "Translations",
-                }
-            )
-        )
+        line = self.sophie_logs(1)
         self.assertRecordValues(
             self.item_of(line), [{"currency_id": self.usd.id, "price_unit": 120.0}]
         )
