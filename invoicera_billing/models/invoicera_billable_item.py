@@ -487,6 +487,18 @@ class InvoiceraBillableItem(models.Model):
                 old, new = old.id or False, new or False
             if old != new:
                 changes[fname] = new
+        if self.price_manual and changes.get("currency_id"):
+            # A rate set by hand is a value, not a number: billed in another
+            # currency (a client or project billed in EUR instead of USD), it
+            # is converted at the rate of the work's day, as the source's own
+            # rates are (80 USD is 40 EUR, not 80 EUR).
+            new_currency = self.env["res.currency"].browse(changes["currency_id"])
+            changes["price_unit"] = self.currency_id._convert(
+                self.price_unit,
+                new_currency,
+                self.company_id,
+                changes.get("date", self.date) or fields.Date.context_today(self),
+            )
         if {"project_id", "partner_id"} & set(changes):
             # Another project or client: the client's approval is its to give.
             changes.update(

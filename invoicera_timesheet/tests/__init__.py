@@ -39,3 +39,4 @@ from . import test_review3_billing_run_delete
 from . import test_review3_billing_run_started_by
 from . import test_review4_billing_analytic
 from . import test_review4_billing_salesperson
+from . import test_review5_billing_currency_move
