@@ -119,7 +119,8 @@ class InvoiceraBillingApi(http.Controller):
         if lines:
             data["lines"] = [
                 {
-                    "description": line.name,
+                    # a line may be posted without a label: a string still
+                    "description": line.name or line.product_id.display_name or "",
                     "quantity": line.quantity,
                     "unit_price": line.price_unit,
                     "subtotal": self._money(line.price_subtotal, invoice.currency_id),
@@ -226,19 +227,15 @@ class InvoiceraBillingApi(http.Controller):
 
     def _invoice_pdf(self, user, invoice_id):
         invoice = self._invoice(user, invoice_id)
-        # The user may read the invoice (checked above); the report renders as superuser,
-        # as Odoo's portal does.
-        pdf, _type = (
-            request.env["ir.actions.report"]
-            .sudo()
-            ._render_qweb_pdf("account.account_invoices", invoice.ids)
-        )
-        filename = f"{invoice.name.replace('/', '_')}.pdf"
+        # As the portal's download: the PDF sent to the client when Odoo sent the
+        # invoice, else a pro forma. sudo: the user may read the invoice (checked
+        # above), its PDF is rendered or read as the portal's.
+        document = invoice.sudo()._get_invoice_legal_documents("pdf", allow_fallback=True)
         return request.make_response(
-            pdf,
+            document["content"],
             headers=[
                 ("Content-Type", "application/pdf"),
-                ("Content-Disposition", http.content_disposition(filename)),
+                ("Content-Disposition", http.content_disposition(document["filename"])),
             ],
         )
 

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date, timedelta
 
 from odoo import _, http
@@ -128,14 +129,32 @@ class InvoiceraPortal(CustomerPortal):
             .search(domain, order="project_id, date, id")
         )
 
+    @staticmethod
+    def _invoicera_approval_stamp(item):
+        """What the approval page shows of ``item``, as a short fingerprint: the
+        page sends it back with the decision, which then goes only for work
+        unchanged since the client saw it."""
+        shown = (
+            item.name,
+            str(item.date),
+            item.quantity,
+            item.uom_id.id,
+            item.price_unit,
+            item.amount,
+            item.currency_id.id,
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+
     @http.route("/my/billing/approvals", type="http", auth="user", website=True)
     def portal_my_billing_approvals(self, **kw):
         client = self._invoicera_client()
         values = self._prepare_portal_layout_values()
+        items = self._invoicera_items_to_approve(client)
         values.update(
             {
                 "page_name": "invoicera_billing",
-                "items": self._invoicera_items_to_approve(client),
+                "items": items,
+                "stamps": {item.id: self._invoicera_approval_stamp(item) for item in items},
                 **pop_flash(),
             }
         )
@@ -158,6 +177,20 @@ class InvoiceraPortal(CustomerPortal):
         items = self._invoicera_items_to_approve(client, item_ids)
         if len(items) != len(set(item_ids)):
             return back(error=_("Some of these items are not yours, or were decided already."))
+        form = request.httprequest.form
+        changed = items.filtered(
+            lambda item: (
+                form.get(f"seen_{item.id}") not in (None, self._invoicera_approval_stamp(item))
+            )
+        )
+        if changed:
+            return back(
+                error=_(
+                    "This work changed since you opened this page: %(items)s. Check it "
+                    "again before you approve or dispute it.",
+                    items=", ".join(changed.mapped("name")),
+                )
+            )
         try:
             decided = items._client_decide(decision, request.env.user.partner_id, comment)
         except UserError as error:

@@ -16,3 +16,5 @@ from . import test_review3_promise
 from . import test_review3_dashboard
 from . import test_review4_pay_many
 from . import test_review4_statement
+from . import test_review5_api
+from . import test_review5_approval
