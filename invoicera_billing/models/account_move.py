@@ -42,7 +42,46 @@ class AccountMove(models.Model):
             self._invoicera_check_type_kept(vals["move_type"])
         if vals.get("currency_id"):
             self._invoicera_check_currency_kept(vals["currency_id"])
+        if vals.get("auto_post") in ("monthly", "quarterly", "yearly"):
+            self._invoicera_check_not_recurring()
         return super().write(vals)
+
+    def _invoicera_check_not_recurring(self):
+        """Refuse to make an invoice of billed work recur: Odoo copies a recurring
+        invoice every period, and each copy would bill that work again."""
+        billed = self.filtered("invoicera_item_count")
+        if billed:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work from Billing ▸ Unbilled Work: it cannot "
+                    "recur, each copy would bill that work again. The work done later is "
+                    "billed from Unbilled Work.",
+                    invoices=", ".join(billed.mapped("display_name")),
+                )
+            )
+
+    def copy_data(self, default=None):
+        # A credit note is a copy of another type: it stays possible.
+        move_type = (default or {}).get("move_type")
+        self.filtered(lambda m: move_type in (None, m.move_type))._invoicera_check_copyable()
+        return super().copy_data(default)
+
+    def _invoicera_check_copyable(self):
+        """Refuse to duplicate invoices of billed work: their lines are that work's,
+        which the invoice locks or, cancelled or credited in full, gave back to
+        Billing ▸ Unbilled Work, where it is invoiced again. A copy would bill it
+        a second time."""
+        billed = self.filtered(lambda m: m.invoicera_item_count or m.invoicera_items_released)
+        if billed:
+            raise UserError(
+                _(
+                    "%(invoices)s bills work from Billing ▸ Unbilled Work: a copy would "
+                    "bill it a second time. That work is invoiced from Unbilled Work (it "
+                    "goes back there when its invoice is cancelled or credited in full); "
+                    "create a new invoice for anything else.",
+                    invoices=", ".join(billed.mapped("display_name")),
+                )
+            )
 
     def _invoicera_check_currency_kept(self, currency_id):
         """Refuse another currency on invoices of billed work: Odoo keeps the lines'
@@ -309,18 +348,30 @@ class AccountMove(models.Model):
             shares[line_items[-1]] = currency.round(left)
         return shares
 
-    def _invoicera_annex_attachment(self):
-        """The annex PDF of a posted invoice with billed items, made once and kept
-        (until the invoice is reset to draft)."""
+    def _invoicera_has_annex(self):
+        """Whether this invoice goes with a time annex: a posted invoice with
+        billed items, of a client who wants one."""
         self.ensure_one()
-        if (
-            self.move_type != "out_invoice"
-            or self.state != "posted"
-            or self._invoicera_annex_detail() == "none"
-            or not self.sudo().invoice_line_ids.invoicera_item_ids
-        ):
+        return bool(
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self._invoicera_annex_detail() != "none"
+            and self.sudo().invoice_line_ids.invoicera_item_ids
+        )
+
+    def _invoicera_annex_filename(self):
+        self.ensure_one()
+        return _("Annex %(invoice)s.pdf", invoice=self.name.replace("/", "_"))
+
+    def _invoicera_annex_attachment(self, make=True):
+        """The annex PDF of a posted invoice with billed items, made once and kept
+        (until the invoice is reset to draft). Without ``make``, only the annex
+        already made: rendering it is for sending or printing the invoice
+        (``account.move.send``), as Odoo does for the invoice's PDF."""
+        self.ensure_one()
+        if not self._invoicera_has_annex():
             return self.env["ir.attachment"]
-        if self.sudo().invoicera_annex_id:
+        if self.sudo().invoicera_annex_id or not make:
             return self.sudo().invoicera_annex_id
         pdf, _report_type = (
             self.env["ir.actions.report"]
@@ -332,7 +383,7 @@ class AccountMove(models.Model):
             .sudo()
             .create(
                 {
-                    "name": _("Annex %(invoice)s.pdf", invoice=self.name.replace("/", "_")),
+                    "name": self._invoicera_annex_filename(),
                     "raw": pdf,
                     "res_model": self._name,
                     "res_id": self.id,
@@ -342,6 +393,14 @@ class AccountMove(models.Model):
         )
         self.sudo().invoicera_annex_id = attachment
         return attachment
+
+    def _get_invoice_legal_documents_all(self, allow_fallback=False):
+        # Downloaded with its documents (the portal's Download, Odoo's download of
+        # sent invoices): the annex goes with them, made now if the invoice was
+        # posted again since it was sent.
+        if self.invoice_pdf_report_id:
+            self._invoicera_annex_attachment()
+        return super()._get_invoice_legal_documents_all(allow_fallback=allow_fallback)
 
     def action_view_invoicera_items(self):
         self.ensure_one()

@@ -1021,18 +1021,21 @@ class InvoiceraBillableItem(models.Model):
         """The label of an invoice line, in the client's language.
 
         ``line``: what the line bills, as :meth:`_invoice_lines` gives it;
-        ``cache``: a dict kept for one batch, where each date and product name
-        is put in each language once.
+        ``cache``: a dict kept for one batch, where each date, project and
+        product name is put in each language once (names are translatable:
+        those of a batch are read in one go per language).
         """
         cache = {} if cache is None else cache
         lang = partner.lang
 
-        def in_lang(value):
-            key = (lang, value)
+        def in_lang(value, fname="display_name"):
+            key = (lang, value, fname)
             if key not in cache:
                 lang_env = self.env if self.env.lang == lang else self.with_context(lang=lang).env
                 if isinstance(value, models.BaseModel):
-                    cache[key] = value.with_env(lang_env).display_name
+                    # with_context: the project read as superuser stays so
+                    # (see _invoice_lines)
+                    cache[key] = value.with_context(lang=lang)[fname]
                 else:
                     cache[key] = format_date(lang_env, value, lang_code=lang)
             return cache[key]
@@ -1047,7 +1050,7 @@ class InvoiceraBillableItem(models.Model):
         period = in_lang(line["date_from"])
         if line["date_to"] != line["date_from"]:
             period += " – " + in_lang(line["date_to"])
-        parts = [line["project"].name] if line["project"] else []
+        parts = [in_lang(line["project"], "name")] if line["project"] else []
         if detail == "task" and line["task"]:
             parts.append(line["task"].name)
         if detail == "employee" and line["employee"]:
@@ -1196,7 +1199,10 @@ class InvoiceraBillableItem(models.Model):
                         vals["analytic_distribution"] = distribution
                     line_vals.append(vals)
                 projects = dict.fromkeys(line["project"] for line in lines if line["project"])
-                origin = ", ".join(project.name for project in projects)
+                # in the client's language, as its lines (the PDF shows it)
+                origin = ", ".join(
+                    project.with_context(lang=partner.lang).name for project in projects
+                )
                 invoice_vals = {
                     **header,
                     "invoice_date": invoice_date,

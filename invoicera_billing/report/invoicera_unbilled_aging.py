@@ -23,6 +23,7 @@ class InvoiceraUnbilledAging(models.Model):
             "date",
             "state",
             "quantity",
+            "uom_id",
             "amount",
         ],
     }
@@ -37,9 +38,17 @@ class InvoiceraUnbilledAging(models.Model):
         "res.currency", "Report Currency", readonly=True, help="The current company's currency."
     )
     date = fields.Date(readonly=True)
-    age = fields.Integer("Age (days)", readonly=True, aggregator="max")
+    age = fields.Integer(
+        "Age (days)",
+        readonly=True,
+        aggregator="max",
+        help="Days since the work's date; 0 for work dated after today.",
+    )
     age_bucket = fields.Selection(
         [
+            # dated after today (planned work, a date typed ahead): not aging
+            # yet, as Odoo's aged reports keep what is not due apart
+            ("future", "Future"),
             ("0_30", "0-30 days"),
             ("31_60", "31-60 days"),
             ("61_90", "61-90 days"),
@@ -48,7 +57,9 @@ class InvoiceraUnbilledAging(models.Model):
         string="Age",
         readonly=True,
     )
-    quantity = fields.Float(readonly=True)
+    # items of different units (hours, days, units): never added up
+    quantity = fields.Float(readonly=True, aggregator=False)
+    uom_id = fields.Many2one("uom.uom", "Unit", readonly=True)
     amount = fields.Monetary(
         readonly=True,
         currency_field="company_currency_id",
@@ -80,12 +91,14 @@ class InvoiceraUnbilledAging(models.Model):
                    item.company_id,
                    item.currency_id,
                    item.date,
-                   %(today)s - item.date AS age,
-                   CASE WHEN %(today)s - item.date <= 30 THEN '0_30'
+                   GREATEST(%(today)s - item.date, 0) AS age,
+                   CASE WHEN item.date > %(today)s THEN 'future'
+                        WHEN %(today)s - item.date <= 30 THEN '0_30'
                         WHEN %(today)s - item.date <= 60 THEN '31_60'
                         WHEN %(today)s - item.date <= 90 THEN '61_90'
                         ELSE '91' END AS age_bucket,
                    item.quantity,
+                   item.uom_id,
                    item.amount AS amount_currency,
                    %(company_currency)s AS company_currency_id,
                    item.amount * COALESCE(currency_rate.rate, 1) AS amount
