@@ -3,7 +3,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, float_round, format_date
 
-from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE, engine_flag
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
+    ENGINE,
+    InvoiceraBillableMixin,
+    engine_flag,
+)
 
 #: timesheet fields that billing depends on (hours and their unit, client,
 #: company...): locked once the time is approved (but for its approvers) or
@@ -42,6 +46,9 @@ class AccountAnalyticLine(models.Model):
     _inherit = ["account.analytic.line", "invoicera.billable.mixin"]
 
     _invoicera_source = "time"
+    #: time is billed by its project's company: moved to a project of another
+    #: company (the line, or its task), its unbilled item follows
+    _invoicera_synced_fields = (*InvoiceraBillableMixin._invoicera_synced_fields, "company_id")
 
     invoicera_approval_state = fields.Selection(
         [("draft", "To Submit"), ("submitted", "Submitted"), ("approved", "Approved")],
@@ -129,6 +136,12 @@ class AccountAnalyticLine(models.Model):
             changing._invoicera_changing(vals)._invoicera_check_not_billed()
             changing._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
+        if vals.get("invoicera_approval_state", "approved") != "approved":
+            # invoiced time is not sent back, whatever the way in (RPC, import),
+            # as "Send Back" refuses it: it would be billed unapproved
+            self.filtered(
+                lambda line: line.invoicera_approval_state == "approved"
+            )._invoicera_check_not_billed()
         # A vendor cost's analytic entry given an order line is billed on that
         # order (as Odoo re-invoices it): not here too, refused once invoiced here.
         costs = (
@@ -187,9 +200,12 @@ class AccountAnalyticLine(models.Model):
     def action_invoicera_submit(self):
         """Submit time for approval (on projects that approve time): whoever may
         change it (its employee; not the project manager who only reads it, in
-        the employee's place)."""
+        the employee's place). Not invoiced time (approval switched on since):
+        billed already, there is nothing left to approve."""
         lines = self.filtered(
-            lambda line: line.invoicera_needs_approval and line.invoicera_approval_state == "draft"
+            lambda line: line.invoicera_needs_approval
+            and line.invoicera_approval_state == "draft"
+            and not line.timesheet_invoice_id
         )
         lines.check_access("write")
         lines.sudo().with_context(invoicera_sync=ENGINE).write(
@@ -412,7 +428,7 @@ class AccountAnalyticLine(models.Model):
                     "source_id": line.id,
                     "name": line._invoicera_description(),
                     "date": line.date,
-                    "company_id": line.company_id.id,
+                    "company_id": line._invoicera_company().id,
                     "partner_id": partner.id,
                     "project_id": project.id,
                     "task_id": line.task_id.id,
@@ -467,6 +483,13 @@ class AccountAnalyticLine(models.Model):
             return self.name.strip()
         return self.task_id.name or self.project_id.name
 
+    def _invoicera_company(self):
+        """The company billing this time: its project's (Odoo gives the line
+        that company, but not when its task moves to a project of another
+        company); on a project of every company, the line's (its employee's)."""
+        self.ensure_one()
+        return self.project_id.sudo().company_id.with_env(self.env) or self.company_id
+
     def _invoicera_product(self):
         self.ensure_one()
         return self.project_id.invoicera_service_product_id or self.env.ref(
@@ -489,7 +512,8 @@ class AccountAnalyticLine(models.Model):
         result = {}
         for line in self:
             project, employee = line.project_id.sudo(), line.employee_id.sudo()
-            company_currency = line.company_id.currency_id
+            company = line._invoicera_company()
+            company_currency = company.currency_id
             # the employee's rate on the task, else on its parent task (a
             # subtask is billed as its task), else on the whole project
             rate = False
@@ -516,7 +540,7 @@ class AccountAnalyticLine(models.Model):
                 )
             else:
                 partner = (line.partner_id or project.partner_id).commercial_partner_id
-                pricelist = partner.with_company(line.company_id).property_product_pricelist
+                pricelist = partner.with_company(company).property_product_pricelist
                 product = line._invoicera_product()
                 # the price on the day of the work (as Odoo's sale prices at the
                 # order's date): the pricelist's rules valid then, converted at
@@ -524,9 +548,9 @@ class AccountAnalyticLine(models.Model):
                 # the service's price in the company's currency (a service sold
                 # per day priced per hour: 8 hours a day)
                 currency = pricelist.currency_id or company_currency
-                key = (pricelist.id, product.id, line.date, line.company_id.id)
+                key = (pricelist.id, product.id, line.date, company.id)
                 if key not in pricelist_prices:
-                    price = pricelist.with_company(line.company_id)._get_product_price(
+                    price = pricelist.with_company(company)._get_product_price(
                         product, 1.0, currency=currency, uom=hour, date=line.date
                     )
                     pricelist_prices[key] = (price, currency)

@@ -30,11 +30,13 @@ class InvoiceraBillableItem(models.Model):
 
     def _audit_daily_hours(self):
         """The hours of the day are the employee's timesheets of the day, on any
-        project, billable or not, in hours (a timesheet entered in another unit of
-        working time, Days, counts as that many hours, one without unit as hours,
-        as its item; other units are no time), plus the work of the other sources
-        counted in time that day (an expense of half a consultant's day), as the
-        engine counts it: for every item audited, time or not (one query each)."""
+        project, billable or not, of any company (time logged on a sister
+        company's project is of the same working day), in hours (a timesheet
+        entered in another unit of working time, Days, counts as that many
+        hours, one without unit as hours, as its item; other units are no
+        time), plus the work of the other sources counted in time that day (an
+        expense of half a consultant's day), as the engine counts it: for every
+        item audited, time or not (one query each)."""
         if not self:
             return {}
         hour = self.env.ref("uom.product_uom_hour")
@@ -45,7 +47,6 @@ class InvoiceraBillableItem(models.Model):
             .sudo()
             ._read_group(
                 [
-                    ("company_id", "=", self.company_id.id),
                     ("employee_id", "in", self.employee_id.ids),
                     ("date", "in", list(set(self.mapped("date")))),
                     ("project_id", "!=", False),

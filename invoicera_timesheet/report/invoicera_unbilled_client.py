@@ -60,7 +60,8 @@ class InvoiceraUnbilledClient(models.Model):
         "Next Milestone",
         readonly=True,
         help="The deadline of the client's next milestone whose fixed fee is billed "
-        "here once reached (on this line's company and currency).",
+        "here once reached (on this line's company and currency); in the past when "
+        "that milestone is overdue.",
     )
 
     @property
@@ -115,13 +116,14 @@ class InvoiceraUnbilledClient(models.Model):
             to_bill=SQL("%s AND item.date <= %s", ready, today),
             ready=ready,
             today=today,
-            next_milestone=self._next_milestone_query(today),
+            next_milestone=self._next_milestone_query(),
         )
 
     @api.model
-    def _next_milestone_query(self, today):
+    def _next_milestone_query(self):
         """The deadline of the line's next fee to bill here (a subquery of a line,
-        ``item`` its items): a milestone not reached, due today or later, whose fee
+        ``item`` its items): a milestone not reached, overdue ones included (the
+        next fee to bill, as Odoo's next milestone of a project), whose fee
         (``project.milestone._invoicera_billable``) this screen will bill once
         reached, on this line: a fee above zero, not on a sale order line, of an
         active billable project of the client (or of one of its contacts), of
@@ -149,9 +151,7 @@ class InvoiceraUnbilledClient(models.Model):
                   AND milestone.invoicera_currency_id = item.currency_id
                   AND milestone.invoicera_amount > 0
                   AND milestone.sale_line_id IS NULL
-                  AND milestone.is_reached IS NOT TRUE
-                  AND milestone.deadline >= %(today)s""",
-            today=today,
+                  AND milestone.is_reached IS NOT TRUE""",
             company=self.env.company.id,
         )
 

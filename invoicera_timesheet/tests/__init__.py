@@ -40,3 +40,11 @@ from . import test_review3_billing_run_started_by
 from . import test_review4_billing_analytic
 from . import test_review4_billing_salesperson
 from . import test_review5_billing_currency_move
+from . import test_review6_timesheet_screen
+from . import test_review6_timesheet_audit
+from . import test_review6_timesheet_sources
+from . import test_review6_billing_annex
+from . import test_review6_billing_copy
+from . import test_review7_billing_aging
+from . import test_review7_billing_lang
+from . import test_review7_billing_run_company

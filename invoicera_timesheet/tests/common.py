@@ -69,6 +69,20 @@ class InvoiceraTimesheetCase(TransactionCase):
         cls.Item = cls.env["invoicera.billable.item"]
 
     @classmethod
+    def euro_company(cls, chart=False):
+        """A second company, "Invoicera Europe", in euros, checked in the user's
+        companies (the current company stays the dollar one). With ``chart``,
+        with the generic chart of accounts (which would make it a dollar company)."""
+        europe = cls.env["res.company"].create(
+            {"name": "Invoicera Europe", "currency_id": cls.eur.id}
+        )
+        cls.env.user.company_ids |= europe
+        if chart:
+            cls.env["account.chart.template"].try_loading("generic_coa", company=europe)
+            europe.currency_id = cls.eur
+        return europe
+
+    @classmethod
     def log_time(cls, employee, hours, day="2026-03-10", project=None, task=None, name="Work"):
         return cls.env["account.analytic.line"].create(
             {

@@ -13,13 +13,8 @@ class TestReview2TimesheetCostCurrency(CostSourcesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.europe = cls.env["res.company"].create(
-            {"name": "Invoicera Europe", "currency_id": cls.eur.id}
-        )
-        cls.env.user.company_ids |= cls.europe
-        cls.env["account.chart.template"].try_loading("generic_coa", company=cls.europe)
-        # the generic chart makes it a dollar company: a euro one again
-        cls.europe.currency_id = cls.eur
+        # with a chart of accounts (to book its vendor bills)
+        cls.europe = cls.euro_company(chart=True)
         # its own rates: 1.25 dollars a euro (0.8 euro a dollar)
         cls.env["res.currency.rate"].create(
             {

@@ -15,10 +15,7 @@ class TestReview3TimesheetRates(InvoiceraTimesheetCase):
     def setUpClass(cls):
         super().setUpClass()
         # a second company in euros: its staff work on the projects of every company
-        cls.europe = cls.env["res.company"].create(
-            {"name": "Invoicera Europe", "currency_id": cls.eur.id}
-        )
-        cls.env.user.company_ids |= cls.europe
+        cls.europe = cls.euro_company()
         cls.sophie = cls.env["hr.employee"].create(
             {"name": "Sophie Paris", "company_id": cls.europe.id}
         )
