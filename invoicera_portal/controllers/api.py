@@ -10,8 +10,10 @@ The OpenAPI document is served at /api/billing/v1/openapi.json.
 import json
 from pathlib import Path
 
+from werkzeug.exceptions import HTTPException
+
 from odoo import _, fields, http
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from odoo.http import request
 
 API = "/api/billing/v1"
@@ -21,10 +23,45 @@ OPENAPI_PATH = Path(__file__).resolve().parent.parent / "static" / "api" / "open
 MAX_ID = 2**31 - 1
 
 
+#: the error codes of the HTTP statuses an error of Odoo's may give (see ``error_response``)
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+}
+
+
 class ApiError(Exception):
     def __init__(self, status, code, message):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+def error_response(exception):
+    """The API's JSON answer to ``exception``, an error of Odoo's raised while
+    answering (not the API's own, which its endpoints answer): 403 when access is
+    refused, 404 when a record is missing, 400 with its message for what Odoo
+    refuses (a ``UserError``), else 500 without its details (Odoo logs it, with its
+    traceback)."""
+    if isinstance(exception, AccessDenied | AccessError):
+        error = ApiError(403, "forbidden", exception.args[0])
+    elif isinstance(exception, MissingError):
+        error = ApiError(404, "not_found", exception.args[0])
+    elif isinstance(exception, UserError):
+        error = ApiError(400, "bad_request", exception.args[0])
+    elif isinstance(exception, HTTPException) and exception.code in HTTP_ERROR_CODES:
+        error = ApiError(exception.code, HTTP_ERROR_CODES[exception.code], exception.description)
+    else:
+        error = ApiError(
+            500,
+            "server_error",
+            request.env._("The server could not answer this request. Try again later."),
+        )
+    return request.make_json_response(
+        {"error": {"code": error.code, "message": error.message}}, status=error.status
+    )
 
 
 class InvoiceraBillingApi(http.Controller):

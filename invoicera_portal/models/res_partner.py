@@ -178,14 +178,49 @@ class ResPartner(models.Model):
         that currency, as Odoo reconciles it). The exchange differences Odoo
         books on reconciling are not entries of the client's: they are left
         out (the exchange moves), with what they offset of the client's entries.
+
+        Read: only the reconciliations that matter to the statement, not all of
+        the client's history (most settle an entry in its own currency, shown as
+        is): those that booked an exchange difference, and, with an entry up to
+        ``date_to``, those in two currencies or with an exchange difference entry.
+        The others would be skipped below.
         """
         # sudo: reconciliations are not readable in the portal; those of this
         # client's entries only.
-        partials = (
-            self.env["account.partial.reconcile"]
-            .sudo()
-            .search([("debit_move_id", "any", base), ("credit_move_id", "any", base)])
+        Partial = self.env["account.partial.reconcile"].sudo()
+        query = Partial._search([("debit_move_id", "any", base), ("credit_move_id", "any", base)])
+        partial = SQL.identifier(query.table)
+        query.add_where(
+            SQL(
+                """(
+                    %(partial)s.exchange_move_id IS NOT NULL
+                    OR (
+                        EXISTS (
+                            SELECT 1
+                              FROM account_move_line line
+                             WHERE line.id IN (
+                                %(partial)s.debit_move_id, %(partial)s.credit_move_id
+                             )
+                               AND line.date <= %(date_to)s
+                        ) AND (
+                            %(partial)s.debit_currency_id != %(partial)s.credit_currency_id
+                            OR EXISTS (
+                                SELECT 1
+                                  FROM account_move_line line
+                                  JOIN account_partial_reconcile exchange
+                                    ON exchange.exchange_move_id = line.move_id
+                                 WHERE line.id IN (
+                                    %(partial)s.debit_move_id, %(partial)s.credit_move_id
+                                 )
+                            )
+                        )
+                    )
+                )""",
+                partial=partial,
+                date_to=date_to,
+            )
         )
+        partials = Partial.browse(query)
         exchange_moves = partials.exchange_move_id
         exchange_ids = set(exchange_moves.ids)
         parts = []
@@ -301,14 +336,20 @@ class ResPartner(models.Model):
         # Available credit: open credit notes and payments not matched to an
         # invoice yet (receivable credits). Payments are not readable in the
         # portal: read for this client only, in the companies of the user (as
-        # Odoo's rules give the invoices).
+        # Odoo's rules give the invoices). The client's: its contacts' (archived
+        # too), not a subsidiary's (a company filed under it, its own client: Odoo
+        # uses its credit on its own invoices only), as its statement.
         companies = self.env.companies
+        own = [
+            ("partner_id", "child_of", self.id),
+            ("partner_id.commercial_partner_id", "=", self.id),
+        ]
         credits = (
             self.env["account.move.line"]
             .sudo()
             ._read_group(
-                [
-                    ("partner_id", "child_of", self.id),
+                own
+                + [
                     ("company_id", "in", companies.ids),
                     ("account_type", "=", "asset_receivable"),
                     ("parent_state", "=", "posted"),
@@ -325,8 +366,8 @@ class ResPartner(models.Model):
             self.env["account.payment"]
             .sudo()
             .search(
-                [
-                    ("partner_id", "child_of", self.id),
+                own
+                + [
                     ("company_id", "in", companies.ids),
                     ("partner_type", "=", "customer"),
                     ("payment_type", "=", "inbound"),

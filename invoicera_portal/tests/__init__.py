@@ -18,3 +18,6 @@ from . import test_review4_pay_many
 from . import test_review4_statement
 from . import test_review5_api
 from . import test_review5_approval
+from . import test_review6_api
+from . import test_review6_statement
+from . import test_review6_dashboard

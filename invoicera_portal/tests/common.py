@@ -144,6 +144,23 @@ class InvoiceraPortalCommon:
         invoice.action_post()
         return invoice
 
+    def statement_html(self, partner, date_from, date_to=None):
+        """The statement of ``partner`` from ``date_from`` to ``date_to`` (today), as
+        its HTML report shows it."""
+        return (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_html(
+                "invoicera_portal.action_report_statement",
+                partner.ids,
+                data={
+                    "date_from": date_from.isoformat(),
+                    "date_to": (date_to or self.today).isoformat(),
+                },
+            )[0]
+            .decode()
+        )
+
     def make_other_company_move(self, partner, amount, move_type="out_invoice", days_ago=0):
         """A draft invoice (or credit note) of ``partner`` in a second company of the
         database, with its chart of accounts, which the current user may use."""

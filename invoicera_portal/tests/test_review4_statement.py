@@ -59,18 +59,7 @@ class TestReview4Statement(InvoiceraPortalCase):
         self.assertEqual(
             self.summary(self.today - timedelta(days=60)), [("EUR", 0.0, [100.0, -100.0], 0.0)]
         )
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "invoicera_portal.action_report_statement",
-                self.client_a.ids,
-                data={
-                    "date_from": (self.today - timedelta(days=60)).isoformat(),
-                    "date_to": self.today.isoformat(),
-                },
-            )[0]
-            .decode()
-        )
+        html = self.statement_html(self.client_a, self.today - timedelta(days=60))
         self.assertIn(payment.move_id.name, html)
         # Paid before the period: nothing owed at its start, no table at all.
         self.assertEqual(self.summary(self.today), [])

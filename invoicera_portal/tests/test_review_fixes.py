@@ -204,19 +204,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
             .create({"amount": 50, "payment_date": self.today - timedelta(days=1)})
             ._create_payments()
         )
-        html = (
-            self.env["ir.actions.report"]
-            .sudo()
-            ._render_qweb_html(
-                "invoicera_portal.action_report_statement",
-                self.client_a.ids,
-                data={
-                    "date_from": (self.today - timedelta(days=60)).isoformat(),
-                    "date_to": self.today.isoformat(),
-                },
-            )[0]
-            .decode()
-        )
+        html = self.statement_html(self.client_a, self.today - timedelta(days=60))
         for document in invoice | refund | payments.move_id:
             self.assertIn(document.name, html)
         self.assertNotIn("exchange", html.lower(), "no exchange difference row")
