@@ -3,6 +3,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 from .. import utils
 from ..gateways import GATEWAYS, Delivery
@@ -45,6 +46,13 @@ class InvoiceraGatewayEvent(models.Model):
         default="processed",
     )
     message = fields.Char()
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    refunded_amount = fields.Monetary(
+        string="Refunded Outside Odoo",
+        readonly=True,
+        help="For a refund made outside Odoo: the amount refunded, which Odoo can no longer"
+        " refund; negative for such a refund that failed afterwards.",
+    )
     refused_by_gateway = fields.Boolean(
         string="Refused by Gateway",
         readonly=True,
@@ -83,13 +91,14 @@ class InvoiceraGatewayEvent(models.Model):
         :return: ``(http_status, text)``; 403 for anything whose origin cannot
             be proven, 400 for a signed notification that cannot be read, 409
             (sent again by the gateway) for a notification whose transaction is
-            not found, 503 (sent again) when the gateway's API,
-            asked what the notification is about, is unavailable or refuses our
-            credentials, or when it was so while saving the payment method of a
-            payment that is applied all the same (sent again for the payment
-            method only), 200 once the delivery is applied or known, or when the
-            API refuses to show its object (recorded as ignored: asking again
-            would not help).
+            not found (maybe not committed yet), 200 for one whose transaction is
+            another provider's of the same gateway (not applied), 503 (sent
+            again) when the gateway's API, asked what the notification is about,
+            is unavailable or refuses our credentials, or when it was so while
+            saving the payment method of a payment that is applied all the same
+            (sent again for the payment method only), 200 once the delivery is
+            applied or known, or when the API refuses to show its object
+            (recorded as ignored: asking again would not help).
         """
         self = self.sudo()  # pylint: disable=self-cls-assignment
         gateway_class = GATEWAYS.get(code)
@@ -191,6 +200,21 @@ class InvoiceraGatewayEvent(models.Model):
                 return 200, "duplicate"
             tx = self.env["payment.transaction"]._invoicera_find(provider, event)
             refunded = not tx and self._invoicera_refunded_payment(gateway, event)
+            if not tx and not refunded and self._invoicera_other_provider_tx(provider, event):
+                # Another provider record on the same gateway account (another
+                # company's, or the other mode's) has it, and is sent it too: as
+                # Odoo's payment_stripe does, acknowledged (not recorded), since
+                # sending it here again would never help.
+                savepoint.rollback()
+                _logger.info(
+                    "%s: notification %s is about a transaction of another provider than"
+                    " %s (id %s); acknowledged",
+                    gateway.name,
+                    key,
+                    provider.name,
+                    provider.id,
+                )
+                return 200, "other provider"
             if not tx and not refunded:
                 # Maybe not committed yet (a saved-card charge whose notification
                 # overtakes the request that charges it): forget the delivery and
@@ -229,6 +253,36 @@ class InvoiceraGatewayEvent(models.Model):
             return self._invoicera_token_failed(record, gateway, event, tx, values)
         record.write(values)
         return 200, outcome
+
+    @api.model
+    def _invoicera_other_provider_tx(self, provider, event):
+        """The transaction of another provider of ``provider``'s gateway ``event`` is
+        about (its payment, or the payment a refund is of), or nothing.
+
+        Gateways notify every URL registered on an account: two companies sharing
+        one account, or a test and a live provider record, each get the other's
+        notifications.
+        """
+        domains = []
+        if event.reference:
+            domains.append([("reference", "=", event.reference)])
+        if event.provider_reference:
+            domains.append([("provider_reference", "=", str(event.provider_reference))])
+        if event.refund_of:
+            domains.append(
+                [("provider_reference", "=", str(event.refund_of)), ("operation", "!=", "refund")]
+            )
+        if not domains:
+            return self.env["payment.transaction"]
+        return self.env["payment.transaction"].search(
+            expression.AND(
+                [
+                    [("provider_id", "!=", provider.id), ("provider_code", "=", provider.code)],
+                    expression.OR(domains),
+                ]
+            ),
+            limit=1,
+        )
 
     @api.model
     def _invoicera_refunded_payment(self, gateway, event):
@@ -271,16 +325,24 @@ class InvoiceraGatewayEvent(models.Model):
         # Kept under the refund's own id at the gateway: one report per refund.
         refund_key = event.provider_reference or record.reference
         values = {"transaction_id": payment.id, "reference": refund_key, "token_failure": False}
-        reported = bool(refund_key) and self.search_count(
-            [
-                ("provider_id", "=", record.provider_id.id),
-                ("state", "=", "outside"),
-                ("reference", "=", refund_key),
-                ("id", "!=", record.id),
-            ],
-            limit=1,
+        reported = (
+            self.search(
+                [
+                    ("provider_id", "=", record.provider_id.id),
+                    ("state", "=", "outside"),
+                    ("reference", "=", refund_key),
+                    ("id", "!=", record.id),
+                ]
+            )
+            if refund_key
+            else self.browse()
         )
         if reported and event.status in ("error", "cancel"):
+            # what Odoo could not refund any more can be refunded again
+            values.update(
+                currency_id=payment.currency_id.id,
+                refunded_amount=-sum(reported.mapped("refunded_amount")),
+            )
             message = self.env._(
                 "%(gateway)s reports that the refund of %(amount)s of %(reference)s made"
                 " outside Odoo, reported before, failed: if it was recorded in Odoo, reverse"
@@ -290,6 +352,14 @@ class InvoiceraGatewayEvent(models.Model):
                 reference=payment.reference,
             )
         elif event.status == "done" and not reported:
+            if event.amount is not None and currency == payment.currency_id.name:
+                # the part of the payment Odoo can no longer refund
+                values.update(
+                    currency_id=payment.currency_id.id,
+                    refunded_amount=float(
+                        utils.from_minor_units(event.amount, currency, gateway.exponents)
+                    ),
+                )
             message = self.env._(
                 "%(gateway)s refunded %(amount)s of %(reference)s outside Odoo: record the"
                 " refund in Odoo by hand (e.g. a credit note and its outgoing payment), not"

@@ -5,6 +5,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_amount
 
 from ..gateways import GATEWAYS, GatewayEvent
 from ..gateways.base import UNREADABLE_ANSWER, GatewayUnavailable, log_unreadable_answer
@@ -90,6 +91,8 @@ class PaymentTransaction(models.Model):
         self._invoicera_apply_event(event)
 
     def _send_refund_request(self, amount_to_refund=None):
+        if self.provider_code in GATEWAYS:
+            self._invoicera_check_refundable(amount_to_refund or self.amount)
         refund_tx = super()._send_refund_request(amount_to_refund=amount_to_refund)
         if self.provider_code not in GATEWAYS:
             return refund_tx
@@ -118,6 +121,47 @@ class PaymentTransaction(models.Model):
             ) from error
         refund_tx._invoicera_apply_event(event)
         return refund_tx
+
+    def _invoicera_refunded_outside(self):
+        """The amount of this payment refunded outside Odoo (e.g. in the gateway's
+        dashboard), as its gateway reported it: Odoo can no longer refund it."""
+        self.ensure_one()
+        groups = (
+            self.env["invoicera.gateway.event"]
+            .sudo()
+            ._read_group(
+                [("transaction_id", "=", self.id), ("state", "=", "outside")],
+                aggregates=["refunded_amount:sum"],
+            )
+        )
+        return self.currency_id.round(groups[0][0] or 0.0) if groups else 0.0
+
+    def _invoicera_check_refundable(self, amount):
+        """Refuse to refund ``amount`` of this payment when a refund made outside Odoo
+        leaves less than that to refund: the gateway would refuse it, less clearly."""
+        self.ensure_one()
+        outside = self._invoicera_refunded_outside()
+        if self.currency_id.compare_amounts(outside, 0) <= 0:
+            return
+        refunded = sum(
+            abs(child.amount)
+            for child in self.child_transaction_ids
+            # a refund not confirmed yet is being made at the gateway all the same
+            if child.operation == "refund" and child.state not in ("cancel", "error")
+        )
+        available = max(self.amount - refunded - outside, 0.0)
+        if self.currency_id.compare_amounts(amount, available) > 0:
+            raise ValidationError(
+                _(
+                    "%(outside)s of %(reference)s was refunded outside Odoo (e.g. in the"
+                    " gateway's dashboard), so at most %(available)s can still be refunded,"
+                    " not %(amount)s: nothing was sent.",
+                    outside=format_amount(self.env, outside, self.currency_id),
+                    reference=self.reference,
+                    available=format_amount(self.env, available, self.currency_id),
+                    amount=format_amount(self.env, amount, self.currency_id),
+                )
+            )
 
     def _cron_post_process(self):
         # Only the cron retries charges: not the client's public, polled
@@ -227,20 +271,9 @@ class PaymentTransaction(models.Model):
             and self.provider_reference
             and event.provider_reference != self.provider_reference
         )
-        if other_object and (
-            event.status not in ("done", "authorized")
-            or self._invoicera_wrong_amount(gateway, event)
-        ):
-            message = _(
-                "%(gateway)s reported %(object)s for %(reference)s, which is %(own)s at"
-                " %(gateway)s: the notification was not applied.",
-                gateway=gateway.name,
-                object=event.provider_reference,
-                reference=self.reference,
-                own=self.provider_reference,
-            )
-            _logger.warning(message)
-            return "ignored", message
+        refused = other_object and self._invoicera_refuse_other_object(gateway, event)
+        if refused:
+            return refused
         if event.status in ("done", "authorized"):
             message = self._invoicera_wrong_amount(gateway, event)
             if message:
@@ -286,6 +319,42 @@ class PaymentTransaction(models.Model):
             message, conflict = self._invoicera_refused(gateway, status)
             return ("conflict" if conflict else "ignored"), message
         return "processed", self.state_message
+
+    def _invoicera_refuse_other_object(self, gateway, event):
+        """Why an event about another gateway object than this transaction's own is
+        not applied, as ``(outcome, message)``; or None when it is (a payment of the
+        transaction's amount and currency, on a second attempt after a failed one).
+        """
+        if event.status not in ("done", "authorized") or self._invoicera_wrong_amount(
+            gateway, event
+        ):
+            message = _(
+                "%(gateway)s reported %(object)s for %(reference)s, which is %(own)s at"
+                " %(gateway)s: the notification was not applied.",
+                gateway=gateway.name,
+                object=event.provider_reference,
+                reference=self.reference,
+                own=self.provider_reference,
+            )
+            _logger.warning(message)
+            return "ignored", message
+        if self.state == "done" and self.operation != "refund":
+            # Another payment of the right amount confirming a transaction another
+            # payment paid already: the client paid twice (e.g. in a second tab).
+            message = _(
+                "%(gateway)s reported a second payment %(object)s for %(reference)s, which"
+                " %(own)s paid already: the client may have paid twice. Check both"
+                " payments on %(gateway)s and refund one of them.",
+                gateway=gateway.name,
+                object=event.provider_reference,
+                reference=self.reference,
+                own=self.provider_reference,
+            )
+            _logger.error(message)
+            for invoice in self.invoice_ids:
+                invoice.message_post(body=message)
+            return "conflict", message
+        return None
 
     def _invoicera_set_state(self, gateway, event):
         """Move to the state ``event`` reports; return what Odoo's ``_set_*`` moved."""

@@ -22,10 +22,14 @@ Refunds follow BTCPay's model: the refund creates a *pull payment* for the
 amount, in the invoice currency, and the client claims it on its page (the
 link is in the refund transaction's message). The refund transaction stays
 pending until the payouts of that pull payment reach ``Completed``
-(``PayoutUpdated`` webhook). There is no saved payment method in bitcoin, so
-no tokenization.
+(``PayoutUpdated`` webhook). The payout of a pull payment that no refund
+transaction knows (e.g. a refund issued from BTCPay's UI) is acknowledged and
+ignored: a pull payment (``PullPaymentData``) names no invoice, so such a refund
+cannot be reported as made outside Odoo. There is no saved payment method in
+bitcoin, so no tokenization.
 """
 
+import logging
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
@@ -35,6 +39,7 @@ from odoo.tools.translate import LazyTranslate
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, GatewayMisconfigured, register
 
+_logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
 INVOICE_EVENTS = (
@@ -199,6 +204,16 @@ class BTCPay(Gateway):
             return self.event_from_invoice(invoice, key=f"{kind}:{key}")
         if kind in PAYOUT_EVENTS and payload.get("pullPaymentId"):
             if payload.get("payoutState") != "Completed":
+                return None
+            if not self.transaction_known_as(payload["pullPaymentId"], refund=True):
+                # Not a refund of Odoo's (whose pull payment is kept with its refund
+                # transaction before its link is given to the client): e.g. one issued
+                # from BTCPay's UI, whose pull payment names no invoice of ours.
+                _logger.info(
+                    "%s: payout of pull payment %s, not a refund of Odoo's, ignored",
+                    self.name,
+                    payload["pullPaymentId"],
+                )
                 return None
             return self.refund_event(payload["pullPaymentId"], key=f"{kind}:{key}")
         return None

@@ -497,6 +497,8 @@ class Paymob(Gateway):
             for child in (tx.child_transaction_ids - refund_tx)
             if child.operation == "refund" and child.state not in ("cancel", "error")
         )
+        # and refunds made outside Odoo (e.g. in the dashboard), reported already
+        known += self.minor(tx._invoicera_refunded_outside(), currency)
         try:
             refunded = int(obj.get("refunded_amount_cents") or 0)
         except (TypeError, ValueError):

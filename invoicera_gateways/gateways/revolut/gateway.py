@@ -25,6 +25,10 @@ How it works:
   (``controllers.py``) opening Revolut's Checkout Widget with ``savePaymentMethodFor: merchant``;
   its URL carries an access token bound to the transaction, and the order's public token the
   widget needs is read from Revolut by that page, never taken from the URL.
+- Refunds: a refund is an order of its own (``type: refund``, ``related_order_id`` naming the
+  payment's order), monitored "via webhooks or Retrieve an order"
+  (https://developer.revolut.com/docs/api/merchant/2026-09-22/operations/refund-order.md):
+  the notification of one made in Revolut's dashboard is reported as refunded outside Odoo.
 - Webhooks: ``Revolut-Signature: v1=<hex HMAC-SHA256(signing secret, "v1.<timestamp>.<body>")>``,
   several comma-separated signatures during a secret rotation, ``Revolut-Request-Timestamp`` in
   milliseconds checked against a 5-minute tolerance. The body only carries ``event``,
@@ -165,7 +169,23 @@ class Revolut(Gateway):
             # The order stays open for another attempt; a later ORDER_COMPLETED still confirms.
             status = "error"
         result = self.event_from_order(order, key=f"{event}:{order_id}", status=status)
+        if order.get("type") == "refund":
+            return self.refund_notification(order, result)
         result.reference = result.reference or payload.get("merchant_order_ext_ref", "")
+        return result
+
+    def refund_notification(self, order, result):
+        """The notification of a refund order (Refund an order: ``type: refund``,
+        linked to the payment's order by ``related_order_id``). Odoo's refunds carry
+        their refund transaction's reference; one made in Revolut's dashboard is
+        reported as refunded outside Odoo (by the shared webhook code)."""
+        result.token = None
+        result.refund_of = order.get("related_order_id") or ""
+        result.refund_reference = result.reference
+        payment = self.transaction_known_as(result.refund_of)
+        if payment and result.reference == payment.reference:
+            # the payment's own reference would match the payment, not a refund
+            result.reference = ""
         return result
 
     def event_from_order(self, order, key="", status=None):
