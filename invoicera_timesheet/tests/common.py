@@ -83,6 +83,20 @@ class InvoiceraTimesheetCase(TransactionCase):
         return europe
 
     @classmethod
+    def client_project(cls, name, company, client=None):
+        """A billable project of ``client`` (the dollar client by default), with
+        timesheets, in ``company`` (e.g. a sister company's "Paris office")."""
+        return cls.env["project.project"].create(
+            {
+                "name": name,
+                "company_id": company.id,
+                "partner_id": (client or cls.client).id,
+                "allow_billable": True,
+                "allow_timesheets": True,
+            }
+        )
+
+    @classmethod
     def log_time(cls, employee, hours, day="2026-03-10", project=None, task=None, name="Work"):
         return cls.env["account.analytic.line"].create(
             {

@@ -14,23 +14,12 @@ class TestReview2TimesheetAuditSelection(InvoiceraTimesheetCase):
         billing clerk selects the client's dollar line here and audits it: only
         that line's items are flagged, not the client's euro line nor its line of
         the other company (the user did not select them)."""
-        europe = self.env["res.company"].create(
-            {"name": "Invoicera Europe", "currency_id": self.eur.id}
-        )
-        self.env.user.company_ids |= europe
+        europe = self.euro_company()
         chloe = self.env["hr.employee"].create(
             {"name": "Chloé Dev", "company_id": europe.id, "invoicera_billing_rate": 80}
         )
         self.project.company_id = self.company
-        paris = self.env["project.project"].create(
-            {
-                "name": "Paris office",
-                "company_id": europe.id,
-                "partner_id": self.client.id,
-                "allow_billable": True,
-                "allow_timesheets": True,
-            }
-        )
+        paris = self.client_project("Paris office", europe)
         here_usd = self.item_of(self.log_time(self.alice, 1, name="/"))
         here_eur = self.item_of(self.log_time(chloe, 1, name="/"))
         there = self.item_of(self.log_time(chloe, 1, project=paris, name="/"))

@@ -28,15 +28,7 @@ class TestReview2TimesheetCostCurrency(CostSourcesCase):
         assert cls.env.company == cls.company
         # no pricelist at all: the product's sales price, as Odoo's default
         cls.env["product.pricelist"].search([]).action_archive()
-        cls.project_europe = cls.env["project.project"].create(
-            {
-                "name": "Paris office",
-                "company_id": cls.europe.id,
-                "partner_id": cls.client.id,
-                "allow_billable": True,
-                "allow_timesheets": True,
-            }
-        )
+        cls.project_europe = cls.client_project("Paris office", cls.europe)
         # sold 10 dollars (the product's currency: of the main company)
         cls.paper = cls.dozen_product()
         assert cls.paper.currency_id == cls.usd

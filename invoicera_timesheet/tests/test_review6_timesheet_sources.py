@@ -16,16 +16,7 @@ class TestReview6TimesheetSources(InvoiceraTimesheetCase):
         company's project being its own."""
         europe = self.euro_company(chart=True)
         self.project.company_id = self.company
-        paris = self.env["project.project"].create(
-            {
-                "name": "Paris office",
-                "company_id": europe.id,
-                "partner_id": self.client.id,
-                "allow_billable": True,
-                "allow_timesheets": True,
-            }
-        )
-        return europe, paris
+        return europe, self.client_project("Paris office", europe)
 
     def test_time_moved_to_a_sister_company_project_is_billed_by_that_company(self):
         """Odoo moves a timesheet to the company of the project it is moved to:

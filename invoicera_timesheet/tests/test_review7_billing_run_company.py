@@ -20,24 +20,8 @@ class TestReview7BillingRunCompany(InvoiceraTimesheetCase):
         super().setUpClass()
         cls.europe = cls.euro_company(chart=True)
         cls.billing_user.company_ids |= cls.europe
-        cls.paris = cls.env["project.project"].create(
-            {
-                "name": "Paris office",
-                "company_id": cls.europe.id,
-                "partner_id": cls.client.id,
-                "allow_billable": True,
-                "allow_timesheets": True,
-            }
-        )
-        cls.lyon = cls.env["project.project"].create(
-            {
-                "name": "Lyon office",
-                "company_id": cls.europe.id,
-                "partner_id": cls.client_eur.id,
-                "allow_billable": True,
-                "allow_timesheets": True,
-            }
-        )
+        cls.paris = cls.client_project("Paris office", cls.europe)
+        cls.lyon = cls.client_project("Lyon office", cls.europe, cls.client_eur)
         cls.claire = cls.env["hr.employee"].create(
             {"name": "Claire", "company_id": cls.europe.id, "invoicera_billing_rate": 50}
         )
