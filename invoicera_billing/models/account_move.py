@@ -169,13 +169,23 @@ class AccountMove(models.Model):
     def _invoicera_credited_in_full(self, scheduled=False):
         """The invoices (or vendor bills) of ``self`` that their posted credit
         notes, one or several, credit in full; with ``scheduled``, counting the
-        draft credit notes Odoo will post at their date (a reversal dated later)."""
+        draft credit notes Odoo will post at their date (a reversal dated later).
+        A credit note reversed in its turn (a credit note of the credit note,
+        posted) credits that much less."""
         refund_type = {"out_invoice": "out_refund", "in_invoice": "in_refund"}
         credited = self.browse()
+
+        def counted(move, move_type):
+            return move.move_type == move_type and (
+                move.state == "posted" or (scheduled and move._invoicera_scheduled())
+            )
+
         for move in self.filtered(lambda m: m.move_type in refund_type):
             refunds = move.reversal_move_ids.filtered(
-                lambda m, move=move: m.move_type == refund_type[move.move_type]
-                and (m.state == "posted" or (scheduled and m._invoicera_scheduled()))
+                lambda m, move=move: counted(m, refund_type[move.move_type])
+            )
+            undone = refunds.reversal_move_ids.filtered(
+                lambda m, move=move: counted(m, move.move_type)
             )
             # in the invoice's currency: a credit note may be in another one
             total = sum(
@@ -183,6 +193,11 @@ class AccountMove(models.Model):
                     refund.amount_total, move.currency_id, move.company_id, refund.date
                 )
                 for refund in refunds
+            ) - sum(
+                reversal.currency_id._convert(
+                    reversal.amount_total, move.currency_id, move.company_id, reversal.date
+                )
+                for reversal in undone
             )
             if refunds and move.currency_id.compare_amounts(total, move.amount_total) >= 0:
                 credited |= move

@@ -1152,7 +1152,7 @@ class InvoiceraBillableItem(models.Model):
         one invoice per client in its currency (and per project when the client
         wants it).
         """
-        rates, result, headers, names, prices = {}, {}, {}, {}, {}
+        rates, result, headers, names, prices, analytics = {}, {}, {}, {}, {}, {}
         # the clients' settings (line detail, one invoice per project) are per
         # company: the invoicing company's, whichever company the user is in
         lines_by_partner = self.with_company(company)._invoice_lines()
@@ -1168,6 +1168,8 @@ class InvoiceraBillableItem(models.Model):
             invoice_address = partner.address_get(["invoice"])["invoice"]
             header = self._invoice_header(company, invoice_address, currency, headers, invoice_date)
             position = self.env["account.fiscal.position"].browse(header["fiscal_position_id"])
+            # the invoice lines' partner (account.move.line._compute_partner_id)
+            line_partner = partner.browse(header["partner_id"]).commercial_partner_id
             invoices = defaultdict(list)
             for line in partner_lines:
                 key = line["project"].id if partner.invoicera_invoice_per_project else None
@@ -1193,8 +1195,10 @@ class InvoiceraBillableItem(models.Model):
                         )
                         * rates[key],
                     }
-                    # all the project's accounts, as Odoo's sale flow gives them
-                    distribution = line["project"]._get_analytic_distribution()
+                    # the project's accounts and the analytic distribution models'
+                    distribution = self._line_analytic_distribution(
+                        line["project"], line_partner, line["product"], position, company, analytics
+                    )
                     if distribution:
                         vals["analytic_distribution"] = distribution
                     line_vals.append(vals)
@@ -1213,6 +1217,69 @@ class InvoiceraBillableItem(models.Model):
                     invoice_vals["invoicera_run_id"] = run.id
                 result[partner].append((invoice_vals, [line["item_ids"] for line in lines]))
         return result
+
+    @api.model
+    def _line_analytic_distribution(self, project, partner, product, position, company, cache):
+        """The analytic distribution of an invoice line billing ``product`` of
+        ``project`` to ``partner`` (the invoice's commercial partner) in the
+        fiscal ``position``.
+
+        The analytic distribution models (Accounting ▸ Configuration) that
+        match the line, as Odoo matches them for an invoice line
+        (``account.move.line._compute_analytic_distribution``: product, its
+        category, partner, its tags, income account, company), fill their
+        plans: on a plan both fill, the model's accounts win over the
+        project's, as on a sales order line (``sale.order.line``'s and
+        sale_project's ``_compute_analytic_distribution``). The project's
+        accounts (``project._get_analytic_distribution()``, as Odoo's sale flow
+        gives them) fill the other plans.
+
+        ``cache``: a dict kept for one batch, where whether the company has
+        models is asked once, the models are looked for once per client,
+        product and fiscal position, and each project merged with them once.
+        """
+        key = (project.id, partner.id, product.id, position.id)
+        if key in cache:
+            return cache[key]
+        Model = self.env["account.analytic.distribution.model"].with_company(company)
+        if "any model" not in cache:
+            cache["any model"] = bool(
+                Model.search_count([("company_id", "in", [company.id, False])], limit=1)
+            )
+        model_key = ("models", partner.id, product.id, position.id)
+        if not cache["any model"]:
+            cache[model_key] = {}
+        elif model_key not in cache:
+            account = product.with_company(company).product_tmpl_id.get_product_accounts(
+                fiscal_pos=position
+            )["income"]
+            cache[model_key] = Model._get_distribution(
+                {
+                    "product_id": product.id,
+                    "product_categ_id": product.categ_id.id,
+                    "partner_id": partner.id,
+                    "partner_category_id": partner.category_id.ids,
+                    "account_prefix": account.code,
+                    "company_id": company.id,
+                }
+            )
+        applied = cache[model_key]
+        distribution = project._get_analytic_distribution()
+        if applied and distribution:
+            Account = project.env["account.analytic.account"]
+            plans = (
+                Account.browse(
+                    {int(account_id) for ids in applied for account_id in ids.split(",")}
+                )
+                .exists()
+                .root_plan_id
+            )
+            kept = project._get_analytic_accounts().filtered(
+                lambda account: account.root_plan_id not in plans
+            )
+            distribution = {",".join(map(str, kept.ids)): 100} if kept else {}
+        cache[key] = {**distribution, **applied}
+        return dict(cache[key])
 
     @api.model
     def _price_in_position(self, product, position, price, company, cache):

@@ -48,3 +48,5 @@ from . import test_review6_billing_copy
 from . import test_review7_billing_aging
 from . import test_review7_billing_lang
 from . import test_review7_billing_run_company
+from . import test_review8_billing_analytic_models
+from . import test_review8_billing_credit_notes
