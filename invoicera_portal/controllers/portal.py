@@ -67,8 +67,6 @@ class InvoiceraPortal(CustomerPortal):
     def portal_my_billing(self, page=1, **kw):
         client = self._invoicera_client()
         values = self._prepare_portal_layout_values()
-        # the company's day: what is overdue, and may be promised, is judged by it
-        today = request.env["invoicera.payment.promise"]._today(request.env.company)
         # The open invoices a page at a time, as Odoo's portal lists; the totals
         # count them all.
         Move = request.env["account.move"]
@@ -83,13 +81,15 @@ class InvoiceraPortal(CustomerPortal):
             page=page,
             step=self._invoicera_invoices_per_page,
         )
+        # What is overdue, and may be promised, is judged by the day in the time
+        # zone of each invoice's company; the page's dates by the current company's.
         values.update(
             client._invoicera_dashboard(
-                today=today,
                 list_limit=self._invoicera_invoices_per_page,
                 list_offset=pager["offset"],
             )
         )
+        today = values["today"]
         values["approval_count"] = len(self._invoicera_items_to_approve(client))
         values["tokens"] = self._invoicera_tokens()
         autopay_token_sudo = client.sudo().invoicera_autopay_token_id

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -10,6 +11,9 @@ _logger = logging.getLogger(__name__)
 #: invoice page offers it: not one whose payment staff blocked (Action ▸
 #: (Un)Block Payment), nor one paid outside Odoo before Invoicing (legacy)
 PAYABLE_STATES = ("not_paid", "partial")
+#: a draft online payment of an invoice started less than this many hours ago
+#: is under way at the gateway (autopay waits); an older one was left
+PAYING_ONLINE_HOURS = 24
 
 
 class AccountMove(models.Model):
@@ -98,6 +102,26 @@ class AccountMove(models.Model):
                 lambda tx: tx.state in ("pending", "authorized", "done")
             )
         ):
+            return self.env["payment.transaction"]
+        # sudo: transactions are read for this invoice only
+        since = fields.Datetime.now() - timedelta(hours=PAYING_ONLINE_HOURS)
+        paying_online = self.sudo().transaction_ids.filtered(
+            lambda tx: tx.state == "draft"
+            and tx.operation in ("online_redirect", "online_direct", "online_token")
+            and tx.create_date >= since
+        )
+        if paying_online:
+            # The client is paying it in the portal (at the payment provider, which
+            # has not answered yet): charging the card as well would make the
+            # client pay it twice. A payment started longer ago was left (the
+            # gateways' checkout pages expire within a day): autopay charges.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: the client is paying this invoice online "
+                    "(transaction %(reference)s).",
+                    reference=", ".join(paying_online.mapped("reference")),
+                )
+            )
             return self.env["payment.transaction"]
         if not token.active:
             # Its owner deleted it from the portal, or the payment method or provider

@@ -248,6 +248,49 @@ class ResPartner(models.Model):
                 parts.append(part)
         return parts, exchange_moves
 
+    def _invoicera_aging(self, open_lines, company_days):
+        """The aging of the open receivable lines ``open_lines`` (a domain), each
+        company's by its day (``company_days``: {company: day}): a list of
+        (aging bucket key, or "due_soon" for what falls due within 30 days,
+        company, currency, amount in the currency, number of invoices). One
+        query per bucket and day (most often one day for all companies)."""
+        # sudo: portal users may not read journal items; the caller's domain gives
+        # the lines of the open invoices searched as the user (record rules apply).
+        Line = self.env["account.move.line"].sudo()
+        companies_by_day = {}
+        for company, day in company_days.items():
+            companies_by_day.setdefault(day, []).append(company.id)
+        rows = []
+        for day, company_ids in companies_by_day.items():
+            day_lines = open_lines + [("company_id", "in", company_ids)]
+            for key, _label, first, last in AGING_BUCKETS:
+                domain = list(day_lines)
+                if first is None:
+                    domain.append(("date_maturity", ">=", day))
+                else:
+                    domain.append(("date_maturity", "<=", day - timedelta(days=first)))
+                if last is not None and first is not None:
+                    domain.append(("date_maturity", ">=", day - timedelta(days=last)))
+                rows += [
+                    (key, *group)
+                    for group in Line._read_group(
+                        domain,
+                        ["company_id", "currency_id"],
+                        ["amount_residual_currency:sum", "move_id:count_distinct"],
+                    )
+                ]
+            soon = day_lines + [
+                ("date_maturity", ">=", day),
+                ("date_maturity", "<=", day + timedelta(days=30)),
+            ]
+            rows += [
+                ("due_soon", company, currency, amount, 0)
+                for company, currency, amount in Line._read_group(
+                    soon, ["company_id", "currency_id"], ["amount_residual_currency:sum"]
+                )
+            ]
+        return rows
+
     def _invoicera_dashboard(self, today=None, list_limit=50, list_offset=0):
         """The billing dashboard of the client ``self`` (a commercial partner).
 
@@ -259,11 +302,23 @@ class ResPartner(models.Model):
         instalment of an invoice by its own due date (Odoo's aged receivable);
         so does the list of open invoices, by what falls due first in each:
         ``list_limit`` of them from ``list_offset`` (a page of the list).
+        What is overdue goes by the day in the time zone of each invoice's
+        company, as its promises are judged (``today``: the day for all of them).
         A fixed number of queries, whatever the number of invoices.
         """
         self.ensure_one()
-        # by default, the day in the current company's time zone, as its promises
-        today = today or self.env["invoicera.payment.promise"]._today(self.env.company)
+        Promise = self.env["invoicera.payment.promise"]
+        given_day = today
+        company_days = {}
+
+        def day_of(company):
+            """The day the invoices of ``company`` are judged by."""
+            if given_day:
+                return given_day
+            if company not in company_days:
+                company_days[company] = Promise._today(company)
+            return company_days[company]
+
         Move = self.env["account.move"]
         base = self._invoicera_open_invoices_domain()
         by_currency = {}
@@ -295,39 +350,21 @@ class ResPartner(models.Model):
         # own due date (an invoice's invoice_date_due is its last instalment's). An
         # invoice in instalments may so be counted in two rows of the aging, each
         # with the part of it due then.
-        # sudo: portal users may not read journal items; the lines read are those
-        # of the open invoices searched just here as the user (record rules apply).
-        Line = self.env["account.move.line"].sudo()
         open_lines = [
             ("move_id", "in", Move._search(base)),
             ("display_type", "=", "payment_term"),
             ("reconciled", "=", False),
         ]
-        for key, _label, first, last in AGING_BUCKETS:
-            domain = list(open_lines)
-            if first is None:
-                domain.append(("date_maturity", ">=", today))
+        # each company's open invoices by its day
+        open_days = {data["company"]: day_of(data["company"]) for data in by_currency.values()}
+        for key, company, currency, amount, count in self._invoicera_aging(open_lines, open_days):
+            data = slot(company, currency)
+            if key == "due_soon":
+                data["due_soon"] = amount
             else:
-                domain.append(("date_maturity", "<=", today - timedelta(days=first)))
-            if last is not None and first is not None:
-                domain.append(("date_maturity", ">=", today - timedelta(days=last)))
-            for company, currency, amount, count in Line._read_group(
-                domain,
-                ["company_id", "currency_id"],
-                ["amount_residual_currency:sum", "move_id:count_distinct"],
-            ):
-                data = slot(company, currency)
                 data["buckets"][key] = [amount, count]
-                if first is not None:
+                if key != "current":
                     data["overdue"] += amount
-        soon = open_lines + [
-            ("date_maturity", ">=", today),
-            ("date_maturity", "<=", today + timedelta(days=30)),
-        ]
-        for company, currency, amount in Line._read_group(
-            soon, ["company_id", "currency_id"], ["amount_residual_currency:sum"]
-        ):
-            slot(company, currency)["due_soon"] = amount
         for data in by_currency.values():
             # an invoice counted in two rows of the aging (instalments)
             data["split"] = (
@@ -400,6 +437,9 @@ class ResPartner(models.Model):
                 move_id=move_id,
             )
             invoices = Move.browse(query)
+        # by default, the day in the current company's time zone (its quotations',
+        # the portal's dates)
+        today = day_of(self.env.company)
         quotations = self.env["sale.order"]
         quotation_count = 0
         if quotations.has_access("read"):
@@ -417,6 +457,8 @@ class ResPartner(models.Model):
                 # more than listed? (counted only then: the page says so)
                 quotation_count = quotations.search_count(quotation_domain)
         instalments = invoices._invoicera_open_instalments()
+        # {invoice id: the day it is judged by} of the listed invoices
+        invoice_days = {invoice.id: day_of(invoice.company_id) for invoice in invoices}
         buckets = [(key, str(label)) for key, label, *_rest in AGING_BUCKETS]
         # the current company first, as the statements
         summaries = sorted(
@@ -440,8 +482,11 @@ class ResPartner(models.Model):
             "overdue_ids": {
                 invoice_id
                 for invoice_id, open_instalments in instalments.items()
-                if open_instalments[0][0] < today
+                if open_instalments[0][0] < invoice_days[invoice_id]
             },
+            # {invoice id: the day in the time zone of its company} of the listed
+            # invoices (the day the promise form starts from)
+            "invoice_days": invoice_days,
             "payments": [
                 {
                     "date": payment.date,
@@ -455,7 +500,5 @@ class ResPartner(models.Model):
             # all the quotations awaiting a decision (more than listed: the page says so)
             "quotation_count": quotation_count,
             # the latest date a promise to pay each listed invoice may name
-            "promise_last": self.env["invoicera.payment.promise"]._last_promise_days(
-                invoices, today
-            ),
+            "promise_last": Promise._last_promise_days(invoices, today=given_day),
         }

@@ -21,3 +21,5 @@ from . import test_review5_approval
 from . import test_review6_api
 from . import test_review6_statement
 from . import test_review6_dashboard
+from . import test_review6_autopay
+from . import test_review6_company_day
