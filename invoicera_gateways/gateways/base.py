@@ -52,6 +52,16 @@ class GatewayUnavailable(ValidationError):
     """The gateway timed out, could not be reached or answered 5xx: safe to retry."""
 
 
+class GatewayRefused(ValidationError):
+    """The gateway refused the request itself (HTTP 4xx other than 401 and 403: a
+    declined card, a payment method it no longer has...): asking again will not help.
+    ``body`` is the gateway's decoded answer."""
+
+    def __init__(self, message, body=None):
+        super().__init__(message)
+        self.body = body
+
+
 class GatewayMisconfigured(ValidationError):
     """The provider's settings are wrong: the gateway refused our credentials (HTTP
     401 or 403: a revoked key, another mode's, missing permissions) or its address is
@@ -215,7 +225,7 @@ class Gateway:
         401 and 403 (our credentials refused) and configuration errors (an
         invalid URL, a redirect loop) raise :class:`GatewayMisconfigured` with
         what to fix; other 4xx (the request itself refused: asking again will
-        not help) raise :class:`ValidationError` with the gateway's message.
+        not help) raise :class:`GatewayRefused` with the gateway's message.
         """
         url = urljoin(self.base_url(), path.lstrip("/"))
         all_headers = {"Accept": "application/json", **self.auth_headers()}
@@ -327,12 +337,13 @@ class Gateway:
                         message=message,
                     )
                 )
-            raise ValidationError(
+            raise GatewayRefused(
                 _(
                     "%(gateway)s refused the request: %(message)s",
                     gateway=self.name,
                     message=message,
-                )
+                ),
+                body,
             )
         _logger.info(
             "%s: %s %s -> %s in %.2fs", self.name, method, url, response.status_code, elapsed
@@ -462,3 +473,9 @@ class Gateway:
     def charge_token(self, tx):
         """Charge ``tx.token_id``; return a :class:`GatewayEvent`."""
         raise NotImplementedError
+
+    def payment_method_gone(self, body):
+        """Whether ``body``, the answer refusing a charge of a saved payment method,
+        says the gateway no longer has that method (or its customer) to charge: Odoo
+        then archives it, as nothing charges it any more."""
+        return False

@@ -8,7 +8,12 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
 from ..gateways import GATEWAYS, GatewayEvent
-from ..gateways.base import UNREADABLE_ANSWER, GatewayUnavailable, log_unreadable_answer
+from ..gateways.base import (
+    UNREADABLE_ANSWER,
+    GatewayRefused,
+    GatewayUnavailable,
+    log_unreadable_answer,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -72,6 +77,18 @@ class PaymentTransaction(models.Model):
                     self.provider_id.name,
                 )
             )
+        if self.provider_code in GATEWAYS and self.token_id.provider_id != self.provider_id:
+            # Another provider record's saved method (another account or company):
+            # its gateway reference means nothing to this provider's account.
+            raise ValidationError(
+                _(
+                    "%(method)s was saved with %(token_provider)s and cannot be charged"
+                    " through %(provider)s: nothing was sent.",
+                    method=self.token_id.display_name,
+                    token_provider=self.token_id.provider_id.name,
+                    provider=self.provider_id.name,
+                )
+            )
         res = super()._send_payment_request()
         if self.provider_code in GATEWAYS:
             self._invoicera_charge_token()
@@ -87,8 +104,40 @@ class PaymentTransaction(models.Model):
             self.invoicera_retry = True
             self._set_pending(state_message=str(error))
             return
+        except GatewayRefused as error:
+            if self.operation != "offline" and not self.invoicera_retry:
+                raise  # the client is there and sees why (as Odoo's payment_stripe)
+            # Without the client (autopay, a retry by the cron), as Odoo's Stripe
+            # does: the transaction is in error with the gateway's reason.
+            self.invoicera_retry = False
+            self._set_error(error.args[0])
+            if gateway.payment_method_gone(error.body):
+                self._invoicera_archive_gone_token(gateway, error.args[0])
+            return
         self.invoicera_retry = False
         self._invoicera_apply_event(event)
+
+    def _invoicera_archive_gone_token(self, gateway, reason):
+        """Archive this transaction's saved payment method, which ``gateway`` says it
+        no longer has (``reason``), so that nothing tries to charge it again; tell
+        the invoices it was to pay."""
+        self.ensure_one()
+        token = self.token_id
+        if not token.active:
+            return
+        # sudo: only administrators write saved payment methods; the gateway said
+        # this one is gone, whoever charged it
+        token.sudo().active = False
+        message = _(
+            "%(method)s was archived: %(gateway)s no longer has it to charge (%(reason)s)."
+            " The client saves a payment method again from the portal.",
+            method=token.display_name,
+            gateway=gateway.name,
+            reason=reason,
+        )
+        _logger.info("%s: %s", self.reference, message)
+        for invoice in self.invoice_ids:
+            invoice.message_post(body=message)
 
     def _send_refund_request(self, amount_to_refund=None):
         if self.provider_code in GATEWAYS:

@@ -322,7 +322,18 @@ class CheckoutCom(Gateway):
         answer = self.request(
             "POST", "payments", payload, idempotency_key=self.idempotency_key(tx, "charge")
         )
-        return self.event_from_payment(answer)
+        event = self.event_from_payment(answer)
+        if event.status == "pending" and (answer.get("_links") or {}).get("redirect"):
+            # 202 with a redirect: the cardholder must authenticate (3-D Secure), and
+            # nobody is there to (as Odoo's Stripe for an off-session payment).
+            event.status = "error"
+            event.message = _(
+                "%(gateway)s asks the client to authenticate the payment (3-D Secure),"
+                " which a charge of a saved card cannot do: nothing was charged. The"
+                " client pays from the portal.",
+                gateway=self.name,
+            )
+        return event
 
     def refund(self, tx, refund_tx, amount):
         payload = {

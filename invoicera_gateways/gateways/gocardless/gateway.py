@@ -184,6 +184,16 @@ class GoCardless(Gateway):
         messages = [d.get("message") for d in details if d.get("message") != error.get("message")]
         return "; ".join(filter(None, [error.get("message"), *messages]))
 
+    def payment_method_gone(self, body):
+        # "mandate_is_inactive": the mandate was cancelled, failed or expired; no
+        # payment can be created against it any more (Create a payment, API reference).
+        error = body.get("error") if isinstance(body, dict) else None
+        details = (error.get("errors") if isinstance(error, dict) else None) or []
+        return any(
+            isinstance(detail, dict) and detail.get("reason") == "mandate_is_inactive"
+            for detail in details
+        )
+
     def create_resource(self, resource, values, key):
         """POST ``/<resource>`` with an idempotency key; the created resource.
 
