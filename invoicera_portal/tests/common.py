@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -143,6 +144,15 @@ class InvoiceraPortalCommon:
         )
         invoice.action_post()
         return invoice
+
+    def json_call(self, route, params):
+        """A JSON-RPC call as the portal's payment form makes it (in an HttpCase):
+        the response, errors included."""
+        return self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json"},
+        ).json()
 
     def statement_html(self, partner, date_from, date_to=None):
         """The statement of ``partner`` from ``date_from`` to ``date_to`` (today), as

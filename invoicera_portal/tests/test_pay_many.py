@@ -1,4 +1,3 @@
-import json
 import re
 from datetime import timedelta
 
@@ -24,14 +23,6 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
             cls.client_a, [(100, -40), (200, -10), (300, 20)]
         )
         cls.other_client_invoice = cls.make_invoices(cls.client_b, [(999, -5)])
-
-    def json_call(self, route, params):
-        """A JSON-RPC call as the payment form makes it; the response, errors included."""
-        return self.url_open(
-            route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        ).json()
 
     def pay(self, invoices, amount, expect_error=None, state="done"):
         """The payment form's call, then the demo gateway's answer, then post-processing."""

@@ -1,5 +1,3 @@
-import json
-
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
@@ -23,13 +21,6 @@ class TestReview4PayMany(InvoiceraPortalCommon, HttpCase):
         # the same provider, set up for the other company (as staff would)
         cls.other_provider = cls.provider.copy({"company_id": cls.other_company.id})
         cls.other_provider.write({"state": "test", "is_published": True})
-
-    def json_call(self, route, params):
-        return self.url_open(
-            route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        ).json()
 
     def pay_with(self, provider, flow="direct", token=None):
         ids = "-".join(str(i) for i in self.invoices.ids)

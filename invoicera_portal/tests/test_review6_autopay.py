@@ -1,5 +1,3 @@
-import json
-
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -17,14 +15,6 @@ class TestReview6Autopay(InvoiceraPortalCommon, HttpCase):
         cls.setup_clients()
         cls.provider = cls.demo_provider()
         cls.method = cls.provider.payment_method_ids[:1]
-
-    def json_call(self, route, params):
-        """A JSON-RPC call as the payment form makes it; the response, errors included."""
-        return self.url_open(
-            route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        ).json()
 
     def start_paying_online(self):
         """Invoices A and B of client A, whose autopay card is saved, each with

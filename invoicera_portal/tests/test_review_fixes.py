@@ -1,4 +1,3 @@
-import json
 import re
 from datetime import timedelta
 
@@ -221,13 +220,7 @@ class TestReviewFixes(InvoiceraPortalCommon, HttpCase):
         token = self.make_demo_token(self.contact_a1)
         self.client_a.invoicera_autopay_token_id = token
         self.login(self.user_a1)
-        self.url_open(
-            "/payment/archive_token",
-            data=json.dumps(
-                {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"token_id": token.id}}
-            ),
-            headers={"Content-Type": "application/json"},
-        )
+        self.json_call("/payment/archive_token", {"token_id": token.id})
         self.assertFalse(token.active)
         for user in (self.user_a1, self.user_a2):
             self.login(user)
