@@ -37,7 +37,6 @@ from . import test_review3_timesheet_costs
 from . import test_review3_billing_run_chunks
 from . import test_review3_billing_run_delete
 from . import test_review3_billing_run_started_by
-from . import test_review4_billing_analytic
 from . import test_review4_billing_salesperson
 from . import test_review5_billing_currency_move
 from . import test_review6_timesheet_screen
@@ -48,5 +47,5 @@ from . import test_review6_billing_copy
 from . import test_review7_billing_aging
 from . import test_review7_billing_lang
 from . import test_review7_billing_run_company
-from . import test_review8_billing_analytic_models
+from . import test_billing_analytic
 from . import test_review8_billing_credit_notes

@@ -7,11 +7,13 @@ from .common import InvoiceraTimesheetCase
 
 
 @tagged("post_install", "-at_install")
-class TestReview8BillingAnalyticModels(InvoiceraTimesheetCase):
-    """The company's analytic distribution models (Accounting ▸ Configuration ▸
-    Analytic Distribution Models) fill the plans of the engine's invoice lines
-    as they fill a sales order's or an invoice's: the model's accounts for the
-    plans it fills, the project's for the others."""
+class TestBillingAnalytic(InvoiceraTimesheetCase):
+    """Invoice lines take all the analytic accounts of their project, as Odoo's
+    sale flow gives them (``project._get_analytic_distribution()``), and the
+    company's analytic distribution models (Accounting ▸ Configuration ▸
+    Analytic Distribution Models) fill their plans as they fill a sales order's
+    or an invoice's: the model's accounts for the plans it fills, the project's
+    for the others."""
 
     @classmethod
     def setUpClass(cls):
@@ -24,6 +26,14 @@ class TestReview8BillingAnalyticModels(InvoiceraTimesheetCase):
             {"name": "Consulting", "plan_id": cls.departments.id}
         )
         cls.Model = cls.env["account.analytic.distribution.model"]
+        cls.column = cls.departments._column_name()
+
+    def test_lines_take_every_plan_of_the_project(self):
+        self.project[self.column] = self.consulting
+        self.log_time(self.alice, 3)
+        invoice = self.invoice(self.client)
+        expected = {f"{self.project.account_id.id},{self.consulting.id}": 100}
+        self.assertEqual(invoice.invoice_line_ids.analytic_distribution, expected)
 
     def model(self, **vals):
         """A distribution model: ``Sales`` 100% unless another distribution is given."""
