@@ -151,6 +151,7 @@ class AccountMove(models.Model):
                     invoices=", ".join(released.mapped("display_name")),
                 )
             )
+        self._invoicera_check_credited_kept()
         self._invoicera_check_credit_note_kept()
         res = super().button_draft()
         # Back to draft, the invoice may change: its next sending gets a new
@@ -159,12 +160,41 @@ class AccountMove(models.Model):
         return res
 
     def _post(self, soft=True):
+        self._invoicera_check_credited_posted()
         posted = super()._post(soft=soft)
         # An invoice credited in full (by one credit note or several) gives its
         # items back to unbilled; partly credited, they stay invoiced (README).
         refunds = posted.filtered(lambda m: m.move_type == "out_refund" and m.reversed_entry_id)
         refunds.reversed_entry_id._invoicera_credited_in_full()._invoicera_release_items()
         return posted
+
+    def _invoicera_check_credited_posted(self):
+        """Refuse to post the credit notes of ``self`` crediting an invoice of
+        billed work that is not posted (reset to draft, or cancelled: its work
+        went back to Billing ▸ Unbilled Work). The client would be credited for
+        work that invoice no longer bills, and that is invoiced again."""
+        refunds = self.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "draft"
+            and m.reversed_entry_id.move_type == "out_invoice"
+            and m.reversed_entry_id.state != "posted"
+            and (
+                m.reversed_entry_id.invoicera_item_count
+                or m.reversed_entry_id.invoicera_items_released
+            )
+        )
+        if refunds:
+            raise UserError(
+                _(
+                    "%(credit_notes)s credits %(invoices)s, which bills work from Billing "
+                    "▸ Unbilled Work and is not posted: the client would be credited for "
+                    "work that invoice does not bill. Post the invoice first; or, to bill "
+                    "the work again, cancel the invoice (its work goes back to Unbilled "
+                    "Work) and delete the credit note.",
+                    credit_notes=", ".join(refunds.mapped("display_name")),
+                    invoices=", ".join(refunds.reversed_entry_id.mapped("display_name")),
+                )
+            )
 
     def _invoicera_credited_in_full(self, scheduled=False):
         """The invoices (or vendor bills) of ``self`` that their posted credit
@@ -223,6 +253,34 @@ class AccountMove(models.Model):
                     "note instead: the work goes back to Unbilled Work, where you correct "
                     "it and invoice it again, so that it is billed once.",
                     invoices=", ".join(billed.mapped("display_name")),
+                )
+            )
+
+    def _invoicera_check_credited_kept(self):
+        """Refuse to reset to draft (or cancel, which resets first) the posted
+        invoices of ``self`` whose credit notes credited them in full and so
+        gave their work back to unbilled. Their credit notes stay posted
+        (:meth:`_invoicera_check_credit_note_kept`): cancelled, the invoice would
+        leave the client a credit for nothing beside the next invoice of that
+        work; posted again, it would bill that work again."""
+        credited = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.invoicera_items_released
+        )
+        if credited:
+            raise UserError(
+                _(
+                    "%(invoices)s was credited in full by %(credit_notes)s: the work it "
+                    "billed went back to Billing ▸ Unbilled Work, where it is invoiced "
+                    "again. The invoice stays as it is, with its credit note, so that the "
+                    "work is billed once and the client credited once.",
+                    invoices=", ".join(credited.mapped("display_name")),
+                    credit_notes=", ".join(
+                        credited.reversal_move_ids.filtered(
+                            lambda m: m.move_type == "out_refund" and m.state == "posted"
+                        ).mapped("display_name")
+                    ),
                 )
             )
 

@@ -1145,12 +1145,13 @@ class InvoiceraBillableItem(models.Model):
             for partner, partner_lines in lines.items()
         }
 
-    def _prepare_invoices(self, company, invoice_date, run=None):
+    def _prepare_invoices(self, company, invoice_date, run=None, accounts=None):
         """Invoice values for ``self``, per client, with the items of each line.
 
         Returns ``{client: [(invoice_values, [item ids of line 1, ...]), ...]}``:
         one invoice per client in its currency (and per project when the client
-        wants it).
+        wants it). ``accounts``: the batch's cache of income accounts
+        (:meth:`_income_account`), which creating the invoices reads again.
         """
         rates, result, headers, names, prices, analytics = {}, {}, {}, {}, {}, {}
         # the clients' settings (line detail, one invoice per project) are per
@@ -1197,7 +1198,13 @@ class InvoiceraBillableItem(models.Model):
                     }
                     # the project's accounts and the analytic distribution models'
                     distribution = self._line_analytic_distribution(
-                        line["project"], line_partner, line["product"], position, company, analytics
+                        line["project"],
+                        line_partner,
+                        line["product"],
+                        position,
+                        company,
+                        analytics,
+                        accounts=accounts,
                     )
                     if distribution:
                         vals["analytic_distribution"] = distribution
@@ -1219,7 +1226,9 @@ class InvoiceraBillableItem(models.Model):
         return result
 
     @api.model
-    def _line_analytic_distribution(self, project, partner, product, position, company, cache):
+    def _line_analytic_distribution(
+        self, project, partner, product, position, company, cache, accounts=None
+    ):
         """The analytic distribution of an invoice line billing ``product`` of
         ``project`` to ``partner`` (the invoice's commercial partner) in the
         fiscal ``position``.
@@ -1236,7 +1245,8 @@ class InvoiceraBillableItem(models.Model):
 
         ``cache``: a dict kept for one batch, where whether the company has
         models is asked once, the models are looked for once per client,
-        product and fiscal position, and each project merged with them once.
+        product and fiscal position, and each project merged with them once;
+        ``accounts``: the batch's cache of income accounts (by default ``cache``).
         """
         key = (project.id, partner.id, product.id, position.id)
         if key in cache:
@@ -1250,9 +1260,9 @@ class InvoiceraBillableItem(models.Model):
         if not cache["any model"]:
             cache[model_key] = {}
         elif model_key not in cache:
-            account = product.with_company(company).product_tmpl_id.get_product_accounts(
-                fiscal_pos=position
-            )["income"]
+            account = self._income_account(
+                product, position, company, cache if accounts is None else accounts
+            )
             cache[model_key] = Model._get_distribution(
                 {
                     "product_id": product.id,
@@ -1280,6 +1290,22 @@ class InvoiceraBillableItem(models.Model):
             distribution = {",".join(map(str, kept.ids)): 100} if kept else {}
         cache[key] = {**distribution, **applied}
         return dict(cache[key])
+
+    @api.model
+    def _income_account(self, product, position, company, cache):
+        """The income account Odoo gives an invoice line of ``company`` billing
+        ``product`` to a client in the fiscal ``position``
+        (``account.move.line._compute_account_id``): the product's (else its
+        category's), mapped by the position. ``cache``: a dict kept for one
+        batch, where each product and position is looked at once, for the
+        lines' analytic models (:meth:`_line_analytic_distribution`) and
+        account (:meth:`_predict_line_amounts`) alike."""
+        key = ("income account", product.id, position.id)
+        if key not in cache:
+            cache[key] = product.with_company(company).product_tmpl_id.get_product_accounts(
+                fiscal_pos=position
+            )["income"]
+        return cache[key]
 
     @api.model
     def _price_in_position(self, product, position, price, company, cache):
@@ -1466,17 +1492,24 @@ class InvoiceraBillableItem(models.Model):
         to_invoice = self.browse().union(
             *(items for partner, items in locked.items() if not errors.get(partner))
         )
-        prepared = to_invoice._prepare_invoices(company, invoice_date, run)
+        # the income account of each (product, fiscal position), looked for
+        # once in the batch: for the lines' analytic models and their account
+        accounts = {}
+        prepared = to_invoice._prepare_invoices(company, invoice_date, run, accounts=accounts)
         # 3. Create (and post): all at once, else client by client.
         try:
             with self.env.cr.savepoint():
-                created = self._create_invoices(prepared, company, post)
+                created = self._create_invoices(prepared, company, post, accounts=accounts)
         except CLIENT_ERRORS:
             created = {}
             for partner, invoices in prepared.items():
                 try:
                     with self.env.cr.savepoint():
-                        created.update(self._create_invoices({partner: invoices}, company, post))
+                        created.update(
+                            self._create_invoices(
+                                {partner: invoices}, company, post, accounts=accounts
+                            )
+                        )
                 except CLIENT_ERRORS as error:
                     if isinstance(error, psycopg2.IntegrityError):
                         # as Odoo words it for a user (the constraint's message)
@@ -1486,8 +1519,11 @@ class InvoiceraBillableItem(models.Model):
             results[partner] = ("invoiced", moves)
         return results
 
-    def _create_invoices(self, prepared, company, post):
-        """Create the invoices of ``{client: prepared invoices}``, link and lock their items."""
+    def _create_invoices(self, prepared, company, post, accounts=None):
+        """Create the invoices of ``{client: prepared invoices}``, link and lock their items.
+
+        ``accounts``: the batch's cache of income accounts (:meth:`_income_account`).
+        """
         if not prepared:
             return {}
         vals_list, links = [], []
@@ -1506,7 +1542,7 @@ class InvoiceraBillableItem(models.Model):
                 mail_create_nosubscribe=True,
             )
         )
-        self._predict_line_amounts(vals_list, company)
+        self._predict_line_amounts(vals_list, company, accounts=accounts)
         moves = self._create_moves(Move, vals_list)
         billed, by_partner = [], defaultdict(lambda: self.env["account.move"])
         for move, (partner, line_items) in zip(moves, links, strict=True):
@@ -1570,7 +1606,7 @@ class InvoiceraBillableItem(models.Model):
         return False
 
     @api.model
-    def _predict_line_amounts(self, vals_list, company):
+    def _predict_line_amounts(self, vals_list, company, accounts=None):
         """Give the lines of ``vals_list`` (new customer invoices) their account,
         taxes and amounts, as Odoo would compute them.
 
@@ -1591,10 +1627,12 @@ class InvoiceraBillableItem(models.Model):
         without one is refused before, ``_product_errors``). The taxes: the
         product's, else the sales taxes of that account, mapped by the fiscal
         position. Where an addon changes either rule, Odoo chooses them.
+        ``accounts``: the batch's cache of income accounts (:meth:`_income_account`).
         """
         AccountTax = self.env["account.tax"]
         Line = self.env["account.move.line"]
         chosen, rates = {}, {}  # chosen: {(fiscal position, product): (account, taxes)}
+        accounts = {} if accounts is None else accounts
         give_taxes = all(
             self._overridden_only_by(Line, method, ())
             for method in ("_compute_tax_ids", "_get_computed_taxes")
@@ -1624,9 +1662,7 @@ class InvoiceraBillableItem(models.Model):
                 if key not in chosen:
                     account = self.env["account.account"]
                     if give_account:
-                        account = product.with_company(
-                            company
-                        ).product_tmpl_id.get_product_accounts(fiscal_pos=position)["income"]
+                        account = self._income_account(product, position, company, accounts)
                     taxes = product.taxes_id.filtered_domain(
                         company_domain
                     ) or account.tax_ids.filtered(lambda tax: tax.type_tax_use == "sale")

@@ -31,7 +31,15 @@ class InvoiceraRealizationReport(models.Model):
             "invoice_id",
             "invoice_line_id",
         ],
-        "account.move": ["amount_total", "amount_residual", "state", "move_type"],
+        "account.move": [
+            "amount_total",
+            "amount_total_signed",
+            "amount_residual",
+            "currency_id",
+            "reversed_entry_id",
+            "state",
+            "move_type",
+        ],
         "account.move.line": [
             "discount",
             "display_type",
@@ -99,22 +107,67 @@ class InvoiceraRealizationReport(models.Model):
         # billed: the item's amount less its invoice line's discount, in the
         # item's currency and at its rate (a rate including a tax is compared
         # with the standard rate including it: the tax is not a write-down);
-        # less what credit notes settled of the invoice, pro rata of its total
+        # less what credit notes took off the invoice, pro rata of its total
         # (credited work is written down, never collected)
         return SQL(
             """
-            WITH credited AS (
-                -- what credit notes settled of each invoice (not collected)
-                SELECT invoice_line.move_id, SUM(part.debit_amount_currency) AS amount
-                  FROM account_partial_reconcile part
-                  JOIN account_move_line invoice_line ON invoice_line.id = part.debit_move_id
-                  JOIN account_move_line refund_line ON refund_line.id = part.credit_move_id
-                  JOIN account_move refund ON refund.id = refund_line.move_id
-                 WHERE refund.move_type = 'out_refund'
-                   AND invoice_line.move_id IN (
+            WITH billed_invoice AS (
+                SELECT id, currency_id, amount_total, amount_total_signed
+                  FROM account_move
+                 WHERE id IN (
                        SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
                    )
-              GROUP BY invoice_line.move_id
+            ),
+            credit AS (
+                -- the invoice's own credit notes (Reverse), posted, for all they
+                -- credit: matched with the invoice, or not (a paid invoice's
+                -- credit note is refunded or settles another invoice), in the
+                -- invoice's currency; ``undone``: a credit note of such a credit
+                -- note (Reverse of the credit note), billing it again
+                SELECT invoice.id AS move_id,
+                       CASE WHEN refund.currency_id = invoice.currency_id
+                            THEN refund.amount_total
+                            ELSE ABS(refund.amount_total_signed) * invoice.amount_total
+                                 / NULLIF(ABS(invoice.amount_total_signed), 0)
+                        END AS own,
+                       0 AS undone,
+                       0 AS other
+                  FROM account_move refund
+                  JOIN billed_invoice invoice ON invoice.id = refund.reversed_entry_id
+                 WHERE refund.move_type = 'out_refund' AND refund.state = 'posted'
+             UNION ALL
+                SELECT invoice.id,
+                       0,
+                       CASE WHEN undo.currency_id = invoice.currency_id
+                            THEN undo.amount_total
+                            ELSE ABS(undo.amount_total_signed) * invoice.amount_total
+                                 / NULLIF(ABS(invoice.amount_total_signed), 0)
+                        END,
+                       0
+                  FROM account_move undo
+                  JOIN account_move refund ON refund.id = undo.reversed_entry_id
+                  JOIN billed_invoice invoice ON invoice.id = refund.reversed_entry_id
+                 WHERE undo.move_type = 'out_invoice' AND undo.state = 'posted'
+                   AND refund.move_type = 'out_refund' AND refund.state = 'posted'
+             UNION ALL
+                -- a credit note of no invoice matched with it: what it settled
+                -- (another invoice's credit note settling it pays it)
+                SELECT invoice_line.move_id, 0, 0, part.debit_amount_currency
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line invoice_line ON invoice_line.id = part.debit_move_id
+                  JOIN billed_invoice invoice ON invoice.id = invoice_line.move_id
+                  JOIN account_move_line refund_line ON refund_line.id = part.credit_move_id
+                  JOIN account_move refund ON refund.id = refund_line.move_id
+                 WHERE refund.move_type = 'out_refund' AND refund.reversed_entry_id IS NULL
+            ),
+            credited AS (
+                -- what credit notes took off each invoice (billed less), and
+                -- what they settled of it (not collected)
+                SELECT move_id,
+                       SUM(own - undone + other) AS amount,
+                       SUM(own + other) AS settled
+                  FROM credit
+              GROUP BY move_id
             ),
             discounted AS (
                 -- the early payment discount of each invoice paid within its
@@ -193,7 +246,7 @@ class InvoiceraRealizationReport(models.Model):
                        CASE WHEN share.total IS NULL THEN 0
                             ELSE share.invoiced * GREATEST(
                                 share.total - move.amount_residual
-                                - COALESCE(credited.amount, 0)
+                                - COALESCE(credited.settled, 0)
                                 - COALESCE(discounted.amount, 0),
                                 0
                             ) / share.total

@@ -1,0 +1,115 @@
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestEngineCreditNotes(InvoiceraTimesheetCase):
+    """An invoice credited in full gave its work back to Unbilled Work, where it is
+    invoiced again: the invoice stays as it is, with its credit note (neither
+    cancelled nor reset to draft), so that the client pays for the work once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.line = cls.log_time(cls.alice, 5)
+
+    def owed(self):
+        """What the client owes: its posted invoices less its credit notes, unpaid."""
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.client.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ]
+        )
+        return sum(moves.mapped("amount_residual_signed"))
+
+    def credited_in_full_and_invoiced_again(self):
+        invoice = self.invoice(self.client, post=True)
+        credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        credit_note.action_post()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        again = self.invoice(self.client, invoice_date=date(2026, 4, 30), post=True)
+        self.assertEqual(again.amount_untaxed, 5 * 90)
+        self.assertEqual(self.owed(), again.amount_total)
+        return invoice, credit_note, again
+
+    def test_an_invoice_credited_in_full_is_not_cancelled(self):
+        invoice, credit_note, again = self.credited_in_full_and_invoiced_again()
+        try:
+            invoice.button_cancel()  # Odoo resets it to draft, then cancels it
+        except UserError as error:
+            self.assertIn(credit_note.name, str(error), "the message names the credit note")
+        self.assertEqual(
+            self.owed(),
+            again.amount_total,
+            "the client owes the work once: cancelling the invoice credited in full "
+            "left its credit note a credit for nothing",
+        )
+        self.assertEqual(invoice.state, "posted")
+
+    def test_an_invoice_credited_in_full_is_not_reset_to_draft(self):
+        invoice, credit_note, again = self.credited_in_full_and_invoiced_again()
+        try:
+            invoice.button_draft()
+        except UserError as error:
+            self.assertIn("credited in full", str(error))
+        self.assertEqual(
+            (invoice.state, invoice.payment_state),
+            ("posted", "reversed"),
+            "reset to draft, the invoice credited in full was unreconciled from its "
+            "credit note: posted again it bills the work a second time beside the "
+            "new invoice, cancelled or deleted it leaves the client a credit for nothing",
+        )
+        # the credit note stays too, and the work is billed once
+        with self.assertRaisesRegex(UserError, "Unbilled Work"):
+            credit_note.button_draft()
+        self.assertEqual(self.owed(), again.amount_total)
+        self.assertEqual(self.item_of(self.line).invoice_id, again)
+
+    def test_a_partly_credited_invoice_is_still_reset_to_draft(self):
+        """Partly credited, the invoice still bills its work: it may be corrected."""
+        invoice = self.invoice(self.client, post=True)
+        credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        credit_note.invoice_line_ids.quantity = 1
+        credit_note.action_post()
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        invoice.button_draft()
+        self.assertEqual(invoice.state, "draft")
+        invoice.action_post()
+        self.assertEqual(self.item_of(self.line).invoice_id, invoice)
+
+    def test_no_credit_note_posted_for_an_invoice_no_longer_posted(self):
+        """A credit note made (in draft) before its invoice was reset to draft and
+        cancelled: posted, it would credit the client for work invoiced again."""
+        invoice = self.invoice(self.client, post=True)
+        credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        self.assertEqual(credit_note.state, "draft")
+        refusals = []
+
+        def post_credit_note():
+            try:
+                credit_note.action_post()
+            except UserError as error:
+                refusals.append(str(error))
+
+        invoice.button_draft()
+        post_credit_note()
+        invoice.button_cancel()
+        self.assertEqual(self.item_of(self.line).state, "to_bill", "cancelled: to bill again")
+        if credit_note.state == "draft":
+            post_credit_note()
+        again = self.invoice(self.client, invoice_date=date(2026, 4, 30), post=True)
+        self.assertEqual(
+            self.owed(),
+            again.amount_total,
+            "the client owes the work once: the credit note of the cancelled invoice "
+            "credited the client for nothing",
+        )
+        self.assertEqual(len(refusals), 2)
+        self.assertIn("not posted", refusals[0])
+        self.assertIn(invoice.name, refusals[1])

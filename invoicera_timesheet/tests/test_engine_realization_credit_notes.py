@@ -1,0 +1,88 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestEngineRealizationCreditNotes(InvoiceraTimesheetCase):
+    """Realization: a credit note takes its amount off what its invoice billed,
+    also when the invoice was paid already (Odoo cannot match the credit note
+    with it: it is refunded, or settles another invoice)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.log_time(cls.alice, 10, name="Build")
+        cls.app = cls.client_project("Mobile App", cls.company)
+        cls.log_time(cls.alice, 5, project=cls.app, name="Screens")
+        cls.client.invoicera_invoice_per_project = True
+
+    def invoices(self):
+        """The client's posted invoices of March: the website's, the app's."""
+        invoices = self.invoice(self.client, post=True)
+        website = invoices.filtered(lambda m: m.invoice_origin == "Website")
+        app = invoices - website
+        self.assertEqual((website.amount_total, app.amount_total), (900, 450))
+        return website, app
+
+    def pay(self, invoice, amount=None):
+        """The client pays ``amount`` of ``invoice`` (all of it) on 10 April."""
+        values = {"payment_date": date(2026, 4, 10)}
+        if amount is not None:
+            values["amount"] = amount
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(values)._create_payments()
+
+    def credit_three_hours(self, invoice):
+        refund = invoice._reverse_moves([{"invoice_date": date(2026, 4, 12)}])
+        refund.invoice_line_ids.quantity = 3  # 3 h of 90 credited: 270
+        refund.action_post()
+        self.assertEqual(refund.amount_total, 270)
+        return refund
+
+    def by_project(self):
+        Report = self.env["invoicera.realization.report"]
+        Report.invalidate_model()
+        return {
+            project.name: (round(billed, 2), round(collected, 2))
+            for project, billed, collected in Report._read_group(
+                [("partner_id", "=", self.client.id)],
+                ["project_id"],
+                ["billed_value:sum", "collected_value:sum"],
+            )
+        }
+
+    def test_a_credit_note_of_a_paid_invoice_is_written_down(self):
+        invoice, _app = self.invoices()
+        self.pay(invoice)
+        self.assertFalse(invoice.amount_residual)
+        refund = self.credit_three_hours(invoice)
+        self.assertEqual(refund.amount_residual, 270, "the client's credit: not matched")
+        items = self.Item.search([("invoice_id", "=", invoice.id)])
+        self.assertEqual(set(items.mapped("state")), {"invoiced"}, "partly credited: billed")
+        self.assertEqual(
+            self.by_project()["Website"],
+            (630, 630),
+            "a credit note of a paid invoice takes its 270 off what the work billed "
+            "and collected (billed, collected)",
+        )
+
+    def test_a_credit_note_settling_the_next_invoice_is_written_down_on_its_own(self):
+        website, app = self.invoices()
+        self.pay(website)
+        refund = self.credit_three_hours(website)
+        # the client's credit settles the app's invoice, which it pays the rest of
+        lines = (refund | app).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        lines.reconcile()
+        self.assertEqual(app.amount_residual, 180)
+        self.pay(app)
+        self.assertEqual(
+            self.by_project(),
+            {"Website": (630, 630), "Mobile App": (450, 450)},
+            "the credit note is written down on the work it credits (billed, collected)",
+        )
