@@ -21,6 +21,7 @@
         "security/ir.model.access.csv",
         "data/invoicera_timesheet_data.xml",
         "views/invoicera_unbilled_client_views.xml",
+        "views/invoicera_billable_item_views.xml",
         "views/project_project_views.xml",
         "views/hr_employee_views.xml",
         "views/account_analytic_line_views.xml",

@@ -170,6 +170,24 @@ class AccountAnalyticLine(models.Model):
         costs._invoicera_sync_items()
         return res
 
+    def _compute_so_line(self):
+        # Time written off here (never to bill) stays off the order line its
+        # task or project is sold on since, as invoiced time does (Odoo leaves
+        # it) and as a written-off milestone's fee does: the order would bill it.
+        # (asked of the time Odoo computes only: not of invoiced time, nor of the
+        # analytic entries of journal items, which are no time)
+        written_off = self.filtered(
+            lambda line: line.project_id and not line.is_so_line_edited and line._is_not_billed()
+        )._invoicera_written_off()
+        return super(AccountAnalyticLine, self - written_off)._compute_so_line()
+
+    def _is_updatable_timesheet(self):
+        # nor the order line of its employee (the project's employee mapping,
+        # project.project._update_timesheets_sale_line_id)
+        return super()._is_updatable_timesheet() and self.id not in self.env.context.get(
+            "invoicera_written_off_ids", ()
+        )
+
     @api.depends("invoicera_approval_state", "project_id.user_id")
     @api.depends_context("uid")
     def _compute_readonly_timesheet(self):
@@ -469,6 +487,27 @@ class AccountAnalyticLine(models.Model):
         )
         self.invalidate_recordset(["timesheet_invoice_id"])
         self.env["account.move"].invalidate_model(["timesheet_ids"])
+
+    def _invoicera_written_off(self):
+        """The lines of ``self`` whose item is written off (in a form too: the
+        record's), in one query."""
+        stored = self._origin.filtered("id")
+        if not stored:
+            return self.browse()
+        items = (
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("source_model", "=", self._name),
+                    ("source_id", "in", stored.ids),
+                    ("state", "=", "written_off"),
+                ]
+            )
+        )
+        ids = set(items.mapped("source_id"))
+        return self.filtered(lambda line: line._origin.id in ids)
 
     def _invoicera_on_released(self, items):
         lines = self.browse(items.mapped("source_id")) & self

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 #: who reads an employee's default billing rate
 RATE_GROUPS = "hr.group_hr_user,invoicera_billing.group_billing_user"
@@ -14,6 +15,18 @@ class HrEmployee(models.Model):
         help="Hourly rate billed to clients for this employee's time when the "
         "project sets no rate of its own.",
     )
+
+    @api.constrains("invoicera_billing_rate")
+    def _check_invoicera_billing_rate(self):
+        # as a rate on a project: billed, it would be a credit to the client
+        negative = self.filtered(lambda employee: employee.invoicera_billing_rate < 0)
+        if negative:
+            raise ValidationError(
+                _(
+                    "The default billing rate of %(employees)s cannot be negative.",
+                    employees=", ".join(negative.mapped("name")),
+                )
+            )
 
     def write(self, vals):
         res = super().write(vals)

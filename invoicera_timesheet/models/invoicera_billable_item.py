@@ -27,6 +27,11 @@ class InvoiceraBillableItem(models.Model):
     # (hr_timesheet: an employee in the selected companies): the time is the
     # project's company's to bill, by whoever worked it
     employee_id = fields.Many2one(check_company=False)
+    # The sources bill in several units (hours, units, dozens...): their
+    # quantities are not added up in groups (Billable Items is grouped by client)
+    # nor offered as a measure, as the aging report's
+    worked_quantity = fields.Float(aggregator=None)
+    quantity = fields.Float(aggregator=None)
 
     def _audit_daily_hours(self):
         """The hours of the day are the employee's timesheets of the day, on any

@@ -31,7 +31,10 @@ class InvoiceraBillingRate(models.Model):
         # whole project)
         ondelete="cascade",
     )
-    employee_id = fields.Many2one("hr.employee", required=True, check_company=True)
+    # Odoo lets an employee log time on a project of another of their companies
+    # (hr_timesheet: an employee in the selected companies): their rate on it is
+    # set as anyone's, in the project's company (billing items likewise)
+    employee_id = fields.Many2one("hr.employee", required=True)
     price_unit = fields.Monetary("Hourly Rate", required=True)
     currency_id = fields.Many2one(
         "res.currency",

@@ -126,6 +126,20 @@ class ProjectProject(models.Model):
                     )
                 )
 
+    @api.constrains("invoicera_cost_markup")
+    def _check_invoicera_cost_markup(self):
+        # a markup below -100% bills costs as credits to the client (a negative
+        # rate, which invoicing refuses): refused when entered, naming the project
+        below = self.filtered(lambda project: project.invoicera_cost_markup < -100)
+        if below:
+            raise ValidationError(
+                _(
+                    "The markup on costs of %(projects)s cannot be below -100%%: the "
+                    "client would be billed a credit for each cost.",
+                    projects=", ".join(below.mapped("display_name")),
+                )
+            )
+
     @api.constrains("invoicera_service_product_id", "company_id")
     def _check_invoicera_service_company(self):
         # The project's time is billed by its company (by any company's staff on
@@ -169,6 +183,15 @@ class ProjectProject(models.Model):
                     {"project_id": new_project.id}
                 )
         return new_projects
+
+    def _update_timesheets_sale_line_id(self):
+        """Odoo gives the projects' unbilled time the order line of its employee
+        (employee mapping): not the time written off here, never to bill
+        (``account.analytic.line._compute_so_line``), which the order would bill."""
+        written_off = self.timesheet_ids._invoicera_written_off()
+        return super(
+            ProjectProject, self.with_context(invoicera_written_off_ids=written_off.ids)
+        )._update_timesheets_sale_line_id()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_milestone_items(self):

@@ -49,3 +49,9 @@ from . import test_review7_billing_lang
 from . import test_review7_billing_run_company
 from . import test_billing_analytic
 from . import test_review8_billing_credit_notes
+from . import test_billable_item_units
+from . import test_billing_rate_entry
+from . import test_time_written_off_orders
+from . import test_engine_credit_notes
+from . import test_engine_realization_credit_notes
+from . import test_engine_income_account
