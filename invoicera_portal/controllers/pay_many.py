@@ -198,6 +198,22 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         ]
 
     @staticmethod
+    def _invoicera_check_partner_company(company):
+        """Refuse a payment of ``company``'s invoices by a contact registered with
+        another company (a crafted request: the page says so instead of offering
+        to pay), as Odoo's invoice page (``_can_partner_pay_in_company``)."""
+        partner = request.env.user.partner_id
+        if not PaymentPortal._can_partner_pay_in_company(partner, company):
+            raise ValidationError(
+                _(
+                    "Your contact is registered with %(own)s: it cannot pay the invoices "
+                    "of %(company)s online. Contact us to pay them.",
+                    own=partner.company_id.name,
+                    company=company.name,
+                )
+            )
+
+    @staticmethod
     def _invoicera_check_provider(company, provider_id=None, token_id=None, flow=None, **kwargs):
         """Refuse a provider (or saved payment method) of another company than the
         invoices' (a crafted request: the page offers their company's only). Its
@@ -288,6 +304,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         # invoice's number (a second payment of the invoice gets a suffix).
         reference = company.get_next_batch_payment_communication() if len(invoices) > 1 else False
         self._validate_transaction_kwargs(kwargs)
+        self._invoicera_check_partner_company(company)
         self._invoicera_check_provider(company, **kwargs)
         return self._process_transaction(
             request.env.user.partner_id.id,

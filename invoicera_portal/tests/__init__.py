@@ -2,6 +2,8 @@ from . import test_api
 from . import test_autopay
 from . import test_dashboard
 from . import test_pay_many
+from . import test_pay_many_company_mismatch
+from . import test_dashboard_quotations
 from . import test_portal_routes
 from . import test_portal_tours
 from . import test_review_fixes
