@@ -10,11 +10,16 @@ class AccountPayment(models.Model):
         # What the gateway reported as refunded outside Odoo (e.g. in its dashboard)
         # can no longer be refunded from Odoo: the Refund wizard offers the rest.
         res = super()._compute_amount_available_for_refund()
-        for payment in self:
-            tx_sudo = payment.payment_transaction_id.sudo()
-            if tx_sudo.provider_code in GATEWAYS and payment.amount_available_for_refund > 0:
-                payment.amount_available_for_refund = max(
-                    payment.amount_available_for_refund - tx_sudo._invoicera_refunded_outside(),
-                    0.0,
-                )
+        refundable = self.filtered(
+            lambda payment: payment.amount_available_for_refund > 0
+            # sudo: the transaction's provider decides, whoever reads the payment
+            and payment.payment_transaction_id.sudo().provider_code in GATEWAYS
+        )
+        # one query for all the payments
+        outside = refundable.payment_transaction_id.sudo()._invoicera_refunded_outside_by_tx()
+        for payment in refundable:
+            payment.amount_available_for_refund = max(
+                payment.amount_available_for_refund - outside[payment.payment_transaction_id.id],
+                0.0,
+            )
         return res

@@ -175,15 +175,24 @@ class PaymentTransaction(models.Model):
         """The amount of this payment refunded outside Odoo (e.g. in the gateway's
         dashboard), as its gateway reported it: Odoo can no longer refund it."""
         self.ensure_one()
+        return self._invoicera_refunded_outside_by_tx()[self.id]
+
+    def _invoicera_refunded_outside_by_tx(self):
+        """``{transaction id: amount refunded outside Odoo}`` for these payments, read
+        in one query (see :meth:`_invoicera_refunded_outside`)."""
+        if not self:
+            return {}
         groups = (
             self.env["invoicera.gateway.event"]
             .sudo()
             ._read_group(
-                [("transaction_id", "=", self.id), ("state", "=", "outside")],
+                [("transaction_id", "in", self.ids), ("state", "=", "outside")],
+                groupby=["transaction_id"],
                 aggregates=["refunded_amount:sum"],
             )
         )
-        return self.currency_id.round(groups[0][0] or 0.0) if groups else 0.0
+        refunded = {tx.id: amount or 0.0 for tx, amount in groups}
+        return {tx.id: tx.currency_id.round(refunded.get(tx.id, 0.0)) for tx in self}
 
     def _invoicera_check_refundable(self, amount):
         """Refuse to refund ``amount`` of this payment when a refund made outside Odoo

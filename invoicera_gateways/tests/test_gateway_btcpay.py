@@ -80,6 +80,41 @@ class TestBTCPay(common.GatewayCase):
             **values,
         }
 
+    def payout_event(
+        self,
+        pull_payment,
+        event_id="evt_payout",
+        payout_id="AtBy5KudF4LBVkRbuyVqyx",
+        amount="10.00",
+        state="Completed",
+    ):
+        """Body of the PayoutUpdated webhook of a payout (PayoutData) of ``pull_payment``
+        (PullPaymentData); the pull payment and its payouts are served by the fake API
+        (``GET /api/v1/pull-payments/{pullPaymentId}`` and ``.../payouts``)."""
+        payout = {
+            "id": payout_id,
+            "pullPaymentId": pull_payment["id"],
+            "date": "1592312018",
+            "destination": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            "originalCurrency": pull_payment["currency"],
+            "originalAmount": amount,
+            "payoutCurrency": "BTC",
+            "payoutAmount": "0.00016",
+            "payoutMethodId": "BTC-CHAIN",
+            "state": state,
+        }
+        path = rf"/api/v1/pull-payments/{pull_payment['id']}"
+        self.api.routes[("GET", path + "$")] = (200, pull_payment)
+        self.api.routes[("GET", path + "/payouts$")] = (200, [payout])
+        event = self.event(
+            event_id,
+            "PayoutUpdated",
+            payoutId=payout_id,
+            pullPaymentId=pull_payment["id"],
+            payoutState=state,
+        )
+        return json.dumps(event).encode()
+
     def notification(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
         # The webhook carries no amount; the invoice it names is served by the fake API.
         invoice = self.invoice_data(tx, status, amount, currency)
@@ -243,30 +278,7 @@ class TestBTCPay(common.GatewayCase):
         self.assertEqual(refund.provider_reference, "3Ke2ab9BXVeAe1SSsvJcW6")
         self.assertIn("/pull-payments/3Ke2ab9BXVeAe1SSsvJcW6", refund.state_message)
         # The client claims it; the merchant pays the payout: PayoutUpdated, Completed.
-        pp_path = r"/api/v1/pull-payments/3Ke2ab9BXVeAe1SSsvJcW6"
-        payout = {
-            "id": "AtBy5KudF4LBVkRbuyVqyx",
-            "pullPaymentId": "3Ke2ab9BXVeAe1SSsvJcW6",
-            "date": "1592312018",
-            "destination": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
-            "originalCurrency": "USD",
-            "originalAmount": "10.00",
-            "payoutCurrency": "BTC",
-            "payoutAmount": "0.00016",
-            "payoutMethodId": "BTC-CHAIN",
-            "state": "Completed",
-        }
-        self.api.routes[("GET", pp_path + "$")] = (200, self.pull_payment(tx))
-        self.api.routes[("GET", pp_path + "/payouts$")] = (200, [payout])
-        body = json.dumps(
-            self.event(
-                "evt_payout",
-                "PayoutUpdated",
-                payoutId=payout["id"],
-                pullPaymentId=payout["pullPaymentId"],
-                payoutState="Completed",
-            )
-        ).encode()
+        body = self.payout_event(self.pull_payment(tx))
         self.assertEqual(self.deliver(body), (200, "processed"))
         self.assertEqual(refund.state, "done")
 

@@ -365,7 +365,7 @@ class TestPaystack(common.GatewayCase):
         self.api.routes = self.refund_routes(tx)
         tx.action_refund(amount_to_refund=10)
         refund = tx.child_transaction_ids
-        # Another amount (a refund made in the dashboard), another payment.
+        # Another amount, of no refund List Refunds shows for the payment; another payment.
         other_amount = self.refund_webhook(REFUND_PROCESSED, tx, 5000)
         self.assertEqual(self.deliver(other_amount), (200, "ignored"))
         self.assertEqual(self.deliver(json.dumps(REFUND_PROCESSED).encode()), (200, "ignored"))

@@ -5,8 +5,6 @@ acknowledged, not refused for days of retries: BTCPay's pull payment
 https://docs.btcpayserver.org/API/Greenfield/v1/#tag/Pull-payments-(Public)) names
 no invoice, so it cannot be tied to a payment of ours either."""
 
-import json
-
 from odoo.tests import tagged
 
 from . import test_gateway_btcpay
@@ -25,28 +23,12 @@ class TestReview6BTCPayOtherPayouts(test_gateway_btcpay.TestBTCPay):
         tx = self.make_tx()
         tx._set_done()
         tx.provider_reference = test_gateway_btcpay.INVOICE
-        pp_path = r"/api/v1/pull-payments/8fQzUiUoBgS6cMmgVWHw1d"
         pull_payment = dict(
             self.pull_payment(tx), id="8fQzUiUoBgS6cMmgVWHw1d", name="Refund from the UI"
         )
-        payout = {
-            "id": "Cq3xV1hWLQZZtA8Wr3Z9qK",
-            "pullPaymentId": pull_payment["id"],
-            "originalCurrency": "USD",
-            "originalAmount": "10.00",
-            "state": "Completed",
-        }
-        self.api.routes[("GET", pp_path + "$")] = (200, pull_payment)
-        self.api.routes[("GET", pp_path + "/payouts$")] = (200, [payout])
-        body = json.dumps(
-            self.event(
-                "evt_ui_payout",
-                "PayoutUpdated",
-                payoutId=payout["id"],
-                pullPaymentId=pull_payment["id"],
-                payoutState="Completed",
-            )
-        ).encode()
+        body = self.payout_event(
+            pull_payment, event_id="evt_ui_payout", payout_id="Cq3xV1hWLQZZtA8Wr3Z9qK"
+        )
         self.assertEqual(self.deliver(body), (200, "ignored"), "retrying it would never help")
         self.assertEqual(tx.state, "done")
         self.assertFalse(tx.child_transaction_ids)

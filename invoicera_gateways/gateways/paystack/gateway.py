@@ -21,6 +21,13 @@ payload names the refunded transaction (``transaction_reference``), the amount
 and currency, but not the refund id (only ``refund.needs-attention`` has an
 ``id``): the refund transaction is the oldest unfinished refund of that
 payment with that amount.
+
+A refund webhook matching no unfinished refund of Odoo's is looked up in List
+Refunds of the payment (``GET refund?transaction=...``), whose ``merchant_note``
+tells Odoo's refunds (their refund transaction's reference) from the others: one
+made in Paystack's dashboard is reported once as refunded outside Odoo (under
+Problems and on the invoice), Odoo's own whose transaction is not committed yet is
+answered 409 and sent again, and one finished already changes nothing.
 """
 
 import logging
@@ -161,10 +168,8 @@ class Paystack(Gateway):
         return self.event_from_charge(charge, key=f"{event}:{charge.get('id')}")
 
     def _refund_event(self, event, data):
-        """The event of a ``refund.*`` webhook for our refund transaction, or None."""
-        refund_tx = self._refund_tx_of(data)
-        if not refund_tx:
-            return None  # a refund made outside Odoo, or already finished
+        """The event of a ``refund.*`` webhook: for our refund transaction, for a
+        refund of one of our payments made outside Odoo, or None."""
         try:
             amount = int(data.get("amount"))
         except (TypeError, ValueError):
@@ -175,6 +180,10 @@ class Paystack(Gateway):
             message = _(
                 "Paystack reports the refund as %(status)s.", status=data.get("status") or event
             )
+        refund_tx = self._refund_tx_of(data)
+        if not refund_tx:
+            # made outside Odoo, Odoo's own not committed yet, or finished already
+            return self._listed_refund_event(data, status, amount, message)
         return GatewayEvent(
             status=status,
             reference=refund_tx.reference,
@@ -185,6 +194,101 @@ class Paystack(Gateway):
             amount=amount,
             currency=data.get("currency") or "",
             message=message,
+        )
+
+    def _listed_refund_event(self, data, status, amount, message):
+        """The event of a refund webhook that matches no unfinished refund of Odoo's,
+        about the refund List Refunds shows for it; None when it is not of a
+        confirmed payment of ours, or Paystack lists no such refund.
+
+        The webhook names neither the refund's id nor its ``merchant_note``: of the
+        payment's refunds of that amount, the one in the webhook's status is taken,
+        and among those a refund made outside Odoo not reported yet (reported
+        already, for a failure), then Odoo's own not committed yet (sent again),
+        then Odoo's own (finished already: changes nothing).
+        """
+        payment = self._payment_of(data.get("transaction_reference"))
+        if (
+            not payment
+            or payment.state != "done"
+            or not payment.provider_reference
+            or amount is None
+        ):
+            return None
+        currency = (data.get("currency") or payment.currency_id.name).upper()
+        transaction = payment.provider_reference
+        refunds = []
+        for refund in self._listed_refunds(transaction, currency):
+            if not isinstance(refund, dict) or not refund.get("id"):
+                continue
+            if refund.get("transaction_reference") not in (None, "", transaction):
+                continue
+            if (refund.get("currency") or currency).upper() != currency:
+                continue
+            try:
+                if int(refund.get("amount")) != amount:
+                    continue
+            except (TypeError, ValueError):
+                continue
+            refunds.append(refund)
+        if not refunds:
+            return None
+        own_txs = payment.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
+        own_ids = set(own_txs.mapped("provider_reference"))
+        own_notes = set(own_txs.mapped("reference"))
+        reported = set(
+            self.env["invoicera.gateway.event"]
+            .sudo()
+            .search(
+                [
+                    ("provider_id", "=", self.provider.id),
+                    ("state", "=", "outside"),
+                    ("reference", "in", [str(refund["id"]) for refund in refunds]),
+                ]
+            )
+            .mapped("reference")
+        )
+        failed = status in ("error", "cancel")
+
+        def rank(refund):
+            refund_id = str(refund["id"])
+            note = (refund.get("merchant_note") or "").strip()
+            if refund_id in own_ids or note in own_notes:
+                kind = 2  # Odoo's own, finished already
+            elif self.names_own_refund(payment, note):
+                kind = 1  # Odoo's own, its transaction not committed yet
+            elif (refund_id in reported) == failed:
+                kind = 0  # outside Odoo: a new one, or the failure of one reported
+            else:
+                kind = 3
+            return (REFUND_STATUSES.get(refund.get("status")) != status, kind)
+
+        refund = min(refunds, key=rank)
+        note = (refund.get("merchant_note") or "").strip()
+        return GatewayEvent(
+            status=status,
+            # Odoo's own refund is found by its id, or by its reference (the note)
+            reference=note if note in own_notes else "",
+            provider_reference=str(refund["id"]),
+            amount=amount,
+            currency=currency,
+            message=message,
+            refund_of=transaction,
+            refund_reference=note,
+        )
+
+    def _payment_of(self, reference):
+        """Our payment Paystack knows as ``reference`` (a refund's ``transaction_reference``)."""
+        transactions = self.env["payment.transaction"]
+        if not reference:
+            return transactions
+        return self.transaction_known_as(reference) or transactions.search(
+            [
+                ("provider_id", "=", self.provider.id),
+                ("operation", "!=", "refund"),
+                ("reference", "=", reference),
+            ],
+            limit=1,
         )
 
     def _refund_tx_of(self, data):
@@ -198,17 +302,7 @@ class Paystack(Gateway):
         refund_tx = self.transaction_known_as(data.get("id"), refund=True)
         if refund_tx:
             return refund_tx
-        reference = data.get("transaction_reference")
-        if not reference:
-            return transactions
-        payment = self.transaction_known_as(reference) or transactions.search(
-            [
-                ("provider_id", "=", self.provider.id),
-                ("operation", "!=", "refund"),
-                ("reference", "=", reference),
-            ],
-            limit=1,
-        )
+        payment = self._payment_of(data.get("transaction_reference"))
         if not payment:
             return transactions
         refunds = payment.child_transaction_ids.filtered(
@@ -292,14 +386,20 @@ class Paystack(Gateway):
             currency=data.get("currency") or "",
         )
 
+    def _listed_refunds(self, transaction, currency):
+        """The refunds of ``transaction`` Paystack lists (List Refunds)."""
+        answer = self.request(
+            "GET",
+            "refund",
+            params={"transaction": transaction, "currency": currency, "perPage": 100},
+        )
+        refunds = answer.get("data") if isinstance(answer, dict) else None
+        return refunds if isinstance(refunds, list) else []
+
     def _existing_refund(self, transaction, note, minor, currency):
         """The refund of ``transaction`` made for our refund ``note``, if any (List Refunds)."""
         try:
-            answer = self.request(
-                "GET",
-                "refund",
-                params={"transaction": transaction, "currency": currency, "perPage": 100},
-            )
+            refunds = self._listed_refunds(transaction, currency)
         except (GatewayUnavailable, GatewayMisconfigured):
             # Whether an earlier attempt made the refund is unknown: never refund
             # again blindly (the refund fails clearly and can be asked again).
@@ -307,8 +407,7 @@ class Paystack(Gateway):
         except ValidationError as error:
             _logger.warning("Paystack: refunds of %s could not be listed: %s", transaction, error)
             return None
-        refunds = answer.get("data") if isinstance(answer, dict) else None
-        for refund in refunds if isinstance(refunds, list) else ():
+        for refund in refunds:
             if not isinstance(refund, dict) or (refund.get("merchant_note") or "").strip() != note:
                 continue
             if refund.get("transaction_reference") not in (None, "", transaction):
