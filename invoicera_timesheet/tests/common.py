@@ -122,6 +122,21 @@ class InvoiceraTimesheetCase(TransactionCase):
             .create({"journal_id": moves.journal_id.id, "date": day})
         )
 
+    def payment_wizard(self, invoice, day=date(2026, 4, 10), amount=None):
+        """The "Register Payment" wizard of ``invoice``: all of it (else ``amount``) on ``day``."""
+        values = {"payment_date": day}
+        if amount is not None:
+            values["amount"] = amount
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(values)
+        )
+
+    def pay(self, invoice, amount=None, day=date(2026, 4, 10)):
+        """The client pays ``amount`` of ``invoice`` (all of it) on ``day``."""
+        return self.payment_wizard(invoice, day, amount)._create_payments()
+
     def realization(self):
         """The client's totals in the realization report, read anew as a new page."""
         Report = self.env["invoicera.realization.report"]

@@ -27,15 +27,6 @@ class TestEngineRealizationCreditNotes(InvoiceraTimesheetCase):
         self.assertEqual((website.amount_total, app.amount_total), (900, 450))
         return website, app
 
-    def pay(self, invoice, amount=None):
-        """The client pays ``amount`` of ``invoice`` (all of it) on 10 April."""
-        values = {"payment_date": date(2026, 4, 10)}
-        if amount is not None:
-            values["amount"] = amount
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create(values)._create_payments()
-
     def credit_three_hours(self, invoice):
         refund = invoice._reverse_moves([{"invoice_date": date(2026, 4, 12)}])
         refund.invoice_line_ids.quantity = 3  # 3 h of 90 credited: 270

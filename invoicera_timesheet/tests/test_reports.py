@@ -105,15 +105,6 @@ class TestBillingReports(InvoiceraTimesheetCase):
         rows = Report.search([("partner_id", "=", self.client.id)])
         self.assertAlmostEqual(sum(rows.mapped("collected_value")), 350, msg="what the client paid")
 
-    def pay(self, invoice, amount=None):
-        """The client pays ``amount`` of ``invoice`` (all of it) on 10 April."""
-        values = {"payment_date": date(2026, 4, 10)}
-        if amount is not None:
-            values["amount"] = amount
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create(values)._create_payments()
-
     def test_realization_of_discounted_lines(self):
         """A discount on the invoice line is billed less: written down."""
         self.log_time(self.alice, 10, name="Build")

@@ -38,22 +38,12 @@ class TestReview2BillingRealizationDiscount(InvoiceraTimesheetCase):
         self.assertEqual(invoice.amount_total, 990)
         return invoice
 
-    def pay(self, invoice, day, amount=None):
-        values = {"payment_date": day}
-        if amount is not None:
-            values["amount"] = amount
-        return (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create(values)
-        )
-
     def test_early_payment_discount_is_not_collected(self):
         """Paid on 5 April, within the 10 days, 2% less (970.20 of 990): 98% of
         the 900 billed is collected, 882; before, the report showed 900, all of
         it collected, the discount written off at payment included."""
         invoice = self.invoice_on_early_discount_terms()
-        wizard = self.pay(invoice, date(2026, 4, 5))
+        wizard = self.payment_wizard(invoice, date(2026, 4, 5))
         self.assertTrue(wizard.early_payment_discount_mode)
         self.assertEqual(wizard.amount, 970.20)
         wizard._create_payments()
@@ -71,7 +61,7 @@ class TestReview2BillingRealizationDiscount(InvoiceraTimesheetCase):
     def test_paid_in_full_after_the_discount_period(self):
         """Paid after the 10 days, in full: all of it collected."""
         invoice = self.invoice_on_early_discount_terms()
-        wizard = self.pay(invoice, date(2026, 4, 20))
+        wizard = self.payment_wizard(invoice, date(2026, 4, 20))
         self.assertFalse(wizard.early_payment_discount_mode)
         wizard._create_payments()
         self.assertEqual(self.realization()["collected_value"], 900)
