@@ -114,7 +114,9 @@ class InvoiceraBillableItem(models.Model):
     standard_price_unit = fields.Monetary(
         "Standard Rate", readonly=True, help="The rate before any manual change."
     )
-    amount = fields.Monetary(compute="_compute_amount", store=True, aggregator="sum")
+    # In the item's currency: not added up (as Odoo's amounts in currency of
+    # journal items), the list's total and group rows add up amount_report
+    amount = fields.Monetary(compute="_compute_amount", store=True, aggregator=None)
     # Not stored: in the current company's currency at today's rate (a stored
     # amount would keep yesterday's rate), summed in SQL (_read_group_select)
     report_currency_id = fields.Many2one(
@@ -134,7 +136,7 @@ class InvoiceraBillableItem(models.Model):
         "Value at Standard Rates",
         compute="_compute_amount",
         store=True,
-        aggregator="sum",
+        aggregator=None,
         help="Worked quantity at the standard rate: what the work is worth before "
         "rounding, write-ups and write-downs.",
     )

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
+from odoo.addons.base.models.ir_qweb import QWebException
 from odoo.addons.queue_job.delay import group
 
 from .invoicera_billable_mixin import ENGINE, engine_flag
@@ -29,6 +30,9 @@ RUN_PARAMETERS = {"company_id", "invoice_date", "cutoff_date", "partner_ids", "p
 #: later each time (times the attempt); then Resume does
 SKIPPED_RETRIES = 3
 SKIPPED_RETRY_DELAY = 300
+#: what refuses to make or send a client's e-mail (its template, its PDF): the
+#: client's invoices stay posted, not sent, and the others are sent
+SEND_ERRORS = (UserError, ValidationError, QWebException)
 
 
 class InvoiceraBillingRun(models.Model):
@@ -120,7 +124,8 @@ class InvoiceraBillingRun(models.Model):
     not_sent_count = fields.Integer(
         "Not Sent",
         compute="_compute_counts",
-        help="Clients invoiced but not sent their invoices by e-mail: no e-mail address.",
+        help="Clients invoiced but not sent their invoices by e-mail: no e-mail address, "
+        "or an e-mail that could not be made (the log says why).",
     )
     progress = fields.Float(compute="_compute_counts")
 
@@ -470,7 +475,7 @@ class InvoiceraBillingRun(models.Model):
         results = to_invoice._invoice_clients(
             self.company_id, self.invoice_date, post=self.post, run=self
         )
-        posted = self.env["account.move"]
+        posted, invoiced_vals = {}, {}
         skipped = []
         for partner in partners:
             if partner not in results:
@@ -481,9 +486,8 @@ class InvoiceraBillingRun(models.Model):
                 vals = self._log_values(
                     partner, status, False, invoices=result, item_count=len(items)
                 )
-                posted |= result.filtered(lambda m: m.state == "posted")
-                if self.send:
-                    vals.update(self._not_sent_values(result))
+                posted[partner] = result.filtered(lambda m: m.state == "posted")
+                invoiced_vals[partner] = vals
                 log_vals.append(vals)
             elif status == "skipped":
                 skipped.append(partner.id)
@@ -500,6 +504,10 @@ class InvoiceraBillingRun(models.Model):
                 log_vals.append(self._log_values(partner, status, message))
             else:
                 log_vals.append(self._log_values(partner, status, result))
+        if self.send:
+            send_errors = self._send(posted)
+            for partner, vals in invoiced_vals.items():
+                vals.update(self._not_sent_values(posted[partner], send_errors.get(partner)))
         new_vals = []
         for vals in log_vals:
             log = retried.get(vals["partner_id"])
@@ -508,8 +516,6 @@ class InvoiceraBillingRun(models.Model):
             else:
                 new_vals.append(vals)
         Log.create(new_vals)
-        if self.send and posted:
-            self._send(posted)
         if skipped and retry:
             self._retry_later(skipped, attempt + 1)
         self._check_done()
@@ -535,9 +541,18 @@ class InvoiceraBillingRun(models.Model):
             "item_count": item_count,
         }
 
-    def _not_sent_values(self, invoices):
-        """Log values for a client whose posted ``invoices`` cannot be e-mailed
-        (Send & Print skips an invoice whose contact has no e-mail address)."""
+    def _not_sent_values(self, invoices, error=None):
+        """Log values for a client whose posted ``invoices`` were not e-mailed:
+        ``error``, why sending them failed, else their contacts without an
+        e-mail address (Send & Print skips those invoices)."""
+        if error:
+            return {
+                "not_sent": True,
+                "message": _(
+                    "Invoiced, not sent: %(error)s. Send the invoice from its form once corrected.",
+                    error=error.rstrip("."),
+                ),
+            }
         Send = self.env["account.move.send"]
         not_sent = invoices.filtered(
             lambda m: m.state == "posted" and not Send._is_applicable_to_move("email", m)
@@ -553,11 +568,46 @@ class InvoiceraBillingRun(models.Model):
             ),
         }
 
-    def _send(self, moves):
-        """Send posted invoices by e-mail, the way Odoo's Send & Print does."""
-        self.env["account.move.send"]._generate_and_send_invoices(
-            moves, sending_methods=["email"], allow_fallback_pdf=True
-        )
+    def _send(self, invoices_by_partner):
+        """Send the posted invoices ``{client: its invoices}`` by e-mail, the way
+        Odoo's Send & Print does: all at once, else client by client when that
+        fails, so that an e-mail that cannot be made (its template, its PDF, its
+        electronic invoice) leaves that client's invoices posted and not sent,
+        and the others sent. As Send & Print (not its "continue anyway"), an
+        invoice whose documents cannot be made is not sent with a proforma
+        instead: the error is the client's reason in the run's log.
+
+        Returns ``{client: why its invoices were not sent}``.
+        """
+        to_send = {partner: moves for partner, moves in invoices_by_partner.items() if moves}
+        if not to_send:
+            return {}
+        Send = self.env["account.move.send"]
+        try:
+            with self.env.cr.savepoint():
+                Send._generate_and_send_invoices(
+                    self.env["account.move"].union(*to_send.values()), sending_methods=["email"]
+                )
+        except SEND_ERRORS as error:
+            _logger.info("Billing run %s: sent client by client, one failed: %s", self.name, error)
+        else:
+            return {}
+        errors = {}
+        for partner, moves in to_send.items():
+            try:
+                # a savepoint each: what failed is undone (no invoice marked as
+                # sent without its e-mail)
+                with self.env.cr.savepoint():
+                    Send._generate_and_send_invoices(moves, sending_methods=["email"])
+            except SEND_ERRORS as error:
+                _logger.info(
+                    "Billing run %s: invoices of %s not sent: %s",
+                    self.name,
+                    partner.display_name,
+                    error,
+                )
+                errors[partner] = str(error.args[0]) if error.args else str(error)
+        return errors
 
     def _check_done(self):
         """Done when every client of the run has a final log line (not skipped)."""

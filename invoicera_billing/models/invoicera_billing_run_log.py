@@ -24,7 +24,8 @@ class InvoiceraBillingRunLog(models.Model):
     not_sent = fields.Boolean(
         readonly=True,
         help="The run sends its invoices by e-mail; this client's were not sent: "
-        "it has no e-mail address.",
+        "it has no e-mail address, or its e-mail could not be made (the message "
+        "says why).",
     )
     invoice_ids = fields.Many2many("account.move", string="Invoices")
     item_count = fields.Integer("Items")

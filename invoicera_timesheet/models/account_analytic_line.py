@@ -127,7 +127,9 @@ class AccountAnalyticLine(models.Model):
         lines = super().create(vals_list)
         for line, vals in zip(lines, vals_list, strict=True):
             line._invoicera_check_approval_change(vals)
-        lines.filtered("project_id")._invoicera_sync_items()
+        # new time has no item yet: only the billable time gets one (the rest,
+        # internal time or time off, reads no item)
+        lines.filtered("project_id")._invoicera_billable()._invoicera_sync_items()
         return lines
 
     def write(self, vals):
@@ -170,14 +172,47 @@ class AccountAnalyticLine(models.Model):
         costs._invoicera_sync_items()
         return res
 
+    @api.depends(
+        "project_id.allow_billable",
+        "project_id.partner_id",
+        "partner_id",
+        "timesheet_invoice_id",
+        "project_id.sale_line_id",
+        "project_id.sale_line_employee_ids",
+        "project_id.task_ids.sale_line_id",
+    )
+    def _compute_timesheet_invoice_type(self):
+        # Time billed here is billed by the hour at its rates, as time sold on an
+        # order line delivered by timesheets: "Billed on Timesheets" in Odoo's
+        # timesheet reports and project profitability, not "Non-Billable" (what
+        # Odoo says of time without an order line), and so is the time invoiced
+        # here. Time not invoiced yet of a project sold through order lines (its
+        # own, its tasks', its employees') keeps the type Odoo reports; so does
+        # the time of a project its user set to report "billed manually". (Not
+        # given Odoo's type first: the time invoiced here would be written again.)
+        candidates = self.filtered(
+            lambda line: line.project_id
+            and not line.so_line
+            and line.project_id.billing_type != "manually"
+        )
+        invoiced = candidates.filtered(lambda line: not line._is_not_billed())
+        unbilled = (candidates - invoiced).filtered(lambda line: line._invoicera_billed_here())
+        sold = unbilled.project_id._invoicera_sold_on_order_lines()
+        billed_here = invoiced | unbilled.filtered(lambda line: line.project_id not in sold)
+        billed_here.timesheet_invoice_type = "billable_time"
+        return super(AccountAnalyticLine, self - billed_here)._compute_timesheet_invoice_type()
+
     def _compute_so_line(self):
         # Time written off here (never to bill) stays off the order line its
         # task or project is sold on since, as invoiced time does (Odoo leaves
         # it) and as a written-off milestone's fee does: the order would bill it.
         # (asked of the time Odoo computes only: not of invoiced time, nor of the
-        # analytic entries of journal items, which are no time)
+        # analytic entries of journal items, which are no time, nor of time on a
+        # project that is not billable, which Odoo takes off any order line)
         written_off = self.filtered(
-            lambda line: line.project_id and not line.is_so_line_edited and line._is_not_billed()
+            lambda line: line.project_id.allow_billable
+            and not line.is_so_line_edited
+            and line._is_not_billed()
         )._invoicera_written_off()
         return super(AccountAnalyticLine, self - written_off)._compute_so_line()
 
@@ -418,13 +453,20 @@ class AccountAnalyticLine(models.Model):
             [("project_id", "in", projects.ids), ("timesheet_invoice_id", "=", False)]
         )
 
+    def _invoicera_billed_here(self):
+        """Whether this time is billed here (once approved, on projects that
+        approve time): on a billable project, for a client, on no order line."""
+        self.ensure_one()
+        return bool(
+            self.project_id.allow_billable
+            and not self.so_line
+            and (self.partner_id or self.project_id.partner_id)
+        )
+
     def _invoicera_billable(self):
         return self.filtered(
-            lambda line: line.project_id
-            and line.project_id.allow_billable
-            and not line.so_line
+            lambda line: line._invoicera_billed_here()
             and line.employee_id
-            and (line.partner_id or line.project_id.partner_id)
             and (
                 not line.project_id.invoicera_time_approval
                 or line.invoicera_approval_state == "approved"

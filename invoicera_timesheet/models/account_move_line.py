@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 
-from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
+    InvoiceraBillableMixin,
+    engine_flag,
+)
 
 #: vendor bill line fields whose change changes what its item bills: locked
 #: once invoiced (moved to another project, Odoo would re-invoice the cost there)
@@ -26,6 +29,10 @@ class AccountMoveLine(models.Model):
     _inherit = ["account.move.line", "invoicera.billable.mixin"]
 
     _invoicera_source = "vendor_cost"
+    #: billed by its project's company (the bill may be a sister company's, on
+    #: the project's analytic account of every company): its item follows the
+    #: project to another company
+    _invoicera_synced_fields = (*InvoiceraBillableMixin._invoicera_synced_fields, "company_id")
 
     invoicera_rebill = fields.Boolean(
         "Re-bill",
@@ -105,12 +112,12 @@ class AccountMoveLine(models.Model):
             quantity = line.quantity or 1.0
             product = line.product_id or cost_product
             day = line.move_id.invoice_date or line.date
+            company = project._invoicera_billing_company(line.company_id)
             if line.product_id.expense_policy == "sales_price":
                 # as Odoo re-invoices it (_sale_get_invoice_price): the price
                 # of one, in the line's unit (a dozen bought, a dozen's price),
                 # on the day of the bill (the pricelist's rules valid then,
                 # converted at that day's rate)
-                company = line.company_id
                 pricelist = partner.with_company(company).property_product_pricelist
                 currency = pricelist.currency_id or company.currency_id
                 unit_price = pricelist.with_company(company)._get_product_price(
@@ -131,7 +138,7 @@ class AccountMoveLine(models.Model):
                     "source_id": line.id,
                     "name": f"{label} ({vendor})" if vendor else label,
                     "date": day,
-                    "company_id": line.company_id.id,
+                    "company_id": company.id,
                     "partner_id": partner.id,
                     "project_id": project.id,
                     "product_id": product.id,

@@ -1,6 +1,9 @@
 from odoo import _, api, models
 
-from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import engine_flag
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
+    InvoiceraBillableMixin,
+    engine_flag,
+)
 
 #: expense fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {
@@ -35,6 +38,9 @@ class HrExpense(models.Model):
     _inherit = ["hr.expense", "invoicera.billable.mixin"]
 
     _invoicera_source = "expense"
+    #: billed by its project's company (a sister company's employee may spend
+    #: for it): its item follows the project to another company
+    _invoicera_synced_fields = (*InvoiceraBillableMixin._invoicera_synced_fields, "company_id")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -83,11 +89,11 @@ class HrExpense(models.Model):
             project, share = shares[expense.id]
             partner = project.partner_id.commercial_partner_id
             quantity = expense.quantity or 1.0
+            company = project._invoicera_billing_company(expense.company_id)
             if expense.product_id.expense_policy == "sales_price":
                 # as Odoo re-invoices it (_sale_get_invoice_price): the price
                 # of one, in the expense's unit, on the day of the expense (the
                 # pricelist's rules valid then, converted at that day's rate)
-                company = expense.company_id
                 pricelist = partner.with_company(company).property_product_pricelist
                 currency = pricelist.currency_id or company.currency_id
                 unit_price = pricelist.with_company(company)._get_product_price(
@@ -107,7 +113,7 @@ class HrExpense(models.Model):
                     "source_id": expense.id,
                     "name": expense.name or expense.product_id.display_name,
                     "date": expense.date,
-                    "company_id": expense.company_id.id,
+                    "company_id": company.id,
                     "partner_id": partner.id,
                     "project_id": project.id,
                     "employee_id": expense.employee_id.id,

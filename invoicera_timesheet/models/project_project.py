@@ -165,10 +165,9 @@ class ProjectProject(models.Model):
         if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
             self._invoicera_resync_time(recorded=bool(BILLABLE_FIELDS & changed))
         if "company_id" in changed:
-            # its fees are billed by its company: those not invoiced yet follow it
-            self.env["project.milestone"].sudo().search(
-                [("project_id", "in", self.ids)]
-            )._invoicera_sync_items()
+            # its work is billed by its company (_invoicera_billing_company):
+            # what is not invoiced yet follows it
+            self._invoicera_resync_time(recorded=True)
         return res
 
     def copy(self, default=None):
@@ -188,7 +187,10 @@ class ProjectProject(models.Model):
         """Odoo gives the projects' unbilled time the order line of its employee
         (employee mapping): not the time written off here, never to bill
         (``account.analytic.line._compute_so_line``), which the order would bill."""
-        written_off = self.timesheet_ids._invoicera_written_off()
+        # (as Odoo, only of billable projects with timesheets)
+        written_off = self.filtered(
+            lambda project: project.allow_billable and project.allow_timesheets
+        ).timesheet_ids._invoicera_written_off()
         return super(
             ProjectProject, self.with_context(invoicera_written_off_ids=written_off.ids)
         )._update_timesheets_sale_line_id()
@@ -200,6 +202,35 @@ class ProjectProject(models.Model):
         self.env["project.milestone"].sudo().search(
             [("project_id", "in", self.ids)]
         )._invoicera_unlink_items()
+
+    def _invoicera_sold_on_order_lines(self):
+        """Projects of ``self`` with work on a sale order line: their own, one
+        of their tasks', one of their employees' (Odoo's project sale items)."""
+        if not self:
+            return self
+        # sudo: whoever logs time, whatever they may read of the sales
+        with_task_lines = {
+            project.id
+            for (project,) in self.env["project.task"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("project_id", "in", self.ids), ("sale_line_id", "!=", False)], ["project_id"]
+            )
+        }
+        return self.filtered(
+            lambda project: project.id in with_task_lines
+            or project.sudo().sale_line_id
+            or project.sudo().sale_line_employee_ids.sale_line_id
+        )
+
+    def _invoicera_billing_company(self, company):
+        """The company billing this project's work recorded by ``company``: the
+        project's, whichever company recorded it (a sister company's warehouse,
+        vendor or employee, as its time); of ``company`` for a project of every
+        company."""
+        self.ensure_one()
+        return self.sudo().company_id.with_env(self.env) or company
 
     def _invoicera_round_time(self, hours):
         """Billable hours of one entry of this project's time."""

@@ -2,6 +2,10 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL, float_compare, float_round
 from odoo.tools.sql import column_exists, create_column
 
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
+    InvoiceraBillableMixin,
+)
+
 
 class StockMove(models.Model):
     """Materials delivered from stock to a client's project are a source: "material".
@@ -24,6 +28,10 @@ class StockMove(models.Model):
     _inherit = ["stock.move", "invoicera.billable.mixin"]
 
     _invoicera_source = "material"
+    #: material is billed by its project's company, as the project's time (a
+    #: sister company's warehouse may deliver for it): a delivery moved to a
+    #: project of another company, or its project given to one, follows it
+    _invoicera_synced_fields = (*InvoiceraBillableMixin._invoicera_synced_fields, "company_id")
 
     invoicera_sold_project = fields.Boolean(
         "Validated for a Sold Project",
@@ -172,12 +180,15 @@ class StockMove(models.Model):
             partner = project.partner_id.commercial_partner_id
             quantity = move._invoicera_net_quantity()
             day = move._invoicera_local_date()
-            pricelist = partner.with_company(move.company_id).property_product_pricelist
+            # billed by the project's company (the move's for a project of every
+            # company), whichever company's warehouse delivered it
+            company = project._invoicera_billing_company(move.company_id)
+            pricelist = partner.with_company(company).property_product_pricelist
             # without a pricelist, the product's sales price in the currency of
-            # the move's company (converted from the product's, as Odoo's sale);
+            # the billing company (converted from the product's, as Odoo's sale);
             # on the day of the delivery: the rules and rate valid then
-            currency = pricelist.currency_id or move.company_id.currency_id
-            price = pricelist.with_company(move.company_id)._get_product_price(
+            currency = pricelist.currency_id or company.currency_id
+            price = pricelist.with_company(company)._get_product_price(
                 move.product_id, quantity, currency=currency, uom=move.product_uom, date=day
             )
             values.append(
@@ -186,7 +197,7 @@ class StockMove(models.Model):
                     "name": f"{move.product_id.display_name} ({move.picking_id.name})",
                     # the day it was done where it was done (Odoo keeps UTC)
                     "date": day,
-                    "company_id": move.company_id.id,
+                    "company_id": company.id,
                     "partner_id": partner.id,
                     "project_id": project.id,
                     "product_id": move.product_id.id,

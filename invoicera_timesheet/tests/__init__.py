@@ -52,6 +52,11 @@ from . import test_review8_billing_credit_notes
 from . import test_billable_item_units
 from . import test_billing_rate_entry
 from . import test_time_written_off_orders
+from . import test_time_item_queries
+from . import test_time_invoice_type
+from . import test_source_companies
 from . import test_engine_credit_notes
 from . import test_engine_realization_credit_notes
 from . import test_engine_income_account
+from . import test_engine_item_list_currencies
+from . import test_engine_run_send

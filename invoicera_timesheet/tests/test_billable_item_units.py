@@ -38,10 +38,10 @@ class TestBillableItemUnits(InvoiceraTimesheetCase):
         self.assertEqual(unit.get("optional"), "show", "each quantity shows its unit")
         # the list opens grouped by client: no sum of hours and units on its row
         aggregators = self.Item.fields_get(
-            ["worked_quantity", "quantity", "amount"], ["aggregator"]
+            ["worked_quantity", "quantity", "amount", "amount_report"], ["aggregator"]
         )
         self.assertEqual(
             {fname: spec.get("aggregator") for fname, spec in aggregators.items()},
-            {"worked_quantity": None, "quantity": None, "amount": "sum"},
-            "a client's group adds up its amounts, not hours and units",
+            {"worked_quantity": None, "quantity": None, "amount": None, "amount_report": "sum"},
+            "a client's group adds up its amounts in the company's currency, not hours and units",
         )

@@ -1,0 +1,184 @@
+from datetime import date
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .test_cost_sources import CostSourcesCase
+
+
+@tagged("post_install", "-at_install")
+class TestSourceCompanies(CostSourcesCase):
+    """The costs a sister company records for a project are billed by the
+    project's company, as the project's time is: Odoo lets a delivery of one
+    company be made for a project of another (its Project field has no company
+    rule), and a bill or an expense of one company go to the analytic account
+    of another company's project when that account is shared (no company)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.europe = cls.euro_company(chart=True)
+        cls.project.company_id = cls.company
+        cls.europe_warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.europe.id)], limit=1
+        )
+
+    def in_both_companies(self):
+        return self.env(
+            context=dict(self.env.context, allowed_company_ids=[self.europe.id, self.company.id])
+        )
+
+    def deliver_from_europe(self, quantity):
+        """A delivery of the European warehouse for the (dollar) project, validated
+        by a user working in both companies."""
+        env = self.env(
+            context=dict(self.env.context, allowed_company_ids=[self.europe.id, self.company.id])
+        )
+        product = env["product.product"].create(
+            {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150}
+        )
+        stock = self.europe_warehouse.lot_stock_id
+        customers = self.env.ref("stock.stock_location_customers")
+        env["stock.quant"]._update_available_quantity(product, stock, 10)
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": self.europe_warehouse.out_type_id.id,
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "location_id": stock.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": product.uom_id.id,
+                            "location_id": stock.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.quantity = quantity
+        picking.button_validate()
+        return picking
+
+    def test_delivery_of_a_sister_company_for_the_project(self):
+        picking = self.deliver_from_europe(3)
+        self.assertEqual(picking.state, "done", "validated (no 'incompatible companies')")
+        self.assertRecordValues(
+            self.item_of(picking.move_ids),
+            [
+                {
+                    "company_id": self.company.id,
+                    "project_id": self.project.id,
+                    "quantity": 3,
+                    "price_unit": 150,
+                    "currency_id": self.usd.id,
+                }
+            ],
+        )
+        self.assertFalse(
+            self.Item.search(self.Item._billable_domain(self.europe, partners=self.client)),
+            "not on the sister company's Unbilled Work",
+        )
+        invoice = self.invoice(self.client, invoice_date=picking.move_ids.date.date())
+        self.assertEqual(invoice.company_id, self.company)
+        self.assertEqual(invoice.invoice_line_ids.quantity, 3)
+
+    def test_delivery_follows_its_project_to_another_company(self):
+        picking = self.deliver_from_europe(2)
+        self.project.company_id = self.europe
+        self.assertRecordValues(
+            self.item_of(picking.move_ids),
+            [{"company_id": self.europe.id, "quantity": 2, "currency_id": self.eur.id}],
+        )
+
+    def test_vendor_bill_of_a_sister_company_for_the_project(self):
+        self.assertFalse(self.account.company_id, "an analytic account of every company")
+        bill = (
+            self.in_both_companies()["account.move"]
+            .with_company(self.europe)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.vendor.id,
+                    "invoice_date": date(2026, 3, 12),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Illustrations",
+                                "quantity": 2,
+                                "price_unit": 50,
+                                "tax_ids": False,
+                                "analytic_distribution": {str(self.account.id): 100},
+                                "invoicera_rebill": True,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        self.assertEqual(bill.company_id, self.europe)
+        bill.action_post()
+        self.assertEqual(bill.state, "posted", "posted (no 'incompatible companies')")
+        self.assertRecordValues(
+            self.item_of(bill.invoice_line_ids),
+            [
+                {
+                    "company_id": self.company.id,
+                    "project_id": self.project.id,
+                    "quantity": 2,
+                    "price_unit": 55,  # 10% markup
+                    "currency_id": self.eur.id,
+                }
+            ],
+        )
+        self.assertFalse(
+            self.Item.search(self.Item._billable_domain(self.europe, partners=self.client)),
+            "not on the sister company's Unbilled Work",
+        )
+
+    def test_expense_of_a_sister_company_employee_for_the_project(self):
+        env = self.in_both_companies()
+        employee = env["hr.employee"].create(
+            {"name": "Émile", "company_id": self.europe.id, "work_email": "emile@example.com"}
+        )
+        expense = (
+            env["hr.expense"]
+            .with_company(self.europe)
+            .create(
+                {
+                    "name": "Train to client",
+                    "employee_id": employee.id,
+                    "product_id": self.travel.id,
+                    "total_amount_currency": 100,
+                    "date": date(2026, 3, 9),
+                    "payment_mode": "own_account",
+                    "analytic_distribution": {str(self.account.id): 100},
+                }
+            )
+        )
+        self.assertEqual(expense.company_id, self.europe)
+        sheet = (
+            env["hr.expense.sheet"]
+            .with_company(self.europe)
+            .create(
+                {
+                    "name": "March",
+                    "employee_id": employee.id,
+                    "expense_line_ids": [Command.set(expense.ids)],
+                }
+            )
+        )
+        sheet.action_submit_sheet()
+        sheet.action_approve_expense_sheets()
+        self.assertEqual(sheet.state, "approve", "approved (no 'incompatible companies')")
+        self.assertRecordValues(
+            self.item_of(expense),
+            [{"company_id": self.company.id, "project_id": self.project.id, "price_unit": 110}],
+        )

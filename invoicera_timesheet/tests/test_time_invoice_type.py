@@ -1,0 +1,131 @@
+from odoo.tests import tagged
+
+from .. import post_init_hook
+from . import test_time_items
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestTimeInvoiceType(InvoiceraTimesheetCase):
+    """Odoo's timesheet reports and project profitability group time by its
+    "Billable Type": time billed here at its rates is "Billed on Timesheets", not
+    "Non-Billable"; time sold on an order keeps the type Odoo gives it."""
+
+    sold_hours = test_time_items.TestTimeItems.sold_hours
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice.hourly_cost = 50
+        cls.internal = cls.env["project.project"].create(
+            {"name": "Internal", "allow_billable": False, "allow_timesheets": True}
+        )
+
+    def billable_types(self, project):
+        """{Billable Type: hours} of the project's time, as Odoo's timesheet report
+        groups it (Timesheets ▸ Reporting, grouped by Billing Type)."""
+        groups = self.env["account.analytic.line"]._read_group(
+            [("project_id", "=", project.id)], ["timesheet_invoice_type"], ["unit_amount:sum"]
+        )
+        return dict(groups)
+
+    def test_time_billed_here_is_billed_on_timesheets(self):
+        line = self.log_time(self.alice, 3, name="Homepage")
+        self.assertTrue(self.item_of(line), "billed here")
+        self.assertEqual(line.timesheet_invoice_type, "billable_time")
+        self.assertEqual(self.billable_types(self.project), {"billable_time": 3})
+
+    def test_time_billed_here_in_project_profitability(self):
+        self.log_time(self.alice, 3, name="Homepage")
+        costs = self.project._get_profitability_items(with_action=False)["costs"]["data"]
+        self.assertEqual(
+            [(cost["id"], cost["billed"]) for cost in costs],
+            [("billable_time", -150)],
+            "Timesheets (Billed on Timesheets), not (Non-Billable)",
+        )
+
+    def test_time_not_billed_here_stays_non_billable(self):
+        self.log_time(self.alice, 2, project=self.internal)
+        self.assertEqual(self.billable_types(self.internal), {"non_billable": 2})
+        # a billable project without a client: nobody to bill
+        no_client = self.env["project.project"].create(
+            {"name": "Prospect", "allow_billable": True, "allow_timesheets": True}
+        )
+        line = self.log_time(self.alice, 1, project=no_client)
+        self.assertEqual(line.timesheet_invoice_type, "non_billable")
+        # the project stops being billable: its time is no longer billed
+        line = self.log_time(self.alice, 1)
+        self.project.allow_billable = False
+        self.assertEqual(line.timesheet_invoice_type, "non_billable")
+
+    def test_time_invoiced_here_stays_billed(self):
+        line = self.log_time(self.alice, 3, name="Homepage")
+        self.invoice(self.client, post=True)
+        self.assertEqual(self.item_of(line).state, "invoiced")
+        self.project.allow_billable = False
+        self.assertEqual(line.timesheet_invoice_type, "billable_time", "it was billed")
+
+    def test_project_reporting_its_time_billed_manually_keeps_it(self):
+        # Project ▸ Settings: "Timesheets without a sales order item are
+        # reported as billed manually"
+        self.project.billing_type = "manually"
+        line = self.log_time(self.alice, 3, name="Homepage")
+        self.assertTrue(self.item_of(line), "billed here")
+        self.assertEqual(line.timesheet_invoice_type, "billable_manual")
+
+    def test_time_of_a_project_sold_on_order_lines_keeps_odoo_types(self):
+        """A project with work on a sale order line is Odoo's to report (its
+        profitability, its Timesheets): its time keeps the types Odoo gives it."""
+        before = self.log_time(self.alice, 1, name="Kick-off")
+        self.assertEqual(before.timesheet_invoice_type, "billable_time")
+        self.task.sale_line_id = self.sold_hours()
+        line = self.log_time(self.alice, 3, task=self.task)
+        self.assertTrue(line.so_line)
+        self.assertFalse(self.item_of(line), "billed by the order")
+        self.assertEqual(line.timesheet_invoice_type, "billable_time")
+        self.assertEqual(before.timesheet_invoice_type, "non_billable", "as Odoo reports it")
+        other = self.log_time(self.bob, 2, name="Support")
+        self.assertEqual(other.timesheet_invoice_type, "non_billable", "as Odoo reports it")
+
+    def test_time_of_a_client_given_later_becomes_billable(self):
+        project = self.env["project.project"].create(
+            {"name": "Prospect", "allow_billable": True, "allow_timesheets": True}
+        )
+        line = self.log_time(self.alice, 2, project=project)
+        self.assertEqual(line.timesheet_invoice_type, "non_billable")
+        project.partner_id = self.client
+        self.assertTrue(self.item_of(line), "billed here")
+        self.assertEqual(line.timesheet_invoice_type, "billable_time")
+
+    def test_time_recorded_before_install_becomes_billed_on_timesheets(self):
+        line = self.log_time(self.alice, 3, name="Homepage")
+        internal = self.log_time(self.alice, 1, project=self.internal)
+        # as Odoo stored it before Invoicera was installed
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_analytic_line SET timesheet_invoice_type = 'non_billable' "
+            "WHERE id = ANY(%s)",
+            [(line | internal).ids],
+        )
+        self.env.invalidate_all()
+        post_init_hook(self.env)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(line.timesheet_invoice_type, "billable_time")
+        self.assertEqual(internal.timesheet_invoice_type, "non_billable")
+
+    def test_time_billed_here_in_timesheets_analysis(self):
+        self.log_time(self.alice, 3, name="Homepage")
+        self.log_time(self.alice, 2, project=self.internal)
+        self.env.flush_all()
+        Report = self.env["timesheets.analysis.report"]
+        hours = {
+            project: (billable, non_billable)
+            for project, billable, non_billable in Report._read_group(
+                [("project_id", "in", (self.project | self.internal).ids)],
+                ["project_id"],
+                ["billable_time:sum", "non_billable_time:sum"],
+            )
+        }
+        # Timesheets ▸ Reporting ▸ Timesheets Analysis: Billable / Non-billable Time
+        self.assertEqual(hours, {self.project: (3, 0), self.internal: (0, 2)})
