@@ -201,9 +201,9 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
     def _invoicera_check_partner_company(company):
         """Refuse a payment of ``company``'s invoices by a contact registered with
         another company (a crafted request: the page says so instead of offering
-        to pay), as Odoo's invoice page (``_can_partner_pay_in_company``)."""
+        to pay), as Odoo's invoice page (``res.partner._invoicera_can_pay_in_company``)."""
         partner = request.env.user.partner_id
-        if not PaymentPortal._can_partner_pay_in_company(partner, company):
+        if not partner._invoicera_can_pay_in_company(company):
             raise ValidationError(
                 _(
                     "Your contact is registered with %(own)s: it cannot pay the invoices "

@@ -109,8 +109,9 @@ class InvoiceraPortal(CustomerPortal):
         )
         return request.render("invoicera_portal.portal_my_billing", values)
 
-    def _invoicera_items_to_approve(self, client, item_ids=None):
-        """Items of ``client`` awaiting its approval (those of ``item_ids`` only, if given).
+    def _invoicera_items_to_approve(self, client, item_ids=None, pending=True):
+        """Items of ``client`` awaiting its approval (those of ``item_ids`` only, if
+        given; ``pending=False``: those of ``item_ids`` whatever their state).
 
         Items are not readable in the portal: read for this client only, in the
         companies of the user (as its invoices and statement).
@@ -118,9 +119,12 @@ class InvoiceraPortal(CustomerPortal):
         domain = [
             ("partner_id", "=", client.id),
             ("company_id", "in", request.env.companies.ids),
-            ("client_approval", "=", "pending"),
-            ("state", "in", ("to_bill", "deferred")),
         ]
+        if pending:
+            domain += [
+                ("client_approval", "=", "pending"),
+                ("state", "in", ("to_bill", "deferred")),
+            ]
         if item_ids is not None:
             domain.append(("id", "in", item_ids))
         return (
@@ -175,8 +179,28 @@ class InvoiceraPortal(CustomerPortal):
             return back(error=_("Select the items to approve or dispute."))
         client = self._invoicera_client()
         items = self._invoicera_items_to_approve(client, item_ids)
-        if len(items) != len(set(item_ids)):
-            return back(error=_("Some of these items are not yours, or were decided already."))
+        # the client's items of the form that no longer await its approval
+        others = self._invoicera_items_to_approve(
+            client, list(set(item_ids) - set(items.ids)), pending=False
+        )
+        if len(items) + len(others) != len(set(item_ids)):
+            return back(error=_("Some of these items are not yours."))
+        # The form sent again (a double click, the page reloaded): what this
+        # contact already decided so is done, not an error.
+        repeated = others.filtered(
+            lambda item: item.client_approval == decision
+            and item.client_decided_by_id == request.env.user.partner_id
+            and item.state in ("to_bill", "deferred")
+        )
+        gone = others - repeated
+        if gone:
+            return back(
+                error=_(
+                    "%(items)s no longer awaits your approval: it was decided, billed or "
+                    "taken off the bill since you opened this page.",
+                    items=", ".join(gone.mapped("name")),
+                )
+            )
         form = request.httprequest.form
         changed = items.filtered(
             lambda item: (
@@ -195,6 +219,7 @@ class InvoiceraPortal(CustomerPortal):
             decided = items._client_decide(decision, request.env.user.partner_id, comment)
         except UserError as error:
             return back(error=error.args[0])
+        decided |= repeated
         if decision == "approved":
             return back(message=_("You approved %(count)s item(s). Thank you!", count=len(decided)))
         return back(
@@ -286,6 +311,15 @@ class InvoiceraPortal(CustomerPortal):
             Promise._check_promise(invoice_sudo, day)
         except (UserError, ValidationError) as error:
             return redirect_to_dashboard(error=error.args[0])
+        thanks = _(
+            "Thank you: we noted your promise to pay %(invoice)s.", invoice=invoice_sudo.name
+        )
+        if invoice_sudo.invoicera_promise_ids.filtered(
+            lambda promise: promise.state == "open" and promise.promised_date == day
+        ):
+            # The form sent again (a double click, the page reloaded): noted already,
+            # not a new promise replacing the same one.
+            return redirect_to_dashboard(message=thanks)
         Promise.create(
             {
                 "invoice_id": invoice_sudo.id,
@@ -303,8 +337,4 @@ class InvoiceraPortal(CustomerPortal):
             ),
             author_id=request.env.user.partner_id.id,
         )
-        return redirect_to_dashboard(
-            message=_(
-                "Thank you: we noted your promise to pay %(invoice)s.", invoice=invoice_sudo.name
-            )
-        )
+        return redirect_to_dashboard(message=thanks)

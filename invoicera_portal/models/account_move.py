@@ -164,6 +164,21 @@ class AccountMove(models.Model):
                 )
             )
             return self.env["payment.transaction"]
+        if not owner._invoicera_can_pay_in_company(self.company_id):
+            # As Odoo's portal, which would not let its owner pay this invoice
+            # either: a contact registered with another company pays its own.
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: %(owner)s, who saved %(method)s, is "
+                    "registered with %(own)s and, as in the portal, cannot pay invoices of "
+                    "%(company)s.",
+                    method=token.display_name,
+                    owner=owner.display_name,
+                    own=owner.company_id.name,
+                    company=self.company_id.name,
+                )
+            )
+            return self.env["payment.transaction"]
         provider = token.provider_id
         if not provider.filtered_domain(provider._check_company_domain(self.company_id)):
             # The payment would be recorded in the provider's company, never on
@@ -173,6 +188,25 @@ class AccountMove(models.Model):
                     "Automatic payment skipped: %(method)s cannot pay invoices of %(company)s.",
                     method=token.display_name,
                     company=self.company_id.name,
+                )
+            )
+            return self.env["payment.transaction"]
+        amount = self._invoicera_amount_to_pay()
+        report = {}
+        compatible = provider._get_compatible_providers(
+            self.company_id.id, owner.id, amount, currency_id=self.currency_id.id, report=report
+        )
+        if provider not in compatible:
+            # As Odoo's payment form, which would not offer it for this invoice: a
+            # provider set up for other currencies, countries or smaller amounts.
+            reason = report.get("providers", {}).get(provider, {}).get("reason")
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: %(method)s cannot pay this invoice "
+                    "(%(provider)s: %(reason)s).",
+                    method=token.display_name,
+                    provider=provider.name,
+                    reason=reason or _("not available"),
                 )
             )
             return self.env["payment.transaction"]
@@ -186,7 +220,7 @@ class AccountMove(models.Model):
                     "reference": self.env["payment.transaction"]
                     .sudo()
                     ._compute_reference(token.provider_id.code, prefix=self.name),
-                    "amount": self._invoicera_amount_to_pay(),
+                    "amount": amount,
                     "currency_id": self.currency_id.id,
                     "partner_id": token.partner_id.id,
                     "token_id": token.id,

@@ -4,6 +4,8 @@ from odoo import fields, models
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
+from odoo.addons.payment.controllers.portal import PaymentPortal
+
 _lt = LazyTranslate(__name__)
 
 #: overdue aging buckets: key, label, first and last day past due
@@ -27,6 +29,13 @@ class ResPartner(models.Model):
         help="The client chose, in the portal, to be charged automatically with this "
         "saved payment method when an invoice is posted.",
     )
+
+    def _invoicera_can_pay_in_company(self, company):
+        """Whether the contact ``self`` may pay documents of ``company`` online: as
+        Odoo's portal (``PaymentPortal._can_partner_pay_in_company``), not a contact
+        registered with another company. Pay many and autopay ask it here."""
+        self.ensure_one()
+        return PaymentPortal._can_partner_pay_in_company(self, company)
 
     def _invoicera_open_invoices_domain(self):
         self.ensure_one()
@@ -487,6 +496,9 @@ class ResPartner(models.Model):
             # {invoice id: the day in the time zone of its company} of the listed
             # invoices (the day the promise form starts from)
             "invoice_days": invoice_days,
+            # listed invoices promised by a date not passed yet (a promise whose
+            # date passed is broken, though the nightly job may not have said so)
+            "promised_ids": set(invoices._invoicera_reminders_paused(given_day).ids),
             "payments": [
                 {
                     "date": payment.date,

@@ -25,3 +25,8 @@ from . import test_review6_statement
 from . import test_review6_dashboard
 from . import test_review6_autopay
 from . import test_review6_company_day
+from . import test_autopay_company_mismatch
+from . import test_approval_resubmit
+from . import test_promise_resubmit
+from . import test_promise_date_passed
+from . import test_autopay_provider_limits

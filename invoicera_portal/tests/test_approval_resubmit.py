@@ -1,0 +1,101 @@
+import re
+from datetime import date
+
+from lxml import html
+
+from odoo import http
+from odoo.tests import HttpCase, tagged
+
+from .common import InvoiceraPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalResubmit(InvoiceraPortalCommon, HttpCase):
+    """The approval form sent twice (a double click, the page sent again) says what
+    was decided, not that the work is not the client's; work staff took off the
+    bill while the page was open is named."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        project = cls.env["project.project"].create(
+            {
+                "name": "Alpha Rebrand",
+                "partner_id": cls.client_a.id,
+                "allow_billable": True,
+                "invoicera_client_approval": True,
+                "invoicera_hourly_rate": 100,
+            }
+        )
+        employee = cls.env["hr.employee"].create({"name": "Eve Designer"})
+        lines = cls.env["account.analytic.line"].create(
+            [
+                {
+                    "project_id": project.id,
+                    "employee_id": employee.id,
+                    "unit_amount": hours,
+                    "date": date(2026, 3, 4),
+                    "name": name,
+                }
+                for name, hours in (("Brand book", 4), ("Logo sketches", 2))
+            ]
+        )
+        Item = cls.env["invoicera.billable.item"]
+        cls.book, cls.logo = (
+            Item.search(
+                [("source_model", "=", "account.analytic.line"), ("source_id", "=", line.id)]
+            )
+            for line in lines
+        )
+
+    def decide(self, page, items, decision, comment=""):
+        """What the approvals page says after the client's ``decision`` on ``items``
+        from the ``page`` it opened (sent with the fingerprints of the work shown)."""
+        seen = dict(re.findall(r'name="(seen_\d+)" value="([^"]+)"', page))
+        response = self.url_open(
+            "/my/billing/approvals/decide",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "decision": decision,
+                "comment": comment,
+                "item_ids": [str(item_id) for item_id in items.ids],
+                **seen,
+            },
+        )
+        tree = html.fromstring(response.text)
+        return " ".join(
+            " ".join(tree.xpath("//div[@role='alert' or @role='status']//text()")).split()
+        )
+
+    def test_approving_twice_says_it_is_approved(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = self.url_open("/my/billing/approvals").text
+        items = self.book | self.logo
+        self.assertIn("You approved 2 item(s)", self.decide(page, items, "approved"))
+        # the same form sent again (a double click)
+        response = self.decide(page, items, "approved")
+        self.assertNotIn("not yours", response)
+        self.assertIn("You approved 2 item(s)", response)
+        self.assertEqual(items.mapped("client_approval"), ["approved", "approved"])
+        # disputing from the old page what was approved meanwhile is refused
+        response = self.decide(page, self.book, "disputed", comment="Too long")
+        self.assertIn("Brand book", response)
+        self.assertIn("no longer awaits your approval", response)
+        self.assertEqual(self.book.client_approval, "approved")
+
+    def test_work_taken_off_the_bill_meanwhile_is_named(self):
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = self.url_open("/my/billing/approvals").text
+        self.logo.action_exclude()
+        response = self.decide(page, self.book | self.logo, "approved")
+        self.assertIn("Logo sketches", response)
+        self.assertIn("no longer awaits your approval", response)
+        self.assertNotIn("not yours", response)
+        self.assertEqual(self.book.client_approval, "pending", "nothing decided")
+        # another client's work is still refused, unnamed
+        self.authenticate(self.user_b.login, self.user_b.login)
+        response = self.decide(page, self.book, "approved")
+        self.assertIn("not yours", response)
+        self.assertNotIn("Brand book", response)
+        self.assertEqual(self.book.client_approval, "pending")
