@@ -108,8 +108,14 @@ class GatewayEvent:
     """What a notification, a return or an API answer says about one transaction.
 
     ``status`` is one of ``done``, ``pending``, ``authorized``, ``cancel``,
-    ``error``, ``ignore``, or ``token`` (only a saved payment method, for a
-    transaction whose client asked to save it); ``amount`` is in minor units.
+    ``error``, ``ignore``, ``token`` (only a saved payment method, for a
+    transaction whose client asked to save it), or ``token_gone`` (about no
+    transaction: the saved payment method the gateway knows as
+    ``provider_reference`` can no longer be charged, ``message`` says why; or, with
+    ``token``, was replaced by ``token["provider_ref"]``, charged from then on),
+    or ``token_back`` (that payment method can be charged again, e.g. a mandate
+    reinstated: restored when a ``token_gone`` notification archived it);
+    ``amount`` is in minor units.
 
     ``token_error`` says why the payment method the client asked to save could
     not be saved (the payment itself is applied all the same); ``token_retry``

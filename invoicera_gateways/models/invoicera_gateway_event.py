@@ -198,6 +198,8 @@ class InvoiceraGatewayEvent(models.Model):
             if not row:
                 _logger.info("%s: duplicate notification %s acknowledged", gateway.name, key)
                 return 200, "duplicate"
+            if event.status in ("token_gone", "token_back"):
+                return self._invoicera_token_changed(self.browse(row[0]), gateway, event)
             tx = self.env["payment.transaction"]._invoicera_find(provider, event)
             refunded = not tx and self._invoicera_refunded_payment(gateway, event)
             if not tx and not refunded and self._invoicera_other_provider_tx(provider, event):
@@ -230,6 +232,11 @@ class InvoiceraGatewayEvent(models.Model):
         record = self.browse(row[0])
         if refunded:
             return self._invoicera_refund_outside(record, gateway, event, refunded)
+        return self._invoicera_apply(record, gateway, event, tx)
+
+    @api.model
+    def _invoicera_apply(self, record, gateway, event, tx):
+        """Apply ``event``, recorded as ``record``, to its transaction ``tx``."""
         try:
             with self.env.cr.savepoint():  # all of the event or nothing of it
                 outcome, message = tx._invoicera_apply_event(event)
@@ -253,6 +260,127 @@ class InvoiceraGatewayEvent(models.Model):
             return self._invoicera_token_failed(record, gateway, event, tx, values)
         record.write(values)
         return 200, outcome
+
+    @api.model
+    def _invoicera_token_changed(self, record, gateway, event):
+        """Apply ``event``, a ``token_gone`` or ``token_back`` notification recorded as
+        ``record``, to the provider's saved payment methods the gateway knows as its
+        ``provider_reference``."""
+        tokens = self.env["payment.token"].with_context(active_test=False)
+        if event.provider_reference:
+            tokens = tokens.search(
+                [
+                    ("provider_id", "=", record.provider_id.id),
+                    ("provider_ref", "=", event.provider_reference),
+                ]
+            )
+        if not tokens:
+            record.write(
+                {
+                    "state": "ignored",
+                    "message": self.env._(
+                        "No saved payment method is known as %s.", event.provider_reference
+                    ),
+                }
+            )
+            return 200, "ignored"
+        if event.status == "token_back":
+            return self._invoicera_token_back(record, gateway, event, tokens)
+        return self._invoicera_token_gone(record, gateway, event, tokens)
+
+    @api.model
+    def _invoicera_token_back(self, record, gateway, event, tokens):
+        """Restore the saved payment methods ``tokens`` the gateway can charge again
+        (``event``, recorded as ``record``), when the gateway's latest notice about
+        them archived them: not one archived otherwise (e.g. removed by its owner,
+        which the notice then found archived already, or once restored)."""
+        last = self.search(
+            [
+                ("provider_id", "=", record.provider_id.id),
+                ("reference", "=", event.provider_reference),
+                ("status", "in", ("token_gone", "token_back")),
+                ("id", "!=", record.id),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        archived_here = last.status == "token_gone" and last.state == "processed"
+        # Odoo refuses to restore a saved payment method whose payment method is archived
+        restored = tokens.filtered(
+            lambda token: archived_here and not token.active and token.payment_method_id.active
+        )
+        if not restored:
+            record.write(
+                {
+                    "state": "ignored",
+                    "message": self.env._(
+                        "%(gateway)s can charge %(methods)s again (%(reason)s), but it was"
+                        " not archived on a notice of %(gateway)s (e.g. its owner removed"
+                        " it, or its payment method was archived): it stays archived.",
+                        gateway=gateway.name,
+                        methods=", ".join(tokens.mapped("display_name")),
+                        reason=event.message or event.provider_reference,
+                    ),
+                }
+            )
+            return 200, "ignored"
+        restored.active = True
+        messages = []
+        for token in restored:
+            message = self.env._(
+                "%(method)s was restored: %(gateway)s can charge it again (%(reason)s).",
+                method=token.display_name,
+                gateway=gateway.name,
+                reason=event.message or event.provider_reference,
+            )
+            token.partner_id.message_post(body=message)
+            messages.append(message)
+        record.write({"state": "processed", "message": " ".join(messages)})
+        return 200, "processed"
+
+    @api.model
+    def _invoicera_token_gone(self, record, gateway, event, tokens):
+        """Apply ``event``, a ``token_gone`` notification recorded as ``record``: the
+        saved payment methods ``tokens`` are archived, as Odoo archives those it can
+        no longer use (autopay and the client no longer try them), and their owner's
+        contact told; or, when the gateway replaced them (``event.token``), they are
+        charged under their new reference from then on."""
+        successor = (event.token or {}).get("provider_ref")
+        if successor:
+            tokens.provider_ref = successor
+            messages = [
+                self.env._(
+                    "%(gateway)s replaced %(old)s by %(new)s: %(method)s is charged through"
+                    " %(new)s from now on.",
+                    gateway=gateway.name,
+                    old=event.provider_reference,
+                    new=successor,
+                    method=token.display_name,
+                )
+                for token in tokens
+            ]
+        else:
+            messages = []
+            for token in tokens.filtered("active"):
+                message = token._invoicera_archive_gone(
+                    gateway, event.message or event.provider_reference
+                )
+                token.partner_id.message_post(body=message)
+                messages.append(message)
+            if not messages:
+                record.write(
+                    {
+                        "state": "ignored",
+                        "message": self.env._(
+                            "%(method)s was archived already (%(reason)s).",
+                            method=", ".join(tokens.mapped("display_name")),
+                            reason=event.message or event.provider_reference,
+                        ),
+                    }
+                )
+                return 200, "ignored"
+        record.write({"state": "processed", "message": " ".join(messages)})
+        return 200, "processed"
 
     @api.model
     def _invoicera_other_provider_tx(self, provider, event):

@@ -122,20 +122,9 @@ class PaymentTransaction(models.Model):
         no longer has (``reason``), so that nothing tries to charge it again; tell
         the invoices it was to pay."""
         self.ensure_one()
-        token = self.token_id
-        if not token.active:
+        message = self.token_id._invoicera_archive_gone(gateway, reason)
+        if not message:
             return
-        # sudo: only administrators write saved payment methods; the gateway said
-        # this one is gone, whoever charged it
-        token.sudo().active = False
-        message = _(
-            "%(method)s was archived: %(gateway)s no longer has it to charge (%(reason)s)."
-            " The client saves a payment method again from the portal.",
-            method=token.display_name,
-            gateway=gateway.name,
-            reason=reason,
-        )
-        _logger.info("%s: %s", self.reference, message)
         for invoice in self.invoice_ids:
             invoice.message_post(body=message)
 

@@ -23,7 +23,15 @@ The flow: the client authorises a Direct Debit mandate on GoCardless' hosted
 page; when GoCardless reports the billing request ``fulfilled``, the payment is
 created against the new mandate (``pending``); GoCardless later reports it
 ``confirmed`` (collected: ``done``) or ``failed``. The mandate is the token:
-a saved mandate is charged with ``POST /payments``.
+a saved mandate is charged with ``POST /payments``. When GoCardless reports a
+saved mandate ``cancelled``, ``failed``, ``expired`` or ``blocked`` (``mandates``
+events), no payment can be created against it any more: it is archived, as
+Odoo does a payment method it can no longer use, so that autopay and the client
+stop trying it; when it is ``reinstated`` (active again: e.g. the bank undid the
+cancellation), it is restored, unless it was archived otherwise (e.g. its owner
+removed it). One ``replaced`` (a new Bacs service user number) is charged
+under the event's ``links.new_mandate`` from then on (its event missed, under the
+one a payment refused with ``mandate_replaced`` names).
 
 Webhook events carry no amount, so each payment or refund event is checked
 against the resource itself (``GET /payments/:id``), as GoCardless advises:
@@ -50,7 +58,14 @@ from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
+from ..base import (
+    Checkout,
+    Gateway,
+    GatewayEvent,
+    GatewayRefused,
+    GatewayUnavailable,
+    register,
+)
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -82,6 +97,14 @@ REFUND_STATUSES = {
     "failed": "error",
 }
 BILLING_REQUEST_ACTIONS = ("fulfilled", "cancelled", "failed")
+#: mandate events after which no payment can be created against the mandate (it is
+#: "inactive"): cancelled (by the customer through their bank, in the dashboard, or
+#: its bank account closed), failed (not set up), expired (no collection for 13
+#: months), blocked (matched the merchant's blocklist, for good)
+MANDATE_GONE_ACTIONS = ("cancelled", "failed", "expired", "blocked")
+#: the mandate events acted on: those, "replaced" (by ``links.new_mandate``, to be
+#: charged instead) and "reinstated" (active again after a cancellation or expiry)
+MANDATE_ACTIONS = (*MANDATE_GONE_ACTIONS, "replaced", "reinstated")
 #: GoCardless scheme -> Odoo payment method code
 SCHEME_METHODS = {
     "bacs": "bacs_direct_debit",
@@ -310,7 +333,37 @@ class GoCardless(Gateway):
         )
 
     def charge_token(self, tx):
-        return self.event_from_payment(self.create_payment(tx, tx.token_id.provider_ref))
+        try:
+            payment = self.create_payment(tx, tx.token_id.provider_ref)
+        except GatewayRefused as error:
+            successor = self.replacing_mandate(error.body)
+            if not successor:
+                raise
+            # Its "replaced" event was missed: the new mandate is charged, from now on.
+            _logger.warning(
+                "%s: mandate %s was replaced by %s; %s charged with the new one",
+                self.name,
+                tx.token_id.provider_ref,
+                successor,
+                tx.reference,
+            )
+            # sudo: only administrators write saved payment methods; GoCardless
+            # replaced this one, whoever charges it
+            tx.token_id.sudo().provider_ref = successor
+            payment = self.create_payment(tx, successor)
+        return self.event_from_payment(payment)
+
+    @staticmethod
+    def replacing_mandate(body):
+        """The new mandate named by ``body``, an answer refusing a payment because its
+        mandate was replaced (``mandate_replaced``, with ``links[new_mandate]``)."""
+        error = body.get("error") if isinstance(body, dict) else None
+        details = (error.get("errors") if isinstance(error, dict) else None) or []
+        for detail in details:
+            if isinstance(detail, dict) and detail.get("reason") == "mandate_replaced":
+                links = detail.get("links") or error.get("links") or {}
+                return links.get("new_mandate") or ""
+        return ""
 
     def fetch_status(self, tx):
         # Until the mandate is set up there is no payment to ask about.
@@ -325,11 +378,14 @@ class GoCardless(Gateway):
     @staticmethod
     def target(event):
         """The id of the resource an event is about, if it is one we act on."""
+        links = event.get("links") or {}
+        kind = event.get("resource_type")
+        if kind == "mandates":
+            # no metadata of ours: whether it is a saved mandate, event_from tells
+            return links.get("mandate", "") if event.get("action") in MANDATE_ACTIONS else ""
         metadata = event.get("resource_metadata")
         if metadata is not None and META not in metadata:
             return ""  # a payment, refund or request another application made
-        links = event.get("links") or {}
-        kind = event.get("resource_type")
         if kind == "payments":
             return links.get("payment", "")
         if kind == "refunds":
@@ -423,6 +479,8 @@ class GoCardless(Gateway):
         if kind == "refunds":
             refund = self.request("GET", f"refunds/{links['refund']}")["refunds"]
             return self.event_from_refund(refund, key=key)
+        if kind == "mandates":
+            return self.event_from_mandate(event)
         # billing_requests: fulfilled, cancelled or failed
         metadata = event.get("resource_metadata")
         if metadata is None:
@@ -439,6 +497,35 @@ class GoCardless(Gateway):
             return self.event_from_payment(self.create_payment(tx, mandate), key=key)
         # Unknown transaction (recorded as such) or payment already created (nothing to do).
         return GatewayEvent(status="pending" if not tx else "ignore", reference=reference, key=key)
+
+    def event_from_mandate(self, event):
+        """The ``token_gone`` event of a mandate event saying that a mandate saved in
+        Odoo (with this provider; archived or not) can no longer be charged, or was
+        replaced; the ``token_back`` event of one saying that such a mandate, archived,
+        is active again (reinstated); else None (e.g. a mandate saved nowhere, as a
+        one-off payment's)."""
+        links = event.get("links") or {}
+        mandate = links.get("mandate")
+        action = event.get("action")
+        if action not in MANDATE_ACTIONS or not mandate:
+            return None
+        domain = [("provider_id", "=", self.provider.id), ("provider_ref", "=", mandate)]
+        if action == "reinstated":
+            # only an archived one can come back
+            domain.append(("active", "=", False))
+        saved = (
+            self.env["payment.token"].with_context(active_test=False).search_count(domain, limit=1)
+        )
+        if not saved:
+            return None
+        successor = links.get("new_mandate") if action == "replaced" else None
+        return GatewayEvent(
+            status="token_back" if action == "reinstated" else "token_gone",
+            provider_reference=mandate,
+            key=event.get("id", ""),
+            message=(event.get("details") or {}).get("description") or action,
+            token={"provider_ref": successor} if successor else None,
+        )
 
     def mandate_token(self, reference, payment):
         """The mandate of a collected payment, when the client asked to keep it."""

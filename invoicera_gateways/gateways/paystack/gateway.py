@@ -217,20 +217,13 @@ class Paystack(Gateway):
             return None
         currency = (data.get("currency") or payment.currency_id.name).upper()
         transaction = payment.provider_reference
-        refunds = []
-        for refund in self._listed_refunds(transaction, currency):
-            if not isinstance(refund, dict) or not refund.get("id"):
-                continue
-            if refund.get("transaction_reference") not in (None, "", transaction):
-                continue
-            if (refund.get("currency") or currency).upper() != currency:
-                continue
-            try:
-                if int(refund.get("amount")) != amount:
-                    continue
-            except (TypeError, ValueError):
-                continue
-            refunds.append(refund)
+        refunds = [
+            refund
+            for refund in self._matching_refunds(
+                self._listed_refunds(transaction, currency), transaction, amount
+            )
+            if refund.get("id") and (refund.get("currency") or currency).upper() == currency
+        ]
         if not refunds:
             return None
         own_txs = payment.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
@@ -407,15 +400,29 @@ class Paystack(Gateway):
         except ValidationError as error:
             _logger.warning("Paystack: refunds of %s could not be listed: %s", transaction, error)
             return None
+        return next(
+            (
+                refund
+                for refund in self._matching_refunds(refunds, transaction, minor)
+                if (refund.get("merchant_note") or "").strip() == note
+            ),
+            None,
+        )
+
+    @staticmethod
+    def _matching_refunds(refunds, transaction, amount):
+        """The refunds among ``refunds`` (List Refunds' ``data``) of the Paystack
+        transaction ``transaction`` (or naming none) for ``amount`` in minor units."""
+        matching = []
         for refund in refunds:
-            if not isinstance(refund, dict) or (refund.get("merchant_note") or "").strip() != note:
+            if not isinstance(refund, dict):
                 continue
             if refund.get("transaction_reference") not in (None, "", transaction):
                 continue
             try:
-                if int(refund.get("amount")) != minor:
+                if int(refund.get("amount")) != amount:
                     continue
             except (TypeError, ValueError):
                 continue
-            return refund
-        return None
+            matching.append(refund)
+        return matching
