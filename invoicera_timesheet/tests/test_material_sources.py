@@ -206,7 +206,7 @@ class TestMaterialSources(CostSourcesCase):
         """A delivery validated on March 31 at 22:30 in New York (April 1 in UTC,
         as the database keeps it) is March's work: dated March 31 as the delivery
         shows it, and billed by the March run. (The company's address has no time
-        zone: the user's; test_review2_timesheet_material_dates for the company's.)"""
+        zone: the user's; test_material_dates for the company's.)"""
         self.assertFalse(self.company.partner_id.tz or self.warehouse.partner_id.tz)
         self.env.user.tz = "America/New_York"
         with freeze_time("2026-04-01 02:30:00"):

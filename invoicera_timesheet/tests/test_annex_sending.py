@@ -1,0 +1,110 @@
+from odoo.tests import tagged
+
+from odoo.addons.mail.tools.discuss import Store
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestAnnexSending(InvoiceraTimesheetCase):
+    """The time annex is rendered when its invoice is sent or printed, as Odoo
+    renders the invoice's PDF: not when the invoice is opened or read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.log_time(cls.alice, 2, day="2026-03-02", name="Wireframes")
+
+    def annexes(self, invoice):
+        return self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "=", invoice.id),
+                ("name", "=like", "Annex%"),
+            ]
+        )
+
+    def send_wizard(self, invoice):
+        return (
+            self.env["account.move.send.wizard"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({})
+        )
+
+    def test_opening_the_invoice_renders_no_annex(self):
+        invoice = self.invoice(self.client, post=True)
+        invoice.invalidate_recordset()
+        # the form: its fields, then its chatter (Odoo's /mail/thread/data)
+        invoice.web_read(
+            {name: {} for name in invoice._fields if name != "invoice_pdf_report_file"}
+        )
+        Store(
+            invoice,
+            as_thread=True,
+            request_list=["activities", "attachments", "followers", "suggestedRecipients"],
+        ).get_result()
+        self.assertFalse(
+            self.annexes(invoice), "opening a posted invoice never sent made its time annex"
+        )
+        self.assertFalse(invoice.invoicera_annex_id)
+
+    def test_send_wizard_shows_the_annex_to_come(self):
+        """The wizard lists the annex as it lists the invoice's PDF: a placeholder,
+        made when the invoice is sent."""
+        invoice = self.invoice(self.client, post=True)
+        wizard = self.send_wizard(invoice)
+        names = [a["name"] for a in wizard.mail_attachments_widget]
+        self.assertIn(f"Annex {invoice.name.replace('/', '_')}.pdf", names)
+        self.assertFalse(self.annexes(invoice), "opening Send & Print renders nothing yet")
+        wizard.sending_methods = ["email"]
+        wizard.action_send_and_print()
+        self.assertTrue(invoice.invoicera_annex_id)
+        message = invoice.message_ids.filtered(lambda m: m.attachment_ids)[:1]
+        self.assertIn(invoice.invoicera_annex_id.name, message.attachment_ids.mapped("name"))
+
+    def test_annex_left_out_of_the_email(self):
+        """Removed from the wizard's attachments, the annex is not e-mailed."""
+        invoice = self.invoice(self.client, post=True)
+        wizard = self.send_wizard(invoice)
+        wizard.sending_methods = ["email"]
+        wizard.mail_attachments_widget = [
+            dict(a, skip=True) if a["name"].startswith("Annex") else a
+            for a in wizard.mail_attachments_widget
+        ]
+        wizard.action_send_and_print()
+        message = invoice.message_ids.filtered(lambda m: m.attachment_ids)[:1]
+        self.assertTrue(message)
+        self.assertFalse(
+            [n for n in message.attachment_ids.mapped("name") if n.startswith("Annex")]
+        )
+
+    def test_printed_with_its_annex(self):
+        """Print (download) gives the invoice and its annex."""
+        invoice = self.invoice(self.client, post=True)
+        attachments = self.env["account.move.send"]._generate_and_send_invoices(
+            invoice, sending_methods=["manual"]
+        )
+        self.assertEqual(len(attachments), 2, attachments.mapped("name"))
+        self.assertIn(invoice.invoicera_annex_id, attachments)
+
+    def test_no_placeholder_without_annex(self):
+        self.client.invoicera_annex_detail = "none"
+        invoice = self.invoice(self.client, post=True)
+        names = [a["name"] for a in self.send_wizard(invoice).mail_attachments_widget]
+        self.assertFalse([n for n in names if n.startswith("Annex")], names)
+
+    def test_downloaded_with_the_annex_of_what_it_bills_now(self):
+        """Sent, reset to draft and posted again: its download (the portal's
+        Download) has the annex of what it now bills, made then."""
+        invoice = self.invoice(self.client, post=True)
+        self.env["account.move.send"]._generate_and_send_invoices(
+            invoice, sending_methods=["email"]
+        )
+        first = invoice.invoicera_annex_id
+        invoice.button_draft()
+        invoice.action_post()
+        self.assertFalse(invoice.invoicera_annex_id)
+        documents = invoice._get_invoice_legal_documents_all()
+        self.assertTrue(invoice.invoicera_annex_id)
+        self.assertNotEqual(invoice.invoicera_annex_id, first)
+        self.assertIn(invoice.invoicera_annex_id.name, [d["filename"] for d in documents])

@@ -1,0 +1,37 @@
+from odoo.tests import tagged
+
+from . import test_time_items
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
+    """Time of a sale order line that is deleted goes back to the engine."""
+
+    sold_hours = test_time_items.TestTimeItems.sold_hours
+
+    def test_time_of_a_deleted_order_line_is_billed_here(self):
+        """The order is cancelled, set back to quotation and its line deleted: the
+        database clears the time's order line (no write). The time of the billable
+        project is no longer the order's to bill: it is billed here, not never."""
+        order_line = self.sold_hours()
+        line = self.log_time(self.alice, 3, task=self.task, name="Support call")
+        line.so_line = order_line
+        self.assertFalse(self.item_of(line), "the order's time")
+        order = order_line.order_id
+        order._action_cancel()
+        order.action_draft()
+        order_line.unlink()
+        self.assertFalse(line.so_line)
+        item = self.item_of(line)
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "partner_id": self.client.id,
+                    "quantity": 3.0,
+                    "price_unit": 90.0,
+                    "state": "to_bill",
+                }
+            ],
+        )
