@@ -19,14 +19,13 @@ from . import test_dashboard_pagers
 from . import test_pay_many_companies_and_changes
 from . import test_statement_currencies
 from . import test_api_lines_and_pdf
-from . import test_approval_changed_work
 from . import test_api_errors
 from . import test_statement_reconciliations
 from . import test_dashboard_subsidiary_payments
 from . import test_autopay_payments_in_progress
 from . import test_overdue_company_day
 from . import test_autopay_company_mismatch
-from . import test_approval_resubmit
+from . import test_approval_form
 from . import test_promise_resubmit
 from . import test_promise_date_passed
 from . import test_autopay_provider_limits

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import TransactionCase
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 
 class InvoiceraPortalCommon:
     """Two client companies, each with portal users, and invoices for both."""
@@ -143,6 +145,22 @@ class InvoiceraPortalCommon:
             }
         )
         invoice.action_post()
+        return invoice
+
+    def post_autopay_invoice(self, amount=250):
+        """Post an invoice of ``client_a`` and run the autopay job it queues."""
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [self.consulting_line(amount)],
+            }
+        )
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.assert_jobs_count(1, only=invoice._invoicera_autopay)
+            trap.perform_enqueued_jobs()
         return invoice
 
     def json_call(self, route, params):

@@ -26,27 +26,12 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
             data={"csrf_token": http.Request.csrf_token(self), "token_id": token_id},
         )
 
-    def new_invoice(self, amount=250):
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.client_a.id,
-                "invoice_date": self.today,
-                "invoice_line_ids": [self.consulting_line(amount)],
-            }
-        )
-        with trap_jobs() as trap:
-            invoice.action_post()
-            trap.assert_jobs_count(1, only=invoice._invoicera_autopay)
-            trap.perform_enqueued_jobs()
-        return invoice
-
     def test_opt_in_then_invoices_are_charged(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         response = self.set_autopay(self.token_a.id)
         self.assertIn("paid automatically", response.text)
         self.assertEqual(self.client_a.invoicera_autopay_token_id, self.token_a)
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertEqual(invoice.amount_residual, 0)
         tx = invoice.transaction_ids
         self.assertEqual((tx.state, tx.token_id, tx.amount), ("done", self.token_a, 250))
@@ -54,7 +39,7 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
     def test_a_refused_charge_is_noted(self):
         self.token_a.demo_simulated_state = "error"
         self.client_a.invoicera_autopay_token_id = self.token_a
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertEqual(invoice.amount_residual, 250)
         self.assertIn("Automatic payment refused", invoice.message_ids[0].body)
 
@@ -115,7 +100,7 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         invoices are no longer charged to that card (as Odoo's payment flow)."""
         self.client_a.invoicera_autopay_token_id = self.token_a
         self.contact_a1.parent_id = self.client_b
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
         self.assertEqual(invoice.amount_residual, 250)
         self.assertIn("no longer a contact of", invoice.message_ids[0].body)
@@ -127,17 +112,17 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         to it, and staff are told why."""
         self.client_a.invoicera_autopay_token_id = self.token_a
         self.user_a1.active = False
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
         self.assertIn("no longer has access to the portal", invoice.message_ids[0].body)
         self.contact_a1.active = False  # (Odoo archives a contact's user first)
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
         self.assertIn("no longer has access to the portal", invoice.message_ids[0].body)
         # Access given back: charged again.
         self.contact_a1.active = True
         self.user_a1.active = True
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertEqual(invoice.sudo().transaction_ids.state, "done")
 
     def test_only_own_saved_methods(self):

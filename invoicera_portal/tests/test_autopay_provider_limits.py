@@ -1,7 +1,5 @@
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.queue_job.tests.common import trap_jobs
-
 from .common import InvoiceraPortalCommon
 
 
@@ -19,21 +17,6 @@ class TestAutopayProviderLimits(InvoiceraPortalCommon, TransactionCase):
         cls.token = cls.make_demo_token(cls.contact_a1)
         cls.client_a.invoicera_autopay_token_id = cls.token
 
-    def new_invoice(self, amount=250):
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.client_a.id,
-                "invoice_date": self.today,
-                "invoice_line_ids": [self.consulting_line(amount)],
-            }
-        )
-        with trap_jobs() as trap:
-            invoice.action_post()
-            trap.assert_jobs_count(1, only=invoice._invoicera_autopay)
-            trap.perform_enqueued_jobs()
-        return invoice
-
     def assertSkipped(self, invoice, reason):
         self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
         self.assertEqual(invoice.amount_residual, 250)
@@ -46,18 +29,18 @@ class TestAutopayProviderLimits(InvoiceraPortalCommon, TransactionCase):
         eur.active = True
         self.assertNotEqual(self.company.currency_id, eur)
         self.provider.available_currency_ids = eur
-        self.assertSkipped(self.new_invoice(), "incompatible currency")
+        self.assertSkipped(self.post_autopay_invoice(), "incompatible currency")
 
     def test_a_provider_of_smaller_amounts_does_not_charge(self):
         self.provider.maximum_amount = 100
-        self.assertSkipped(self.new_invoice(), "maximum amount exceeded")
+        self.assertSkipped(self.post_autopay_invoice(), "maximum amount exceeded")
         # within its maximum, it charges
         self.provider.maximum_amount = 1000
-        invoice = self.new_invoice()
+        invoice = self.post_autopay_invoice()
         self.assertEqual(invoice.sudo().transaction_ids.state, "done")
         self.assertEqual(invoice.amount_residual, 0)
 
     def test_a_provider_of_other_countries_does_not_charge(self):
         self.contact_a1.country_id = self.env.ref("base.fr")
         self.provider.available_country_ids = self.env.ref("base.us")
-        self.assertSkipped(self.new_invoice(), "incompatible country")
+        self.assertSkipped(self.post_autopay_invoice(), "incompatible country")

@@ -60,8 +60,9 @@ class CostSourcesCase(InvoiceraTimesheetCase):
         sheet.action_approve_expense_sheets()
         return expense
 
-    def vendor_bill(self, amount, rebill=True, product=None, post=True):
-        bill = self.env["account.move"].create(
+    def vendor_bill(self, amount, rebill=True, product=None, post=True, env=None):
+        """A bill of ``amount`` for the project (in ``env``'s current company)."""
+        bill = (env or self.env)["account.move"].create(
             {
                 "move_type": "in_invoice",
                 "partner_id": self.vendor.id,
@@ -85,17 +86,22 @@ class CostSourcesCase(InvoiceraTimesheetCase):
             bill.action_post()
         return bill
 
-    def project_picking(self, picking_type, partner, source, destination, quantity, **product):
-        """A picking of ``quantity`` routers for the project, validated; its moves
-        make no item before that."""
-        product = self.env["product.product"].create(
+    def project_picking(
+        self, picking_type, partner, source, destination, quantity, env=None, stock=None, **product
+    ):
+        """A picking of ``quantity`` routers for the project, validated (in ``env``,
+        with the routers in ``stock``: the warehouse's by default); its moves make
+        no item before that."""
+        env = env or self.env
+        product = env["product.product"].create(
             dict(
                 {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150},
                 **product,
             )
         )
-        self.env["stock.quant"]._update_available_quantity(product, self.warehouse.lot_stock_id, 10)
-        picking = self.env["stock.picking"].create(
+        stock = stock or self.warehouse.lot_stock_id
+        env["stock.quant"]._update_available_quantity(product, stock, 10)
+        picking = env["stock.picking"].create(
             {
                 "picking_type_id": picking_type.id,
                 "partner_id": partner.id,

@@ -31,41 +31,16 @@ class TestSourceCompanies(CostSourcesCase):
     def deliver_from_europe(self, quantity):
         """A delivery of the European warehouse for the (dollar) project, validated
         by a user working in both companies."""
-        env = self.env(
-            context=dict(self.env.context, allowed_company_ids=[self.europe.id, self.company.id])
-        )
-        product = env["product.product"].create(
-            {"name": "Router", "type": "consu", "is_storable": True, "list_price": 150}
-        )
         stock = self.europe_warehouse.lot_stock_id
-        customers = self.env.ref("stock.stock_location_customers")
-        env["stock.quant"]._update_available_quantity(product, stock, 10)
-        picking = env["stock.picking"].create(
-            {
-                "picking_type_id": self.europe_warehouse.out_type_id.id,
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
-                "location_id": stock.id,
-                "location_dest_id": customers.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": product.uom_id.id,
-                            "location_id": stock.id,
-                            "location_dest_id": customers.id,
-                        }
-                    )
-                ],
-            }
+        return self.project_picking(
+            self.europe_warehouse.out_type_id,
+            self.client,
+            stock,
+            self.env.ref("stock.stock_location_customers"),
+            quantity,
+            env=self.in_both_companies(),
+            stock=stock,
         )
-        picking.action_confirm()
-        picking.action_assign()
-        picking.move_ids.quantity = quantity
-        picking.button_validate()
-        return picking
 
     def test_delivery_of_a_sister_company_for_the_project(self):
         picking = self.deliver_from_europe(3)
@@ -100,29 +75,7 @@ class TestSourceCompanies(CostSourcesCase):
 
     def test_vendor_bill_of_a_sister_company_for_the_project(self):
         self.assertFalse(self.account.company_id, "an analytic account of every company")
-        bill = (
-            self.in_both_companies()["account.move"]
-            .with_company(self.europe)
-            .create(
-                {
-                    "move_type": "in_invoice",
-                    "partner_id": self.vendor.id,
-                    "invoice_date": date(2026, 3, 12),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Illustrations",
-                                "quantity": 2,
-                                "price_unit": 50,
-                                "tax_ids": False,
-                                "analytic_distribution": {str(self.account.id): 100},
-                                "invoicera_rebill": True,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        bill = self.vendor_bill(100, post=False, env=self.in_both_companies())
         self.assertEqual(bill.company_id, self.europe)
         bill.action_post()
         self.assertEqual(bill.state, "posted", "posted (no 'incompatible companies')")

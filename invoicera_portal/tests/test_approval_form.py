@@ -10,10 +10,11 @@ from .common import InvoiceraPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestApprovalResubmit(InvoiceraPortalCommon, HttpCase):
-    """The approval form sent twice (a double click, the page sent again) says what
-    was decided, not that the work is not the client's; work staff took off the
-    bill while the page was open is named."""
+class TestApprovalForm(InvoiceraPortalCommon, HttpCase):
+    """The approvals form decides only what the client saw: sent twice (a double
+    click, the page sent again) it says what was decided, not that the work is
+    not the client's; work staff changed or took off the bill while the page
+    was open is named or refused."""
 
     @classmethod
     def setUpClass(cls):
@@ -99,3 +100,20 @@ class TestApprovalResubmit(InvoiceraPortalCommon, HttpCase):
         self.assertIn("not yours", response)
         self.assertNotIn("Brand book", response)
         self.assertEqual(self.book.client_approval, "pending")
+
+    def test_work_changed_since_the_page_opened_is_not_approved(self):
+        """The client opens the page at 4 hours; staff then bill 6 hours: approving
+        from the page it saw approves nothing and says the work changed."""
+        self.assertEqual(self.book.client_approval, "pending")
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = self.url_open("/my/billing/approvals").text
+        self.book.write({"quantity": 6, "adjustment_reason": "Two more hours"})
+        response = self.decide(page, self.book, "approved")
+        self.assertIn("changed since you opened this page", response)
+        self.assertEqual(self.book.client_approval, "pending", "changed work was approved unseen")
+        # Seen again, it is approved.
+        page = self.url_open("/my/billing/approvals").text
+        self.assertIn("6.00", page)
+        response = self.decide(page, self.book, "approved")
+        self.assertIn("You approved 1 item(s)", response)
+        self.assertEqual(self.book.client_approval, "approved")
