@@ -87,6 +87,16 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
         other = self.log_time(self.bob, 2, name="Support")
         self.assertEqual(other.timesheet_invoice_type, "non_billable", "as Odoo reports it")
 
+    def test_time_invoiced_here_on_a_project_sold_on_order_lines(self):
+        """Invoiced here, the time of a project sold on order lines too is billed
+        on timesheets (its invoice bills it hour by hour), as soon as invoiced."""
+        self.task.sale_line_id = self.sold_hours()
+        line = self.log_time(self.bob, 2, name="Support")
+        self.assertEqual(line.timesheet_invoice_type, "non_billable", "as Odoo reports it")
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(line.timesheet_invoice_id, invoice)
+        self.assertEqual(line.timesheet_invoice_type, "billable_time")
+
     def test_time_of_a_client_given_later_becomes_billable(self):
         project = self.env["project.project"].create(
             {"name": "Prospect", "allow_billable": True, "allow_timesheets": True}
