@@ -95,6 +95,8 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
         self.assertEqual(line.timesheet_invoice_type, "non_billable", "as Odoo reports it")
         invoice = self.invoice(self.client, post=True)
         self.assertEqual(line.timesheet_invoice_id, invoice)
+        self.env.flush_all()
+        self.env.invalidate_all()
         self.assertEqual(line.timesheet_invoice_type, "billable_time")
 
     def test_time_of_a_client_given_later_becomes_billable(self):
