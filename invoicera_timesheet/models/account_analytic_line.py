@@ -508,8 +508,11 @@ class AccountAnalyticLine(models.Model):
         """Set Odoo's own marker of invoiced time, ``timesheet_invoice_id``.
 
         The line becomes read-only in the timesheet views and the invoice's
-        Timesheets button lists it. One UPDATE for all lines: what the ORM
-        would recompute from it (partner, project) is frozen for billed lines.
+        Timesheets button lists it. One UPDATE for all lines; what the ORM
+        would recompute from it is frozen for billed lines (partner, project)
+        but for the Billable Type: invoiced here, time is billed on timesheets,
+        on a draft too, so the lines reported otherwise until now have theirs
+        recomputed.
         """
         self.env.cr.execute(
             SQL(
@@ -521,14 +524,17 @@ class AccountAnalyticLine(models.Model):
                    AND item.source_model = %(model)s
                    AND item.source_id = line.id
                    AND item.id = ANY(%(items)s)
+             RETURNING line.id, line.timesheet_invoice_type
                 """,
                 lines=self.ids,
                 model=self._name,
                 items=items.ids,
             )
         )
+        retyped = [line_id for line_id, type_ in self.env.cr.fetchall() if type_ != "billable_time"]
         self.invalidate_recordset(["timesheet_invoice_id"])
         self.env["account.move"].invalidate_model(["timesheet_ids"])
+        self.browse(retyped).modified(["timesheet_invoice_id"])
 
     def _invoicera_written_off(self):
         """The lines of ``self`` whose item is written off (in a form too: the

@@ -99,6 +99,23 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
         self.env.invalidate_all()
         self.assertEqual(line.timesheet_invoice_type, "billable_time")
 
+    def test_time_invoiced_here_on_a_draft(self):
+        """Invoiced on a draft, the time of a project sold on order lines is billed
+        on timesheets already, as Odoo counts time on a draft invoice invoiced."""
+        self.task.sale_line_id = self.sold_hours()
+        line = self.log_time(self.bob, 2, name="Support")
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.state, "draft")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(line.timesheet_invoice_id, invoice)
+        self.assertEqual(self.billable_types(self.project), {"billable_time": 2})
+        # the draft deleted: the time is back to what Odoo reports of it
+        invoice.unlink()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(self.billable_types(self.project), {"non_billable": 2})
+
     def test_time_of_a_client_given_later_becomes_billable(self):
         project = self.env["project.project"].create(
             {"name": "Prospect", "allow_billable": True, "allow_timesheets": True}
