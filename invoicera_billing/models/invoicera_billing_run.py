@@ -1,8 +1,9 @@
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import split_every
+from odoo.tools import format_date, split_every
 
 from odoo.addons.base.models.ir_qweb import QWebException
 from odoo.addons.queue_job.delay import group
@@ -30,6 +31,9 @@ RUN_PARAMETERS = {"company_id", "invoice_date", "cutoff_date", "partner_ids", "p
 #: later each time (times the attempt); then Resume does
 SKIPPED_RETRIES = 3
 SKIPPED_RETRY_DELAY = 300
+#: a client's work changed this long before its run was prepared may be why
+#: the run found nothing to bill (see ``_nothing_to_bill_reasons``)
+CHANGED_MARGIN = timedelta(hours=1)
 #: what refuses to make or send a client's e-mail (its template, its PDF): the
 #: client's invoices stay posted, not sent, and the others are sent
 SEND_ERRORS = (UserError, ValidationError, QWebException)
@@ -181,6 +185,21 @@ class InvoiceraBillingRun(models.Model):
     def _check_send_posted(self):
         if any(run.send and not run.post for run in self):
             raise ValidationError(_("Only posted invoices can be sent: tick Post Invoices."))
+
+    @api.constrains("invoice_date", "cutoff_date")
+    def _check_cutoff_date(self):
+        # an invoice dated the 31st billing work of the 1st of next month
+        for run in self:
+            if run.cutoff_date and run.invoice_date and run.cutoff_date > run.invoice_date:
+                raise ValidationError(
+                    _(
+                        "The cut-off date (%(cutoff)s) is after the invoice date "
+                        "(%(invoice_date)s): the invoices would bill work done after their "
+                        "own date. Set a cut-off date on or before the invoice date.",
+                        cutoff=format_date(self.env, run.cutoff_date),
+                        invoice_date=format_date(self.env, run.invoice_date),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -339,6 +358,17 @@ class InvoiceraBillingRun(models.Model):
                 )
             jobs.button_cancelled()
             run._write_run({"state": "cancelled"})
+            # their retry was cancelled with the jobs: the log no longer promises it
+            # (sudo: the log is written by the run only, billing staff read it)
+            run.log_ids.filtered(lambda log: log.status == "skipped").sudo().write(
+                {
+                    "message": _(
+                        "Not invoiced: someone else (another run, the audit or a user) "
+                        "was changing this client's work, and the run was cancelled "
+                        "before retrying. Its work stays to bill: invoice it in a new run."
+                    )
+                }
+            )
 
     def action_view_invoices(self):
         self.ensure_one()
@@ -466,12 +496,14 @@ class InvoiceraBillingRun(models.Model):
         retry = bool(self.env.context.get("job_uuid")) and attempt < SKIPPED_RETRIES
         log_vals = []
         to_invoice = Item.browse()
+        nothing = partners.filtered(lambda partner: partner not in items_by_partner)
+        why_nothing = self._nothing_to_bill_reasons(nothing)
         for partner in partners:
             items = items_by_partner.get(partner, Item)
             if items:
                 to_invoice |= items
             else:
-                log_vals.append(self._log_values(partner, "nothing", _("Nothing to bill.")))
+                log_vals.append(self._log_values(partner, "nothing", why_nothing[partner]))
         results = to_invoice._invoice_clients(
             self.company_id, self.invoice_date, post=self.post, run=self
         )
@@ -519,6 +551,95 @@ class InvoiceraBillingRun(models.Model):
         if skipped and retry:
             self._retry_later(skipped, attempt + 1)
         self._check_done()
+
+    def _nothing_to_bill_reasons(self, partners):
+        """``{client: why the run bills it nothing}`` for ``partners``, clients of
+        the run (they had work to bill when it started) with nothing to bill now.
+
+        Their work changed since the run listed them: invoiced (by another run,
+        by hand), excluded, deferred, written off, sent back to the client for
+        approval, dated after the cut-off, no longer billable at its source;
+        else it went to another client or was deleted. One query for all.
+        """
+        self.ensure_one()
+        if not partners:
+            return {}
+        # sudo: the run logs why, whichever items the user may read (another
+        # company's contact...); only states, dates and invoice names are read.
+        # An item's write date is when the transaction changing it began: one
+        # begun a little before the run (another run invoicing the client) may
+        # have changed the client's work after the run listed it.
+        items = (
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "in", partners.ids),
+                    ("write_date", ">=", self.create_date - CHANGED_MARGIN),
+                ]
+            )
+        )
+        cutoff = self.cutoff_date
+        # a draft not numbered yet is named "/"
+        draft = _("a draft invoice")
+        reasons = {
+            "archived": _("%(count)s item(s) no longer billable at their source"),
+            "invoiced": _("%(count)s item(s) invoiced in %(invoices)s"),
+            "excluded": _("%(count)s item(s) excluded"),
+            "written_off": _("%(count)s item(s) written off"),
+            "deferred": _("%(count)s item(s) deferred to after the cut-off date"),
+            "pending": _("%(count)s item(s) awaiting the client's approval"),
+            "disputed": _("%(count)s item(s) disputed by the client"),
+            "later": _("%(count)s item(s) dated after the cut-off date"),
+        }
+
+        def reason(item):
+            if not item.active:
+                return "archived"
+            if item.state in ("invoiced", "excluded", "written_off"):
+                return item.state
+            if item.state == "deferred" and not (
+                item.deferred_until and item.deferred_until <= cutoff
+            ):
+                return "deferred"
+            if item.client_approval in ("pending", "disputed"):
+                return item.client_approval
+            if item.date > cutoff:
+                return "later"
+            return None
+
+        result = {}
+        items_by_partner = items.grouped("partner_id")
+        for partner in partners:
+            by_reason = items_by_partner.get(partner, items.browse()).grouped(reason)
+            texts = [
+                reasons[key]
+                % {
+                    "count": len(found),
+                    "invoices": ", ".join(
+                        dict.fromkeys(
+                            move.name if move.name not in (False, "/") else draft
+                            for move in found.invoice_id
+                        )
+                    ),
+                }
+                for key, found in by_reason.items()
+                if key
+            ]
+            if texts:
+                result[partner] = _(
+                    "Nothing to bill: this client's work changed since the run listed "
+                    "it: %(reasons)s.",
+                    reasons="; ".join(texts),
+                )
+            else:
+                result[partner] = _(
+                    "Nothing to bill: since the run listed this client, its work to bill "
+                    "went to another client or was deleted."
+                )
+        return result
 
     def _retry_later(self, partner_ids, attempt):
         """A job processing the skipped clients ``partner_ids`` again, later."""

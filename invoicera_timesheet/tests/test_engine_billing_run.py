@@ -1,0 +1,131 @@
+from datetime import date
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from odoo.addons.invoicera_billing.models.invoicera_billable_item import InvoiceraBusyError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestEngineBillingRun(InvoiceraTimesheetCase):
+    """What a billing run tells about the clients it listed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client_c = cls.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
+        cls.project_c = cls.env["project.project"].create(
+            {"name": "Campaign", "partner_id": cls.client_c.id, "allow_billable": True}
+        )
+        cls.clients = cls.client | cls.client_eur | cls.client_c
+
+    def new_run(self, **vals):
+        return (
+            self.env["invoicera.billing.run"]
+            .with_user(self.billing_user)
+            .create(
+                {
+                    "invoice_date": date(2026, 3, 31),
+                    "partner_ids": [Command.set(self.clients.ids)],
+                    **vals,
+                }
+            )
+        )
+
+    def test_a_client_billed_nothing_says_why(self):
+        """The run listed three clients; before its jobs ran, one was invoiced (and
+        posted) by hand, one's work excluded, one's written off and deferred: each log line
+        says why nothing was billed, not just "Nothing to bill."."""
+        self.log_time(self.alice, 2)
+        self.log_time(self.bob, 3, project=self.project_eur)
+        self.log_time(self.alice, 1, project=self.project_c)
+        self.log_time(self.bob, 4, project=self.project_c)
+        self.env.company.invoicera_run_chunk_size = 2
+        run = self.new_run()
+        with trap_jobs() as trap:
+            run.action_start()
+            self.assertEqual(run.client_ids, self.clients)
+            invoice = self.invoice(self.client, post=True)
+            Item = self.Item.with_user(self.billing_user)
+            Item.search([("partner_id", "=", self.client_eur.id)]).action_exclude()
+            written_off, deferred = Item.search([("partner_id", "=", self.client_c.id)], order="id")
+            written_off.action_write_off("Goodwill")
+            deferred.action_defer(date(2099, 1, 1))
+            trap.perform_enqueued_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertFalse(run.invoice_ids)
+        logs = {log.partner_id: log for log in run.log_ids}
+        self.assertEqual(set(run.log_ids.mapped("status")), {"nothing"})
+        self.assertEqual(
+            logs[self.client].message,
+            "Nothing to bill: this client's work changed since the run listed it: "
+            f"1 item(s) invoiced in {invoice.name}.",
+        )
+        self.assertEqual(
+            logs[self.client_eur].message,
+            "Nothing to bill: this client's work changed since the run listed it: "
+            "1 item(s) excluded.",
+        )
+        self.assertIn("1 item(s) written off", logs[self.client_c].message)
+        self.assertIn("1 item(s) deferred to after the cut-off date", logs[self.client_c].message)
+
+    def test_work_invoiced_by_a_run_begun_before_says_so(self):
+        """Another run, begun a little before this one, invoiced the client after
+        this one listed it (its items' write date is when that run began): the log
+        names that run's invoice, not work gone to another client."""
+        self.log_time(self.alice, 2)
+        run = self.new_run(partner_ids=[Command.set(self.client.ids)])
+        run._write_run({"state": "running", "client_ids": [Command.set(self.client.ids)]})
+        invoice = self.invoice(self.client, post=True)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE invoicera_billable_item SET write_date = write_date - interval "
+                "'2 minutes' WHERE invoice_id = %s",
+                invoice.id,
+            )
+        )
+        self.env.invalidate_all()
+        run._process_chunk(self.client.ids)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(
+            run.log_ids.message,
+            "Nothing to bill: this client's work changed since the run listed it: "
+            f"1 item(s) invoiced in {invoice.name}.",
+        )
+
+    def test_a_cancelled_run_promises_no_retry(self):
+        """Clients skipped (their work was being changed) are to be retried by a
+        job a few minutes later; the run cancelled, that job is cancelled too: the
+        log no longer says they will be retried."""
+        self.log_time(self.alice, 2)
+        self.log_time(self.bob, 3, project=self.project_eur)
+        self.log_time(self.alice, 1, project=self.project_c)
+        self.env.company.invoicera_run_chunk_size = 2
+        run = self.new_run()
+        run.action_start()  # jobs stored in the queue, as in production
+        chunks = run._unfinished_jobs().filtered(lambda job: job.method_name == "_process_chunk")
+
+        def busy(items):
+            raise InvoiceraBusyError("could not obtain lock")
+
+        with patch.object(type(self.Item), "_lock_for_invoicing", busy):
+            for chunk in chunks:
+                run.with_context(job_uuid=chunk.uuid)._process_chunk(chunk.args[0])
+                chunk.state = "done"
+        self.assertIn("Retried in a few minutes", run.log_ids[0].message)
+        retries = run._unfinished_jobs().filtered(lambda job: job.kwargs.get("attempt"))
+        self.assertEqual(len(retries), 2)
+        run.action_cancel()
+        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(set(retries.mapped("state")), {"cancelled"})
+        self.assertEqual(set(run.log_ids.mapped("status")), {"skipped"})
+        for log in run.log_ids:
+            self.assertNotIn("Retried", log.message, log.partner_id.name)
+            self.assertIn("the run was cancelled before retrying", log.message)
+        self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
