@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .account_analytic_line import round_time
 
@@ -27,6 +27,13 @@ BILLABLE_FIELDS = {"allow_billable", "partner_id", "sale_line_id", "account_id"}
 #: who reads a project's internal rates and markup (not its team, nor portal
 #: followers); the engine reads them as superuser, for whoever records the work
 RATE_GROUPS = "invoicera_billing.group_billing_user,project.group_project_manager"
+#: the project's prices, configured by billing managers only (as its employees'
+#: rates, ``invoicera.billing.rate``): a project manager picks the work, not its
+#: price (in Odoo, a project's price is its order line's, set by sales)
+PRICE_FIELDS = ("invoicera_hourly_rate", "invoicera_cost_markup")
+#: ... and the currency of its rates (on a project of every company): 100
+#: dollars an hour do not become 100 rupees but by a billing manager
+REPRICING_FIELDS = (*PRICE_FIELDS, "invoicera_rate_currency_id")
 
 
 class ProjectProject(models.Model):
@@ -159,7 +166,21 @@ class ProjectProject(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        priced = [
+            vals.get("name") or ""
+            for vals in vals_list
+            if any(vals.get(fname) for fname in PRICE_FIELDS)
+        ]
+        if priced:
+            self._invoicera_check_price_access(priced)
+        return super().create(vals_list)
+
     def write(self, vals):
+        repriced = self._invoicera_repriced(vals)
+        if repriced:
+            self._invoicera_check_price_access(repriced.mapped("display_name"))
         res = super().write(vals)
         changed = set(vals)
         if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
@@ -175,13 +196,52 @@ class ProjectProject(models.Model):
         original's tasks stay there (the copy's tasks are new ones). Copied as
         superuser: whoever duplicates the project reads its rates, only billing
         managers configure rates."""
-        new_projects = super().copy(default=default)
-        if not (default and "invoicera_rate_ids" in default):
+        default = dict(default or {})
+        # prices given here are checked as any (create); the original's are kept
+        kept = [fname for fname in PRICE_FIELDS if fname not in default]
+        new_projects = super().copy(default=dict(dict.fromkeys(kept, 0.0), **default))
+        # sudo: the copy keeps the original's prices, whoever duplicates it (a
+        # project manager, who reads them but does not set them)
+        for project, new_project in zip(self.sudo(), new_projects.sudo(), strict=True):
+            prices = {fname: project[fname] for fname in kept if project[fname]}
+            if prices:
+                new_project.write(prices)
+        if "invoicera_rate_ids" not in default:
             for project, new_project in zip(self.sudo(), new_projects, strict=True):
                 project.invoicera_rate_ids.filtered(lambda rate: not rate.task_id).copy(
                     {"project_id": new_project.id}
                 )
         return new_projects
+
+    def _invoicera_repriced(self, vals):
+        """The projects of ``self`` whose prices (``REPRICING_FIELDS``) ``vals``
+        changes: a write of the prices they have (a form, an import sending them
+        again) changes nothing."""
+        changing = [fname for fname in REPRICING_FIELDS if fname in vals]
+
+        def changes(project):
+            for fname in changing:
+                field = self._fields[fname]
+                value = field.convert_to_cache(vals[fname], project)
+                if project[fname] != field.convert_to_record(value, project):
+                    return True
+            return False
+
+        return self.filtered(changes) if changing else self.browse()
+
+    @api.model
+    def _invoicera_check_price_access(self, projects):
+        """Refuse to price the projects named ``projects`` (their hourly rate, its
+        currency, their markup on costs) but to billing managers."""
+        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager"):
+            return
+        raise AccessError(
+            _(
+                "Only billing managers set the hourly rate (and its currency) and the "
+                "markup on costs of a project: %(projects)s.",
+                projects=", ".join(projects),
+            )
+        )
 
     def _update_timesheets_sale_line_id(self):
         """Odoo gives the projects' unbilled time the order line of its employee

@@ -155,6 +155,25 @@ class InvoiceraUnbilledClient(models.Model):
             company=self.env.company.id,
         )
 
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """A group of lines in several currencies shows no amount: dollars and
+        euros are not added up into one number (as Odoo's journal items hide
+        their amounts in currency, and its lists' totals of several currencies)."""
+        groups = super().read_group(
+            domain,
+            [*fields, "invoicera_currency_count:count_distinct(currency_id)"],
+            groupby,
+            offset=offset,
+            limit=limit,
+            orderby=orderby,
+            lazy=lazy,
+        )
+        for group in groups:
+            if (group.pop("invoicera_currency_count", None) or 0) > 1 and "amount" in group:
+                group["amount"] = False
+        return groups
+
     def action_review(self):
         """The editable list of the unbilled items of these lines: of their client,
         company and currency (a client's items in another currency are on another line)."""

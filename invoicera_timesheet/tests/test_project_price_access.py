@@ -1,0 +1,96 @@
+from lxml import etree
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestProjectPriceAccess(InvoiceraTimesheetCase):
+    """A project's hourly rate (and its currency) and markup on costs are
+    configured by billing managers, as its employees' rates: a project manager
+    reads them, and picks the work, not its price."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project.write({"invoicera_hourly_rate": 100, "invoicera_cost_markup": 10})
+        cls.project_manager = new_test_user(
+            cls.env,
+            login="pm_prices",
+            groups="base.group_user,project.group_project_manager,"
+            "invoicera_billing.group_billing_user",
+        )
+        cls.pm_only = new_test_user(
+            cls.env, login="pm_only", groups="base.group_user,project.group_project_manager"
+        )
+        cls.billing_manager = new_test_user(
+            cls.env,
+            login="billing_boss_pm",
+            groups="base.group_user,project.group_project_manager,"
+            "invoicera_billing.group_billing_manager,sales_team.group_sale_salesman",
+        )
+
+    def test_project_managers_do_not_price_the_project(self):
+        """A project manager (a billing user or not) lowering the hourly rate from
+        100 to 1 or the markup is refused, naming the project; the time stays
+        billed at 100 (before: billed at 1)."""
+        item = self.item_of(self.log_time(self.alice, 2))
+        self.assertEqual(item.amount, 200)
+        for user in (self.project_manager, self.pm_only):
+            project = self.project.with_user(user)
+            for fname, value in (("invoicera_hourly_rate", 1), ("invoicera_cost_markup", -100)):
+                with self.assertRaisesRegex(AccessError, "Only billing managers.*Website"):
+                    project.write({fname: value})
+            with self.assertRaises(AccessError, msg=user.login):
+                self.env["project.project"].with_user(user).create(
+                    {"name": "Cheap", "partner_id": self.client.id, "invoicera_hourly_rate": 1}
+                )
+            # the rest of the project stays theirs, the same price too
+            project.write({"description": f"Managed by {user.login}"})
+            project.write({"invoicera_hourly_rate": 100})
+        self.assertEqual(self.project.invoicera_hourly_rate, 100)
+        self.assertEqual(item.amount, 200)
+        # nor 100 dollars an hour made 100 euros, on a project of every company
+        shared = self.env["project.project"].create(
+            {
+                "name": "Shared Desk",
+                "company_id": False,
+                "partner_id": self.client.id,
+                "allow_billable": True,
+                "invoicera_hourly_rate": 100,
+            }
+        )
+        self.assertEqual(shared.invoicera_rate_currency_id, self.usd)
+        with self.assertRaisesRegex(AccessError, "Only billing managers.*Shared Desk"):
+            shared.with_user(self.project_manager).invoicera_rate_currency_id = self.eur
+        shared.with_user(self.billing_manager).invoicera_rate_currency_id = self.eur
+        self.assertEqual(shared.invoicera_rate_currency_id, self.eur)
+
+    def test_billing_managers_price_the_project(self):
+        """A billing manager re-prices the project's unbilled time, and prices a
+        copy of it."""
+        item = self.item_of(self.log_time(self.alice, 2))
+        self.project.with_user(self.billing_manager).write(
+            {"invoicera_hourly_rate": 120, "invoicera_cost_markup": 20}
+        )
+        self.assertEqual(item.amount, 240)
+        copy = self.project.with_user(self.billing_manager).copy({"invoicera_hourly_rate": 130})
+        self.assertEqual(
+            (copy.invoicera_hourly_rate, copy.invoicera_cost_markup), (130, 20), "given, kept"
+        )
+
+    def test_project_form_prices_are_read_only_but_for_billing_managers(self):
+        """The project form's Billing tab: the rate and the markup are read-only
+        for a project manager who is a billing user."""
+        for user, readonly in ((self.project_manager, True), (self.billing_manager, False)):
+            arch = (
+                self.env["project.project"]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+            page = etree.fromstring(arch).xpath("//page[@name='invoicera_billing']")[0]
+            for fname in ("invoicera_hourly_rate", "invoicera_cost_markup"):
+                [field] = page.xpath(f".//field[@name='{fname}']")
+                self.assertEqual(field.get("readonly") in ("1", "True"), readonly, user.login)
