@@ -15,6 +15,9 @@ from werkzeug.exceptions import HTTPException
 from odoo import _, fields, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools import SQL, format_date
+
+from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
 API = "/api/billing/v1"
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "static" / "api" / "openapi.json"
@@ -84,11 +87,48 @@ class InvoiceraBillingApi(http.Controller):
                 raise ApiError(401, "unauthorized", _("Use: Authorization: Bearer <API key>."))
             uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key.strip())
             if not uid:
+                expired = self._key_expiration(key.strip())
+                if expired:
+                    raise ApiError(
+                        401,
+                        "unauthorized",
+                        _(
+                            "This API key expired on %(date)s: create a new one in your "
+                            "account's security settings.",
+                            date=format_date(request.env, expired.date()),
+                        ),
+                    )
                 raise ApiError(401, "unauthorized", _("This API key is not valid."))
             request.update_env(user=uid)
         elif not request.session.uid or request.env.user._is_public():
             raise ApiError(401, "unauthorized", _("Log in or give an API key."))
         return request.env.user
+
+    @staticmethod
+    def _key_expiration(key):
+        """When the API key ``key`` expired, if it is a key of an active user that
+        did, else None. Odoo refuses an expired key as it refuses a wrong one (then
+        deletes it, the next time its clean-up runs); its owner is told why."""
+        cr = request.env.cr
+        # as res.users.apikeys._check_credentials, for the keys past their date
+        cr.execute(
+            SQL(
+                """
+                SELECT k.key, k.expiration_date
+                  FROM res_users_apikeys k
+                  JOIN res_users u ON u.id = k.user_id
+                 WHERE u.active
+                   AND k.index = %(index)s
+                   AND (k.scope IS NULL OR k.scope = 'rpc')
+                   AND k.expiration_date < now() AT TIME ZONE 'utc'
+                """,
+                index=key[:INDEX_SIZE],
+            )
+        )
+        for hashed, expiration in cr.fetchall():
+            if KEY_CRYPT_CONTEXT.verify(key, hashed):
+                return expiration
+        return None
 
     def _call(self, method, *args, **kwargs):
         try:

@@ -45,7 +45,8 @@ class PaymentTransaction(models.Model):
         """Grant the early payment discount of an invoice paid at its discounted
         amount within its discount period, also when the payment is confirmed
         after it (a direct debit settles days later; post-processing may run past
-        midnight). Odoo only looks at the day the payment is recorded."""
+        midnight). Odoo only looks at the day the payment is recorded, and writes
+        off only part of a discount with taxes spread over several lines."""
         if "write_off_line_vals" not in extra_create_values:
             write_offs = self._invoicera_discount_write_offs()
             if write_offs:
@@ -55,14 +56,40 @@ class PaymentTransaction(models.Model):
     def _invoicera_discount_write_offs(self):
         """The write-off lines of the early payment discount earned by this payment
         of one invoice, made (the transaction created) within the discount period
-        but recorded past it; ``[]`` when Odoo writes it off itself (still in the
-        period) or the payment did not earn it."""
+        but recorded past it; still in the period, those Odoo leaves out of its own
+        write-off; ``[]`` when Odoo writes it all off itself or the payment did not
+        earn it."""
         self.ensure_one()
         invoice = self.invoice_ids
         if len(invoice) != 1 or invoice.state != "posted" or self.amount <= 0:
             return []
-        if invoice._get_invoice_next_payment_values().get("installment_state") == "epd":
-            return []  # still in its period today: Odoo's own write-off
+        next_payment = invoice._get_invoice_next_payment_values()
+        move_model = self.env["account.move"]
+        if next_payment.get("installment_state") == "epd":
+            # Still in its period today: Odoo writes the discount off itself, as
+            # account_payment's _create_payment does it (same test, same lines), but
+            # only the first line of each kind. With taxes on the discount, an
+            # invoice of several taxes (or income accounts) would stay owing the
+            # rest of its discount: its other lines, which the register payment
+            # wizard writes off too.
+            if self.amount != next_payment["amount_due"]:
+                return []
+            line = next_payment["epd_line"]
+            counterparts = move_model._get_invoice_counterpart_amls_for_early_payment_discount(
+                [
+                    {
+                        "aml": line,
+                        "amount_currency": -line.amount_residual_currency,
+                        "balance": -line.balance,
+                    }
+                ],
+                next_payment["epd_discount_amount"],
+            )
+            return [
+                dict(values, partner_id=invoice.partner_id.id)
+                for values_list in counterparts.values()
+                for values in values_list[1:]
+            ]
         # The day the client paid, in the company's time zone.
         tz = self.company_id.partner_id.tz
         paid_on = fields.Date.context_today(
@@ -77,7 +104,6 @@ class PaymentTransaction(models.Model):
         ):
             return []
         line = discount["line"]
-        move_model = self.env["account.move"]
         counterparts = move_model._get_invoice_counterpart_amls_for_early_payment_discount(
             [
                 {

@@ -29,3 +29,6 @@ from . import test_approval_form
 from . import test_promise_resubmit
 from . import test_promise_date_passed
 from . import test_autopay_provider_limits
+from . import test_statement_language
+from . import test_api_key_expiration
+from . import test_early_discount_several_taxes

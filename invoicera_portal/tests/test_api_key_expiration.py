@@ -1,0 +1,51 @@
+from datetime import datetime
+
+from odoo.tests import HttpCase, tagged
+
+from .common import InvoiceraPortalCommon
+
+API = "/api/billing/v1"
+
+
+@tagged("post_install", "-at_install")
+class TestApiKeyExpiration(InvoiceraPortalCommon, HttpCase):
+    """An API key past its expiration date is refused, and the app is told it
+    expired (not that it is wrong): its owner knows to create a new one."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_clients()
+        cls.make_invoices(cls.client_a, [(300, 10)])
+        Keys = cls.env["res.users.apikeys"].with_user(cls.user_a1).sudo()
+        cls.key = Keys._generate("rpc", "Mobile app", datetime(2099, 1, 1))
+        cls.expired_key = Keys._generate("rpc", "Old phone", datetime(2099, 1, 1))
+        # expired since (Odoo deletes such keys when its clean-up next runs)
+        cls.env["res.users.apikeys"].sudo().search([("name", "=", "Old phone")]).write(
+            {"expiration_date": datetime(2024, 3, 15)}
+        )
+        cls.env.flush_all()
+
+    def summary(self, key):
+        return self.url_open(f"{API}/summary", headers={"Authorization": f"Bearer {key}"})
+
+    def test_an_expired_key_is_refused_as_expired(self):
+        response = self.summary(self.expired_key)
+        self.assertEqual(response.status_code, 401, response.text[:300])
+        error = response.json()["error"]
+        self.assertEqual(error["code"], "unauthorized")
+        self.assertEqual(
+            error["message"],
+            "This API key expired on 03/15/2024: create a new one in your account's "
+            "security settings.",
+        )
+
+    def test_a_key_not_expired_yet_works_and_a_wrong_key_is_not_valid(self):
+        response = self.summary(self.key)
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertEqual(response.json()["client"], "Alpha Corp")
+        # the expired key's first characters, the rest wrong: not said to be expired
+        wrong = self.expired_key[:8] + "0" * (len(self.expired_key) - 8)
+        response = self.summary(wrong)
+        self.assertEqual(response.status_code, 401, response.text[:300])
+        self.assertEqual(response.json()["error"]["message"], "This API key is not valid.")
