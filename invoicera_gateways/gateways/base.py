@@ -128,6 +128,11 @@ class GatewayEvent:
     refund transaction's for a refund Odoo asked for): a refund matching no refund
     transaction, of a payment of ours, and not named by one of Odoo's refund
     references, was made outside Odoo (e.g. in the gateway's dashboard).
+
+    ``not_ours`` says why a notification matching no transaction cannot be about
+    one Odoo has yet to record (e.g. a refund that does not carry the reference
+    Odoo gives each refund it asks for): it is then acknowledged and listed as
+    ignored with that reason, rather than refused so that the gateway sends it again.
     """
 
     status: str
@@ -143,6 +148,7 @@ class GatewayEvent:
     token_retry: bool = False
     refund_of: str = ""
     refund_reference: str = ""
+    not_ours: str = ""
 
 
 class Gateway:

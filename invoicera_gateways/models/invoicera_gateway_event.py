@@ -103,12 +103,9 @@ class InvoiceraGatewayEvent(models.Model):
         self = self.sudo()  # pylint: disable=self-cls-assignment
         gateway_class = GATEWAYS.get(code)
         provider = self.env["payment.provider"].browse(provider_id).exists()
-        if (
-            not gateway_class
-            or not provider
-            or provider.code != code
-            or provider.state == "disabled"
-        ):
+        # A disabled provider still hears of the payments it started (a debit collected
+        # days later), as Odoo's own providers do: only new payments stop.
+        if not gateway_class or not provider or provider.code != code:
             _logger.warning("Webhook for unknown provider %s/%s refused", code, provider_id)
             return 404, "unknown provider"
         gateway = provider._invoicera_gateway()
@@ -217,6 +214,16 @@ class InvoiceraGatewayEvent(models.Model):
                     provider.id,
                 )
                 return 200, "other provider"
+            if not tx and not refunded and event.not_ours:
+                # Nothing of Odoo's, now or later: a retry would never help.
+                _logger.info(
+                    "%s: notification %s is about nothing of Odoo's; acknowledged: %s",
+                    gateway.name,
+                    key,
+                    event.not_ours,
+                )
+                self.browse(row[0]).write({"state": "ignored", "message": event.not_ours})
+                return 200, "ignored"
             if not tx and not refunded:
                 # Maybe not committed yet (a saved-card charge whose notification
                 # overtakes the request that charges it): forget the delivery and

@@ -114,6 +114,19 @@ class PaymentTransaction(models.Model):
             if gateway.payment_method_gone(error.body):
                 self._invoicera_archive_gone_token(gateway, error.args[0])
             return
+        except UNREADABLE_ANSWER as error:
+            # a clear message rather than a traceback, as for a checkout or a refund
+            log_unreadable_answer(gateway, "charge", self.reference, error)
+            raise ValidationError(
+                _(
+                    "%(gateway)s gave an answer that could not be read, so the payment"
+                    " %(reference)s was not recorded. Check the payment in the gateway's"
+                    " dashboard before trying again. Administrators: check the server URL"
+                    " and the keys in the payment provider's settings.",
+                    gateway=gateway.name,
+                    reference=self.reference,
+                )
+            ) from error
         self.invoicera_retry = False
         self._invoicera_apply_event(event)
 

@@ -552,10 +552,21 @@ class Braintree(Gateway):
         if kind not in WEBHOOK_KINDS or transaction is None:
             return None
         status = STATUSES.get((transaction.findtext("status") or "").upper(), "ignore")
-        provider_reference = ""
+        provider_reference = not_ours = ""
         if kind == "refund_failed":
             # Our refund transactions keep the refund's legacy id, as notifications do.
             status, provider_reference = "error", transaction.findtext("id") or ""
+        if not transaction.findtext("order-id"):
+            # Odoo gives every charge and refund it makes its reference as orderId: a
+            # transaction without one (made in the Control Panel, by another
+            # integration...) is not Odoo's, unless Odoo knows its id, and never will be.
+            not_ours = _(
+                "Braintree reports %(kind)s for transaction %(transaction)s, which carries"
+                " no order id: Odoo did not make it (e.g. it was made in the Braintree"
+                " Control Panel), so nothing was changed in Odoo.",
+                kind=kind,
+                transaction=transaction.findtext("id") or "?",
+            )
         currency = transaction.findtext("currency-iso-code") or ""
         amount = transaction.findtext("amount")
         return GatewayEvent(
@@ -566,6 +577,7 @@ class Braintree(Gateway):
             amount=self.minor(amount, currency) if amount and currency else None,
             currency=currency,
             message=self._kind_message(kind, status),
+            not_ours=not_ours,
         )
 
     def _kind_message(self, kind, status):

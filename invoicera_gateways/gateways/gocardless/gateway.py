@@ -557,6 +557,8 @@ class GoCardless(Gateway):
         )
         currency = tx.currency_id
         refunded = sum(self.minor(abs(child.amount), currency) for child in earlier)
+        # GoCardless counts the payment's refunds made in its dashboard too
+        refunded += self.minor(tx._invoicera_refunded_outside(), currency)
         minor = self.minor(amount, currency)
         refund = self.create_resource(
             "refunds",
