@@ -291,7 +291,16 @@ class InvoiceraBillingRun(models.Model):
             raise UserError(_("The run %(run)s has already started.", run=self.name))
         partners = self._partners_to_invoice()
         if not partners:
-            raise UserError(_("There is nothing to invoice up to the cut-off date."))
+            chosen = self.with_context(active_test=False).partner_ids
+            raise UserError(
+                _(
+                    "There is nothing to invoice for %(clients)s up to the cut-off date "
+                    "(%(cutoff)s).",
+                    clients=", ".join(chosen.mapped("display_name"))
+                    or _("any client of %(company)s", company=self.company_id.name),
+                    cutoff=format_date(self.env, self.cutoff_date),
+                )
+            )
         self._write_run(
             {
                 "state": "running",

@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -30,3 +30,13 @@ class TestBillingRunCutoff(TransactionCase):
             run.write({"cutoff_date": date(2026, 4, 1)})
         run.write({"cutoff_date": date(2026, 3, 15)})
         self.assertEqual(run.cutoff_date, date(2026, 3, 15), "an earlier cut-off is kept")
+
+    def test_nothing_to_invoice_names_the_clients_and_the_cut_off_date(self):
+        client = self.env["res.partner"].create({"name": "Nobody Works Ltd"})
+        run = self.Run.create(
+            {"invoice_date": date(2026, 3, 31), "partner_ids": [(6, 0, client.ids)]}
+        )
+        with self.assertRaisesRegex(
+            UserError, r"nothing to invoice for Nobody Works Ltd up to .*\(03/31/2026\)"
+        ):
+            run.action_start()
