@@ -382,6 +382,19 @@ class InvoiceraBillableItem(models.Model):
         """Leave these items out of runs whose cut-off date is before ``until``."""
         if not until:
             raise UserError(_("Give the date until which to defer the items."))
+        try:
+            day = fields.Date.to_date(until)
+        except (TypeError, ValueError):
+            day = None  # called from outside (RPC) with something else than a date
+        if not day:
+            raise UserError(
+                _(
+                    "%(value)s is not a date: give the date until which to defer the "
+                    "items (YYYY-MM-DD).",
+                    value=until,
+                )
+            )
+        until = day
         error = self._defer_date_error(until)
         if error:
             raise UserError(error)
@@ -407,7 +420,7 @@ class InvoiceraBillableItem(models.Model):
 
     def action_write_off(self, reason):
         """Never bill these items; the reason is kept for realization reports."""
-        if not (reason or "").strip():
+        if not isinstance(reason, str) or not reason.strip():
             raise UserError(_("Give the reason for writing these items off."))
         self._check_not_invoiced()
         self.with_context(invoicera_engine=ENGINE).write(

@@ -44,6 +44,18 @@ class TestItemDecisions(InvoiceraTimesheetCase):
         self.assertEqual((item.state, item.deferred_until), ("deferred", date(2026, 4, 1)))
         self.assertFalse(self.invoice(self.client), "deferred: not billed today")
 
+    def test_a_decision_called_with_a_wrong_value_says_what_it_needs(self):
+        """Called from outside (RPC), a defer without a date or a write-off without
+        a reason in words is refused with a message, not a traceback."""
+        item = self.item_of(self.log_time(self.alice, 2)).with_user(self.billing_user)
+        for until in ("not a date", 5):
+            with self.assertRaisesRegex(UserError, f"{until} is not a date"):
+                item.action_defer(until)
+        for reason in (5, "  ", None):
+            with self.assertRaisesRegex(UserError, "Give the reason"):
+                item.action_write_off(reason)
+        self.assertEqual(item.state, "to_bill")
+
     def test_a_decision_clears_what_the_previous_one_left(self):
         item = self.item_of(self.log_time(self.alice, 2)).with_user(self.billing_user)
         item.action_write_off("Goodwill: onboarding took longer than planned")
