@@ -116,19 +116,40 @@ class PaymentTransaction(models.Model):
             return
         except UNREADABLE_ANSWER as error:
             # a clear message rather than a traceback, as for a checkout or a refund
-            log_unreadable_answer(gateway, "charge", self.reference, error)
-            raise ValidationError(
-                _(
-                    "%(gateway)s gave an answer that could not be read, so the payment"
-                    " %(reference)s was not recorded. Check the payment in the gateway's"
-                    " dashboard before trying again. Administrators: check the server URL"
-                    " and the keys in the payment provider's settings.",
-                    gateway=gateway.name,
-                    reference=self.reference,
-                )
-            ) from error
+            raise self._invoicera_unreadable_error(gateway, "charge", error) from error
         self.invoicera_retry = False
         self._invoicera_apply_event(event)
+
+    def _invoicera_unreadable_error(self, gateway, what, error):
+        """Log the answer of ``gateway`` to ``what`` ("charge", "refund") for this
+        transaction that could not be read (``error``); the error to raise, naming
+        the payment (a refund's: the payment refunded), which nothing recorded."""
+        self.ensure_one()
+        log_unreadable_answer(gateway, what, self.reference, error)
+        payment = self.source_transaction_id if what == "refund" else self
+        message = (
+            _(
+                "%(gateway)s gave an answer that could not be read, so the refund of"
+                " %(reference)s was not recorded.",
+                gateway=gateway.name,
+                reference=payment.reference,
+            )
+            if what == "refund"
+            else _(
+                "%(gateway)s gave an answer that could not be read, so the payment"
+                " %(reference)s was not recorded.",
+                gateway=gateway.name,
+                reference=payment.reference,
+            )
+        )
+        return ValidationError(
+            _(
+                "%(message)s Check the payment in the gateway's dashboard before trying"
+                " again. Administrators: check the server URL and the keys in the payment"
+                " provider's settings.",
+                message=message,
+            )
+        )
 
     def _invoicera_archive_gone_token(self, gateway, reason):
         """Archive this transaction's saved payment method, which ``gateway`` says it
@@ -159,17 +180,7 @@ class PaymentTransaction(models.Model):
             event = gateway.refund(self, refund_tx, abs(refund_tx.amount))
         except UNREADABLE_ANSWER as error:
             # a clear message rather than a traceback; nothing is kept
-            log_unreadable_answer(gateway, "refund", refund_tx.reference, error)
-            raise ValidationError(
-                _(
-                    "%(gateway)s gave an answer that could not be read, so the refund of"
-                    " %(reference)s was not recorded. Check the payment in the gateway's"
-                    " dashboard before trying again. Administrators: check the server URL"
-                    " and the keys in the payment provider's settings.",
-                    gateway=gateway.name,
-                    reference=self.reference,
-                )
-            ) from error
+            raise refund_tx._invoicera_unreadable_error(gateway, "refund", error) from error
         refund_tx._invoicera_apply_event(event)
         return refund_tx
 

@@ -64,7 +64,6 @@ class PaymentTransaction(models.Model):
         if len(invoice) != 1 or invoice.state != "posted" or self.amount <= 0:
             return []
         next_payment = invoice._get_invoice_next_payment_values()
-        move_model = self.env["account.move"]
         if next_payment.get("installment_state") == "epd":
             # Still in its period today: Odoo writes the discount off itself, as
             # account_payment's _create_payment does it (same test, same lines), but
@@ -74,22 +73,9 @@ class PaymentTransaction(models.Model):
             # wizard writes off too.
             if self.amount != next_payment["amount_due"]:
                 return []
-            line = next_payment["epd_line"]
-            counterparts = move_model._get_invoice_counterpart_amls_for_early_payment_discount(
-                [
-                    {
-                        "aml": line,
-                        "amount_currency": -line.amount_residual_currency,
-                        "balance": -line.balance,
-                    }
-                ],
-                next_payment["epd_discount_amount"],
+            return self._invoicera_discount_lines(
+                next_payment["epd_line"], next_payment["epd_discount_amount"], skip_first=True
             )
-            return [
-                dict(values, partner_id=invoice.partner_id.id)
-                for values_list in counterparts.values()
-                for values in values_list[1:]
-            ]
         # The day the client paid, in the company's time zone.
         tz = self.company_id.partner_id.tz
         paid_on = fields.Date.context_today(
@@ -103,8 +89,16 @@ class PaymentTransaction(models.Model):
             self.amount, discount["amount_residual_currency_unsigned"]
         ):
             return []
-        line = discount["line"]
-        counterparts = move_model._get_invoice_counterpart_amls_for_early_payment_discount(
+        return self._invoicera_discount_lines(discount["line"], discount["discount_amount"])
+
+    def _invoicera_discount_lines(self, line, discount_amount, skip_first=False):
+        """The write-off lines of the early payment discount ``discount_amount`` of
+        the receivable ``line``: every line, as the register payment wizard makes
+        them (with taxes on the discount, one per tax and base); ``skip_first``:
+        but the first of each kind, which Odoo's online payment writes off."""
+        counterparts = self.env[
+            "account.move"
+        ]._get_invoice_counterpart_amls_for_early_payment_discount(
             [
                 {
                     "aml": line,
@@ -112,12 +106,10 @@ class PaymentTransaction(models.Model):
                     "balance": -line.balance,
                 }
             ],
-            discount["discount_amount"],
+            discount_amount,
         )
-        # every line (as the register payment wizard does): with taxes on the
-        # discount, one per tax and base
         return [
-            dict(values, partner_id=invoice.partner_id.id)
+            dict(values, partner_id=line.move_id.partner_id.id)
             for values_list in counterparts.values()
-            for values in values_list
+            for values in values_list[1 if skip_first else 0 :]
         ]
