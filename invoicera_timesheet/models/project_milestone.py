@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
@@ -8,6 +8,10 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
 #: milestone fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {"invoicera_amount", "invoicera_currency_id", "project_id", "sale_line_id"}
 SYNC_FIELDS = BILLED_FIELDS | {"is_reached", "name", "deadline"}
+#: what the client is billed: set by billing staff (the form shows it to them
+#: only), not by the project's team, who may write the rest of a milestone
+FEE_FIELDS = ("invoicera_amount", "invoicera_currency_id")
+FEE_GROUP = "invoicera_billing.group_billing_user"
 
 
 class ProjectMilestone(models.Model):
@@ -92,11 +96,39 @@ class ProjectMilestone(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        priced = [vals.get("name") or "" for vals in vals_list if vals.get("invoicera_amount")]
+        if priced:
+            self._invoicera_check_fee_access(priced)
         milestones = super().create(vals_list)
         milestones._invoicera_sync_items()
         return milestones
 
+    def copy(self, default=None):
+        """A copy (of its project, by whoever duplicates it) keeps the fee."""
+        default = dict(default or {})
+        if "invoicera_amount" in default or self.env.su or self.env.user.has_group(FEE_GROUP):
+            return super().copy(default)
+        new_milestones = super().copy(dict(default, invoicera_amount=0.0))
+        # sudo: the fee copied as it was, by a project manager who does not set fees
+        for milestone, new_milestone in zip(self.sudo(), new_milestones.sudo(), strict=True):
+            if milestone.invoicera_amount:
+                new_milestone.invoicera_amount = milestone.invoicera_amount
+        return new_milestones
+
     def write(self, vals):
+        changing = [fname for fname in FEE_FIELDS if fname in vals]
+        if changing:
+            repriced = self.filtered(
+                lambda milestone: any(
+                    milestone[fname]
+                    != self._fields[fname].convert_to_record(
+                        self._fields[fname].convert_to_cache(vals[fname], milestone), milestone
+                    )
+                    for fname in changing
+                )
+            )
+            if repriced:
+                self._invoicera_check_fee_access(repriced.mapped("display_name"))
         if BILLED_FIELDS & set(vals) or ("is_reached" in vals and not vals["is_reached"]):
             self._invoicera_check_not_billed()
         res = super().write(vals)
@@ -106,6 +138,20 @@ class ProjectMilestone(models.Model):
             # Odoo gives the milestone's tasks (and their time) its order line
             self.task_ids._invoicera_sync_timesheets()
         return res
+
+    @api.model
+    def _invoicera_check_fee_access(self, names):
+        """Refuse to set the fixed fee of the milestones named ``names`` but to
+        billing staff."""
+        if self.env.su or self.env.user.has_group(FEE_GROUP):
+            return
+        raise AccessError(
+            _(
+                "Only billing staff set the fixed fee of a milestone (and its currency): "
+                "%(milestones)s.",
+                milestones=", ".join(names),
+            )
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):

@@ -61,5 +61,6 @@ from . import test_engine_income_account
 from . import test_engine_item_list_currencies
 from . import test_engine_run_send
 from . import test_engine_billing_run
+from . import test_milestone_fee_access
 from . import test_unbilled_screen_currencies
 from . import test_project_price_access

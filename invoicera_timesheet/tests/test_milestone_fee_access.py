@@ -1,0 +1,58 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestMilestoneFeeAccess(InvoiceraTimesheetCase):
+    """A milestone's fixed fee is what its client is billed: set by billing staff
+    (the milestone form shows it to them only), not by the project's team."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project.write({"allow_milestones": True, "privacy_visibility": "employees"})
+        cls.milestone = cls.env["project.milestone"].create(
+            {"name": "Go-live", "project_id": cls.project.id, "invoicera_amount": 5000}
+        )
+        cls.team_member = new_test_user(
+            cls.env, login="fee_team_member", groups="base.group_user,project.group_project_user"
+        )
+        # (a salesman too: Odoo's sale_project lets only them duplicate a project)
+        cls.pm_only = new_test_user(
+            cls.env,
+            login="fee_pm",
+            groups="base.group_user,project.group_project_manager,sales_team.group_sale_salesman",
+        )
+        cls.billing_pm = new_test_user(
+            cls.env,
+            login="fee_billing_pm",
+            groups="base.group_user,project.group_project_user,"
+            "invoicera_billing.group_billing_user",
+        )
+
+    def test_the_team_does_not_set_fees(self):
+        """Before: a team member lowered the fee from 5,000 to 1 through RPC, and
+        the client was billed 1 once the milestone was reached."""
+        for user in (self.team_member, self.pm_only):
+            milestone = self.milestone.with_user(user)
+            with self.assertRaisesRegex(AccessError, "Only billing staff.*Go-live"):
+                milestone.write({"invoicera_amount": 1})
+            with self.assertRaisesRegex(AccessError, "Only billing staff.*Extra"):
+                milestone.create(
+                    {"name": "Extra", "project_id": self.project.id, "invoicera_amount": 900}
+                )
+            # the rest of the milestone is theirs, and so is a milestone without fee
+            milestone.write({"name": "Go-live", "invoicera_amount": 5000})
+            milestone.create({"name": f"Review {user.login}", "project_id": self.project.id})
+        self.milestone.with_user(self.team_member).is_reached = True
+        self.assertEqual(self.item_of(self.milestone).amount, 5000)
+
+    def test_billing_staff_set_fees(self):
+        self.milestone.with_user(self.billing_pm).invoicera_amount = 6000
+        self.assertEqual(self.milestone.invoicera_amount, 6000)
+
+    def test_a_duplicated_project_keeps_its_fees(self):
+        copy = self.project.with_user(self.pm_only).copy()
+        self.assertEqual(copy.milestone_ids.mapped("invoicera_amount"), [5000])
