@@ -36,12 +36,14 @@ class InvoiceraBillingRunLog(models.Model):
         ("run_partner_uniq", "unique(run_id, partner_id)", "A run logs each client once."),
     ]
 
-    @api.depends("invoice_ids.amount_total")
+    @api.depends("invoice_ids.amount_total", "invoice_ids.state")
     def _compute_amount_total(self):
+        # what the client is billed: not an invoice of the run cancelled since
         for log in self:
-            log.currency_id = log.invoice_ids[:1].currency_id or log.company_id.currency_id
+            invoices = log.invoice_ids.filtered(lambda m: m.state != "cancel")
+            log.currency_id = invoices[:1].currency_id or log.company_id.currency_id
             log.amount_total = sum(
-                log.invoice_ids.filtered(lambda m, c=log.currency_id: m.currency_id == c).mapped(
+                invoices.filtered(lambda m, c=log.currency_id: m.currency_id == c).mapped(
                     "amount_total"
                 )
             )

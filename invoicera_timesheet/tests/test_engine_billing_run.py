@@ -129,3 +129,18 @@ class TestEngineBillingRun(InvoiceraTimesheetCase):
             self.assertNotIn("Retried", log.message, log.partner_id.name)
             self.assertIn("the run was cancelled before retrying", log.message)
         self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
+
+    def test_the_log_total_leaves_out_invoices_cancelled_since(self):
+        """The log's total is what the client is billed: an invoice of the run
+        cancelled since no longer counts (deleted, it is gone from the log)."""
+        self.log_time(self.alice, 2)
+        self.log_time(self.bob, 3, project=self.project_eur)
+        run = self.new_run(partner_ids=[Command.set((self.client | self.client_eur).ids)])
+        run.action_start()
+        logs = {log.partner_id: log for log in run.log_ids}
+        invoice, other = logs[self.client].invoice_ids, logs[self.client_eur].invoice_ids
+        self.assertTrue(invoice.amount_total and other.amount_total)
+        self.assertEqual(logs[self.client].amount_total, invoice.amount_total)
+        invoice.button_cancel()
+        self.assertEqual(logs[self.client].amount_total, 0)
+        self.assertEqual(logs[self.client_eur].amount_total, other.amount_total)
