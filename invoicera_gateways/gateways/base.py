@@ -202,7 +202,8 @@ class Gateway:
     def base_url(self):
         if self.provider.invoicera_server_url:
             return self.provider.invoicera_server_url.rstrip("/") + "/"
-        if self.provider.state == "test" and self.sandbox_api_url:
+        # a provider disabled in test mode still looks up its payments (webhooks)
+        if self.provider.invoicera_sandbox and self.sandbox_api_url:
             return self.sandbox_api_url
         return self.api_url
 

@@ -312,9 +312,13 @@ class InvoiceraGatewayEvent(models.Model):
             limit=1,
         )
         archived_here = last.status == "token_gone" and last.state == "processed"
-        # Odoo refuses to restore a saved payment method whose payment method is archived
+        # Odoo refuses to restore a saved payment method whose payment method is
+        # archived, or whose provider is disabled (which archived it too)
         restored = tokens.filtered(
-            lambda token: archived_here and not token.active and token.payment_method_id.active
+            lambda token: archived_here
+            and not token.active
+            and token.payment_method_id.active
+            and token.provider_id.state != "disabled"
         )
         if not restored:
             record.write(
@@ -323,7 +327,8 @@ class InvoiceraGatewayEvent(models.Model):
                     "message": self.env._(
                         "%(gateway)s can charge %(methods)s again (%(reason)s), but it was"
                         " not archived on a notice of %(gateway)s (e.g. its owner removed"
-                        " it, or its payment method was archived): it stays archived.",
+                        " it), or its payment method or provider is disabled: it stays"
+                        " archived.",
                         gateway=gateway.name,
                         methods=", ".join(tokens.mapped("display_name")),
                         reason=event.message or event.provider_reference,

@@ -38,6 +38,14 @@ class PaymentProvider(models.Model):
         help="The gateway's API address, for self-hosted gateways (BTCPay Server) or to"
         " override the default sandbox/production address.",
     )
+    invoicera_sandbox = fields.Boolean(
+        string="Sandbox",
+        compute="_compute_invoicera_sandbox",
+        store=True,
+        help="The gateway is called at its sandbox address: the provider is in test"
+        " mode, or was when it was disabled (its notifications about the payments"
+        " under way are still applied, with its test credentials).",
+    )
     invoicera_is_gateway = fields.Boolean(compute="_compute_invoicera_gateway_info")
     invoicera_credentials_help = fields.Html(compute="_compute_invoicera_gateway_info")
     invoicera_webhook_url = fields.Char(
@@ -45,6 +53,21 @@ class PaymentProvider(models.Model):
         compute="_compute_invoicera_gateway_info",
         help="Paste this address in the gateway's dashboard as the notification URL.",
     )
+
+    @api.depends("state")
+    def _compute_invoicera_sandbox(self):
+        # disabled: the mode it was in, which its credentials are of
+        for provider in self:
+            if provider.state == "disabled":
+                provider.invoicera_sandbox = provider._origin.invoicera_sandbox
+            else:
+                provider.invoicera_sandbox = provider.state == "test"
+
+    def write(self, vals):
+        if "state" in vals:
+            # the mode it leaves is the one it keeps if disabled: computed first
+            self.flush_recordset(["invoicera_sandbox"])
+        return super().write(vals)
 
     @api.depends("code")
     @api.depends_context("lang")

@@ -204,3 +204,18 @@ class TestGoCardlessMandates(test_gateway_gocardless.TestGoCardless):
         self.assertEqual((token.provider_ref, token.active), ("MD456", True))
         sent = [call["json"]["payments"]["links"]["mandate"] for call in self.api.calls]
         self.assertEqual(sent, ["MD123", "MD456"])
+
+    def test_mandate_reinstated_once_its_provider_is_disabled_stays_archived(self):
+        """Odoo restores no saved method of a disabled provider: the notice is
+        acknowledged and listed as ignored (before: Odoo's refusal, a 400 the
+        gateway answered by sending it again for days)."""
+        token = self._create_token(provider_ref="MD123", invoicera_customer_ref="CU123")
+        self.assertEqual(self.deliver(self.mandate_event("cancelled")), (200, "processed"))
+        # its payment method still offered by another provider (Odoo archives it
+        # with the last provider offering it)
+        self.provider.copy({"name": "GoCardless (other company)", "state": "test"})
+        self.provider.state = "disabled"
+        self.assertTrue(token.payment_method_id.active)
+        self.assertEqual(self.deliver(self.mandate_event("reinstated")), (200, "ignored"))
+        self.assertFalse(token.active)
+        self.assertIn("provider is disabled", self.events()[0].message)

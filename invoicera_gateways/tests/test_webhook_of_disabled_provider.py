@@ -43,3 +43,23 @@ class TestWebhookOfDisabledProvider(test_gateway_gocardless.TestGoCardless):
         body = self.notification(tx, "done", event_id="EV-forged")
         with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
             self.assert_untouched(tx, self.deliver(body, self.sign(body, "not-the-secret")))
+
+    def test_provider_disabled_in_test_mode_asks_the_sandbox(self):
+        """Its credentials are the sandbox's: the payment is looked up there, not
+        at GoCardless' live address (which refuses them: never applied)."""
+        self.assertEqual(self.provider.state, "test")
+        tx = self.make_tx(reference="GC-DISABLED-SANDBOX")
+        self.provider.state = "disabled"
+        calls = len(self.api.calls)
+        answer = self.deliver(self.notification(tx, "done", event_id="EV-sandbox"))
+        self.assertEqual(answer, (200, "processed"))
+        lookups = [call["url"] for call in self.api.calls[calls:]]
+        self.assertTrue(lookups)
+        for url in lookups:
+            self.assertTrue(url.startswith("https://api-sandbox.gocardless.com/"), url)
+        # enabled (live) then disabled: the live address
+        self.provider.state = "enabled"
+        self.provider.state = "disabled"
+        self.assertEqual(
+            self.provider._invoicera_gateway().base_url(), "https://api.gocardless.com/"
+        )
