@@ -21,6 +21,7 @@ RUN_FIELDS = {
     "client_count",
     "client_ids",
     "user_id",
+    "started_on",
     "chunk_size",
     "log_ids",
     "invoice_ids",
@@ -31,7 +32,7 @@ RUN_PARAMETERS = {"company_id", "invoice_date", "cutoff_date", "partner_ids", "p
 #: later each time (times the attempt); then Resume does
 SKIPPED_RETRIES = 3
 SKIPPED_RETRY_DELAY = 300
-#: a client's work changed this long before its run was prepared may be why
+#: a client's work changed this long before its run started may be why
 #: the run found nothing to bill (see ``_nothing_to_bill_reasons``)
 CHANGED_MARGIN = timedelta(hours=1)
 #: what refuses to make or send a client's e-mail (its template, its PDF): the
@@ -63,6 +64,7 @@ class InvoiceraBillingRun(models.Model):
     user_id = fields.Many2one(
         "res.users", "Started by", readonly=True, copy=False, default=lambda self: self.env.user
     )
+    started_on = fields.Datetime(readonly=True, copy=False)
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -306,6 +308,7 @@ class InvoiceraBillingRun(models.Model):
                 "state": "running",
                 # who starts it, not who prepared the draft: its jobs run as them
                 "user_id": self.env.uid,
+                "started_on": fields.Datetime.now(),
                 # Clients per Job as set now (read while a draft, which follows
                 # the setting), kept for the jobs and Resume of the run
                 "chunk_size": self.chunk_size,
@@ -575,7 +578,8 @@ class InvoiceraBillingRun(models.Model):
             return {}
         # sudo: the run logs why, whichever items the user may read (another
         # company's contact...); only states, dates and invoice names are read.
-        # An item's write date is when the transaction changing it began: one
+        # Changes since the run started (not since its draft was saved). An
+        # item's write date is when the transaction changing it began: one
         # begun a little before the run (another run invoicing the client) may
         # have changed the client's work after the run listed it.
         items = (
@@ -586,7 +590,11 @@ class InvoiceraBillingRun(models.Model):
                 [
                     ("company_id", "=", self.company_id.id),
                     ("partner_id", "in", partners.ids),
-                    ("write_date", ">=", self.create_date - CHANGED_MARGIN),
+                    (
+                        "write_date",
+                        ">=",
+                        (self.started_on or self.create_date) - CHANGED_MARGIN,
+                    ),
                 ]
             )
         )

@@ -56,6 +56,10 @@ class ProjectProject(models.Model):
         help="The currency of the hourly rate: its company's; on a project of every "
         "company, the one it was entered in, whichever company bills the time.",
     )
+    invoicera_can_price = fields.Boolean(
+        compute="_compute_invoicera_can_price",
+        help="Whether the user sets the project's prices (a billing manager).",
+    )
     invoicera_rate_ids = fields.One2many(
         "invoicera.billing.rate",
         "project_id",
@@ -165,6 +169,12 @@ class ProjectProject(models.Model):
                         company=product_company.name,
                     )
                 )
+
+    @api.depends_context("uid")
+    def _compute_invoicera_can_price(self):
+        self.invoicera_can_price = self.env.user.has_group(
+            "invoicera_billing.group_billing_manager"
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

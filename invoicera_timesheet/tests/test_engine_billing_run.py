@@ -144,3 +144,45 @@ class TestEngineBillingRun(InvoiceraTimesheetCase):
         invoice.button_cancel()
         self.assertEqual(logs[self.client].amount_total, 0)
         self.assertEqual(logs[self.client_eur].amount_total, other.amount_total)
+
+    def test_a_draft_run_started_later_says_what_changed_since_it_started(self):
+        """A run prepared two days before it is started: what was invoiced before
+        it started is not why it found nothing; what changed since is."""
+        self.log_time(self.alice, 2)
+        old_item = self.item_of(self.log_time(self.alice, 1, day="2026-03-02", name="Old work"))
+        self.log_time(self.bob, 3, project=self.project_eur)
+        self.log_time(self.alice, 1, project=self.project_c)
+        self.env.company.invoicera_run_chunk_size = 2
+        run = self.new_run()
+        invoice = old_item._invoice(self.company, date(2026, 3, 31))
+        # the draft was saved, and the old work invoiced, two days ago
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE invoicera_billing_run SET create_date = now() - interval '2 days'"
+                " WHERE id = %s",
+                run.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE invoicera_billable_item SET write_date = now() - interval '2 days'"
+                " WHERE id = %s",
+                old_item.id,
+            )
+        )
+        self.env.invalidate_all()
+        with trap_jobs() as trap:
+            run.action_start()
+            self.assertIn(self.client, run.client_ids)
+            self.Item.with_user(self.billing_user).search(
+                [("partner_id", "=", self.client.id), ("state", "=", "to_bill")]
+            ).action_exclude()
+            trap.perform_enqueued_jobs()
+        log = run.log_ids.filtered(lambda log: log.partner_id == self.client)
+        self.assertEqual(
+            log.message,
+            "Nothing to bill: this client's work changed since the run listed it: "
+            "1 item(s) excluded.",
+            f"not the work of {invoice.name or 'the draft'}, invoiced before the run started",
+        )

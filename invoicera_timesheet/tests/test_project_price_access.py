@@ -94,3 +94,8 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
             for fname in ("invoicera_hourly_rate", "invoicera_cost_markup"):
                 [field] = page.xpath(f".//field[@name='{fname}']")
                 self.assertEqual(field.get("readonly") in ("1", "True"), readonly, user.login)
+            # the rate's currency too (editable on a project of every company)
+            shared = self.env["project.project"].with_user(user).new({"company_id": False})
+            self.assertEqual(shared.invoicera_can_price, not readonly, user.login)
+            [currency] = page.xpath(".//field[@name='invoicera_rate_currency_id']")
+            self.assertIn("not invoicera_can_price", currency.get("readonly"))
