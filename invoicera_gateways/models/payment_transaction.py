@@ -142,7 +142,7 @@ class PaymentTransaction(models.Model):
                 reference=payment.reference,
             )
         )
-        return ValidationError(
+        error = ValidationError(
             _(
                 "%(message)s Check the payment in the gateway's dashboard before trying"
                 " again. Administrators: check the server URL and the keys in the payment"
@@ -150,6 +150,9 @@ class PaymentTransaction(models.Model):
                 message=message,
             )
         )
+        # what became of it is unknown: autopay says "not confirmed", not "refused"
+        error.invoicera_outcome_unknown = True
+        return error
 
     def _invoicera_archive_gone_token(self, gateway, reason):
         """Archive this transaction's saved payment method, which ``gateway`` says it

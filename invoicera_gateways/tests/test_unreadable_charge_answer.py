@@ -33,6 +33,8 @@ class TestUnreadableChargeAnswer(test_gateway_square.TestSquare):
         self.assertIn("Square", message)
         self.assertIn("server URL", message)
         self.assertIn(tx.reference, message)
+        # autopay says "not confirmed", not "refused"
+        self.assertTrue(getattr(caught.exception, "invoicera_outcome_unknown", False))
         self.assertNotEqual(tx.state, "done")
         tx._post_process()
         self.assertFalse(self.payments(tx))

@@ -233,7 +233,13 @@ class AccountMove(models.Model):
             tx_sudo._send_payment_request()
         except (UserError, ValidationError) as error:
             _logger.info("Autopay of %s refused: %s", self.name, error)
-            self.message_post(body=_("Automatic payment refused: %(reason)s", reason=error.args[0]))
+            if getattr(error, "invoicera_outcome_unknown", False):
+                # The gateway's answer could not be read (a provider says so on its
+                # error): the card may have been charged, which its dashboard tells.
+                body = _("Automatic payment not confirmed: %(reason)s", reason=error.args[0])
+            else:
+                body = _("Automatic payment refused: %(reason)s", reason=error.args[0])
+            self.message_post(body=body)
             return tx_sudo
         if tx_sudo.state == "done":
             # The card is charged: the transaction must stay, whatever happens

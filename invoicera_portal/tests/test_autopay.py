@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from lxml import html
 
 from odoo import Command, http
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -42,6 +45,20 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         invoice = self.post_autopay_invoice()
         self.assertEqual(invoice.amount_residual, 250)
         self.assertIn("Automatic payment refused", invoice.message_ids[0].body)
+
+    def test_a_charge_whose_outcome_is_unknown_is_not_called_refused(self):
+        """A provider whose gateway answered something unreadable may have charged
+        the card: the invoice says the payment is not confirmed, not refused."""
+        error = ValidationError("Check the payment in the gateway's dashboard.")
+        error.invoicera_outcome_unknown = True
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        Transaction = type(self.env["payment.transaction"])
+        with patch.object(Transaction, "_send_payment_request", side_effect=error):
+            invoice = self.post_autopay_invoice()
+        self.assertEqual(invoice.amount_residual, 250)
+        body = invoice.message_ids[0].body
+        self.assertIn("Automatic payment not confirmed", body)
+        self.assertIn("gateway's dashboard", body)
 
     def test_an_invoice_of_another_company_is_not_charged(self):
         """The saved method's provider belongs to one company: an invoice of another
