@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools import sql
 
 from ..gateways import GATEWAYS
 
@@ -38,10 +39,12 @@ class PaymentProvider(models.Model):
         help="The gateway's API address, for self-hosted gateways (BTCPay Server) or to"
         " override the default sandbox/production address.",
     )
+    # Kept by create() and write(), not computed: a stored field computed from
+    # the state is marked for recomputation when the providers are deleted at
+    # uninstall, after its compute is gone, and they could not be deleted.
     invoicera_sandbox = fields.Boolean(
         string="Sandbox",
-        compute="_compute_invoicera_sandbox",
-        store=True,
+        readonly=True,
         help="The gateway is called at its sandbox address: the provider is in test"
         " mode, or was when it was disabled (its notifications about the payments"
         " under way are still applied, with its test credentials).",
@@ -54,20 +57,27 @@ class PaymentProvider(models.Model):
         help="Paste this address in the gateway's dashboard as the notification URL.",
     )
 
-    @api.depends("state")
-    def _compute_invoicera_sandbox(self):
-        # disabled: the mode it was in, which its credentials are of
-        for provider in self:
-            if provider.state == "disabled":
-                provider.invoicera_sandbox = provider._origin.invoicera_sandbox
-            else:
-                provider.invoicera_sandbox = provider.state == "test"
+    def _auto_init(self):
+        new_column = not sql.column_exists(self.env.cr, self._table, "invoicera_sandbox")
+        result = super()._auto_init()
+        if new_column:
+            self.env.cr.execute("UPDATE payment_provider SET invoicera_sandbox = (state = 'test')")
+        return result
+
+    @api.model
+    def _invoicera_sandbox_vals(self, vals):
+        """The Sandbox mode that goes with the state in ``vals``: a provider
+        disabled keeps the mode it was in, which its credentials are of."""
+        if vals.get("state") in ("test", "enabled"):
+            return dict(vals, invoicera_sandbox=vals["state"] == "test")
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._invoicera_sandbox_vals(vals) for vals in vals_list])
 
     def write(self, vals):
-        if "state" in vals:
-            # the mode it leaves is the one it keeps if disabled: computed first
-            self.flush_recordset(["invoicera_sandbox"])
-        return super().write(vals)
+        return super().write(self._invoicera_sandbox_vals(vals))
 
     @api.depends("code")
     @api.depends_context("lang")
