@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date, split_every
+from odoo.tools import SQL, format_date, split_every
 
 from odoo.addons.base.models.ir_qweb import QWebException
 from odoo.addons.queue_job.delay import group
@@ -327,7 +327,19 @@ class InvoiceraBillingRun(models.Model):
         clients. Failed jobs are replaced by new ones; cancelling them also
         cancels the end-of-run job waiting for them.
         """
-        for run in self.filtered(lambda r: r.state == "running"):
+        running = self.filtered(lambda r: r.state == "running")
+        if running:
+            # Two users resuming a run at once: the second's transaction fails to
+            # serialize on the run's row (Odoo retries the request, which then
+            # finds the first's jobs), rather than queueing the same clients
+            # twice (queue_job's identity keys see committed jobs only).
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE invoicera_billing_run SET write_date = write_date WHERE id IN %s",
+                    tuple(running.ids),
+                )
+            )
+        for run in running:
             jobs = run._unfinished_jobs()
             live = jobs.filtered(lambda job: job.state in ("pending", "enqueued", "started"))
             if live:

@@ -4,9 +4,12 @@ These tests need committed data seen by two transactions, so they create it
 in their own cursor, commit it, and delete it at the end.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
+
+import psycopg2
 
 from odoo.tests import BaseCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_item import InvoiceraBusyError
 from odoo.addons.invoicera_billing.tests.common import committed_env
@@ -184,3 +187,46 @@ class TestConcurrentRuns(BaseCase):
             self.assertEqual(run.log_ids.status, "invoiced")
             self.assertEqual(run.progress, 100)
         self.assertEqual(self.invoice_count(), 1)
+
+    def test_two_resumes_at_once_queue_the_clients_once(self):
+        """Two users click Resume on a run at the same moment: the second one's
+        transaction fails to serialize (Odoo retries the request, which then
+        says the run's jobs are queued), not a second set of jobs for its
+        clients (before: both queued the two chunks)."""
+        with committed_env() as env:
+            run = env["invoicera.billing.run"].create(
+                {
+                    "invoice_date": INVOICE_DATE,
+                    "cutoff_date": INVOICE_DATE,
+                    "partner_ids": [(6, 0, [self.client_id, self.other_id])],
+                    "client_ids": [(6, 0, [self.client_id, self.other_id])],
+                    "state": "running",
+                    "client_count": 2,
+                    "chunk_size": 1,
+                }
+            )
+            run_id = run.id
+        self.addCleanup(self.delete_jobs, run_id)
+        with committed_env() as env_a, committed_env() as env_b:
+            run_b = env_b["invoicera.billing.run"].browse(run_id)
+            self.assertEqual(run_b.state, "running")  # B's transaction has begun
+            run_a = env_a["invoicera.billing.run"].browse(run_id)
+            run_a.action_resume()
+            # held back a day: the test server's job runner leaves them alone
+            later = datetime.now() + timedelta(days=1)
+            run_a._unfinished_jobs().write({"eta": later})
+            env_a.cr.commit()
+            with (
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+                mute_logger("odoo.sql_db"),
+            ):
+                run_b.action_resume()
+            env_b.cr.rollback()
+        with committed_env() as env:
+            jobs = env["invoicera.billing.run"].browse(run_id)._unfinished_jobs()
+            self.assertEqual(len(jobs), 3, "one job per client, and the end of the run")
+
+    @staticmethod
+    def delete_jobs(run_id):
+        with committed_env() as env:
+            env["invoicera.billing.run"].browse(run_id)._unfinished_jobs().unlink()
