@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import changed_by
+
 #: what a line billing items takes from them: changed on the invoice, the
 #: invoice, its time annex and the items would tell three different stories
 #: (Odoo recomputes the price of a line given another product or unit)
@@ -22,17 +24,8 @@ class AccountMoveLine(models.Model):
     def _invoicera_check_billed_line(self, vals):
         """Refuse to change the quantity, price, product or unit of lines billing items."""
 
-        def differs(line, fname):
-            # compared as the cache holds them (an id, a rounded float)
-            field = self._fields[fname]
-            return field.convert_to_cache(vals[fname], line) != field.convert_to_cache(
-                line[fname], line
-            )
-
-        changed = self.filtered(
-            lambda line: line.display_type == "product"
-            and any(fname in vals and differs(line, fname) for fname in BILLED_LINE_FIELDS)
-        )
+        products = self.filtered(lambda line: line.display_type == "product")
+        changed = changed_by(products, vals, BILLED_LINE_FIELDS)
         # sudo: who edits the invoice need not read the items; only whether there are some
         billed = changed.filtered(lambda line: line.sudo().invoicera_item_ids)
         if billed:

@@ -116,6 +116,22 @@ class InvoiceraPortalCommon:
             }
         )
 
+    def portal_transaction(self, invoice, amount):
+        """A payment of ``amount`` of ``invoice`` by contact A1 with the demo
+        provider, as the portal makes it (not confirmed yet)."""
+        provider = self.env.ref("payment.payment_provider_demo")
+        return self.env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": provider.payment_method_ids[:1].id,
+                "amount": amount,
+                "currency_id": invoice.currency_id.id,
+                "partner_id": self.contact_a1.id,
+                "operation": "online_direct",
+                "invoice_ids": [Command.set(invoice.ids)],
+            }
+        )
+
     @classmethod
     def make_early_discount_term(cls):
         """Payment terms "2/10 net 30": 2% off if paid within 10 days, due in 30."""

@@ -16,7 +16,7 @@ class TestEarlyDiscountSeveralTaxes(InvoiceraPortalCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.provider = cls.demo_provider()
+        cls.demo_provider()  # in test mode, published: the portal pays with it
         cls.term = cls.make_early_discount_term()
         cls.term.early_pay_discount_computation = "included"
         cls.vat10, cls.vat20 = cls.env["account.tax"].create(
@@ -47,17 +47,7 @@ class TestEarlyDiscountSeveralTaxes(InvoiceraPortalCase):
 
     def pay_online(self, invoice, amount):
         """A payment of ``invoice`` made by contact A1 in the portal, confirmed."""
-        tx = self.env["payment.transaction"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "amount": amount,
-                "currency_id": invoice.currency_id.id,
-                "partner_id": self.contact_a1.id,
-                "operation": "online_direct",
-                "invoice_ids": [Command.set(invoice.ids)],
-            }
-        )
+        tx = self.portal_transaction(invoice, amount)
         tx._set_done()
         tx._post_process()
         return tx

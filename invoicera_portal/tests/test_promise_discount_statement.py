@@ -4,7 +4,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from lxml import html
 
-from odoo import Command, http
+from odoo import http
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -22,23 +22,9 @@ class TestPromiseDiscountStatement(InvoiceraPortalCommon, HttpCase):
         cls.setup_clients()
         cls.overdue, cls.not_due = cls.make_invoices(cls.client_a, [(100, -40), (300, 20)])
         cls.Promise = cls.env["invoicera.payment.promise"]
-        cls.provider = cls.demo_provider()
+        cls.demo_provider()  # in test mode, published: the portal pays with it
         cls.env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", True)
         cls.early_term = cls.make_early_discount_term()
-
-    def transaction(self, invoice, amount):
-        """A payment of ``amount`` of ``invoice`` by contact A1, as the portal makes it."""
-        return self.env["payment.transaction"].create(
-            {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "amount": amount,
-                "currency_id": invoice.currency_id.id,
-                "partner_id": self.contact_a1.id,
-                "operation": "online_direct",
-                "invoice_ids": [Command.set(invoice.ids)],
-            }
-        )
 
     def login(self, user):
         self.authenticate(user.login, user.login)
@@ -148,7 +134,7 @@ class TestPromiseDiscountStatement(InvoiceraPortalCommon, HttpCase):
             self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=9)
         )
         self.assertEqual(invoice._invoicera_amount_to_pay(), 980)
-        tx = self.transaction(invoice, 980)
+        tx = self.portal_transaction(invoice, 980)
         tx._set_pending()
         with freeze_time(self.today + timedelta(days=5)):
             tx._set_done()
@@ -163,7 +149,7 @@ class TestPromiseDiscountStatement(InvoiceraPortalCommon, HttpCase):
             self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=15)
         )
         self.assertEqual(invoice._invoicera_amount_to_pay(), 1000)
-        tx = self.transaction(invoice, 980)
+        tx = self.portal_transaction(invoice, 980)
         tx._set_done()
         tx._post_process()
         self.assertEqual(invoice.amount_residual, 20)

@@ -8,6 +8,7 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
     engine_flag,
 )
+from odoo.addons.invoicera_billing.tools import changed_by
 
 #: timesheet fields that billing depends on (hours and their unit, client,
 #: company...): locked once the time is approved (but for its approvers) or
@@ -134,8 +135,8 @@ class AccountAnalyticLine(models.Model):
 
     def write(self, vals):
         if not engine_flag(self.env, "invoicera_sync") and APPROVED_FIELDS & set(vals):
-            changing = self._invoicera_changing(vals, APPROVED_FIELDS)
-            changing._invoicera_changing(vals)._invoicera_check_not_billed()
+            changing = changed_by(self, vals, APPROVED_FIELDS)
+            changed_by(changing, vals, BILLED_FIELDS)._invoicera_check_not_billed()
             changing._invoicera_check_not_approved()
         self._invoicera_check_approval_change(vals)
         if vals.get("invoicera_approval_state", "approved") != "approved":
@@ -372,22 +373,6 @@ class AccountAnalyticLine(models.Model):
             )._invoicera_check_approver()
             return
         self._invoicera_check_approver()
-
-    def _invoicera_changing(self, vals, locked=None):
-        """Lines of ``self`` whose ``locked`` fields (billed fields) ``vals``
-        changes: a write of the values they have (an import, a form sending
-        them again) changes nothing."""
-        fnames = (BILLED_FIELDS if locked is None else locked) & set(vals)
-
-        def changes(line):
-            for fname in fnames:
-                field = self._fields[fname]
-                value = field.convert_to_record(field.convert_to_cache(vals[fname], line), line)
-                if line[fname] != value:
-                    return True
-            return False
-
-        return self.filtered(changes)
 
     def _invoicera_check_not_approved(self, deleting=False):
         """Approved time changes (or is deleted) only through its approvers (it is

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
 )
+from odoo.addons.invoicera_billing.tools import changed_by
 
 #: milestone fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {"invoicera_amount", "invoicera_currency_id", "project_id", "sale_line_id"}
@@ -116,19 +117,9 @@ class ProjectMilestone(models.Model):
         return new_milestones
 
     def write(self, vals):
-        changing = [fname for fname in FEE_FIELDS if fname in vals]
-        if changing:
-            repriced = self.filtered(
-                lambda milestone: any(
-                    milestone[fname]
-                    != self._fields[fname].convert_to_record(
-                        self._fields[fname].convert_to_cache(vals[fname], milestone), milestone
-                    )
-                    for fname in changing
-                )
-            )
-            if repriced:
-                self._invoicera_check_fee_access(repriced.mapped("display_name"))
+        repriced = changed_by(self, vals, FEE_FIELDS)
+        if repriced:
+            self._invoicera_check_fee_access(repriced.mapped("display_name"))
         if BILLED_FIELDS & set(vals) or ("is_reached" in vals and not vals["is_reached"]):
             self._invoicera_check_not_billed()
         res = super().write(vals)

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from odoo.addons.invoicera_billing.tools import changed_by
+
 from .account_analytic_line import round_time
 
 #: project fields whose change re-prices or re-rounds the project's unbilled
@@ -188,7 +190,9 @@ class ProjectProject(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        repriced = self._invoicera_repriced(vals)
+        # a write of the prices they have (a form, an import sending them again)
+        # changes nothing
+        repriced = changed_by(self, vals, REPRICING_FIELDS)
         if repriced:
             self._invoicera_check_price_access(repriced.mapped("display_name"))
         res = super().write(vals)
@@ -222,22 +226,6 @@ class ProjectProject(models.Model):
                     {"project_id": new_project.id}
                 )
         return new_projects
-
-    def _invoicera_repriced(self, vals):
-        """The projects of ``self`` whose prices (``REPRICING_FIELDS``) ``vals``
-        changes: a write of the prices they have (a form, an import sending them
-        again) changes nothing."""
-        changing = [fname for fname in REPRICING_FIELDS if fname in vals]
-
-        def changes(project):
-            for fname in changing:
-                field = self._fields[fname]
-                value = field.convert_to_cache(vals[fname], project)
-                if project[fname] != field.convert_to_record(value, project):
-                    return True
-            return False
-
-        return self.filtered(changes) if changing else self.browse()
 
     @api.model
     def _invoicera_check_price_access(self, projects):

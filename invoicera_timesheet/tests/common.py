@@ -97,6 +97,15 @@ class InvoiceraTimesheetCase(TransactionCase):
         )
 
     @classmethod
+    def third_client(cls):
+        """A third client, "Cobalt Media", and its billable project, "Campaign"."""
+        client = cls.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
+        project = cls.env["project.project"].create(
+            {"name": "Campaign", "partner_id": client.id, "allow_billable": True}
+        )
+        return client, project
+
+    @classmethod
     def log_time(cls, employee, hours, day="2026-03-10", project=None, task=None, name="Work"):
         return cls.env["account.analytic.line"].create(
             {

@@ -22,10 +22,7 @@ class TestBillingRun(InvoiceraTimesheetCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.client_c = cls.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
-        cls.project_c = cls.env["project.project"].create(
-            {"name": "Campaign", "partner_id": cls.client_c.id, "allow_billable": True}
-        )
+        cls.client_c, cls.project_c = cls.third_client()
         cls.log_time(cls.alice, 2)
         cls.log_time(cls.bob, 3, project=cls.project_eur)
         cls.log_time(cls.alice, 1, project=cls.project_c)

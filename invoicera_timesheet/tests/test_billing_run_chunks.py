@@ -13,10 +13,7 @@ class TestBillingRunChunks(InvoiceraTimesheetCase):
     """Clients per Job set while a run waits as a draft is the size it runs with."""
 
     def test_setting_changed_after_the_draft_was_saved(self):
-        client_c = self.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
-        project_c = self.env["project.project"].create(
-            {"name": "Campaign", "partner_id": client_c.id, "allow_billable": True}
-        )
+        client_c, project_c = self.third_client()
         self.log_time(self.alice, 2)
         self.log_time(self.bob, 3, project=project_c)
         self.company.invoicera_run_chunk_size = 50

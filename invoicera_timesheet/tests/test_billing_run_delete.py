@@ -14,10 +14,7 @@ class TestBillingRunDelete(InvoiceraTimesheetCase):
     def test_manager_cannot_delete_a_running_run(self):
         """Deleted while running, its queued jobs failed on a run that no longer
         existed and its clients' work was left unbilled without a word."""
-        client_c = self.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
-        project_c = self.env["project.project"].create(
-            {"name": "Campaign", "partner_id": client_c.id, "allow_billable": True}
-        )
+        client_c, project_c = self.third_client()
         self.log_time(self.alice, 2)
         self.log_time(self.bob, 3, project=self.project_eur)
         self.log_time(self.alice, 1, project=project_c)

@@ -18,10 +18,7 @@ class TestEngineBillingRun(InvoiceraTimesheetCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.client_c = cls.env["res.partner"].create({"name": "Cobalt Media", "is_company": True})
-        cls.project_c = cls.env["project.project"].create(
-            {"name": "Campaign", "partner_id": cls.client_c.id, "allow_billable": True}
-        )
+        cls.client_c, cls.project_c = cls.third_client()
         cls.clients = cls.client | cls.client_eur | cls.client_c
 
     def new_run(self, **vals):

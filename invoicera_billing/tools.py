@@ -1,0 +1,19 @@
+"""Helpers shared by the Invoicera addons' models."""
+
+
+def changed_by(records, vals, fnames):
+    """The records of ``records`` whose fields ``fnames`` a ``write(vals)``
+    changes: writing the values they have (a form or an import sending them
+    again) changes nothing. Values are compared as the records hold them (an
+    id, a float rounded to the field's digits)."""
+    fnames = [fname for fname in fnames if fname in vals]
+
+    def changes(record):
+        for fname in fnames:
+            field = records._fields[fname]
+            value = field.convert_to_record(field.convert_to_cache(vals[fname], record), record)
+            if record[fname] != value:
+                return True
+        return False
+
+    return records.filtered(changes) if fnames else records.browse()
