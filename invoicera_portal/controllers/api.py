@@ -95,7 +95,7 @@ class InvoiceraBillingApi(http.Controller):
                         _(
                             "This API key expired on %(date)s: create a new one in your "
                             "account's security settings.",
-                            date=format_date(request.env, expired.date()),
+                            date=format_date(request.env, expired),
                         ),
                     )
                 raise ApiError(401, "unauthorized", _("This API key is not valid."))
@@ -106,15 +106,16 @@ class InvoiceraBillingApi(http.Controller):
 
     @staticmethod
     def _key_expiration(key):
-        """When the API key ``key`` expired, if it is a key of an active user that
-        did, else None. Odoo refuses an expired key as it refuses a wrong one (then
-        deletes it, the next time its clean-up runs); its owner is told why."""
+        """The day the API key ``key`` expired, in its owner's time zone (as Odoo
+        shows it to them), if it is a key of an active user that did, else None.
+        Odoo refuses an expired key as it refuses a wrong one (then deletes it,
+        the next time its clean-up runs); its owner is told why."""
         cr = request.env.cr
         # as res.users.apikeys._check_credentials, for the keys past their date
         cr.execute(
             SQL(
                 """
-                SELECT k.key, k.expiration_date
+                SELECT k.key, k.expiration_date, k.user_id
                   FROM res_users_apikeys k
                   JOIN res_users u ON u.id = k.user_id
                  WHERE u.active
@@ -125,9 +126,12 @@ class InvoiceraBillingApi(http.Controller):
                 index=key[:INDEX_SIZE],
             )
         )
-        for hashed, expiration in cr.fetchall():
+        for hashed, expiration, user_id in cr.fetchall():
             if KEY_CRYPT_CONTEXT.verify(key, hashed):
-                return expiration
+                # sudo: the key's owner, only for their time zone
+                owner = request.env["res.users"].sudo().browse(user_id)
+                owner = owner.with_context(tz=owner.tz)
+                return fields.Datetime.context_timestamp(owner, expiration).date()
         return None
 
     def _call(self, method, *args, **kwargs):

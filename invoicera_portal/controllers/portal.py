@@ -282,7 +282,9 @@ class InvoiceraPortal(CustomerPortal):
                 data={"date_from": start.isoformat(), "date_to": end.isoformat()},
             )
         )
-        filename = f"Statement {client.name} {start} {end}.pdf"
+        filename = _(
+            "Statement %(client)s %(start)s %(end)s.pdf", client=client.name, start=start, end=end
+        )
         return request.make_response(
             pdf,
             headers=[

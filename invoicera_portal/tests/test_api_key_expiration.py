@@ -40,6 +40,16 @@ class TestApiKeyExpiration(InvoiceraPortalCommon, HttpCase):
             "security settings.",
         )
 
+    def test_the_day_it_expired_is_its_owner_s(self):
+        """Expired at 3 a.m. UTC on March 15, in New York: the evening of March 14,
+        the day its owner chose (before: said March 15, in UTC)."""
+        self.user_a1.tz = "America/New_York"
+        self.env["res.users.apikeys"].sudo().search([("name", "=", "Old phone")]).write(
+            {"expiration_date": datetime(2024, 3, 15, 3, 0)}
+        )
+        response = self.summary(self.expired_key)
+        self.assertIn("expired on 03/14/2024", response.json()["error"]["message"])
+
     def test_a_key_not_expired_yet_works_and_a_wrong_key_is_not_valid(self):
         response = self.summary(self.key)
         self.assertEqual(response.status_code, 200, response.text[:300])
