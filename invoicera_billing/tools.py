@@ -1,6 +1,15 @@
 """Helpers shared by the Invoicera addons' models."""
 
 
+def created_with(env, vals, fname):
+    """The value ``create(vals)`` gives ``fname`` by the caller's hand: the one in
+    ``vals``, else the caller's context default (``default_<fname>``, which a
+    request may send)."""
+    if fname in vals:
+        return vals[fname]
+    return env.context.get(f"default_{fname}")
+
+
 def changed_by(records, vals, fnames):
     """The records of ``records`` whose fields ``fnames`` a ``write(vals)``
     changes: writing the values they have (a form or an import sending them

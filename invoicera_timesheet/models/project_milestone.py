@@ -3,8 +3,9 @@ from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
+    engine_flag,
 )
-from odoo.addons.invoicera_billing.tools import changed_by
+from odoo.addons.invoicera_billing.tools import changed_by, created_with
 
 #: milestone fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {"invoicera_amount", "invoicera_currency_id", "project_id", "sale_line_id"}
@@ -97,7 +98,11 @@ class ProjectMilestone(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        priced = [vals.get("name") or "" for vals in vals_list if vals.get("invoicera_amount")]
+        priced = [
+            vals.get("name") or ""
+            for vals in vals_list
+            if created_with(self.env, vals, "invoicera_amount")
+        ]
         if priced:
             self._invoicera_check_fee_access(priced)
         milestones = super().create(vals_list)
@@ -105,11 +110,16 @@ class ProjectMilestone(models.Model):
         return milestones
 
     def copy(self, default=None):
-        """A copy (of its project, by whoever duplicates it) keeps the fee."""
+        """A copy keeps the fee: made by billing staff, or with its project by
+        whoever duplicates the project (``project.project.copy``). A milestone
+        copied alone by the project's team has none (it would be billed again
+        once reached)."""
         default = dict(default or {})
         if "invoicera_amount" in default or self.env.su or self.env.user.has_group(FEE_GROUP):
             return super().copy(default)
         new_milestones = super().copy(dict(default, invoicera_amount=0.0))
+        if not engine_flag(self.env, "invoicera_project_copy"):
+            return new_milestones
         # sudo: the fee copied as it was, by a project manager who does not set fees
         for milestone, new_milestone in zip(self.sudo(), new_milestones.sudo(), strict=True):
             if milestone.invoicera_amount:

@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from odoo.addons.invoicera_billing.tools import changed_by
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
+from odoo.addons.invoicera_billing.tools import changed_by, created_with
 
 from .account_analytic_line import round_time
 
@@ -183,7 +184,7 @@ class ProjectProject(models.Model):
         priced = [
             vals.get("name") or ""
             for vals in vals_list
-            if any(vals.get(fname) for fname in PRICE_FIELDS)
+            if any(created_with(self.env, vals, fname) for fname in PRICE_FIELDS)
         ]
         if priced:
             self._invoicera_check_price_access(priced)
@@ -195,6 +196,8 @@ class ProjectProject(models.Model):
         repriced = changed_by(self, vals, REPRICING_FIELDS)
         if repriced:
             self._invoicera_check_price_access(repriced.mapped("display_name"))
+        if "company_id" in vals:
+            self._invoicera_check_company_currency(vals["company_id"])
         res = super().write(vals)
         changed = set(vals)
         if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
@@ -213,7 +216,11 @@ class ProjectProject(models.Model):
         default = dict(default or {})
         # prices given here are checked as any (create); the original's are kept
         kept = [fname for fname in PRICE_FIELDS if fname not in default]
-        new_projects = super().copy(default=dict(dict.fromkeys(kept, 0.0), **default))
+        # its milestones' copies keep their fees (project.milestone.copy)
+        projects = self.with_context(invoicera_project_copy=ENGINE)
+        new_projects = super(ProjectProject, projects).copy(
+            default=dict(dict.fromkeys(kept, 0.0), **default)
+        )
         # sudo: the copy keeps the original's prices, whoever duplicates it (a
         # project manager, who reads them but does not set them)
         for project, new_project in zip(self.sudo(), new_projects.sudo(), strict=True):
@@ -240,6 +247,30 @@ class ProjectProject(models.Model):
                 projects=", ".join(projects),
             )
         )
+
+    def _invoicera_check_company_currency(self, company_id):
+        """Refuse to move priced projects to the company ``company_id`` but to
+        billing managers, when that changes their rate's currency (their rate
+        would be billed in the new company's money: 100 dollars, 100 rupees)."""
+        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager"):
+            return
+        company = self.env["res.company"].browse(company_id)
+        repriced = self.filtered(
+            lambda project: company
+            and project.sudo().invoicera_hourly_rate
+            and project.invoicera_rate_currency_id != company.currency_id
+        )
+        if repriced:
+            raise AccessError(
+                _(
+                    "Moving %(projects)s to %(company)s would bill its hourly rate in "
+                    "%(currency)s: only billing managers change the currency of a "
+                    "project's rate.",
+                    projects=", ".join(repriced.mapped("display_name")),
+                    company=company.name,
+                    currency=company.currency_id.name,
+                )
+            )
 
     def _update_timesheets_sale_line_id(self):
         """Odoo gives the projects' unbilled time the order line of its employee

@@ -56,3 +56,23 @@ class TestMilestoneFeeAccess(InvoiceraTimesheetCase):
     def test_a_duplicated_project_keeps_its_fees(self):
         copy = self.project.with_user(self.pm_only).copy()
         self.assertEqual(copy.milestone_ids.mapped("invoicera_amount"), [5000])
+
+    def test_a_milestone_copied_alone_by_the_team_has_no_fee(self):
+        """Before: a team member copied a reached 5,000 milestone, reached the copy,
+        and the client was billed 5,000 a second time, a fee no billing user set."""
+        self.milestone.is_reached = True
+        copy = self.milestone.with_user(self.team_member).copy()
+        self.assertEqual(copy.invoicera_amount, 0)
+        copy.with_user(self.team_member).is_reached = True
+        self.assertFalse(self.item_of(copy), "nothing to bill a second time")
+        # billing staff copy it with its fee
+        self.assertEqual(self.milestone.with_user(self.billing_pm).copy().invoicera_amount, 5000)
+
+    def test_a_fee_is_not_given_as_a_default_either(self):
+        """Before: a team member created a milestone of 9,000 through RPC with the
+        fee in the context's defaults (``default_invoicera_amount``)."""
+        Milestone = self.env["project.milestone"].with_user(self.team_member)
+        with self.assertRaisesRegex(AccessError, "Only billing staff.*Extra"):
+            Milestone.with_context(default_invoicera_amount=9000).create(
+                {"name": "Extra", "project_id": self.project.id}
+            )

@@ -68,6 +68,30 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
         shared.with_user(self.billing_manager).invoicera_rate_currency_id = self.eur
         self.assertEqual(shared.invoicera_rate_currency_id, self.eur)
 
+    def test_project_managers_do_not_move_the_rate_to_another_money(self):
+        """Before: a project manager moved the project (100 an hour, in dollars) to
+        the euro company, and its time was billed 100 euros an hour. Moving it is
+        refused, naming the project and the currency; a billing manager may."""
+        europe = self.euro_company()
+        for user in (self.project_manager, self.billing_manager):
+            user.company_ids |= europe
+        project = self.project.with_user(self.project_manager)
+        with self.assertRaisesRegex(AccessError, "Moving Website to Invoicera Europe.*EUR"):
+            project.company_id = europe
+        self.assertEqual(self.project.invoicera_rate_currency_id, self.usd)
+        # a project without a rate moves freely
+        unpriced = self.env["project.project"].create({"name": "Unpriced"})
+        unpriced.with_user(self.project_manager).company_id = europe
+        self.project.with_user(self.billing_manager).company_id = europe
+        self.assertEqual(self.project.invoicera_rate_currency_id, self.eur)
+
+    def test_prices_are_not_given_as_defaults_either(self):
+        """Before: a project manager created a project at 1 an hour through RPC,
+        with the rate in the context's defaults."""
+        Project = self.env["project.project"].with_user(self.project_manager)
+        with self.assertRaisesRegex(AccessError, "Only billing managers.*Cheap"):
+            Project.with_context(default_invoicera_hourly_rate=1).create({"name": "Cheap"})
+
     def test_billing_managers_price_the_project(self):
         """A billing manager re-prices the project's unbilled time, and prices a
         copy of it."""
