@@ -236,6 +236,9 @@ class AccountMove(models.Model):
             if getattr(error, "invoicera_outcome_unknown", False):
                 # The gateway's answer could not be read (a provider says so on its
                 # error): the card may have been charged, which its dashboard tells.
+                # Pending, the transaction waits for the gateway's notification,
+                # and the invoice is not charged again meanwhile (posted again).
+                tx_sudo._set_pending(state_message=error.args[0])
                 body = _("Automatic payment not confirmed: %(reason)s", reason=error.args[0])
             else:
                 body = _("Automatic payment refused: %(reason)s", reason=error.args[0])

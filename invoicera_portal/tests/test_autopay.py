@@ -59,6 +59,15 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         body = invoice.message_ids[0].body
         self.assertIn("Automatic payment not confirmed", body)
         self.assertIn("gateway's dashboard", body)
+        # before: left a draft, and the invoice reset and posted again was charged
+        # a second time
+        tx = invoice.transaction_ids
+        self.assertEqual(tx.state, "pending", "waits for the gateway's notification")
+        invoice.button_draft()
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(invoice.transaction_ids, tx, "not charged again")
 
     def test_an_invoice_of_another_company_is_not_charged(self):
         """The saved method's provider belongs to one company: an invoice of another
