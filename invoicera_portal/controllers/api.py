@@ -200,8 +200,9 @@ class InvoiceraBillingApi(http.Controller):
         if lines:
             data["lines"] = [
                 {
-                    # a line may be posted without a label: a string still
-                    "description": line.name or line.product_id.display_name or "",
+                    # a line may be posted without a label: a string still, its
+                    # product's name (sudo: the client does not read products)
+                    "description": line.name or line.product_id.sudo().display_name or "",
                     "quantity": line.quantity,
                     "unit_price": line.price_unit,
                     "subtotal": self._money(line.price_subtotal, invoice.currency_id),

@@ -46,6 +46,29 @@ class TestApiLinesAndPdf(InvoiceraPortalCommon, HttpCase):
         self.assertIsInstance(line["description"], str, "the line's description is not a string")
         self.assertEqual(line["subtotal"]["amount"], 100)
 
+    def test_a_product_line_without_label_is_described_by_its_product(self):
+        """Before: a product line posted without a label made the client's own
+        invoice a 403 (the product's name, which portal users do not read)."""
+        product = self.env["product.product"].create({"name": "Site audit"})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create({"product_id": product.id, "price_unit": 80, "tax_ids": False})
+                ],
+            }
+        )
+        invoice.invoice_line_ids.name = False
+        invoice.action_post()
+        response = self.url_open(
+            f"{API}/invoices/{invoice.id}", headers={"Authorization": f"Bearer {self.key_a}"}
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        [line] = response.json()["lines"]
+        self.assertEqual(line["description"], "Site audit")
+
     def test_pdf_is_the_invoice_sent_to_the_client(self):
         """An invoice sent by Odoo keeps its PDF: the app downloads that very
         document (as the portal's download), not a new rendering that may differ."""
