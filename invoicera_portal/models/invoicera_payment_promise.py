@@ -195,11 +195,15 @@ class InvoiceraPaymentPromise(models.Model):
         if firsts is None:
             firsts = self._first_promise_days(invoices)
         result = {}
+        days = {}  # {company: its day}, asked once per company (a dashboard lists 50)
         for invoice in invoices:
-            limit = invoice.company_id.invoicera_promise_max_days
+            company = invoice.company_id
+            limit = company.invoicera_promise_max_days
             if not limit:
                 continue
-            last = (today or self._today(invoice.company_id)) + timedelta(days=limit)
+            if company not in days:
+                days[company] = today or self._today(company)
+            last = days[company] + timedelta(days=limit)
             if invoice.id in firsts:
                 last = min(last, firsts[invoice.id] + timedelta(days=limit))
             result[invoice.id] = last
