@@ -262,7 +262,8 @@ class ResPartner(models.Model):
         company's by its day (``company_days``: {company: day}): a list of
         (aging bucket key, or "due_soon" for what falls due within 30 days,
         company, currency, amount in the currency, number of invoices). One
-        query per bucket and day (most often one day for all companies)."""
+        query per day (most often one day for all companies), each bucket a
+        filtered sum of it."""
         # sudo: portal users may not read journal items; the caller's domain gives
         # the lines of the open invoices searched as the user (record rules apply).
         Line = self.env["account.move.line"].sudo()
@@ -271,33 +272,55 @@ class ResPartner(models.Model):
             companies_by_day.setdefault(day, []).append(company.id)
         rows = []
         for day, company_ids in companies_by_day.items():
-            day_lines = open_lines + [("company_id", "in", company_ids)]
-            for key, _label, first, last in AGING_BUCKETS:
-                domain = list(day_lines)
-                if first is None:
-                    domain.append(("date_maturity", ">=", day))
-                else:
-                    domain.append(("date_maturity", "<=", day - timedelta(days=first)))
-                if last is not None and first is not None:
-                    domain.append(("date_maturity", ">=", day - timedelta(days=last)))
-                rows += [
-                    (key, *group)
-                    for group in Line._read_group(
-                        domain,
-                        ["company_id", "currency_id"],
-                        ["amount_residual_currency:sum", "move_id:count_distinct"],
-                    )
-                ]
-            soon = day_lines + [
-                ("date_maturity", ">=", day),
-                ("date_maturity", "<=", day + timedelta(days=30)),
-            ]
-            rows += [
-                ("due_soon", company, currency, amount, 0)
-                for company, currency, amount in Line._read_group(
-                    soon, ["company_id", "currency_id"], ["amount_residual_currency:sum"]
+            query = Line._search(open_lines + [("company_id", "in", company_ids)])
+            # (as fields: what the query reads is flushed first)
+            company, currency, maturity, amount, move = (
+                Line._field_to_sql(query.table, fname, query)
+                for fname in (
+                    "company_id",
+                    "currency_id",
+                    "date_maturity",
+                    "amount_residual_currency",
+                    "move_id",
                 )
-            ]
+            )
+            conditions = {}
+            for key, _label, first, last in AGING_BUCKETS:
+                if first is None:
+                    conditions[key] = SQL("%s >= %s", maturity, day)
+                elif last is None:
+                    conditions[key] = SQL("%s <= %s", maturity, day - timedelta(days=first))
+                else:
+                    conditions[key] = SQL(
+                        "%s BETWEEN %s AND %s",
+                        maturity,
+                        day - timedelta(days=last),
+                        day - timedelta(days=first),
+                    )
+            soon = SQL("%s BETWEEN %s AND %s", maturity, day, day + timedelta(days=30))
+            query.groupby = SQL("%s, %s", company, currency)
+            columns = [company, currency]
+            for condition in conditions.values():
+                columns += [
+                    SQL("SUM(%s) FILTER (WHERE %s)", amount, condition),
+                    SQL("COUNT(DISTINCT %s) FILTER (WHERE %s)", move, condition),
+                ]
+            columns.append(SQL("SUM(%s) FILTER (WHERE %s)", amount, soon))
+            for company_id, currency_id, *sums, soon_amount in self.env.execute_query(
+                query.select(*columns)
+            ):
+                group = (
+                    self.env["res.company"].browse(company_id),
+                    self.env["res.currency"].browse(currency_id),
+                )
+                for key, bucket_amount, count in zip(
+                    conditions, sums[::2], sums[1::2], strict=True
+                ):
+                    # as a group by would: a bucket with lines only
+                    if count:
+                        rows.append((key, *group, bucket_amount, count))
+                if soon_amount is not None:
+                    rows.append(("due_soon", *group, soon_amount, 0))
         return rows
 
     def _invoicera_dashboard(self, today=None, list_limit=50, list_offset=0):
