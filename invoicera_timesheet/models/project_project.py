@@ -175,9 +175,7 @@ class ProjectProject(models.Model):
 
     @api.depends_context("uid")
     def _compute_invoicera_can_price(self):
-        self.invoicera_can_price = self.env.user.has_group(
-            "invoicera_billing.group_billing_manager"
-        )
+        self.invoicera_can_price = self._invoicera_sets_prices()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -235,10 +233,15 @@ class ProjectProject(models.Model):
         return new_projects
 
     @api.model
+    def _invoicera_sets_prices(self):
+        """Whether the current user prices projects: billing managers."""
+        return self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager")
+
+    @api.model
     def _invoicera_check_price_access(self, projects):
         """Refuse to price the projects named ``projects`` (their hourly rate, its
         currency, their markup on costs) but to billing managers."""
-        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager"):
+        if self._invoicera_sets_prices():
             return
         raise AccessError(
             _(
@@ -252,12 +255,11 @@ class ProjectProject(models.Model):
         """Refuse to move priced projects to the company ``company_id`` but to
         billing managers, when that changes their rate's currency (their rate
         would be billed in the new company's money: 100 dollars, 100 rupees)."""
-        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_manager"):
-            return
         company = self.env["res.company"].browse(company_id)
+        if not company or self._invoicera_sets_prices():
+            return
         repriced = self.filtered(
-            lambda project: company
-            and project.sudo().invoicera_hourly_rate
+            lambda project: project.sudo().invoicera_hourly_rate
             and project.invoicera_rate_currency_id != company.currency_id
         )
         if repriced:
