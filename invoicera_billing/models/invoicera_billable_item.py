@@ -94,7 +94,10 @@ class InvoiceraBillableItem(models.Model):
     project_id = fields.Many2one("project.project", index="btree_not_null", check_company=True)
     task_id = fields.Many2one("project.task", check_company=True)
     employee_id = fields.Many2one("hr.employee", check_company=True)
-    product_id = fields.Many2one("product.product", required=True, check_company=True)
+    # Not checked against the item's company: a sister company's delivery, bill
+    # or expense for the project may use a product of its own, billed by the
+    # project's company (invoicing says it cannot: _product_errors)
+    product_id = fields.Many2one("product.product", required=True)
     date = fields.Date(required=True, index=True)
     worked_quantity = fields.Float(
         digits="Product Unit of Measure",
@@ -110,9 +113,21 @@ class InvoiceraBillableItem(models.Model):
     )
     uom_id = fields.Many2one("uom.uom", "Unit", required=True)
     currency_id = fields.Many2one("res.currency", required=True)
-    price_unit = fields.Monetary("Rate", required=True)
-    standard_price_unit = fields.Monetary(
-        "Standard Rate", readonly=True, help="The rate before any manual change."
+    # To the precision of Odoo's prices, as an invoice line's: a screw sold at
+    # 0.0125 is not billed at 0.01 (an amount in a currency would be rounded)
+    price_unit = fields.Float("Rate", digits="Product Price", required=True)
+    standard_price_unit = fields.Float(
+        "Standard Rate",
+        digits="Product Price",
+        readonly=True,
+        help="The rate before any manual change.",
+    )
+    price_at_cost = fields.Boolean(
+        "Priced at Cost",
+        readonly=True,
+        help="A cost billed again (with the project's markup), as Odoo re-invoices "
+        "a cost: billed at its rate whatever the client's fiscal position, where "
+        "a product's price is adapted to it (taxes included in the price).",
     )
     # In the item's currency: not added up (as Odoo's amounts in currency of
     # journal items), the list's total and group rows add up amount_report
@@ -513,6 +528,7 @@ class InvoiceraBillableItem(models.Model):
                 new_currency,
                 self.company_id,
                 changes.get("date", self.date) or fields.Date.context_today(self),
+                round=False,
             )
         if {"project_id", "partner_id"} & set(changes):
             # Another project or client: the client's approval is its to give.
@@ -583,7 +599,8 @@ class InvoiceraBillableItem(models.Model):
             # sudo: the names and state of the item's task and project, which
             # billing staff audit also on projects they may not read (private)
             task, project = item.task_id.sudo(), item.project_id.sudo()
-            rate_sign = item.currency_id.compare_amounts(item.price_unit, 0)
+            # stored rounded to the prices' precision
+            rate_sign = (item.price_unit > 0) - (item.price_unit < 0)
             if rate_sign == 0:
                 warnings[item].append(_("Zero rate."))
             elif rate_sign < 0:
@@ -914,9 +931,6 @@ class InvoiceraBillableItem(models.Model):
                 )
         # Items: one search finds those that may be wrong (as a rule, none),
         # then each check is applied to them exactly.
-        currencies = self.env["res.currency"].union(*currencies_by_partner.values())
-        # searched from the model, not from ``self``: comparing a monetary
-        # field, the ORM asks for the one currency of ``self``, which has several
         suspects = self.browse(
             self.env[self._name]
             .sudo()
@@ -932,8 +946,8 @@ class InvoiceraBillableItem(models.Model):
                     ("state", "not in", ("to_bill", "deferred")),
                     ("active", "=", False),
                     ("quantity", "<", 0),
-                    # zero once rounded to its currency: below the largest rounding
-                    ("price_unit", "<", max(currencies.mapped("rounding"))),
+                    # stored rounded to the prices' precision
+                    ("price_unit", "<=", 0),
                 ]
             )
             .ids
@@ -949,7 +963,7 @@ class InvoiceraBillableItem(models.Model):
             ),
             (lambda i: i.quantity < 0, _("These items have a negative quantity:%(items)s")),
             (
-                lambda i: i.currency_id.compare_amounts(i.price_unit, 0) <= 0,
+                lambda i: i.price_unit <= 0,
                 _("These items have a zero or negative rate:%(items)s"),
             ),
         ):
@@ -992,8 +1006,9 @@ class InvoiceraBillableItem(models.Model):
         return errors
 
     def _product_errors(self, errors, company, ids_by_product_uom):
-        """Add to ``errors`` what the products of the items prevent: a missing
-        income account, a unit of another kind than the product's.
+        """Add to ``errors`` what the products of the items prevent: a product
+        of another company, a missing income account, a unit of another kind
+        than the product's.
 
         ``ids_by_product_uom``: ``{(product, unit): [item ids]}``; each product
         is checked once.
@@ -1001,6 +1016,24 @@ class InvoiceraBillableItem(models.Model):
         ids_by_product = defaultdict(list)
         for (product, _uom), ids in ids_by_product_uom.items():
             ids_by_product[product] += ids
+        # Products of another company (a sister company's work for the project):
+        # not on this company's invoices, as Odoo checks an invoice line's.
+        products = self.env["product.product"].union(*ids_by_product).sudo()
+        allowed = products.filtered_domain(products._check_company_domain(company))
+        for product in products - allowed:
+            for partner, wrong in (
+                self.browse(ids_by_product[product]).grouped("partner_id").items()
+            ):
+                errors[partner].append(
+                    _(
+                        "The product %(product)s belongs to %(product_company)s, not to "
+                        "%(company)s, so these items cannot be invoiced:%(items)s",
+                        product=product.display_name,
+                        product_company=product.company_id.name,
+                        company=company.name,
+                        items=wrong._names(),
+                    )
+                )
         # Income accounts: once per product.
         for product, ids in ids_by_product.items():
             accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
@@ -1092,6 +1125,7 @@ class InvoiceraBillableItem(models.Model):
                 "uom_id",
                 "currency_id",
                 "price_unit",
+                "price_at_cost",
                 "task_id",
                 "employee_id",
             ],
@@ -1099,7 +1133,9 @@ class InvoiceraBillableItem(models.Model):
         )
         lines = defaultdict(dict)
         per_item = []
-        for partner, project, product, uom, currency, price, task, employee, *totals in groups:
+        for group in groups:
+            partner, project, product, uom, currency, price, at_cost, task, employee = group[:9]
+            totals = group[9:]
             quantity, date_from, date_to, item_ids = totals
             # sudo: a line names its project, task and employee, and takes the
             # project's analytic account; billing staff invoice every client's
@@ -1111,7 +1147,7 @@ class InvoiceraBillableItem(models.Model):
             if detail == "item":
                 per_item += item_ids
                 continue
-            key = (project.id, product.id, uom.id, currency.id, price)
+            key = (project.id, product.id, uom.id, currency.id, price, at_cost)
             if detail == "task":
                 key += (task.id,)
             elif detail == "employee":
@@ -1131,6 +1167,7 @@ class InvoiceraBillableItem(models.Model):
                 "uom": uom,
                 "currency": currency,
                 "price_unit": price,
+                "at_cost": at_cost,
                 "quantity": quantity,
                 "date_from": date_from,
                 "date_to": date_to,
@@ -1146,6 +1183,7 @@ class InvoiceraBillableItem(models.Model):
                 "uom": item.uom_id,
                 "currency": item.currency_id,
                 "price_unit": item.price_unit,
+                "at_cost": item.price_at_cost,
                 "quantity": item.quantity,
                 "date_from": item.date,
                 "date_to": item.date,
@@ -1206,8 +1244,12 @@ class InvoiceraBillableItem(models.Model):
                         "name": self._line_name(partner, detail, line, names),
                         "quantity": line["quantity"],
                         "product_uom_id": line["uom"].id,
-                        "price_unit": self._price_in_position(
-                            line["product"], position, line["price_unit"], company, prices
+                        "price_unit": (
+                            line["price_unit"]
+                            if line.get("at_cost")
+                            else self._price_in_position(
+                                line["product"], position, line["price_unit"], company, prices
+                            )
                         )
                         * rates[key],
                     }

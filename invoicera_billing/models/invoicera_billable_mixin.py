@@ -51,6 +51,7 @@ class InvoiceraBillableMixin(models.AbstractModel):
         "uom_id",
         "price_unit",
         "standard_price_unit",
+        "price_at_cost",
         "currency_id",
     )
 

@@ -45,6 +45,8 @@ class InvoiceraRealizationReport(models.Model):
             "display_type",
             "amount_currency",
             "discount_amount_currency",
+            "discount_date",
+            "date",
             "account_id",
         ],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
@@ -123,7 +125,9 @@ class InvoiceraRealizationReport(models.Model):
                 -- credit: matched with the invoice, or not (a paid invoice's
                 -- credit note is refunded or settles another invoice), in the
                 -- invoice's currency; ``undone``: a credit note of such a credit
-                -- note (Reverse of the credit note), billing it again
+                -- note (Reverse of the credit note), billing it again, and
+                -- ``undone_paid`` what of it was paid or matched with the credit
+                -- note (collected again)
                 SELECT invoice.id AS move_id,
                        CASE WHEN refund.currency_id = invoice.currency_id
                             THEN refund.amount_total
@@ -131,6 +135,7 @@ class InvoiceraRealizationReport(models.Model):
                                  / NULLIF(ABS(invoice.amount_total_signed), 0)
                         END AS own,
                        0 AS undone,
+                       0 AS undone_paid,
                        0 AS other
                   FROM account_move refund
                   JOIN billed_invoice invoice ON invoice.id = refund.reversed_entry_id
@@ -138,21 +143,25 @@ class InvoiceraRealizationReport(models.Model):
              UNION ALL
                 SELECT invoice.id,
                        0,
-                       CASE WHEN undo.currency_id = invoice.currency_id
-                            THEN undo.amount_total
-                            ELSE ABS(undo.amount_total_signed) * invoice.amount_total
-                                 / NULLIF(ABS(invoice.amount_total_signed), 0)
-                        END,
+                       undone.amount,
+                       undone.amount * (1 - undo.amount_residual / NULLIF(undo.amount_total, 0)),
                        0
                   FROM account_move undo
                   JOIN account_move refund ON refund.id = undo.reversed_entry_id
                   JOIN billed_invoice invoice ON invoice.id = refund.reversed_entry_id
+                  CROSS JOIN LATERAL (
+                      SELECT CASE WHEN undo.currency_id = invoice.currency_id
+                                  THEN undo.amount_total
+                                  ELSE ABS(undo.amount_total_signed) * invoice.amount_total
+                                       / NULLIF(ABS(invoice.amount_total_signed), 0)
+                              END AS amount
+                  ) undone
                  WHERE undo.move_type = 'out_invoice' AND undo.state = 'posted'
                    AND refund.move_type = 'out_refund' AND refund.state = 'posted'
              UNION ALL
                 -- a credit note of no invoice matched with it: what it settled
                 -- (another invoice's credit note settling it pays it)
-                SELECT invoice_line.move_id, 0, 0, part.debit_amount_currency
+                SELECT invoice_line.move_id, 0, 0, 0, part.debit_amount_currency
                   FROM account_partial_reconcile part
                   JOIN account_move_line invoice_line ON invoice_line.id = part.debit_move_id
                   JOIN billed_invoice invoice ON invoice.id = invoice_line.move_id
@@ -162,10 +171,11 @@ class InvoiceraRealizationReport(models.Model):
             ),
             credited AS (
                 -- what credit notes took off each invoice (billed less), and
-                -- what they settled of it (not collected)
+                -- what they settled of it (not collected) but for what their
+                -- own reversals were paid
                 SELECT move_id,
                        SUM(own - undone + other) AS amount,
-                       SUM(own + other) AS settled
+                       SUM(own - undone_paid + other) AS settled
                   FROM credit
               GROUP BY move_id
             ),
@@ -173,13 +183,15 @@ class InvoiceraRealizationReport(models.Model):
                 -- the early payment discount of each invoice paid within its
                 -- discount period (as Odoo's "2/10 net 30"): the payment
                 -- settled it in full, the discount written off on the
-                -- company's early payment discount loss account (not collected)
+                -- company's early payment discount loss account (not collected),
+                -- by a payment dated within the period (a payment of several
+                -- invoices writes off the discount of those within theirs only)
                 SELECT term.move_id,
                        SUM(term.amount_currency - term.discount_amount_currency) AS amount
                   FROM account_move_line term
                   JOIN res_company company ON company.id = term.company_id
                  WHERE term.display_type = 'payment_term'
-                   AND term.discount_amount_currency IS NOT NULL
+                   AND term.discount_date IS NOT NULL
                    AND term.move_id IN (
                        SELECT invoice_id FROM invoicera_billable_item WHERE invoice_id IS NOT NULL
                    )
@@ -191,6 +203,7 @@ class InvoiceraRealizationReport(models.Model):
                          JOIN account_move_line write_off
                            ON write_off.move_id = payment_line.move_id
                         WHERE part.debit_move_id = term.id
+                          AND payment_line.date <= term.discount_date
                           AND write_off.account_id
                               = company.account_journal_early_pay_discount_loss_account_id
                    )

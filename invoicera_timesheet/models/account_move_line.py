@@ -113,7 +113,9 @@ class AccountMoveLine(models.Model):
             product = line.product_id or cost_product
             day = line.move_id.invoice_date or line.date
             company = project._invoicera_billing_company(line.company_id)
-            if line.product_id.expense_policy == "sales_price":
+            # a cost re-billed, not priced as the product is sold (_price_in_position)
+            at_cost = line.product_id.expense_policy != "sales_price"
+            if not at_cost:
                 # as Odoo re-invoices it (_sale_get_invoice_price): the price
                 # of one, in the line's unit (a dozen bought, a dozen's price),
                 # on the day of the bill (the pricelist's rules valid then,
@@ -147,6 +149,7 @@ class AccountMoveLine(models.Model):
                     "uom_id": (line.product_uom_id or product.uom_id).id,
                     "price_unit": price,
                     "standard_price_unit": price,
+                    "price_at_cost": at_cost,
                     "currency_id": currency.id,
                 }
             )

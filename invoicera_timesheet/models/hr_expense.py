@@ -90,7 +90,9 @@ class HrExpense(models.Model):
             partner = project.partner_id.commercial_partner_id
             quantity = expense.quantity or 1.0
             company = project._invoicera_billing_company(expense.company_id)
-            if expense.product_id.expense_policy == "sales_price":
+            # a cost re-billed, not priced as the product is sold (_price_in_position)
+            at_cost = expense.product_id.expense_policy != "sales_price"
+            if not at_cost:
                 # as Odoo re-invoices it (_sale_get_invoice_price): the price
                 # of one, in the expense's unit, on the day of the expense (the
                 # pricelist's rules valid then, converted at that day's rate)
@@ -123,6 +125,7 @@ class HrExpense(models.Model):
                     "uom_id": (expense.product_uom_id or expense.product_id.uom_id).id,
                     "price_unit": price,
                     "standard_price_unit": price,
+                    "price_at_cost": at_cost,
                     "currency_id": currency.id,
                 }
             )

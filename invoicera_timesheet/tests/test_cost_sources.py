@@ -1,4 +1,6 @@
+import importlib.util
 from datetime import date, timedelta
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -324,6 +326,78 @@ class TestCostSources(CostSourcesCase):
         )
         bill.button_draft()
         self.assertFalse(self.item_of(line), "back to draft: no longer billable")
+
+    def test_costs_keep_their_price_under_a_fiscal_position(self):
+        """A cost billed again keeps its amount for a client whose fiscal position
+        maps the product's 21% included tax to 0%, as Odoo re-invoices a cost
+        (sale's ``_compute_price_unit`` leaves it); the service's price is made
+        tax-free (121 is 100). The cost was taken as including the tax: 550
+        billed 454.55."""
+        Tax = self.env["account.tax"]
+        included = Tax.create(
+            {
+                "name": "VAT 21% incl.",
+                "amount": 21,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+            }
+        )
+        exempt = Tax.create({"name": "Export 0%", "amount": 0, "type_tax_use": "sale"})
+        self.client.property_account_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export",
+                "tax_ids": [Command.create({"tax_src_id": included.id, "tax_dest_id": exempt.id})],
+            }
+        )
+        cost = self.env.ref("invoicera_timesheet.product_invoicera_cost")
+        (cost | self.travel | self.service).taxes_id = included
+        self.service.list_price = 121
+        self.alice.invoicera_billing_rate = 0  # the service priced as sold: 121
+        self.log_time(self.alice, 1)
+        bill = self.vendor_bill(500).invoice_line_ids
+        expense = self.approved_expense(200)
+        self.assertEqual(self.item_of(bill).price_unit, 275)
+        invoice = self.invoice(self.client)
+        self.assertEqual(
+            {
+                line.product_id: (line.price_subtotal, line.tax_ids)
+                for line in invoice.invoice_line_ids
+            },
+            {
+                self.service: (100, exempt),
+                cost: (550, exempt),
+                self.travel: (self.item_of(expense).amount, exempt),
+            },
+        )
+
+    def test_costs_recorded_before_18_0_1_2_0_are_priced_at_cost(self):
+        """Upgrading a database to 18.0.1.2.0 marks its costs billed again as
+        priced at cost; not a cost re-invoiced at its product's sales price, nor
+        time."""
+        resold = self.env["product.product"].create(
+            {"name": "Stock photos", "type": "service", "expense_policy": "sales_price"}
+        )
+        items = {
+            "bill": self.item_of(self.vendor_bill(500).invoice_line_ids),
+            "expense": self.item_of(self.approved_expense(200)),
+            "resold": self.item_of(self.vendor_bill(80, product=resold).invoice_line_ids),
+            "time": self.item_of(self.log_time(self.alice, 1)),
+        }
+        ids = tuple(item.id for item in items.values())
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE invoicera_billable_item SET price_at_cost = NULL WHERE id IN %s", [ids]
+        )
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.2.0" / "post-migration.py"
+        spec = importlib.util.spec_from_file_location("migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            {key: item.price_at_cost for key, item in items.items()},
+            {"bill": True, "expense": True, "resold": False, "time": False},
+        )
 
     def test_vendor_cost_needs_rebill_or_a_reinvoiced_product(self):
         self.assertFalse(self.item_of(self.vendor_bill(300, rebill=False).invoice_line_ids))

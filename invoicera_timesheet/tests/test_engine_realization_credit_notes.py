@@ -77,3 +77,32 @@ class TestEngineRealizationCreditNotes(InvoiceraTimesheetCase):
             {"Website": (630, 630), "Mobile App": (450, 450)},
             "the credit note is written down on the work it credits (billed, collected)",
         )
+
+    def test_a_credit_note_withdrawn_by_its_reversal_settles_nothing(self):
+        """A paid invoice credited 270, the credit note then withdrawn (Reverse
+        of the credit note, posted, which Odoo matches with it): the client
+        paid all 900 and owes nothing, all of it billed and collected. The
+        report said 630 collected for ever."""
+        invoice, _app = self.invoices()
+        self.pay(invoice)
+        refund = self.credit_three_hours(invoice)
+        undo = refund._reverse_moves([{"invoice_date": date(2026, 4, 13)}])
+        undo.action_post()
+        self.assertEqual(undo.move_type, "out_invoice")
+        self.assertEqual((refund.amount_residual, undo.amount_residual), (0, 0))
+        self.assertEqual(self.by_project()["Website"], (900, 900))
+
+    def test_a_credit_note_withdrawn_after_it_settled_its_invoice(self):
+        """An unpaid invoice credited 270 (matched with it), the credit note then
+        withdrawn: the reversal bills the 270 again, collected once the client
+        pays it."""
+        invoice, _app = self.invoices()
+        refund = self.credit_three_hours(invoice)
+        self.assertEqual(invoice.amount_residual, 630, "the credit note settled 270")
+        self.pay(invoice)
+        undo = refund._reverse_moves([{"invoice_date": date(2026, 4, 13)}])
+        undo.action_post()
+        self.assertEqual(undo.amount_residual, 270, "a new 270 to pay")
+        self.assertEqual(self.by_project()["Website"], (900, 630))
+        self.pay(undo)
+        self.assertEqual(self.by_project()["Website"], (900, 900))

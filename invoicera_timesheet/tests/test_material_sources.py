@@ -143,6 +143,33 @@ class TestMaterialSources(CostSourcesCase):
         picking.move_ids.sale_line_id = order.order_line
         self.assertFalse(self.item_of(picking.move_ids), "the order's")
 
+    def test_a_price_finer_than_a_cent_is_billed_as_priced(self):
+        """Prices to 4 decimals (Decimal Accuracy: Product Price): 10,000 screws
+        at 0.0125 are billed 125, as a sales order bills them. The item's rate
+        was kept to the cent, 0.01: 100 billed."""
+        self.env.ref("product.decimal_price").digits = 4
+        screw = self.storable("Screw", 0.0125)
+        self.env["stock.quant"]._update_available_quantity(
+            screw, self.warehouse.lot_stock_id, 10000
+        )
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "location_dest_id": self.customers.id,
+            }
+        )
+        self.add_move(picking, screw, 10000)
+        self.validate(picking)
+        self.assertRecordValues(
+            self.item_of(picking.move_ids), [{"price_unit": 0.0125, "amount": 125}]
+        )
+        invoice = self.invoice(self.client, invoice_date=picking.move_ids.date.date())
+        line = invoice.invoice_line_ids.filtered(lambda line: line.product_id == screw)
+        self.assertRecordValues(line, [{"price_unit": 0.0125, "price_subtotal": 125}])
+
     # ------------------------------------------------------------------
     # Returns in another unit
     def deliver_dozens(self, dozens):

@@ -65,3 +65,50 @@ class TestRealizationPaymentDiscount(InvoiceraTimesheetCase):
         self.assertFalse(wizard.early_payment_discount_mode)
         wizard._create_payments()
         self.assertEqual(self.realization()["collected_value"], 900)
+
+    def test_one_payment_of_an_invoice_with_a_discount_and_one_without(self):
+        """One payment of two invoices (Register Payment, grouped) within the
+        discount period of the first: only the first's discount is written off,
+        the second (immediate terms) is collected in full. The report counted
+        all of the second as a discount taken: nothing of it collected."""
+        discounted = self.invoice_on_early_discount_terms()
+        self.log_time(self.alice, 5, day="2026-03-20", name="Test")
+        immediate = self.invoice(self.client)
+        immediate.invoice_payment_term_id = self.env.ref("account.account_payment_term_immediate")
+        immediate.action_post()
+        self.assertEqual(immediate.amount_total, 495)
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=(discounted | immediate).ids)
+            .create({"payment_date": date(2026, 4, 5), "group_payment": True})
+        )
+        self.assertAlmostEqual(wizard.amount, 970.20 + 495, places=2)
+        wizard._create_payments()
+        self.assertEqual((discounted | immediate).mapped("payment_state"), ["paid", "paid"])
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 1350,
+                "billed_value": 1350,
+                "written_down_value": 0,
+                "collected_value": 882 + 450,
+            },
+        )
+
+    def test_one_payment_within_one_discount_period_and_after_the_other(self):
+        """Both invoices on "2/10 net 30", paid together on the last day of the
+        second one's period: the first, past its own, is paid in full and its
+        2% is collected (the report took it off)."""
+        late = self.invoice_on_early_discount_terms()
+        self.log_time(self.alice, 5, day="2026-03-20", name="Test")
+        in_time = self.invoice(self.client, invoice_date=date(2026, 4, 10))
+        in_time.invoice_payment_term_id = self.early_discount
+        in_time.action_post()
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=(late | in_time).ids)
+            .create({"payment_date": date(2026, 4, 20), "group_payment": True})
+        )
+        self.assertAlmostEqual(wizard.amount, 990 + 485.10, places=2, msg="2% off the second only")
+        wizard._create_payments()
+        self.assertEqual(self.realization()["collected_value"], 900 + 441)

@@ -1,6 +1,8 @@
+import re
 from datetime import date
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_cost_sources import CostSourcesCase
@@ -64,6 +66,35 @@ class TestSourceCompanies(CostSourcesCase):
         invoice = self.invoice(self.client, invoice_date=picking.move_ids.date.date())
         self.assertEqual(invoice.company_id, self.company)
         self.assertEqual(invoice.invoice_line_ids.quantity, 3)
+
+    def test_delivery_of_a_product_of_the_sister_company(self):
+        """The European warehouse delivers, for the (dollar) project, a product of
+        the European company only: the delivery is validated (the item made for
+        the project's company refused it: "incompatible companies"), and
+        invoicing it from the project's company says why it cannot."""
+        stock = self.europe_warehouse.lot_stock_id
+        picking = self.project_picking(
+            self.europe_warehouse.out_type_id,
+            self.client,
+            stock,
+            self.env.ref("stock.stock_location_customers"),
+            3,
+            env=self.in_both_companies(),
+            stock=stock,
+            company_id=self.europe.id,
+        )
+        self.assertEqual(picking.state, "done")
+        item = self.item_of(picking.move_ids)
+        self.assertEqual(item.company_id, self.company)
+        with self.assertRaisesRegex(
+            UserError,
+            re.escape(
+                f"The product Router belongs to {self.europe.name}, not to "
+                f"{self.company.name}, so these items cannot be invoiced:"
+            ),
+        ):
+            self.invoice(self.client, invoice_date=picking.move_ids.date.date())
+        self.assertEqual(item.state, "to_bill", "nothing invoiced")
 
     def test_delivery_follows_its_project_to_another_company(self):
         picking = self.deliver_from_europe(2)
