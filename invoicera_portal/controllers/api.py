@@ -338,16 +338,8 @@ class InvoiceraBillingApi(http.Controller):
         if not invoice._invoicera_payable_online():
             # as its portal page: online payment off, or its payment blocked
             raise ApiError(400, "bad_request", _("This invoice cannot be paid online."))
-        # As its portal page (account.move._has_to_be_paid) and paying many invoices:
-        # not while a payment the provider has not confirmed yet, or confirmed but
-        # not recorded yet, is under way. sudo: transactions are not readable in the
-        # portal; the user may read the invoice (checked above).
-        if invoice.sudo().transaction_ids.filtered(
-            lambda tx: (
-                tx.state in ("pending", "authorized") and tx.provider_code not in ("none", "custom")
-            )
-            or (tx.state == "done" and not tx.is_post_processed)
-        ):
+        # As its portal page and paying many invoices: not while a payment is under way
+        if invoice._invoicera_being_paid():
             raise ApiError(
                 400,
                 "bad_request",

@@ -63,17 +63,15 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                     invoices=", ".join(on_hold.mapped("name")),
                 )
             )
-        # As Odoo's invoice page (account.move._has_to_be_paid): an invoice with a
-        # payment the provider has not confirmed yet, or confirmed but not recorded
-        # yet, is not paid again. Transactions are not readable in the portal.
-        if invoices.sudo().transaction_ids.filtered(
-            lambda tx: (
-                tx.state in ("pending", "authorized") and tx.provider_code not in ("none", "custom")
-            )
-            or (tx.state == "done" and not tx.is_post_processed)
-        ):
+        # As Odoo's invoice page: an invoice being paid is not paid again.
+        being_paid = invoices._invoicera_being_paid()
+        if being_paid:
             raise ValidationError(
-                _("Some of these invoices are being paid already: wait for that payment.")
+                _(
+                    "A payment of %(invoices)s is under way: wait for it, "
+                    "or pay the other invoices without it.",
+                    invoices=", ".join(being_paid.mapped("name")),
+                )
             )
         if len(invoices.currency_id) > 1:
             raise ValidationError(

@@ -90,11 +90,16 @@ class InvoiceraPortal(CustomerPortal):
             )
         )
         today = values["today"]
+        # offered to pay no more, as Odoo's invoice page
+        values["being_paid"] = values["invoices"]._invoicera_being_paid()
         values["approval_count"] = len(self._invoicera_items_to_approve(client))
         values["tokens"] = self._invoicera_tokens()
         autopay_token_sudo = client.sudo().invoicera_autopay_token_id
-        # a saved method deleted since (or whose provider was disabled) pays nothing
-        values["autopay_token"] = autopay_token_sudo.filtered("active")
+        # a saved method deleted since, or its owner gone, pays nothing: said so
+        values["autopay_stopped"] = client._invoicera_autopay_stopped()
+        values["autopay_token"] = (
+            autopay_token_sudo.browse() if values["autopay_stopped"] else autopay_token_sudo
+        )
         values["autopay_removed"] = autopay_token_sudo - values["autopay_token"]
         values.update(
             {

@@ -66,6 +66,21 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.payment_state in PAYABLE_STATES and self._invoicera_online_payment_enabled()
 
+    def _invoicera_being_paid(self):
+        """The invoices of ``self`` being paid online: a payment the provider has
+        not confirmed yet, or confirmed but not recorded yet. As Odoo's invoice
+        page (``_has_to_be_paid``), the portal offers no payment of them."""
+        # sudo: transactions are not readable in the portal; their states only
+        return self.filtered(
+            lambda invoice: invoice.sudo().transaction_ids.filtered(
+                lambda tx: (
+                    tx.state in ("pending", "authorized")
+                    and tx.provider_code not in ("none", "custom")
+                )
+                or (tx.state == "done" and not tx.is_post_processed)
+            )
+        )
+
     def _invoicera_amount_to_pay(self):
         """What paying this open invoice in full costs today: while it is in its
         early payment discount period, its discounted amount (the amount Odoo's
@@ -123,45 +138,36 @@ class AccountMove(models.Model):
                 )
             )
             return self.env["payment.transaction"]
-        if not token.active:
-            # Its owner deleted it from the portal, or the payment method or provider
-            # was disabled (Odoo archives their saved methods): nothing is charged.
-            self.message_post(
-                body=_(
-                    "Automatic payment skipped: %(method)s, the payment method of %(owner)s "
-                    "it used, was removed. The client turns automatic payment on again "
-                    "from the portal.",
-                    method=token.display_name,
-                    owner=token.partner_id.display_name,
-                )
-            )
-            return self.env["payment.transaction"]
-        if token.partner_id.commercial_partner_id != self.commercial_partner_id:
-            # The contact who saved it moved to another client since: as Odoo's
-            # payment flow, a saved method pays its owner's documents only.
-            self.message_post(
-                body=_(
-                    "Automatic payment skipped: %(method)s belongs to %(owner)s, no longer a "
-                    "contact of %(client)s. The client turns automatic payment on again "
-                    "from the portal.",
-                    method=token.display_name,
-                    owner=token.partner_id.display_name,
-                    client=self.commercial_partner_id.display_name,
-                )
-            )
-            return self.env["payment.transaction"]
         owner = token.partner_id
-        if not owner.active or not owner.user_ids:
-            # Staff revoked the access of the contact who saved it (or archived the
-            # contact): nobody can see or stop its automatic payments any more.
+        stopped = self.commercial_partner_id._invoicera_autopay_stopped()
+        if stopped:
+            client = self.commercial_partner_id.display_name
+            method, name = token.display_name, owner.display_name
             self.message_post(
-                body=_(
-                    "Automatic payment skipped: %(owner)s, who saved %(method)s, no longer "
-                    "has access to the portal. The client turns automatic payment on again "
-                    "from the portal.",
-                    method=token.display_name,
-                    owner=owner.display_name,
-                )
+                body={
+                    "removed": _(
+                        "Automatic payment skipped: %(method)s, the payment method of "
+                        "%(owner)s it used, was removed. The client turns automatic "
+                        "payment on again from the portal.",
+                        method=method,
+                        owner=name,
+                    ),
+                    "moved": _(
+                        "Automatic payment skipped: %(method)s belongs to %(owner)s, no "
+                        "longer a contact of %(client)s. The client turns automatic "
+                        "payment on again from the portal.",
+                        method=method,
+                        owner=name,
+                        client=client,
+                    ),
+                    "no_access": _(
+                        "Automatic payment skipped: %(owner)s, who saved %(method)s, no "
+                        "longer has access to the portal. The client turns automatic "
+                        "payment on again from the portal.",
+                        method=method,
+                        owner=name,
+                    ),
+                }[stopped]
             )
             return self.env["payment.transaction"]
         if not owner._invoicera_can_pay_in_company(self.company_id):

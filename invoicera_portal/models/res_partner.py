@@ -37,6 +37,31 @@ class ResPartner(models.Model):
         self.ensure_one()
         return PaymentPortal._can_partner_pay_in_company(self, company)
 
+    def _invoicera_autopay_stopped(self):
+        """Why the saved method this client chose for automatic payment pays
+        nothing any more, or False (none chosen, or it pays):
+
+        - ``"removed"``: deleted from the portal, or its payment method or
+          provider disabled since (Odoo archives their saved methods);
+        - ``"moved"``: the contact who saved it is another client's now (a saved
+          method pays its owner's documents only, as Odoo's payment flow);
+        - ``"no_access"``: staff revoked that contact's portal access, or
+          archived the contact: nobody can see or stop its payments any more.
+        """
+        self.ensure_one()
+        # sudo: the client's choice and its owner, which staff may change
+        token = self.sudo().invoicera_autopay_token_id
+        if not token:
+            return False
+        if not token.active:
+            return "removed"
+        owner = token.partner_id
+        if owner.commercial_partner_id != self.commercial_partner_id:
+            return "moved"
+        if not owner.active or not owner.user_ids:
+            return "no_access"
+        return False
+
     def _invoicera_open_invoices_domain(self):
         self.ensure_one()
         return [

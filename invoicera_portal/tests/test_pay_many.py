@@ -152,24 +152,46 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.assertTrue(second.reference.startswith(self.old.name))
         self.assertEqual(self.old.amount_residual, 0)
 
+    def under_way(self, *invoices):
+        return re.escape(
+            f"A payment of {', '.join(i.name for i in invoices)} is under way: wait for it, "
+        )
+
     def test_an_invoice_being_paid_cannot_be_paid_again(self):
         """A payment the provider has not confirmed yet (pending, authorized) or not
-        recorded yet blocks a second one, as on Odoo's invoice page: no double payment."""
+        recorded yet blocks a second one, as on Odoo's invoice page: no double payment.
+        The error names the invoices being paid, and the dashboard offers them
+        no more (it said "some of these invoices", ticked them all again, and
+        paying them again said it again)."""
         self.authenticate(self.user_a1.login, self.user_a1.login)
         pending = self.pay(self.old | self.middle, 300, state="pending")
         self.assertEqual(pending.state, "pending")
         self.assertEqual(self.old.payment_state, "not_paid")
         Tx = self.env["payment.transaction"]
         before = Tx.search_count([])
-        for invoices in (self.old, self.middle | self.recent):
+        for invoices, named in (
+            (self.old, self.old),
+            (self.middle | self.recent, self.middle),
+        ):
             with self.subTest(invoices=invoices.mapped("name")):
-                self.pay(invoices, 100, expect_error="being paid already")
+                self.pay(invoices, 100, expect_error=self.under_way(named))
         self.assertEqual(Tx.search_count([]), before, "no transaction created")
-        page = self.url_open(f"/my/billing/pay?invoice_ids={self.old.id}")
-        self.assertIn("being paid already", page.text)
+        ids = ",".join(str(i) for i in (self.old | self.middle | self.recent).ids)
+        page = self.url_open(f"/my/billing/pay?invoice_ids={ids}")
+        self.assertRegex(page.text, self.under_way(self.old, self.middle))
+        dashboard = html.fromstring(page.text)
+        for invoice, offered in ((self.old, False), (self.middle, False), (self.recent, True)):
+            row = dashboard.xpath(f'//tr[@data-invoice="{invoice.name}"]')[0]
+            self.assertEqual(bool(row.xpath(".//input[@name='invoice_ids']")), offered)
+            self.assertEqual("Payment in progress" in row.text_content(), not offered)
+        self.assertEqual(
+            dashboard.xpath("//input[@name='invoice_ids'][@checked]/@value"),
+            [str(self.recent.id)],
+            "ticked again: the invoice that can be paid",
+        )
         # A payment confirmed but not recorded yet blocks too; the other invoices can be paid.
         pending._set_done()
-        self.pay(self.old, 100, expect_error="being paid already")
+        self.pay(self.old, 100, expect_error=self.under_way(self.old))
         self.assertEqual(self.pay(self.recent, 300).state, "done")
 
     def test_an_amount_that_is_no_number_is_refused(self):

@@ -232,6 +232,39 @@ class TestPromiseDiscountStatement(InvoiceraPortalCommon, HttpCase):
             f"Automatic payment skipped: {token.display_name}", invoice.message_ids[0].body
         )
 
+    def test_autopay_with_a_method_whose_owner_left(self):
+        """The contact who saved the card lost portal access, then moved to another
+        client: its card pays none of the client's invoices (autopay skips them),
+        and the dashboard says so instead of showing it still chosen."""
+        token = self.make_demo_token(self.contact_a1)
+        self.client_a.invoicera_autopay_token_id = token
+        self.login(self.user_a2)
+        page = html.fromstring(self.url_open("/my/billing").text)
+        self.assertEqual(
+            page.xpath("//select[@name='token_id']/option[@selected]/@value"), [str(token.id)]
+        )
+        self.user_a1.active = False
+        for stopped, said in (
+            ("no_access", "who no longer has access to this portal."),
+            ("moved", "no longer one of your contacts."),
+        ):
+            with self.subTest(stopped):
+                if stopped == "moved":
+                    self.contact_a1.parent_id = self.client_b
+                page = html.fromstring(self.url_open("/my/billing").text)
+                self.assertFalse(page.xpath("//select[@name='token_id']/option[@selected]"))
+                warning = " ".join(
+                    " ".join(
+                        page.xpath("//div[hasclass('o_invoicera_autopay_removed')]//text()")
+                    ).split()
+                )
+                self.assertIn(
+                    f"Automatic payment stopped: {token.display_name} was saved by "
+                    f"{self.contact_a1.name}, {said}",
+                    warning,
+                )
+                self.assertEqual(self.client_a._invoicera_autopay_stopped(), stopped)
+
     def test_statement_leaves_out_a_currency_settled_before_the_period(self):
         """An invoice in euros, paid long ago: a statement of the last days shows the
         client's dollar account, not an empty euro table at zero."""
