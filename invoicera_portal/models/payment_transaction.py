@@ -76,10 +76,12 @@ class PaymentTransaction(models.Model):
             return self._invoicera_discount_lines(
                 next_payment["epd_line"], next_payment["epd_discount_amount"], skip_first=True
             )
-        # The day the client paid, in the company's time zone.
-        tz = self.company_id.partner_id.tz
-        paid_on = fields.Date.context_today(
-            self.with_context(tz=tz) if tz else self, self.create_date
+        # The day the client paid, in the company's time zone; or in the payer's,
+        # where it was still the day before: the portal offered the discount on
+        # the payer's day (and a payment of the discounted amount only earns it).
+        paid_on = min(
+            fields.Date.context_today(self.with_context(tz=tz), self.create_date)
+            for tz in (self.company_id.partner_id.tz, self.partner_id.tz)
         )
         installments = invoice.line_ids.filtered(
             lambda line: line.display_type == "payment_term"

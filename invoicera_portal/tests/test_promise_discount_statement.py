@@ -143,6 +143,30 @@ class TestPromiseDiscountStatement(InvoiceraPortalCommon, HttpCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(tx.payment_id.amount, 980)
 
+    def test_discount_offered_on_the_payers_day_is_granted(self):
+        """The last day of the discount period, at 8 p.m. where the client is
+        (UTC), the pay page offers 980 of 1,000; it is already the next morning
+        in Tokyo, where the company is. The direct debit confirmed days later
+        pays the invoice in full, as offered: it was left owing 20."""
+        self.env.company.partner_id.tz = "Asia/Tokyo"
+        self.contact_a1.tz = "UTC"
+        invoice = self.make_invoice_on_term(
+            self.client_a, 1000, self.early_term, invoice_date=self.today - timedelta(days=10)
+        )
+        self.assertEqual(invoice.with_context(tz="UTC")._invoicera_amount_to_pay(), 980, "offered")
+        tx = self.portal_transaction(invoice, 980)
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET create_date = %s WHERE id = %s",
+            [f"{self.today} 20:00:00", tx.id],
+        )
+        tx.invalidate_recordset(["create_date"])
+        tx._set_pending()
+        with freeze_time(self.today + timedelta(days=3)):
+            tx._set_done()
+            tx._post_process()
+        self.assertEqual(invoice.amount_residual, 0)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
     def test_discount_is_not_granted_to_a_payment_made_late(self):
         """Paid after its discount period, 980 is not the invoice paid: 20 stay owed."""
         invoice = self.make_invoice_on_term(
