@@ -77,6 +77,7 @@ class InvoiceraGatewayController(http.Controller):
                 if reference
                 else None
             )
+            unpaid = False
             if tx and tx.state == "draft":
                 # What the gateway's API answers is authoritative; the query
                 # string of a return is not, whoever sends it.
@@ -101,6 +102,9 @@ class InvoiceraGatewayController(http.Controller):
                             event = None
                         if event:
                             tx._invoicera_apply_event(event)
+                            # the gateway answered that nothing was paid (yet): the
+                            # client left its page (its cancel link) unpaid
+                            unpaid = event.status == "ignore"
                 except ValidationError as error:
                     # Unreachable, refused or inconsistent: the signed webhook will tell.
                     _logger.warning(
@@ -112,8 +116,11 @@ class InvoiceraGatewayController(http.Controller):
                     # anything applied) and the signed webhook will tell.
                     log_unreadable_answer(gateway, "status", tx.reference, error)
                 monitored = request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
-                if tx.state == "draft" and monitored == tx.id:
+                if tx.state == "draft" and monitored == tx.id and not unpaid:
                     # The client who paid is back: show the payment as being
-                    # processed until the signed webhook confirms it.
+                    # processed until the signed webhook confirms it. Not when the
+                    # gateway says nothing was paid: pending, the invoice would
+                    # offer no payment any more (as Odoo's), for a payment that no
+                    # webhook will ever confirm.
                     tx._set_pending()
         return request.redirect("/payment/status")

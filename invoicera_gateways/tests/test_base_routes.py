@@ -144,6 +144,12 @@ class TestGatewayRoutes(HttpCase):
             }
         )
 
+    def as_the_payer(self):
+        """The session is the paying client's: the one monitoring the payment."""
+        session = self.authenticate(None, None)
+        session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = self.tx.id
+        odoo.http.root.session_store.save(session)
+
     def test_return_without_answer_waits_for_the_webhook(self):
         api = FakeGatewayAPI({("GET", r"/transaction/verify/"): (502, "Bad Gateway")})
         url = f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}"
@@ -153,9 +159,36 @@ class TestGatewayRoutes(HttpCase):
             self.tx.invalidate_recordset()
             self.assertEqual(self.tx.state, "draft")
             # The client whose payment it is comes back: shown as being processed.
-            session = self.authenticate(None, None)
-            session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = self.tx.id
-            odoo.http.root.session_store.save(session)
+            self.as_the_payer()
             self.url_open(url)
         self.tx.invalidate_recordset()
         self.assertEqual(self.tx.state, "pending")
+
+    def test_client_back_from_a_cancelled_checkout_can_pay_again(self):
+        """The client cancels on Paystack's page, which sends them back: Verify
+        says "abandoned", nothing paid. The payment stays a draft, as Odoo leaves
+        one whose client did not pay, so that the invoice offers to pay it again;
+        pending, it was offered no more, and no webhook would ever end it."""
+        verify = {
+            "status": True,
+            "message": "Verification successful",
+            "data": {
+                "id": 10,
+                "status": "abandoned",
+                "reference": self.tx.reference,
+                "metadata": {"invoicera_reference": self.tx.reference},
+                "amount": 15000,
+                "currency": "NGN",
+                "gateway_response": "The transaction was not completed",
+                "paid_at": None,
+            },
+        }
+        api = FakeGatewayAPI({("GET", r"/transaction/verify/ROUTE-TEST-1$"): (200, verify)})
+        self.as_the_payer()
+        with patch.object(Gateway, "_send", side_effect=api):
+            response = self.url_open(
+                f"/payment/invoicera/paystack/return/{self.provider.id}?reference={self.tx.reference}"
+            )
+        self.assertIn("Your payment has not been processed yet.", response.text)
+        self.tx.invalidate_recordset()
+        self.assertEqual(self.tx.state, "draft")

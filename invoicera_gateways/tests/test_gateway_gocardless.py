@@ -618,8 +618,25 @@ class TestGoCardless(common.GatewayCase):
             action=action,
             links={"refund": refund["id"]},
             details={"origin": "gocardless", "cause": f"refund_{action}", "description": ""},
+            # the refund's own metadata: none of Odoo's for one made in the dashboard
+            resource_metadata=refund.get("metadata") or {},
         )
         return json.dumps({"events": [event]}).encode()
+
+    def test_refund_of_a_payment_odoo_did_not_make_is_acknowledged(self):
+        """Another application's refund of its own payment: answered 200 and listed
+        as ignored, saying why (not refused for GoCardless to send it for days)."""
+        refund = dict(
+            copy(REFUND["refunds"]),
+            id="RF-foreign",
+            metadata={},
+            links={"mandate": "MD999", "payment": "PM-SUBSCRIPTION"},
+        )
+        self.assertEqual(
+            self.deliver(self.refund_event(refund, "paid", "EV-foreign-refund")),
+            (200, "ignored"),
+        )
+        self.assertFalse(self.problems())
 
     def test_refund_made_in_the_dashboard_is_reported_once(self):
         tx = self.make_tx()

@@ -322,6 +322,16 @@ class GoCardless(Gateway):
     def event_from_refund(self, refund, key=""):
         reference = (refund.get("metadata") or {}).get(META, "")
         return GatewayEvent(
+            # a refund Odoo did not ask for: Odoo's if its payment is (made in the
+            # dashboard, reported), else nothing of Odoo's, ever
+            not_ours=""
+            if reference
+            else _(
+                "GoCardless reports refund %(refund)s of payment %(payment)s, which Odoo"
+                " did not make (another application's), so nothing was changed in Odoo.",
+                refund=refund.get("id") or "?",
+                payment=(refund.get("links") or {}).get("payment") or "?",
+            ),
             status=REFUND_STATUSES.get(refund.get("status"), "ignore"),
             reference=reference,
             provider_reference=refund.get("id", ""),
@@ -383,13 +393,15 @@ class GoCardless(Gateway):
         if kind == "mandates":
             # no metadata of ours: whether it is a saved mandate, event_from tells
             return links.get("mandate", "") if event.get("action") in MANDATE_ACTIONS else ""
+        if kind == "refunds":
+            # not by its metadata: a refund made in GoCardless' dashboard of one of
+            # our payments has none of ours (event_from_refund tells)
+            return links.get("refund", "")
         metadata = event.get("resource_metadata")
         if metadata is not None and META not in metadata:
-            return ""  # a payment, refund or request another application made
+            return ""  # a payment or request another application made
         if kind == "payments":
             return links.get("payment", "")
-        if kind == "refunds":
-            return links.get("refund", "")
         if kind == "billing_requests" and event.get("action") in BILLING_REQUEST_ACTIONS:
             return links.get("billing_request", "")
         return ""
