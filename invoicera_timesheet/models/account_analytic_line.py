@@ -153,8 +153,10 @@ class AccountAnalyticLine(models.Model):
             else self.env["account.move.line"]
         )
         costs._invoicera_check_not_billed()
-        moving = {"project_id", "task_id"} & set(vals) and not self.env.su
+        # approved time moved to another project, or given to another employee
+        moving = {"project_id", "task_id", "employee_id"} & set(vals) and not self.env.su
         projects = {line.id: line.project_id for line in self} if moving else {}
+        employees = {line.id: line.employee_id for line in self} if moving else {}
         if (
             vals.get("invoicera_approval_state") == "approved"
             and "invoicera_approved_by_id" not in vals
@@ -168,6 +170,7 @@ class AccountAnalyticLine(models.Model):
         res = super().write(vals)
         if moving:
             self._invoicera_check_approved_move(projects)
+            self._invoicera_check_approved_employee(employees)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self.filtered("project_id")._invoicera_sync_items()
         costs._invoicera_sync_items()
@@ -313,13 +316,18 @@ class AccountAnalyticLine(models.Model):
             "invoicera_billing.group_billing_manager"
         )
 
+    def _invoicera_own_time(self):
+        """Lines of ``self`` that are the current user's own time on projects they
+        manage (approved by a timesheet administrator or a billing manager)."""
+        user = self.env.user
+        return self.filtered(
+            lambda line: line.project_id.sudo().user_id == user
+            and line.sudo().employee_id.user_id == user
+        )
+
     def _invoicera_check_approver(self):
         refused = self - self._invoicera_can_approve()
-        # refused as their own time only to the manager of their project
-        own = refused.filtered(
-            lambda line: line.project_id.sudo().user_id == self.env.user
-            and line.sudo().employee_id.user_id == self.env.user
-        )
+        own = refused._invoicera_own_time()
         if own:
             raise AccessError(
                 _(
@@ -381,6 +389,16 @@ class AccountAnalyticLine(models.Model):
         refused = approved - approved._invoicera_can_approve()
         if not refused:
             return
+        own = refused._invoicera_own_time()
+        if own:
+            # not theirs to send back
+            raise UserError(
+                _(
+                    "This time of yours is approved: a timesheet administrator or a "
+                    "billing manager sends it back before it is changed or deleted.%(lines)s",
+                    lines=own._invoicera_names(),
+                )
+            )
         projects = ", ".join(refused.project_id.sudo().mapped("display_name"))
         if deleting:
             raise UserError(
@@ -397,6 +415,27 @@ class AccountAnalyticLine(models.Model):
                 projects=projects,
             )
         )
+
+    def _invoicera_check_approved_employee(self, employees):
+        """Approved time given to another employee stays approved only for whom
+        could approve it so: not a project manager making it their own time
+        (``employees``: {line id: its employee before the change})."""
+        changed = self.filtered(
+            lambda line: line.invoicera_approval_state == "approved"
+            and line.employee_id != employees[line.id]
+        )
+        refused = changed - changed._invoicera_can_approve()
+        if refused:
+            raise UserError(
+                _(
+                    "This time is approved: given to %(employees)s, it would be approved "
+                    "by you for your own time, which a timesheet administrator or a "
+                    "billing manager approves. Send it back before changing its "
+                    "employee.%(lines)s",
+                    employees=", ".join(refused.sudo().employee_id.mapped("name")),
+                    lines=refused._invoicera_names(),
+                )
+            )
 
     def _invoicera_check_approved_move(self, projects):
         """Approved time lands on another project only through that project's

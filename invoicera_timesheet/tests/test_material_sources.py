@@ -62,6 +62,18 @@ class TestMaterialSources(CostSourcesCase):
         ]
         return picking.move_ids.filtered(lambda move: move.product_id == product)
 
+    def delivery(self):
+        """A delivery to the client for the project, with no move yet."""
+        return self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "location_dest_id": self.customers.id,
+            }
+        )
+
     def order_for_the_project(self, product, quantity=1):
         """A plain sale order (no project) confirmed, its delivery given the
         client's billable project."""
@@ -152,15 +164,7 @@ class TestMaterialSources(CostSourcesCase):
         self.env["stock.quant"]._update_available_quantity(
             screw, self.warehouse.lot_stock_id, 10000
         )
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
-                "location_id": self.warehouse.lot_stock_id.id,
-                "location_dest_id": self.customers.id,
-            }
-        )
+        picking = self.delivery()
         self.add_move(picking, screw, 10000)
         self.validate(picking)
         self.assertRecordValues(
@@ -175,15 +179,7 @@ class TestMaterialSources(CostSourcesCase):
     def deliver_dozens(self, dozens):
         """``dozens`` Dozens of bolts (2 a Unit) delivered to the project."""
         bolt = self.storable("Bolt", 2)
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
-                "location_id": self.warehouse.lot_stock_id.id,
-                "location_dest_id": self.customers.id,
-            }
-        )
+        picking = self.delivery()
         self.add_move(picking, bolt, dozens, uom=self.dozen)
         return self.validate(picking)
 

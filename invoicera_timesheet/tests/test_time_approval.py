@@ -77,7 +77,11 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         )
         own.with_user(admin).action_invoicera_approve()
         self.assertEqual(self.item_of(own).quantity, 3)
-        with self.assertRaisesRegex(UserError, "This time is approved"):
+        with self.assertRaisesRegex(
+            UserError,
+            "This time of yours is approved: a timesheet administrator or a billing "
+            "manager sends it back",
+        ):
             own.with_user(self.manager).write({"unit_amount": 5})
         with self.assertRaisesRegex(AccessError, "You cannot approve or send back your own"):
             own.with_user(self.manager).action_invoicera_reset()
@@ -92,6 +96,23 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         theirs.action_invoicera_submit()
         theirs.with_user(self.bob.user_id).action_invoicera_approve()
         self.assertEqual(theirs.invoicera_approved_by_id, self.bob.user_id)
+
+    def test_managers_cannot_make_approved_time_their_own(self):
+        """A project manager who approved Alice's time cannot give it to himself:
+        it would be his own time, approved by him (a timesheet administrator or a
+        billing manager approves it). He may give it to another employee."""
+        self.bob.user_id = self.manager
+        line = self.log_time(self.alice, 3, name="Checkout page")
+        line.action_invoicera_submit()
+        line.with_user(self.manager).action_invoicera_approve()
+        with self.assertRaises(UserError) as caught:  # rolled back, as the request is
+            line.with_user(self.manager).write({"employee_id": self.bob.id})
+        self.assertIn("it would be approved by you for your own time", str(caught.exception))
+        self.assertEqual(line.employee_id, self.alice)
+        self.assertEqual(self.item_of(line).employee_id, self.alice)
+        carol = self.env["hr.employee"].create({"name": "Carol Dev"})
+        line.with_user(self.manager).write({"employee_id": carol.id})
+        self.assertEqual(self.item_of(line).employee_id, carol)
 
     def time_to_approve(self, user):
         """What ``user`` sees in Time to Approve: the action with its default filter."""
