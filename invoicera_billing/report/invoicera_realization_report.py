@@ -185,7 +185,9 @@ class InvoiceraRealizationReport(models.Model):
                 -- settled it in full, the discount written off on the
                 -- company's early payment discount loss account (not collected),
                 -- by a payment dated within the period (a payment of several
-                -- invoices writes off the discount of those within theirs only)
+                -- invoices writes off the discount of those within theirs only),
+                -- or of this invoice alone (the portal grants it to a payment made
+                -- within the period and recorded after it)
                 SELECT term.move_id,
                        SUM(term.amount_currency - term.discount_amount_currency) AS amount
                   FROM account_move_line term
@@ -203,9 +205,19 @@ class InvoiceraRealizationReport(models.Model):
                          JOIN account_move_line write_off
                            ON write_off.move_id = payment_line.move_id
                         WHERE part.debit_move_id = term.id
-                          AND payment_line.date <= term.discount_date
                           AND write_off.account_id
                               = company.account_journal_early_pay_discount_loss_account_id
+                          AND (
+                              payment_line.date <= term.discount_date
+                              OR NOT EXISTS (
+                                  SELECT 1
+                                    FROM account_partial_reconcile other
+                                    JOIN account_move_line other_line
+                                      ON other_line.id = other.debit_move_id
+                                   WHERE other.credit_move_id = payment_line.id
+                                     AND other_line.move_id != term.move_id
+                              )
+                          )
                    )
               GROUP BY term.move_id
             )

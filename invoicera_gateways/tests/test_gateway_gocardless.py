@@ -638,6 +638,23 @@ class TestGoCardless(common.GatewayCase):
         )
         self.assertFalse(self.problems())
 
+    def test_dashboard_refund_of_a_payment_not_confirmed_in_odoo_yet_is_retried(self):
+        """A refund made in the dashboard of one of Odoo's payments whose
+        confirmation Odoo has not applied yet: refused for GoCardless to send it
+        again (then reported), not acknowledged as another application's."""
+        tx = self.make_tx()
+        tx.provider_reference = f"PM-{tx.reference}"
+        tx._set_pending()
+        refund = dict(
+            copy(REFUND["refunds"]),
+            id="RF-early",
+            status="paid",
+            amount=1200,
+            metadata={},
+            links={"mandate": "MD123", "payment": tx.provider_reference},
+        )
+        self.assertEqual(self.deliver(self.refund_event(refund, "paid", "EV-early"))[0], 409)
+
     def test_refund_made_in_the_dashboard_is_reported_once(self):
         tx = self.make_tx()
         self.deliver(self.notification(tx))

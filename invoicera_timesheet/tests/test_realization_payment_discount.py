@@ -112,3 +112,23 @@ class TestRealizationPaymentDiscount(InvoiceraTimesheetCase):
         self.assertAlmostEqual(wizard.amount, 990 + 485.10, places=2, msg="2% off the second only")
         wizard._create_payments()
         self.assertEqual(self.realization()["collected_value"], 900 + 441)
+
+    def test_discount_granted_to_a_payment_recorded_after_the_period(self):
+        """The discount written off for a payment of this invoice alone recorded
+        after the period (as the portal grants it to a direct debit made within
+        the period and confirmed later) is not collected either."""
+        invoice = self.invoice_on_early_discount_terms()
+        wizard = self.payment_wizard(invoice, date(2026, 4, 20), amount=970.20)
+        self.assertFalse(wizard.early_payment_discount_mode, "past the period")
+        wizard.write(
+            {
+                "payment_difference_handling": "reconcile",
+                "writeoff_account_id": (
+                    self.company.account_journal_early_pay_discount_loss_account_id.id
+                ),
+                "writeoff_label": "Early payment discount",
+            }
+        )
+        wizard._create_payments()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(self.realization()["collected_value"], 882)

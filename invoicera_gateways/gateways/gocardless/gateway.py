@@ -321,16 +321,17 @@ class GoCardless(Gateway):
 
     def event_from_refund(self, refund, key=""):
         reference = (refund.get("metadata") or {}).get(META, "")
+        refund_of = (refund.get("links") or {}).get("payment", "")
         return GatewayEvent(
             # a refund Odoo did not ask for: Odoo's if its payment is (made in the
             # dashboard, reported), else nothing of Odoo's, ever
             not_ours=""
-            if reference
+            if reference or self.transaction_known_as(refund_of)
             else _(
                 "GoCardless reports refund %(refund)s of payment %(payment)s, which Odoo"
                 " did not make (another application's), so nothing was changed in Odoo.",
                 refund=refund.get("id") or "?",
-                payment=(refund.get("links") or {}).get("payment") or "?",
+                payment=refund_of or "?",
             ),
             status=REFUND_STATUSES.get(refund.get("status"), "ignore"),
             reference=reference,
@@ -338,7 +339,7 @@ class GoCardless(Gateway):
             key=key,
             amount=refund.get("amount"),
             currency=refund.get("currency", ""),
-            refund_of=(refund.get("links") or {}).get("payment", ""),
+            refund_of=refund_of,
             refund_reference=reference,
         )
 
