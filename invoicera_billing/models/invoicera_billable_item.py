@@ -967,8 +967,7 @@ class InvoiceraBillableItem(models.Model):
                 _("These items have a zero or negative rate:%(items)s"),
             ),
         ):
-            for partner, wrong in suspects.filtered(check).grouped("partner_id").items():
-                errors[partner].append(message % {"company": company.name, "items": wrong._names()})
+            self._add_errors(errors, suspects.filtered(check), message, company=company.name)
         # Exchange rates: one query for every currency involved.
         needed = {
             partner: (self._invoice_currency(partner, company) | currencies_by_partner[partner.id])
@@ -1021,48 +1020,54 @@ class InvoiceraBillableItem(models.Model):
         products = self.env["product.product"].union(*ids_by_product).sudo()
         allowed = products.filtered_domain(products._check_company_domain(company))
         for product in products - allowed:
-            for partner, wrong in (
-                self.browse(ids_by_product[product]).grouped("partner_id").items()
-            ):
-                errors[partner].append(
-                    _(
-                        "The product %(product)s belongs to %(product_company)s, not to "
-                        "%(company)s, so these items cannot be invoiced:%(items)s",
-                        product=product.display_name,
-                        product_company=product.company_id.name,
-                        company=company.name,
-                        items=wrong._names(),
-                    )
-                )
+            self._add_errors(
+                errors,
+                self.browse(ids_by_product[product]),
+                _(
+                    "The product %(product)s belongs to %(product_company)s, not to "
+                    "%(company)s, so these items cannot be invoiced:%(items)s"
+                ),
+                product=product.display_name,
+                product_company=product.company_id.name,
+                company=company.name,
+            )
         # Income accounts: once per product.
         for product, ids in ids_by_product.items():
             accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
             if accounts.get("income"):
                 continue
-            for partner, wrong in self.browse(ids).grouped("partner_id").items():
-                errors[partner].append(
-                    _(
-                        "The product %(product)s has no income account, so these items "
-                        "cannot be invoiced:%(items)s",
-                        product=product.display_name,
-                        items=wrong._names(),
-                    )
-                )
+            self._add_errors(
+                errors,
+                self.browse(ids),
+                _(
+                    "The product %(product)s has no income account, so these items "
+                    "cannot be invoiced:%(items)s"
+                ),
+                product=product.display_name,
+            )
         # Units: an invoice line bills its product in a unit of the same kind.
         for (product, uom), ids in ids_by_product_uom.items():
             if uom.category_id == product.uom_id.category_id:
                 continue
-            for partner, wrong in self.browse(ids).grouped("partner_id").items():
-                errors[partner].append(
-                    _(
-                        "The product %(product)s is sold in %(product_uom)s, these items are "
-                        "in %(uom)s:%(items)s",
-                        product=product.display_name,
-                        product_uom=product.uom_id.name,
-                        uom=uom.name,
-                        items=wrong._names(),
-                    )
-                )
+            self._add_errors(
+                errors,
+                self.browse(ids),
+                _(
+                    "The product %(product)s is sold in %(product_uom)s, these items are "
+                    "in %(uom)s:%(items)s"
+                ),
+                product=product.display_name,
+                product_uom=product.uom_id.name,
+                uom=uom.name,
+            )
+
+    @api.model
+    def _add_errors(self, errors, items, message, **params):
+        """Add to ``errors`` (``{client: [message, ...]}``) the translated
+        ``message`` for each client of ``items``, naming its items
+        (``%(items)s``) and filled with ``params``."""
+        for partner, wrong in items.grouped("partner_id").items():
+            errors[partner].append(message % dict(params, items=wrong._names()))
 
     @api.model
     def _line_name(self, partner, detail, line, cache=None):
@@ -1113,7 +1118,7 @@ class InvoiceraBillableItem(models.Model):
         one line, split per task, per employee or per item as the client's
         detail level asks. The items are summed by the database (one query
         whatever their number). Each line is a dict: ``project``, ``task``,
-        ``employee``, ``product``, ``uom``, ``currency``, ``price_unit``,
+        ``employee``, ``product``, ``uom``, ``currency``, ``price_unit``, ``at_cost``,
         ``quantity``, ``date_from``, ``date_to``, ``item_ids``.
         """
         groups = self._read_group(
@@ -1133,10 +1138,21 @@ class InvoiceraBillableItem(models.Model):
         )
         lines = defaultdict(dict)
         per_item = []
-        for group in groups:
-            partner, project, product, uom, currency, price, at_cost, task, employee = group[:9]
-            totals = group[9:]
-            quantity, date_from, date_to, item_ids = totals
+        for (
+            partner,
+            project,
+            product,
+            uom,
+            currency,
+            price,
+            at_cost,
+            task,
+            employee,
+            quantity,
+            date_from,
+            date_to,
+            item_ids,
+        ) in groups:
             # sudo: a line names its project, task and employee, and takes the
             # project's analytic account; billing staff invoice every client's
             # work, also on projects and tasks they may not read (private
@@ -1246,7 +1262,7 @@ class InvoiceraBillableItem(models.Model):
                         "product_uom_id": line["uom"].id,
                         "price_unit": (
                             line["price_unit"]
-                            if line.get("at_cost")
+                            if line["at_cost"]
                             else self._price_in_position(
                                 line["product"], position, line["price_unit"], company, prices
                             )

@@ -118,18 +118,20 @@ class TestGatewayRoutes(HttpCase):
     def test_return_during_an_unfinished_checkout_does_not_close_the_payment(self):
         # Anyone may call the return URL while the client is still on Paystack's
         # page: Verify then says "abandoned" (begun, not completed), not final.
-        self.return_then_webhook(
-            {
-                "id": 8,
-                "status": "abandoned",
-                "reference": self.tx.reference,
-                "metadata": {"invoicera_reference": self.tx.reference},
-                "amount": 15000,
-                "currency": "NGN",
-                "gateway_response": "The transaction was not completed",
-                "paid_at": None,
-            }
-        )
+        self.return_then_webhook(self.abandoned())
+
+    def abandoned(self):
+        """Verify's data of a checkout begun and not completed (Paystack's docs)."""
+        return {
+            "id": 8,
+            "status": "abandoned",
+            "reference": self.tx.reference,
+            "metadata": {"invoicera_reference": self.tx.reference},
+            "amount": 15000,
+            "currency": "NGN",
+            "gateway_response": "The transaction was not completed",
+            "paid_at": None,
+        }
 
     def test_return_whose_answer_lacks_the_currency_waits_for_the_webhook(self):
         # A status read that does not say the currency cannot tell whether it
@@ -169,20 +171,7 @@ class TestGatewayRoutes(HttpCase):
         says "abandoned", nothing paid. The payment stays a draft, as Odoo leaves
         one whose client did not pay, so that the invoice offers to pay it again;
         pending, it was offered no more, and no webhook would ever end it."""
-        verify = {
-            "status": True,
-            "message": "Verification successful",
-            "data": {
-                "id": 10,
-                "status": "abandoned",
-                "reference": self.tx.reference,
-                "metadata": {"invoicera_reference": self.tx.reference},
-                "amount": 15000,
-                "currency": "NGN",
-                "gateway_response": "The transaction was not completed",
-                "paid_at": None,
-            },
-        }
+        verify = {"status": True, "message": "Verification successful", "data": self.abandoned()}
         api = FakeGatewayAPI({("GET", r"/transaction/verify/ROUTE-TEST-1$"): (200, verify)})
         self.as_the_payer()
         with patch.object(Gateway, "_send", side_effect=api):

@@ -637,6 +637,17 @@ class TestGoCardless(common.GatewayCase):
             (200, "ignored"),
         )
         self.assertFalse(self.problems())
+        self.assertRecordValues(
+            self.events(),
+            [
+                {
+                    "state": "ignored",
+                    "message": "GoCardless reports refund RF-foreign of payment PM-SUBSCRIPTION,"
+                    " which Odoo did not make (another application's), so nothing was"
+                    " changed in Odoo.",
+                }
+            ],
+        )
 
     def test_dashboard_refund_of_a_payment_not_confirmed_in_odoo_yet_is_retried(self):
         """A refund made in the dashboard of one of Odoo's payments whose
