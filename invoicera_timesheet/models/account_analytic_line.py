@@ -8,7 +8,7 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
     engine_flag,
 )
-from odoo.addons.invoicera_billing.tools import changed_by
+from odoo.addons.invoicera_billing.tools import changed_by, created_with
 
 #: timesheet fields that billing depends on (hours and their unit, client,
 #: company...): locked once the time is approved (but for its approvers) or
@@ -113,6 +113,16 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # what create gives the approval fields by the caller's hand: the values,
+        # else the context's defaults (which a request may send)
+        given = [
+            {
+                fname: created_with(self.env, vals, fname)
+                for fname in APPROVAL_FIELDS
+                if fname in vals or f"default_{fname}" in self.env.context
+            }
+            for vals in vals_list
+        ]
         # created approved (an import): who and when, as the button says
         vals_list = [
             dict(
@@ -120,14 +130,14 @@ class AccountAnalyticLine(models.Model):
                 invoicera_approved_by_id=self.env.uid,
                 invoicera_approved_on=fields.Datetime.now(),
             )
-            if vals.get("invoicera_approval_state") == "approved"
-            and "invoicera_approved_by_id" not in vals
+            if approval.get("invoicera_approval_state") == "approved"
+            and "invoicera_approved_by_id" not in approval
             else vals
-            for vals in vals_list
+            for vals, approval in zip(vals_list, given, strict=True)
         ]
         lines = super().create(vals_list)
-        for line, vals in zip(lines, vals_list, strict=True):
-            line._invoicera_check_approval_change(vals)
+        for line, approval in zip(lines, given, strict=True):
+            line._invoicera_check_approval_change(approval)
         # new time has no item yet: only the billable time gets one (the rest,
         # internal time or time off, reads no item)
         lines.filtered("project_id")._invoicera_billable()._invoicera_sync_items()
@@ -297,14 +307,15 @@ class AccountAnalyticLine(models.Model):
         )
         return self._invoicera_notify(_("%(count)s entries sent back.", count=len(lines)))
 
-    def _invoicera_can_approve(self):
+    def _invoicera_can_approve(self, projects=None):
         """Lines of ``self`` the current user may approve: managers of their project,
-        but for their own time, timesheet administrators and billing managers."""
+        but for their own time, timesheet administrators and billing managers.
+        ``projects``: {line id: the project to judge by} (the one it was on)."""
         if self._invoicera_approves_all():
             return self
         user = self.env.user
         return self.filtered(
-            lambda line: line.project_id.sudo().user_id == user
+            lambda line: (projects[line.id] if projects else line.project_id).sudo().user_id == user
             and line.sudo().employee_id.user_id != user
         )
 
@@ -446,6 +457,28 @@ class AccountAnalyticLine(models.Model):
             and line.project_id
             and line.project_id != projects[line.id]
         )
+        # nor leaves its project but through its approvers there (moved with
+        # its task, by the manager of the task's new project)
+        kept = moved - moved._invoicera_can_approve(projects)
+        if kept:
+            user = self.env.user
+            if any(line.sudo().employee_id.user_id == user for line in kept):
+                raise UserError(
+                    _(
+                        "This time of yours is approved: a timesheet administrator or a "
+                        "billing manager sends it back before it is changed or deleted.%(lines)s",
+                        lines=kept._invoicera_names(),
+                    )
+                )
+            raise UserError(
+                _(
+                    "This time is approved: ask the manager of %(projects)s to send it "
+                    "back before changing it.",
+                    projects=", ".join(
+                        dict.fromkeys(projects[line.id].sudo().display_name for line in kept)
+                    ),
+                )
+            )
         refused = moved - moved._invoicera_can_approve()
         if refused:
             raise UserError(

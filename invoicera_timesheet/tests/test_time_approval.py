@@ -223,6 +223,38 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         self.assertEqual(line.invoicera_approved_by_id, self.manager, "recorded as the button does")
         self.assertTrue(line.invoicera_approved_on)
 
+    def test_employees_cannot_create_time_approved_by_a_default(self):
+        """A default in the context (which a request may send), a duplicate: what
+        create gives the line is checked, not only what it was given."""
+        Line = self.env["account.analytic.line"].with_user(self.worker)
+        vals = {
+            "name": "Self-approved",
+            "project_id": self.project.id,
+            "employee_id": self.alice.id,
+            "unit_amount": 2,
+        }
+        for context in (
+            {"default_invoicera_approval_state": "approved"},
+            {
+                "default_invoicera_approval_state": "approved",
+                "default_invoicera_approved_by_id": self.manager.id,
+            },
+            {"default_invoicera_approved_by_id": self.manager.id},
+        ):
+            with self.assertRaises(AccessError) as caught:
+                Line.with_context(**context).create(vals)
+            self.assertIn("Only the manager of the project approves", str(caught.exception))
+        self.assertFalse(self.project.timesheet_ids)
+        # the manager's default approves, as his button does
+        line = (
+            self.env["account.analytic.line"]
+            .with_user(self.manager)
+            .with_context(default_invoicera_approval_state="approved")
+            .create(vals)
+        )
+        self.assertEqual(line.invoicera_approved_by_id, self.manager)
+        self.assertEqual(self.item_of(line).quantity, 2)
+
     def test_time_created_approved_says_who_approved_it(self):
         """Time imported approved by its approver says who approved it and when,
         as the button and a write do (it was left blank)."""
@@ -425,6 +457,12 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         on_task = self.approved_elsewhere(task=task)
         self.assertMoveRefused(task, {"project_id": self.project.id})
         self.assertEqual(on_task.project_id, self.project_eur)
+        # nor by the manager of the project it goes to: not his to send back
+        with self.assertRaises(UserError) as caught:
+            task.with_user(self.manager).write({"project_id": self.project.id})
+        self.assertIn("ask the manager of ERP Rollout to send it back", str(caught.exception))
+        self.assertEqual(on_task.project_id, self.project_eur)
+        self.assertEqual(self.item_of(on_task).project_id, self.project_eur)
         # nor created approved there
         for vals in ({"project_id": self.project.id}, {"task_id": self.task.id}):
             with self.assertRaisesRegex(AccessError, "Only the manager of the project approves"):
