@@ -59,9 +59,13 @@ class AccountMove(models.Model):
         costs not invoiced yet, and so does a credit note scheduled for a later
         date (Odoo posts it then): a bill reversed and corrected ("Reverse and
         create a new draft") is billed by its correction alone. Withdrawing the
-        credit note, or its schedule, gives them back."""
+        credit note, or its schedule, or reversing it in its turn, gives them back."""
         bills = self.filtered(lambda move: move.move_type == "in_invoice")
         bills |= self.filtered(lambda move: move.move_type == "in_refund").reversed_entry_id
+        # a credit note's reversal: the bill that credit note credited
+        bills |= bills.reversed_entry_id.filtered(
+            lambda move: move.move_type == "in_refund"
+        ).reversed_entry_id
         if bills:
             lines = bills.invoice_line_ids._invoicera_vendor_lines()
             if any(move.state != "posted" for move in bills):

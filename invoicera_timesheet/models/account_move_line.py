@@ -61,12 +61,16 @@ class AccountMoveLine(models.Model):
         )
 
     def _invoicera_vendor_lines(self):
-        """Product lines of vendor bills, but those of an employee's expense report:
-        its expenses are billed as expenses (source "expense"), not again as costs."""
+        """Product lines of vendor bills, but those of an employee's expense report
+        (its expenses are billed as expenses, source "expense", not again as
+        costs) and those of a credit note's reversal: as Odoo, which does not
+        re-invoice a reversal, it gives back the bill its credit note credited
+        (``_invoicera_credited_in_full``), which is billed again."""
         return self.filtered(
             lambda line: line.move_id.move_type == "in_invoice"
             and line.display_type == "product"
             and not line.expense_id
+            and not line.move_id.reversed_entry_id
         )
 
     @api.model

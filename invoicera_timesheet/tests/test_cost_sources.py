@@ -500,6 +500,27 @@ class TestCostSources(CostSourcesCase):
         new_bill.reversal_move_ids.action_post()
         self.assertEqual(self.item_of(new_bill.invoice_line_ids).state, "invoiced")
 
+    def test_credit_note_reversed_gives_the_bill_back_once(self):
+        """A vendor's credit note reversed in its turn (a mistake undone): the bill's
+        cost is billed again, once; the reversal is not a cost of its own, as Odoo
+        does not re-invoice a reversal."""
+        bill = self.vendor_bill(500)
+        line = bill.invoice_line_ids
+        self.reversal(bill, date(2026, 3, 13)).refund_moves()
+        credit_note = bill.reversal_move_ids
+        credit_note.action_post()
+        self.assertFalse(self.item_of(line), "credited in full: not billed")
+        action = self.reversal(credit_note, date(2026, 3, 14)).refund_moves()
+        undo = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(undo.move_type, "in_invoice")
+        undo.action_post()
+        self.assertFalse(self.item_of(undo.invoice_line_ids), "not a cost of its own")
+        self.assertEqual(self.item_of(line).price_unit, 275.0, "the bill billed again")
+        self.project.invoicera_cost_markup = 20  # its costs priced again
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 600.0, "the cost billed once, with its markup")
+        self.assertFalse(self.invoice(self.client), "nothing left to bill")
+
     def test_bill_reversed_at_a_later_date_is_not_billed_meanwhile(self):
         """Reverse and create a new draft, the credit note dated next week: Odoo
         keeps that credit note a draft until its date. The bill's cost is
