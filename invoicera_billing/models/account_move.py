@@ -161,6 +161,11 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         self._invoicera_check_credited_posted()
+        # a credit note's reversal, left a draft (or scheduled) while that credit
+        # note credited its invoice in full: posted, it withdraws the credit note
+        self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "draft"
+        ).reversed_entry_id._invoicera_check_credit_note_kept()
         posted = super()._post(soft=soft)
         # An invoice credited in full (by one credit note or several) gives its
         # items back to unbilled; partly credited, they stay invoiced (README).

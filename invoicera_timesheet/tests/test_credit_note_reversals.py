@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import InvoiceraTimesheetCase
@@ -44,6 +45,26 @@ class TestCreditNoteReversals(InvoiceraTimesheetCase):
         # the last 100 credited: in full, the work goes back to unbilled
         self.credit(invoice, 100, date(2026, 4, 5))
         self.assertEqual(self.item_of(self.line).state, "to_bill")
+
+    def test_a_draft_reversal_is_not_posted_once_the_work_went_back(self):
+        """A credit note's reversal left a draft, then the invoice credited in full
+        (its work back to unbilled, invoiced again): posting the reversal would
+        bill the client again for work its new invoice bills. Refused, as
+        resetting or reversing that credit note is."""
+        invoice = self.invoice(self.client, post=True)
+        total = invoice.amount_untaxed
+        first = self.credit(invoice, 100, date(2026, 4, 2))
+        undo = self.env["account.move"].browse(
+            self.reversal(first, date(2026, 4, 3)).refund_moves()["res_id"]
+        )
+        self.assertEqual((undo.move_type, undo.state), ("out_invoice", "draft"))
+        self.credit(invoice, total - 100, date(2026, 4, 4))
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        again = self.invoice(self.client, date(2026, 4, 30), post=True)
+        self.assertEqual(again.amount_untaxed, total)
+        with self.assertRaisesRegex(UserError, "Keep the credit note"):
+            undo.action_post()
+        self.assertEqual(undo.state, "draft")
 
     def test_a_credit_note_reversed_into_a_new_draft_does_not_count(self):
         """Correcting a partial credit note (Reverse ▸ Reverse and create a new
