@@ -92,9 +92,11 @@ class TestClientApproval(HttpCase):
             + [("item_ids", str(item.id)) for item in items],
         )
 
-    def billable(self):
+    def billable(self, client=None):
         Item = self.env["invoicera.billable.item"]
-        return Item.search(Item._billable_domain(self.env.company, date(2026, 3, 31), self.client))
+        return Item.search(
+            Item._billable_domain(self.env.company, date(2026, 3, 31), client or self.client)
+        )
 
     def test_pending_items_are_not_billed(self):
         self.assertEqual(
@@ -183,3 +185,28 @@ class TestClientApproval(HttpCase):
     def test_turning_approval_off_releases_the_items(self):
         self.project.invoicera_client_approval = False
         self.assertEqual(len(self.billable()), 3)
+
+    def test_work_put_aside_follows_the_approval_setting_when_it_comes_back(self):
+        """Excluded, written off or on a cancelled invoice when the project started
+        (or stopped) asking its client: back to bill, it awaits the client's
+        approval (or no longer does), as the rest of the project's work."""
+        delta_project = self.other_project
+        self.delta.action_exclude()
+        delta_project.invoicera_client_approval = True
+        self.delta.action_include()
+        self.assertEqual(self.delta.client_approval, "pending")
+        self.assertNotIn(self.delta, self.billable(self.other))
+        # invoiced before, its invoice cancelled once the project asks
+        delta_project.invoicera_client_approval = False
+        self.assertEqual(self.delta.client_approval, "not_required")
+        invoice = self.delta._invoice(self.env.company, date(2026, 3, 31))
+        delta_project.invoicera_client_approval = True
+        invoice.button_cancel()
+        self.assertEqual((self.delta.state, self.delta.client_approval), ("to_bill", "pending"))
+        self.assertFalse(self.billable(self.other))
+        # the other way: written off while pending, the project no longer asks
+        self.book.action_write_off("Goodwill")
+        self.project.invoicera_client_approval = False
+        self.book.action_include()
+        self.assertEqual(self.book.client_approval, "not_required")
+        self.assertIn(self.book, self.billable())

@@ -1826,6 +1826,11 @@ class InvoiceraBillableItem(models.Model):
         invoiced.sudo().with_context(invoicera_engine=ENGINE).write(
             {"state": "to_bill", "invoice_line_id": False}
         )
+        # billed before its project asked its client: now it does
+        invoiced.filtered(
+            lambda item: item.client_approval == "not_required"
+            and item._client_approval_of(item.project_id.id) == "pending"
+        ).sudo().with_context(invoicera_engine=ENGINE).client_approval = "pending"
         for sources in invoiced._sources().values():
             sources._invoicera_on_released(invoiced)
             # What changed at the source while it was invoiced (a return of

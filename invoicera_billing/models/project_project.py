@@ -19,14 +19,15 @@ class ProjectProject(models.Model):
         return res
 
     def _invoicera_update_client_approval(self):
-        """Unbilled items follow their project's client approval setting."""
+        """Unbilled items follow their project's client approval setting, those put
+        aside (excluded, written off) too: they may come back to bill."""
         # archived items too: they come back following their project
         Item = (
             self.env["invoicera.billable.item"]
             .sudo()
             .with_context(invoicera_engine=ENGINE, active_test=False)
         )
-        unbilled = [("state", "in", ("to_bill", "deferred")), ("project_id", "in", self.ids)]
+        unbilled = [("state", "!=", "invoiced"), ("project_id", "in", self.ids)]
         asking = self.filtered("invoicera_client_approval")
         Item.search(
             unbilled + [("project_id", "in", asking.ids), ("client_approval", "=", "not_required")]
