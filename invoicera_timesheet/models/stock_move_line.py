@@ -26,10 +26,10 @@ class StockMoveLine(models.Model):
     def _invoicera_done_quantity_changed(self):
         """A done quantity corrected (Odoo: unlock the transfer, edit the quantity):
         what is to bill of the delivery, or of the delivery a return returns,
-        follows it until invoiced; an invoiced delivery is not corrected."""
+        follows it until invoiced; an invoiced delivery is not corrected, nor are
+        its returns (what they give back is billed no more)."""
         moves = self._invoicera_done_moves()
         if moves:
+            moves = (moves | moves.origin_returned_move_id)._invoicera_project_moves()
             moves._invoicera_check_not_billed()
-            (
-                moves | moves.origin_returned_move_id
-            )._invoicera_project_moves()._invoicera_sync_items()
+            moves._invoicera_sync_items()

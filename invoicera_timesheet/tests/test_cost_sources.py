@@ -930,11 +930,14 @@ class TestCostSources(CostSourcesCase):
         for correct in (
             lambda: setattr(picking.move_ids, "quantity", 4),
             lambda: setattr(picking.move_ids.move_line_ids[0], "quantity", 1),
+            # nor is its return: 1 more delivered would never be billed
+            lambda: setattr(returned.move_ids, "quantity", 1),
         ):
             with self.assertRaises(UserError) as refused:
                 correct()
             self.assertIn("invoiced and locked", str(refused.exception))
         self.assertEqual(picking.move_ids.quantity, 5)
+        self.assertEqual(returned.move_ids.quantity, 2)
 
     def test_return_to_a_vendor_is_not_billed(self):
         """Goods received for the project and sent back to their vendor: not billed."""
