@@ -23,6 +23,9 @@
         "views/invoicera_payment_promise_views.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "invoicera_portal/static/src/js/invoicera_portal.js",
+        ],
         "web.assets_tests": [
             "invoicera_portal/static/tests/tours/*.js",
         ],

@@ -34,3 +34,11 @@ class TestPortalTours(InvoiceraPortalCommon, InvoiceraHttpCase):
             login=self.user_a1.login,
         )
         self.assertEqual(png_size(path), (390, 844))
+
+    def test_dashboard_card_shown_to_a_client_owing_nothing(self):
+        """Odoo hides a portal card whose counter is 0 unless told otherwise: a
+        client without an open invoice would find no way to its dashboard."""
+        self.assertFalse(
+            self.env["account.move"].search([("partner_id", "child_of", self.client_b.id)])
+        )
+        self.start_tour("/my", "invoicera_portal_home_nothing_open", login=self.user_b.login)
