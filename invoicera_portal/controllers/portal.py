@@ -93,6 +93,8 @@ class InvoiceraPortal(CustomerPortal):
         # offered to pay no more, as Odoo's invoice page
         values["being_paid"] = values["invoices"]._invoicera_being_paid()
         values["approval_count"] = len(self._invoicera_items_to_approve(client))
+        # nothing is paid online, automatically neither, while staff turn it off
+        values["online_payment"] = request.env["account.move"]._invoicera_online_payment_enabled()
         values["tokens"] = self._invoicera_tokens()
         autopay_token_sudo = client.sudo().invoicera_autopay_token_id
         # a saved method deleted since, or its owner gone, pays nothing: said so

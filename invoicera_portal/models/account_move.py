@@ -113,10 +113,22 @@ class AccountMove(models.Model):
             not token
             or self.state != "posted"
             or self.payment_state not in PAYABLE_STATES
+            # a payment under way (by any provider: a wire transfer announced
+            # too), or confirmed and not recorded yet; one recorded (an order's
+            # deposit the invoice carries) leaves what it owes to charge
             or self.transaction_ids.filtered(
-                lambda tx: tx.state in ("pending", "authorized", "done")
+                lambda tx: tx.state in ("pending", "authorized")
+                or (tx.state == "done" and not tx.is_post_processed)
             )
         ):
+            return self.env["payment.transaction"]
+        if not self._invoicera_online_payment_enabled():
+            self.message_post(
+                body=_(
+                    "Automatic payment skipped: invoices are not paid online (Settings ▸ "
+                    "Invoicing ▸ Invoice Online Payment is off)."
+                )
+            )
             return self.env["payment.transaction"]
         # sudo: transactions are read for this invoice only
         since = fields.Datetime.now() - timedelta(hours=PAYING_ONLINE_HOURS)

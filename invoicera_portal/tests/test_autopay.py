@@ -175,3 +175,60 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         with trap_jobs() as trap:
             invoice.action_post()
             trap.assert_jobs_count(0)
+
+    def test_an_invoice_paid_in_part_by_its_orders_deposit_is_charged_the_rest(self):
+        """The client paid a deposit online when accepting the quotation: its
+        invoice carries that payment (Odoo links the order's transactions to it)
+        and the card is charged what is left, not nothing."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        product = self.env["product.product"].create(
+            {"name": "Website", "type": "service", "list_price": 250, "invoice_policy": "order"}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client_a.id,
+                "require_payment": True,
+                "prepayment_percent": 0.4,
+                "order_line": [
+                    Command.create(
+                        {"product_id": product.id, "product_uom_qty": 1, "tax_id": False}
+                    )
+                ],
+            }
+        )
+        deposit = self.env["payment.transaction"].create(
+            {
+                "provider_id": self.token_a.provider_id.id,
+                "payment_method_id": self.token_a.payment_method_id.id,
+                "amount": 100,
+                "currency_id": order.currency_id.id,
+                "partner_id": self.contact_a1.id,
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        )
+        deposit._set_done()
+        deposit._post_process()
+        self.assertEqual(order.state, "sale")
+        invoice = order._create_invoices()
+        self.assertEqual(invoice.transaction_ids, deposit)
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(invoice.amount_residual, 0, "the deposit and the rest paid")
+        charged = invoice.transaction_ids - deposit
+        self.assertEqual(
+            (charged.state, charged.token_id, charged.amount), ("done", self.token_a, 150)
+        )
+
+    def test_nothing_is_charged_while_invoices_are_not_paid_online(self):
+        """Staff turned Invoice Online Payment off: no invoice is paid online, none
+        is charged automatically, and the dashboard no longer offers it."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        self.env["ir.config_parameter"].set_param("account_payment.enable_portal_payment", False)
+        invoice = self.post_autopay_invoice()
+        self.assertFalse(invoice.sudo().transaction_ids, "nothing charged")
+        self.assertEqual(invoice.amount_residual, 250)
+        self.assertIn("Invoice Online Payment", invoice.message_ids[0].body)
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = html.fromstring(self.url_open("/my/billing").text)
+        self.assertFalse(page.xpath("//form[hasclass('o_invoicera_autopay')]"))
