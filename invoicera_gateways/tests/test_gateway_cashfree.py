@@ -361,8 +361,9 @@ class TestCashfree(common.GatewayCase):
         self.assertEqual(event.payment_method, "card")
         tx._invoicera_apply_event(event)
         self.assertEqual(tx.state, "done")
+        # No attempt at all (the client left the checkout without paying): nothing paid.
         self.api.routes[("GET", rf"/pg/orders/{tx.reference}/payments$")] = (200, [])
-        self.assertIsNone(gateway.fetch_status(tx))
+        self.assertEqual(gateway.fetch_status(tx).status, "ignore")
 
     def test_return_reads_what_the_payment_collected(self):
         tx = self.make_tx()

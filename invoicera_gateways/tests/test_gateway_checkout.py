@@ -392,8 +392,10 @@ class TestCheckoutCom(common.GatewayCase):
         self.assertEqual(self.api.last("/payments$")["params"]["reference"], tx.reference)
         tx._invoicera_apply_event(event)
         self.assertEqual(tx.state, "done")
+        # No payment with the reference (the client cancelled on the Hosted Payments
+        # Page): nothing paid.
         self.api.routes = {("GET", r"/payments$"): (200, {"data": []})}
-        self.assertIsNone(self.gateway_class(self.provider).fetch_status(tx))
+        self.assertEqual(self.gateway_class(self.provider).fetch_status(tx).status, "ignore")
 
     def test_return_reference_and_tokenization_flags(self):
         gateway = self.gateway_class(self.provider)

@@ -77,7 +77,9 @@ FAILED_PAYMENT = {
     "method_details": {"card": {"type": "visa", "last4": "0002"}, "type": "card"},
     "payment_method_id": "paymtd_01hv8wx2mka7dfsqjjsxh1ne7z",
 }
-# event_type -> transaction status in the SDK's payload fixtures
+# event_type -> transaction status in the SDK's payload fixtures. Paddle sends no
+# webhook for a payment under way: the late non-final one is transaction.ready (the
+# client typed their details; nothing paid, so ignored).
 EVENTS = {
     "done": ("transaction.completed", "completed"),
     "pending": ("transaction.ready", "ready"),

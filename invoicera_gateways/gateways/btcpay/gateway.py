@@ -158,16 +158,20 @@ class BTCPay(Gateway):
     def event_from_invoice(self, invoice, key=""):
         status, extra = invoice.get("status"), invoice.get("additionalStatus")
         message = ""
-        if status == "Settled":
+        if status == "Settled" or (status == "Expired" and extra == "PaidLate"):
+            # PaidLate: paid in full after it expired (BTCPay marks an expired invoice
+            # so once its payments cover the amount due; it stays Expired, and BTCPay's
+            # own plugins count it as paid). BTCPay holds the money: a transaction Odoo
+            # cancelled on its expiry is then reported for staff to refund or record it.
             state = "done"
         elif status in ("New", "Processing"):
             # New with payments: partly paid; Processing: paid, awaiting confirmations.
             state = "pending"
-        elif status == "Expired" and extra in ("PaidPartial", "PaidLate"):
+        elif status == "Expired" and extra == "PaidPartial":
             state = "error"
             message = _(
-                "The BTCPay Server invoice expired after receiving a partial or late"
-                " payment: settle it or refund the client from BTCPay Server."
+                "The BTCPay Server invoice expired after receiving a partial payment:"
+                " settle it or refund the client from BTCPay Server."
             )
         elif status == "Expired":
             state = "cancel"

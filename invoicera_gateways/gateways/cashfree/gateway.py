@@ -32,6 +32,12 @@ Documentation used:
   our ``refund_id`` (the refund transaction's reference, made a Cashfree id).
   One matching none of Odoo's refunds, of an order of ours (``order_id``), was
   made in Cashfree's dashboard: reported as refunded outside Odoo.
+- Webhook idempotency
+  (https://www.cashfree.com/docs/api-reference/payments/latest/webhooks/idempotency):
+  an order takes several payment attempts, each its own ``cf_payment_id``, until
+  one succeeds; only ``SUCCESS`` is final. Once an attempt has paid the order, the
+  failure or drop of another one (delivered late) is ignored, not taken for a
+  failure of the payment.
 
 Checkout: Cashfree documents no plain hosted-page URL for an order any more
 (the ``payment_link`` of older API versions is gone since 2022-09-01); its
@@ -49,6 +55,7 @@ asynchronously), which a one-off order payment does not create.
 
 import hashlib
 import json
+import logging
 import re
 from urllib.parse import urlencode
 
@@ -61,6 +68,7 @@ from odoo.tools.translate import LazyTranslate
 from ... import utils
 from ..base import Checkout, Gateway, GatewayEvent, register
 
+_logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
 API_VERSION = "2023-08-01"
@@ -286,7 +294,7 @@ class Cashfree(Gateway):
         reference = (order.get("order_tags") or {}).get("invoicera_reference") or order.get(
             "order_id", ""
         )
-        return self.event_from_payment(
+        event = self.event_from_payment(
             payment,
             order,
             reference,
@@ -294,6 +302,39 @@ class Cashfree(Gateway):
             error=data.get("error_details"),
             surcharge=data.get("payment_surcharge"),
         )
+        if event.status != "done" and self.paid_by_another_attempt(
+            event.provider_reference, payment.get("cf_payment_id")
+        ):
+            _logger.info(
+                "Cashfree: attempt %s (%s) of order %s, paid by another attempt, ignored",
+                payment.get("cf_payment_id"),
+                payment.get("payment_status"),
+                event.provider_reference,
+            )
+            return None
+        return event
+
+    def paid_by_another_attempt(self, order_id, cf_payment_id):
+        """Whether an attempt other than ``cf_payment_id`` paid the order ``order_id``.
+
+        Each attempt at paying an order is a payment of its own, and only SUCCESS is
+        final (Webhook Idempotency): the failure or drop of another attempt than the
+        one that paid (arriving late) says nothing about the payment. The attempt that
+        paid is the one of the order's PAYMENT_SUCCESS_WEBHOOK; when none arrived yet
+        (the payment was read on the client's return), a failure is another attempt's.
+        """
+        tx = self.transaction_known_as(order_id)
+        if tx.state != "done":
+            return False
+        paid = self.env["invoicera.gateway.event"].search(
+            [
+                ("provider_id", "=", self.provider.id),
+                ("transaction_id", "=", tx.id),
+                ("event_key", "=like", "PAYMENT_SUCCESS_WEBHOOK:%"),
+                ("state", "=", "processed"),
+            ]
+        )
+        return str(cf_payment_id) not in {key.split(":", 1)[1] for key in paid.mapped("event_key")}
 
     def parse_return(self, data):
         return data.get("reference") or data.get("order_id") or ""
@@ -301,8 +342,12 @@ class Cashfree(Gateway):
     def fetch_status(self, tx):
         order_id = cashfree_id(tx.reference)
         payments = self.request("GET", f"orders/{order_id}/payments")
-        if not isinstance(payments, list) or not payments:
+        if not isinstance(payments, list):
             return None
+        if not payments:
+            # No attempt at all: the client left the checkout without trying to pay.
+            # Nothing is paid and no webhook will come (one is sent per attempt).
+            return GatewayEvent(status="ignore", reference=tx.reference)
         by_status = {payment.get("payment_status"): payment for payment in payments}
         payment = (
             by_status.get("SUCCESS")

@@ -307,7 +307,14 @@ class CheckoutCom(Gateway):
     def fetch_status(self, tx):
         answer = self.request("GET", "payments", params={"reference": tx.reference, "limit": 1})
         payments = answer.get("data") or []
-        return self.event_from_payment(payments[0]) if payments else None
+        if payments:
+            return self.event_from_payment(payments[0])
+        if "data" in answer or "total_count" in answer:
+            # The payment list, empty: the client left the Hosted Payments Page (its
+            # cancel link) without paying. Nothing is paid, and no webhook will come
+            # for a payment that does not exist.
+            return GatewayEvent(status="ignore", reference=tx.reference)
+        return None
 
     def charge_token(self, tx):
         token = tx.token_id

@@ -49,26 +49,35 @@ from ..base import Checkout, Gateway, GatewayEvent, register
 
 _lt = LazyTranslate(__name__)
 
-#: webhook ``event_type`` -> GatewayEvent status
+#: webhook ``event_type`` -> GatewayEvent status; None: as the transaction's status
+#: and payment attempts say (:meth:`Paddle.status_of`)
 EVENTS = {
     "transaction.completed": "done",
     "transaction.paid": "done",
     "transaction.payment_failed": "error",
     "transaction.canceled": "cancel",
-    # the client entered their details at the checkout: payment under way
-    "transaction.ready": "pending",
+    # the client typed their details (email, country) at the checkout: the
+    # transaction has all it needs to be paid, nothing is paid yet
+    "transaction.ready": None,
 }
 
-#: transaction ``status`` -> GatewayEvent status (for the return from the checkout)
+#: transaction ``status`` -> GatewayEvent status (the return from the checkout, transaction.ready).
+#: ``draft`` (required fields missing) and ``ready`` (all there) say nothing was paid
+#: (transaction entity, ``status``): "ignore", unless a payment attempt is under way.
 TRANSACTION_STATUSES = {
     "completed": "done",
     "paid": "done",
     "canceled": "cancel",
-    "draft": "pending",
-    "ready": "pending",
+    "draft": "ignore",
+    "ready": "ignore",
     "billed": "pending",
     "past_due": "pending",
 }
+
+#: payment attempt ``status`` of a transaction still ``ready`` whose payment goes on
+#: without the client: awaiting the bank or payment provider, or authorized and not
+#: captured yet (payment attempt entity, ``status``)
+ATTEMPTS_UNDER_WAY = ("pending_no_action_required", "authorized", "authorized_flagged")
 
 #: adjustment ``status`` -> GatewayEvent status (refunds wait for Paddle's approval)
 ADJUSTMENT_STATUSES = {
@@ -197,8 +206,20 @@ class Paddle(Gateway):
             return None
         return self.event_from_transaction(data, status=EVENTS[event_type], key=key)
 
+    @staticmethod
+    def status_of(data):
+        """The GatewayEvent status of the transaction ``data``: a draft or ready one is
+        unpaid (the client may leave the checkout, and pays again from the invoice),
+        unless one of its payment attempts is under way."""
+        status = TRANSACTION_STATUSES.get(data.get("status"), "ignore")
+        if data.get("status") in ("draft", "ready") and any(
+            payment.get("status") in ATTEMPTS_UNDER_WAY for payment in data.get("payments") or []
+        ):
+            status = "pending"
+        return status
+
     def event_from_transaction(self, data, status=None, key=""):
-        status = status or TRANSACTION_STATUSES.get(data.get("status"), "ignore")
+        status = status or self.status_of(data)
         totals = (data.get("details") or {}).get("totals") or {}
         payments = data.get("payments") or []
         captured = [p for p in payments if p.get("status") == "captured"]

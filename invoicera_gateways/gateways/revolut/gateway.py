@@ -53,7 +53,10 @@ _lt = LazyTranslate(__name__)
 
 API_VERSION = "2026-04-20"
 
-#: order ``state`` -> GatewayEvent status (capture is automatic: ``authorised`` is transient)
+#: order ``state`` -> GatewayEvent status (capture is automatic: ``authorised`` is transient).
+#: ``pending`` is an order awaiting payment (created, or open again after a failed attempt),
+#: which the return reads as nothing paid (``fetch_status``); ``processing`` once the client
+#: pressed Pay (https://developer.revolut.com/docs/guides/merchant/reference/order-lifecycle).
 ORDER_STATES = {
     "pending": "pending",
     "processing": "pending",
@@ -250,7 +253,13 @@ class Revolut(Gateway):
     def fetch_status(self, tx):
         if not tx.provider_reference:
             return None
-        return self.event_from_order(self.request("GET", f"orders/{tx.provider_reference}"))
+        order = self.request("GET", f"orders/{tx.provider_reference}")
+        if order.get("state") == "pending":
+            # No payment under way: the client left the checkout (or closed the widget)
+            # without paying. Nothing is paid, and no webhook will come until someone
+            # pays the order.
+            return self.event_from_order(order, status="ignore")
+        return self.event_from_order(order)
 
     def error_message(self, body):
         if isinstance(body, dict) and body.get("message"):

@@ -1,0 +1,65 @@
+"""BTCPay Server: an invoice paid after it expired holds the client's money, which
+Odoo must not drop silently."""
+
+import json
+
+from odoo.tests import tagged
+
+from . import test_gateway_btcpay
+from .test_gateway_btcpay import INVOICE
+
+
+@tagged("post_install", "-at_install")
+class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
+    # Only the tests below: the inherited ones run in test_gateway_btcpay.py.
+    locals().update(
+        dict.fromkeys(
+            (n for n in dir(test_gateway_btcpay.TestBTCPay) if n.startswith("test_")), None
+        )
+    )
+
+    def paid_late(self, tx, event_id="evt_late"):
+        """InvoiceReceivedPayment of a payment made after the invoice expired: BTCPay
+        keeps the invoice Expired and marks it PaidLate once its payments cover it."""
+        self.serve_invoice(self.invoice_data(tx, "cancel") | {"additionalStatus": "PaidLate"})
+        event = self.event(
+            event_id,
+            "InvoiceReceivedPayment",
+            invoiceId=INVOICE,
+            afterExpiration=True,
+            paymentMethod="BTC-CHAIN",
+            payment={
+                "id": "71f8d2c7a5e3b1f9e0d6c4b2a8f7e5d3c1b9a7f6e4d2c0b8a6f4e2d0c8b6a4f2-0",
+                "receivedDate": 1592313018,
+                "value": "0.0251",
+                "fee": "0.0000141",
+                "status": "Processing",
+                "destination": "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
+            },
+        )
+        return json.dumps(event).encode()
+
+    def test_payment_after_the_invoice_expired_is_a_conflict_to_act_on(self):
+        tx = self.make_tx()
+        # The invoice expired unpaid: the transaction is cancelled and the invoice
+        # offers to pay again.
+        self.assertEqual(self.deliver(self.notification(tx, "cancel")), (200, "processed"))
+        self.assertEqual(tx.state, "cancel")
+        messages = self.invoice.message_ids
+        # Then the client's wallet pays it in full: BTCPay holds the money.
+        self.assertEqual(self.deliver(self.paid_late(tx)), (200, "conflict"))
+        self.assertEqual(tx.state, "cancel", "Odoo never reopens a cancelled payment")
+        problem = self.problems()
+        self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "conflict", tx))
+        self.assertIn("refund it or record it by hand", problem.message)
+        posted = self.invoice.message_ids - messages
+        self.assertEqual(len(posted), 1, "staff are told on the invoice")
+        self.assertIn("refund it or record it by hand", posted.body)
+
+    def test_payment_after_expiry_not_yet_reported_pays_the_transaction(self):
+        # The InvoiceExpired webhook did not arrive first: the invoice is paid in full,
+        # late (BTCPay's own plugins count an Expired/PaidLate invoice as paid).
+        tx = self.make_tx()
+        self.assertEqual(self.deliver(self.paid_late(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(self.problems())
