@@ -99,14 +99,15 @@ class InvoiceraBillableItem(models.Model):
     # project's company (invoicing says it cannot: _product_errors)
     product_id = fields.Many2one("product.product", required=True)
     date = fields.Date(required=True, index=True)
+    # Unrounded, as a timesheet's hours (and its source's quantity): an invoice
+    # line sums them and rounds the sum to the unit's precision, as Odoo's order
+    # line its timesheets (three entries of 20 minutes bill an hour, not 0.99)
     worked_quantity = fields.Float(
-        digits="Product Unit of Measure",
         readonly=True,
         help="The quantity as recorded by the source (hours worked, units delivered).",
     )
     quantity = fields.Float(
         "Billable Quantity",
-        digits="Product Unit of Measure",
         required=True,
         help="What is billed. It may differ from the worked quantity (rounding, "
         "write-up or write-down) without changing the source.",
