@@ -178,8 +178,14 @@ class ResPartner(models.Model):
                             "date": line.date,
                             "reference": number,
                             "label": label,
+                            # an invoice falls due; money paid out to the client
+                            # (a refund) does not
                             "due": line.date_maturity
-                            if amount > 0 and not settled_other
+                            if amount > 0
+                            and not settled_other
+                            and not (
+                                line.move_id.origin_payment_id or line.move_id.statement_line_id
+                            )
                             else False,
                             "debit": max(amount, 0.0),
                             "credit": max(-amount, 0.0),

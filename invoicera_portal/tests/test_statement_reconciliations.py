@@ -50,3 +50,25 @@ class TestStatementReconciliations(InvoiceraPortalCase):
             read & (old | recent).line_ids.matched_credit_ids,
             f"the statement read {len(read)} reconciliations that change nothing in it",
         )
+
+    def test_a_refund_paid_to_the_client_falls_due_on_no_day(self):
+        """A credit note refunded to the client by a payment: the payment's row
+        shows what was paid out, not a due date as an invoice's row does."""
+        invoice = self.make_invoices(self.client_a, [(80, 10)])
+        credit_note = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.client_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [self.consulting_line(30)],
+            }
+        )
+        credit_note.action_post()
+        refund = self.pay(credit_note, 0)
+        rows = self.client_a._invoicera_statement(self.today - timedelta(days=30), self.today)[0][
+            "rows"
+        ]
+        due = {row["reference"]: (row["debit"], row["due"]) for row in rows}
+        self.assertEqual(due[refund.move_id.name], (30.0, False))
+        self.assertEqual(due[invoice.name], (80.0, invoice.invoice_date_due))
+        self.assertEqual(due[credit_note.name], (0.0, False))
