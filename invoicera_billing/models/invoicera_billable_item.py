@@ -503,6 +503,7 @@ class InvoiceraBillableItem(models.Model):
         skip = set()
         if self.quantity_manual:
             skip.add("quantity")
+            vals = self._source_in_own_unit(vals)
         if self.price_manual:
             skip.add("price_unit")
         if self.name_manual:
@@ -518,6 +519,12 @@ class InvoiceraBillableItem(models.Model):
                 old, new = old.id or False, new or False
             if old != new:
                 changes[fname] = new
+        if self.price_manual and changes.get("uom_id"):
+            # a rate set by hand for a unit: per the source's new unit (50 a
+            # piece is 600 a dozen)
+            changes["price_unit"] = self.uom_id._compute_price(
+                self.price_unit, self.env["uom.uom"].browse(changes["uom_id"])
+            )
         if self.price_manual and changes.get("currency_id"):
             # A rate set by hand is a value, not a number: billed in another
             # currency (a client or project billed in EUR instead of USD), it
@@ -543,6 +550,25 @@ class InvoiceraBillableItem(models.Model):
             )
         if changes:
             self.with_context(invoicera_sync=ENGINE).write(changes)
+
+    def _source_in_own_unit(self, vals):
+        """The source's values ``vals`` in the item's unit, where the source
+        changed to another unit of its kind: a quantity set by hand is one of
+        the item's unit (10 pieces stay 10 pieces billed, at a dozen's price
+        per piece), not 10 of the source's new unit."""
+        uom = self.uom_id
+        new_uom = self.env["uom.uom"].browse(vals.get("uom_id"))
+        if not new_uom or new_uom == uom or new_uom.category_id != uom.category_id:
+            return vals
+        vals = dict(vals, uom_id=uom.id)
+        if "worked_quantity" in vals:
+            vals["worked_quantity"] = new_uom._compute_quantity(
+                vals["worked_quantity"], uom, round=False
+            )
+        for fname in ("price_unit", "standard_price_unit"):
+            if fname in vals:
+                vals[fname] = new_uom._compute_price(vals[fname], uom)
+        return vals
 
     @api.model
     def _client_approval_of(self, project_id):

@@ -521,6 +521,39 @@ class TestCostSources(CostSourcesCase):
         self.assertEqual(invoice.amount_untaxed, 600.0, "the cost billed once, with its markup")
         self.assertFalse(self.invoice(self.client), "nothing left to bill")
 
+    def test_quantity_set_by_hand_keeps_its_meaning_in_another_unit(self):
+        """12 cables billed 10 by hand; the vendor's bill corrected to 1 Dozen:
+        still 10 cables billed, at the dozen's price per cable, not 10 Dozens.
+        A rate set by hand per cable is billed per dozen as 12 cables."""
+        unit, dozen = self.env.ref("uom.product_uom_unit"), self.env.ref("uom.product_uom_dozen")
+        cable = self.env["product.product"].create(
+            {"name": "Cable", "type": "consu", "uom_id": unit.id, "uom_po_id": unit.id}
+        )
+
+        def cable_bill(hand_set):
+            bill = self.vendor_bill(600, product=cable, post=False)
+            bill.invoice_line_ids.write(
+                {"quantity": 12, "price_unit": 50, "product_uom_id": unit.id}
+            )
+            bill.action_post()
+            item = self.item_of(bill.invoice_line_ids)
+            item.write(dict(hand_set, adjustment_reason="Agreed with the client"))
+            bill.button_draft()
+            bill.invoice_line_ids.write(
+                {"quantity": 1, "price_unit": 600, "product_uom_id": dozen.id}
+            )
+            bill.action_post()
+            return item
+
+        item = cable_bill({"quantity": 10})
+        self.assertRecordValues(
+            item, [{"uom_id": unit.id, "worked_quantity": 12, "quantity": 10, "price_unit": 55}]
+        )
+        self.assertEqual(item.amount, 550.0, "10 cables at 50, with the 10% markup")
+        rate = cable_bill({"price_unit": 45})
+        self.assertRecordValues(rate, [{"uom_id": dozen.id, "quantity": 1, "price_unit": 540}])
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 1090.0)
+
     def test_bill_reversed_at_a_later_date_is_not_billed_meanwhile(self):
         """Reverse and create a new draft, the credit note dated next week: Odoo
         keeps that credit note a draft until its date. The bill's cost is
