@@ -99,15 +99,18 @@ class InvoiceraBillableItem(models.Model):
     # project's company (invoicing says it cannot: _product_errors)
     product_id = fields.Many2one("product.product", required=True)
     date = fields.Date(required=True, index=True)
-    # Unrounded, as a timesheet's hours (and its source's quantity): an invoice
-    # line sums them and rounds the sum to the unit's precision, as Odoo's order
-    # line its timesheets (three entries of 20 minutes bill an hour, not 0.99)
     worked_quantity = fields.Float(
+        digits="Product Unit of Measure",
         readonly=True,
         help="The quantity as recorded by the source (hours worked, units delivered).",
     )
+    # Each entry to the precision of units, as an invoice line's: the amounts of
+    # the items are the invoice's (Unbilled Work, the client's approvals, the
+    # time annex); 20 minutes are 0.33 h (a project's time rounding bills time
+    # in steps, of 0.25 h...)
     quantity = fields.Float(
         "Billable Quantity",
+        digits="Product Unit of Measure",
         required=True,
         help="What is billed. It may differ from the worked quantity (rounding, "
         "write-up or write-down) without changing the source.",
@@ -116,10 +119,12 @@ class InvoiceraBillableItem(models.Model):
     currency_id = fields.Many2one("res.currency", required=True)
     # To the precision of Odoo's prices, as an invoice line's: a screw sold at
     # 0.0125 is not billed at 0.01 (an amount in a currency would be rounded)
-    price_unit = fields.Float("Rate", digits="Product Price", required=True)
+    # rates are not added up (the list's groups, the pivot's measures)
+    price_unit = fields.Float("Rate", digits="Product Price", required=True, aggregator=None)
     standard_price_unit = fields.Float(
         "Standard Rate",
         digits="Product Price",
+        aggregator=None,
         readonly=True,
         help="The rate before any manual change.",
     )

@@ -32,7 +32,11 @@ class ProjectProject(models.Model):
         Item.search(
             unbilled + [("project_id", "in", asking.ids), ("client_approval", "=", "not_required")]
         ).write({"client_approval": "pending"})
-        Item.search(
+        released = Item.search(
             unbilled
             + [("project_id", "in", (self - asking).ids), ("client_approval", "!=", "not_required")]
-        ).write({"client_approval": "not_required", "client_comment": False})
+        )
+        released.write({"client_approval": "not_required"})
+        # the client's comment on work still to bill goes with the question; on
+        # work put aside (a dispute written off), it says why
+        released.filtered(lambda item: item.state in ("to_bill", "deferred")).client_comment = False

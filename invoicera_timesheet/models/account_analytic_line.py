@@ -114,12 +114,13 @@ class AccountAnalyticLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # what create gives the approval fields by the caller's hand: the values,
-        # else the context's defaults (which a request may send)
+        # else the context's defaults (which a request may send; an empty one,
+        # as a list grouped by approver gives its "None" group, gives nothing)
         given = [
             {
                 fname: created_with(self.env, vals, fname)
                 for fname in APPROVAL_FIELDS
-                if fname in vals or f"default_{fname}" in self.env.context
+                if fname in vals or self.env.context.get(f"default_{fname}")
             }
             for vals in vals_list
         ]

@@ -70,7 +70,7 @@ class AccountMoveLine(models.Model):
             lambda line: line.move_id.move_type == "in_invoice"
             and line.display_type == "product"
             and not line.expense_id
-            and not line.move_id.reversed_entry_id
+            and line.move_id.reversed_entry_id.move_type != "in_refund"
         )
 
     @api.model

@@ -27,9 +27,11 @@ class StockMoveLine(models.Model):
         """A done quantity corrected (Odoo: unlock the transfer, edit the quantity):
         what is to bill of the delivery, or of the delivery a return returns,
         follows it until invoiced; an invoiced delivery is not corrected, nor are
-        its returns (what they give back is billed no more)."""
+        its returns that count (those updating quantities, as Odoo counts them:
+        what they give back is billed no more)."""
         moves = self._invoicera_done_moves()
         if moves:
-            moves = (moves | moves.origin_returned_move_id)._invoicera_project_moves()
+            returned = moves.filtered("to_refund").origin_returned_move_id
+            moves = (moves | returned)._invoicera_project_moves()
             moves._invoicera_check_not_billed()
             moves._invoicera_sync_items()

@@ -3,6 +3,11 @@ from odoo.exceptions import UserError
 from odoo.osv.expression import OR
 from odoo.tools import SQL
 
+from odoo.addons.invoicera_billing.report.report_currency import (
+    CURRENCY_COUNT,
+    blank_amounts_of_several_currencies,
+)
+
 
 class InvoiceraUnbilledClient(models.Model):
     """The Unbilled Work screen: one line per client and currency of its items."""
@@ -162,17 +167,14 @@ class InvoiceraUnbilledClient(models.Model):
         their amounts in currency, and its lists' totals of several currencies)."""
         groups = super().read_group(
             domain,
-            [*fields, "invoicera_currency_count:count_distinct(currency_id)"],
+            [*fields, CURRENCY_COUNT],
             groupby,
             offset=offset,
             limit=limit,
             orderby=orderby,
             lazy=lazy,
         )
-        for group in groups:
-            if (group.pop("invoicera_currency_count", None) or 0) > 1 and "amount" in group:
-                group["amount"] = False
-        return groups
+        return blank_amounts_of_several_currencies(groups, ["amount"])
 
     def action_review(self):
         """The editable list of the unbilled items of these lines: of their client,

@@ -8,6 +8,8 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
+
 from .common import InvoiceraTimesheetCase
 
 
@@ -521,6 +523,46 @@ class TestCostSources(CostSourcesCase):
         self.assertEqual(invoice.amount_untaxed, 600.0, "the cost billed once, with its markup")
         self.assertFalse(self.invoice(self.client), "nothing left to bill")
 
+    def test_credit_note_switched_into_a_bill_is_a_cost(self):
+        """A credit note made from a bill, then switched into a bill (Action ▸
+        Switch into invoice/credit note), keeps that bill as its origin: it is
+        a bill of its own, billed."""
+        bill = self.vendor_bill(500)
+        self.reversal(bill, date(2026, 3, 13)).refund_moves()
+        switched = bill.reversal_move_ids
+        switched.action_switch_move_type()
+        self.assertEqual((switched.move_type, switched.reversed_entry_id), ("in_invoice", bill))
+        switched.invoice_line_ids.invoicera_rebill = True
+        switched.action_post()
+        self.assertEqual(self.item_of(switched.invoice_line_ids).price_unit, 275.0)
+
+    def test_credit_notes_reversal_billed_before_is_withdrawn_by_the_migration(self):
+        """Before 18.0.1.3.0 a credit note's reversal was a cost of its own: its
+        item not invoiced yet is withdrawn, and the bill it gives back billed once."""
+        bill = self.vendor_bill(500)
+        self.reversal(bill, date(2026, 3, 13)).refund_moves()
+        credit_note = bill.reversal_move_ids
+        credit_note.action_post()
+        action = self.reversal(credit_note, date(2026, 3, 14)).refund_moves()
+        undo = self.env["account.move"].browse(action["res_id"])
+        undo.action_post()
+        # as it was recorded then
+        lines = undo.invoice_line_ids
+        self.env["invoicera.billable.item"].sudo().with_context(invoicera_sync=ENGINE).create(
+            [
+                dict(vals, source="vendor_cost", source_model=lines._name)
+                for vals in lines._invoicera_item_values()
+            ]
+        )
+        self.assertTrue(self.item_of(lines))
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.3.0" / "post-migration.py"
+        spec = importlib.util.spec_from_file_location("migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.assertFalse(self.item_of(lines))
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 550.0, "the bill's cost, once")
+
     def test_quantity_set_by_hand_keeps_its_meaning_in_another_unit(self):
         """12 cables billed 10 by hand; the vendor's bill corrected to 1 Dozen:
         still 10 cables billed, at the dozen's price per cable, not 10 Dozens.
@@ -971,6 +1013,11 @@ class TestCostSources(CostSourcesCase):
             self.assertIn("invoiced and locked", str(refused.exception))
         self.assertEqual(picking.move_ids.quantity, 5)
         self.assertEqual(returned.move_ids.quantity, 2)
+        # a return that does not count (not updating quantities) stays correctable
+        returned.move_ids.to_refund = False
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 3, "invoiced: as billed")
+        returned.move_ids.quantity = 1
+        self.assertEqual(returned.move_ids.quantity, 1)
 
     def test_return_to_a_vendor_is_not_billed(self):
         """Goods received for the project and sent back to their vendor: not billed."""

@@ -53,6 +53,20 @@ class TestBillingReports(InvoiceraTimesheetCase):
             ),
             {self.usd: 180, self.eur: 60},
         )
+        # grouped otherwise (per client, as the list and the pivot), in each
+        # currency: not dollars and euros added up
+        [group] = Aging.read_group(
+            [("partner_id", "=", self.client.id)],
+            ["amount:sum", "amount_currency:sum"],
+            ["partner_id"],
+        )
+        self.assertEqual((group["amount"], group["amount_currency"]), (255, False))
+        # the rates of a group are not added up (90 USD and 60 EUR an hour are
+        # not 150): the list and the pivot total what fields_get aggregates
+        rates = self.env["invoicera.billable.item"].fields_get(
+            ["price_unit", "standard_price_unit"], ["aggregator"]
+        )
+        self.assertEqual([rate.get("aggregator") for rate in rates.values()], [None, None])
         self.assertEqual(Aging.search([], limit=1).company_currency_id, self.usd)
         Report = self.env["invoicera.realization.report"]
         [(worked, written_down)] = Report._read_group(

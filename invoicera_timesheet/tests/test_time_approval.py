@@ -245,6 +245,9 @@ class TestTimeApproval(InvoiceraTimesheetCase):
                 Line.with_context(**context).create(vals)
             self.assertIn("Only the manager of the project approves", str(caught.exception))
         self.assertFalse(self.project.timesheet_ids)
+        # an empty default (a list grouped by approver, its "None" group) approves nothing
+        Line.with_context(default_invoicera_approved_by_id=False).create(vals)
+        self.assertFalse(self.item_of(self.project.timesheet_ids), "not approved")
         # the manager's default approves, as his button does
         line = (
             self.env["account.analytic.line"]

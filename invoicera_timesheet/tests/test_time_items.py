@@ -1,6 +1,4 @@
-import importlib.util
 from datetime import date
-from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -177,45 +175,6 @@ class TestTimeItems(InvoiceraTimesheetCase):
         self.assertEqual(item.quantity, 1.0)
         self.project.invoicera_minimum_time = 2.0
         self.assertEqual(item.quantity, 2.0, "minimum per entry")
-
-    def test_entries_of_minutes_are_billed_as_the_time_they_add_up_to(self):
-        """Three entries of 20 minutes are an hour, as Odoo's order line counts
-        them (the sum of its timesheets, rounded once): not 3 × 0.33 h."""
-        for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
-            self.log_time(self.alice, 1 / 3, day=day)
-        invoice = self.invoice(self.client)
-        self.assertEqual(invoice.invoice_line_ids.quantity, 1.0)
-        self.assertEqual(invoice.amount_untaxed, 90.0)
-
-    def test_time_recorded_rounded_takes_its_hours_again(self):
-        """Items to bill recorded before 18.0.1.3.0 held 0.33 h for 20 minutes: the
-        migration gives them their timesheet's hours again (not those written
-        down by hand, nor those invoiced)."""
-        lines = [self.log_time(self.alice, 1 / 3, day=f"2026-03-0{day}") for day in (2, 3, 4)]
-        items = [self.item_of(line) for line in lines]
-        items[1].write({"quantity": 0.25, "adjustment_reason": "Quick call"})
-        items[2]._invoice(self.env.company, date(2026, 3, 31))
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE invoicera_billable_item SET quantity = 0.33, worked_quantity = 0.33"
-            " WHERE id IN %s",
-            [(items[0].id, items[2].id)],
-        )
-        self.env.cr.execute(
-            "UPDATE invoicera_billable_item SET worked_quantity = 0.33 WHERE id = %s",
-            [items[1].id],
-        )
-        self.env.invalidate_all()
-        path = Path(__file__).parents[1] / "migrations" / "18.0.1.3.0" / "post-migration.py"
-        spec = importlib.util.spec_from_file_location("migration", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.2.0")
-        self.env.invalidate_all()
-        self.assertEqual(
-            [(item.state, item.worked_quantity, item.quantity) for item in items],
-            [("to_bill", 1 / 3, 1 / 3), ("to_bill", 1 / 3, 0.25), ("invoiced", 0.33, 0.33)],
-        )
 
     def test_changes_follow_the_timesheet_unless_edited(self):
         line = self.log_time(self.alice, 2)

@@ -2,16 +2,14 @@ from odoo import SUPERUSER_ID, api
 
 
 def migrate(cr, version):
-    """Items keep their source's quantity unrounded since 18.0.1.3.0 (an invoice
-    line rounds their sum): the time to bill, recorded before, rounded entry by
-    entry to the unit's precision, takes its timesheet's hours again."""
+    """A credit note's reversal is no cost of its own since 18.0.1.3.0 (it gives
+    back the bill the credit note credited): its items not invoiced are
+    withdrawn, and that bill is billed as it now stands."""
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
-    items = (
-        env["invoicera.billable.item"]
-        .with_context(active_test=False)
-        .search([("source", "=", "time"), ("state", "!=", "invoiced")])
+    reversals = env["account.move"].search(
+        [("move_type", "=", "in_invoice"), ("reversed_entry_id.move_type", "=", "in_refund")]
     )
-    lines = env["account.analytic.line"].browse(items.mapped("source_id")).exists()
-    lines._invoicera_sync_items()
+    reversals.invoice_line_ids._invoicera_sync_items()
+    reversals._invoicera_sync_vendor_costs()
