@@ -129,6 +129,11 @@ class GatewayEvent:
     transaction, of a payment of ours, and not named by one of Odoo's refund
     references, was made outside Odoo (e.g. in the gateway's dashboard).
 
+    ``money_held`` says the gateway holds money the client paid that the event
+    confirms no payment with (e.g. a partial payment of an invoice that expired;
+    ``message`` says what to do with it): when Odoo cannot apply the event (a
+    transaction it closed), it is reported to staff, as money taken would be.
+
     ``not_ours`` says why a notification matching no transaction cannot be about
     one Odoo has yet to record (e.g. a refund that does not carry the reference
     Odoo gives each refund it asks for): it is then acknowledged and listed as
@@ -148,6 +153,7 @@ class GatewayEvent:
     token_retry: bool = False
     refund_of: str = ""
     refund_reference: str = ""
+    money_held: bool = False
     not_ours: str = ""
 
 

@@ -390,7 +390,9 @@ class PaymentTransaction(models.Model):
         # when Odoo refuses the move (e.g. cancel -> done), which must not
         # pass for processed.
         if not changed and self.state != status:
-            message, conflict = self._invoicera_refused(gateway, status)
+            message, conflict = self._invoicera_refused(
+                gateway, status, held=event.money_held and event.message
+            )
             return ("conflict" if conflict else "ignored"), message
         return "processed", self.state_message
 
@@ -470,14 +472,18 @@ class PaymentTransaction(models.Model):
             expected_currency=self.currency_id.name,
         )
 
-    def _invoicera_refused(self, gateway, status):
+    def _invoicera_refused(self, gateway, status, held=""):
         """Report that Odoo refused to move this transaction to ``status``.
 
+        ``held``: what to do with money of the client's the gateway holds although the
+        event confirms no payment (e.g. a partial payment), if it does.
+
         :return: ``(message, conflict)``: why, and whether the gateway contradicts the
-            transaction (money taken for a transaction Odoo closed, or a confirmed
-            payment failing afterwards: a late failure, a charge-back, a capture or
-            settlement declined), which staff must act on; otherwise the notification
-            merely arrived out of order (pending after done), which is expected.
+            transaction (money taken or held for a transaction Odoo closed, or a
+            confirmed payment failing afterwards: a late failure, a charge-back, a
+            capture or settlement declined), which staff must act on; otherwise the
+            notification merely arrived out of order (pending after done), which is
+            expected.
         """
         labels = dict(self._fields["state"]._description_selection(self.env))
         message = _(
@@ -496,6 +502,11 @@ class PaymentTransaction(models.Model):
                 message=message,
                 gateway=gateway.name,
             )
+        elif held and self.state not in ("done", "authorized"):
+            # The gateway holds money the client paid for a transaction Odoo closed
+            # (e.g. a partial payment after it expired), which pays nothing: staff
+            # must settle or refund it there.
+            message = f"{message} {held}"
         elif status in ("error", "cancel") and self.state == "done":
             # A confirmed payment (or refund) failed afterwards: Odoo keeps it, so
             # the invoice shows money that may never have been collected.

@@ -18,10 +18,11 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
         )
     )
 
-    def paid_late(self, tx, event_id="evt_late"):
+    def paid_late(self, tx, event_id="evt_late", extra="PaidLate"):
         """InvoiceReceivedPayment of a payment made after the invoice expired: BTCPay
-        keeps the invoice Expired and marks it PaidLate once its payments cover it."""
-        self.serve_invoice(self.invoice_data(tx, "cancel") | {"additionalStatus": "PaidLate"})
+        keeps the invoice Expired and marks it PaidLate once its payments cover it
+        (PaidPartial while they do not)."""
+        self.serve_invoice(self.invoice_data(tx, "cancel") | {"additionalStatus": extra})
         event = self.event(
             event_id,
             "InvoiceReceivedPayment",
@@ -51,15 +52,51 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
         self.assertEqual(tx.state, "cancel", "Odoo never reopens a cancelled payment")
         problem = self.problems()
         self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "conflict", tx))
-        self.assertIn("refund it or record it by hand", problem.message)
+        self.assertIn("mark it settled in BTCPay Server", problem.message)
         posted = self.invoice.message_ids - messages
         self.assertEqual(len(posted), 1, "staff are told on the invoice")
-        self.assertIn("refund it or record it by hand", posted.body)
+        self.assertIn("mark it settled in BTCPay Server", posted.body)
 
-    def test_payment_after_expiry_not_yet_reported_pays_the_transaction(self):
+    def test_payment_after_expiry_not_yet_reported_is_under_way_until_settled(self):
         # The InvoiceExpired webhook did not arrive first: the invoice is paid in full,
-        # late (BTCPay's own plugins count an Expired/PaidLate invoice as paid).
+        # late, its payment maybe not confirmed (BTCPay marks it PaidLate at once):
+        # under way, not paid, until staff mark it settled in BTCPay Server.
         tx = self.make_tx()
         self.assertEqual(self.deliver(self.paid_late(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "pending")
+        self.assertFalse(self.problems())
+        self.assertFalse(self.payments(tx))
+        self.serve_invoice(self.invoice_data(tx, "done") | {"additionalStatus": "Marked"})
+        marked = self.event("evt_marked", "InvoiceSettled", invoiceId=INVOICE)
+        answer = self.deliver(json.dumps(marked).encode())
+        self.assertEqual(answer, (200, "processed"))
         self.assertEqual(tx.state, "done")
+
+    def test_partial_payment_after_the_invoice_expired_is_a_conflict_to_act_on(self):
+        tx = self.make_tx()
+        self.assertEqual(self.deliver(self.notification(tx, "cancel")), (200, "processed"))
+        self.assertEqual(tx.state, "cancel")
+        messages = self.invoice.message_ids
+        # Then the client's wallet pays part of it: BTCPay holds that money, which
+        # pays nothing in Odoo.
+        body = self.paid_late(tx, extra="PaidPartial")
+        self.assertEqual(self.deliver(body), (200, "conflict"))
+        self.assertEqual(tx.state, "cancel")
+        self.assertFalse(self.payments(tx))
+        problem = self.problems()
+        self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "conflict", tx))
+        self.assertIn("settle it or refund the client from BTCPay Server", problem.message)
+        posted = self.invoice.message_ids - messages
+        self.assertEqual(len(posted), 1, "staff are told on the invoice")
+        self.assertIn("settle it or refund the client from BTCPay Server", posted.body)
+        self.assertEqual(self.deliver(body), (200, "duplicate"))
+
+    def test_late_failure_of_a_cancelled_payment_holding_no_money_is_no_problem(self):
+        # An invoice that expired unpaid and is then marked invalid holds no money of
+        # the client's: nothing for staff to do.
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, "cancel"))
+        self.assertEqual(tx.state, "cancel")
+        answer = self.deliver(self.notification(tx, "error", event_id="evt_invalid"))
+        self.assertEqual(answer, (200, "ignored"))
         self.assertFalse(self.problems())

@@ -157,18 +157,28 @@ class BTCPay(Gateway):
 
     def event_from_invoice(self, invoice, key=""):
         status, extra = invoice.get("status"), invoice.get("additionalStatus")
-        message = ""
-        if status == "Settled" or (status == "Expired" and extra == "PaidLate"):
-            # PaidLate: paid in full after it expired (BTCPay marks an expired invoice
-            # so once its payments cover the amount due; it stays Expired, and BTCPay's
-            # own plugins count it as paid). BTCPay holds the money: a transaction Odoo
-            # cancelled on its expiry is then reported for staff to refund or record it.
+        message, held = "", False
+        if status == "Settled":
             state = "done"
+        elif status == "Expired" and extra == "PaidLate":
+            # Paid in full after it expired: BTCPay marks an expired invoice so as
+            # soon as its payments cover the amount due, confirmed or not, and it
+            # never settles it by itself. Under way until staff mark it settled in
+            # BTCPay Server (the InvoiceSettled that follows pays it); BTCPay holds
+            # the money: a transaction Odoo cancelled on its expiry is reported.
+            state, held = "pending", True
+            message = _(
+                "The BTCPay Server invoice was paid in full after it expired: once its"
+                " payment is confirmed, mark it settled in BTCPay Server (Odoo then"
+                " records the payment), or refund the client from BTCPay Server."
+            )
         elif status in ("New", "Processing"):
             # New with payments: partly paid; Processing: paid, awaiting confirmations.
             state = "pending"
         elif status == "Expired" and extra == "PaidPartial":
-            state = "error"
+            # Paid in part, before or after it expired: BTCPay holds that money, which
+            # pays nothing (a transaction Odoo cancelled on its expiry is then reported).
+            state, held = "error", True
             message = _(
                 "The BTCPay Server invoice expired after receiving a partial payment:"
                 " settle it or refund the client from BTCPay Server."
@@ -191,6 +201,7 @@ class BTCPay(Gateway):
             currency=currency,
             message=message,
             payment_method="bitcoin",
+            money_held=held,
         )
 
     def parse_notification(self, delivery):

@@ -348,11 +348,18 @@ class Cashfree(Gateway):
             # No attempt at all: the client left the checkout without trying to pay.
             # Nothing is paid and no webhook will come (one is sent per attempt).
             return GatewayEvent(status="ignore", reference=tx.reference)
-        by_status = {payment.get("payment_status"): payment for payment in payments}
+        # NOT_ATTEMPTED: an attempt created and not acknowledged by the bank (Payment
+        # Lifecycle; PENDING is one sent to the bank): nothing paid, and the client
+        # who left it can pay again. Its webhook, should it end later, still applies
+        # (a draft can still be confirmed, or put in error).
+        attempted = [p for p in payments if p.get("payment_status") != "NOT_ATTEMPTED"]
+        if not attempted:
+            return GatewayEvent(status="ignore", reference=tx.reference)
+        by_status = {payment.get("payment_status"): payment for payment in attempted}
         payment = (
             by_status.get("SUCCESS")
             or by_status.get("PENDING")
-            or max(payments, key=lambda p: p.get("payment_time") or "")
+            or max(attempted, key=lambda p: p.get("payment_time") or "")
         )
         # A payment entity says what it collected (payment_amount, in
         # payment_currency, with its payment_surcharge).

@@ -35,6 +35,16 @@ Each attempt at paying an order is a Paymob transaction of its own: once one has
 paid, the decline of another attempt (arriving late) is ignored, not taken for a
 failure of the payment.
 
+Auth/capture integrations (https://docs.paymob.com/docs/auth-capture-payments): the
+auth transaction (``is_auth``) only holds the money, so it leaves the transaction
+pending (Odoo captures nothing through these providers); the capture the merchant
+makes in Paymob's dashboard or API, a transaction of the same order of its own
+(``is_capture``, ``has_parent_transaction``), confirms it, and is the transaction
+refunds are made on (it holds the money collected). A capture not made leaves the
+authorization, which can be captured again; a void sends the callback of the
+voided transaction again with ``is_voided``
+(https://docs.paymob.com/docs/void-transaction), which cancels it.
+
 Paymob has no idempotency header: ``special_reference`` (our unique transaction
 reference) identifies each intention, so a retried intention is tied to the same
 Odoo transaction, and refunds name the Paymob transaction they refund.
@@ -316,7 +326,9 @@ class Paymob(Gateway):
             if obj.get("is_voided"):
                 status = "cancel"
             elif obj.get("is_auth") and not obj.get("is_capture"):
-                status = "authorized"
+                # Held, not collected: its capture (a transaction of its own) pays.
+                # Pending, not authorized: Odoo captures nothing for these providers.
+                status = "pending"
             else:
                 status = "done"
         else:
@@ -342,10 +354,16 @@ class Paymob(Gateway):
             return None
         if obj.get("is_refund"):
             return self._refund_callback(obj)
-        if obj.get("is_void") or obj.get("has_parent_transaction"):
-            return None  # void or capture of a payment: not a payment's outcome
+        capture = obj.get("is_capture") is True and obj.get("has_parent_transaction") is True
+        if obj.get("is_void") or (obj.get("has_parent_transaction") and not capture):
+            return None  # void of a payment (its own callback comes again, is_voided)
+        if capture and (obj.get("pending") or not obj.get("success")):
+            # A capture not (yet) made: the authorization stands, and can be captured again.
+            _logger.info("Paymob: capture %s not made (yet), ignored", obj.get("id"))
+            return None
         event = self.event_from_transaction(obj)
-        # The paid Paymob transaction id is kept in the key: refunds are made on it.
+        # The paid Paymob transaction id is kept in the key: refunds are made on it
+        # (on an auth/capture integration, the capture's: it holds the money collected).
         event.key = f"TRANSACTION:{obj.get('id')}:{event.status}"
         if event.status in ("error", "cancel", "pending"):
             # Every attempt at paying an order is a Paymob transaction of its own: the
