@@ -388,6 +388,20 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         self.assertEqual(tx.provider_reference, CHARGED["id"])
         self.assertEqual(tx.payment_method_code, "card")
 
+    def test_charge_authorized_not_yet_submitted_is_under_way(self):
+        """A charge Braintree answers AUTHORIZED (not submitted for settlement yet)
+        is a payment under way: Odoo captures nothing through this provider (no
+        manual capture), so it is pending until Braintree settles it."""
+        tx = self.make_tx()
+        authorized = self.charged(tx, status="AUTHORIZED", statusHistory=[{"status": "AUTHORIZED"}])
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router({"chargePaymentMethod": authorized})
+        }
+        event = self.gateway_class(self.provider).charge_nonce(tx, "fake-valid-nonce", "{}")
+        self.assertEqual(event.status, "pending")
+        tx._invoicera_apply_event(event)
+        self.assertEqual(tx.state, "pending")
+
     def test_card_is_vaulted_then_charged_when_saving_is_asked(self):
         tx = self.make_tx(tokenize=True)
         vaulted = {

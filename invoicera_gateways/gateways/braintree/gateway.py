@@ -82,7 +82,10 @@ STATUSES = {
     "SETTLEMENT_CONFIRMED": "done",
     "SETTLEMENT_PENDING": "pending",
     "AUTHORIZING": "pending",
-    "AUTHORIZED": "authorized",
+    # held, not submitted for settlement yet: under way (Odoo captures nothing
+    # through this provider, which has no manual capture: Odoo refuses
+    # "authorized" for it)
+    "AUTHORIZED": "pending",
     "PROCESSOR_DECLINED": "error",
     "GATEWAY_REJECTED": "error",
     "FAILED": "error",
