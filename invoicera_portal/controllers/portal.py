@@ -1,6 +1,8 @@
 import hashlib
 from datetime import date, timedelta
 
+from werkzeug.exceptions import Forbidden
+
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
@@ -58,8 +60,16 @@ class InvoiceraPortal(CustomerPortal):
         return values
 
     def _invoicera_client(self):
-        """The client the logged-in user acts for: the commercial partner."""
-        return request.env.user.partner_id.commercial_partner_id
+        """The client the logged-in user acts for: the commercial partner.
+
+        The pages read their client's documents as superuser, for its portal
+        contacts; an employee, whose contact anyone with Contact rights may
+        attach to a client, reads them in the back office, by their rights.
+        """
+        user = request.env.user
+        if not user.share:
+            raise Forbidden()
+        return user.partner_id.commercial_partner_id
 
     @http.route(
         ["/my/billing", "/my/billing/page/<int:page>"], type="http", auth="user", website=True

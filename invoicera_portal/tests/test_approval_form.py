@@ -4,7 +4,7 @@ from datetime import date
 from lxml import html
 
 from odoo import http
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import InvoiceraPortalCommon
 
@@ -117,3 +117,28 @@ class TestApprovalForm(InvoiceraPortalCommon, HttpCase):
         response = self.decide(page, self.book, "approved")
         self.assertIn("You approved 1 item(s)", response)
         self.assertEqual(self.book.client_approval, "approved")
+
+    def test_an_employee_attached_to_the_client_reads_nothing_of_it_here(self):
+        """An employee with Contact rights attaches their own contact to the client:
+        the client's pages (read as superuser for its portal contacts) are not
+        theirs; they read its documents in the back office, by their rights."""
+        nosy = new_test_user(
+            self.env, login="nosy", groups="base.group_user,base.group_partner_manager"
+        )
+        nosy.partner_id.with_user(nosy).parent_id = self.client_a
+        self.authenticate("nosy", "nosy")
+        for path in ("/my/billing", "/my/billing/approvals", "/my/billing/statement"):
+            response = self.url_open(path)
+            self.assertEqual(response.status_code, 403, path)
+            self.assertNotIn("Brand book", response.text)
+        response = self.url_open(
+            "/my/billing/approvals/decide",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "decision": "approved",
+                "item_ids": [str(self.book.id)],
+            },
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.book.client_approval, "pending")
+        self.assertNotIn('href="/my/billing"', self.url_open("/my").text)

@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from odoo.addons.invoicera_billing.tools import changed_by, created_with
 
 #: who reads an employee's default billing rate
 RATE_GROUPS = "hr.group_hr_user,invoicera_billing.group_billing_user"
@@ -28,7 +30,21 @@ class HrEmployee(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rated = [
+            vals.get("name") or ""
+            for vals in vals_list
+            if created_with(self.env, vals, "invoicera_billing_rate")
+        ]
+        if rated:
+            self._invoicera_check_rate_access(rated)
+        return super().create(vals_list)
+
     def write(self, vals):
+        rated = changed_by(self, vals, ["invoicera_billing_rate"])
+        if rated:
+            self._invoicera_check_rate_access(rated.mapped("name"))
         res = super().write(vals)
         if "invoicera_billing_rate" in vals:
             items = (
@@ -48,3 +64,17 @@ class HrEmployee(models.Model):
                 items.mapped("source_id")
             )._invoicera_sync_items()
         return res
+
+    @api.model
+    def _invoicera_check_rate_access(self, employees):
+        """Refuse to set the default billing rate of the employees named
+        ``employees`` but to billing staff (HR officers read it): it prices
+        their time for every client."""
+        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_user"):
+            return
+        raise AccessError(
+            _(
+                "Only billing staff set an employee's default billing rate: %(employees)s.",
+                employees=", ".join(employees),
+            )
+        )

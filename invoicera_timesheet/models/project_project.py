@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE, engine_flag
 from odoo.addons.invoicera_billing.tools import changed_by, created_with
 
 from .account_analytic_line import round_time
@@ -37,6 +37,16 @@ PRICE_FIELDS = ("invoicera_hourly_rate", "invoicera_cost_markup")
 #: ... and the currency of its rates (on a project of every company): 100
 #: dollars an hour do not become 100 rupees but by a billing manager
 REPRICING_FIELDS = (*PRICE_FIELDS, "invoicera_rate_currency_id")
+#: how the project's work is billed (its Billing tab), set by billing staff: a
+#: project manager who is not picks the work, not how it is billed
+BILLING_SETTINGS = (
+    "invoicera_service_product_id",
+    "invoicera_rounding",
+    "invoicera_rounding_method",
+    "invoicera_minimum_time",
+    "invoicera_time_approval",
+    "invoicera_client_approval",
+)
 
 
 class ProjectProject(models.Model):
@@ -186,6 +196,20 @@ class ProjectProject(models.Model):
         ]
         if priced:
             self._invoicera_check_price_access(priced)
+        if not engine_flag(self.env, "invoicera_project_copy"):
+            # (a copy keeps the original's settings)
+            defaults = self.default_get(list(BILLING_SETTINGS))
+            configured = [
+                vals.get("name") or ""
+                for vals in vals_list
+                if any(
+                    (created_with(self.env, vals, fname) or False) != defaults.get(fname, False)
+                    for fname in BILLING_SETTINGS
+                    if fname in vals or f"default_{fname}" in self.env.context
+                )
+            ]
+            if configured:
+                self._invoicera_check_billing_settings_access(configured)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -194,6 +218,9 @@ class ProjectProject(models.Model):
         repriced = changed_by(self, vals, REPRICING_FIELDS)
         if repriced:
             self._invoicera_check_price_access(repriced.mapped("display_name"))
+        configured = changed_by(self, vals, BILLING_SETTINGS)
+        if configured:
+            self._invoicera_check_billing_settings_access(configured.mapped("display_name"))
         if "company_id" in vals:
             self._invoicera_check_company_currency(vals["company_id"])
         res = super().write(vals)
@@ -247,6 +274,21 @@ class ProjectProject(models.Model):
             _(
                 "Only billing managers set the hourly rate (and its currency) and the "
                 "markup on costs of a project: %(projects)s.",
+                projects=", ".join(projects),
+            )
+        )
+
+    @api.model
+    def _invoicera_check_billing_settings_access(self, projects):
+        """Refuse to set how the projects named ``projects`` are billed (time
+        rounding, minimum, billed service, approvals) but to billing staff."""
+        if self.env.su or self.env.user.has_group("invoicera_billing.group_billing_user"):
+            return
+        raise AccessError(
+            _(
+                "Only billing staff set how a project's work is billed (time rounding, "
+                "minimum per entry, billed service, time and client approval): "
+                "%(projects)s.",
                 projects=", ".join(projects),
             )
         )

@@ -123,3 +123,51 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
             self.assertEqual(shared.invoicera_can_price, not readonly, user.login)
             [currency] = page.xpath(".//field[@name='invoicera_rate_currency_id']")
             self.assertIn("not invoicera_can_price", currency.get("readonly"))
+
+    def test_project_managers_without_billing_rights_do_not_set_how_work_is_billed(self):
+        """The Billing tab (time rounding, minimum, billed service, approvals) is
+        billing staff's, as the form shows it: a project manager without billing
+        rights does not set 8 hours a minimum through RPC, nor let disputed work
+        be billed by turning client approval off."""
+        item = self.item_of(self.log_time(self.alice, 0.25))
+        self.project.invoicera_client_approval = True
+        item._client_decide("disputed", self.client, "Never asked for")
+        dearer = self.env["product.product"].create(
+            {
+                "name": "Senior time",
+                "type": "service",
+                "list_price": 500,
+                "uom_id": self.env.ref("uom.product_uom_hour").id,
+                "uom_po_id": self.env.ref("uom.product_uom_hour").id,
+            }
+        )
+        for vals in (
+            {"invoicera_minimum_time": 8},
+            {"invoicera_rounding": 8, "invoicera_rounding_method": "up"},
+            {"invoicera_service_product_id": dearer.id},
+            {"invoicera_client_approval": False},
+            {"invoicera_time_approval": True},
+        ):
+            with self.assertRaises(AccessError) as refused:
+                self.project.with_user(self.pm_only).write(vals)
+            self.assertIn("Website", str(refused.exception))
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "quantity": 0.25,
+                    "client_approval": "disputed",
+                    "client_comment": "Never asked for",
+                }
+            ],
+        )
+        with self.assertRaises(AccessError):
+            self.env["project.project"].with_user(self.pm_only).create(
+                {"name": "Rounded", "invoicera_minimum_time": 8}
+            )
+        # the form sent again as it is changes nothing; a new project as it comes
+        self.project.with_user(self.pm_only).write({"invoicera_minimum_time": 0})
+        self.env["project.project"].with_user(self.pm_only).create({"name": "Plain"})
+        # billing staff set them
+        self.project.with_user(self.project_manager).write({"invoicera_minimum_time": 0.5})
+        self.assertEqual(item.quantity, 0.5)

@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import InvoiceraTimesheetCase
@@ -82,6 +83,21 @@ class TestRatesEmployeesAndCompanies(InvoiceraTimesheetCase):
         )
         self.alice.with_user(officer).invoicera_billing_rate = 120
         self.assertEqual(self.alice.invoicera_billing_rate, 120)
+        self.assertRecordValues(item, [{"price_unit": 120.0, "amount": 240.0}])
+        # an HR officer without billing rights reads the rate, does not set it
+        # (the form does not show it; through RPC it re-priced every client's time)
+        hr_only = new_test_user(
+            self.env, login="hr_only", groups="base.group_user,hr.group_hr_user"
+        )
+        self.assertEqual(self.alice.with_user(hr_only).invoicera_billing_rate, 120)
+        with self.assertRaises(AccessError) as refused:
+            self.alice.with_user(hr_only).invoicera_billing_rate = 1
+        self.assertIn("Alice Dev", str(refused.exception))
+        with self.assertRaises(AccessError):
+            self.env["hr.employee"].with_user(hr_only).create(
+                {"name": "Dan", "invoicera_billing_rate": 1}
+            )
+        self.env["hr.employee"].with_user(hr_only).create({"name": "Dan"})
         self.assertRecordValues(item, [{"price_unit": 120.0, "amount": 240.0}])
 
     def test_employee_of_a_sister_company_in_another_currency(self):
