@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import zipfile
 
 import devenv
@@ -13,6 +14,8 @@ import psycopg2
 import pytest
 from conftest import ROOT
 from psycopg2 import sql
+
+from odoo.tests.common import get_db_name
 
 
 def fail_download(url, dest):
@@ -62,6 +65,37 @@ def test_no_odoo_tree_from_the_command_line(tmp_path):
     assert f"ODOO_SRC={tmp_path / 'missing'} is not an Odoo 18.0 source tree" in result.stderr
 
 
+def test_official_archive_is_unpacked_into_a_tree(tmp_path):
+    """Odoo's nightly archive is its sdist: the addons in odoo/addons, the
+    launcher as setup/odoo. Unpacked, it is a tree `make` runs (odoo-bin, an
+    addons folder for the addons path); an unreadable archive leaves nothing."""
+    top = tmp_path / "src" / "odoo-18.0.post20261201"
+    (top / "odoo" / "addons" / "base").mkdir(parents=True)
+    (top / "odoo" / "release.py").write_text("version_info = (18, 0, 0, 'final', 0, '')\n")
+    (top / "setup").mkdir()
+    (top / "setup" / "odoo").write_text("#!/usr/bin/env python3\nimport odoo\n")
+    archive = tmp_path / "odoo_18.0.latest.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(top, arcname=top.name)
+    cache = tmp_path / "cache"
+    tree = devenv.find_odoo_src(
+        environ={},
+        default=tmp_path / "none",
+        cache=cache,
+        download=lambda url, dest: devenv.download_odoo(archive.as_uri(), dest),
+    )
+    assert tree == cache.resolve()
+    assert devenv.odoo_series(tree) == "18.0"
+    assert (tree / "addons").is_dir()
+    assert not (tmp_path / "cache.partial").exists()
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(archive.read_bytes()[:200])
+    with pytest.raises(OSError, match="cannot be read"):
+        devenv.download_odoo(broken.as_uri(), tmp_path / "other")
+    assert not (tmp_path / "other").exists()
+    assert not (tmp_path / "other.partial").exists()
+
+
 def test_busy_port_is_reported():
     with socket.socket() as sock:
         sock.bind(("0.0.0.0", 0))
@@ -104,7 +138,7 @@ def test_private_cluster_starts_when_no_server(venv_python):
 
 
 def test_database_made_by_someone_else_is_never_dropped(pg_params, venv_python):
-    name = "invoicera_foreign_db_test"
+    name = f"{get_db_name()}_foreign"
     conn = psycopg2.connect(dbname="postgres", **pg_params)
     conn.autocommit = True
     try:

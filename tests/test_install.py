@@ -10,9 +10,12 @@ import sys
 import devenv
 import pytest
 
+from odoo.tests.common import get_db_name
 from odoo.tools import config
 
-DB = "invoicera_test_install"
+#: of its own, named after this run's test database: runs on other test
+#: databases (CI beside a developer) do not drop each other's
+DB = f"{get_db_name()}_install"
 
 # Reverse order of dependency: the base last.
 UNINSTALL_ORDER = [

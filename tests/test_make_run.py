@@ -13,7 +13,10 @@ import devenv
 import pytest
 from conftest import ROOT
 
-DB = "invoicera_test_run"
+from odoo.tests.common import get_db_name
+
+#: named after this run's test database (see test_install.DB)
+DB = f"{get_db_name()}_run"
 
 
 def free_port():

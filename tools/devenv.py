@@ -33,6 +33,7 @@ import tarfile
 import tempfile
 import time
 import urllib.request
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,18 +116,32 @@ def download_odoo(url, dest, timeout=30):
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     log(f"downloading Odoo 18.0 sources from {url}")
-    with tempfile.TemporaryFile() as archive:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            shutil.copyfileobj(response, archive)
-        archive.seek(0)
-        with tarfile.open(fileobj=archive, mode="r:gz") as tar:
-            tar.extractall(partial, filter="data")
-    tops = [p for p in partial.iterdir() if (p / "odoo-bin").is_file()]
-    if len(tops) != 1:
-        raise OSError("the archive holds no odoo-bin at its top level")
-    shutil.rmtree(dest, ignore_errors=True)
-    tops[0].rename(dest)
-    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        with tempfile.TemporaryFile() as archive:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                shutil.copyfileobj(response, archive)
+            archive.seek(0)
+            with tarfile.open(fileobj=archive, mode="r:gz") as tar:
+                # the "data" filter where this Python has it (3.11.4 and later)
+                safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                tar.extractall(partial, **safe)
+        # Odoo's nightly archive is its sdist: the addons moved into odoo/addons
+        # and the launcher as setup/odoo (no odoo-bin, no top-level addons/)
+        tops = [p for p in partial.iterdir() if (p / "odoo" / "release.py").is_file()]
+        if len(tops) != 1:
+            raise OSError("the archive holds no Odoo source tree at its top level")
+        top = tops[0]
+        if not (top / "odoo-bin").is_file():
+            if not (top / "setup" / "odoo").is_file():
+                raise OSError("the archive holds neither odoo-bin nor setup/odoo")
+            shutil.copy2(top / "setup" / "odoo", top / "odoo-bin")
+        (top / "addons").mkdir(exist_ok=True)  # the addons path names it
+        shutil.rmtree(dest, ignore_errors=True)
+        top.rename(dest)
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise OSError(f"the archive cannot be read: {error}") from error
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     return dest
 
 
