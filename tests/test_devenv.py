@@ -96,6 +96,32 @@ def test_official_archive_is_unpacked_into_a_tree(tmp_path):
     assert not (tmp_path / "other.partial").exists()
 
 
+def test_machine_server_installed_but_stopped_is_started(monkeypatch, venv_python):
+    """PostgreSQL installed but not running yet (a machine just booted): its
+    own cluster is started (pg_ctlcluster, no systemd) and used, before any
+    private cluster."""
+    running = {"up": False}
+    monkeypatch.setattr(
+        devenv,
+        "probe_postgres",
+        lambda python, params: {"user": "root"}
+        if running["up"]
+        else {"error": "could not connect to server"},
+    )
+
+    def start():
+        running["up"] = True
+        return True
+
+    monkeypatch.setattr(devenv, "start_machine_cluster", start)
+
+    def no_private_cluster(*args, **kwargs):
+        raise AssertionError("the machine's server is used, not a private cluster")
+
+    monkeypatch.setattr(devenv, "start_private_cluster", no_private_cluster)
+    assert devenv.find_postgres(venv_python, environ={}) == {"user": "root"}
+
+
 def test_busy_port_is_reported():
     with socket.socket() as sock:
         sock.bind(("0.0.0.0", 0))

@@ -324,6 +324,29 @@ def private_cluster_paths(run_dir=RUN):
     return run_dir / "pgdata", sockdir
 
 
+def start_machine_cluster(etc=Path("/etc/postgresql")):
+    """Start the machine's own PostgreSQL clusters (Debian's, ``pg_ctlcluster``,
+    no systemd needed), installed but not running yet: whether one started.
+    Only as root, who may; a running one is left as it is."""
+    if os.geteuid() != 0 or not shutil.which("pg_ctlcluster"):
+        return False
+    started = False
+    for conf in sorted(etc.glob("*/*/postgresql.conf")):
+        version, cluster = conf.parent.parent.name, conf.parent.name
+        log(f"starting the machine's PostgreSQL {version}/{cluster}")
+        try:
+            result = subprocess.run(
+                ["pg_ctlcluster", version, cluster, "start"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        started = started or result.returncode == 0
+    return started
+
+
 def start_private_cluster(run_dir=RUN, port=5432):
     """Start (initialising if needed) a PostgreSQL cluster private to the clone.
 
@@ -394,7 +417,11 @@ def find_postgres(python, environ=None):
     """Connection parameters of a PostgreSQL server Odoo can use."""
     environ = os.environ if environ is None else environ
     tried = []
-    if environ.get("INVOICERA_PG") != "private":
+    # the machine's server; where it is installed but not running yet, started
+    attempts = (False, True) if environ.get("INVOICERA_PG") != "private" else ()
+    for start in attempts:
+        if start and not start_machine_cluster():
+            break
         for params in ({}, {"host": "127.0.0.1", "port": 5432}):
             where = "127.0.0.1:5432" if params else "PG* variables / local socket"
             found = probe_postgres(python, params)
