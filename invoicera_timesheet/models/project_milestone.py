@@ -14,6 +14,9 @@ SYNC_FIELDS = BILLED_FIELDS | {"is_reached", "name", "deadline"}
 #: only), not by the project's team, who may write the rest of a milestone
 FEE_FIELDS = ("invoicera_amount", "invoicera_currency_id")
 FEE_GROUP = "invoicera_billing.group_billing_user"
+#: who reads the fee: billing staff and project managers, as a project's rates
+#: (not its team, who marks milestones reached, nor its portal collaborators)
+FEE_READERS = "invoicera_billing.group_billing_user,project.group_project_manager"
 
 
 class ProjectMilestone(models.Model):
@@ -34,6 +37,7 @@ class ProjectMilestone(models.Model):
     invoicera_amount = fields.Monetary(
         "Fixed Fee",
         currency_field="invoicera_currency_id",
+        groups=FEE_READERS,
         help="Billed to the project's client once the milestone is reached.",
     )
     invoicera_currency_id = fields.Many2one(

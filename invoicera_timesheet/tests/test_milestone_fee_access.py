@@ -37,15 +37,19 @@ class TestMilestoneFeeAccess(InvoiceraTimesheetCase):
         the client was billed 1 once the milestone was reached."""
         for user in (self.team_member, self.pm_only):
             milestone = self.milestone.with_user(user)
-            with self.assertRaisesRegex(AccessError, "Only billing staff.*Go-live"):
+            # (the team reads no fee: Odoo refuses the field; a project manager
+            # reads it, and is told who sets it)
+            with self.assertRaises(AccessError):
                 milestone.write({"invoicera_amount": 1})
-            with self.assertRaisesRegex(AccessError, "Only billing staff.*Extra"):
+            with self.assertRaises(AccessError):
                 milestone.create(
                     {"name": "Extra", "project_id": self.project.id, "invoicera_amount": 900}
                 )
             # the rest of the milestone is theirs, and so is a milestone without fee
-            milestone.write({"name": "Go-live", "invoicera_amount": 5000})
+            milestone.write({"name": "Go-live"})
             milestone.create({"name": f"Review {user.login}", "project_id": self.project.id})
+        with self.assertRaisesRegex(AccessError, "Only billing staff.*Go-live"):
+            self.milestone.with_user(self.pm_only).write({"invoicera_amount": 1})
         self.milestone.with_user(self.team_member).is_reached = True
         self.assertEqual(self.item_of(self.milestone).amount, 5000)
 
@@ -76,3 +80,16 @@ class TestMilestoneFeeAccess(InvoiceraTimesheetCase):
             Milestone.with_context(default_invoicera_amount=9000).create(
                 {"name": "Extra", "project_id": self.project.id}
             )
+
+    def test_the_team_does_not_read_fees(self):
+        """The fee is read by billing staff and project managers, as a project's
+        rates: not by the project's team (before: any employee read every
+        visible project's fees through RPC)."""
+        with self.assertRaises(AccessError):
+            self.milestone.with_user(self.team_member).read(["invoicera_amount"])
+        self.assertEqual(
+            self.milestone.with_user(self.pm_only).read(["invoicera_amount"])[0][
+                "invoicera_amount"
+            ],
+            5000,
+        )
