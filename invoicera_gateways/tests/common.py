@@ -10,15 +10,18 @@ import ast
 import json
 import re
 from unittest.mock import patch
+from urllib.parse import urlencode
 
 import requests
 from lxml import etree
 from werkzeug.datastructures import Headers
 
+import odoo
 from odoo import Command
 from odoo.exceptions import ValidationError
 
 from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from ..gateways import GATEWAYS
 from ..gateways.base import Gateway, GatewayUnavailable
@@ -128,6 +131,16 @@ class GatewayCase(AccountPaymentCommon):
         self.startPatcher(patch.object(Gateway, "_send", side_effect=self.api))
 
     # -- helpers -------------------------------------------------------------------
+
+    def return_as_the_payer(self, tx):
+        """The paying client (the session monitoring ``tx``) comes back from the
+        gateway's page to our return route (in an HttpCase)."""
+        session = self.authenticate(None, None)
+        session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = tx.id
+        odoo.http.root.session_store.save(session)
+        query = urlencode({"reference": tx.reference})
+        code = self.provider.code
+        return self.url_open(f"/payment/invoicera/{code}/return/{self.provider.id}?{query}")
 
     def make_tx(self, **values):
         values.setdefault("reference", f"INV-TEST-{self.gateway_code}")

@@ -1,11 +1,6 @@
 """Cashfree: a client back from the checkout without having tried to pay can pay again."""
 
-from urllib.parse import urlencode
-
-import odoo.http
 from odoo.tests import HttpCase, tagged
-
-from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from . import test_gateway_cashfree
 
@@ -18,14 +13,6 @@ class TestGatewayCashfreeUnpaidReturn(test_gateway_cashfree.TestCashfree, HttpCa
             (n for n in dir(test_gateway_cashfree.TestCashfree) if n.startswith("test_")), None
         )
     )
-
-    def return_as_the_payer(self, tx):
-        """The paying client (the session monitoring ``tx``) comes back from the checkout."""
-        session = self.authenticate(None, None)
-        session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = tx.id
-        odoo.http.root.session_store.save(session)
-        query = urlencode({"reference": tx.reference})
-        return self.url_open(f"/payment/invoicera/cashfree/return/{self.provider.id}?{query}")
 
     def test_client_back_without_any_attempt_can_pay_again(self):
         """The client closes Cashfree's checkout before trying any payment method:

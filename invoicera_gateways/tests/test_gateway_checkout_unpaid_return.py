@@ -1,11 +1,6 @@
 """Checkout.com: a client who cancels on the Hosted Payments Page can pay again."""
 
-from urllib.parse import urlencode
-
-import odoo.http
 from odoo.tests import HttpCase, tagged
-
-from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from . import test_gateway_checkout
 
@@ -19,14 +14,6 @@ class TestGatewayCheckoutUnpaidReturn(test_gateway_checkout.TestCheckoutCom, Htt
             None,
         )
     )
-
-    def return_as_the_payer(self, tx):
-        """The paying client (the session monitoring ``tx``) comes back from the page."""
-        session = self.authenticate(None, None)
-        session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = tx.id
-        odoo.http.root.session_store.save(session)
-        query = urlencode({"reference": tx.reference})
-        return self.url_open(f"/payment/invoicera/checkout/return/{self.provider.id}?{query}")
 
     def test_client_back_from_a_cancelled_hosted_page_can_pay_again(self):
         """The client cancels on the Hosted Payments Page, which sends them to our

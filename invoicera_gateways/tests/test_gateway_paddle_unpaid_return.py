@@ -2,12 +2,8 @@
 closes the checkout without paying can pay again."""
 
 import copy
-from urllib.parse import urlencode
 
-import odoo.http
 from odoo.tests import HttpCase, tagged
-
-from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from . import test_gateway_paddle
 
@@ -30,14 +26,6 @@ class TestGatewayPaddleUnpaidReturn(test_gateway_paddle.TestPaddle, HttpCase):
             200,
             {"data": data, "meta": {}},
         )
-
-    def return_as_the_payer(self, tx):
-        """The paying client (the session monitoring ``tx``) comes back from the checkout."""
-        session = self.authenticate(None, None)
-        session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = tx.id
-        odoo.http.root.session_store.save(session)
-        query = urlencode({"reference": tx.reference})
-        return self.url_open(f"/payment/invoicera/paddle/return/{self.provider.id}?{query}")
 
     def test_transaction_ready_webhook_changes_nothing(self):
         """transaction.ready: the client typed their email and country at the checkout,

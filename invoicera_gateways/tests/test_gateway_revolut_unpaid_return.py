@@ -1,12 +1,8 @@
 """Revolut: a client who leaves the checkout before paying can pay again."""
 
 import copy
-from urllib.parse import urlencode
 
-import odoo.http
 from odoo.tests import HttpCase, tagged
-
-from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from . import test_gateway_revolut
 
@@ -36,14 +32,6 @@ class TestGatewayRevolutUnpaidReturn(test_gateway_revolut.TestRevolut, HttpCase)
         tx.provider_reference = order["id"]
         self.api.routes[("GET", rf"/api/orders/{order['id']}$")] = (200, order)
         return order
-
-    def return_as_the_payer(self, tx):
-        """The paying client (the session monitoring ``tx``) comes back from the checkout."""
-        session = self.authenticate(None, None)
-        session[PaymentPostProcessing.MONITORED_TX_ID_KEY] = tx.id
-        odoo.http.root.session_store.save(session)
-        query = urlencode({"reference": tx.reference})
-        return self.url_open(f"/payment/invoicera/revolut/return/{self.provider.id}?{query}")
 
     def test_order_still_pending_is_nothing_paid(self):
         tx = self.make_tx()
