@@ -114,11 +114,15 @@ class AccountMove(models.Model):
             or self.state != "posted"
             or self.payment_state not in PAYABLE_STATES
             # a payment under way (by any provider: a wire transfer announced
-            # too), or confirmed and not recorded yet; one recorded (an order's
-            # deposit the invoice carries) leaves what it owes to charge
+            # too), or confirmed and not matched with what it pays (not recorded
+            # yet, or unmatched: the invoice reset and posted again); one matched
+            # (an order's deposit the invoice carries) leaves what it owes to charge
             or self.transaction_ids.filtered(
                 lambda tx: tx.state in ("pending", "authorized")
-                or (tx.state == "done" and not tx.is_post_processed)
+                or (
+                    tx.state == "done"
+                    and not (tx.is_post_processed and tx.payment_id.is_reconciled)
+                )
             )
         ):
             return self.env["payment.transaction"]

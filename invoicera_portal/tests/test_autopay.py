@@ -232,3 +232,18 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         page = html.fromstring(self.url_open("/my/billing").text)
         self.assertFalse(page.xpath("//form[hasclass('o_invoicera_autopay')]"))
+
+    def test_an_invoice_reset_and_posted_again_is_not_charged_twice(self):
+        """Charged automatically, then reset to draft and posted again: Odoo
+        unmatches its payment, which stays the client's credit. The card is not
+        charged a second time (the payment is matched by hand, as Odoo offers)."""
+        self.client_a.invoicera_autopay_token_id = self.token_a
+        invoice = self.post_autopay_invoice()
+        charged = invoice.transaction_ids
+        self.assertEqual((charged.state, invoice.amount_residual), ("done", 0))
+        invoice.button_draft()
+        with trap_jobs() as trap:
+            invoice.action_post()
+            trap.perform_enqueued_jobs()
+        self.assertEqual(invoice.transaction_ids, charged, "not charged again")
+        self.assertEqual(invoice.amount_residual, 250, "its payment is the client's credit")
