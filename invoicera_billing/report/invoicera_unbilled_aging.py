@@ -1,11 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .report_currency import (
-    CURRENCY_COUNT,
-    blank_amounts_of_several_currencies,
-    currency_rate_table,
-)
+from .report_currency import currency_rate_table
 
 
 class InvoiceraUnbilledAging(models.Model):
@@ -13,6 +9,8 @@ class InvoiceraUnbilledAging(models.Model):
 
     _name = "invoicera.unbilled.aging"
     _description = "Unbilled Work Aging"
+    _inherit = ["invoicera.currency.amounts.mixin"]
+    _invoicera_currency_amounts = ("amount_currency",)
     _auto = False
     _order = "date"
     _depends = {
@@ -73,21 +71,6 @@ class InvoiceraUnbilledAging(models.Model):
     amount_currency = fields.Monetary(
         "Amount in Item Currency", readonly=True, currency_field="currency_id"
     )
-
-    @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        """A group of items in several currencies shows no amount in their
-        currency (its amount in the company's currency adds them up)."""
-        groups = super().read_group(
-            domain,
-            [*fields, CURRENCY_COUNT],
-            groupby,
-            offset=offset,
-            limit=limit,
-            orderby=orderby,
-            lazy=lazy,
-        )
-        return blank_amounts_of_several_currencies(groups, ["amount_currency"])
 
     @api.model
     def _selection_source(self):

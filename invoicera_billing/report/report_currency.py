@@ -46,20 +46,3 @@ def currency_rate_table(env, states=None):
         for (company_id, currency_id), rate in currency_rates(env, states).items()
     ] or [SQL("(NULL::integer, NULL::integer, CAST(1 AS numeric))")]
     return SQL("(VALUES %s) AS currency_rate(company_id, currency_id, rate)", SQL(", ").join(rows))
-
-
-#: what a read_group asks besides, for :func:`blank_amounts_of_several_currencies`
-CURRENCY_COUNT = "invoicera_currency_count:count_distinct(currency_id)"
-
-
-def blank_amounts_of_several_currencies(groups, fnames):
-    """Blank the amounts ``fnames`` of the ``groups`` of a ``read_group`` asked
-    with :data:`CURRENCY_COUNT` where they add up several currencies: dollars
-    and euros are not one number (as Odoo's journal items hide their amounts
-    in currency, and its lists' totals of several currencies)."""
-    for group in groups:
-        if (group.pop("invoicera_currency_count", None) or 0) > 1:
-            for fname in fnames:
-                if fname in group:
-                    group[fname] = False
-    return groups

@@ -328,12 +328,13 @@ class AccountAnalyticLine(models.Model):
             "invoicera_billing.group_billing_manager"
         )
 
-    def _invoicera_own_time(self):
+    def _invoicera_own_time(self, projects=None):
         """Lines of ``self`` that are the current user's own time on projects they
-        manage (approved by a timesheet administrator or a billing manager)."""
+        manage (approved by a timesheet administrator or a billing manager).
+        ``projects``: as for :meth:`_invoicera_can_approve`."""
         user = self.env.user
         return self.filtered(
-            lambda line: line.project_id.sudo().user_id == user
+            lambda line: (projects[line.id] if projects else line.project_id).sudo().user_id == user
             and line.sudo().employee_id.user_id == user
         )
 
@@ -394,14 +395,15 @@ class AccountAnalyticLine(models.Model):
             return
         self._invoicera_check_approver()
 
-    def _invoicera_check_not_approved(self, deleting=False):
+    def _invoicera_check_not_approved(self, deleting=False, projects=None):
         """Approved time changes (or is deleted) only through its approvers (it is
-        billable)."""
+        billable). ``projects``: {line id: the project it was on}, for time moved
+        already (with its task): its approvers there."""
         approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
-        refused = approved - approved._invoicera_can_approve()
+        refused = approved - approved._invoicera_can_approve(projects)
         if not refused:
             return
-        own = refused._invoicera_own_time()
+        own = refused._invoicera_own_time(projects)
         if own:
             # not theirs to send back
             raise UserError(
@@ -411,20 +413,25 @@ class AccountAnalyticLine(models.Model):
                     lines=own._invoicera_names(),
                 )
             )
-        projects = ", ".join(refused.project_id.sudo().mapped("display_name"))
+        names = ", ".join(
+            dict.fromkeys(
+                (projects[line.id] if projects else line.project_id).sudo().display_name
+                for line in refused
+            )
+        )
         if deleting:
             raise UserError(
                 _(
                     "This time is approved: ask the manager of %(projects)s to send it "
                     "back before deleting it.",
-                    projects=projects,
+                    projects=names,
                 )
             )
         raise UserError(
             _(
                 "This time is approved: ask the manager of %(projects)s to send it "
                 "back before changing it.",
-                projects=projects,
+                projects=names,
             )
         )
 
@@ -460,26 +467,7 @@ class AccountAnalyticLine(models.Model):
         )
         # nor leaves its project but through its approvers there (moved with
         # its task, by the manager of the task's new project)
-        kept = moved - moved._invoicera_can_approve(projects)
-        if kept:
-            user = self.env.user
-            if any(line.sudo().employee_id.user_id == user for line in kept):
-                raise UserError(
-                    _(
-                        "This time of yours is approved: a timesheet administrator or a "
-                        "billing manager sends it back before it is changed or deleted.%(lines)s",
-                        lines=kept._invoicera_names(),
-                    )
-                )
-            raise UserError(
-                _(
-                    "This time is approved: ask the manager of %(projects)s to send it "
-                    "back before changing it.",
-                    projects=", ".join(
-                        dict.fromkeys(projects[line.id].sudo().display_name for line in kept)
-                    ),
-                )
-            )
+        moved._invoicera_check_not_approved(projects=projects)
         refused = moved - moved._invoicera_can_approve()
         if refused:
             raise UserError(

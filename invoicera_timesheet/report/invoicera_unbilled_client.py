@@ -3,17 +3,14 @@ from odoo.exceptions import UserError
 from odoo.osv.expression import OR
 from odoo.tools import SQL
 
-from odoo.addons.invoicera_billing.report.report_currency import (
-    CURRENCY_COUNT,
-    blank_amounts_of_several_currencies,
-)
-
 
 class InvoiceraUnbilledClient(models.Model):
     """The Unbilled Work screen: one line per client and currency of its items."""
 
     _name = "invoicera.unbilled.client"
     _description = "Unbilled Work by Client"
+    _inherit = ["invoicera.currency.amounts.mixin"]
+    _invoicera_currency_amounts = ("amount",)
     _auto = False
     _order = "amount desc"
     _depends = {
@@ -159,22 +156,6 @@ class InvoiceraUnbilledClient(models.Model):
                   AND milestone.is_reached IS NOT TRUE""",
             company=self.env.company.id,
         )
-
-    @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        """A group of lines in several currencies shows no amount: dollars and
-        euros are not added up into one number (as Odoo's journal items hide
-        their amounts in currency, and its lists' totals of several currencies)."""
-        groups = super().read_group(
-            domain,
-            [*fields, CURRENCY_COUNT],
-            groupby,
-            offset=offset,
-            limit=limit,
-            orderby=orderby,
-            lazy=lazy,
-        )
-        return blank_amounts_of_several_currencies(groups, ["amount"])
 
     def action_review(self):
         """The editable list of the unbilled items of these lines: of their client,
