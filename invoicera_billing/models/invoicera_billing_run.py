@@ -376,7 +376,8 @@ class InvoiceraBillingRun(models.Model):
                 raise UserError(
                     _(
                         "The run %(run)s is invoicing clients right now: cancel it again "
-                        "once its running job has ended.",
+                        "once its running job has ended. If the server stopped while it "
+                        "ran, an administrator requeues or cancels it in Queue Jobs first.",
                         run=run.name,
                     )
                 )
@@ -475,10 +476,13 @@ class InvoiceraBillingRun(models.Model):
             )._process_chunk(ids)
             for number, ids in enumerate(chunks, start=1)
         ]
-        end_job = self.delayable(
+        group(*chunk_jobs).on_done(self._end_run_job()).delay()
+
+    def _end_run_job(self):
+        """The job ending the run, to run once the jobs it is chained to are done."""
+        return self.delayable(
             channel="root.invoicera", description=_("%(run)s: end of the run", run=self.name)
         )._end_run()
-        group(*chunk_jobs).on_done(end_job).delay()
 
     def _unfinished_jobs(self):
         """The background jobs of the run neither done nor cancelled."""
@@ -671,15 +675,22 @@ class InvoiceraBillingRun(models.Model):
         return result
 
     def _retry_later(self, partner_ids, attempt):
-        """A job processing the skipped clients ``partner_ids`` again, later."""
-        self.delayable(
+        """A job processing the skipped clients ``partner_ids`` again, later.
+
+        As chunk jobs, retry jobs of several chunks run side by side, each
+        blind to what the other has not committed: a job run once the retry
+        is done ends the run, so that the last two ending together do not
+        leave it running with nothing left to end it.
+        """
+        retry = self.delayable(
             channel="root.invoicera",
             eta=SKIPPED_RETRY_DELAY * attempt,
             description=_(
                 "%(run)s: clients skipped, attempt %(attempt)s", run=self.name, attempt=attempt
             ),
             identity_key=f"invoicera_run_{self.id}_{partner_ids[0]}_retry_{attempt}",
-        )._process_chunk(partner_ids, attempt=attempt).delay()
+        )._process_chunk(partner_ids, attempt=attempt)
+        retry.on_done(self._end_run_job()).delay()
 
     def _log_values(self, partner, status, message, invoices=None, item_count=0):
         return {

@@ -127,6 +127,46 @@ class TestEngineBillingRun(InvoiceraTimesheetCase):
             self.assertIn("the run was cancelled before retrying", log.message)
         self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
 
+    def test_retries_ending_together_end_the_run(self):
+        """Clients of two chunks skipped, each chunk schedules its own retry; the two
+        retries run side by side, each blind to the other's log line (as two job
+        workers are), so neither ends the run: the job run after them does."""
+        self.log_time(self.alice, 2)
+        self.log_time(self.bob, 3, project=self.project_eur)
+        self.log_time(self.alice, 1, project=self.project_c)
+        self.env.company.invoicera_run_chunk_size = 2
+        run = self.new_run()
+        run.action_start()
+        jobs = run._unfinished_jobs()
+        chunks = jobs.filtered(lambda job: job.method_name == "_process_chunk")
+
+        def busy(items):
+            raise InvoiceraBusyError("could not obtain lock")
+
+        with patch.object(type(self.Item), "_lock_for_invoicing", busy):
+            for chunk in chunks:
+                run.with_context(job_uuid=chunk.uuid)._process_chunk(chunk.args[0])
+                chunk.state = "done"
+        run._end_run()  # the chunks' last job: clients still to retry
+        (jobs - chunks).state = "done"
+        self.assertEqual(run.state, "running")
+        retries = run._unfinished_jobs().filtered(lambda job: job.method_name == "_process_chunk")
+        self.assertEqual(len(retries), 2)
+        # each retry blind to the other: its own check finds the run unfinished
+        with patch.object(type(run), "_check_done", lambda runs: None):
+            for retry in retries:
+                run.with_context(job_uuid=retry.uuid)._process_chunk(retry.args[0], **retry.kwargs)
+                retry.state = "done"
+        self.assertEqual(set(run.log_ids.mapped("status")), {"invoiced"})
+        ends = run._unfinished_jobs()
+        self.assertEqual(ends.mapped("method_name"), ["_end_run"] * 2, "one after each retry")
+        self.assertEqual(
+            {uuid for end in ends for uuid in end.dependencies["depends_on"]},
+            set(retries.mapped("uuid")),
+        )
+        run._end_run()
+        self.assertEqual(run.state, "done")
+
     def test_the_log_total_leaves_out_invoices_cancelled_since(self):
         """The log's total is what the client is billed: an invoice of the run
         cancelled since no longer counts (deleted, it is gone from the log)."""
