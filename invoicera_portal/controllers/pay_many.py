@@ -215,7 +215,9 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
     def _invoicera_check_provider(company, provider_id=None, token_id=None, flow=None, **kwargs):
         """Refuse a provider (or saved payment method) of another company than the
         invoices' (a crafted request: the page offers their company's only). Its
-        payment would be recorded in its own company, never on these invoices."""
+        payment would be recorded in its own company, never on these invoices.
+
+        Returns the provider (sudo)."""
         try:
             if flow == "token":
                 # sudo: tokens and providers are not readable in the portal; Odoo
@@ -235,6 +237,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                     company=company.name,
                 )
             )
+        return provider_sudo
 
     @http.route("/my/billing/pay", type="http", auth="user", website=True)
     def portal_my_billing_pay(self, amount=None, **kw):
@@ -298,12 +301,23 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         """Create the one transaction paying the chosen invoices (payment form's route)."""
         invoices, amount = self._invoicera_payable(invoice_ids.split("-"), amount)
         company = invoices.company_id
-        # One invoice: no reference given, Odoo computes a unique one from the
-        # invoice's number (a second payment of the invoice gets a suffix).
-        reference = company.get_next_batch_payment_communication() if len(invoices) > 1 else False
         self._validate_transaction_kwargs(kwargs)
         self._invoicera_check_partner_company(company)
-        self._invoicera_check_provider(company, **kwargs)
+        provider_sudo = self._invoicera_check_provider(company, **kwargs)
+        # One invoice: no reference given, Odoo computes a unique one from the
+        # invoice's number (a second payment of the invoice gets a suffix).
+        # Several: the company's next batch number, made unique as Odoo makes a
+        # reference (each company numbers its batches from 00001, references are
+        # unique in the database).
+        reference = False
+        if len(invoices) > 1:
+            reference = (
+                request.env["payment.transaction"]
+                .sudo()
+                ._compute_reference(
+                    provider_sudo.code, prefix=company.get_next_batch_payment_communication()
+                )
+            )
         return self._process_transaction(
             request.env.user.partner_id.id,
             invoices.currency_id.id,

@@ -24,14 +24,15 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         )
         cls.other_client_invoice = cls.make_invoices(cls.client_b, [(999, -5)])
 
-    def pay(self, invoices, amount, expect_error=None, state="done"):
+    def pay(self, invoices, amount, expect_error=None, state="done", provider=None):
         """The payment form's call, then the demo gateway's answer, then post-processing."""
         ids = "-".join(str(i) for i in invoices.ids)
+        provider = provider or self.provider
         response = self.json_call(
             f"/my/billing/pay/transaction/{ids}",
             {
-                "provider_id": self.provider.id,
-                "payment_method_id": self.method.id,
+                "provider_id": provider.id,
+                "payment_method_id": provider.payment_method_ids[:1].id,
                 "token_id": None,
                 "amount": amount,
                 "flow": "direct",
@@ -70,6 +71,26 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(sum(invoices.mapped("amount_residual")), 0)
         for state in invoices.mapped("payment_state"):
             self.assertIn(state, ("paid", "in_payment"))
+
+    def test_several_invoices_paid_in_each_company(self):
+        """Each company numbers its batch payments from BATCH/<year>/00001, and a
+        transaction's reference is unique in the database: the second company's
+        first batch payment gets a reference of its own, as Odoo gives one."""
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        first = self.pay(self.old | self.middle, 300)
+        self.assertEqual(first.state, "done")
+        abroad = self.make_other_company_move(self.client_a, 45)
+        abroad |= abroad.copy({"invoice_date": self.today})
+        abroad.action_post()
+        provider = self.provider.copy({"company_id": abroad.company_id.id})
+        provider.write({"state": "test", "is_published": True})
+        self.user_a1.company_ids |= abroad.company_id
+        tx = self.pay(abroad, 90, provider=provider)
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.invoice_ids, abroad)
+        self.assertEqual(set(abroad.mapped("amount_residual")), {0})
+        self.assertNotEqual(tx.reference, first.reference)
+        self.assertTrue(tx.reference.startswith("BATCH/"), tx.reference)
 
     def test_partial_amount_pays_the_oldest_first(self):
         self.authenticate(self.user_a2.login, self.user_a2.login)
