@@ -87,8 +87,9 @@ class InvoiceraBillingApi(http.Controller):
                 raise ApiError(401, "unauthorized", _("Use: Authorization: Bearer <API key>."))
             uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key.strip())
             if not uid:
-                expired = self._key_expiration(key.strip())
+                expired, owner = self._key_expiration(key.strip())
                 if expired:
+                    self._speak_as(owner)
                     raise ApiError(
                         401,
                         "unauthorized",
@@ -100,16 +101,26 @@ class InvoiceraBillingApi(http.Controller):
                     )
                 raise ApiError(401, "unauthorized", _("This API key is not valid."))
             request.update_env(user=uid)
+            self._speak_as(request.env.user)
         elif not request.session.uid or request.env.user._is_public():
             raise ApiError(401, "unauthorized", _("Log in or give an API key."))
         return request.env.user
 
     @staticmethod
+    def _speak_as(user):
+        """Answer in ``user``'s language, as Odoo answers a user logged in, unless
+        the app asks for one (``Accept-Language``). An API key's request has no
+        session: without this, it would be answered in English."""
+        if not request.httprequest.headers.get("Accept-Language"):
+            request.update_context(lang=user.lang)
+
+    @staticmethod
     def _key_expiration(key):
         """The day the API key ``key`` expired, in its owner's time zone (as Odoo
-        shows it to them), if it is a key of an active user that did, else None.
-        Odoo refuses an expired key as it refuses a wrong one (then deletes it,
-        the next time its clean-up runs); its owner is told why."""
+        shows it to them), and its owner, if it is a key of an active user that
+        did, else (None, None). Odoo refuses an expired key as it refuses a wrong
+        one (then deletes it, the next time its clean-up runs); its owner is told
+        why."""
         cr = request.env.cr
         # as res.users.apikeys._check_credentials, for the keys past their date
         cr.execute(
@@ -131,8 +142,8 @@ class InvoiceraBillingApi(http.Controller):
                 # sudo: the key's owner, only for their time zone
                 owner = request.env["res.users"].sudo().browse(user_id)
                 owner = owner.with_context(tz=owner.tz)
-                return fields.Datetime.context_timestamp(owner, expiration).date()
-        return None
+                return fields.Datetime.context_timestamp(owner, expiration).date(), owner
+        return None, None
 
     def _call(self, method, *args, **kwargs):
         try:

@@ -1,6 +1,8 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools.translate import code_translations
 
 from .common import InvoiceraPortalCommon
 
@@ -59,3 +61,26 @@ class TestApiKeyExpiration(InvoiceraPortalCommon, HttpCase):
         response = self.summary(wrong)
         self.assertEqual(response.status_code, 401, response.text[:300])
         self.assertEqual(response.json()["error"]["message"], "This API key is not valid.")
+
+    def test_the_app_is_answered_in_its_owner_s_language(self):
+        """An API key's requests have no session: they are answered in the key
+        owner's language, as Odoo answers them logged in, unless the app asks
+        for another (Accept-Language). Before: in English, US dates."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.user_a1.lang = "fr_FR"
+        french = {"No such invoice.": "Facture introuvable."}
+        with patch.dict(
+            code_translations.python_translations, {("invoicera_portal", "fr_FR"): french}
+        ):
+            error = self.summary(self.expired_key).json()["error"]
+            self.assertIn("expired on 15/03/2024", error["message"])
+            response = self.url_open(
+                f"{API}/invoices/999999", headers={"Authorization": f"Bearer {self.key}"}
+            )
+            self.assertEqual(response.status_code, 404, response.text[:300])
+            self.assertEqual(response.json()["error"]["message"], "Facture introuvable.")
+            response = self.url_open(
+                f"{API}/invoices/999999",
+                headers={"Authorization": f"Bearer {self.key}", "Accept-Language": "en-US"},
+            )
+            self.assertEqual(response.json()["error"]["message"], "No such invoice.")
