@@ -198,6 +198,11 @@ class Gateway:
     def __init__(self, provider):
         self.provider = provider
 
+    def account_currencies(self):
+        """The currencies this provider's account takes: the gateway's, unless an
+        account takes those of its country only (its key or host tells which)."""
+        return self.currencies
+
     @property
     def env(self):
         """The provider's environment (also how Odoo's ``_()`` finds the user's language)."""

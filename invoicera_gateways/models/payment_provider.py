@@ -109,11 +109,18 @@ class PaymentProvider(models.Model):
                 )
         return res
 
+    @api.depends("code", "invoicera_secret_key", "invoicera_server_url")
+    def _compute_available_currency_ids(self):
+        # an account of one country takes its currency only: known once its key
+        # (or host) is
+        return super()._compute_available_currency_ids()
+
     def _get_supported_currencies(self):
         currencies = super()._get_supported_currencies()
         gateway = GATEWAYS.get(self.code)
-        if gateway and gateway.currencies:
-            currencies = currencies.filtered(lambda c: c.name in gateway.currencies)
+        names = gateway and gateway(self).account_currencies()
+        if names:
+            currencies = currencies.filtered(lambda c: c.name in names)
         return currencies
 
     def _get_default_payment_method_codes(self):

@@ -235,6 +235,26 @@ class TestPaymob(common.GatewayCase):
         self.provider.invoicera_secret_key = "are_sk_test_secret"
         self.assertEqual(gateway.base_url(), "https://uae.paymob.com/")
 
+    def test_an_account_is_offered_for_its_country_s_currency_only(self):
+        """A Paymob account takes its country's currency (its keys' prefix): an
+        Egyptian account is not offered for an invoice in dirhams (Paymob would
+        refuse it once the client chose it)."""
+        aed = self._prepare_currency("AED")
+        Provider = self.env["payment.provider"]
+
+        def offered(currency):
+            return self.provider in Provider._get_compatible_providers(
+                self.provider.company_id.id, self.partner.id, 100.0, currency_id=currency.id
+            )
+
+        self.assertEqual(self.provider.available_currency_ids.mapped("name"), ["EGP"])
+        self.assertTrue(offered(self.currency))
+        self.assertFalse(offered(aed))
+        self.provider.invoicera_secret_key = "are_sk_test_secret"
+        self.assertEqual(self.provider.available_currency_ids.mapped("name"), ["AED"])
+        self.assertTrue(offered(aed))
+        self.assertFalse(offered(self.currency))
+
     def test_declined_and_pending_callbacks(self):
         tx = self.make_tx()
         self.deliver(self.notification(tx, "pending", event_id="evt_kiosk"))

@@ -226,6 +226,17 @@ class TestZohoPayments(common.GatewayCase):
         self.provider.company_id.country_id = self.env.ref("base.us")
         self.assertEqual(gateway.base_url(), "https://payments.zoho.com/api/v1/")
 
+    def test_an_account_takes_its_country_s_currency(self):
+        """Zoho Payments India takes rupees only, the US account dollars only."""
+        self.provider.company_id.country_id = self.env.ref("base.in")
+        self.provider.invoicera_secret_key = "1000.in_token"
+        self.assertEqual(self.provider.available_currency_ids.mapped("name"), ["INR"])
+        self.provider.company_id.country_id = self.env.ref("base.us")
+        self.provider.invoicera_secret_key = "1000.us_token"
+        self.assertEqual(self.provider.available_currency_ids.mapped("name"), ["USD"])
+        self.provider.invoicera_server_url = "https://payments.zoho.in/api/v1"
+        self.assertEqual(self.provider.available_currency_ids.mapped("name"), ["INR"])
+
     def test_payment_keeps_its_id_and_method(self):
         tx = self.make_tx()
         payload = self.event(tx, event_id="evt_card")

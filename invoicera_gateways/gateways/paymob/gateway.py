@@ -127,6 +127,16 @@ HOSTS = {
     "omn": "https://oman.paymob.com/",
     "pak": "https://pakistan.paymob.com/",
 }
+#: the currency of an account of each country, by its keys' prefix
+CURRENCIES = {
+    "egy": "EGP",
+    "are": "AED",
+    "uae": "AED",
+    "ksa": "SAR",
+    "sau": "SAR",
+    "omn": "OMR",
+    "pak": "PKR",
+}
 METHODS = {"card": "card", "wallet": "mobile_money"}
 
 
@@ -177,6 +187,12 @@ class Paymob(Gateway):
             return super().base_url()
         prefix = (self.provider.invoicera_secret_key or "")[:3].lower()
         return HOSTS.get(prefix, self.api_url)
+
+    def account_currencies(self):
+        """An account takes its country's currency (Odoo's Paymob: one currency per
+        account); its secret key's prefix tells which (egy_sk_...: EGP)."""
+        currency = CURRENCIES.get((self.provider.invoicera_secret_key or "")[:3].lower())
+        return (currency,) if currency else self.currencies
 
     def auth_headers(self):
         return {"Authorization": f"Token {self.provider.invoicera_secret_key}"}

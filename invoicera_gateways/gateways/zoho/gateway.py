@@ -36,7 +36,7 @@ hosted payment link; this adapter offers no tokenization.
 """
 
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
@@ -47,6 +47,8 @@ from ..base import Checkout, Gateway, GatewayEvent, register
 _lt = LazyTranslate(__name__)
 
 HOSTS = {"IN": "https://payments.zoho.in/api/v1/", "US": "https://payments.zoho.com/api/v1/"}
+#: an account takes its country's currency only (Zoho Payments India: INR), by host
+HOST_CURRENCIES = {"payments.zoho.in": "INR", "payments.zoho.com": "USD"}
 PAYMENT_EVENTS = {
     "payment.succeeded": "done",
     "payment.pending": "pending",
@@ -104,6 +106,11 @@ class ZohoPayments(Gateway):
         if self.provider.invoicera_server_url:
             return super().base_url()
         return HOSTS.get(self.provider.company_id.country_id.code, self.api_url)
+
+    def account_currencies(self):
+        """An account takes the currency of its country, whose host it is on."""
+        currency = HOST_CURRENCIES.get(urlsplit(self.base_url()).hostname)
+        return (currency,) if currency else self.currencies
 
     def auth_headers(self):
         return {"Authorization": f"Zoho-oauthtoken {self.provider.invoicera_secret_key}"}
