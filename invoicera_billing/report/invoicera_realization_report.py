@@ -39,6 +39,8 @@ class InvoiceraRealizationReport(models.Model):
             "reversed_entry_id",
             "state",
             "move_type",
+            "origin_payment_id",
+            "statement_line_id",
         ],
         "account.move.line": [
             "discount",
@@ -48,8 +50,11 @@ class InvoiceraRealizationReport(models.Model):
             "discount_date",
             "date",
             "account_id",
+            "balance",
+            "tax_repartition_line_id",
         ],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
+        "account.payment": ["outstanding_account_id"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -90,7 +95,8 @@ class InvoiceraRealizationReport(models.Model):
         currency_field="company_currency_id",
         readonly=True,
         help="The billed value, in the proportion its invoice is paid (credit notes "
-        "are not payments, nor is an early payment discount the client takes).",
+        "are not payments, nor is an early payment discount the client takes, nor "
+        "what a payment wrote off to settle the invoice in full).",
     )
     reason = fields.Char(readonly=True)
 
@@ -220,6 +226,54 @@ class InvoiceraRealizationReport(models.Model):
                           )
                    )
               GROUP BY term.move_id
+            ),
+            written_off AS (
+                -- what a payment (or bank statement line) of this invoice alone
+                -- wrote off to settle it in full though short (Register
+                -- Payment's "Mark as fully paid"): not collected. An early
+                -- payment discount (its loss account and its tax lines) is in
+                -- ``discounted``; an overpayment written off as income pays
+                -- nothing more of the invoice.
+                SELECT move_id, GREATEST(SUM(amount), 0) AS amount
+                  FROM (
+                    SELECT DISTINCT ON (term.move_id, write_off.id)
+                           term.move_id,
+                           CASE WHEN write_off.currency_id = invoice.currency_id
+                                THEN write_off.amount_currency
+                                ELSE write_off.balance * invoice.amount_total
+                                     / NULLIF(ABS(invoice.amount_total_signed), 0)
+                            END AS amount
+                      FROM account_move_line term
+                      JOIN billed_invoice invoice ON invoice.id = term.move_id
+                      JOIN res_company company ON company.id = term.company_id
+                      JOIN account_partial_reconcile part ON part.debit_move_id = term.id
+                      JOIN account_move_line payment_line
+                        ON payment_line.id = part.credit_move_id
+                      JOIN account_move paid_by ON paid_by.id = payment_line.move_id
+                      JOIN account_journal journal ON journal.id = paid_by.journal_id
+                 LEFT JOIN account_payment payment ON payment.id = paid_by.origin_payment_id
+                      JOIN account_move_line write_off ON write_off.move_id = paid_by.id
+                      JOIN account_account account ON account.id = write_off.account_id
+                     WHERE term.display_type = 'payment_term'
+                       AND (paid_by.origin_payment_id IS NOT NULL
+                            OR paid_by.statement_line_id IS NOT NULL)
+                       AND account.account_type
+                           NOT IN ('asset_receivable', 'liability_payable', 'asset_cash')
+                       AND write_off.tax_repartition_line_id IS NULL
+                       AND write_off.account_id IS DISTINCT FROM payment.outstanding_account_id
+                       AND write_off.account_id IS DISTINCT FROM journal.default_account_id
+                       AND write_off.account_id IS DISTINCT FROM
+                           company.account_journal_early_pay_discount_loss_account_id
+                       AND NOT EXISTS (
+                           SELECT 1
+                             FROM account_partial_reconcile other
+                             JOIN account_move_line other_line
+                               ON other_line.id = other.debit_move_id
+                            WHERE other.credit_move_id = payment_line.id
+                              AND other_line.move_id != term.move_id
+                       )
+                  ) write_offs
+              GROUP BY move_id
             )
             SELECT item.id,
                    item.partner_id,
@@ -245,6 +299,7 @@ class InvoiceraRealizationReport(models.Model):
          LEFT JOIN account_move move ON move.id = item.invoice_id
          LEFT JOIN credited ON credited.move_id = move.id
          LEFT JOIN discounted ON discounted.move_id = move.id
+         LEFT JOIN written_off ON written_off.move_id = move.id
          LEFT JOIN %(currency_rate)s
                 ON currency_rate.company_id = item.company_id
                AND currency_rate.currency_id = item.currency_id
@@ -272,7 +327,8 @@ class InvoiceraRealizationReport(models.Model):
                             ELSE share.invoiced * GREATEST(
                                 share.total - move.amount_residual
                                 - COALESCE(credited.settled, 0)
-                                - COALESCE(discounted.amount, 0),
+                                - COALESCE(discounted.amount, 0)
+                                - COALESCE(written_off.amount, 0),
                                 0
                             ) / share.total
                         END AS collected

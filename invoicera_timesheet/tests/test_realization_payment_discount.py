@@ -132,3 +132,51 @@ class TestRealizationPaymentDiscount(InvoiceraTimesheetCase):
         wizard._create_payments()
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual(self.realization()["collected_value"], 882)
+
+    def test_a_short_payment_written_off_is_not_collected(self):
+        """660 of 990 paid, the rest written off as a bad debt ("Mark as fully
+        paid"): the invoice is paid, two thirds of the 900 billed is collected,
+        600; before, the report showed 900 collected. An overpayment written
+        off as income collects no more than the invoice."""
+        self.log_time(self.alice, 10, name="Build")
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_total, 990)
+        bad_debts = self.env["account.account"].create(
+            {"name": "Bad debts", "code": "BADDEBT", "account_type": "expense"}
+        )
+        wizard = self.payment_wizard(invoice, amount=660)
+        wizard.write(
+            {
+                "payment_difference_handling": "reconcile",
+                "writeoff_account_id": bad_debts.id,
+                "writeoff_label": "Bad debt",
+            }
+        )
+        wizard._create_payments()
+        self.assertEqual(invoice.amount_residual, 0)
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 900,
+                "billed_value": 900,
+                "written_down_value": 0,
+                "collected_value": 600,
+            },
+        )
+        # another invoice, overpaid by 10, written off as income
+        self.log_time(self.alice, 10, name="Test", day="2026-03-20")
+        other = self.invoice(self.client, post=True)
+        income = self.env["account.account"].create(
+            {"name": "Other income", "code": "OTHINC", "account_type": "income_other"}
+        )
+        wizard = self.payment_wizard(other, amount=1000)
+        wizard.write(
+            {
+                "payment_difference_handling": "reconcile",
+                "writeoff_account_id": income.id,
+                "writeoff_label": "Overpaid",
+            }
+        )
+        wizard._create_payments()
+        self.assertEqual(other.amount_residual, 0)
+        self.assertEqual(self.realization()["collected_value"], 1500)
