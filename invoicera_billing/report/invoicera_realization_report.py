@@ -52,6 +52,7 @@ class InvoiceraRealizationReport(models.Model):
             "account_id",
             "balance",
             "tax_repartition_line_id",
+            "price_subtotal",
         ],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
         "account.payment": ["outstanding_account_id"],
@@ -80,8 +81,9 @@ class InvoiceraRealizationReport(models.Model):
         currency_field="company_currency_id",
         readonly=True,
         help="What the invoice bills for the item: its share of the invoice line, "
-        "after the line's discount, less what credit notes took off the invoice "
-        "(pro rata of its total).",
+        "after the line's discount, less its share of the lines below zero added to "
+        "the invoice and of what credit notes took off the invoice (pro rata of its "
+        "total).",
     )
     written_down_value = fields.Monetary(
         "Written Down or Off",
@@ -227,6 +229,35 @@ class InvoiceraRealizationReport(models.Model):
                    )
               GROUP BY term.move_id
             ),
+            deducted AS (
+                -- lines added to the invoice by hand below zero (a discount of
+                -- the whole invoice) bill its items less, pro rata of the items'
+                -- lines: ``factor``, what of the items' lines is billed
+                SELECT line.move_id,
+                       GREATEST(
+                           SUM(line.price_subtotal) FILTER (WHERE billed.id IS NOT NULL)
+                           + COALESCE(
+                               SUM(line.price_subtotal)
+                                   FILTER (WHERE billed.id IS NULL AND line.price_subtotal < 0),
+                               0
+                           ),
+                           0
+                       ) / NULLIF(
+                           GREATEST(
+                               SUM(line.price_subtotal) FILTER (WHERE billed.id IS NOT NULL), 0
+                           ),
+                           0
+                       ) AS factor
+                  FROM account_move_line line
+                  JOIN billed_invoice invoice ON invoice.id = line.move_id
+             LEFT JOIN (
+                       SELECT DISTINCT invoice_line_id AS id
+                         FROM invoicera_billable_item
+                        WHERE invoice_line_id IS NOT NULL
+                   ) billed ON billed.id = line.id
+                 WHERE line.display_type = 'product'
+              GROUP BY line.move_id
+            ),
             written_off AS (
                 -- what a payment (or bank statement line) of this invoice alone
                 -- wrote off to settle it in full though short (Register
@@ -300,17 +331,20 @@ class InvoiceraRealizationReport(models.Model):
          LEFT JOIN credited ON credited.move_id = move.id
          LEFT JOIN discounted ON discounted.move_id = move.id
          LEFT JOIN written_off ON written_off.move_id = move.id
+         LEFT JOIN deducted ON deducted.move_id = move.id
          LEFT JOIN %(currency_rate)s
                 ON currency_rate.company_id = item.company_id
                AND currency_rate.currency_id = item.currency_id
         CROSS JOIN LATERAL (SELECT COALESCE(currency_rate.rate, 1) AS rate) rate
         CROSS JOIN LATERAL (
-                -- invoiced: the item's amount less its line's discount, at the
-                -- item's rate as the standard value is (taxes included in the
-                -- rate too); total: of its posted invoice
+                -- invoiced: the item's amount less its line's discount and its
+                -- share of the lines deducted from the invoice, at the item's
+                -- rate as the standard value is (taxes included in the rate
+                -- too); total: of its posted invoice
                 SELECT CASE WHEN item.state != 'invoiced' THEN 0
                             WHEN line.id IS NULL THEN item.amount
                             ELSE item.amount * (1 - COALESCE(line.discount, 0) / 100.0)
+                                 * COALESCE(deducted.factor, 1)
                         END AS invoiced,
                        CASE WHEN item.state = 'invoiced' AND move.state = 'posted'
                                  AND move.amount_total != 0

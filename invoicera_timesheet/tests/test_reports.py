@@ -2,6 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
@@ -137,6 +138,32 @@ class TestBillingReports(InvoiceraTimesheetCase):
         )
         self.pay(invoice)
         self.assertEqual(self.realization()["collected_value"], 720, "paid in full")
+
+    def test_realization_of_a_discount_line_added_to_the_invoice(self):
+        """A line of -100 added by hand to the invoice (a loyalty discount) bills
+        the work 100 less: written down, and never collected. Before: billed and
+        collected 900, of an invoice of 800."""
+        self.log_time(self.alice, 10, name="Build")
+        invoice = self.invoice(self.client)
+        invoice.write(
+            {
+                "invoice_line_ids": [
+                    Command.create({"name": "Loyalty discount", "quantity": 1, "price_unit": -100})
+                ]
+            }
+        )
+        invoice.action_post()
+        self.assertEqual(invoice.amount_untaxed, 800)
+        self.pay(invoice)
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 900,
+                "billed_value": 800,
+                "written_down_value": 100,
+                "collected_value": 800,
+            },
+        )
 
     def test_realization_of_partly_credited_invoices(self):
         """What a partial credit note takes off the invoice is written down, pro
