@@ -519,30 +519,16 @@ class InvoiceraBillableItem(models.Model):
         for fname in synced_fields:
             if fname in skip or fname not in vals:
                 continue
+            field = self._fields[fname]
             old, new = self[fname], vals[fname]
-            if self._fields[fname].type == "many2one":
+            if field.type == "many2one":
                 old, new = old.id or False, new or False
-            if old != new:
+            # as the item keeps it: the source's 0.3333 h are the item's 0.33 h,
+            # no change (a change would send the client's approval back)
+            if field.convert_to_cache(new, self) != field.convert_to_cache(old, self):
                 changes[fname] = new
-        if self.price_manual and changes.get("uom_id"):
-            # a rate set by hand for a unit: per the source's new unit (50 a
-            # piece is 600 a dozen)
-            changes["price_unit"] = self.uom_id._compute_price(
-                self.price_unit, self.env["uom.uom"].browse(changes["uom_id"])
-            )
-        if self.price_manual and changes.get("currency_id"):
-            # A rate set by hand is a value, not a number: billed in another
-            # currency (a client or project billed in EUR instead of USD), it
-            # is converted at the rate of the work's day, as the source's own
-            # rates are (80 USD is 40 EUR, not 80 EUR).
-            new_currency = self.env["res.currency"].browse(changes["currency_id"])
-            changes["price_unit"] = self.currency_id._convert(
-                self.price_unit,
-                new_currency,
-                self.company_id,
-                changes.get("date", self.date) or fields.Date.context_today(self),
-                round=False,
-            )
+        if self.price_manual and {"uom_id", "currency_id"} & set(changes):
+            changes["price_unit"] = self._manual_price_in(changes)
         if {"project_id", "partner_id"} & set(changes):
             # Another project or client: the client's approval is its to give.
             changes.update(
@@ -555,6 +541,26 @@ class InvoiceraBillableItem(models.Model):
             )
         if changes:
             self.with_context(invoicera_sync=ENGINE).write(changes)
+
+    def _manual_price_in(self, changes):
+        """The rate set by hand on this item, in the unit and currency its source
+        changes to (``changes``): a rate is a value, not a number. 50 a piece
+        is 600 a dozen; billed in another currency (a client or project billed
+        in EUR instead of USD), it is converted at the rate of the work's day,
+        as the source's own rates are (80 USD is 40 EUR, not 80 EUR), by the
+        company that bills it."""
+        price = self.price_unit
+        if changes.get("uom_id"):
+            price = self.uom_id._compute_price(price, self.env["uom.uom"].browse(changes["uom_id"]))
+        if changes.get("currency_id"):
+            price = self.currency_id._convert(
+                price,
+                self.env["res.currency"].browse(changes["currency_id"]),
+                self.env["res.company"].browse(changes.get("company_id", self.company_id.id)),
+                changes.get("date", self.date) or fields.Date.context_today(self),
+                round=False,
+            )
+        return price
 
     def _source_in_own_unit(self, vals):
         """The source's values ``vals`` in the item's unit, where the source

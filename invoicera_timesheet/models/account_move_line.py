@@ -96,8 +96,16 @@ class AccountMoveLine(models.Model):
             and line.move_id not in credited
             and (line.invoicera_rebill or line.product_id.expense_policy in ("cost", "sales_price"))
             # a cost, not a discount or a return (a credit): as Odoo, which
-            # re-invoices costs only; billed, it would be a negative amount
-            and line.company_currency_id.compare_amounts(line.balance, 0) >= 0
+            # re-invoices costs only; billed, it would be a negative amount. A
+            # free line (a sample at 0) is no cost: billed at cost, a zero rate,
+            # refused with the client's other work; at its sales price, billed.
+            and (
+                line.company_currency_id.compare_amounts(line.balance, 0) > 0
+                or (
+                    line.company_currency_id.is_zero(line.balance)
+                    and line.product_id.expense_policy == "sales_price"
+                )
+            )
             # sudo: whether Odoo re-invoices the line on a sale order (its
             # analytic entries then carry the order line), whole, even where
             # its distribution also goes to a project billed here: never both

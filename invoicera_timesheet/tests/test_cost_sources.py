@@ -639,6 +639,29 @@ class TestCostSources(CostSourcesCase):
         self.assertEqual(bill.amount_total, 0.0)
         self.assertTrue(self.item_of(bill.invoice_line_ids.filtered("invoicera_rebill")))
 
+    def test_a_free_line_of_a_bill_is_no_cost(self):
+        """A sample at 0 on the bill, marked to re-bill, costs nothing: no item, no
+        zero rate refusing the client's whole invoice (before: "These items have a
+        zero or negative rate" until someone excluded it)."""
+        bill = self.vendor_bill(500, post=False)
+        bill.invoice_line_ids = [
+            Command.create(
+                {
+                    "name": "Sample",
+                    "quantity": 1,
+                    "price_unit": 0,
+                    "tax_ids": False,
+                    "analytic_distribution": {str(self.account.id): 100},
+                    "invoicera_rebill": True,
+                }
+            )
+        ]
+        bill.action_post()
+        sample = bill.invoice_line_ids.filtered(lambda line: line.name == "Sample")
+        self.assertFalse(self.item_of(sample))
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.amount_untaxed, 550)
+
     def test_cost_shared_with_a_sold_project_is_billed_by_odoo_alone(self):
         """A cost split between this project and one sold through a sale order:
         Odoo re-invoices the whole line on the order, so it is not billed here too."""
@@ -1235,6 +1258,23 @@ class TestCostSources(CostSourcesCase):
         item = self.item_of(bill.invoice_line_ids)
         self.assertRecordValues(item, [{"quantity": 2, "uom_id": dozen.id, "price_unit": 120}])
         self.assertEqual(self.invoice(self.client).amount_untaxed, 240)
+
+    def test_a_rate_set_by_hand_follows_a_new_unit_and_currency_at_once(self):
+        """50 USD a unit set by hand; the bill corrected to dozens and to EUR: 600 USD
+        a dozen, 300 EUR at the bill's day (before: 25 EUR, the unit's change lost
+        to the currency's)."""
+        paper = self.dozen_product(expense_policy="cost")
+        dozen = self.env.ref("uom.product_uom_dozen")
+        bill = self.vendor_bill(100, product=paper)
+        item = self.item_of(bill.invoice_line_ids)
+        item.with_user(self.billing_user).write({"price_unit": 50, "adjustment_reason": "Agreed"})
+        bill.button_draft()
+        bill.currency_id = self.eur
+        bill.invoice_line_ids.write({"product_uom_id": dozen.id, "quantity": 2, "price_unit": 50})
+        bill.action_post()
+        self.assertRecordValues(
+            item, [{"uom_id": dozen.id, "currency_id": self.eur.id, "price_unit": 300}]
+        )
 
     def test_cost_at_sales_price_ignores_quantity_breaks(self):
         """As Odoo re-invoices a cost at sales price: the price of one, whatever

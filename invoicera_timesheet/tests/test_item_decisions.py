@@ -126,6 +126,19 @@ class TestItemDecisions(InvoiceraTimesheetCase):
         other.date = date(2026, 3, 12)
         self.assertEqual(self.item_of(other).date, date(2026, 3, 12))
 
+    def test_a_client_approval_outlives_a_sync_that_changes_nothing(self):
+        """20 minutes are 0.3333 h at the source, 0.33 h on the item: a rate added
+        for someone else re-syncs the project's items, which is no change to this
+        one; the client's approval stays (before: back to awaiting the client)."""
+        self.project.invoicera_client_approval = True
+        item = self.item_of(self.log_time(self.alice, 1 / 3))
+        item._client_decide("approved", self.client)
+        self.env["invoicera.billing.rate"].create(
+            {"project_id": self.project.id, "employee_id": self.bob.id, "price_unit": 70}
+        )
+        self.assertEqual(item.client_approval, "approved")
+        self.assertEqual(item.quantity, 0.33)
+
     def test_an_audit_writes_only_the_items_it_changes(self):
         nameless = self.item_of(self.log_time(self.alice, 1, name="/"))
         fine = self.item_of(self.log_time(self.alice, 2, name="Checkout page"))
