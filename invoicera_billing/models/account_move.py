@@ -140,6 +140,31 @@ class AccountMove(models.Model):
         cancelled._invoicera_release_items()
         return res
 
+    def unlink(self):
+        # before Odoo deletes the lines, which gives their items back
+        self._invoicera_check_no_credit_note_pending()
+        return super().unlink()
+
+    def _invoicera_check_no_credit_note_pending(self):
+        """Refuse to delete an invoice of billed work with credit notes still to
+        post: deleted, its work goes back to unbilled and is invoiced again,
+        while they, no longer tied to it, would be posted as credits for
+        nothing."""
+        pending = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and (m.invoicera_item_count or m.invoicera_items_released)
+        ).reversal_move_ids.filtered(lambda m: m.move_type == "out_refund" and m.state == "draft")
+        if pending:
+            raise UserError(
+                _(
+                    "%(invoices)s has credit notes still to post (%(credit_notes)s): delete "
+                    "them first. Deleted, the invoice gives its work back to Billing ▸ "
+                    "Unbilled Work, and they would credit the client for work billed again.",
+                    invoices=", ".join(pending.reversed_entry_id.mapped("display_name")),
+                    credit_notes=", ".join(pending.mapped("display_name")),
+                )
+            )
+
     def button_draft(self):
         released = self.filtered(lambda m: m.state == "cancel" and m.invoicera_items_released)
         if released:
@@ -198,6 +223,26 @@ class AccountMove(models.Model):
                     "Work) and delete the credit note.",
                     credit_notes=", ".join(refunds.mapped("display_name")),
                     invoices=", ".join(refunds.reversed_entry_id.mapped("display_name")),
+                )
+            )
+        # a second credit note of an invoice credited in full (Credit Note
+        # clicked twice): its work went back to unbilled, invoiced anew since
+        again = self.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "draft"
+            and m.reversed_entry_id.move_type == "out_invoice"
+            and m.reversed_entry_id.state == "posted"
+            and m.reversed_entry_id.invoicera_items_released
+        )
+        if again:
+            raise UserError(
+                _(
+                    "%(credit_notes)s credits %(invoices)s, which was credited in full "
+                    "already: its work went back to Billing ▸ Unbilled Work, where it is "
+                    "invoiced again. The client would be credited twice: delete the credit "
+                    "note, or credit the invoice that bills the work now.",
+                    credit_notes=", ".join(again.mapped("display_name")),
+                    invoices=", ".join(again.reversed_entry_id.mapped("display_name")),
                 )
             )
 

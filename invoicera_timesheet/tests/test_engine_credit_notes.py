@@ -38,6 +38,37 @@ class TestEngineCreditNotes(InvoiceraTimesheetCase):
         self.assertEqual(self.owed(), again.amount_total)
         return invoice, credit_note, again
 
+    def test_no_second_credit_note_of_an_invoice_credited_in_full(self):
+        """Credit Note clicked twice: the first credits the invoice in full, its
+        work is invoiced anew; the second is refused (before: posted, the client
+        owed nothing for the work)."""
+        invoice = self.invoice(self.client, post=True)
+        first = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        second = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        first.action_post()
+        again = self.invoice(self.client, invoice_date=date(2026, 4, 30), post=True)
+        with self.assertRaisesRegex(UserError, "credited in full already"):
+            second.action_post()
+        self.assertEqual(second.state, "draft")
+        self.assertEqual(self.owed(), again.amount_total)
+
+    def test_an_invoice_with_a_credit_note_to_post_is_not_deleted(self):
+        """An invoice reset to draft (or cancelled) with a credit note still to
+        post cannot be deleted: the credit note, no longer tied to it, would be
+        posted as a credit for work billed again."""
+        invoice = self.invoice(self.client, post=True)
+        credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        invoice.button_draft()
+        with self.assertRaisesRegex(UserError, "credit notes still to post"):
+            invoice.unlink()
+        invoice.button_cancel()
+        with self.assertRaisesRegex(UserError, "credit notes still to post"):
+            invoice.unlink()
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        credit_note.unlink()
+        invoice.unlink()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+
     def test_an_invoice_credited_in_full_is_not_cancelled(self):
         invoice, credit_note, again = self.credited_in_full_and_invoiced_again()
         try:
