@@ -140,6 +140,29 @@ class AccountMove(models.Model):
         cancelled._invoicera_release_items()
         return res
 
+    @api.depends(
+        "invoicera_items_released",
+        "reversed_entry_id.invoicera_items_released",
+        "reversed_entry_id.state",
+    )
+    def _compute_show_reset_to_draft_button(self):
+        # not offered where it is refused (button_draft): a cancelled invoice
+        # whose work went back to unbilled, an invoice credited in full and its
+        # credit notes
+        super()._compute_show_reset_to_draft_button()
+        for move in self.filtered("show_reset_to_draft_button"):
+            if (
+                (move.move_type == "out_invoice" and move.invoicera_items_released)
+                or (move.state == "cancel" and move.invoicera_items_released)
+                or (
+                    move.move_type == "out_refund"
+                    and move.state == "posted"
+                    and move.reversed_entry_id.invoicera_items_released
+                    and move.reversed_entry_id.state != "cancel"
+                )
+            ):
+                move.show_reset_to_draft_button = False
+
     def unlink(self):
         # before Odoo deletes the lines, which gives their items back
         self._invoicera_check_no_credit_note_pending()

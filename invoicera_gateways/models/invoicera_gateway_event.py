@@ -27,6 +27,8 @@ class InvoiceraGatewayEvent(models.Model):
 
     provider_id = fields.Many2one("payment.provider", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="provider_id.company_id", store=True)
+    # searched by billing managers, who may not read payment providers
+    provider_code = fields.Selection(related="provider_id.code", store=True, string="Gateway")
     event_key = fields.Char(required=True)
     reference = fields.Char(help="The transaction reference the notification is about.")
     transaction_id = fields.Many2one(

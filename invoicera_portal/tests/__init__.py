@@ -7,6 +7,7 @@ from . import test_dashboard_quotations
 from . import test_portal_routes
 from . import test_portal_tours
 from . import test_promise_discount_statement
+from . import test_promise_form
 from . import test_statement_contacts_and_ticks
 from . import test_autopay_record_failure
 from . import test_promise_broken_and_reversed

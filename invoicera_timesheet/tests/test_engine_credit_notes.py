@@ -69,6 +69,20 @@ class TestEngineCreditNotes(InvoiceraTimesheetCase):
         invoice.unlink()
         self.assertEqual(self.item_of(self.line).state, "to_bill")
 
+    def test_reset_to_draft_is_not_offered_where_it_is_refused(self):
+        """The invoice credited in full and its credit note stay posted, a cancelled
+        invoice whose work went back to unbilled stays cancelled: Reset to Draft
+        is not shown on them (before: shown, then refused)."""
+        invoice, credit_note, again = self.credited_in_full_and_invoiced_again()
+        self.assertFalse(invoice.show_reset_to_draft_button)
+        self.assertFalse(credit_note.show_reset_to_draft_button)
+        self.assertTrue(again.show_reset_to_draft_button, "the invoice billing the work now")
+        again.button_cancel()
+        self.assertFalse(again.show_reset_to_draft_button)
+        for move in (invoice, credit_note, again):
+            with self.assertRaises(UserError):
+                move.button_draft()
+
     def test_an_invoice_credited_in_full_is_not_cancelled(self):
         invoice, credit_note, again = self.credited_in_full_and_invoiced_again()
         try:
