@@ -242,7 +242,15 @@ class AccountAnalyticLine(models.Model):
     @api.depends_context("uid")
     def _compute_readonly_timesheet(self):
         # approved time is locked but for who approves it (_is_readonly)
-        return super()._compute_readonly_timesheet()
+        super()._compute_readonly_timesheet()
+        # time the user reads but may not change (the project's manager with
+        # rights on their own timesheets only, approving their team's time):
+        # locked, rather than refused once typed in
+        lines = self.filtered(lambda line: not line.readonly_timesheet and line._origin)
+        if lines and not self.env.user._is_superuser():
+            as_user = lines._origin.with_env(self.env(su=False))
+            writable = as_user._filtered_access("write")
+            lines.filtered(lambda line: line._origin not in writable).readonly_timesheet = True
 
     def _is_readonly(self):
         """Approved time is read-only for all but its approvers, as ``write``

@@ -164,9 +164,12 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         )
         (line | other).action_invoicera_submit()
         self.assertEqual(self.time_to_approve(lead), line)
+        # the list does not let them type what saving refuses
+        self.assertTrue(line.with_user(lead).readonly_timesheet)
         line.with_user(lead).action_invoicera_approve()
         self.assertEqual(line.invoicera_approval_state, "approved")
         self.assertEqual(self.item_of(line).quantity, 3)
+        self.assertTrue(line.with_user(lead).readonly_timesheet)
         with self.assertRaises(AccessError, msg="reads it, does not change it"):
             line.with_user(lead).write({"unit_amount": 5})
         with self.assertRaises(AccessError):
