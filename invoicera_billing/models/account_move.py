@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
+from .invoicera_billable_mixin import ENGINE
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -44,7 +46,36 @@ class AccountMove(models.Model):
             self._invoicera_check_currency_kept(vals["currency_id"])
         if vals.get("auto_post") in ("monthly", "quarterly", "yearly"):
             self._invoicera_check_not_recurring()
-        return super().write(vals)
+        # work billed in another currency is converted at the invoice date
+        dated = {}
+        if "invoice_date" in vals:
+            dated = {
+                move: move.invoice_date
+                for move in self
+                if move.state == "draft" and move.invoicera_item_count and move.invoice_date
+            }
+        res = super().write(vals)
+        for move, before in dated.items():
+            move._invoicera_convert_again(before)
+        return res
+
+    def _invoicera_convert_again(self, before):
+        """Convert again, at the invoice's new date, the lines of this draft that
+        bill work of another currency, converted at its former date ``before``."""
+        self.ensure_one()
+        after = self.invoice_date
+        if not after or after == before:
+            return
+        # sudo: who dates the invoice need not read the items; only their currency
+        for line in self.invoice_line_ids.filtered(lambda line: line.sudo().invoicera_item_ids):
+            currency = line.sudo().invoicera_item_ids.currency_id
+            if len(currency) != 1 or currency == self.currency_id:
+                continue
+            was, now = (
+                currency._get_conversion_rate(currency, self.currency_id, self.company_id, day)
+                for day in (before, after)
+            )
+            line.with_context(invoicera_engine=ENGINE).price_unit = line.price_unit * now / was
 
     def _invoicera_check_not_recurring(self):
         """Refuse to make an invoice of billed work recur: Odoo copies a recurring

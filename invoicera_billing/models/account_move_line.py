@@ -2,6 +2,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import changed_by
+from .invoicera_billable_mixin import engine_flag
 
 #: what a line billing items takes from them: changed on the invoice, the
 #: invoice, its time annex and the items would tell three different stories
@@ -17,7 +18,9 @@ class AccountMoveLine(models.Model):
     )
 
     def write(self, vals):
-        if any(fname in vals for fname in BILLED_LINE_FIELDS):
+        if any(fname in vals for fname in BILLED_LINE_FIELDS) and not engine_flag(
+            self.env, "invoicera_engine"
+        ):
             self._invoicera_check_billed_line(vals)
         return super().write(vals)
 

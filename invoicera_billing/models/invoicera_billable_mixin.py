@@ -158,6 +158,11 @@ class InvoiceraBillableMixin(models.AbstractModel):
         """Refuse to change records whose work is invoiced (UserError naming it)."""
         self._invoicera_items()._check_not_invoiced()
 
+    def _invoicera_billed(self):
+        """The records of ``self`` whose work is invoiced (locked)."""
+        invoiced = self._invoicera_items().filtered(lambda item: item.state == "invoiced")
+        return self.browse(invoiced.mapped("source_id"))
+
     def _invoicera_unlink_items(self):
         """Drop the items of records about to be deleted (refused when invoiced)."""
         items = self._invoicera_items()

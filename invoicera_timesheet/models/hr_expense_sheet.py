@@ -15,6 +15,17 @@ class HrExpenseSheet(models.Model):
             self.expense_line_ids._invoicera_sync_items()
         return res
 
+    def action_reset_expense_sheets(self):
+        # said before Odoo's own refusal (can_reset, off for such reports)
+        self.expense_line_ids._invoicera_check_not_billed()
+        return super().action_reset_expense_sheets()
+
+    def _compute_can_reset(self):
+        # not offered once an expense of the report is invoiced (write refuses it)
+        super()._compute_can_reset()
+        billed = self.filtered("can_reset").expense_line_ids._invoicera_billed()
+        billed.sheet_id.can_reset = False
+
     def unlink(self):
         # Deleted, the report leaves its expenses unreported (the database
         # clears their link, no write): billed, they stay on their report;

@@ -209,6 +209,22 @@ class TestCostSources(CostSourcesCase):
         self.assertEqual(lines[self.travel].price_unit, 220)
         self.assertEqual(invoice.amount_untaxed, 400)
 
+    def test_a_draft_dated_again_converts_at_its_new_date(self):
+        """110 € billed in dollars on a draft of 31 March (0.5 € per $): 220 $.
+        Dated 2 April instead (0.8 € per $), the draft bills 137.50 $, converted
+        at the invoice date as the work is; work in dollars is not touched
+        (before: 220 $ kept, and the price locked against correction)."""
+        self.log_time(self.alice, 2)
+        self.approved_expense(100, currency_id=self.eur.id)
+        invoice = self.invoice(self.client)
+        lines = {line.product_id: line for line in invoice.invoice_line_ids}
+        self.assertEqual(lines[self.travel].price_unit, 220)
+        invoice.invoice_date = date(2026, 4, 2)
+        self.assertEqual(lines[self.travel].price_unit, 137.5)
+        self.assertEqual(lines[self.service].price_subtotal, 180)
+        invoice.action_post()
+        self.assertEqual(invoice.amount_untaxed, 317.5)
+
     def test_approved_expense_is_rebilled_at_cost_with_markup(self):
         expense = self.approved_expense(200)
         item = self.item_of(expense)
@@ -259,7 +275,10 @@ class TestCostSources(CostSourcesCase):
         """Changed or withdrawn once invoiced, the client would keep the old amount
         and the difference be billed never (as time and vendor bills: locked)."""
         expense = self.approved_expense(200)
+        self.assertTrue(expense.sheet_id.can_reset)
         self.invoice(self.client)
+        expense.sheet_id.invalidate_recordset(["can_reset"])
+        self.assertFalse(expense.sheet_id.can_reset, "Reset to Draft not offered, as refused")
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             expense.total_amount_currency = 500
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
@@ -408,7 +427,10 @@ class TestCostSources(CostSourcesCase):
 
     def test_billed_vendor_cost_locks_the_bill(self):
         bill = self.vendor_bill(500)
+        self.assertTrue(bill.show_reset_to_draft_button)
         self.invoice(self.client)
+        bill.invalidate_recordset(["show_reset_to_draft_button"])
+        self.assertFalse(bill.show_reset_to_draft_button, "not offered, as refused")
         with self.assertRaisesRegex(UserError, "invoiced and locked"):
             bill.button_draft()
         # Moved to another project (Odoo lets a posted line's analytic change),
