@@ -180,7 +180,7 @@ class AccountMove(models.Model):
         # not offered where it is refused (button_draft): a cancelled invoice
         # whose work went back to unbilled, an invoice credited in full and its
         # credit notes
-        super()._compute_show_reset_to_draft_button()
+        res = super()._compute_show_reset_to_draft_button()
         for move in self.filtered("show_reset_to_draft_button"):
             if (
                 (move.move_type == "out_invoice" and move.invoicera_items_released)
@@ -193,6 +193,7 @@ class AccountMove(models.Model):
                 )
             ):
                 move.show_reset_to_draft_button = False
+        return res
 
     def unlink(self):
         # before Odoo deletes the lines, which gives their items back

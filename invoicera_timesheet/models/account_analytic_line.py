@@ -242,7 +242,7 @@ class AccountAnalyticLine(models.Model):
     @api.depends_context("uid")
     def _compute_readonly_timesheet(self):
         # approved time is locked but for who approves it (_is_readonly)
-        super()._compute_readonly_timesheet()
+        res = super()._compute_readonly_timesheet()
         # time the user reads but may not change (the project's manager with
         # rights on their own timesheets only, approving their team's time):
         # locked, rather than refused once typed in
@@ -251,6 +251,7 @@ class AccountAnalyticLine(models.Model):
             as_user = lines._origin.with_env(self.env(su=False))
             writable = as_user._filtered_access("write")
             lines.filtered(lambda line: line._origin not in writable).readonly_timesheet = True
+        return res
 
     def _is_readonly(self):
         """Approved time is read-only for all but its approvers, as ``write``

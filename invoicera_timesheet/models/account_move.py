@@ -37,12 +37,13 @@ class AccountMove(models.Model):
     def _compute_show_reset_to_draft_button(self):
         # not offered on a vendor bill whose re-billed costs are invoiced
         # (button_draft refuses it)
-        super()._compute_show_reset_to_draft_button()
+        res = super()._compute_show_reset_to_draft_button()
         bills = self.filtered(
             lambda move: move.show_reset_to_draft_button and move.move_type == "in_invoice"
         )
         billed = bills.invoice_line_ids._invoicera_vendor_lines()._invoicera_billed()
         billed.move_id.show_reset_to_draft_button = False
+        return res
 
     def _invoicera_check_modifiable(self):
         """Neither may a vendor bill whose costs are invoiced be reversed into a

@@ -22,9 +22,10 @@ class HrExpenseSheet(models.Model):
 
     def _compute_can_reset(self):
         # not offered once an expense of the report is invoiced (write refuses it)
-        super()._compute_can_reset()
+        res = super()._compute_can_reset()
         billed = self.filtered("can_reset").expense_line_ids._invoicera_billed()
         billed.sheet_id.can_reset = False
+        return res
 
     def unlink(self):
         # Deleted, the report leaves its expenses unreported (the database
