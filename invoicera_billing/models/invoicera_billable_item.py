@@ -960,10 +960,20 @@ class InvoiceraBillableItem(models.Model):
                 errors[partner].append(
                     _("The client %(client)s is archived.", client=partner.display_name)
                 )
-            if not partner.with_company(company).property_account_receivable_id:
+            receivable = partner.with_company(company).property_account_receivable_id
+            if not receivable:
                 errors[partner].append(
                     _(
                         "The client %(client)s has no receivable account.",
+                        client=partner.display_name,
+                    )
+                )
+            elif receivable.deprecated:
+                errors[partner].append(
+                    _(
+                        "The receivable account %(account)s of the client %(client)s is "
+                        "deprecated: give the client another one.",
+                        account=receivable.display_name,
                         client=partner.display_name,
                     )
                 )
@@ -1071,17 +1081,25 @@ class InvoiceraBillableItem(models.Model):
             )
         # Income accounts: once per product.
         for product, ids in ids_by_product.items():
-            accounts = product.product_tmpl_id.with_company(company).get_product_accounts()
-            if accounts.get("income"):
+            income = product.product_tmpl_id.with_company(company).get_product_accounts()["income"]
+            if income and not income.deprecated:
                 continue
+            if not income:
+                message = _(
+                    "The product %(product)s has no income account, so these items "
+                    "cannot be invoiced:%(items)s"
+                )
+            else:
+                message = _(
+                    "The product %(product)s's income account %(account)s is deprecated, "
+                    "so these items cannot be invoiced:%(items)s"
+                )
             self._add_errors(
                 errors,
                 self.browse(ids),
-                _(
-                    "The product %(product)s has no income account, so these items "
-                    "cannot be invoiced:%(items)s"
-                ),
+                message,
                 product=product.display_name,
+                account=income.display_name,
             )
         # Units: an invoice line bills its product in a unit of the same kind.
         for (product, uom), ids in ids_by_product_uom.items():

@@ -43,6 +43,42 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
         self.client.with_company(self.company).property_account_receivable_id = False
         self.assertRefused(self.client, "has no receivable account")
 
+    def test_client_with_a_deprecated_receivable_account(self):
+        """A receivable account set but deprecated (a renumbered chart): the client
+        is named, not only the account (before: Odoo's "The account ... is
+        deprecated.", for every client of a run alike)."""
+        self.log_time(self.alice, 2)
+        old = self.env["account.account"].create(
+            {
+                "name": "Old receivables",
+                "code": "121999",
+                "account_type": "asset_receivable",
+                "reconcile": True,
+            }
+        )
+        self.client.with_company(self.company).property_account_receivable_id = old
+        old.deprecated = True
+        self.assertRefused(
+            self.client,
+            "The receivable account 121999 Old receivables of the client Acme Analytics "
+            "is deprecated",
+        )
+
+    def test_deprecated_income_account(self):
+        """The product's income account deprecated: the product and its items are
+        named (before: Odoo's "The account ... is deprecated." alone)."""
+        old = self.env["account.account"].create(
+            {"name": "Old services", "code": "700999", "account_type": "income"}
+        )
+        self.service.with_company(self.company).property_account_income_id = old
+        old.deprecated = True
+        self.log_time(self.alice, 2, name="Design review")
+        self.assertRefused(
+            self.client,
+            r"income account 700999 Old services is deprecated, so these items cannot be "
+            r"invoiced:\n- .*Design review",
+        )
+
     def test_currency_without_rate(self):
         self.env["res.currency.rate"].search([("currency_id", "=", self.eur.id)]).unlink()
         self.env["res.currency.rate"].create(
