@@ -30,6 +30,11 @@ ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 SINGLE_SYNC_CREATE_OVERRIDES = {"purchase"}
 
 
+#: an item leaving the items to bill (excluded, written off, invoiced) leaves the
+#: audit: it comes back unflagged until audited again
+NOT_FLAGGED = {"audit_flagged": False, "audit_warning": False}
+
+
 class MonetarySummedInSQL(fields.Monetary):
     """A computed amount its model sums in SQL (``_read_group_select``).
 
@@ -396,7 +401,12 @@ class InvoiceraBillableItem(models.Model):
         """Keep these items out of invoicing runs until included again."""
         self._check_not_invoiced()
         self.with_context(invoicera_engine=ENGINE).write(
-            {"state": "excluded", "deferred_until": False, "write_off_reason": False}
+            {
+                "state": "excluded",
+                "deferred_until": False,
+                "write_off_reason": False,
+                **NOT_FLAGGED,
+            }
         )
 
     def action_defer(self, until):
@@ -445,7 +455,12 @@ class InvoiceraBillableItem(models.Model):
             raise UserError(_("Give the reason for writing these items off."))
         self._check_not_invoiced()
         self.with_context(invoicera_engine=ENGINE).write(
-            {"state": "written_off", "write_off_reason": reason.strip(), "deferred_until": False}
+            {
+                "state": "written_off",
+                "write_off_reason": reason.strip(),
+                "deferred_until": False,
+                **NOT_FLAGGED,
+            }
         )
 
     def action_open_source(self):
@@ -654,7 +669,13 @@ class InvoiceraBillableItem(models.Model):
             if max_age and (today - item.date).days > max_age:
                 warnings[item].append(_("Older than %(days)s days.", days=max_age))
             if task and task.state in ("1_done", "1_canceled"):
-                warnings[item].append(_("Time on the closed task %(task)s.", task=task.name))
+                # work dated after the task closed (Odoo stamps the state's change);
+                # the time worked while it was open is not suspect
+                closed_on = task.date_last_stage_update and (
+                    fields.Datetime.context_timestamp(self, task.date_last_stage_update).date()
+                )
+                if not closed_on or item.date > closed_on:
+                    warnings[item].append(_("Time on the closed task %(task)s.", task=task.name))
         items._audit_write(warnings)
         return self.browse([item.id for item in warnings])
 
@@ -1846,6 +1867,8 @@ class InvoiceraBillableItem(models.Model):
                        invoice_id = billed.move_id,
                        deferred_until = NULL,
                        write_off_reason = NULL,
+                       audit_flagged = FALSE,
+                       audit_warning = NULL,
                        write_uid = %(uid)s,
                        write_date = %(now)s
                   FROM unnest(%(items)s::int[], %(lines)s::int[], %(moves)s::int[])
@@ -1866,6 +1889,8 @@ class InvoiceraBillableItem(models.Model):
                 "invoice_id",
                 "deferred_until",
                 "write_off_reason",
+                "audit_flagged",
+                "audit_warning",
                 "write_uid",
                 "write_date",
             ]

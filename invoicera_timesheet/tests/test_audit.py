@@ -85,13 +85,44 @@ class TestAudit(InvoiceraTimesheetCase):
         zero = self.item_of(self.log_time(nobody, 1, name="Pro bono"))
         nameless = self.item_of(self.log_time(self.alice, 1, name="/", task=self.task))
         old = self.item_of(self.log_time(self.bob, 1, name="Old work", day="2025-11-02"))
-        self.task.state = "1_done"
-        closed = self.item_of(self.log_time(self.bob, 1, name="After closing", task=self.task))
+        with freeze_time("2026-03-20 17:00"):
+            self.task.state = "1_done"
+        closed = self.item_of(
+            self.log_time(self.bob, 1, name="After closing", task=self.task, day="2026-03-25")
+        )
         flags = self.audit()
         self.assertEqual(flags[zero], "Zero rate.")
-        self.assertIn("No description of the work.", flags[nameless])
+        # worked on 10 March, while the task was open (before: also "Time on the
+        # closed task", as all the time of every task closed since)
+        self.assertEqual(flags[nameless], "No description of the work.")
         self.assertEqual(flags[old], "Older than 90 days.")
         self.assertEqual(flags[closed], "Time on the closed task Design.")
+
+    def test_flags_do_not_outlive_the_items_to_bill(self):
+        """An item leaves the audit when it leaves the items to bill: the copy of a
+        duplicate written off, an item fixed and invoiced before the next audit,
+        are no longer flagged (before: flagged for good, and counted again by
+        Unbilled Work once back to bill)."""
+        first = self.item_of(self.log_time(self.alice, 2, name="Design review"))
+        copy = self.item_of(self.log_time(self.alice, 2, name="Design review"))
+        self.assertEqual(set(self.audit()), {first, copy})
+        copy.action_write_off("Entered twice")
+        self.assertFalse(copy.audit_flagged)
+        self.assertEqual(self.audit(), {})
+        self.assertFalse(first.audit_flagged)
+        nameless = self.item_of(self.log_time(self.bob, 1, name="/"))
+        excluded = self.item_of(self.log_time(self.bob, 1, name="/", day="2026-03-11"))
+        self.assertIn(nameless, self.audit())
+        excluded.action_exclude()
+        self.assertFalse(excluded.audit_flagged)
+        nameless.write({"name": "Login page"})
+        invoice = self.invoice(self.client)
+        self.assertEqual(nameless.invoice_id, invoice)
+        self.assertFalse(nameless.audit_flagged)
+        self.assertFalse(nameless.audit_warning)
+        invoice.button_cancel()
+        line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual(line.flagged_count, 0)
 
     def test_fixing_clears_the_flag(self):
         item = self.item_of(self.log_time(self.alice, 1, name="/"))
