@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.models import READ_GROUP_AGGREGATE, parse_read_group_spec
 from odoo.service.model import _as_validation_error
-from odoo.tools import SQL, float_compare, format_date, split_every
+from odoo.tools import SQL, float_compare, float_is_zero, format_date, split_every
 
 from ..report.report_currency import conversion_rates, currency_rate_table
 from .invoicera_billable_mixin import ENGINE, engine_flag
@@ -1070,8 +1070,44 @@ class InvoiceraBillableItem(models.Model):
                         client=partner.display_name,
                     )
                 )
+        self._converted_rate_errors(errors, company, invoice_date, groups, with_rate)
         self._product_errors(errors, company, ids_by_product_uom)
         return errors
+
+    def _converted_rate_errors(self, errors, company, invoice_date, groups, with_rate):
+        """Add to ``errors`` the items whose rate, converted into their client's
+        currency at the invoice date, is worth nothing at the precision of an
+        invoice line's price (50 IDR an hour is 0.003 USD): billed, they would be
+        billed 0.00 and locked. ``groups``: the items by client, currency,
+        product and unit (``_invoicing_errors``); ``with_rate``: the ids of the
+        currencies with a rate on that date."""
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        rates = {}
+        for partner, currency, _product, _uom, ids in groups:
+            invoice_currency = self._invoice_currency(partner, company)
+            if currency == invoice_currency or not all(
+                c == company.currency_id or c.id in with_rate for c in currency | invoice_currency
+            ):
+                continue
+            key = (currency, invoice_currency)
+            if key not in rates:
+                rates[key] = currency._get_conversion_rate(
+                    currency, invoice_currency, company, invoice_date
+                )
+            worthless = self.browse(ids).filtered(
+                lambda i, rate=rates[key]: i.price_unit > 0
+                and float_is_zero(i.price_unit * rate, precision_digits=digits)
+            )
+            self._add_errors(
+                errors,
+                worthless,
+                _(
+                    "These items' rate, converted into %(currency)s (the client's "
+                    "currency) on the invoice date, rounds to 0: they would be billed "
+                    "nothing:%(items)s"
+                ),
+                currency=invoice_currency.name,
+            )
 
     def _product_errors(self, errors, company, ids_by_product_uom):
         """Add to ``errors`` what the products of the items prevent: a product

@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -77,6 +79,22 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
             self.client,
             r"income account 700999 Old services is deprecated, so these items cannot be "
             r"invoiced:\n- .*Design review",
+        )
+
+    def test_a_rate_converted_to_nothing(self):
+        """0.01 USD an hour billed to a client in euros at 0.4 EUR per USD: 0.004 EUR,
+        an invoice line's price of 0.00, the work locked as invoiced; refused,
+        naming the items (before: invoiced at 0)."""
+        self.env["res.currency.rate"].create(
+            {"currency_id": self.eur.id, "name": "2026-03-15", "rate": 0.4}
+        )
+        self.alice.invoicera_billing_rate = 0.01
+        line = self.log_time(self.alice, 10, project=self.project_eur, name="Data entry")
+        self.assertEqual(
+            (self.item_of(line).price_unit, self.item_of(line).currency_id), (0.01, self.usd)
+        )
+        self.assertRefused(
+            self.client_eur, r"rounds to 0: they would be billed nothing:\n- .*Data entry"
         )
 
     def test_currency_without_rate(self):
@@ -211,8 +229,9 @@ class TestInvoicingPrivateWork(InvoiceraTimesheetCase):
 
     def test_billing_user_audits_the_work_of_a_private_project(self):
         """The audit names the private task the Billing User may not open."""
-        self.task.state = "1_done"
-        self.log_time(self.alice, 2, task=self.task, name="Design")
+        with freeze_time("2026-03-05"):
+            self.task.state = "1_done"
+        self.log_time(self.alice, 2, task=self.task, name="Design")  # on 10 March
         self.env.invalidate_all()  # nothing read by the superuser beforehand
         Item = self.env["invoicera.billable.item"].with_user(self.billing_user)
         self.assertEqual(Item.action_audit()["params"]["type"], "warning")
