@@ -649,35 +649,48 @@ class InvoiceraBillableItem(models.Model):
                     )
         today = fields.Date.context_today(self)
         for item in items:
-            # sudo: the names and state of the item's task and project, which
-            # billing staff audit also on projects they may not read (private)
-            task, project = item.task_id.sudo(), item.project_id.sudo()
-            # stored rounded to the prices' precision
-            rate_sign = (item.price_unit > 0) - (item.price_unit < 0)
-            if rate_sign == 0:
-                warnings[item].append(_("Zero rate."))
-            elif rate_sign < 0:
-                # refused by the run (_invoicing_errors), as a zero rate
-                warnings[item].append(_("Negative rate."))
-            if item.quantity < 0:
-                # refused by the run (_invoicing_errors): said before it
-                warnings[item].append(_("Negative quantity."))
-            name = (item.name or "").strip()
-            if name in ("", "/") or name in (task.name, project.name):
-                warnings[item].append(_("No description of the work."))
-            max_age = item.company_id.invoicera_audit_max_age_days
-            if max_age and (today - item.date).days > max_age:
-                warnings[item].append(_("Older than %(days)s days.", days=max_age))
-            if task and task.state in ("1_done", "1_canceled"):
-                # work dated after the task closed (Odoo stamps the state's change);
-                # the time worked while it was open is not suspect
-                closed_on = task.date_last_stage_update and (
-                    fields.Datetime.context_timestamp(self, task.date_last_stage_update).date()
-                )
-                if not closed_on or item.date > closed_on:
-                    warnings[item].append(_("Time on the closed task %(task)s.", task=task.name))
+            found = item._audit_own_warnings(today)
+            if found:
+                warnings[item] += found
         items._audit_write(warnings)
         return self.browse([item.id for item in warnings])
+
+    def _audit_own_warnings(self, today):
+        """What the audit finds suspect in this item on its own (``today``: the
+        user's date), as texts."""
+        self.ensure_one()
+        item, found = self, []
+        # sudo: the names and state of the item's task and project, which
+        # billing staff audit also on projects they may not read (private)
+        task, project = item.task_id.sudo(), item.project_id.sudo()
+        # stored rounded to the prices' precision
+        rate_sign = (item.price_unit > 0) - (item.price_unit < 0)
+        if rate_sign == 0:
+            found.append(_("Zero rate."))
+        elif rate_sign < 0:
+            # refused by the run (_invoicing_errors), as a zero rate
+            found.append(_("Negative rate."))
+        if item.quantity < 0:
+            # refused by the run (_invoicing_errors): said before it
+            found.append(_("Negative quantity."))
+        elif not item.quantity:
+            # stored rounded (0.001 h is 0): billed, a line of nothing
+            found.append(_("Zero quantity: it bills nothing."))
+        name = (item.name or "").strip()
+        if name in ("", "/") or name in (task.name, project.name):
+            found.append(_("No description of the work."))
+        max_age = item.company_id.invoicera_audit_max_age_days
+        if max_age and (today - item.date).days > max_age:
+            found.append(_("Older than %(days)s days.", days=max_age))
+        if task and task.state in ("1_done", "1_canceled"):
+            # work dated after the task closed (Odoo stamps the state's change);
+            # the time worked while it was open is not suspect
+            closed_on = task.date_last_stage_update and (
+                fields.Datetime.context_timestamp(self, task.date_last_stage_update).date()
+            )
+            if not closed_on or item.date > closed_on:
+                found.append(_("Time on the closed task %(task)s.", task=task.name))
+        return found
 
     def _audit_duplicates(self):
         """{item: number of identical entries} for the time items of ``self`` that

@@ -225,7 +225,8 @@ class ProjectProject(models.Model):
             self._invoicera_check_company_currency(vals["company_id"])
         res = super().write(vals)
         changed = set(vals)
-        if (RATE_FIELDS | BILLABLE_FIELDS) & changed:
+        # renamed: its time without a description of its own is named after it
+        if (RATE_FIELDS | BILLABLE_FIELDS | {"name"}) & changed:
             self._invoicera_resync_time(recorded=bool(BILLABLE_FIELDS & changed))
         if "company_id" in changed:
             # its work is billed by its company (_invoicera_billing_company):

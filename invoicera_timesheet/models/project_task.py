@@ -3,13 +3,15 @@ from odoo import models
 #: task fields Odoo recomputes the unbilled timesheets of the task and of its
 #: subtasks from (sale order line, project, client), without writing them
 TIMESHEET_FIELDS = {"sale_line_id", "project_id", "partner_id", "parent_id", "milestone_id"}
+#: what time without a description of its own is described by (its item's name)
+DESCRIBING_FIELDS = {"name"}
 
 
 class ProjectTask(models.Model):
     _inherit = "project.task"
 
     def write(self, vals):
-        synced = TIMESHEET_FIELDS & set(vals)
+        synced = (TIMESHEET_FIELDS | DESCRIBING_FIELDS) & set(vals)
         timesheets = self._invoicera_timesheets() if synced else None
         # a task moved to another project (or under another parent) moves its time
         moving = {"project_id", "parent_id"} & set(vals) and not self.env.su

@@ -124,6 +124,27 @@ class TestAudit(InvoiceraTimesheetCase):
         line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
         self.assertEqual(line.flagged_count, 0)
 
+    def test_time_without_description_follows_its_task_s_new_name(self):
+        """Time logged without a description is billed under its task's name: the
+        task renamed, under its new name, and the audit still finds it has no
+        description (before: the old name kept, and no longer flagged)."""
+        item = self.item_of(self.log_time(self.alice, 2, task=self.task, name="/"))
+        self.assertEqual(item.name, "Design")
+        self.task.name = "Design, phase 1"
+        self.assertEqual(item.name, "Design, phase 1")
+        self.assertEqual(self.audit()[item], "No description of the work.")
+        other = self.item_of(self.log_time(self.bob, 1, name="/"))
+        self.project.name = "Web shop"
+        self.assertEqual(other.name, "Web shop")
+        self.assertEqual(self.audit()[other], "No description of the work.")
+
+    def test_time_of_nothing_is_flagged(self):
+        """0.001 h (a timer started and stopped) is 0 h on its item: billed, a line
+        of nothing; the audit says so."""
+        item = self.item_of(self.log_time(self.alice, 0.001, name="Timer blip"))
+        self.assertEqual(item.quantity, 0)
+        self.assertEqual(self.audit()[item], "Zero quantity: it bills nothing.")
+
     def test_fixing_clears_the_flag(self):
         item = self.item_of(self.log_time(self.alice, 1, name="/"))
         self.assertIn(item, self.audit())
