@@ -66,16 +66,21 @@ class AccountMove(models.Model):
         after = self.invoice_date
         if not after or after == before:
             return
+        factors = {}  # {currency: new rate / former rate}, each looked up once
         # sudo: who dates the invoice need not read the items; only their currency
         for line in self.invoice_line_ids.filtered(lambda line: line.sudo().invoicera_item_ids):
             currency = line.sudo().invoicera_item_ids.currency_id
             if len(currency) != 1 or currency == self.currency_id:
                 continue
-            was, now = (
-                currency._get_conversion_rate(currency, self.currency_id, self.company_id, day)
-                for day in (before, after)
+            if currency not in factors:
+                was, now = (
+                    currency._get_conversion_rate(currency, self.currency_id, self.company_id, day)
+                    for day in (before, after)
+                )
+                factors[currency] = now / was
+            line.with_context(invoicera_engine=ENGINE).price_unit = (
+                line.price_unit * factors[currency]
             )
-            line.with_context(invoicera_engine=ENGINE).price_unit = line.price_unit * now / was
 
     def _invoicera_check_not_recurring(self):
         """Refuse to make an invoice of billed work recur: Odoo copies a recurring
@@ -181,18 +186,13 @@ class AccountMove(models.Model):
         # whose work went back to unbilled, an invoice credited in full and its
         # credit notes
         res = super()._compute_show_reset_to_draft_button()
-        for move in self.filtered("show_reset_to_draft_button"):
-            if (
-                (move.move_type == "out_invoice" and move.invoicera_items_released)
-                or (move.state == "cancel" and move.invoicera_items_released)
-                or (
-                    move.move_type == "out_refund"
-                    and move.state == "posted"
-                    and move.reversed_entry_id.invoicera_items_released
-                    and move.reversed_entry_id.state != "cancel"
-                )
-            ):
-                move.show_reset_to_draft_button = False
+        offered = self.filtered("show_reset_to_draft_button")
+        refused = (
+            offered._invoicera_released_cancelled()
+            | offered._invoicera_credited_posted()
+            | offered._invoicera_credit_notes_to_keep()
+        )
+        refused.show_reset_to_draft_button = False
         return res
 
     def unlink(self):
@@ -221,7 +221,7 @@ class AccountMove(models.Model):
             )
 
     def button_draft(self):
-        released = self.filtered(lambda m: m.state == "cancel" and m.invoicera_items_released)
+        released = self._invoicera_released_cancelled()
         if released:
             raise UserError(
                 _(
@@ -368,11 +368,7 @@ class AccountMove(models.Model):
         (:meth:`_invoicera_check_credit_note_kept`): cancelled, the invoice would
         leave the client a credit for nothing beside the next invoice of that
         work; posted again, it would bill that work again."""
-        credited = self.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "posted"
-            and m.invoicera_items_released
-        )
+        credited = self._invoicera_credited_posted()
         if credited:
             raise UserError(
                 _(
@@ -393,12 +389,7 @@ class AccountMove(models.Model):
         """Refuse to withdraw (reset, cancel, reverse) the posted credit notes of
         ``self`` that credited an invoice in full and so gave its work back to
         unbilled: the invoice would bill that work again beside its next invoice."""
-        kept = self.filtered(
-            lambda m: m.move_type == "out_refund"
-            and m.state == "posted"
-            and m.reversed_entry_id.invoicera_items_released
-            and m.reversed_entry_id.state != "cancel"
-        )
+        kept = self._invoicera_credit_notes_to_keep()
         if kept:
             raise UserError(
                 _(
@@ -409,6 +400,29 @@ class AccountMove(models.Model):
                     invoices=", ".join(kept.reversed_entry_id.mapped("display_name")),
                 )
             )
+
+    def _invoicera_released_cancelled(self):
+        """The cancelled invoices of ``self`` whose work went back to unbilled."""
+        return self.filtered(lambda m: m.state == "cancel" and m.invoicera_items_released)
+
+    def _invoicera_credited_posted(self):
+        """The posted invoices of ``self`` credited in full (their work went back
+        to unbilled): they stay posted."""
+        return self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "posted"
+            and m.invoicera_items_released
+        )
+
+    def _invoicera_credit_notes_to_keep(self):
+        """The posted credit notes of ``self`` that credited an invoice in full
+        (its work went back to unbilled): they stay posted."""
+        return self.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "posted"
+            and m.reversed_entry_id.invoicera_items_released
+            and m.reversed_entry_id.state != "cancel"
+        )
 
     def _invoicera_release_items(self):
         """Give the work ``self`` billed back to unbilled. The invoices remember it

@@ -155,7 +155,10 @@ class TestPaymob(common.GatewayCase):
         # Paymob refunds a paid transaction: its signed callback names it.
         self.order_id(tx)
         self.deliver(self.notification(tx, "done", event_id="evt_paid"))
-        paid = self.transaction(tx, event_id="evt_paid")
+        return self.refund_answers(tx, self.transaction(tx, event_id="evt_paid"))
+
+    def refund_answers(self, tx, paid):
+        """Paymob's answers to a refund of the transaction ``paid`` (its callback)."""
         return {
             # Retrieve A Transaction (https://docs.paymob.com/docs/retrieve-a-transaction):
             # the paid transaction, nothing refunded on it yet.

@@ -67,27 +67,7 @@ class TestGatewayPaymobAuthCapture(test_gateway_paymob.TestPaymob):
         self.deliver(self.body(self.auth_callback(tx)))
         capture = self.capture_callback(tx)
         self.deliver(self.body(capture))
-        self.api.routes.update(
-            {
-                ("GET", rf"/api/acceptance/transactions/{capture['id']}$"): (
-                    200,
-                    dict(capture, is_refunded=False, refunded_amount_cents=0),
-                ),
-                ("POST", r"/api/acceptance/void_refund/refund$"): (
-                    200,
-                    {
-                        "id": 655101,
-                        "pending": False,
-                        "amount_cents": 1000,
-                        "success": True,
-                        "is_refund": True,
-                        "has_parent_transaction": True,
-                        "currency": "EGP",
-                        "order": {"id": self.order_id(tx)},
-                    },
-                ),
-            }
-        )
+        self.api.routes.update(self.refund_answers(tx, capture))
         tx.action_refund(amount_to_refund=10)
         sent = self.api.last("void_refund")["json"]
         self.assertEqual(sent, {"transaction_id": capture["id"], "amount_cents": 1000})

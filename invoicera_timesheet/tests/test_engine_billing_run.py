@@ -96,41 +96,10 @@ class TestEngineBillingRun(InvoiceraTimesheetCase):
             f"1 item(s) invoiced in {invoice.name}.",
         )
 
-    def test_a_cancelled_run_promises_no_retry(self):
-        """Clients skipped (their work was being changed) are to be retried by a
-        job a few minutes later; the run cancelled, that job is cancelled too: the
-        log no longer says they will be retried."""
-        self.log_time(self.alice, 2)
-        self.log_time(self.bob, 3, project=self.project_eur)
-        self.log_time(self.alice, 1, project=self.project_c)
-        self.env.company.invoicera_run_chunk_size = 2
-        run = self.new_run()
-        run.action_start()  # jobs stored in the queue, as in production
-        chunks = run._unfinished_jobs().filtered(lambda job: job.method_name == "_process_chunk")
-
-        def busy(items):
-            raise InvoiceraBusyError("could not obtain lock")
-
-        with patch.object(type(self.Item), "_lock_for_invoicing", busy):
-            for chunk in chunks:
-                run.with_context(job_uuid=chunk.uuid)._process_chunk(chunk.args[0])
-                chunk.state = "done"
-        self.assertIn("Retried in a few minutes", run.log_ids[0].message)
-        retries = run._unfinished_jobs().filtered(lambda job: job.kwargs.get("attempt"))
-        self.assertEqual(len(retries), 2)
-        run.action_cancel()
-        self.assertEqual(run.state, "cancelled")
-        self.assertEqual(set(retries.mapped("state")), {"cancelled"})
-        self.assertEqual(set(run.log_ids.mapped("status")), {"skipped"})
-        for log in run.log_ids:
-            self.assertNotIn("Retried", log.message, log.partner_id.name)
-            self.assertIn("the run was cancelled before retrying", log.message)
-        self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
-
-    def test_retries_ending_together_end_the_run(self):
-        """Clients of two chunks skipped, each chunk schedules its own retry; the two
-        retries run side by side, each blind to the other's log line (as two job
-        workers are), so neither ends the run: the job run after them does."""
+    def chunks_of_busy_clients(self):
+        """A run of three clients in two chunk jobs (stored in the queue, as in
+        production), each job run while someone else changes its clients' work:
+        all skipped, to retry. Returns (run, its jobs, its chunk jobs)."""
         self.log_time(self.alice, 2)
         self.log_time(self.bob, 3, project=self.project_eur)
         self.log_time(self.alice, 1, project=self.project_c)
@@ -147,6 +116,30 @@ class TestEngineBillingRun(InvoiceraTimesheetCase):
             for chunk in chunks:
                 run.with_context(job_uuid=chunk.uuid)._process_chunk(chunk.args[0])
                 chunk.state = "done"
+        return run, jobs, chunks
+
+    def test_a_cancelled_run_promises_no_retry(self):
+        """Clients skipped (their work was being changed) are to be retried by a
+        job a few minutes later; the run cancelled, that job is cancelled too: the
+        log no longer says they will be retried."""
+        run, _jobs, _chunks = self.chunks_of_busy_clients()
+        self.assertIn("Retried in a few minutes", run.log_ids[0].message)
+        retries = run._unfinished_jobs().filtered(lambda job: job.kwargs.get("attempt"))
+        self.assertEqual(len(retries), 2)
+        run.action_cancel()
+        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(set(retries.mapped("state")), {"cancelled"})
+        self.assertEqual(set(run.log_ids.mapped("status")), {"skipped"})
+        for log in run.log_ids:
+            self.assertNotIn("Retried", log.message, log.partner_id.name)
+            self.assertIn("the run was cancelled before retrying", log.message)
+        self.assertEqual(set(self.Item.search([]).mapped("state")), {"to_bill"})
+
+    def test_retries_ending_together_end_the_run(self):
+        """Clients of two chunks skipped, each chunk schedules its own retry; the two
+        retries run side by side, each blind to the other's log line (as two job
+        workers are), so neither ends the run: the job run after them does."""
+        run, jobs, chunks = self.chunks_of_busy_clients()
         run._end_run()  # the chunks' last job: clients still to retry
         (jobs - chunks).state = "done"
         self.assertEqual(run.state, "running")

@@ -133,6 +133,26 @@ class TestRealizationPaymentDiscount(InvoiceraTimesheetCase):
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual(self.realization()["collected_value"], 882)
 
+    def pay_writing_off(self, invoice, amount, account_name, account_type):
+        """Register Payment of ``amount``, the difference written off ("Mark as
+        fully paid") on a new account ``account_name``."""
+        account = self.env["account.account"].create(
+            {
+                "name": account_name,
+                "code": account_name.replace(" ", "").upper(),
+                "account_type": account_type,
+            }
+        )
+        wizard = self.payment_wizard(invoice, amount=amount)
+        wizard.write(
+            {
+                "payment_difference_handling": "reconcile",
+                "writeoff_account_id": account.id,
+                "writeoff_label": account_name,
+            }
+        )
+        wizard._create_payments()
+
     def test_a_short_payment_written_off_is_not_collected(self):
         """660 of 990 paid, the rest written off as a bad debt ("Mark as fully
         paid"): the invoice is paid, two thirds of the 900 billed is collected,
@@ -141,18 +161,7 @@ class TestRealizationPaymentDiscount(InvoiceraTimesheetCase):
         self.log_time(self.alice, 10, name="Build")
         invoice = self.invoice(self.client, post=True)
         self.assertEqual(invoice.amount_total, 990)
-        bad_debts = self.env["account.account"].create(
-            {"name": "Bad debts", "code": "BADDEBT", "account_type": "expense"}
-        )
-        wizard = self.payment_wizard(invoice, amount=660)
-        wizard.write(
-            {
-                "payment_difference_handling": "reconcile",
-                "writeoff_account_id": bad_debts.id,
-                "writeoff_label": "Bad debt",
-            }
-        )
-        wizard._create_payments()
+        self.pay_writing_off(invoice, 660, "Bad debts", "expense")
         self.assertEqual(invoice.amount_residual, 0)
         self.assertEqual(
             self.realization(),
@@ -166,17 +175,6 @@ class TestRealizationPaymentDiscount(InvoiceraTimesheetCase):
         # another invoice, overpaid by 10, written off as income
         self.log_time(self.alice, 10, name="Test", day="2026-03-20")
         other = self.invoice(self.client, post=True)
-        income = self.env["account.account"].create(
-            {"name": "Other income", "code": "OTHINC", "account_type": "income_other"}
-        )
-        wizard = self.payment_wizard(other, amount=1000)
-        wizard.write(
-            {
-                "payment_difference_handling": "reconcile",
-                "writeoff_account_id": income.id,
-                "writeoff_label": "Overpaid",
-            }
-        )
-        wizard._create_payments()
+        self.pay_writing_off(other, 1000, "Other income", "income_other")
         self.assertEqual(other.amount_residual, 0)
         self.assertEqual(self.realization()["collected_value"], 1500)
