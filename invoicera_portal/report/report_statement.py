@@ -23,7 +23,10 @@ class ReportStatement(models.AbstractModel):
         # once), per company: as Odoo's documents, each under the letterhead of
         # the company whose entries it lists, with its own balances (the companies
         # ticked in the switcher; the current one first).
-        clients = self.env["res.partner"].browse(docids).commercial_partner_id
+        # docids: printed by the portal or Odoo's Print; the data's partner_ids:
+        # by the wizard through the web client (whose URL names no record)
+        partner_ids = docids or data.get("partner_ids") or []
+        clients = self.env["res.partner"].browse(partner_ids).commercial_partner_id
         documents = []
         for client in clients:
             documents += [

@@ -42,7 +42,14 @@ class InvoiceraStatementWizard(models.TransientModel):
         """Print a statement per client (contacts of one client print its statement
         once) and per company ticked in the company switcher (the report's)."""
         self.ensure_one()
+        clients = self.partner_ids.commercial_partner_id
+        # The web client prints a report action with data from the data and
+        # context alone (no record ids in the URL): the clients go in the data.
         return self.env.ref("invoicera_portal.action_report_statement").report_action(
-            self.partner_ids.commercial_partner_id,
-            data={"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()},
+            clients,
+            data={
+                "partner_ids": clients.ids,
+                "date_from": self.date_from.isoformat(),
+                "date_to": self.date_to.isoformat(),
+            },
         )
