@@ -9,3 +9,4 @@ from . import res_company
 from . import res_config_settings
 from . import project_project
 from . import res_partner
+from . import ir_actions_report

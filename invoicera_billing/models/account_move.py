@@ -561,13 +561,16 @@ class AccountMove(models.Model):
         already made: rendering it is for sending or printing the invoice
         (``account.move.send``), as Odoo does for the invoice's PDF."""
         self.ensure_one()
-        if not self._invoicera_has_annex():
-            return self.env["ir.attachment"]
-        if self.sudo().invoicera_annex_id or not make:
-            return self.sudo().invoicera_annex_id
+        # The annex sent stays the invoice's whatever it bills now (credited in
+        # full, its work is unbilled again) or its client now wants.
+        annex = self.sudo().invoicera_annex_id
+        if annex or not make or not self._invoicera_has_annex():
+            return annex
+        # on the paper of the company that invoices, as Odoo renders the invoice
         pdf, _report_type = (
             self.env["ir.actions.report"]
             .sudo()
+            .with_company(self.company_id)
             ._render_qweb_pdf("invoicera_billing.action_report_time_annex", self.ids)
         )
         attachment = (

@@ -108,3 +108,38 @@ class TestAnnexSending(InvoiceraTimesheetCase):
         self.assertTrue(invoice.invoicera_annex_id)
         self.assertNotEqual(invoice.invoicera_annex_id, first)
         self.assertIn(invoice.invoicera_annex_id.name, [d["filename"] for d in documents])
+
+    def send(self, invoice):
+        self.env["account.move.send"]._generate_and_send_invoices(
+            invoice, sending_methods=["email"]
+        )
+        self.assertTrue(invoice.invoicera_annex_id)
+        return invoice.invoicera_annex_id
+
+    def assertKeepsItsAnnex(self, invoice, annex):
+        """The annex sent stays with the invoice: sent again, downloaded from the
+        portal, printed from the invoice."""
+        self.assertIn(annex, self.env["account.move.send"]._get_invoice_extra_attachments(invoice))
+        documents = invoice.sudo()._get_invoice_legal_documents_all()
+        self.assertIn(annex.name, [d["filename"] for d in documents])
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("invoicera_billing.action_report_time_annex", invoice.ids)
+        )
+        self.assertEqual(pdf, annex.raw, "printed: the annex sent, not an empty one")
+
+    def test_annex_sent_stays_once_the_invoice_is_credited(self):
+        """Credited in full, the invoice stays posted and its work is unbilled
+        again: the annex sent with it is still one of its documents."""
+        invoice = self.invoice(self.client, post=True)
+        annex = self.send(invoice)
+        invoice._reverse_moves([{"invoice_date": invoice.invoice_date}]).action_post()
+        self.assertTrue(invoice.invoicera_items_released)
+        self.assertKeepsItsAnnex(invoice, annex)
+
+    def test_annex_sent_stays_when_the_client_wants_none_any_more(self):
+        invoice = self.invoice(self.client, post=True)
+        annex = self.send(invoice)
+        self.client.invoicera_annex_detail = "none"
+        self.assertKeepsItsAnnex(invoice, annex)

@@ -1,4 +1,7 @@
+import io
 from datetime import date
+
+from PyPDF2 import PdfReader
 
 from odoo import Command
 from odoo.tests import tagged
@@ -86,3 +89,27 @@ class TestBillingRunOtherCompany(InvoiceraTimesheetCase):
             trap.perform_enqueued_jobs()
         run.invalidate_recordset()
         self.assertInvoicedByEurope(run)
+
+    def test_annex_on_the_paper_of_the_invoicing_company(self):
+        """Sent by a user working in the dollar company (Letter paper), the
+        European company's invoice and its annex are on A4, the European
+        company's paper."""
+        self.company.paperformat_id = self.env.ref("base.paperformat_us")
+        self.europe.paperformat_id = self.env.ref("base.paperformat_euro")
+        run = self.new_run(post=True)
+        run.action_start()
+        self.assertInvoicedByEurope(run)
+        invoice = run.invoice_ids.filtered(lambda move: move.partner_id == self.client)
+        annex = invoice.with_env(
+            self.env(
+                user=self.billing_user,
+                context=dict(
+                    self.env.context,
+                    allowed_company_ids=[self.company.id, self.europe.id],
+                    force_report_rendering=True,
+                ),
+            )
+        )._invoicera_annex_attachment()
+        page = PdfReader(io.BytesIO(annex.raw)).pages[0]
+        width, height = (round(float(side) / 72 * 25.4) for side in page.mediabox[2:])
+        self.assertEqual((width, height), (210, 297), "A4, in millimetres")

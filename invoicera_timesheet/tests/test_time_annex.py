@@ -3,6 +3,7 @@ import io
 import lxml.html
 from PyPDF2 import PdfReader
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import InvoiceraTimesheetCase
@@ -79,6 +80,28 @@ class TestTimeAnnex(InvoiceraTimesheetCase):
         self.assertNotEqual(second, first)
         self.assertTrue(first.exists(), "the annex already sent is kept")
         self.assertEqual(invoice.invoicera_annex_id, second)
+
+    def test_print_menu_offers_the_annex_of_billed_work_only(self):
+        """Print offers the annex on invoices of billed work, not on every
+        journal entry, vendor bill or credit note (where it is an empty page)."""
+        report = self.env.ref("invoicera_billing.action_report_time_annex")
+        invoice = self.invoice(self.client)
+
+        def offered(move):
+            return report.id in report.get_valid_action_reports("account.move", move.ids)
+
+        self.assertTrue(offered(invoice))
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.client.id,
+                "invoice_date": "2026-03-31",
+                "invoice_line_ids": [Command.create({"name": "Paper", "price_unit": 10})],
+            }
+        )
+        self.assertFalse(offered(bill))
+        invoice.action_post()
+        self.assertFalse(offered(invoice._reverse_moves()))
 
     def test_no_annex_when_the_client_wants_none(self):
         self.client.invoicera_annex_detail = "none"
