@@ -210,3 +210,35 @@ class TestClientApproval(HttpCase):
         self.book.action_include()
         self.assertEqual(self.book.client_approval, "not_required")
         self.assertIn(self.book, self.billable())
+
+    def test_work_billed_in_another_currency_is_asked_again(self):
+        """Approved at 100 USD an hour, the work would be billed in euros once its
+        project is: the client approves that amount anew."""
+        self.moodboard._client_decide("approved", self.contact)
+        self.assertIn(self.moodboard, self.billable())
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.project.invoicera_rate_currency_id = eur
+        self.assertEqual(self.moodboard.currency_id, eur)
+        self.assertEqual(self.moodboard.client_approval, "pending")
+        self.assertNotIn(self.moodboard, self.billable())
+
+    def test_work_taken_back_meanwhile_is_named(self):
+        """Work taken off the client's bill (moved to an internal project) or
+        deleted since the page was opened: the client is told so, not that the
+        work is another client's."""
+        self.authenticate(self.user.login, self.user.login)
+        self.url_open("/my/billing/approvals")
+        internal = self.env["project.project"].create({"name": "Internal", "allow_billable": False})
+        lines = self.env["account.analytic.line"]
+        lines.browse(self.logo.source_id).project_id = internal
+        self.assertFalse(self.logo.active)
+        response = self.decide(self.book | self.logo, "approved")
+        self.assertNotIn("not yours", response.text)
+        self.assertIn("Logo drafts no longer awaits your approval", response.text)
+        lines.browse(self.logo.source_id).project_id = self.project
+        lines.browse(self.book.source_id).unlink()
+        response = self.decide(self.book | self.logo, "approved")
+        self.assertNotIn("not yours", response.text)
+        self.assertIn("deleted since you opened this page", response.text)
+        self.assertEqual(self.logo.client_approval, "pending", "nothing decided")

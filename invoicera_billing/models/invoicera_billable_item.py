@@ -17,7 +17,8 @@ _logger = logging.getLogger(__name__)
 #: items are named in errors up to this many, then "and N more"
 MAX_NAMED = 10
 #: item fields the client sees in the portal: changing them asks the client again
-CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date"}
+#: (the same rate in another currency or unit is another amount)
+CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date", "uom_id", "currency_id"}
 #: what a user changes on an item not invoiced yet (Unbilled Work); the rest
 #: comes from its source through the engine: another client, project, product,
 #: unit or currency would bill the work to someone else or at another value

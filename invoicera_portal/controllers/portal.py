@@ -144,9 +144,11 @@ class InvoiceraPortal(CustomerPortal):
             ]
         if item_ids is not None:
             domain.append(("id", "in", item_ids))
+        # whatever their state: work taken off the bill meanwhile (archived) too
         return (
             request.env["invoicera.billable.item"]
             .sudo()
+            .with_context(active_test=pending)
             .search(domain, order="project_id, date, id")
         )
 
@@ -197,11 +199,18 @@ class InvoiceraPortal(CustomerPortal):
         client = self._invoicera_client()
         items = self._invoicera_items_to_approve(client, item_ids)
         # the client's items of the form that no longer await its approval
-        others = self._invoicera_items_to_approve(
-            client, list(set(item_ids) - set(items.ids)), pending=False
-        )
+        missing = set(item_ids) - set(items.ids)
+        others = self._invoicera_items_to_approve(client, list(missing), pending=False)
+        Item = request.env["invoicera.billable.item"].sudo()
         if len(items) + len(others) != len(set(item_ids)):
-            return back(error=_("Some of these items are not yours."))
+            if Item.browse(missing - set(others.ids)).exists():
+                return back(error=_("Some of these items are not yours."))
+            return back(
+                error=_(
+                    "Some of the work you chose was deleted since you opened this page: "
+                    "nothing was decided. Check the work below again."
+                )
+            )
         # The form sent again (a double click, the page reloaded): what this
         # contact already decided so is done, not an error.
         repeated = others.filtered(
@@ -244,11 +253,16 @@ class InvoiceraPortal(CustomerPortal):
         )
 
     def _invoicera_tokens(self):
-        """The saved payment methods of the logged-in contact (read for it only)."""
-        return (
-            request.env["payment.token"]
-            .sudo()
-            .search([("partner_id", "=", request.env.user.partner_id.id)])
+        """The saved payment methods of the logged-in contact (read for it only)
+        that pay the portal's invoices: those of its companies' providers, as
+        Odoo's token rule shows them (a card saved with another company of the
+        database never pays these invoices)."""
+        Token = request.env["payment.token"].sudo()
+        return Token.search(
+            [
+                ("partner_id", "=", request.env.user.partner_id.id),
+                *Token._check_company_domain(request.env.companies),
+            ]
         )
 
     @http.route("/my/billing/autopay", type="http", auth="user", methods=["POST"], website=True)

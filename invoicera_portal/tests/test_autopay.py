@@ -247,3 +247,20 @@ class TestAutopay(InvoiceraPortalCommon, HttpCase):
             trap.perform_enqueued_jobs()
         self.assertEqual(invoice.transaction_ids, charged, "not charged again")
         self.assertEqual(invoice.amount_residual, 250, "its payment is the client's credit")
+
+    def test_a_card_saved_with_another_company_is_not_offered(self):
+        """Ann's card saved with another company's provider never pays this
+        portal's invoices: it is neither offered nor accepted for them."""
+        other = self.env["res.company"].create({"name": "Northbridge Europe"})
+        provider = self.demo_provider().copy({"company_id": other.id})
+        provider.write({"state": "test", "is_published": True})
+        elsewhere = self.make_demo_token(self.contact_a1)
+        elsewhere.write({"provider_id": provider.id, "payment_details": "9999"})
+        self.assertEqual(self.user_a1.company_ids, self.company)
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = self.url_open("/my/billing").text
+        self.assertIn(self.token_a.display_name, page)
+        self.assertNotIn(elsewhere.display_name, page)
+        response = self.set_autopay(elsewhere.id)
+        self.assertIn("Choose one of your saved payment methods.", response.text)
+        self.assertFalse(self.client_a.invoicera_autopay_token_id)
