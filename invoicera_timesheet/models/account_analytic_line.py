@@ -149,7 +149,8 @@ class AccountAnalyticLine(models.Model):
             changing = changed_by(self, vals, APPROVED_FIELDS)
             changed_by(changing, vals, BILLED_FIELDS)._invoicera_check_not_billed()
             changing._invoicera_check_not_approved()
-        self._invoicera_check_approval_change(vals)
+        # written as it is (an import sending approved time again): no change
+        changed_by(self, vals, APPROVAL_FIELDS)._invoicera_check_approval_change(vals)
         if vals.get("invoicera_approval_state", "approved") != "approved":
             # invoiced time is not sent back, whatever the way in (RPC, import),
             # as "Send Back" refuses it: it would be billed unapproved
@@ -168,22 +169,28 @@ class AccountAnalyticLine(models.Model):
         moving = {"project_id", "task_id", "employee_id"} & set(vals) and not self.env.su
         projects = {line.id: line.project_id for line in self} if moving else {}
         employees = {line.id: line.employee_id for line in self} if moving else {}
+        approving = self.browse()
         if (
             vals.get("invoicera_approval_state") == "approved"
             and "invoicera_approved_by_id" not in vals
         ):
-            # approved by a write (RPC, import): who and when, as the button says
-            vals = dict(
-                vals,
-                invoicera_approved_by_id=self.env.uid,
-                invoicera_approved_on=fields.Datetime.now(),
-            )
+            # approved by a write (RPC, import): who and when, as the button says;
+            # time approved already keeps who approved it
+            approving = self.filtered(lambda line: line.invoicera_approval_state != "approved")
         res = super().write(vals)
+        if approving:
+            super(AccountAnalyticLine, approving).write(
+                {
+                    "invoicera_approved_by_id": self.env.uid,
+                    "invoicera_approved_on": fields.Datetime.now(),
+                }
+            )
         if moving:
             self._invoicera_check_approved_move(projects)
             self._invoicera_check_approved_employee(employees)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
-            self.filtered("project_id")._invoicera_sync_items()
+            # time taken off its project too (no timesheet any more: not billed)
+            (self if "project_id" in vals else self.filtered("project_id"))._invoicera_sync_items()
         costs._invoicera_sync_items()
         return res
 

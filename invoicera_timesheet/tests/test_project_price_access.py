@@ -123,6 +123,9 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
             self.assertEqual(shared.invoicera_can_price, not readonly, user.login)
             [currency] = page.xpath(".//field[@name='invoicera_rate_currency_id']")
             self.assertIn("not invoicera_can_price", currency.get("readonly"))
+            # the employee rates too: editable, they were refused on saving
+            [rates] = page.xpath(".//field[@name='invoicera_rate_ids']")
+            self.assertEqual(rates.get("readonly"), "not invoicera_can_price")
 
     def test_project_managers_without_billing_rights_do_not_set_how_work_is_billed(self):
         """The Billing tab (time rounding, minimum, billed service, approvals) is

@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -296,6 +296,29 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         )
         self.assertEqual(self.item_of(line).quantity, 2)
 
+    def test_approved_time_imported_again_keeps_who_approved_it(self):
+        """Approved time exported and imported again, unchanged: who approved it
+        and when stay the manager's; its employee's import is no approval."""
+        with freeze_time("2026-03-11 09:00:00"):
+            line = self.approved()
+        admin = new_test_user(
+            self.env,
+            login="timesheet_admin_2",
+            groups="base.group_user,hr_timesheet.group_timesheet_manager",
+        )
+        line.with_user(admin).write({"invoicera_approval_state": "approved"})
+        line.with_user(self.worker).write({"invoicera_approval_state": "approved"})
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "invoicera_approval_state": "approved",
+                    "invoicera_approved_by_id": self.manager.id,
+                    "invoicera_approved_on": fields.Datetime.to_datetime("2026-03-11 09:00:00"),
+                }
+            ],
+        )
+
     def test_approved_time_is_locked_for_its_employee(self):
         line = self.log_time(self.alice, 3)
         line.action_invoicera_submit()
@@ -582,6 +605,39 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         line.with_user(self.worker).action_invoicera_submit()
         line.with_user(self.manager).action_invoicera_approve()
         return line
+
+    def test_approved_time_mapped_to_a_sale_order_line_by_odoo(self):
+        """A project administrator maps Alice to a sale order line (Odoo's
+        Invoicing tab): her approved time goes to that order, billed by Odoo's
+        flow, not here; Odoo moving it is not her changing approved time."""
+        line = self.approved()
+        product = self.env["product.product"].create(
+            {
+                "name": "Support hours",
+                "type": "service",
+                "invoice_policy": "delivery",
+                "service_type": "timesheet",
+                "uom_id": self.hour.id,
+                "uom_po_id": self.hour.id,
+                "list_price": 80,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()
+        self.env["project.sale.line.employee.map"].with_user(self.other_manager).create(
+            {
+                "project_id": self.project.id,
+                "employee_id": self.alice.id,
+                "sale_line_id": order.order_line.id,
+            }
+        )
+        self.assertEqual(line.so_line, order.order_line)
+        self.assertFalse(self.item_of(line).active, "billed by Odoo's flow only")
 
     def test_approved_description_is_locked_for_its_employee(self):
         """The description is what the client reads on the invoice: the manager

@@ -123,6 +123,16 @@ class TestTimeItems(InvoiceraTimesheetCase):
         internal.write({"allow_billable": True, "partner_id": self.client.id})
         self.assertTrue(self.item_of(line), "making the project billable makes its time billable")
 
+    def test_time_taken_off_its_project_is_not_billed(self):
+        """Time whose project is cleared (an import, a script) is no timesheet any
+        more: its item is taken off the bill, not invoiced to the old client."""
+        line = self.log_time(self.alice, 2)
+        item = self.item_of(line)
+        self.assertTrue(item.active)
+        line.project_id = False
+        self.assertFalse(item.active)
+        self.assertFalse(self.invoice(self.client))
+
     def test_rate_resolution_order(self):
         """Task/employee override, project employee rate, project rate, employee
         default, then the service's price in the client's pricelist."""
