@@ -109,10 +109,20 @@ class InvoiceraBillingApi(http.Controller):
     @staticmethod
     def _speak_as(user):
         """Answer in ``user``'s language, as Odoo answers a user logged in, unless
-        the app asks for one (``Accept-Language``). An API key's request has no
-        session: without this, it would be answered in English."""
-        if not request.httprequest.headers.get("Accept-Language"):
-            request.update_context(lang=user.lang)
+        the app asks for one this database has (``Accept-Language``: ``fr`` is
+        French (France) if it is the only French). An API key's request has no
+        session: without this, it would be answered in English; a phone asking
+        for a language not installed, in the company's."""
+        installed = [code for code, _name in request.env["res.lang"].get_installed()]
+        for asked, _quality in request.httprequest.accept_languages:
+            asked = asked.replace("-", "_").lower()
+            found = [code for code in installed if code.lower() == asked] or [
+                code for code in installed if code.split("_")[0] == asked.split("_")[0]
+            ]
+            if found:
+                request.update_context(lang=found[0])
+                return
+        request.update_context(lang=user.lang)
 
     @staticmethod
     def _key_expiration(key):
@@ -239,6 +249,15 @@ class InvoiceraBillingApi(http.Controller):
         return self._call(self._summary)
 
     def _summary(self, user):
+        if not user.share:
+            # A client's account, read as superuser for its portal contacts (as
+            # the portal's dashboard): an employee's contact, which anyone with
+            # Contact rights may attach to a client, reads none of it.
+            raise ApiError(
+                403,
+                "forbidden",
+                _("The summary is a client's account: use the key of a portal user."),
+            )
         client = user.partner_id.commercial_partner_id
         dashboard = client._invoicera_dashboard(list_limit=0)
         return self._json(

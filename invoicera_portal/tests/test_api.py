@@ -242,6 +242,12 @@ class TestBillingApi(InvoiceraPortalCommon, HttpCase):
                 error = self.get(path, key=key, expect=403).json()
                 self.assertMatches(error, "Error")
                 self.assertEqual(error["error"]["code"], "forbidden")
+        # the summary is a client's account: an employee, whose contact anyone with
+        # Contact rights may attach to a client, does not read its credit there
+        # (as the portal's dashboard, refused to employees)
+        employee.partner_id.parent_id = self.client_a
+        error = self.get("/summary", key=key, expect=403).json()
+        self.assertEqual(error["error"]["code"], "forbidden")
         response = self.url_open(
             f"{API}/invoices", data="{}", headers={"Authorization": f"Bearer {self.key_a}"}
         )

@@ -84,3 +84,20 @@ class TestApiKeyExpiration(InvoiceraPortalCommon, HttpCase):
                 headers={"Authorization": f"Bearer {self.key}", "Accept-Language": "en-US"},
             )
             self.assertEqual(response.json()["error"]["message"], "No such invoice.")
+            # a phone in German, a language this database does not have: the
+            # owner's French, not the company's English
+            response = self.url_open(
+                f"{API}/invoices/999999",
+                headers={
+                    "Authorization": f"Bearer {self.key}",
+                    "Accept-Language": "de-DE,de;q=0.9",
+                },
+            )
+            self.assertEqual(response.json()["error"]["message"], "Facture introuvable.")
+            # French asked without its country: French (France)
+            self.user_a1.lang = "en_US"
+            response = self.url_open(
+                f"{API}/invoices/999999",
+                headers={"Authorization": f"Bearer {self.key}", "Accept-Language": "fr"},
+            )
+            self.assertEqual(response.json()["error"]["message"], "Facture introuvable.")

@@ -44,6 +44,15 @@ class TestPortalRoutes(InvoiceraPortalCommon, HttpCase):
         self.assertIn(self.invoices_b.name, response.text)
         self.assertNotIn(self.overdue_a.name, response.text)
 
+    def test_dashboard_is_under_the_portal_home(self):
+        """As every portal page: Home / Billing at the top (it had none)."""
+        self.login(self.user_a1)
+        page = html.fromstring(self.url_open("/my/billing").text)
+        crumbs = page.xpath("//ol[hasclass('o_portal_submenu')]")
+        self.assertTrue(crumbs, "no breadcrumb")
+        self.assertTrue(crumbs[0].xpath(".//a[@href='/my/home']"))
+        self.assertEqual(crumbs[0].xpath("string(.//li[hasclass('active')])").strip(), "Billing")
+
     def test_dashboard_needs_a_login(self):
         self.authenticate(None, None)
         response = self.url_open("/my/billing", allow_redirects=False)
