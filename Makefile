@@ -2,6 +2,7 @@
 # Every target sets up what it needs (see tools/devenv.py); variables:
 #   ODOO_SRC=<Odoo 18.0 tree>  PORT=8069  DB=invoicera_demo  RESET=1 (rebuild DB)
 #   TEST_DB=invoicera_test  UPSTREAM_DB=invoicera_upstream  PYTEST_ARGS="-k ..."
+#   PYTHON=python3.12 (the Python that builds .run/venv: Odoo 18.0 needs 3.10-3.12)
 PYTHON ?= python3
 
 .PHONY: run test test-upstream benchmark pot clean

@@ -264,3 +264,52 @@ def test_gevent_starts_as_the_gevent_worker_of_odoo_does(venv_python):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "patched"
+
+
+def test_reset_is_yes_or_no():
+    """`make run RESET=0` keeps the database (it was read as "set": dropped)."""
+    for value in ("", "0", "false", "No", "off"):
+        assert devenv.env_flag("RESET", {"RESET": value}) is False, value
+    assert devenv.env_flag("RESET", {}) is False
+    for value in ("1", "true", "YES", "on"):
+        assert devenv.env_flag("RESET", {"RESET": value}) is True, value
+    with pytest.raises(devenv.SetupError, match="RESET='maybe' is neither yes nor no"):
+        devenv.env_flag("RESET", {"RESET": "maybe"})
+
+
+def test_python_odoo_does_not_run_on_is_refused(odoo_src):
+    """A Python past Odoo 18.0's (3.13: no wheels for its pins) is refused
+    before pip compiles anything, naming what to run instead."""
+    devenv.check_python(odoo_src, (3, 11))
+    devenv.check_python(odoo_src, (3, 12))
+    for version in ((3, 9), (3, 13)):
+        with pytest.raises(devenv.SetupError) as error:
+            devenv.check_python(odoo_src, version)
+        assert f"Python {version[0]}.{version[1]} runs this setup" in str(error.value)
+        assert "3.10 to 3.12" in str(error.value)
+        assert "make PYTHON=python3.12 test" in str(error.value)
+
+
+def test_failed_install_shows_the_end_of_odoo_s_log(tmp_path):
+    """make test logs to a file (a CI run leaves it in its clone): a failed
+    install says where, and shows how it ends (it said "see the log above",
+    above which there was nothing)."""
+    log = tmp_path / "test-odoo.log"
+    log.write_text("".join(f"line {n}\n" for n in range(100)) + "ParseError: bad view\n")
+    config = tmp_path / "odoo.conf"
+    config.write_text(f"[options]\nlogfile = {log}\n")
+    tail = devenv.log_tail(config)
+    assert str(log) in tail
+    assert "ParseError: bad view" in tail
+    assert "line 10\n" not in tail
+    config.write_text("[options]\nlogfile = False\n")
+    assert devenv.log_tail(config) == " Odoo's log is above."
+
+
+def test_a_database_without_the_extra_modules_gets_them(monkeypatch, pg_params, venv_python):
+    """A make run database built before the demo payment provider joined is not
+    taken as installed (it never got the provider)."""
+    db = get_db_name()
+    assert devenv.addons_installed(venv_python, pg_params, db)
+    monkeypatch.setattr(devenv, "EXTRA_MODULES", (*devenv.EXTRA_MODULES, "payment_adyen"))
+    assert not devenv.addons_installed(venv_python, pg_params, db)

@@ -20,6 +20,7 @@ Steps, each skipped when already done:
 """
 
 import argparse
+import configparser
 import getpass
 import hashlib
 import json
@@ -236,8 +237,32 @@ def venv_python():
     return RUN / "venv" / "bin" / "python"
 
 
+def check_python(odoo_src, version=None):
+    """Odoo 18.0 runs on the Pythons its tree names (odoo/__init__.py): its
+    pinned requirements have no wheels for later ones (pip would compile them
+    and fail). Refused with what to do."""
+    version = tuple((version or sys.version_info)[:2])
+    text = (odoo_src / "odoo" / "__init__.py").read_text()
+    bounds = {
+        name: tuple(int(n) for n in re.search(rf"{name} = \((\d+), (\d+)\)", text).groups())
+        for name in ("MIN_PY_VERSION", "MAX_PY_VERSION")
+    }
+    low, high = bounds["MIN_PY_VERSION"], bounds["MAX_PY_VERSION"]
+    if not low <= version <= high:
+
+        def shown(v):
+            return ".".join(map(str, v))
+
+        raise SetupError(
+            f"Python {shown(version)} runs this setup; Odoo 18.0 needs Python "
+            f"{shown(low)} to {shown(high)}. Install one (e.g. python3.12 and "
+            f"python3.12-venv) and run: make PYTHON=python3.12 test"
+        )
+
+
 def ensure_venv(odoo_src):
     """Build ``.run/venv`` once per set of requirements; reuse it after."""
+    check_python(odoo_src)
     requirements = odoo_requirements(odoo_src)
     ours = [
         ROOT / name for name in ("requirements.txt", "requirements-test.txt", "constraints.txt")
@@ -573,6 +598,19 @@ def addons_digest():
     return digest.hexdigest()
 
 
+def log_tail(config, lines=60):
+    """Where Odoo wrote its log with ``config``, and its last ``lines``: the
+    test configuration logs to a file, which a CI run leaves in its clone."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config)
+    logfile = parser.get("options", "logfile", fallback="")
+    if not logfile or logfile.lower() == "false":
+        return " Odoo's log is above."
+    path = Path(logfile)
+    tail = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+    return f" Odoo's log is {path}; it ends with:\n" + "\n".join(tail)
+
+
 def install_addons(python, odoo_src, config, db, modules, extra=()):
     log(f"installing {', '.join(modules)} in {db!r}")
     started = time.monotonic()
@@ -582,7 +620,7 @@ def install_addons(python, odoo_src, config, db, modules, extra=()):
         check=False,
     )
     if result.returncode:
-        raise SetupError(f"installing the addons in {db!r} failed (see the log above).")
+        raise SetupError(f"installing the addons in {db!r} failed.{log_tail(config)}")
     log(f"installed in {time.monotonic() - started:.0f} s")
 
 
@@ -671,12 +709,15 @@ def cmd_run(args):
 
 
 def addons_installed(python, pg, db):
-    """True when the four addons are installed in ``db`` (an Odoo database)."""
+    """True when the four addons and the extra modules (the demo payment
+    provider) are installed in ``db`` (an Odoo database): a database built
+    before a module joined them gets it installed."""
     if not db_query(python, pg, db, "SELECT to_regclass('ir_module_module') IS NOT NULL")[0][0]:
         return False
-    names = ", ".join(f"'{addon}'" for addon in ADDONS)
+    modules = ADDONS + EXTRA_MODULES
+    names = ", ".join(f"'{module}'" for module in modules)
     query = f"SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN ({names})"
-    return db_query(python, pg, db, query)[0][0] == len(ADDONS)
+    return db_query(python, pg, db, query)[0][0] == len(modules)
 
 
 def _param(python, pg, db, key):
@@ -808,13 +849,25 @@ def known_upstream_failures():
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
+def env_flag(name, environ=None):
+    """The yes/no variable ``name`` (``RESET=1``): 1, true, yes or on is yes;
+    unset, empty, 0, false, no or off is no; anything else is refused (a
+    ``RESET=0`` read as "set" would drop the database)."""
+    value = (os.environ if environ is None else environ).get(name, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise SetupError(f"{name}={value!r} is neither yes nor no: write {name}=1, or leave it out.")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="set up and serve Odoo with the demo data")
     p_run.add_argument("--db", default=os.environ.get("DB") or "invoicera_demo")
     p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8069))
-    p_run.add_argument("--reset", action="store_true", default=bool(os.environ.get("RESET")))
+    p_run.add_argument("--reset", action="store_true", default=None)
     p_test = sub.add_parser("test", help="fresh test database, then pytest")
     p_test.add_argument("--db", default=os.environ.get("TEST_DB") or "invoicera_test")
     p_test.add_argument("pytest_args", nargs="*")
@@ -828,6 +881,8 @@ def main(argv=None):
     p_up.add_argument("suites", nargs="*")
     args = parser.parse_args(argv)
     try:
+        if args.command == "run" and args.reset is None:
+            args.reset = env_flag("RESET")
         commands = {
             "run": cmd_run,
             "test": cmd_test,
