@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 
@@ -242,3 +244,20 @@ class TestClientApproval(HttpCase):
         self.assertNotIn("not yours", response.text)
         self.assertIn("deleted since you opened this page", response.text)
         self.assertEqual(self.logo.client_approval, "pending", "nothing decided")
+
+    def test_annex_dates_the_approval_on_the_client_s_day(self):
+        """Approved in Paris at 00:30 on 6 March (23:30 UTC on the 5th): the annex
+        says 6 March, whoever makes it (a New York clerk, the sending cron)."""
+        self.contact.tz = "Europe/Paris"
+        with freeze_time("2026-03-05 23:30:00"):
+            (self.moodboard | self.logo | self.book)._client_decide("approved", self.contact)
+        self.client.invoicera_annex_detail = "entry"
+        invoice = self.billable()._invoice(self.env.company, date(2026, 3, 31), post=True)
+        for tz in ("America/New_York", False):
+            html = (
+                self.env["ir.actions.report"]
+                .with_context(tz=tz)
+                ._render_qweb_html("invoicera_billing.action_report_time_annex", invoice.ids)[0]
+                .decode()
+            )
+            self.assertIn("approved by Gil Gamma on 03/06/2026", html, tz)

@@ -476,10 +476,17 @@ class AccountMove(models.Model):
                     key = item.id
                     label = " · ".join(filter(None, [item.employee_id.name, item.name]))
                     if item.client_approval == "approved":
+                        # the client's day, whoever makes the annex (a clerk
+                        # elsewhere, the sending cron)
+                        decider = item.client_decided_by_id
+                        tz = decider.tz or self.partner_id.tz or self.company_id.partner_id.tz
+                        decided = fields.Datetime.context_timestamp(
+                            self.with_context(tz=tz or "UTC"), item.client_decided_on
+                        )
                         label += " · " + _(
                             "approved by %(who)s on %(date)s",
-                            who=item.client_decided_by_id.name,
-                            date=format_date(self.env, item.client_decided_on),
+                            who=decider.name,
+                            date=format_date(self.env, decided.date()),
                         )
                 elif detail == "task":
                     key = (item.task_id.id, item.product_id.id, item.uom_id.id)
