@@ -313,3 +313,15 @@ def test_a_database_without_the_extra_modules_gets_them(monkeypatch, pg_params, 
     assert devenv.addons_installed(venv_python, pg_params, db)
     monkeypatch.setattr(devenv, "EXTRA_MODULES", (*devenv.EXTRA_MODULES, "payment_adyen"))
     assert not devenv.addons_installed(venv_python, pg_params, db)
+
+
+def test_a_kept_database_without_its_files_is_refused(tmp_path):
+    """make run keeps its database, whose files live in .run/data: from another
+    clone, or once .run/ was removed, it would serve blank icons and broken
+    assets. It says so, and what to do."""
+    (tmp_path / "filestore" / "demo").mkdir(parents=True)
+    devenv.check_filestore("demo", tmp_path)
+    with pytest.raises(devenv.SetupError) as error:
+        devenv.check_filestore("other", tmp_path)
+    assert str(tmp_path / "filestore" / "other") in str(error.value)
+    assert "RESET=1" in str(error.value)

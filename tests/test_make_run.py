@@ -26,13 +26,10 @@ def free_port():
 
 
 def start_run(port, odoo_src):
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/root"),
-        "ODOO_SRC": str(odoo_src),
-        "DB": DB,
-        "PORT": str(port),
-    }
+    # this run's environment (PostgreSQL's PG* variables, the PYTHON given to
+    # make), but for a RESET meant for another database
+    env = {name: value for name, value in os.environ.items() if name != "RESET"}
+    env.update(ODOO_SRC=str(odoo_src), DB=DB, PORT=str(port))
     return subprocess.Popen(
         ["make", "-s", "run"],
         cwd=ROOT,

@@ -682,9 +682,12 @@ def cmd_run(args):
         without_demo="all",
     )
     created = prepare_db(python, pg, args.db, "run", reset=args.reset)
+    installed = not created and addons_installed(python, pg, args.db)
+    if installed:
+        check_filestore(args.db)
     stamp = RUN / f"{args.db}.addons-digest"
     digest = addons_digest()
-    if created or not addons_installed(python, pg, args.db):
+    if not installed:
         install_addons(python, odoo_src, config, args.db, ADDONS + EXTRA_MODULES)
         stamp.write_text(digest)
     elif not stamp.exists() or stamp.read_text() != digest:
@@ -706,6 +709,20 @@ def cmd_run(args):
     print("  Stop with Ctrl-C. Data stays in the database", repr(args.db))
     print(flush=True)
     os.execv(str(python), [str(c) for c in odoo_cmd(python, odoo_src, config, "-d", args.db)])
+
+
+def check_filestore(db, data_dir=None):
+    """A database kept by make run has its files (attachments, the assets'
+    bundles, the apps' icons) in ``.run/data``: in another clone, or after
+    ``.run`` was removed, they are gone, and Odoo would serve blank icons and
+    fail on its assets. Refused with what to do."""
+    filestore = (data_dir or RUN / "data") / "filestore" / db
+    if not filestore.is_dir():
+        raise SetupError(
+            f"the database {db!r} is kept, but its files ({filestore}) are not here: "
+            f"it was built from another clone, or .run/ was removed. Rebuild it with "
+            f"RESET=1, or name another database with DB=."
+        )
 
 
 def addons_installed(python, pg, db):
