@@ -156,7 +156,14 @@ class StockMove(models.Model):
                 move._invoicera_net_quantity(), 0, precision_rounding=move.product_uom.rounding
             )
             > 0
+            # a delivery at no price (a free sample) is nothing to bill: billed,
+            # its zero rate would refuse the client's other work
+            and move._invoicera_has_price()
         )
+
+    def _invoicera_has_price(self):
+        *_billing, price, currency = self._invoicera_pricing()
+        return not currency.is_zero(price)
 
     def _invoicera_billed_here(self):
         """The moves of ``self`` for a billable project, not validated for a sold one."""
@@ -167,30 +174,45 @@ class StockMove(models.Model):
 
     def _invoicera_local_date(self):
         """The day the move was done in the time zone of its warehouse (of its
-        company when the warehouse's address has none; of the user when neither
-        has one): not of whoever syncs it, a re-sync does not shift it."""
+        company when the warehouse's address has none; of the delivery's
+        responsible when neither has one, else UTC): not of whoever syncs it, a
+        re-sync does not shift it."""
         self.ensure_one()
-        tz = self.picking_type_id.warehouse_id.partner_id.tz or self.company_id.partner_id.tz
-        return fields.Date.context_today(self.with_context(tz=tz) if tz else self, self.date)
+        tz = (
+            self.picking_type_id.warehouse_id.partner_id.tz
+            or self.company_id.partner_id.tz
+            or self.picking_id.user_id.tz
+            or "UTC"
+        )
+        return fields.Date.context_today(self.with_context(tz=tz), self.date)
+
+    def _invoicera_pricing(self):
+        """How the delivery ``self`` is billed: (quantity, day, billing company,
+        price, currency)."""
+        self.ensure_one()
+        project = self.picking_id.project_id
+        partner = project.partner_id.commercial_partner_id
+        quantity = self._invoicera_net_quantity()
+        day = self._invoicera_local_date()
+        # billed by the project's company (the move's for a project of every
+        # company), whichever company's warehouse delivered it
+        company = project._invoicera_billing_company(self.company_id)
+        pricelist = partner.with_company(company).property_product_pricelist
+        # without a pricelist, the product's sales price in the currency of
+        # the billing company (converted from the product's, as Odoo's sale);
+        # on the day of the delivery: the rules and rate valid then
+        currency = pricelist.currency_id or company.currency_id
+        price = pricelist.with_company(company)._get_product_price(
+            self.product_id, quantity, currency=currency, uom=self.product_uom, date=day
+        )
+        return quantity, day, company, price, currency
 
     def _invoicera_item_values(self):
         values = []
         for move in self:
             project = move.picking_id.project_id
             partner = project.partner_id.commercial_partner_id
-            quantity = move._invoicera_net_quantity()
-            day = move._invoicera_local_date()
-            # billed by the project's company (the move's for a project of every
-            # company), whichever company's warehouse delivered it
-            company = project._invoicera_billing_company(move.company_id)
-            pricelist = partner.with_company(company).property_product_pricelist
-            # without a pricelist, the product's sales price in the currency of
-            # the billing company (converted from the product's, as Odoo's sale);
-            # on the day of the delivery: the rules and rate valid then
-            currency = pricelist.currency_id or company.currency_id
-            price = pricelist.with_company(company)._get_product_price(
-                move.product_id, quantity, currency=currency, uom=move.product_uom, date=day
-            )
+            quantity, day, company, price, currency = move._invoicera_pricing()
             values.append(
                 {
                     "source_id": move.id,

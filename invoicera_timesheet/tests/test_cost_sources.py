@@ -684,6 +684,20 @@ class TestCostSources(CostSourcesCase):
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 550)
 
+    def test_a_free_delivery_is_not_billed(self):
+        """A sample delivered free (sales price 0) is nothing to bill: no item, no
+        zero rate refusing the client's whole invoice (its time included)."""
+        time = self.item_of(self.log_time(self.alice, 2))
+        sample = self.deliver_to_project(1, list_price=0)
+        self.assertFalse(self.item_of(sample.move_ids))
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.invoice_line_ids.invoicera_item_ids, time, "the 2 hours")
+        # priced later (a pricelist rule, a new sales price, the move re-synced):
+        # billed then
+        sample.move_ids.product_id.list_price = 40
+        sample.move_ids._invoicera_sync_items()
+        self.assertEqual(self.item_of(sample.move_ids).amount, 40)
+
     def test_cost_shared_with_a_sold_project_is_billed_by_odoo_alone(self):
         """A cost split between this project and one sold through a sale order:
         Odoo re-invoices the whole line on the order, so it is not billed here too."""
