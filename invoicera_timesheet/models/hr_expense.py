@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
@@ -82,6 +82,18 @@ class HrExpense(models.Model):
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda e: shares[e.id][0])
 
+    def _invoicera_day(self):
+        """The day of the expense; an expense without one (Odoo's date is
+        optional) is billed on its report's date, else the day it was approved."""
+        self.ensure_one()
+        sheet = self.sheet_id
+        return (
+            self.date
+            or sheet.accounting_date
+            or fields.Date.to_date(sheet.approval_date)
+            or fields.Date.context_today(self)
+        )
+
     def _invoicera_item_values(self):
         shares = self._invoicera_shares()
         values = []
@@ -89,6 +101,7 @@ class HrExpense(models.Model):
             project, share = shares[expense.id]
             partner = project.partner_id.commercial_partner_id
             quantity = expense.quantity or 1.0
+            day = expense._invoicera_day()
             company = project._invoicera_billing_company(expense.company_id)
             # a cost re-billed, not priced as the product is sold (_price_in_position)
             at_cost = expense.product_id.expense_policy != "sales_price"
@@ -103,7 +116,7 @@ class HrExpense(models.Model):
                     1.0,
                     currency=currency,
                     uom=expense.product_uom_id or expense.product_id.uom_id,
-                    date=expense.date,
+                    date=day,
                 )
                 price = unit_price * share / 100.0
             else:
@@ -114,7 +127,7 @@ class HrExpense(models.Model):
                 {
                     "source_id": expense.id,
                     "name": expense.name or expense.product_id.display_name,
-                    "date": expense.date,
+                    "date": day,
                     "company_id": company.id,
                     "partner_id": partner.id,
                     "project_id": project.id,

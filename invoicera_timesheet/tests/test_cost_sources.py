@@ -684,6 +684,14 @@ class TestCostSources(CostSourcesCase):
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 550)
 
+    def test_an_expense_without_a_date_is_billed_on_its_report_s(self):
+        """Odoo's expense date is optional: approving a re-billable expense
+        without one failed ("Missing required value for the field 'Date'")."""
+        expense = self.approved_expense(80, date=False)
+        item = self.item_of(expense)
+        self.assertEqual(item.date, expense.sheet_id.accounting_date or fields.Date.today())
+        self.assertEqual(item.amount, 88)
+
     def test_a_free_delivery_is_not_billed(self):
         """A sample delivered free (sales price 0) is nothing to bill: no item, no
         zero rate refusing the client's whole invoice (its time included)."""
