@@ -49,7 +49,8 @@ def log_unreadable_answer(gateway, what, reference, error):
 
 
 class GatewayUnavailable(ValidationError):
-    """The gateway timed out, could not be reached or answered 5xx: safe to retry."""
+    """The gateway timed out, could not be reached, answered 5xx or asked us to
+    slow down (HTTP 429, 408): safe to retry."""
 
 
 class GatewayRefused(ValidationError):
@@ -335,6 +336,26 @@ class Gateway:
             raise GatewayUnavailable(
                 _(
                     "%(gateway)s is unavailable (HTTP %(status)s). Please try again in a moment.",
+                    gateway=self.name,
+                    status=response.status_code,
+                )
+            )
+        if response.status_code in (408, 429):
+            # too many requests at once (a burst of notifications), or too slow
+            # to send: not carried out, and temporary; a notification being
+            # read is answered 503, for the gateway to send it again
+            _logger.warning(
+                "%s: %s %s answered %s: %s",
+                self.name,
+                method,
+                url,
+                response.status_code,
+                self.error_message(body) or response.reason,
+            )
+            raise GatewayUnavailable(
+                _(
+                    "%(gateway)s is busy (HTTP %(status)s): nothing was done. Please try "
+                    "again in a moment.",
                     gateway=self.name,
                     status=response.status_code,
                 )

@@ -332,6 +332,22 @@ class TestRevolut(common.GatewayCase):
         self.assertEqual(self.deliver(body), (200, "processed"))
         self.assertEqual(tx.state, "done")
 
+    def test_a_busy_gateway_gets_the_notification_sent_again(self):
+        """Revolut answers our lookup 429 (a burst of orders): the notification is
+        answered 503, for Revolut to send it again, not 200 "not applied" (the
+        payment was lost)."""
+        tx = self.make_tx()
+        body = self.notification(tx)
+        route = ("GET", rf"/api/orders/{self.order_id(tx)}$")
+        order = self.api.routes[route]
+        self.api.routes[route] = (429, {"message": "Too many requests"})
+        self.assertEqual(self.deliver(body)[0], 503)
+        self.assertEqual(tx.state, "draft")
+        self.assertFalse(self.events(), "kept nowhere: Revolut sends it again")
+        self.api.routes[route] = order
+        self.assertEqual(self.deliver(body), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
     def test_other_events_are_ignored(self):
         tx = self.make_tx()
         body = json.dumps({"event": "PAYOUT_COMPLETED", "payout_id": "x"}).encode()
