@@ -458,18 +458,22 @@ class ProjectProject(models.Model):
         """
         distributions = costs.mapped("analytic_distribution")
         shares = dict(zip(costs.ids, self._invoicera_project_shares(distributions), strict=True))
-        unassigned = costs.filtered(lambda cost: not shares[cost.id][0])
-        if not unassigned:
+        # billed on a project sold since: it competes for the cost as before
+        # the sale (a cost split with another client's project stays on it, not
+        # moved to the other client for its smaller share)
+        billed_on = self._invoicera_billed_on(costs)
+        if not billed_on:
             return shares
-        billed_on = self._invoicera_billed_on(unassigned)
-        for cost in unassigned:
+        sold = self.union(*billed_on.values())._invoicera_sold_projects()
+        for cost in costs:
             project = billed_on.get(cost.id)
-            if not project:
+            best, best_share = shares[cost.id]
+            if not project or project == best or (best and project not in sold):
                 continue
             share = self._invoicera_account_shares(cost.analytic_distribution).get(
                 project.account_id.id
             )
-            if share:
+            if share and share >= best_share:
                 shares[cost.id] = (project, share)
         return shares
 

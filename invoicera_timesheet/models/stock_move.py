@@ -16,12 +16,12 @@ class StockMove(models.Model):
     (returns done before it is invoiced). Deliveries of sale orders keep
     Odoo's own flow, whatever their project: sale_stock puts what they deliver
     on the order (a product added to the delivery too), and a move on an order
-    line is the order's to invoice. So do deliveries validated for a project
-    sold through a sale order: Odoo re-invoices those on the project's order
-    when they are validated (sale_project_stock), whatever becomes of the
-    order or of the delivery's project afterwards; a delivery validated for a
-    project billed here is billed here, whichever billable project it is
-    moved to.
+    line is the order's to invoice. So do the deliveries Odoo re-invoices on
+    their project's order when they are validated (sale_project_stock: an
+    operation type with *Analytic Costs*, a product re-invoiced), whatever
+    becomes of the order or of the delivery's project afterwards; the other
+    deliveries of a sold project are billed here, as is a delivery validated
+    for a project billed here, whichever billable project it is moved to.
     """
 
     _name = "stock.move"
@@ -37,8 +37,9 @@ class StockMove(models.Model):
         "Validated for a Sold Project",
         copy=False,
         readonly=True,
-        help="Done for a project sold through a sale order: the sale order's to "
-        "invoice, never billed by Invoicera.",
+        help="Put on its project's sale order by Odoo when it was validated (an "
+        "operation type with Analytic Costs, a product re-invoiced): the order's "
+        "to invoice, never billed by Invoicera.",
     )
 
     def _auto_init(self):
@@ -48,10 +49,10 @@ class StockMove(models.Model):
         return super()._auto_init()
 
     def _invoicera_flag_sold_deliveries(self):
-        """Flag the moves done before the flag existed as validated for a sold
-        project where their project is sold now, unless billed here already:
-        the rule before the flag (a delivery billed here before the sale stays
-        billed here, those of a sold project are the order's)."""
+        """Flag the moves done before the flag existed that Odoo re-invoices on
+        their project's order (see ``_invoicera_reinvoiced_on_order``), unless
+        billed here already."""
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
@@ -59,11 +60,15 @@ class StockMove(models.Model):
                    SET invoicera_sold_project = TRUE
                   FROM stock_picking picking
                   JOIN project_project project ON project.id = picking.project_id
+                  JOIN stock_picking_type kind ON kind.id = picking.picking_type_id,
+                       product_product product
+                  JOIN product_template template ON template.id = product.product_tmpl_id
                  WHERE move.picking_id = picking.id
+                   AND product.id = move.product_id
                    AND move.state = 'done'
-                   AND (project.sale_line_id IS NOT NULL OR EXISTS (
-                           SELECT FROM sale_order sale
-                            WHERE sale.project_id = project.id AND sale.state = 'sale'))
+                   AND project.reinvoiced_sale_order_id IS NOT NULL
+                   AND kind.analytic_costs
+                   AND template.expense_policy IN ('sales_price', 'cost')
                    AND NOT EXISTS (
                            SELECT FROM invoicera_billable_item item
                             WHERE item.source_model = 'stock.move' AND item.source_id = move.id)
@@ -74,11 +79,7 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
-        sold = moves.picking_id.project_id._invoicera_sold_projects()
-        if sold:
-            moves.filtered(lambda move: move.picking_id.project_id in sold).write(
-                {"invoicera_sold_project": True}
-            )
+        moves._invoicera_reinvoiced_on_order().write({"invoicera_sold_project": True})
         # A product added to a sale order's delivery is put on the order by
         # sale_stock once the delivery is done, after its moves are: synced when
         # given its order line (write), not billed here meanwhile.
@@ -93,6 +94,19 @@ class StockMove(models.Model):
             (moves - to_order) | moves.origin_returned_move_id
         )._invoicera_project_moves()._invoicera_sync_items()
         return moves
+
+    def _invoicera_reinvoiced_on_order(self):
+        """The moves of ``self`` Odoo puts on their project's order once their
+        delivery is validated (sale_project_stock's ``button_validate``): of a
+        project with an order to re-invoice on, an operation type that
+        re-invoices costs (*Analytic Costs*), a product re-invoiced (at cost or
+        sales price). The others are billed by nobody but here."""
+        # sudo: the project's order is the salesmen's, whoever validates
+        return self.filtered(
+            lambda move: move.picking_id.project_id.sudo().reinvoiced_sale_order_id
+            and move.picking_id.picking_type_id.analytic_costs
+            and move.product_id.expense_policy in ("sales_price", "cost")
+        )
 
     def write(self, vals):
         linked = self.browse()

@@ -486,6 +486,25 @@ class TestCostSources(CostSourcesCase):
         invoice = self.invoice(self.client)
         self.assertEqual(invoice.amount_untaxed, 365.2, "35.2 + 300 with the 10% markup")
 
+    def test_costs_shared_with_another_client_stay_when_their_project_is_sold(self):
+        """60% on this project, 40% on another client's: billed here for the 60%.
+        This project sold since, the costs stay on it, not moved to the other
+        client's project for its 40% (this client's 60% then billed by nobody)."""
+        cobalt, campaign = self.third_client()
+        distribution = {str(self.account.id): 60, str(campaign.account_id.id): 40}
+        expense = self.approved_expense(100, distribution=distribution)
+        bill = self.vendor_bill(500, post=False)
+        bill.invoice_line_ids.analytic_distribution = distribution
+        bill.action_post()
+        costs = (expense, bill.invoice_line_ids)
+        before = [(self.item_of(c).project_id, self.item_of(c).price_unit) for c in costs]
+        self.assertEqual([project for project, _price in before], [self.project] * 2)
+        self.assertEqual(before[0][1], 66.0, "its 60%, with the markup")
+        self.sell(self.project, self.client)
+        after = [(self.item_of(c).project_id, self.item_of(c).price_unit) for c in costs]
+        self.assertEqual(after, before, "not moved to Cobalt's Campaign")
+        self.assertNotIn(cobalt, self.Item.search([]).partner_id)
+
     def test_vendor_bill_credited_in_full_is_not_billed(self):
         """A bill cancelled by its credit note (Reverse, or Reverse and create a
         new draft): its cost is not billed; the corrected bill's is, once."""
@@ -967,6 +986,22 @@ class TestCostSources(CostSourcesCase):
         self.return_from_project(before, 1)
         self.assertEqual(self.item_of(before.move_ids).quantity, 2)
 
+    def test_material_of_a_sold_project_odoo_does_not_reinvoice_is_billed_here(self):
+        """Odoo puts a sold project's delivery on its order only when the operation
+        type re-invoices costs (Analytic Costs) and the product is re-invoiced
+        (sale_project_stock): a router (not re-invoiced, Odoo's default) or a
+        delivery of an operation type without analytic costs is billed here, not
+        left for nobody to bill."""
+        order = self.sell(self.project, self.client)
+        self.project.reinvoiced_sale_order_id = order
+        lines = order.order_line
+        without_costs = self.deliver_to_project(3, expense_policy="sales_price")
+        self.warehouse.out_type_id.analytic_costs = True
+        router = self.deliver_to_project(2)
+        self.assertEqual(order.order_line, lines, "Odoo put neither on the order")
+        self.assertEqual(self.item_of(without_costs.move_ids).quantity, 3)
+        self.assertEqual(self.item_of(router.move_ids).quantity, 2)
+
     def test_material_delivered_once_sold_stays_odoos_when_its_order_is_cancelled(self):
         """A delivery validated for a sold project is re-invoiced on its order then
         (sale_project_stock): the order invoiced, then cancelled, the project billed
@@ -1014,11 +1049,13 @@ class TestCostSources(CostSourcesCase):
         )
 
     def test_material_of_sold_projects_flagged_once_at_install(self):
-        """Deliveries done before the module knew which were validated for a sold
-        project: those of projects sold now, unless billed here already."""
-        before = self.deliver_to_project(3)
-        self.sell(self.project, self.client)
-        after = self.deliver_to_project(2)
+        """Deliveries done before the module knew which Odoo re-invoiced on their
+        project's order: those it re-invoices, unless billed here already."""
+        self.warehouse.out_type_id.analytic_costs = True
+        before = self.deliver_to_project(3, expense_policy="sales_price")
+        order = self.sell(self.project, self.client)
+        self.project.reinvoiced_sale_order_id = order
+        after = self.deliver_to_project(2, expense_policy="sales_price")
         self.assertRecordValues(
             (before | after).move_ids,
             [{"invoicera_sold_project": False}, {"invoicera_sold_project": True}],
