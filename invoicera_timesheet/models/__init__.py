@@ -9,6 +9,7 @@ from . import invoicera_billable_item
 from . import invoicera_billing_rate
 from . import project_milestone
 from . import project_project
+from . import product_template
 from . import project_task
 from . import sale_order
 from . import sale_order_line

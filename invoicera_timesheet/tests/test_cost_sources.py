@@ -325,6 +325,32 @@ class TestCostSources(CostSourcesCase):
         expense = self.approved_expense(80)
         self.assertFalse(self.item_of(expense))
 
+    def test_costs_follow_their_product_s_re_invoicing_policy(self):
+        """Train tickets no longer re-invoiced (Re-Invoice Costs: No): the unbilled
+        tickets are taken off the bill (the next run invoiced them); at their
+        sales price, they are priced so; re-invoiced at cost again, they come
+        back as they were left. What was invoiced stays invoiced."""
+        billed = self.approved_expense(50)
+        self.invoice(self.client, post=True)
+        expense = self.approved_expense(80)
+        # re-billed for its product's policy (not marked Re-bill on the bill)
+        bill_line = self.vendor_bill(300, rebill=False, product=self.travel).invoice_line_ids
+        unbilled = self.item_of(expense) | self.item_of(bill_line)
+        self.assertEqual(len(unbilled), 2)
+        self.travel.product_tmpl_id.expense_policy = "no"
+        self.assertFalse(unbilled.filtered("active"))
+        self.assertFalse(
+            self.Item.search(
+                self.Item._billable_domain(self.company, date(2026, 3, 31), partners=self.client)
+            )
+        )
+        self.assertEqual(self.item_of(billed).state, "invoiced")
+        self.travel.write({"expense_policy": "sales_price", "list_price": 30})
+        self.assertEqual(unbilled.mapped("active"), [True, True])
+        self.assertEqual(self.item_of(expense).price_unit, 30, "its sales price")
+        self.travel.expense_policy = "cost"
+        self.assertEqual(self.item_of(expense).price_unit, 88, "80 and the markup")
+
     def test_vendor_cost_rebilled_when_posted(self):
         bill = self.vendor_bill(500, post=False)
         line = bill.invoice_line_ids
