@@ -207,6 +207,18 @@ class TestPaddle(common.GatewayCase):
     def gateway(self):
         return self.gateway_class(self.provider)
 
+    def test_a_transaction_without_odoo_s_reference_is_acknowledged(self):
+        """A subscription renewal or a payment link of the same Paddle account
+        carries no Odoo reference (custom_data null): answered 200 and listed as
+        ignored, not 409 (Paddle sent it again for days)."""
+        tx = self.make_tx()
+        body = json.loads(self.notification(tx))
+        body["data"]["custom_data"] = None
+        body["data"]["id"] = "txn_01hv8wptq8987qeep44cyrewp9"
+        self.assertEqual(self.deliver(json.dumps(body).encode()), (200, "ignored"))
+        self.assertIn("no Odoo reference", self.events().message)
+        self.assertEqual(tx.state, "draft")
+
     def test_checkout_payload(self):
         tx = self.make_tx()
         self.api.routes.update(self.checkout_routes(tx))

@@ -249,6 +249,18 @@ class TestPaystack(common.GatewayCase):
         tx._set_done()
         return tx
 
+    def test_a_charge_without_odoo_s_reference_is_acknowledged(self):
+        """A charge of another shop or a payment page on the same Paystack account
+        (the webhook URL is the account's) carries no Odoo reference: answered
+        200 and listed as ignored, not 409 (Paystack sent it again for days)."""
+        tx = self.make_tx()
+        body = json.loads(self.notification(tx))
+        body["data"]["metadata"] = {}
+        body["data"]["reference"] = "T-shop-1"
+        self.assertEqual(self.deliver(json.dumps(body).encode()), (200, "ignored"))
+        self.assertIn("no Odoo reference", self.events().message)
+        self.assertEqual(tx.state, "draft")
+
     def test_checkout_amount_is_in_kobo(self):
         tx = self.make_tx()
         self.api.routes.update(self.checkout_routes(tx))

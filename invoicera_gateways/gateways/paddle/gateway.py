@@ -226,9 +226,22 @@ class Paddle(Gateway):
         payment = (captured or payments or [{}])[0]
         method = (payment.get("method_details") or {}).get("type")
         amount = totals.get("grand_total")
+        custom_data = data.get("custom_data")
+        reference = custom_data.get("reference", "") if isinstance(custom_data, dict) else ""
         return GatewayEvent(
             status=status,
-            reference=(data.get("custom_data") or {}).get("reference", ""),
+            reference=reference,
+            # Odoo gives every transaction it makes its reference (custom_data):
+            # one without it (a subscription renewal, a payment link of this
+            # account) is not Odoo's, and never will be
+            not_ours=""
+            if reference
+            else self.provider.env._(
+                "Paddle reports transaction %(transaction)s, which carries no Odoo "
+                "reference: Odoo did not make it (a subscription or a payment link of "
+                "this Paddle account), so nothing was changed in Odoo.",
+                transaction=data.get("id") or "?",
+            ),
             provider_reference=data.get("id", ""),
             key=key,
             amount=int(amount) if status == "done" and amount is not None else None,

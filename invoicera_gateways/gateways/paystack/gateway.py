@@ -30,6 +30,7 @@ Problems and on the invoice), Odoo's own whose transaction is not committed yet 
 answered 409 and sent again, and one finished already changes nothing.
 """
 
+import json
 import logging
 import re
 
@@ -143,11 +144,28 @@ class Paystack(Gateway):
                 "payment_details": authorization.get("last4", ""),
                 "customer_ref": (charge.get("customer") or {}).get("email"),
             }
+        metadata = charge.get("metadata")
+        if isinstance(metadata, str):
+            # Paystack's metadata is stringified JSON, sent back as it was given
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
+        reference = metadata.get("invoicera_reference", "") if isinstance(metadata, dict) else ""
         return GatewayEvent(
             status=STATUSES.get(charge.get("status"), "ignore"),
-            reference=(charge.get("metadata") or {}).get("invoicera_reference", "")
-            if isinstance(charge.get("metadata"), dict)
-            else "",
+            reference=reference,
+            # Odoo gives every charge it makes its reference in the metadata: a
+            # charge without it (another shop, a payment page on this account,
+            # whose webhook URL is the account's) is not Odoo's, and never will be
+            not_ours=""
+            if reference
+            else _(
+                "Paystack reports charge %(charge)s, which carries no Odoo reference: "
+                "Odoo did not make it (another shop or a payment page of this Paystack "
+                "account), so nothing was changed in Odoo.",
+                charge=charge.get("reference") or charge.get("id") or "?",
+            ),
             provider_reference=charge.get("reference", ""),
             key=key,
             amount=charge.get("amount"),
