@@ -77,7 +77,8 @@ class InvoiceraGatewayController(http.Controller):
                 if reference
                 else None
             )
-            unpaid = False
+            # the client took the hosted page's way out, having paid nothing
+            unpaid = gateway.left_unpaid(data)
             if tx and tx.state == "draft":
                 # What the gateway's API answers is authoritative; the query
                 # string of a return is not, whoever sends it.
@@ -104,7 +105,7 @@ class InvoiceraGatewayController(http.Controller):
                             tx._invoicera_apply_event(event)
                             # the gateway answered that nothing was paid (yet): the
                             # client left its page (its cancel link) unpaid
-                            unpaid = event.status == "ignore"
+                            unpaid = unpaid or event.status == "ignore"
                 except ValidationError as error:
                     # Unreachable, refused or inconsistent: the signed webhook will tell.
                     _logger.warning(

@@ -507,6 +507,14 @@ class Gateway:
         """The transaction reference the client comes back with from the hosted page."""
         return data.get("reference") or ""
 
+    def left_unpaid(self, data):
+        """Whether the client comes back (``data``: the return's query) by the
+        hosted page's way out, having paid nothing: the transaction then stays
+        a draft, payable again. Anyone may send it: it only ever keeps a
+        transaction the gateway's API does not say is paid from being shown
+        as processing."""
+        return False
+
     def fetch_status(self, tx):
         """Ask the gateway for the transaction's state; None if the API has no such call."""
         return None

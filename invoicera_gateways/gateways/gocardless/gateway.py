@@ -264,7 +264,9 @@ class GoCardless(Gateway):
         back = f"{return_url}?{urlencode({'reference': tx.reference})}"
         flow = {
             "redirect_uri": back,
-            "exit_uri": back,
+            # the flow's way out: no mandate, no payment, and no webhook will
+            # ever end the billing request (see left_unpaid)
+            "exit_uri": f"{back}&exit=1",
             "links": {"billing_request": billing_request["id"]},
         }
         customer = self.prefilled_customer(tx)
@@ -375,6 +377,9 @@ class GoCardless(Gateway):
                 links = detail.get("links") or error.get("links") or {}
                 return links.get("new_mandate") or ""
         return ""
+
+    def left_unpaid(self, data):
+        return data.get("exit") == "1"
 
     def fetch_status(self, tx):
         # Until the mandate is set up there is no payment to ask about.
