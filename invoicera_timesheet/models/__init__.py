@@ -7,10 +7,11 @@ from . import hr_expense
 from . import hr_expense_sheet
 from . import invoicera_billable_item
 from . import invoicera_billing_rate
+from . import product_template
 from . import project_milestone
 from . import project_project
-from . import product_template
 from . import project_task
+from . import res_partner
 from . import sale_order
 from . import sale_order_line
 from . import stock_move
