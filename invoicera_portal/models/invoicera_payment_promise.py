@@ -28,6 +28,12 @@ class InvoiceraPaymentPromise(models.Model):
     )
     promised_by_id = fields.Many2one("res.partner", "Promised by", required=True)
     promised_date = fields.Date(required=True)
+    due_date = fields.Date(
+        "For Instalments Due By",
+        readonly=True,
+        help="The promise is for the instalments of the invoice overdue when it was "
+        "made (those due by this date): kept when they are paid by the date promised.",
+    )
     note = fields.Text()
     amount_residual = fields.Monetary(related="invoice_id.amount_residual")
     currency_id = fields.Many2one(related="invoice_id.currency_id")
@@ -57,10 +63,45 @@ class InvoiceraPaymentPromise(models.Model):
         tz = company.sudo().partner_id.tz or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz), timestamp)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        invoices = self.env["account.move"].browse(
+            [vals["invoice_id"] for vals in vals_list if "due_date" not in vals]
+        )
+        overdue = self._overdue_by(invoices)
+        for vals in vals_list:
+            if "due_date" not in vals:
+                vals["due_date"] = overdue.get(vals["invoice_id"])
+        return super().create(vals_list)
+
+    @api.model
+    def _overdue_by(self, invoices, today=None, instalments=None):
+        """{invoice id: the due date of its last instalment overdue (open and
+        past due on ``today``, else in its company's day)}, for those with one.
+        ``instalments``: what ``invoices._invoicera_open_instalments()`` gives,
+        when already read."""
+        if instalments is None:
+            instalments = invoices._invoicera_open_instalments()
+        result = {}
+        days = {}
+        wanted = set(invoices.ids)
+        for invoice_id, open_instalments in instalments.items():
+            if invoice_id not in wanted:
+                continue
+            company = invoices.browse(invoice_id).company_id
+            if company not in days:
+                days[company] = today or self._today(company)
+            due = [day for day, _amount in open_instalments if day < days[company]]
+            if due:
+                result[invoice_id] = max(due)
+        return result
+
     @api.depends(
         "promised_date",
+        "due_date",
         "invoice_id.state",
         "invoice_id.payment_state",
+        "invoice_id.line_ids.reconciled",
         "invoice_id.invoicera_promise_ids",
     )
     def _compute_state(self):
@@ -77,8 +118,9 @@ class InvoiceraPaymentPromise(models.Model):
                 or promise.invoice_id.payment_state == "reversed"
             ):
                 promise.state = "cancelled"
-            elif promise.invoice_id.payment_state in ("paid", "in_payment"):
-                # kept when paid by the date promised; paid later, it was broken
+            elif not promise._promised_lines().filtered(lambda line: not line.reconciled):
+                # kept when what was promised (the instalments overdue then) was
+                # paid by the date promised; paid later, it was broken
                 paid_on = promise._paid_on()
                 promise.state = (
                     "kept" if not paid_on or paid_on <= promise.promised_date else "broken"
@@ -102,6 +144,19 @@ class InvoiceraPaymentPromise(models.Model):
             for later in self.invoice_id.invoicera_promise_ids
         )
 
+    def _promised_lines(self):
+        """The receivable lines of the instalments this promise is for: those
+        due by its ``due_date`` (all of them for a promise of before it)."""
+        self.ensure_one()
+        # sudo: the invoice's journal items, read for this invoice only
+        return self.invoice_id.sudo().line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+            and (
+                not self.due_date
+                or (line.date_maturity or self.invoice_id.invoice_date_due) <= self.due_date
+            )
+        )
+
     def _paid_on(self):
         """The day the invoice of this promise (paid) was paid: the date of its last
         reconciliation (a payment's date, or the invoice's if later), not counting
@@ -109,9 +164,7 @@ class InvoiceraPaymentPromise(models.Model):
         self.ensure_one()
         # sudo: the invoice's journal items and reconciliations, read for this
         # invoice only (the promise's state is seen by staff)
-        lines = self.invoice_id.sudo().line_ids.filtered(
-            lambda line: line.display_type == "payment_term"
-        )
+        lines = self._promised_lines()
         partials = lines.matched_credit_ids | lines.matched_debit_ids
         exchange_moves = partials.exchange_move_id | partials.full_reconcile_id.exchange_move_id
         payments = partials.filtered(
@@ -176,24 +229,36 @@ class InvoiceraPaymentPromise(models.Model):
         )
 
     @api.model
-    def _first_promise_days(self, invoices):
-        """{invoice id: the day (its company's time zone) of its first promise}, in one
-        query."""
-        firsts = self.sudo()._read_group(
-            [("invoice_id", "in", invoices.ids)], ["invoice_id"], ["create_date:min"]
+    def _first_promise_days(self, invoices, today=None, instalments=None):
+        """{invoice id: the day (its company's time zone) of its first promise for
+        the instalments overdue now}: an instalment falling due later is promised
+        anew (the promises for those due before were kept or broken)."""
+        overdue = self._overdue_by(invoices, today, instalments)
+        groups = self.sudo()._read_group(
+            [("invoice_id", "in", invoices.ids)],
+            ["invoice_id", "due_date:day"],
+            ["create_date:min"],
         )
-        return {invoice.id: self._today(invoice.company_id, first) for invoice, first in firsts}
+        firsts = {}
+        for invoice, due, first in groups:
+            current = overdue.get(invoice.id)
+            if due and current and due < current:
+                continue
+            day = self._today(invoice.company_id, first)
+            firsts[invoice.id] = min(firsts.get(invoice.id, day), day)
+        return firsts
 
     @api.model
-    def _last_promise_days(self, invoices, today=None, firsts=None):
+    def _last_promise_days(self, invoices, today=None, firsts=None, instalments=None):
         """{invoice id: the latest date a new promise on it may name}, for the invoices
         whose company sets a limit: that many days from today (``today``, else the
         day in the time zone of the invoice's company), and from the invoice's
         first promise (promising again moves the date, it never pauses reminders
         longer). A date before today: no new promise is possible. ``firsts``: what
-        :meth:`_first_promise_days` gives for ``invoices``, when already read."""
+        :meth:`_first_promise_days` gives for ``invoices``, when already read;
+        ``instalments``: their open instalments, when already read."""
         if firsts is None:
-            firsts = self._first_promise_days(invoices)
+            firsts = self._first_promise_days(invoices, today, instalments)
         result = {}
         days = {}  # {company: its day}, asked once per company (a dashboard lists 50)
         for invoice in invoices:

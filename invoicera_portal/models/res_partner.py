@@ -566,5 +566,7 @@ class ResPartner(models.Model):
             # all the quotations awaiting a decision (more than listed: the page says so)
             "quotation_count": quotation_count,
             # the latest date a promise to pay each listed invoice may name
-            "promise_last": Promise._last_promise_days(invoices, today=given_day),
+            "promise_last": Promise._last_promise_days(
+                invoices, today=given_day, instalments=instalments
+            ),
         }

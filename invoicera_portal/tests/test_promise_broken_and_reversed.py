@@ -92,3 +92,26 @@ class TestPromiseBrokenAndReversed(InvoiceraPortalCommon, HttpCase):
         self.assertEqual(len(message), 1)
         self.assertIn(f"Ann Alpha promised to pay by {format_date(self.env, day)}.", message.body)
         self.assertNotIn(day.isoformat(), message.body)
+
+    def test_a_promise_on_an_instalment_is_kept_by_paying_it(self):
+        """30% of an invoice was due 10 days ago, 70% falls due in 50 days. The
+        client promises to pay in 7 days and pays the 300 due on day 3: the
+        promise is kept (it was broken, the invoice not being paid in full, which
+        the promise could not ask). When the second instalment falls due, the
+        client may promise again (it was refused for good, the window counted
+        from the first promise)."""
+        invoice = self.make_instalment_invoice(self.client_a, 1000, (-10, 50))
+        promise = self.promise(invoice, 7)
+        paid_on = self.today + timedelta(days=3)
+        with freeze_time(paid_on):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"payment_date": paid_on, "amount": 300})._create_payments()
+        self.assertEqual(invoice.payment_state, "partial")
+        with freeze_time(self.today + timedelta(days=8)):
+            self.Promise._cron_update_state()
+            self.assertEqual(promise.state, "kept")
+        with freeze_time(self.today + timedelta(days=52)):
+            self.Promise._check_promise(invoice, self.today + timedelta(days=55))
+            self.Promise._cron_update_state()
+            self.assertEqual(promise.state, "kept", "the second instalment was not promised")
