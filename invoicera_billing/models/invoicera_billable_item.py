@@ -6,6 +6,7 @@ import psycopg2.errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.models import READ_GROUP_AGGREGATE, parse_read_group_spec
+from odoo.osv import expression
 from odoo.service.model import _as_validation_error
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, split_every
 
@@ -862,6 +863,20 @@ class InvoiceraBillableItem(models.Model):
         self.filtered(lambda i: i.client_approval == "disputed").with_context(
             invoicera_engine=ENGINE
         ).write({"client_approval": "pending"})
+
+    @api.model
+    def _resync_unbilled(self, domain):
+        """Sync again from their sources the items not invoiced yet matching
+        ``domain`` (archived ones too: back if billable again): what prices or
+        bills work changed (a product's price, a client's pricelist, a rate).
+        As superuser: the work is everyone's, whoever changes what prices it."""
+        items = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(expression.AND([domain, [("state", "!=", "invoiced")]]))
+        )
+        for sources in items._sources().values():
+            sources._invoicera_sync_items()
 
     def _sources(self):
         """{model: records} of the sources of ``self`` (one query, items not loaded)."""

@@ -340,26 +340,6 @@ class Gateway:
                     status=response.status_code,
                 )
             )
-        if response.status_code in (408, 429):
-            # too many requests at once (a burst of notifications), or too slow
-            # to send: not carried out, and temporary; a notification being
-            # read is answered 503, for the gateway to send it again
-            _logger.warning(
-                "%s: %s %s answered %s: %s",
-                self.name,
-                method,
-                url,
-                response.status_code,
-                self.error_message(body) or response.reason,
-            )
-            raise GatewayUnavailable(
-                _(
-                    "%(gateway)s is busy (HTTP %(status)s): nothing was done. Please try "
-                    "again in a moment.",
-                    gateway=self.name,
-                    status=response.status_code,
-                )
-            )
         if response.status_code >= 400:
             message = self.error_message(body) or response.reason
             _logger.warning(
@@ -370,6 +350,18 @@ class Gateway:
                 response.status_code,
                 message,
             )
+            if response.status_code in (408, 429):
+                # too many requests at once (a burst of notifications), or too
+                # slow to send: not carried out, and temporary; a notification
+                # being read is answered 503, for the gateway to send it again
+                raise GatewayUnavailable(
+                    _(
+                        "%(gateway)s is busy (HTTP %(status)s): nothing was done. Please "
+                        "try again in a moment.",
+                        gateway=self.name,
+                        status=response.status_code,
+                    )
+                )
             if response.status_code in (401, 403):
                 raise GatewayMisconfigured(
                     _(

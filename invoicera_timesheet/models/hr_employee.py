@@ -47,22 +47,11 @@ class HrEmployee(models.Model):
             self._invoicera_check_rate_access(rated.mapped("name"))
         res = super().write(vals)
         if "invoicera_billing_rate" in vals:
-            items = (
-                self.env["invoicera.billable.item"]
-                .sudo()
-                .search(
-                    [
-                        ("employee_id", "in", self.ids),
-                        ("source", "=", "time"),
-                        ("state", "!=", "invoiced"),
-                    ]
-                )
+            # the employees' time is re-priced whoever sets their rate (an HR
+            # officer who reads no timesheet)
+            self.env["invoicera.billable.item"]._resync_unbilled(
+                [("employee_id", "in", self.ids), ("source", "=", "time")]
             )
-            # sudo: the employees' time is re-priced whoever sets their rate (an
-            # HR officer who reads no timesheet)
-            self.env["account.analytic.line"].sudo().browse(
-                items.mapped("source_id")
-            )._invoicera_sync_items()
         return res
 
     @api.model

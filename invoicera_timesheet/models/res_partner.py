@@ -7,24 +7,9 @@ class ResPartner(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "property_product_pricelist" in vals:
-            # the client's work priced from its pricelist follows its new one,
+            # the clients' work priced from their pricelist follows the new one,
             # as a rate changed re-prices its work
-            self._invoicera_resync_items()
-        return res
-
-    def _invoicera_resync_items(self):
-        """Re-price the unbilled work of these clients (every source)."""
-        # sudo: the clients' unbilled work, whoever changes the client
-        items = (
-            self.env["invoicera.billable.item"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("partner_id", "in", self.commercial_partner_id.ids),
-                    ("state", "!=", "invoiced"),
-                ]
+            self.env["invoicera.billable.item"]._resync_unbilled(
+                [("partner_id", "in", self.commercial_partner_id.ids)]
             )
-        )
-        for sources in items._sources().values():
-            sources._invoicera_sync_items()
+        return res

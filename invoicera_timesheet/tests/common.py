@@ -118,6 +118,28 @@ class InvoiceraTimesheetCase(TransactionCase):
             }
         )
 
+    def sold_hours(self):
+        """A confirmed sale order line of 10 hours delivered by timesheets."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Support hours",
+                "type": "service",
+                "invoice_policy": "delivery",
+                "service_type": "timesheet",
+                "uom_id": self.hour.id,
+                "uom_po_id": self.hour.id,
+                "list_price": 80,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()
+        return order.order_line
+
     def item_of(self, line):
         return self.Item.search(
             [("source_model", "=", line._name), ("source_id", "in", line.ids)], order="date, id"

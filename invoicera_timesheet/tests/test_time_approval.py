@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -611,32 +611,15 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         Invoicing tab): her approved time goes to that order, billed by Odoo's
         flow, not here; Odoo moving it is not her changing approved time."""
         line = self.approved()
-        product = self.env["product.product"].create(
-            {
-                "name": "Support hours",
-                "type": "service",
-                "invoice_policy": "delivery",
-                "service_type": "timesheet",
-                "uom_id": self.hour.id,
-                "uom_po_id": self.hour.id,
-                "list_price": 80,
-            }
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
-            }
-        )
-        order.action_confirm()
+        order_line = self.sold_hours()
         self.env["project.sale.line.employee.map"].with_user(self.other_manager).create(
             {
                 "project_id": self.project.id,
                 "employee_id": self.alice.id,
-                "sale_line_id": order.order_line.id,
+                "sale_line_id": order_line.id,
             }
         )
-        self.assertEqual(line.so_line, order.order_line)
+        self.assertEqual(line.so_line, order_line)
         self.assertFalse(self.item_of(line).active, "billed by Odoo's flow only")
 
     def test_approved_description_is_locked_for_its_employee(self):

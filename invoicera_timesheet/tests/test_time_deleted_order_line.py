@@ -1,14 +1,11 @@
 from odoo.tests import tagged
 
-from . import test_time_items
 from .common import InvoiceraTimesheetCase
 
 
 @tagged("post_install", "-at_install")
 class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
     """Time of a sale order line that is deleted goes back to the engine."""
-
-    sold_hours = test_time_items.TestTimeItems.sold_hours
 
     def test_time_of_a_deleted_order_line_is_billed_here(self):
         """The order is cancelled, set back to quotation and its line deleted: the

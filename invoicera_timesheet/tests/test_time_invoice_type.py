@@ -1,7 +1,6 @@
 from odoo.tests import tagged
 
 from .. import post_init_hook
-from . import test_time_items
 from .common import InvoiceraTimesheetCase
 
 
@@ -10,8 +9,6 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
     """Odoo's timesheet reports and project profitability group time by its
     "Billable Type": time billed here at its rates is "Billed on Timesheets", not
     "Non-Billable"; time sold on an order keeps the type Odoo gives it."""
-
-    sold_hours = test_time_items.TestTimeItems.sold_hours
 
     @classmethod
     def setUpClass(cls):

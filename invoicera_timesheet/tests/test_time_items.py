@@ -2,7 +2,6 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -34,28 +33,6 @@ class TestTimeItems(InvoiceraTimesheetCase):
                 }
             ],
         )
-
-    def sold_hours(self):
-        """A confirmed sale order line of 10 hours delivered by timesheets."""
-        product = self.env["product.product"].create(
-            {
-                "name": "Support hours",
-                "type": "service",
-                "invoice_policy": "delivery",
-                "service_type": "timesheet",
-                "uom_id": self.hour.id,
-                "uom_po_id": self.hour.id,
-                "list_price": 80,
-            }
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
-            }
-        )
-        order.action_confirm()
-        return order.order_line
 
     def test_time_of_a_sale_order_line_stays_with_odoo(self):
         """Time sold through a sale order is billed by Odoo's flow, never by ours."""
