@@ -16,6 +16,9 @@ class IrActionsReport(models.Model):
         # invoice from its PDF (account's invoice_pdf_report_id).
         if self._get_report(report_ref).report_name != ANNEX_REPORT or not res_ids:
             return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+        # the invoices as whoever prints them may read them (Odoo's report route
+        # serves any logged-in user): the annex kept is then read as superuser
+        self.env["account.move"].browse(res_ids).check_access("read")
         kept = {
             invoice.id: invoice.invoicera_annex_id
             for invoice in self.env["account.move"].sudo().browse(res_ids)

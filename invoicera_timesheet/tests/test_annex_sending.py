@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -143,3 +144,18 @@ class TestAnnexSending(InvoiceraTimesheetCase):
         annex = self.send(invoice)
         self.client.invoicera_annex_detail = "none"
         self.assertKeepsItsAnnex(invoice, annex)
+
+    def test_an_annex_sent_is_printed_for_who_may_read_its_invoice_only(self):
+        """Odoo's report route serves any logged-in user: another client's portal
+        user asking for this invoice's annex gets no PDF (the annex kept was
+        served as superuser)."""
+        invoice = self.invoice(self.client, post=True)
+        self.send(invoice)
+        stranger = new_test_user(self.env, login="annex_stranger", groups="base.group_portal")
+        Report = (
+            self.env["ir.actions.report"]
+            .with_user(stranger)
+            .with_context(force_report_rendering=True)
+        )
+        with self.assertRaises(AccessError):
+            Report._render_qweb_pdf("invoicera_billing.action_report_time_annex", invoice.ids)
