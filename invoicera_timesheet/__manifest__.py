@@ -2,7 +2,7 @@
     "name": "Invoicera Unbilled Work",
     "summary": "All unbilled work (time, expenses, vendor costs, milestones, "
     "materials) reviewed on one screen and invoiced in one click",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Services/Timesheets",
     "website": "https://github.com/invoicera-odoo/invoicera-odoo",
     "author": "Invoicera for Odoo",

@@ -68,16 +68,16 @@ class InvoiceraPaymentPromise(models.Model):
         invoices = self.env["account.move"].browse(
             [vals["invoice_id"] for vals in vals_list if "due_date" not in vals]
         )
-        overdue = self._overdue_by(invoices)
+        overdue = self._overdue_days(invoices)
         for vals in vals_list:
-            if "due_date" not in vals:
-                vals["due_date"] = overdue.get(vals["invoice_id"])
+            if "due_date" not in vals and overdue.get(vals["invoice_id"]):
+                vals["due_date"] = max(overdue[vals["invoice_id"]])
         return super().create(vals_list)
 
     @api.model
-    def _overdue_by(self, invoices, today=None, instalments=None):
-        """{invoice id: the due date of its last instalment overdue (open and
-        past due on ``today``, else in its company's day)}, for those with one.
+    def _overdue_days(self, invoices, today=None, instalments=None):
+        """{invoice id: the due dates of its instalments overdue (open and past
+        due on ``today``, else in its company's day)}, for those with one.
         ``instalments``: what ``invoices._invoicera_open_instalments()`` gives,
         when already read."""
         if instalments is None:
@@ -93,7 +93,7 @@ class InvoiceraPaymentPromise(models.Model):
                 days[company] = today or self._today(company)
             due = [day for day, _amount in open_instalments if day < days[company]]
             if due:
-                result[invoice_id] = max(due)
+                result[invoice_id] = due
         return result
 
     @api.depends(
@@ -139,6 +139,8 @@ class InvoiceraPaymentPromise(models.Model):
         company = self.invoice_id.company_id
         return bool(origin_id) and any(
             later._origin.id > origin_id
+            # a promise for other instalments (falling due since) replaces nothing
+            and later.due_date == self.due_date
             and later.create_date
             and self._today(company, later.create_date) <= self.promised_date
             for later in self.invoice_id.invoicera_promise_ids
@@ -232,8 +234,8 @@ class InvoiceraPaymentPromise(models.Model):
     def _first_promise_days(self, invoices, today=None, instalments=None):
         """{invoice id: the day (its company's time zone) of its first promise for
         the instalments overdue now}: an instalment falling due later is promised
-        anew (the promises for those due before were kept or broken)."""
-        overdue = self._overdue_by(invoices, today, instalments)
+        anew once the instalments promised before it are paid."""
+        overdue = self._overdue_days(invoices, today, instalments)
         groups = self.sudo()._read_group(
             [("invoice_id", "in", invoices.ids)],
             ["invoice_id", "due_date:day"],
@@ -241,8 +243,9 @@ class InvoiceraPaymentPromise(models.Model):
         )
         firsts = {}
         for invoice, due, first in groups:
-            current = overdue.get(invoice.id)
-            if due and current and due < current:
+            # a promise for instalments all paid since (due before the first
+            # one still overdue) does not count: one still unpaid does
+            if due and invoice.id in overdue and due < min(overdue[invoice.id]):
                 continue
             day = self._today(invoice.company_id, first)
             firsts[invoice.id] = min(firsts.get(invoice.id, day), day)

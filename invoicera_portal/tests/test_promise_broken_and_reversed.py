@@ -3,6 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import http
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import format_date
 
@@ -113,5 +114,27 @@ class TestPromiseBrokenAndReversed(InvoiceraPortalCommon, HttpCase):
             self.assertEqual(promise.state, "kept")
         with freeze_time(self.today + timedelta(days=52)):
             self.Promise._check_promise(invoice, self.today + timedelta(days=55))
+            second = self.Promise.create(
+                {
+                    "invoice_id": invoice.id,
+                    "promised_date": self.today + timedelta(days=55),
+                    "promised_by_id": self.contact_a1.id,
+                }
+            )
             self.Promise._cron_update_state()
-            self.assertEqual(promise.state, "kept", "the second instalment was not promised")
+            self.assertEqual(second.due_date, self.today + timedelta(days=50))
+            self.assertEqual(
+                (promise.state, second.state), ("kept", "open"), "kept: not replaced by it"
+            )
+
+    def test_an_unpaid_instalment_keeps_its_promise_window(self):
+        """The first instalment promised and not paid, the second falling due does
+        not open a new window: the client cannot push the first one back by
+        promising again (reminders paused for good)."""
+        invoice = self.make_instalment_invoice(self.client_a, 1000, (-10, 5))
+        self.promise(invoice, 7)
+        with (
+            freeze_time(self.today + timedelta(days=6)),
+            self.assertRaisesRegex(ValidationError, "within 30 days from your first promise"),
+        ):
+            self.Promise._check_promise(invoice, self.today + timedelta(days=35))

@@ -84,13 +84,15 @@ class HrExpense(models.Model):
 
     def _invoicera_day(self):
         """The day of the expense; an expense without one (Odoo's date is
-        optional) is billed on its report's date, else the day it was approved."""
+        optional) is billed on the day its report was approved (set once, when
+        it becomes billable: the report's accounting date comes later, when it
+        is posted, and would move the work to another day)."""
         self.ensure_one()
         sheet = self.sheet_id
         return (
             self.date
-            or sheet.accounting_date
             or fields.Date.to_date(sheet.approval_date)
+            or sheet.accounting_date
             or fields.Date.context_today(self)
         )
 

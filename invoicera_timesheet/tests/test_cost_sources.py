@@ -630,6 +630,27 @@ class TestCostSources(CostSourcesCase):
         self.assertFalse(self.item_of(lines))
         self.assertEqual(self.invoice(self.client).amount_untaxed, 550.0, "the bill's cost, once")
 
+    def test_deliveries_of_sold_projects_odoo_did_not_reinvoice_are_billed_after_migration(self):
+        """Before 18.0.1.4.0 every delivery validated for a sold project was
+        flagged as its order's: the migration bills here those Odoo did not put
+        on the order (a storable product, not re-invoiced), not those it did."""
+        order = self.sell(self.project, self.client)
+        self.project.reinvoiced_sale_order_id = order
+        self.warehouse.out_type_id.analytic_costs = True
+        not_on_order = self.deliver_to_project(3)
+        on_order = self.deliver_to_project(2, expense_policy="sales_price")
+        # as they were flagged then
+        (not_on_order | on_order).move_ids.write({"invoicera_sold_project": True})
+        not_on_order.move_ids._invoicera_sync_items()
+        self.assertFalse(self.item_of(not_on_order.move_ids))
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.4.0" / "post-migration.py"
+        spec = importlib.util.spec_from_file_location("migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.3.0")
+        self.assertEqual(self.item_of(not_on_order.move_ids).quantity, 3)
+        self.assertFalse(self.item_of(on_order.move_ids), "on the order: the order's")
+
     def test_quantity_set_by_hand_keeps_its_meaning_in_another_unit(self):
         """12 cables billed 10 by hand; the vendor's bill corrected to 1 Dozen:
         still 10 cables billed, at the dozen's price per cable, not 10 Dozens.
@@ -734,8 +755,13 @@ class TestCostSources(CostSourcesCase):
         without one failed ("Missing required value for the field 'Date'")."""
         expense = self.approved_expense(80, date=False)
         item = self.item_of(expense)
-        self.assertEqual(item.date, expense.sheet_id.accounting_date or fields.Date.today())
+        approved_on = fields.Date.to_date(expense.sheet_id.approval_date)
+        self.assertEqual(item.date, approved_on)
         self.assertEqual(item.amount, 88)
+        # the report posted (its accounting date set): the work stays on its day
+        expense.sheet_id.accounting_date = approved_on + timedelta(days=20)
+        expense._invoicera_sync_items()
+        self.assertEqual(item.date, approved_on)
 
     def test_a_free_delivery_is_not_billed(self):
         """A sample delivered free (sales price 0) is nothing to bill: no item, no
