@@ -111,7 +111,8 @@ class InvoiceraPaymentPromise(models.Model):
             if company not in today_by_company:
                 today_by_company[company] = self._today(company)
             today = today_by_company[company]
-            if promise._is_replaced():
+            replacing = promise._replacing_promises()
+            if replacing.filtered(lambda later, p=promise: later.due_date == p.due_date):
                 promise.state = "replaced"
             elif (
                 promise.invoice_id.state == "cancel"
@@ -125,25 +126,31 @@ class InvoiceraPaymentPromise(models.Model):
                 promise.state = (
                     "kept" if not paid_on or paid_on <= promise.promised_date else "broken"
                 )
+            elif replacing:
+                # promised again for these instalments and the ones fallen due since
+                promise.state = "replaced"
             elif promise.promised_date < today:
                 promise.state = "broken"
             else:
                 promise.state = "open"
 
-    def _is_replaced(self):
-        """Whether the client promised again on the invoice while this promise was
-        open (by its date): promising again moves the date. A promise broken
-        before stays broken."""
+    def _replacing_promises(self):
+        """The promises the client made again on the invoice while this one was
+        open (by its date), for its instalments (and maybe others fallen due
+        since): promising again moves the date. A promise broken before stays
+        broken; one for the same instalments replaces it even once paid, one
+        also for later instalments only while they are unpaid (kept, it stays
+        kept)."""
         self.ensure_one()
         origin_id = self._origin.id
         company = self.invoice_id.company_id
-        return bool(origin_id) and any(
-            later._origin.id > origin_id
-            # a promise for other instalments (falling due since) replaces nothing
-            and later.due_date == self.due_date
+        if not origin_id:
+            return self.browse()
+        return self.invoice_id.invoicera_promise_ids.filtered(
+            lambda later: later._origin.id > origin_id
+            and (not self.due_date or not later.due_date or later.due_date >= self.due_date)
             and later.create_date
             and self._today(company, later.create_date) <= self.promised_date
-            for later in self.invoice_id.invoicera_promise_ids
         )
 
     def _promised_lines(self):

@@ -127,6 +127,22 @@ class TestPromiseBrokenAndReversed(InvoiceraPortalCommon, HttpCase):
                 (promise.state, second.state), ("kept", "open"), "kept: not replaced by it"
             )
 
+    def test_a_promise_again_once_another_instalment_falls_due_replaces_it(self):
+        """The first instalment promised and still unpaid, the second falls due:
+        promising again (for both) replaces the first promise, as on an invoice
+        of one instalment; it is not left to break on its own date."""
+        invoice = self.make_instalment_invoice(self.client_a, 1000, (-10, 3))
+        first = self.promise(invoice, 7)
+        with freeze_time(self.today + timedelta(days=4)):
+            second = self.Promise.create(
+                {
+                    "invoice_id": invoice.id,
+                    "promised_date": self.today + timedelta(days=8),
+                    "promised_by_id": self.contact_a1.id,
+                }
+            )
+            self.assertEqual((first.state, second.state), ("replaced", "open"))
+
     def test_an_unpaid_instalment_keeps_its_promise_window(self):
         """The first instalment promised and not paid, the second falling due does
         not open a new window: the client cannot push the first one back by
