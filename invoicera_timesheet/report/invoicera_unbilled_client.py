@@ -213,10 +213,10 @@ class InvoiceraUnbilledClient(models.Model):
         )
         return Item._audit_notification(Item._audit(items))
 
-    @api.model
     def action_audit_all(self):
+        # Not @api.model: the web client calls a header button with the
+        # selected ids, which every client's audit ignores.
         return self.browse().action_audit()
 
-    @api.model
     def action_invoice_all(self):
         return self.browse().action_invoice()

@@ -5,6 +5,7 @@ import lxml.etree
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -129,6 +130,18 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
         dialog = line.action_invoice()
         self.assertEqual(dialog["res_model"], "invoicera.billing.run")
         self.assertEqual(dialog["context"]["default_partner_ids"], self.client.ids)
+
+    def test_header_buttons_as_the_web_client_calls_them(self):
+        # The list's header buttons go through /web/dataset/call_button with the
+        # selected ids (none selected: an empty list) as first argument.
+        self.log_time(self.alice, 2)
+        Screen = self.env["invoicera.unbilled.client"]
+        for ids in ([], Screen.search([]).ids):
+            dialog = call_kw(Screen, "action_invoice_all", [ids], {})
+            self.assertEqual(dialog["res_model"], "invoicera.billing.run")
+            self.assertFalse(dialog["context"]["default_partner_ids"], "Invoice All: every client")
+            audit = call_kw(Screen, "action_audit_all", [ids], {})
+            self.assertEqual(audit["tag"], "display_notification")
 
     def test_a_deferral_whose_day_is_reached_is_to_bill(self):
         """The screen counts what "Invoice all" bills today: work deferred to a
