@@ -398,6 +398,7 @@ class InvoiceraBillableItem(models.Model):
         self.with_context(invoicera_engine=ENGINE).write(
             {"state": "to_bill", "deferred_until": False, "write_off_reason": False}
         )
+        return True
 
     def action_exclude(self):
         """Keep these items out of invoicing runs until included again."""
@@ -410,6 +411,7 @@ class InvoiceraBillableItem(models.Model):
                 **NOT_FLAGGED,
             }
         )
+        return True
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
@@ -435,6 +437,7 @@ class InvoiceraBillableItem(models.Model):
         self.with_context(invoicera_engine=ENGINE).write(
             {"state": "deferred", "deferred_until": until, "write_off_reason": False}
         )
+        return True
 
     @api.model
     def _defer_date_error(self, until):
@@ -464,6 +467,7 @@ class InvoiceraBillableItem(models.Model):
                 **NOT_FLAGGED,
             }
         )
+        return True
 
     def action_open_source(self):
         """Open the record this item bills (a timesheet, an expense...), for a
@@ -863,6 +867,7 @@ class InvoiceraBillableItem(models.Model):
         self.filtered(lambda i: i.client_approval == "disputed").with_context(
             invoicera_engine=ENGINE
         ).write({"client_approval": "pending"})
+        return True
 
     @api.model
     def _resync_unbilled(self, domain):

@@ -360,6 +360,7 @@ class InvoiceraBillingRun(models.Model):
                 run._dispatch(pending)
             else:
                 run._check_done()
+        return True
 
     def action_cancel(self):
         """Stop a running run: its background jobs not started yet are cancelled.
@@ -394,6 +395,7 @@ class InvoiceraBillingRun(models.Model):
                     )
                 }
             )
+        return True
 
     def action_view_invoices(self):
         self.ensure_one()

@@ -7,6 +7,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base.controllers.rpc import dumps
+
 from .common import InvoiceraTimesheetCase
 
 
@@ -85,6 +87,20 @@ class TestItemDecisions(InvoiceraTimesheetCase):
             [("partner_id", "=", self.client.id)]
         )
         self.assertEqual(rows.mapped("reason"), [False])
+
+    def test_decisions_answer_an_external_api_call(self):
+        # XML-RPC cannot send None back: the decision would be made (and
+        # committed) while the integrator's call failed.
+        item = self.item_of(self.log_time(self.alice, 2))
+        for decide in (
+            lambda: item.action_exclude(),
+            lambda: item.action_defer(date(2099, 1, 1)),
+            lambda: item.action_write_off("Goodwill"),
+            lambda: item.action_include(),
+            lambda: item.action_ask_client_again(),
+        ):
+            self.assertIn("<boolean>1</boolean>", dumps((decide(),)))
+        self.assertEqual(item.state, "to_bill")
 
     def test_items_are_not_deleted_by_hand(self):
         manager = new_test_user(
