@@ -21,6 +21,7 @@
         "views/invoicera_gateways_menus.xml",
         "views/account_move_templates.xml",
         "data/payment_provider_setup.xml",
+        "data/ir_cron.xml",
         # one file per gateway package
         "gateways/paystack/data/provider.xml",
         "gateways/square/data/provider.xml",

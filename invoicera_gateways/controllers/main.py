@@ -2,13 +2,11 @@ import logging
 from urllib.parse import urlencode
 
 from odoo import http
-from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from ..gateways import GATEWAYS
-from ..gateways.base import UNREADABLE_ANSWER, log_unreadable_answer
 
 _logger = logging.getLogger(__name__)
 
@@ -82,40 +80,10 @@ class InvoiceraGatewayController(http.Controller):
             if tx and tx.state == "draft":
                 # What the gateway's API answers is authoritative; the query
                 # string of a return is not, whoever sends it.
-                try:
-                    with request.env.cr.savepoint():
-                        event = gateway.fetch_status(tx)
-                        if (
-                            event
-                            and event.status in ("done", "authorized")
-                            and (event.amount is None or not event.currency)
-                        ):
-                            # An answer that does not say the amount or currency
-                            # cannot tell whether they are wrong: the mismatch
-                            # flag is for good, so leave the decision to the
-                            # signed webhook.
-                            _logger.warning(
-                                "%s: status of %s read on return says no amount or"
-                                " currency; waiting for the webhook",
-                                gateway.name,
-                                tx.reference,
-                            )
-                            event = None
-                        if event:
-                            tx._invoicera_apply_event(event)
-                            # the gateway answered that nothing was paid (yet): the
-                            # client left its page (its cancel link) unpaid
-                            unpaid = unpaid or event.status == "ignore"
-                except ValidationError as error:
-                    # Unreachable, refused or inconsistent: the signed webhook will tell.
-                    _logger.warning(
-                        "%s: status of %s not read on return: %s", gateway.name, tx.reference, error
-                    )
-                except UNREADABLE_ANSWER as error:
-                    # The client is shown the status page rather than a server
-                    # error, the transaction is left as it was (the savepoint undid
-                    # anything applied) and the signed webhook will tell.
-                    log_unreadable_answer(gateway, "status", tx.reference, error)
+                event = tx._invoicera_read_status()
+                # the gateway answered that nothing was paid (yet): the client
+                # left its page (its cancel link) unpaid
+                unpaid = unpaid or bool(event and event.status == "ignore")
                 monitored = request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
                 if tx.state == "draft" and monitored == tx.id and not unpaid:
                     # The client who paid is back: show the payment as being

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from psycopg2.errors import LockNotAvailable
@@ -17,6 +18,12 @@ from ..gateways.base import (
 
 _logger = logging.getLogger(__name__)
 
+#: a payment pending this long is asked about at its gateway (its notification
+#: may be lost, or the gateway sends none for it: Braintree's cards, iyzico's
+#: fraud reviews), until it is this old
+PENDING_ASKED_AFTER = timedelta(minutes=30)
+PENDING_ASKED_UNTIL = timedelta(days=30)
+
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
@@ -26,6 +33,12 @@ class PaymentTransaction(models.Model):
         readonly=True,
         help="The gateway could not be reached when charging the saved payment method;"
         " Odoo's payment post-processing retries with the same idempotency key.",
+    )
+    invoicera_status_asked_at = fields.Datetime(
+        string="Status Asked On",
+        readonly=True,
+        copy=False,
+        help="When its gateway was last asked about this pending payment.",
     )
     invoicera_amount_mismatch = fields.Boolean(
         readonly=True,
@@ -236,6 +249,86 @@ class PaymentTransaction(models.Model):
                     amount=format_amount(self.env, amount, self.currency_id),
                 )
             )
+
+    # -- status read from the gateway ------------------------------------------------
+
+    def _invoicera_read_status(self):
+        """Ask the gateway what became of this transaction and apply its answer.
+
+        What the gateway's API answers is authoritative; it is applied as a
+        notification would be (amount and currency checked first).
+
+        :return: the event applied, or None when the gateway told nothing that
+            can be applied (no such call, unreachable, unreadable answer, or a
+            payment whose amount it does not say).
+        """
+        self.ensure_one()
+        gateway = self.provider_id._invoicera_gateway()
+        try:
+            with self.env.cr.savepoint():
+                event = gateway.fetch_status(self)
+                if (
+                    event
+                    and event.status in ("done", "authorized")
+                    and (event.amount is None or not event.currency)
+                ):
+                    # An answer that does not say the amount or currency cannot
+                    # tell whether they are wrong: the mismatch flag is for good,
+                    # so leave the decision to the signed webhook.
+                    _logger.warning(
+                        "%s: status of %s read from the API says no amount or currency;"
+                        " waiting for the webhook",
+                        gateway.name,
+                        self.reference,
+                    )
+                    return None
+                if event:
+                    self._invoicera_apply_event(event)
+                return event
+        except ValidationError as error:
+            # Unreachable, refused or inconsistent: the signed webhook will tell.
+            _logger.warning("%s: status of %s not read: %s", gateway.name, self.reference, error)
+        except UNREADABLE_ANSWER as error:
+            # The transaction is left as it was (the savepoint undid anything
+            # applied) and the signed webhook will tell.
+            log_unreadable_answer(gateway, "status", self.reference, error)
+        return None
+
+    @api.model
+    def _invoicera_pending_to_ask(self, limit=200):
+        """The payments of this module's gateways pending long enough to ask
+        their gateway about, those asked least recently first.
+
+        Not refunds (their gateway's answer is the refund's notification), nor
+        the saved-card charges Odoo's post-processing retries.
+        """
+        now = fields.Datetime.now()
+        return self.search(
+            [
+                ("provider_code", "in", list(GATEWAYS)),
+                ("state", "=", "pending"),
+                ("operation", "!=", "refund"),
+                ("invoicera_retry", "=", False),
+                ("last_state_change", "<=", now - PENDING_ASKED_AFTER),
+                ("last_state_change", ">=", now - PENDING_ASKED_UNTIL),
+            ],
+            order="invoicera_status_asked_at ASC NULLS FIRST, id",
+            limit=limit,
+        )
+
+    @api.model
+    def _cron_invoicera_ask_pending(self):
+        """Ask the gateways about the payments pending for a while (cron)."""
+        for tx in self._invoicera_pending_to_ask():
+            try:
+                tx._invoicera_read_status()
+                tx.invoicera_status_asked_at = fields.Datetime.now()
+                # One at a time, as Odoo's post-processing: what a gateway answered
+                # stays applied whatever the next one does.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            except Exception:
+                self.env.cr.rollback()  # pylint: disable=invalid-commit
+                _logger.exception("%s: status not read from its gateway", tx.reference)
 
     def _cron_post_process(self):
         # Only the cron retries charges: not the client's public, polled

@@ -170,6 +170,14 @@ class GatewayCase(AccountPaymentCommon):
         """Odoo's post-processing as its cron runs it (without the commits)."""
         tx.with_context(invoicera_retry_charge=True)._post_process()
 
+    def ask_pending(self, tx, pending_for=None):
+        """The cron asking the gateways about pending payments runs (without its
+        commits), ``tx`` pending since ``pending_for`` (a timedelta) ago."""
+        if pending_for is not None:
+            tx.last_state_change = odoo.fields.Datetime.now() - pending_for
+        with patch.object(self.env.cr, "commit"):
+            self.env["payment.transaction"]._cron_invoicera_ask_pending()
+
     def events(self):
         return self.env["invoicera.gateway.event"].search([("provider_id", "=", self.provider.id)])
 

@@ -2,6 +2,7 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlencode
 
@@ -401,6 +402,36 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         self.assertEqual(event.status, "pending")
         tx._invoicera_apply_event(event)
         self.assertEqual(tx.state, "pending")
+
+    def test_payment_under_way_is_asked_about_until_braintree_settles_it(self):
+        """Braintree notifies no card or PayPal payment (its webhooks are for
+        direct debits and local payments): a charge under way is asked about
+        until it is submitted for settlement, else the invoice stays unpaid and
+        no longer payable online."""
+        tx = self.make_tx()
+        authorized = self.charged(tx, status="AUTHORIZED", statusHistory=[{"status": "AUTHORIZED"}])
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router({"chargePaymentMethod": authorized})
+        }
+        tx._invoicera_apply_event(
+            self.gateway_class(self.provider).charge_nonce(tx, "fake-valid-nonce", "{}")
+        )
+        self.assertEqual(tx.state, "pending")
+        settled = self.charged(tx)["data"]["chargePaymentMethod"]["transaction"]
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router(
+                {"search": {"data": {"search": {"transactions": {"edges": [{"node": settled}]}}}}}
+            )
+        }
+        calls = len(self.api.calls)
+        self.ask_pending(tx, pending_for=timedelta(minutes=5))
+        self.assertEqual(len(self.api.calls), calls, "not asked in its first minutes")
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(
+            self.api.last("graphql")["json"]["variables"]["input"],
+            {"orderId": {"is": tx.reference}},
+        )
 
     def test_card_is_vaulted_then_charged_when_saving_is_asked(self):
         tx = self.make_tx(tokenize=True)

@@ -2,6 +2,7 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import requests
@@ -274,6 +275,20 @@ class TestIyzico(common.GatewayCase):
         tx = self.make_tx()
         self.deliver(self.notification(tx, "pending"))
         self.assertEqual(tx.state, "pending")
+
+    def test_payment_under_fraud_review_is_paid_once_iyzico_approves_it(self):
+        """iyzico's review ends by e-mail or its fraud notification, which it
+        sends to an address of its own: the payment is asked about until then."""
+        tx = self.make_tx()
+        self.deliver(self.notification(tx, "pending"))
+        self.api.routes[("POST", r"/payment/detail$")] = (200, self.payment(tx, "pending"))
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.assertEqual(tx.state, "pending", "still under review")
+        self.api.routes[("POST", r"/payment/detail$")] = (200, self.payment(tx))
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.assertEqual(tx.state, "done")
+        asked = json.loads(self.api.last("payment/detail")["data"])
+        self.assertEqual(asked["paymentConversationId"], tx.reference)
 
     def direct_notification(self, tx, payment_id=22484059):
         """A direct (API) format webhook, as documented, about ``tx``'s payment."""

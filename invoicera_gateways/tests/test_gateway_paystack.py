@@ -1,9 +1,11 @@
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import requests
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..gateways.base import GatewayUnavailable
@@ -464,6 +466,37 @@ class TestPaystack(common.GatewayCase):
         self.assertEqual(tx.state, "done")
         tx._post_process()
         self.assertEqual(len(self.payments(tx)), 1)
+
+    def test_payments_pending_a_while_are_asked_about_least_recently_asked_first(self):
+        txs = {
+            name: self.make_tx(reference=f"INV-PENDING-{name}")
+            for name in ("hour", "fresh", "old", "retried")
+        }
+        for tx in txs.values():
+            tx._set_pending()
+        now = fields.Datetime.now()
+        txs["hour"].last_state_change = now - timedelta(hours=1)
+        txs["fresh"].last_state_change = now - timedelta(minutes=10)
+        txs["old"].last_state_change = now - timedelta(days=31)
+        txs["retried"].write(
+            {"last_state_change": now - timedelta(hours=1), "invoicera_retry": True}
+        )
+        # Odoo's post-processing retries the charge; the others are too new or too old
+        self.assertEqual(self.env["payment.transaction"]._invoicera_pending_to_ask(), txs["hour"])
+        tx = txs["hour"]
+        self.api.routes = {("GET", r"/transaction/verify/"): (200, self.verified(tx, "pending"))}
+        self.ask_pending(tx)
+        self.assertEqual(tx.state, "pending")
+        self.assertTrue(tx.invoicera_status_asked_at)
+        self.assertEqual(self.api.last("transaction/verify")["url"].rsplit("/", 1)[1], tx.reference)
+        other = self.make_tx(reference="INV-PENDING-other")
+        other._set_pending()
+        other.last_state_change = now - timedelta(hours=2)
+        self.assertEqual(
+            self.env["payment.transaction"]._invoicera_pending_to_ask(),
+            other | tx,
+            "never asked first",
+        )
 
     def test_payment_odoo_refuses_to_confirm_is_not_recorded_as_processed(self):
         tx = self.make_tx()
