@@ -11,6 +11,7 @@ from odoo.tools import format_amount
 from ..gateways import GATEWAYS, GatewayEvent
 from ..gateways.base import (
     UNREADABLE_ANSWER,
+    GatewayMisconfigured,
     GatewayRefused,
     GatewayUnavailable,
     log_unreadable_answer,
@@ -116,6 +117,15 @@ class PaymentTransaction(models.Model):
             # let Odoo's post-processing retry with the same idempotency key.
             self.invoicera_retry = True
             self._set_pending(state_message=str(error))
+            return
+        except GatewayMisconfigured as error:
+            if not self.invoicera_retry:
+                raise
+            # The gateway refused our key to look the earlier attempt up (a
+            # first attempt sends nothing once refused): whether the card was
+            # charged is unknown, so it is not charged again; the retry waits,
+            # saying why.
+            self.state_message = str(error)
             return
         except GatewayRefused as error:
             if self.operation != "offline" and not self.invoicera_retry:

@@ -459,6 +459,36 @@ class TestPaymob(common.GatewayCase):
         self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))
         self.assertEqual(tx.provider_reference, "217503754")
 
+    def test_retried_saved_card_charge_whose_inquiry_is_refused_is_not_paid_again(self):
+        tx = self.timed_out_charge("AUTO-paymob-refused")
+        # The inquiry refuses our key (its documented example authenticates with
+        # another token): whether the card was charged is unknown.
+        self.retry(tx, (401, {"detail": "Authentication credentials were not provided."}))
+        pays = [call for call in self.api.calls if "payments/pay" in call["url"]]
+        self.assertEqual(len(pays), 1, "no second charge while the first one is unknown")
+        self.assertEqual((tx.state, tx.invoicera_retry), ("pending", True))
+        self.assertEqual(tx.provider_reference, "217503754")
+        self.assertIn("Paymob refused our credentials", tx.state_message)
+        self.assertFalse(tx.is_post_processed, "retried by the next post-processing")
+
+    def test_inquiry_answer_with_booleans_as_strings(self):
+        # https://docs.paymob.com/docs/retrieve-a-transaction answers
+        # "pending": "false", "success": "true"
+        tx = self.timed_out_charge("AUTO-paymob-strings")
+        answer = {
+            key: ("true" if value else "false") if isinstance(value, bool) else value
+            for key, value in self.moto_answer(tx).items()
+        }
+        self.assertEqual(answer["pending"], "false")
+        self.retry(tx, (200, answer))
+        pays = [call for call in self.api.calls if "payments/pay" in call["url"]]
+        self.assertEqual(len(pays), 1, "found paid: not charged again")
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.provider_reference, "217503754")
+        declined = dict(answer, success="false")
+        gateway = self.gateway_class(self.provider)
+        self.assertEqual(gateway.event_from_transaction(declined).status, "error")
+
     def test_callback_before_its_transaction_commits_is_refused_until_it_does(self):
         # A saved-card charge keeps the order id on the transaction before
         # paying, but that is committed only once the charging request ends:

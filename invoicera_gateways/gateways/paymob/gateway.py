@@ -78,10 +78,25 @@ from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, GatewayUnavailable, register
+from ..base import (
+    Checkout,
+    Gateway,
+    GatewayEvent,
+    GatewayMisconfigured,
+    GatewayUnavailable,
+    register,
+)
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
+
+
+def flag(obj, key):
+    """Whether ``obj``'s boolean ``key`` is true: Paymob's callbacks send JSON
+    booleans, its Transaction Inquiry strings ("true", "false")."""
+    value = obj.get(key)
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
 
 #: HMAC fields of a transaction callback, in Paymob's documented order.
 TRANSACTION_FIELDS = (
@@ -336,12 +351,12 @@ class Paymob(Gateway):
     def event_from_transaction(self, obj, key=""):
         """A GatewayEvent from a Paymob transaction object (callback or API answer)."""
         order = obj.get("order") if isinstance(obj.get("order"), dict) else {}
-        if obj.get("pending"):
+        if flag(obj, "pending"):
             status = "pending"
-        elif obj.get("success"):
-            if obj.get("is_voided"):
+        elif flag(obj, "success"):
+            if flag(obj, "is_voided"):
                 status = "cancel"
-            elif obj.get("is_auth") and not obj.get("is_capture"):
+            elif flag(obj, "is_auth") and not flag(obj, "is_capture"):
                 # Held, not collected: its capture (a transaction of its own) pays.
                 # Pending, not authorized: Odoo captures nothing for these providers.
                 status = "pending"
@@ -428,9 +443,9 @@ class Paymob(Gateway):
 
     def refund_event(self, obj, refund_tx):
         """A GatewayEvent for ``refund_tx`` from its Paymob refund transaction."""
-        if obj.get("pending"):
+        if flag(obj, "pending"):
             status = "pending"
-        elif obj.get("success"):
+        elif flag(obj, "success"):
             status = "done"
         else:
             status = "error"
@@ -537,7 +552,7 @@ class Paymob(Gateway):
             refunded = int(obj.get("refunded_amount_cents") or 0)
         except (TypeError, ValueError):
             refunded = 0
-        if not refunded and obj.get("is_refunded") in (True, "true") and not known:
+        if not refunded and flag(obj, "is_refunded") and not known:
             refunded = self.minor(amount, currency)  # refunded, amount not given
         if refunded - known >= self.minor(amount, currency):
             raise ValidationError(
@@ -600,8 +615,9 @@ class Paymob(Gateway):
                 "api/ecommerce/orders/transaction_inquiry",
                 {"order_id": int(order_id)},
             )
-        except GatewayUnavailable:
-            # Unknown whether the card was charged: never charge it again blindly.
+        except (GatewayUnavailable, GatewayMisconfigured):
+            # Unknown whether the card was charged (no answer, or our key refused
+            # for the inquiry): never charge it again blindly.
             raise
         except ValidationError as error:
             # No transaction on that order (or no inquiry for this account):
