@@ -594,6 +594,17 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         self.assertEqual(sent["transaction"]["paymentInitiator"], "UNSCHEDULED")
         self.assertEqual(len(self.api.calls), 1, "no search before a first attempt")
 
+    def test_saved_payment_method_paid_by_the_client_is_client_initiated(self):
+        # The client picks a saved card in the portal: not a merchant-initiated
+        # (unscheduled) charge, which card schemes treat differently.
+        token = self._create_token(provider_ref="cGF5bWVudG1ldGhvZF9jY19rN2c0eGtj")
+        tx = self.make_tx(token_id=token.id, operation="online_token", reference="INV-BT-4")
+        self.api.routes = self.charge_routes(tx)
+        tx._send_payment_request()
+        self.assertEqual(tx.state, "done")
+        sent = self.api.last("graphql")["json"]["variables"]["input"]
+        self.assertNotIn("paymentInitiator", sent["transaction"])
+
     def test_retry_finds_the_charge_that_timed_out(self):
         token = self._create_token(provider_ref="cGF5bWVudG1ldGhvZF9jY19rN2c0eGtj")
         tx = self.make_tx(token_id=token.id, operation="offline", reference="AUTO-BT-3")
@@ -623,6 +634,78 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
         self.assertEqual(
             sent["refund"], {"amount": "10.00", "orderId": tx.child_transaction_ids.reference}
         )
+
+    def reverse_routes(self, tx, reversal):
+        """Braintree's answers to a refund of the whole of ``tx``: ``reversal``
+        (its ReverseTransactionPayload's), and a refund of part refused while
+        the payment is not settled (legacy code 91506)."""
+        not_settled = {
+            "data": {"refundTransaction": None},
+            "errors": [
+                {
+                    "message": "Cannot refund transaction unless it is settled.",
+                    "extensions": {"errorClass": "VALIDATION", "legacyCode": "91506"},
+                }
+            ],
+            "extensions": REQUEST_ID,
+        }
+        return {
+            ("POST", r"/graphql$"): graphql_router(
+                {
+                    "RefundSearch": {"data": {"search": {"refunds": {"edges": []}}}},
+                    "reverseTransaction": {
+                        "data": {"reverseTransaction": {"reversal": reversal}},
+                        "extensions": REQUEST_ID,
+                    },
+                    "refundTransaction": not_settled,
+                }
+            )
+        }
+
+    def test_whole_payment_refunded_before_settlement_is_voided(self):
+        """Braintree refunds only settling or settled payments: the whole of one
+        submitted for settlement today is given back by voiding it
+        (reverseTransaction), part of it only once settled."""
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = CHARGED["id"]
+        voided = dict(
+            self.charged(tx)["data"]["chargePaymentMethod"]["transaction"],
+            __typename="Transaction",
+            status="VOIDED",
+        )
+        self.api.routes = self.reverse_routes(tx, voided)
+        with self.assertRaises(ValidationError) as caught:
+            tx.action_refund(amount_to_refund=10)
+        self.assertIn("only once the payment is settled", str(caught.exception))
+        self.assertFalse(tx.child_transaction_ids, "the refused refund is not kept")
+        tx.action_refund()
+        refund = tx.child_transaction_ids
+        self.assertEqual((refund.state, refund.amount), ("done", -tx.amount))
+        self.assertEqual(refund.provider_reference, "void-8kfq2wg2")
+        sent = self.api.last("graphql")["json"]
+        self.assertIn("reverseTransaction", sent["query"])
+        self.assertEqual(sent["variables"]["input"]["transactionId"], CHARGED["id"])
+        key = self.gateway_class(self.provider).idempotency_key(refund, "refund")
+        self.assertEqual(sent["variables"]["input"]["apiRequestKey"], key)
+        refund._post_process()
+        self.assertEqual(self.payments(refund).amount, tx.amount)
+
+    def test_whole_payment_refunded_once_settled_is_refunded(self):
+        tx = self.make_tx()
+        tx._set_done()
+        tx.provider_reference = CHARGED["id"]
+        refunded = dict(
+            self.refund_node(
+                tx, f"R-{tx.reference}", amount={"value": "1234.50", "currencyCode": "USD"}
+            ),
+            __typename="Refund",
+        )
+        self.api.routes = self.reverse_routes(tx, refunded)
+        tx.action_refund()
+        refund = tx.child_transaction_ids
+        self.assertEqual((refund.state, refund.provider_reference), ("done", "4crsphfb"))
+        self.assertIn("reverseTransaction", self.api.last("graphql")["json"]["query"])
 
     def refund_node(self, tx, refund_reference, **values):
         node = {

@@ -190,6 +190,22 @@ mutation Refund($input: RefundTransactionInput!) {
 """
     % REFUND_FIELDS
 )
+#: a whole payment refunded: voided while not settled yet (Braintree refunds
+#: only settling or settled payments), else refunded in full
+REVERSE = (
+    """
+mutation Reverse($input: ReverseTransactionInput!) {
+    reverseTransaction(input: $input) {
+        reversal {
+            __typename
+            ... on Refund { %s }
+            ... on Transaction { id legacyId status amount { value currencyCode } }
+        }
+    }
+}
+"""
+    % REFUND_FIELDS
+)
 REFUND_SEARCH = (
     """
 query RefundSearch($input: RefundSearchInput!) {
@@ -614,7 +630,11 @@ class Braintree(Gateway):
             event = self.fetch_status(tx)
             if event and event.status != "ignore":
                 return event
-        transaction = {**self._transaction_input(tx), "paymentInitiator": "UNSCHEDULED"}
+        transaction = self._transaction_input(tx)
+        if tx.operation == "offline":
+            # Charged by the merchant (autopay), the client absent. A client paying
+            # with a saved card in the portal initiates the payment themselves.
+            transaction["paymentInitiator"] = "UNSCHEDULED"
         return self._charge(tx, tx.token_id.provider_ref, transaction)
 
     def event_from_refund(self, refund, refund_tx):
@@ -662,19 +682,82 @@ class Braintree(Gateway):
                 earlier.get("legacyId") or earlier.get("id"),
             )
             return self.event_from_refund(earlier, refund_tx)
+        key = self.idempotency_key(refund_tx, "refund")
+        if self._refunds_all(tx, refund_tx, amount):
+            return self._reverse(tx, refund_tx, key)
+        try:
+            data, _errors = self.graphql(
+                REFUND,
+                {
+                    "input": {
+                        "clientMutationId": refund_tx.reference,
+                        "transactionId": tx.provider_reference,
+                        "refund": {
+                            "amount": self.amount_string(amount, tx.currency_id),
+                            "orderId": refund_tx.reference,
+                        },
+                    }
+                },
+                idempotency_key=key,
+            )
+        except ValidationError as error:
+            if "unless it is settled" not in str(error):
+                raise
+            raise ValidationError(
+                _(
+                    "Braintree refunds part of a payment only once the payment is settled"
+                    " (usually the next day): refund %(reference)s then, or refund it in"
+                    " full now (the payment is then voided).",
+                    reference=tx.reference,
+                )
+            ) from error
+        refund = (data.get("refundTransaction") or {}).get("refund") or {}
+        return self.event_from_refund(refund, refund_tx)
+
+    @staticmethod
+    def _refunds_all(tx, refund_tx, amount):
+        """Whether refunding ``amount`` refunds the whole payment ``tx``, nothing of
+        which was refunded before (in Odoo or outside it)."""
+        earlier = (tx.child_transaction_ids - refund_tx).filtered(
+            lambda child: child.operation == "refund" and child.state not in ("cancel", "error")
+        )
+        return (
+            not earlier
+            and not tx._invoicera_refunded_outside()
+            and tx.currency_id.compare_amounts(amount, tx.amount) == 0
+        )
+
+    def _reverse(self, tx, refund_tx, key):
+        """Refund the whole of ``tx``: Braintree voids it while not settled (nothing
+        was collected), else refunds it in full. An attempt made again (after a
+        timeout) gets the first one's answer (same ``apiRequestKey``)."""
         data, _errors = self.graphql(
-            REFUND,
+            REVERSE,
             {
                 "input": {
                     "clientMutationId": refund_tx.reference,
                     "transactionId": tx.provider_reference,
-                    "refund": {
-                        "amount": self.amount_string(amount, tx.currency_id),
-                        "orderId": refund_tx.reference,
-                    },
+                    "apiRequestKey": key,
                 }
             },
-            idempotency_key=self.idempotency_key(refund_tx, "refund"),
+            idempotency_key=key,
         )
-        refund = (data.get("refundTransaction") or {}).get("refund") or {}
-        return self.event_from_refund(refund, refund_tx)
+        reversal = (data.get("reverseTransaction") or {}).get("reversal") or {}
+        if reversal.get("__typename") != "Transaction":
+            return self.event_from_refund(reversal, refund_tx)
+        # The payment itself, voided: the whole amount is given back.
+        voided = str(reversal.get("status", "")).upper() == "VOIDED"
+        return GatewayEvent(
+            status="done" if voided else "error",
+            reference=refund_tx.reference,
+            # not the payment's own id (its notifications would find the refund)
+            provider_reference=f"void-{reversal.get('legacyId') or reversal.get('id', '')}",
+            amount=self.amount_minor(reversal.get("amount") or {}),
+            currency=(reversal.get("amount") or {}).get("currencyCode") or "",
+            message=""
+            if voided
+            else _(
+                "Braintree did not void the payment (its status is %(status)s).",
+                status=reversal.get("status") or "?",
+            ),
+        )
