@@ -43,6 +43,7 @@ class InvoiceraGatewayEvent(models.Model):
             ("unknown", "Unknown transaction"),
             ("conflict", "Contradicts the transaction"),
             ("outside", "Refunded outside Odoo"),
+            ("held", "Money held by the gateway"),
         ],
         required=True,
         default="processed",

@@ -438,8 +438,8 @@ class PaymentTransaction(models.Model):
         gateway can give it our reference, to cancel the transaction or to
         underpay it.
 
-        :return: ``(outcome, message)``: ``processed``, ``ignored`` or
-            ``mismatch``, and what to record about it.
+        :return: ``(outcome, message)``: ``processed``, ``ignored``, ``conflict``,
+            ``held`` or ``mismatch``, and what to record about it.
         """
         self.ensure_one()
         gateway = self.provider_id._invoicera_gateway()
@@ -497,7 +497,25 @@ class PaymentTransaction(models.Model):
                 gateway, status, held=event.money_held and event.message
             )
             return ("conflict" if conflict else "ignored"), message
+        if event.money_held and event.message:
+            return self._invoicera_report_held(gateway, event)
         return "processed", self.state_message
+
+    def _invoicera_report_held(self, gateway, event):
+        """Report an applied ``event`` saying that the gateway holds money of the
+        client's that pays nothing yet (e.g. a partial payment of an invoice that
+        expired): staff must settle or refund it there, and are told so on the
+        invoices. :return: ``(outcome, message)``, as ``_invoicera_apply_event``."""
+        message = _(
+            "%(gateway)s holds money paid for %(reference)s: %(what)s",
+            gateway=gateway.name,
+            reference=self.reference,
+            what=event.message,
+        )
+        _logger.error(message)
+        for invoice in self.invoice_ids:
+            invoice.message_post(body=message)
+        return "held", message
 
     def _invoicera_refuse_other_object(self, gateway, event):
         """Why an event about another gateway object than this transaction's own is

@@ -224,13 +224,23 @@ class TestBTCPay(common.GatewayCase):
         tx = self.make_tx()
         invoice = self.invoice_data(tx, "cancel") | {"additionalStatus": "PaidPartial"}
         self.serve_invoice(invoice)
-        self.deliver(
+        messages = self.invoice.message_ids
+        answer = self.deliver(
             json.dumps(
                 self.event("evt_exp", "InvoiceExpired", invoiceId=INVOICE, partiallyPaid=True)
             ).encode()
         )
+        self.assertEqual(answer, (200, "held"))
         self.assertEqual(tx.state, "error")
         self.assertIn("partial", tx.state_message)
+        # BTCPay holds the client's money: staff are told to settle or refund it.
+        problem = self.problems()
+        self.assertEqual((problem.state, problem.transaction_id), ("held", tx))
+        self.assertIn("settle it or refund the client from BTCPay Server", problem.message)
+        posted = (self.invoice.message_ids - messages).filtered(
+            lambda message: "BTCPay Server holds money paid for" in message.body
+        )
+        self.assertEqual(len(posted), 1, "staff are told on the invoice")
         other = self.make_tx(reference="EXPIRED-PLAIN")
         # another order, another invoice
         self.serve_invoice(self.invoice_data(other, "cancel") | {"id": OTHER_INVOICE})

@@ -60,11 +60,19 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
     def test_payment_after_expiry_not_yet_reported_is_under_way_until_settled(self):
         # The InvoiceExpired webhook did not arrive first: the invoice is paid in full,
         # late, its payment maybe not confirmed (BTCPay marks it PaidLate at once):
-        # under way, not paid, until staff mark it settled in BTCPay Server.
+        # under way, not paid, until staff mark it settled in BTCPay Server, which
+        # they are told to do.
         tx = self.make_tx()
-        self.assertEqual(self.deliver(self.paid_late(tx)), (200, "processed"))
+        messages = self.invoice.message_ids
+        self.assertEqual(self.deliver(self.paid_late(tx)), (200, "held"))
         self.assertEqual(tx.state, "pending")
-        self.assertFalse(self.problems())
+        problem = self.problems()
+        self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "held", tx))
+        self.assertIn("mark it settled in BTCPay Server", problem.message)
+        posted = (self.invoice.message_ids - messages).filtered(
+            lambda message: "BTCPay Server holds money paid for" in message.body
+        )
+        self.assertEqual(len(posted), 1, "staff are told on the invoice")
         self.assertFalse(self.payments(tx))
         self.serve_invoice(self.invoice_data(tx, "done") | {"additionalStatus": "Marked"})
         marked = self.event("evt_marked", "InvoiceSettled", invoiceId=INVOICE)
