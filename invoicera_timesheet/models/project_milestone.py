@@ -40,6 +40,15 @@ class ProjectMilestone(models.Model):
         groups=FEE_READERS,
         help="Billed to the project's client once the milestone is reached.",
     )
+    invoicera_order_invoiced = fields.Boolean(
+        "Invoiced on Its Order",
+        readonly=True,
+        copy=False,
+        groups=FEE_READERS,
+        help="The order line this milestone was on invoiced it before the milestone left"
+        " it (the line deleted, or the milestone taken off it): its fee is not billed"
+        " again here.",
+    )
     invoicera_currency_id = fields.Many2one(
         "res.currency",
         "Fee Currency",
@@ -136,7 +145,18 @@ class ProjectMilestone(models.Model):
             self._invoicera_check_fee_access(repriced.mapped("display_name"))
         if BILLED_FIELDS & set(vals) or ("is_reached" in vals and not vals["is_reached"]):
             self._invoicera_check_not_billed()
+        leaving = self.browse()
+        if "sale_line_id" in vals:
+            # sudo: whoever moves a milestone need not read the order's invoices
+            leaving = (
+                self.sudo()
+                .filtered(lambda m: m.sale_line_id and m.sale_line_id.id != vals["sale_line_id"])
+                .sale_line_id._invoicera_invoiced_milestones()
+                & self.sudo()
+            )
         res = super().write(vals)
+        if leaving:
+            leaving.write({"invoicera_order_invoiced": True})
         if SYNC_FIELDS & set(vals):
             self._invoicera_sync_items()
         if "sale_line_id" in vals:
@@ -174,6 +194,7 @@ class ProjectMilestone(models.Model):
             and m.invoicera_amount > 0
             and m.project_id in billable_projects
             and not m.sudo().sale_line_id
+            and not m.sudo().invoicera_order_invoiced
         )
 
     def _invoicera_item_values(self):

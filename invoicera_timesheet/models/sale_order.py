@@ -5,9 +5,11 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     def unlink(self):
-        # The database deletes the lines and clears their milestones' order line
-        # without the ORM: those milestones are then billed here.
-        milestones = self.order_line._invoicera_unbilled_milestones()
+        # The database deletes the lines and clears the order line of their
+        # milestones and time without the ORM: these are then billed here (but
+        # the milestones the order invoiced).
+        lines = self.order_line
+        leaving = lines._invoicera_before_unlink()
         result = super().unlink()
-        milestones.exists()._invoicera_sync_items()
+        lines._invoicera_after_unlink(*leaving)
         return result

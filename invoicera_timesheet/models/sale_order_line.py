@@ -1,13 +1,26 @@
-from odoo import models
+from odoo import api, models
+from odoo.tools import float_compare
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     def unlink(self):
-        milestones = self._invoicera_unbilled_milestones()
-        timesheets = self._invoicera_unbilled_timesheets()
+        leaving = self._invoicera_before_unlink()
         result = super().unlink()
+        self._invoicera_after_unlink(*leaving)
+        return result
+
+    def _invoicera_before_unlink(self):
+        """Before these lines are deleted (by themselves or with their order): the
+        milestones and the time they leave, to sync once they are gone. The
+        milestones they invoiced are marked so (their fee is Odoo's invoice's)."""
+        milestones = self._invoicera_unbilled_milestones()
+        self._invoicera_invoiced_milestones().write({"invoicera_order_invoiced": True})
+        return milestones, self._invoicera_unbilled_timesheets()
+
+    @api.model
+    def _invoicera_after_unlink(self, milestones, timesheets):
         milestones.exists()._invoicera_sync_items()
         # The database cleared their order line (no write): Odoo's rule gives
         # them another line of the project if any (the ORM is not told), else
@@ -15,7 +28,6 @@ class SaleOrderLine(models.Model):
         timesheets = timesheets.exists()
         self.env.add_to_compute(timesheets._fields["so_line"], timesheets)
         timesheets._invoicera_sync_items()
-        return result
 
     def _invoicera_unbilled_timesheets(self):
         """The time of these lines that Odoo did not invoice: once the lines are
@@ -31,18 +43,34 @@ class SaleOrderLine(models.Model):
         )
 
     def _invoicera_unbilled_milestones(self):
-        """The milestones of these lines that the order did not invoice: once the
-        lines are deleted they have no order line, and are billed here. A
-        milestone whose line was invoiced stays off (its fee is Odoo's invoice's)."""
+        """The milestones of these lines: once the lines are deleted they have no
+        order line, and are billed here but for those the lines invoiced
+        (:meth:`_invoicera_invoiced_milestones`)."""
         # sudo: deleting an order may be a salesperson's, who need not read projects
-        lines_sudo = self.sudo().filtered(
-            lambda line: not line.invoice_lines.filtered(
-                lambda invoice_line: invoice_line.parent_state != "cancel"
-            )
-        )
-        if not lines_sudo:
-            return self.env["project.milestone"].sudo()
-        return self.env["project.milestone"].sudo().search([("sale_line_id", "in", lines_sudo.ids)])
+        return self.env["project.milestone"].sudo().search([("sale_line_id", "in", self.ids)])
+
+    def _invoicera_invoiced_milestones(self):
+        """The reached milestones of these lines that their invoices bill.
+
+        A line billed on milestones delivers each one's share of its quantity
+        once reached, and invoices what was delivered: its invoiced quantity
+        (net of credit notes) covers its milestones in the order they were
+        reached.
+        """
+        invoiced = self.env["project.milestone"].sudo()
+        for line in self.sudo().filtered(
+            lambda line: line.product_id.service_policy == "delivered_milestones"
+            and line.qty_invoiced > 0
+        ):
+            covered = 0.0
+            reached = line.reached_milestones_ids.sorted(lambda m: (m.reached_date, m.id))
+            for milestone in reached:
+                covered += milestone.quantity_percentage * line.product_uom_qty
+                rounding = line.product_uom.rounding
+                if float_compare(covered, line.qty_invoiced, precision_rounding=rounding) > 0:
+                    break
+                invoiced |= milestone
+        return invoiced
 
     def _handle_milestones(self, project):
         """Odoo puts every milestone of ``project`` without an order line on a line

@@ -305,6 +305,78 @@ class TestMilestoneFees(InvoiceraTimesheetCase):
             self.item_of(milestone), [{"state": "to_bill", "price_unit": 5000, "active": True}]
         )
 
+    def sold_milestones(self, *names):
+        """A confirmed order billing ``names``, milestones of equal shares of the
+        project; the milestones, with a fee entered here too."""
+        phases = self.env["product.product"].create(
+            {
+                "name": "Project phases",
+                "type": "service",
+                "list_price": 9000,
+                "service_policy": "delivered_milestones",
+                "service_tracking": "no",
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "project_id": self.project.id,
+                "order_line": [Command.create({"product_id": phases.id, "product_uom_qty": 1})],
+            }
+        )
+        order.action_confirm()
+        milestones = self.Milestone.create(
+            [
+                {
+                    "name": name,
+                    "project_id": self.project.id,
+                    "invoicera_amount": 5000,
+                    "sale_line_id": order.order_line.id,
+                    "quantity_percentage": 1 / len(names),
+                }
+                for name in names
+            ]
+        )
+        return order, milestones
+
+    def test_fee_its_deleted_order_invoiced_is_not_billed_again(self):
+        """An order invoices its reached milestone, then is cancelled and deleted
+        (its invoice stays): that milestone's fee was billed, the other one's
+        was not, and is billed here once reached."""
+        order, (design, golive) = self.sold_milestones("Design", "Go-live")
+        with freeze_time("2026-03-20"):
+            design.is_reached = True
+        order._create_invoices().action_post()
+        order._action_cancel()
+        order.unlink()
+        self.assertFalse(self.item_of(design))
+        design.name = "Design (signed off)"  # synced again: still off
+        self.assertFalse(self.item_of(design), "billed by the order's invoice")
+        with freeze_time("2026-04-20"):
+            golive.is_reached = True
+        self.assertRecordValues(self.item_of(golive), [{"state": "to_bill", "price_unit": 5000}])
+        self.assertTrue(design.invoicera_order_invoiced)
+        self.assertFalse(golive.invoicera_order_invoiced)
+
+    def test_fee_its_order_invoiced_stays_off_once_taken_off_the_order(self):
+        order, milestone = self.sold_milestones("Go-live")
+        with freeze_time("2026-03-20"):
+            milestone.is_reached = True
+        order._create_invoices().action_post()
+        milestone.sale_line_id = False
+        self.assertFalse(self.item_of(milestone), "billed by the order's invoice")
+
+    def test_fee_its_order_credited_is_billed_here_once_taken_off_the_order(self):
+        order, milestone = self.sold_milestones("Go-live")
+        with freeze_time("2026-03-20"):
+            milestone.is_reached = True
+        invoice = order._create_invoices()
+        invoice.action_post()
+        invoice._reverse_moves(cancel=True)
+        milestone.sale_line_id = False
+        self.assertFalse(milestone.invoicera_order_invoiced)
+        self.assertRecordValues(self.item_of(milestone), [{"state": "to_bill"}])
+
 
 @tagged("post_install", "-at_install")
 class TestArchivedProject(CostSourcesCase):

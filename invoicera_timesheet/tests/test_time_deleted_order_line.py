@@ -32,3 +32,18 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
                 }
             ],
         )
+
+    def test_time_of_a_deleted_order_is_billed_here(self):
+        """The whole order is cancelled and deleted: the database deletes its lines
+        (no unlink of theirs), and its time is billed here all the same."""
+        order_line = self.sold_hours()
+        line = self.log_time(self.alice, 3, task=self.task, name="Support call")
+        line.so_line = order_line
+        self.assertFalse(self.item_of(line), "the order's time")
+        order = order_line.order_id
+        order._action_cancel()
+        order.unlink()
+        self.assertFalse(line.so_line)
+        self.assertRecordValues(
+            self.item_of(line), [{"quantity": 3.0, "price_unit": 90.0, "state": "to_bill"}]
+        )
