@@ -50,11 +50,13 @@ class InvoiceraUnbilledAging(models.Model):
         [
             # dated after today (planned work, a date typed ahead): not aging
             # yet, as Odoo's aged reports keep what is not due apart
-            ("future", "Future"),
-            ("0_30", "0-30 days"),
-            ("31_60", "31-60 days"),
-            ("61_90", "61-90 days"),
-            ("91", "Over 90 days"),
+            # (keys sorting in this order: the pivot and the graph show the
+            # groups in the order of their keys)
+            ("0_future", "Future"),
+            ("1_0_30", "0-30 days"),
+            ("2_31_60", "31-60 days"),
+            ("3_61_90", "61-90 days"),
+            ("4_91", "Over 90 days"),
         ],
         string="Age",
         readonly=True,
@@ -94,11 +96,11 @@ class InvoiceraUnbilledAging(models.Model):
                    item.currency_id,
                    item.date,
                    GREATEST(%(today)s - item.date, 0) AS age,
-                   CASE WHEN item.date > %(today)s THEN 'future'
-                        WHEN %(today)s - item.date <= 30 THEN '0_30'
-                        WHEN %(today)s - item.date <= 60 THEN '31_60'
-                        WHEN %(today)s - item.date <= 90 THEN '61_90'
-                        ELSE '91' END AS age_bucket,
+                   CASE WHEN item.date > %(today)s THEN '0_future'
+                        WHEN %(today)s - item.date <= 30 THEN '1_0_30'
+                        WHEN %(today)s - item.date <= 60 THEN '2_31_60'
+                        WHEN %(today)s - item.date <= 90 THEN '3_61_90'
+                        ELSE '4_91' END AS age_bucket,
                    item.quantity,
                    item.uom_id,
                    item.amount AS amount_currency,

@@ -26,7 +26,7 @@ class TestBillingReports(InvoiceraTimesheetCase):
         )
         self.assertEqual(
             {bucket: (quantity, amount) for bucket, amount, quantity in groups},
-            {"0_30": (1, 90), "31_60": (2, 180), "91": (3, 180)},
+            {"1_0_30": (1, 90), "2_31_60": (2, 180), "4_91": (3, 180)},
         )
 
     @freeze_time("2026-04-30")
