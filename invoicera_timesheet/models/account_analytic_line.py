@@ -655,7 +655,11 @@ class AccountAnalyticLine(models.Model):
         hour = self.env.ref("uom.product_uom_hour")
         specific = {
             (rate.project_id.id, rate.task_id.id, rate.employee_id.id): rate
-            for rate in Rate.search([("project_id", "in", self.project_id.ids)])
+            # a rate of 0 (entered before such rates were refused) is no rate, as a
+            # project's or an employee's rate of 0: it would refuse the invoice
+            for rate in Rate.search(
+                [("project_id", "in", self.project_id.ids), ("price_unit", ">", 0)]
+            )
         }
         pricelist_prices = {}
         result = {}

@@ -73,14 +73,17 @@ class InvoiceraBillingRate(models.Model):
 
     @api.constrains("price_unit")
     def _check_price_unit(self):
-        negative = self.filtered(lambda rate: rate.price_unit < 0)
-        if negative:
+        # A rate of 0 bills nothing, and its time would refuse the client's
+        # whole invoice (a zero rate): refused when entered.
+        unpriced = self.filtered(lambda rate: rate.price_unit <= 0)
+        if unpriced:
             raise ValidationError(
                 _(
-                    "A billing rate cannot be negative: %(rates)s.",
+                    "A billing rate must be above zero: %(rates)s. To bill none of an"
+                    " employee's time, exclude or write off their work in Unbilled Work.",
                     rates=", ".join(
                         f"{rate.employee_id.name} ({rate.task_id.name or rate.project_id.name})"
-                        for rate in negative
+                        for rate in unpriced
                     ),
                 )
             )

@@ -52,6 +52,32 @@ class TestBillingRateEntry(InvoiceraTimesheetCase):
         self.alice.invoicera_billing_rate = 0  # no rate of her own: allowed
         self.assertEqual(self.item_of(self.log_time(self.bob, 1)).price_unit, 60)
 
+    def test_rate_of_zero_on_a_project_is_refused(self):
+        """A row of the project's employee rates at 0 (its price forgotten) would
+        price the employee's time at 0, which refuses the client's whole invoice:
+        refused when entered, naming the employee and the project. One entered
+        before is no rate: the project's rate applies, as a project rate of 0
+        gives way to the employee's."""
+        self.project.invoicera_hourly_rate = 120
+        Rate = self.env["invoicera.billing.rate"]
+        with self.assertRaises(ValidationError) as refused:
+            Rate.create(
+                {"project_id": self.project.id, "employee_id": self.alice.id, "price_unit": 0}
+            )
+        self.assertIn("must be above zero", str(refused.exception))
+        self.assertIn(f"Alice Dev ({self.project.name})", str(refused.exception))
+        rate = Rate.create(
+            {"project_id": self.project.id, "employee_id": self.alice.id, "price_unit": 130}
+        )
+        with self.assertRaises(ValidationError):
+            rate.price_unit = 0
+        # entered before rates of 0 were refused
+        self.env.cr.execute(
+            "UPDATE invoicera_billing_rate SET price_unit = 0 WHERE id = %s", [rate.id]
+        )
+        rate.invalidate_recordset(["price_unit"])
+        self.assertEqual(self.item_of(self.log_time(self.alice, 1)).price_unit, 120)
+
     def test_markup_below_minus_100_is_refused(self):
         """A markup of -150% bills every cost as a credit to the client: refused
         when entered, naming the project; a negative markup down to -100% passes a
