@@ -221,10 +221,24 @@ class TestZohoPayments(common.GatewayCase):
 
     def test_api_host_follows_the_company_country(self):
         gateway = self.gateway_class(self.provider)
+        self.provider.state = "enabled"
         self.provider.company_id.country_id = self.env.ref("base.in")
         self.assertEqual(gateway.base_url(), "https://payments.zoho.in/api/v1/")
         self.provider.company_id.country_id = self.env.ref("base.us")
         self.assertEqual(gateway.base_url(), "https://payments.zoho.com/api/v1/")
+
+    def test_provider_in_test_mode_calls_the_sandbox(self):
+        # https://www.zoho.com/in/payments/developerdocs/sandbox: sandbox credentials
+        # and "the sandbox endpoint: https://paymentssandbox.zoho.in/"; test mode
+        # never takes real money
+        gateway = self.gateway_class(self.provider)
+        self.provider.company_id.country_id = self.env.ref("base.in")
+        self.provider.state = "test"
+        self.assertTrue(self.provider.invoicera_sandbox)
+        self.assertEqual(gateway.base_url(), "https://paymentssandbox.zoho.in/api/v1/")
+        self.assertEqual(gateway.account_currencies(), ("INR",))
+        self.provider.state = "enabled"
+        self.assertEqual(gateway.base_url(), "https://payments.zoho.in/api/v1/")
 
     def test_an_account_takes_its_country_s_currency(self):
         """Zoho Payments India takes rupees only, the US account dollars only."""

@@ -47,8 +47,15 @@ from ..base import Checkout, Gateway, GatewayEvent, register
 _lt = LazyTranslate(__name__)
 
 HOSTS = {"IN": "https://payments.zoho.in/api/v1/", "US": "https://payments.zoho.com/api/v1/"}
+#: the sandbox (https://www.zoho.com/in/payments/developerdocs/sandbox: "the sandbox
+#: endpoint: https://paymentssandbox.zoho.in/"); none documented for the US
+SANDBOX_HOSTS = {"IN": "https://paymentssandbox.zoho.in/api/v1/"}
 #: an account takes its country's currency only (Zoho Payments India: INR), by host
-HOST_CURRENCIES = {"payments.zoho.in": "INR", "payments.zoho.com": "USD"}
+HOST_CURRENCIES = {
+    "payments.zoho.in": "INR",
+    "paymentssandbox.zoho.in": "INR",
+    "payments.zoho.com": "USD",
+}
 PAYMENT_EVENTS = {
     "payment.succeeded": "done",
     "payment.pending": "pending",
@@ -91,7 +98,8 @@ class ZohoPayments(Gateway):
         "invoicera_account_id": _lt("Account ID (Zoho Payments > Settings > Developer Space)"),
         "invoicera_secret_key": _lt(
             "OAuth access token (scopes ZohoPay.payments.CREATE,"
-            " ZohoPay.payments.READ, ZohoPay.refunds.CREATE)"
+            " ZohoPay.payments.READ, ZohoPay.refunds.CREATE; in test mode, the"
+            " sandbox's: ZohoPaySandbox.*)"
         ),
         "invoicera_webhook_secret": _lt("Webhook signing key"),
         "invoicera_server_url": _lt(
@@ -105,7 +113,10 @@ class ZohoPayments(Gateway):
     def base_url(self):
         if self.provider.invoicera_server_url:
             return super().base_url()
-        return HOSTS.get(self.provider.company_id.country_id.code, self.api_url)
+        country = self.provider.company_id.country_id.code
+        if self.provider.invoicera_sandbox and country in SANDBOX_HOSTS:
+            return SANDBOX_HOSTS[country]
+        return HOSTS.get(country, self.api_url)
 
     def account_currencies(self):
         """An account takes the currency of its country, whose host it is on."""
