@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.models import READ_GROUP_AGGREGATE, parse_read_group_spec
 from odoo.osv import expression
 from odoo.service.model import _as_validation_error
-from odoo.tools import SQL, float_compare, float_is_zero, format_date, split_every
+from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang, split_every
 
 from ..report.report_currency import conversion_rates, currency_rate_table
 from .invoicera_billable_mixin import ENGINE, engine_flag
@@ -169,6 +169,14 @@ class InvoiceraBillableItem(models.Model):
         "rounding, write-ups and write-downs.",
     )
     quantity_manual = fields.Boolean(readonly=True, copy=False)
+    quantity_outdated = fields.Boolean(
+        "Work Changed Since Adjusted",
+        readonly=True,
+        copy=False,
+        help="The worked quantity changed after the billable quantity was set by hand"
+        " (a write-down of 3 h to 2 h, then 1 h worked): the audit flags the item until"
+        " its billable quantity is set again.",
+    )
     price_manual = fields.Boolean(readonly=True, copy=False)
     name_manual = fields.Boolean(readonly=True, copy=False)
     date_manual = fields.Boolean(readonly=True, copy=False)
@@ -355,7 +363,7 @@ class InvoiceraBillableItem(models.Model):
                 )
             self._check_not_invoiced()
             if "quantity" in vals:
-                vals = dict(vals, quantity_manual=True)
+                vals = dict(vals, quantity_manual=True, quantity_outdated=False)
             if "price_unit" in vals:
                 vals = dict(vals, price_manual=True)
             if "name" in vals:
@@ -548,6 +556,9 @@ class InvoiceraBillableItem(models.Model):
             # no change (a change would send the client's approval back)
             if field.convert_to_cache(new, self) != field.convert_to_cache(old, self):
                 changes[fname] = new
+        if self.quantity_manual and "worked_quantity" in changes:
+            # the billable quantity set by hand was decided on other work
+            changes["quantity_outdated"] = True
         if self.price_manual and {"uom_id", "currency_id"} & set(changes):
             changes["price_unit"] = self._manual_price_in(changes)
         if {"project_id", "partner_id"} & set(changes):
@@ -615,8 +626,9 @@ class InvoiceraBillableItem(models.Model):
         Flags possible duplicates (of any item of their source, invoiced ones
         included), days over the company's maximum hours per employee (all the
         time worked that day, as its source counts it), zero or negative rates,
-        missing descriptions, items older than the company's maximum age, time on
-        closed tasks. Returns the flagged items.
+        billable quantities set by hand before their work changed, missing
+        descriptions, items older than the company's maximum age, time on closed
+        tasks. Returns the flagged items.
         Checks run with a query per kind of check, whatever the number of items.
         """
         if items is None:
@@ -682,6 +694,15 @@ class InvoiceraBillableItem(models.Model):
         elif not item.quantity:
             # stored rounded (0.001 h is 0): billed, a line of nothing
             found.append(_("Zero quantity: it bills nothing."))
+        if item.quantity_outdated:
+            found.append(
+                _(
+                    "Its work changed after its billable quantity was set by hand: "
+                    "%(worked)s worked, %(billed)s billed. Set the billable quantity again.",
+                    worked=f"{formatLang(self.env, item.worked_quantity)} {item.uom_id.name}",
+                    billed=f"{formatLang(self.env, item.quantity)} {item.uom_id.name}",
+                )
+            )
         name = (item.name or "").strip()
         if name in ("", "/") or name in (task.name, project.name):
             found.append(_("No description of the work."))

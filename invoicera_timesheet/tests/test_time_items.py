@@ -179,6 +179,29 @@ class TestTimeItems(InvoiceraTimesheetCase):
         self.assertEqual((item.worked_quantity, item.quantity), (4, 2))
         self.assertEqual(item.standard_amount, 360, "value at standard rate keeps the worked time")
 
+    @freeze_time("2026-03-31")  # the work is recent: nothing else to flag
+    def test_a_write_down_decided_on_other_work_is_flagged(self):
+        """A write-down of 3 h to 2 h, then the time corrected to 1 h: billing 2 h
+        for 1 h worked was never decided. The audit flags it, naming both,
+        until its billable quantity is set again."""
+        line = self.log_time(self.alice, 3)
+        item = self.item_of(line)
+        item.write({"quantity": 2, "adjustment_reason": "Learning curve"})
+        self.assertFalse(self.Item._audit(item), item.audit_warning)
+        line.unit_amount = 1
+        self.assertEqual((item.worked_quantity, item.quantity), (1, 2), "still the write-down")
+        self.assertEqual(self.Item._audit(item), item)
+        self.assertIn(
+            "Its work changed after its billable quantity was set by hand: 1.00 Hours worked,"
+            " 2.00 Hours billed.",
+            item.audit_warning,
+        )
+        line.name = "Support call, documented"  # the same work: still flagged
+        self.assertTrue(item.quantity_outdated)
+        item.quantity = 1
+        self.assertFalse(self.Item._audit(item))
+        self.assertFalse(item.audit_warning)
+
     def test_deleting_time_drops_its_item(self):
         line = self.log_time(self.alice, 1)
         item = self.item_of(line)
