@@ -832,7 +832,15 @@ class InvoiceraBillableItem(models.Model):
 
     @api.model
     def _cron_audit(self):
-        self._audit()
+        # Each company's items in its language (its partner's): a scheduled
+        # action has none, and would write its warnings in English over those
+        # an audit run by hand wrote (each rewrite locking the items' rows).
+        items = self.search([("state", "in", ("to_bill", "deferred"))])
+        for company in items.company_id:
+            in_its_language = items.with_context(lang=company.partner_id.lang or None)
+            in_its_language._audit(
+                in_its_language.filtered(lambda item, company=company: item.company_id == company)
+            )
 
     def _client_decide(self, decision, partner, comment=None):
         """The client (``partner``, a contact of it) approves or disputes these items.

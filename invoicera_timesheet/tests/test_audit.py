@@ -1,8 +1,10 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools.translate import code_translations
 
 from .common import InvoiceraTimesheetCase
 
@@ -16,6 +18,24 @@ class TestAudit(InvoiceraTimesheetCase):
         items = self.Item.search([("partner_id", "in", (self.client | self.client_eur).ids)])
         flagged = self.Item._audit(items)
         return {item: item.audit_warning for item in flagged}
+
+    def test_the_nightly_audit_writes_in_the_company_s_language(self):
+        """An office working in French: the nightly audit's warnings are in French,
+        as those of an audit run by hand, not in the scheduled action's English."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.partner_id.lang = "fr_FR"
+        self.service.lst_price = 0
+        nobody = self.env["hr.employee"].create({"name": "Carl Temp"})
+        zero = self.item_of(self.log_time(nobody, 1, name="Pro bono"))
+        french = {"Zero rate.": "Taux nul."}
+        get = code_translations.get_python_translations
+
+        def translations(module, lang):
+            return french if (module, lang) == ("invoicera_billing", "fr_FR") else get(module, lang)
+
+        with patch.object(code_translations, "get_python_translations", translations):
+            self.env.ref("invoicera_billing.ir_cron_invoicera_audit").method_direct_trigger()
+        self.assertEqual(zero.audit_warning, "Taux nul.")
 
     def test_clean_time_is_not_flagged(self):
         self.log_time(self.alice, 3, name="Build the checkout page")
