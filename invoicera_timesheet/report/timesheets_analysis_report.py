@@ -1,7 +1,14 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 #: Odoo's billable hours of the Timesheets Analysis: those on an order line
 ODOO_BILLABLE_TIME = "CASE WHEN A.order_id IS NULL THEN 0 ELSE A.unit_amount END AS billable_time"
+#: the first case of Odoo's timesheet revenues: none without an order line
+ODOO_NO_REVENUE = "WHEN A.order_id IS NULL OR T.service_type in ('manual', 'milestones')"
+#: what time billed here brings: its item's amount (0 once written off or
+#: excluded), in the time's company currency
+ITEM_REVENUE = """WHEN A.order_id IS NULL AND invoicera_item.id IS NOT NULL
+                THEN invoicera_item.amount * COALESCE(invoicera_rate.rate, 1)
+                """
 
 
 class TimesheetsAnalysisReport(models.Model):
@@ -9,16 +16,60 @@ class TimesheetsAnalysisReport(models.Model):
 
     @api.model
     def _select(self):
-        # The hours billed here (on no order line, "Billed on Timesheets": see
-        # account.analytic.line._compute_timesheet_invoice_type) are billable
-        # time too, not non-billable time.
-        return (
-            super()
-            ._select()
-            .replace(
-                ODOO_BILLABLE_TIME,
-                """CASE WHEN A.order_id IS NULL
+        select = super()._select()
+        # Odoo's expressions are completed, not rewritten: were they to change,
+        # the tests of the hours and the revenues billed here fail.
+        return select.replace(
+            # The hours billed here (on no order line, "Billed on Timesheets": see
+            # account.analytic.line._compute_timesheet_invoice_type) are billable
+            # time too, not non-billable time.
+            ODOO_BILLABLE_TIME,
+            """CASE WHEN A.order_id IS NULL
                          AND A.timesheet_invoice_type IS DISTINCT FROM 'billable_time'
                         THEN 0 ELSE A.unit_amount END AS billable_time""",
-            )
+        ).replace(
+            # and they bring revenues (the margin is the revenues less their cost)
+            ODOO_NO_REVENUE,
+            ITEM_REVENUE + ODOO_NO_REVENUE,
         )
+
+    @api.model
+    def _from(self):
+        return (
+            super()._from()
+            + """
+            LEFT JOIN invoicera_billable_item invoicera_item
+                   ON invoicera_item.source_model = 'account.analytic.line'
+                  AND invoicera_item.source_id = A.id
+                  AND invoicera_item.active
+                  AND invoicera_item.state IN ('to_bill', 'deferred', 'invoiced')
+            LEFT JOIN %s AS invoicera_rate(company_id, currency_id, rate)
+                   ON invoicera_rate.company_id = invoicera_item.company_id
+                  AND invoicera_rate.currency_id = invoicera_item.currency_id
+            """
+            % self._invoicera_rate_table()
+        )
+
+    @api.model
+    def _invoicera_rate_table(self):
+        """SQL of a table ``(company_id, currency_id, rate)``: today's rate from the
+        currency of the companies' time items into their company's currency (as
+        Odoo's revenues of time sold are not converted at all)."""
+        self.env.cr.execute(
+            "SELECT DISTINCT company_id, currency_id FROM invoicera_billable_item"
+            " WHERE source_model = 'account.analytic.line' AND active"
+        )
+        pairs = self.env.cr.fetchall()
+        # sudo: the rates of the items' companies, the report's rules filter the rows
+        Currency = self.env["res.currency"].sudo()
+        Company = self.env["res.company"].sudo()
+        today = fields.Date.context_today(self)
+        rows = []
+        for company_id, currency_id in pairs:
+            company = Company.browse(company_id)
+            rate = Currency._get_conversion_rate(
+                Currency.browse(currency_id), company.currency_id, company, today
+            )
+            rows.append(f"({int(company_id)}, {int(currency_id)}, {float(rate)!r}::numeric)")
+        rows = rows or ["(NULL::integer, NULL::integer, 1::numeric)"]
+        return "(VALUES %s)" % ", ".join(rows)

@@ -155,3 +155,35 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
         }
         # Timesheets ▸ Reporting ▸ Timesheets Analysis: Billable / Non-billable Time
         self.assertEqual(hours, {self.project: (3, 0), self.internal: (0, 2)})
+
+    def test_revenues_of_time_billed_here_in_timesheets_analysis(self):
+        """Alice (cost 50 an hour, billed 90) works 3 h billed here: her time
+        brings 270 of revenues, a margin of 120, not 0 and a loss of 150.
+        Written off, it brings nothing."""
+        self.alice.hourly_cost = 50
+        billed = self.log_time(self.alice, 3, name="Homepage")
+        written_off = self.log_time(self.alice, 1, name="Mistake", day="2026-03-11")
+        self.item_of(written_off).action_write_off("Our mistake")
+        self.invoice(self.client)
+        self.env.flush_all()
+        Report = self.env["timesheets.analysis.report"]
+        rows = {
+            row.id: (revenues, margin)
+            for row, revenues, margin in Report._read_group(
+                [("id", "in", (billed | written_off).ids)],
+                ["id"],
+                ["timesheet_revenues:sum", "margin:sum"],
+            )
+        }
+        self.assertEqual(rows, {billed.id: (270, 120), written_off.id: (0, -50)})
+        # time billed in euros: in the company's dollars, at today's rate (0.8)
+        self.project_eur.write(
+            {"invoicera_hourly_rate": 100, "invoicera_rate_currency_id": self.eur.id}
+        )
+        euros = self.log_time(self.alice, 2, project=self.project_eur, name="Rollout")
+        item = self.item_of(euros)
+        self.assertEqual(item.currency_id, self.eur)
+        self.env.flush_all()
+        [[revenues]] = Report._read_group([("id", "=", euros.id)], [], ["timesheet_revenues:sum"])
+        self.assertEqual(item.amount, 200)
+        self.assertAlmostEqual(revenues, 250, places=2)
