@@ -190,6 +190,27 @@ def test_database_made_by_someone_else_is_never_dropped(pg_params, venv_python):
         conn.close()
 
 
+def test_reset_is_read_by_every_command(monkeypatch):
+    """The refusal of a database another tool made says RESET=1, for make test
+    as for make run: every command reads it (make test ignored it)."""
+    commands = ("run", "test", "pot", "benchmark", "test-upstream")
+    seen = {}
+    for command in commands:
+        monkeypatch.setattr(
+            devenv,
+            "cmd_" + command.replace("-", "_"),
+            lambda args, command=command: seen.__setitem__(command, args.reset),
+        )
+    monkeypatch.setenv("RESET", "1")
+    for command in commands:
+        devenv.main([command])
+    assert seen == dict.fromkeys(commands, True)
+    monkeypatch.delenv("RESET")
+    for command in commands:
+        devenv.main([command])
+    assert seen == dict.fromkeys(commands, False)
+
+
 def test_bad_database_name():
     with pytest.raises(devenv.SetupError, match="not a valid database name"):
         devenv.check_db_name("demo; DROP TABLE x")

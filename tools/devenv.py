@@ -762,7 +762,7 @@ def cmd_test(args, paths=(*ADDONS, "tests"), env_extra=None):
     odoo_src, python, pg = setup()
     config = test_config(odoo_src, pg, args.db)
     (RUN / "test-odoo.log").unlink(missing_ok=True)
-    prepare_db(python, pg, args.db, "test", drop_ours=True)
+    prepare_db(python, pg, args.db, "test", drop_ours=True, reset=args.reset)
     install_addons(python, odoo_src, config, args.db, ADDONS + EXTRA_MODULES)
     load_demo_data(python, config, args.db)
     log(f"test database ready in {time.monotonic() - started:.0f} s; running pytest")
@@ -792,7 +792,7 @@ def cmd_pot(args):
     """Rebuild each addon's i18n/<addon>.pot from a fresh test database."""
     odoo_src, python, pg = setup()
     config = test_config(odoo_src, pg, args.db)
-    prepare_db(python, pg, args.db, "test", drop_ours=True)
+    prepare_db(python, pg, args.db, "test", drop_ours=True, reset=args.reset)
     install_addons(python, odoo_src, config, args.db, ADDONS)
     for addon in ADDONS:
         pot = ROOT / addon / "i18n" / f"{addon}.pot"
@@ -821,7 +821,7 @@ def cmd_test_upstream(args):
         logfile=RUN / "upstream-odoo.log",
         log_level="info",
     )
-    prepare_db(python, pg, args.db, "test-upstream", drop_ours=True)
+    prepare_db(python, pg, args.db, "test-upstream", drop_ours=True, reset=args.reset)
     suites = args.suites or list(UPSTREAM_SUITES)
     log(
         f"installing Odoo's {', '.join(suites)} with demo data and our addons, then "
@@ -898,7 +898,8 @@ def main(argv=None):
     p_up.add_argument("suites", nargs="*")
     args = parser.parse_args(argv)
     try:
-        if args.command == "run" and args.reset is None:
+        if getattr(args, "reset", None) is None:
+            # every command: a database another tool made is dropped only then
             args.reset = env_flag("RESET")
         commands = {
             "run": cmd_run,
