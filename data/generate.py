@@ -22,6 +22,7 @@ import logging
 import random
 import sys
 import time
+import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,6 +34,26 @@ _logger = logging.getLogger("invoicera.data")
 
 DEMO_LOGINS_PARAM = "invoicera.demo_logins"
 DEMO_PROFILE_PARAM = "invoicera.demo_data_profile"
+#: a client's city and phone (fictional numbers) by its country
+CITIES = {
+    "US": ("Boston", "Denver"),
+    "GB": ("Leeds", "Manchester"),
+    "FR": ("Lyon", "Lille"),
+    "BE": ("Brussels", "Liège"),
+}
+PHONES = {
+    "US": "+1 555 01{:02d}",
+    "GB": "+44 20 7946 00{:02d}",
+    "FR": "+33 1 99 00 00 {:02d}",
+    "BE": "+32 2 000 00 {:02d}",
+}
+
+
+def ascii_only(text):
+    """``text`` without its accents (Inès: ines)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 PORTAL_PASSWORD = "portal"
 
 PROFILES = {
@@ -251,7 +272,8 @@ class DataGenerator:
         }
         company_vals = []
         for index in range(n):
-            lang = "fr_FR" if index % 4 == 3 else "en_US"
+            # every third client speaks French and is billed in the other currency
+            lang = "fr_FR" if index % 3 == 2 else "en_US"
             word = COMPANY_WORDS[index % len(COMPANY_WORDS)]
             kind = COMPANY_KINDS[(index // len(COMPANY_WORDS)) % len(COMPANY_KINDS)]
             suffix = self.random.choice(COMPANY_SUFFIX[lang])
@@ -266,15 +288,15 @@ class DataGenerator:
                     "lang": lang,
                     "country_id": country.id,
                     "email": f"billing@{slug}.example.com",
-                    "phone": f"+1 555 {1000 + index:04d}",
+                    "phone": PHONES[country.code].format(index % 100),
                     "street": f"{1 + index % 180} {self.random.choice(LAST_NAMES)} Street",
-                    "city": self.random.choice(("Boston", "Leeds", "Lyon", "Brussels", "Denver")),
+                    "city": self.random.choice(CITIES[country.code]),
                     "customer_rank": 1,
                 }
             )
         clients = self.env["res.partner"].create(company_vals)
         # Every third client is billed in the other currency (through its pricelist).
-        foreign = clients[2::3]
+        foreign = clients[2::3]  # the French-speaking ones
         foreign.write({"property_product_pricelist": self.pricelist_other.id})
         contact_vals = []
         for client in clients:
@@ -292,9 +314,8 @@ class DataGenerator:
                             "Project Sponsor",
                             "Office Manager",
                         )[number % 3],
-                        "email": f"{first.lower()}.{last.lower()}{number}@{domain}".replace(
-                            "é", "e"
-                        ).replace("ï", "i"),
+                        # ASCII: an accented address is sent only over SMTPUTF8
+                        "email": ascii_only(f"{first.lower()}.{last.lower()}{number}@{domain}"),
                         "lang": client.lang,
                     }
                 )
@@ -606,8 +627,14 @@ class DataGenerator:
             self.created.update(invoices=self.env["account.move"])
             return
         vals_list = []
+        portal = self.clients[: self.params["portal_clients"]]
         for n in range(count):
             client = self.clients[n % len(self.clients)]
+            for i, portal_client in enumerate(portal):
+                # what a portal client's dashboard shows: an invoice not due yet,
+                # an overdue one (to promise to pay) and a paid one
+                if n in (i, 4 + i, 10 + i):
+                    client = portal_client
             invoice_date = self.today - timedelta(days=10 + 9 * n)
             vals_list.append(
                 {

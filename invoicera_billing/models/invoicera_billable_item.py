@@ -695,12 +695,15 @@ class InvoiceraBillableItem(models.Model):
             # stored rounded (0.001 h is 0): billed, a line of nothing
             found.append(_("Zero quantity: it bills nothing."))
         if item.quantity_outdated:
+            # (no f-string in the call: Babel's extraction would skip the file)
+            worked = "%s %s" % (formatLang(self.env, item.worked_quantity), item.uom_id.name)
+            billed = "%s %s" % (formatLang(self.env, item.quantity), item.uom_id.name)
             found.append(
                 _(
                     "Its work changed after its billable quantity was set by hand: "
                     "%(worked)s worked, %(billed)s billed. Set the billable quantity again.",
-                    worked=f"{formatLang(self.env, item.worked_quantity)} {item.uom_id.name}",
-                    billed=f"{formatLang(self.env, item.quantity)} {item.uom_id.name}",
+                    worked=worked,
+                    billed=billed,
                 )
             )
         name = (item.name or "").strip()
