@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import psycopg2
 from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
@@ -24,6 +25,11 @@ _logger = logging.getLogger(__name__)
 #: fraud reviews), until it is this old
 PENDING_ASKED_AFTER = timedelta(minutes=30)
 PENDING_ASKED_UNTIL = timedelta(days=30)
+#: payments asked about per run of the cron (it runs again at once for more)
+PENDING_ASKED_PER_RUN = 50
+#: a payment pending this long whose gateway says nothing was paid is in
+#: error: its invoice can be paid again (a payment made later still counts)
+PENDING_UNPAID_AFTER = timedelta(hours=2)
 
 
 class PaymentTransaction(models.Model):
@@ -40,6 +46,12 @@ class PaymentTransaction(models.Model):
         readonly=True,
         copy=False,
         help="When its gateway was last asked about this pending payment.",
+    )
+    invoicera_held_reported = fields.Char(
+        readonly=True,
+        copy=False,
+        help="What the gateway said it holds of the client's money for this payment,"
+        " as told to staff on the invoice (once).",
     )
     invoicera_amount_mismatch = fields.Boolean(
         readonly=True,
@@ -328,17 +340,46 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _cron_invoicera_ask_pending(self):
-        """Ask the gateways about the payments pending for a while (cron)."""
-        for tx in self._invoicera_pending_to_ask():
+        """Ask the gateways about the payments pending for a while (cron), a batch
+        at a time (the scheduler runs it again at once while some are left)."""
+        txs = self._invoicera_pending_to_ask(limit=PENDING_ASKED_PER_RUN + 1)
+        batch = txs[:PENDING_ASKED_PER_RUN]
+        for tx in batch:
             try:
-                tx._invoicera_read_status()
+                event = tx._invoicera_read_status()
+                if event and event.status == "ignore" and tx.state == "pending":
+                    tx._invoicera_pending_unpaid()
                 tx.invoicera_status_asked_at = fields.Datetime.now()
                 # One at a time, as Odoo's post-processing: what a gateway answered
                 # stays applied whatever the next one does.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            except psycopg2.OperationalError:
+                # changed meanwhile (its notification arrived): asked next time
+                self.env.cr.rollback()  # pylint: disable=invalid-commit
+                _logger.info("%s: changed while its gateway was asked, asked later", tx.reference)
             except Exception:
                 self.env.cr.rollback()  # pylint: disable=invalid-commit
                 _logger.exception("%s: status not read from its gateway", tx.reference)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(txs) - len(batch))
+
+    def _invoicera_pending_unpaid(self):
+        """The gateway says nothing was paid for this pending payment (the client
+        left without paying while its answer was unreadable, a notification of
+        the failure was lost): long enough after, it is in error, and its invoice
+        can be paid again, rather than locked by a payment never to come. A
+        payment the gateway confirms later is still recorded (error to done)."""
+        self.ensure_one()
+        if self.last_state_change > fields.Datetime.now() - PENDING_UNPAID_AFTER:
+            return
+        gateway = self.provider_id._invoicera_gateway()
+        self._set_error(
+            _(
+                "%(gateway)s says nothing was paid for %(reference)s: the invoice can be"
+                " paid again.",
+                gateway=gateway.name,
+                reference=self.reference,
+            )
+        )
 
     def _cron_post_process(self):
         # Only the cron retries charges: not the client's public, polled
@@ -512,6 +553,11 @@ class PaymentTransaction(models.Model):
             reference=self.reference,
             what=event.message,
         )
+        if self.invoicera_held_reported == event.message:
+            # told already (the gateway asked again about the pending payment,
+            # or another notification of the same situation)
+            return "held", message
+        self.invoicera_held_reported = event.message
         _logger.error(message)
         for invoice in self.invoice_ids:
             invoice.message_post(body=message)

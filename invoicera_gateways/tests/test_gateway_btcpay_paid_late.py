@@ -2,6 +2,7 @@
 Odoo must not drop silently."""
 
 import json
+from datetime import timedelta
 
 from odoo.tests import tagged
 
@@ -73,6 +74,16 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
             lambda message: "BTCPay Server holds money paid for" in message.body
         )
         self.assertEqual(len(posted), 1, "staff are told on the invoice")
+        # asked about while it stays pending: told once, not at each question
+        calls = len(self.api.calls)
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.ask_pending(tx, pending_for=timedelta(hours=2))
+        self.assertEqual(len(self.api.calls), calls + 2, "BTCPay was asked twice")
+        posted = (self.invoice.message_ids - messages).filtered(
+            lambda message: "BTCPay Server holds money paid for" in message.body
+        )
+        self.assertEqual(len(posted), 1)
+        self.assertEqual(tx.state, "pending")
         self.assertFalse(self.payments(tx))
         self.serve_invoice(self.invoice_data(tx, "done") | {"additionalStatus": "Marked"})
         marked = self.event("evt_marked", "InvoiceSettled", invoiceId=INVOICE)

@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
@@ -9,6 +10,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..gateways.base import GatewayUnavailable
+from ..models import payment_transaction
 from . import common
 
 # https://paystack.com/docs/payments/webhooks/ - "charge.success" sample event
@@ -497,6 +499,47 @@ class TestPaystack(common.GatewayCase):
             other | tx,
             "never asked first",
         )
+
+    def test_payment_left_pending_that_paystack_says_is_unpaid_can_be_paid_again(self):
+        """The client left Paystack's page unpaid while its answer could not be
+        read: pending, the invoice offered no payment any more. Asked about,
+        Paystack says the payment was abandoned: after two hours it is in error,
+        and the invoice can be paid again; a payment made after all still counts."""
+        tx = self.make_tx()
+        tx._set_pending()
+        self.api.routes = {("GET", r"/transaction/verify/"): (200, self.verified(tx, "abandoned"))}
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.assertEqual(tx.state, "pending", "maybe still paying")
+        self.ask_pending(tx, pending_for=timedelta(hours=3))
+        self.assertEqual(tx.state, "error")
+        self.assertIn("Paystack says nothing was paid", tx.state_message)
+        self.assertTrue(self.invoice._has_to_be_paid(), "payable online again")
+        self.assertEqual(self.deliver(self.notification(tx)), (200, "processed"))
+        self.assertEqual(tx.state, "done")
+
+    def test_pending_payments_are_asked_about_a_batch_at_a_time(self):
+        txs = self.env["payment.transaction"]
+        for number in range(3):
+            txs |= self.make_tx(reference=f"INV-BATCH-{number}")
+        txs._set_pending()
+        txs.last_state_change = fields.Datetime.now() - timedelta(hours=1)
+        self.api.routes = {
+            ("GET", r"/transaction/verify/"): lambda method, url, kwargs: (
+                200,
+                self.verified(txs.filtered(lambda tx: url.endswith(tx.reference)), "pending"),
+            )
+        }
+        progress = []
+        cron = type(self.env["ir.cron"])
+        with (
+            patch.object(cron, "_notify_progress", lambda self, **kwargs: progress.append(kwargs)),
+            patch.object(payment_transaction, "PENDING_ASKED_PER_RUN", 2),
+        ):
+            self.ask_pending(txs[0])
+            self.ask_pending(txs[0])
+        self.assertEqual(progress, [{"done": 2, "remaining": 1}, {"done": 2, "remaining": 1}])
+        self.assertEqual(len(self.api.calls), 4)
+        self.assertTrue(all(txs.mapped("invoicera_status_asked_at")), "each asked in turn")
 
     def test_payment_odoo_refuses_to_confirm_is_not_recorded_as_processed(self):
         tx = self.make_tx()
