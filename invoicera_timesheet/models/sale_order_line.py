@@ -59,14 +59,16 @@ class SaleOrderLine(models.Model):
         """
         invoiced = self.env["project.milestone"].sudo()
         for line in self.sudo().filtered(
-            lambda line: line.product_id.service_policy == "delivered_milestones"
-            and line.qty_invoiced > 0
+            lambda line: line.qty_delivered_method == "milestones" and line.qty_invoiced > 0
         ):
             covered = 0.0
+            rounding = line.product_uom.rounding
             reached = line.reached_milestones_ids.sorted(lambda m: (m.reached_date, m.id))
             for milestone in reached:
-                covered += milestone.quantity_percentage * line.product_uom_qty
-                rounding = line.product_uom.rounding
+                share = milestone.quantity_percentage * line.product_uom_qty
+                if float_compare(share, 0.0, precision_rounding=rounding) <= 0:
+                    continue  # delivers nothing: never invoiced by the line
+                covered += share
                 if float_compare(covered, line.qty_invoiced, precision_rounding=rounding) > 0:
                     break
                 invoiced |= milestone
