@@ -94,6 +94,12 @@ class TestZohoPayments(common.GatewayCase):
     }
     hosted_page = PAYMENT_LINK["url"]
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # an account in India: Test Mode calls Zoho's sandbox (the US has none)
+        cls.provider.company_id.country_id = cls.env.ref("base.in")
+
     def event(self, tx, status="done", amount=None, currency=None, event_id="evt_1"):
         event_type, payment_status = EVENT_TYPES[status]
         number = int(hashlib.sha1(event_id.encode()).hexdigest()[:12], 16)
@@ -239,6 +245,22 @@ class TestZohoPayments(common.GatewayCase):
         self.assertEqual(gateway.account_currencies(), ("INR",))
         self.provider.state = "enabled"
         self.assertEqual(gateway.base_url(), "https://payments.zoho.in/api/v1/")
+
+    def test_provider_in_test_mode_without_a_sandbox_sends_nothing(self):
+        # Zoho documents a sandbox for India only: a US account in Test Mode would
+        # take real money on the live API
+        self.provider.company_id.country_id = self.env.ref("base.us")
+        self.provider.state = "test"
+        tx = self.make_tx(currency_id=self.env.ref("base.USD").id)
+        with self.assertRaises(ValidationError) as refused:
+            self.gateway_class(self.provider).create_checkout(tx, "https://r", "https://w")
+        self.assertIn("sandbox for accounts in India only", str(refused.exception))
+        self.assertFalse(self.api.calls, "nothing sent")
+        self.assertEqual(self.gateway_class(self.provider).account_currencies(), ("USD",))
+        self.provider.invoicera_server_url = "https://sandbox.example.com/api/v1"
+        self.assertEqual(
+            self.gateway_class(self.provider).base_url(), "https://sandbox.example.com/api/v1/"
+        )
 
     def test_an_account_takes_its_country_s_currency(self):
         """Zoho Payments India takes rupees only, the US account dollars only."""

@@ -42,7 +42,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, register
+from ..base import Checkout, Gateway, GatewayEvent, GatewayMisconfigured, register
 
 _lt = LazyTranslate(__name__)
 
@@ -114,13 +114,27 @@ class ZohoPayments(Gateway):
         if self.provider.invoicera_server_url:
             return super().base_url()
         country = self.provider.company_id.country_id.code
-        if self.provider.invoicera_sandbox and country in SANDBOX_HOSTS:
+        if self.provider.invoicera_sandbox:
+            if country not in SANDBOX_HOSTS:
+                # Test Mode on the live API would take real money: nothing is sent.
+                raise GatewayMisconfigured(
+                    self.provider.env._(
+                        "Zoho Payments has a sandbox for accounts in India only: in Test"
+                        " Mode, nothing is sent to its live API. Enable the provider with"
+                        " your live credentials, or enter the API root of a sandbox in"
+                        " the provider's server URL."
+                    )
+                )
             return SANDBOX_HOSTS[country]
         return HOSTS.get(country, self.api_url)
 
     def account_currencies(self):
         """An account takes the currency of its country, whose host it is on."""
-        currency = HOST_CURRENCIES.get(urlsplit(self.base_url()).hostname)
+        try:
+            host = urlsplit(self.base_url()).hostname
+        except GatewayMisconfigured:  # no sandbox for its country: the live host's
+            host = urlsplit(HOSTS.get(self.provider.company_id.country_id.code, "")).hostname
+        currency = HOST_CURRENCIES.get(host)
         return (currency,) if currency else self.currencies
 
     def auth_headers(self):
