@@ -270,31 +270,7 @@ class TestMilestoneFees(InvoiceraTimesheetCase):
         invoiced, is cancelled and deleted: the milestone has no order line any
         more, and its fee is billed here, as any milestone without one. It was
         billed by no one: the database cleared its order line without a word."""
-        phases = self.env["product.product"].create(
-            {
-                "name": "Project phases",
-                "type": "service",
-                "list_price": 9000,
-                "service_policy": "delivered_milestones",
-                "service_tracking": "no",
-            }
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "project_id": self.project.id,
-                "order_line": [Command.create({"product_id": phases.id, "product_uom_qty": 1})],
-            }
-        )
-        order.action_confirm()
-        milestone = self.Milestone.create(
-            {
-                "name": "Go-live",
-                "project_id": self.project.id,
-                "invoicera_amount": 5000,
-                "sale_line_id": order.order_line.id,
-            }
-        )
+        order, milestone = self.sold_milestones("Go-live")
         with freeze_time("2026-03-20"):
             milestone.is_reached = True
         self.assertFalse(self.item_of(milestone), "the order's to bill")

@@ -7,14 +7,19 @@ from .common import InvoiceraTimesheetCase
 class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
     """Time of a sale order line that is deleted goes back to the engine."""
 
-    def test_time_of_a_deleted_order_line_is_billed_here(self):
-        """The order is cancelled, set back to quotation and its line deleted: the
-        database clears the time's order line (no write). The time of the billable
-        project is no longer the order's to bill: it is billed here, not never."""
+    def time_on_an_order_line(self):
+        """An order line selling hours; 3 h of time on it (the order's to bill)."""
         order_line = self.sold_hours()
         line = self.log_time(self.alice, 3, task=self.task, name="Support call")
         line.so_line = order_line
         self.assertFalse(self.item_of(line), "the order's time")
+        return order_line, line
+
+    def test_time_of_a_deleted_order_line_is_billed_here(self):
+        """The order is cancelled, set back to quotation and its line deleted: the
+        database clears the time's order line (no write). The time of the billable
+        project is no longer the order's to bill: it is billed here, not never."""
+        order_line, line = self.time_on_an_order_line()
         order = order_line.order_id
         order._action_cancel()
         order.action_draft()
@@ -36,10 +41,7 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
     def test_time_of_a_deleted_order_is_billed_here(self):
         """The whole order is cancelled and deleted: the database deletes its lines
         (no unlink of theirs), and its time is billed here all the same."""
-        order_line = self.sold_hours()
-        line = self.log_time(self.alice, 3, task=self.task, name="Support call")
-        line.so_line = order_line
-        self.assertFalse(self.item_of(line), "the order's time")
+        order_line, line = self.time_on_an_order_line()
         order = order_line.order_id
         order._action_cancel()
         order.unlink()
