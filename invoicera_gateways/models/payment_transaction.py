@@ -27,9 +27,6 @@ PENDING_ASKED_AFTER = timedelta(minutes=30)
 PENDING_ASKED_UNTIL = timedelta(days=30)
 #: payments asked about per run of the cron (it runs again at once for more)
 PENDING_ASKED_PER_RUN = 50
-#: a payment pending this long whose gateway says nothing was paid is in
-#: error: its invoice can be paid again (a payment made later still counts)
-PENDING_UNPAID_AFTER = timedelta(hours=2)
 
 
 class PaymentTransaction(models.Model):
@@ -333,6 +330,11 @@ class PaymentTransaction(models.Model):
                 ("invoicera_retry", "=", False),
                 ("last_state_change", "<=", now - PENDING_ASKED_AFTER),
                 ("last_state_change", ">=", now - PENDING_ASKED_UNTIL),
+                # not asked in its last half hour (the cron runs again at once
+                # while some are left: it asks each once per turn)
+                "|",
+                ("invoicera_status_asked_at", "=", False),
+                ("invoicera_status_asked_at", "<=", now - PENDING_ASKED_AFTER),
             ],
             order="invoicera_status_asked_at ASC NULLS FIRST, id",
             limit=limit,
@@ -346,13 +348,7 @@ class PaymentTransaction(models.Model):
         batch = txs[:PENDING_ASKED_PER_RUN]
         for tx in batch:
             try:
-                event = tx._invoicera_read_status()
-                if event and event.status == "ignore" and tx.state == "pending":
-                    tx._invoicera_pending_unpaid()
-                tx.invoicera_status_asked_at = fields.Datetime.now()
-                # One at a time, as Odoo's post-processing: what a gateway answered
-                # stays applied whatever the next one does.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+                tx._invoicera_read_status()
             except psycopg2.OperationalError:
                 # changed meanwhile (its notification arrived): asked next time
                 self.env.cr.rollback()  # pylint: disable=invalid-commit
@@ -360,26 +356,15 @@ class PaymentTransaction(models.Model):
             except Exception:
                 self.env.cr.rollback()  # pylint: disable=invalid-commit
                 _logger.exception("%s: status not read from its gateway", tx.reference)
+            # Asked, whatever came of it: not again before its turn comes back.
+            # One at a time, as Odoo's post-processing: what a gateway answered
+            # stays applied whatever the next one does.
+            try:
+                tx.invoicera_status_asked_at = fields.Datetime.now()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            except psycopg2.OperationalError:
+                self.env.cr.rollback()  # pylint: disable=invalid-commit
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(txs) - len(batch))
-
-    def _invoicera_pending_unpaid(self):
-        """The gateway says nothing was paid for this pending payment (the client
-        left without paying while its answer was unreadable, a notification of
-        the failure was lost): long enough after, it is in error, and its invoice
-        can be paid again, rather than locked by a payment never to come. A
-        payment the gateway confirms later is still recorded (error to done)."""
-        self.ensure_one()
-        if self.last_state_change > fields.Datetime.now() - PENDING_UNPAID_AFTER:
-            return
-        gateway = self.provider_id._invoicera_gateway()
-        self._set_error(
-            _(
-                "%(gateway)s says nothing was paid for %(reference)s: the invoice can be"
-                " paid again.",
-                gateway=gateway.name,
-                reference=self.reference,
-            )
-        )
 
     def _cron_post_process(self):
         # Only the cron retries charges: not the client's public, polled

@@ -7,6 +7,7 @@ the API answers. The outside world is faked at ``Gateway._send`` only.
 """
 
 import ast
+import datetime
 import json
 import re
 from unittest.mock import patch
@@ -170,11 +171,15 @@ class GatewayCase(AccountPaymentCommon):
         """Odoo's post-processing as its cron runs it (without the commits)."""
         tx.with_context(invoicera_retry_charge=True)._post_process()
 
-    def ask_pending(self, tx, pending_for=None):
+    def ask_pending(self, tx, pending_for=None, next_turn=False):
         """The cron asking the gateways about pending payments runs (without its
-        commits), ``tx`` pending since ``pending_for`` (a timedelta) ago."""
+        commits), ``tx`` pending since ``pending_for`` (a timedelta) ago; with
+        ``next_turn``, at its next turn (what it asked, it asked over half an
+        hour ago)."""
         if pending_for is not None:
             tx.last_state_change = odoo.fields.Datetime.now() - pending_for
+        if next_turn and tx.invoicera_status_asked_at:
+            tx.invoicera_status_asked_at -= datetime.timedelta(hours=1)
         with patch.object(self.env.cr, "commit"):
             self.env["payment.transaction"]._cron_invoicera_ask_pending()
 

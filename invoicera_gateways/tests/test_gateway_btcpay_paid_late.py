@@ -77,7 +77,7 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
         # asked about while it stays pending: told once, not at each question
         calls = len(self.api.calls)
         self.ask_pending(tx, pending_for=timedelta(hours=1))
-        self.ask_pending(tx, pending_for=timedelta(hours=2))
+        self.ask_pending(tx, pending_for=timedelta(hours=2), next_turn=True)
         self.assertEqual(len(self.api.calls), calls + 2, "BTCPay was asked twice")
         posted = (self.invoice.message_ids - messages).filtered(
             lambda message: "BTCPay Server holds money paid for" in message.body

@@ -285,7 +285,7 @@ class TestIyzico(common.GatewayCase):
         self.ask_pending(tx, pending_for=timedelta(hours=1))
         self.assertEqual(tx.state, "pending", "still under review")
         self.api.routes[("POST", r"/payment/detail$")] = (200, self.payment(tx))
-        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.ask_pending(tx, pending_for=timedelta(hours=1), next_turn=True)
         self.assertEqual(tx.state, "done")
         asked = json.loads(self.api.last("payment/detail")["data"])
         self.assertEqual(asked["paymentConversationId"], tx.reference)
