@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.project_project import RATE_GROUPS
+
 #: Odoo's billable hours of the Timesheets Analysis: those on an order line
 ODOO_BILLABLE_TIME = "CASE WHEN A.order_id IS NULL THEN 0 ELSE A.unit_amount END AS billable_time"
 #: the first case of Odoo's timesheet revenues: none without an order line
@@ -15,10 +17,17 @@ class TimesheetsAnalysisReport(models.Model):
     _inherit = "timesheets.analysis.report"
 
     @api.model
+    def _invoicera_reads_rates(self):
+        """Whether the user reads what time is billed here (its rate times its
+        hours): billing staff and project managers, as the projects' rates."""
+        return any(self.env.user.has_group(group) for group in RATE_GROUPS.split(","))
+
+    @api.model
     def _select(self):
         select = super()._select()
         # Odoo's expressions are completed, not rewritten: were they to change,
         # the tests of the hours and the revenues billed here fail.
+        revenue = ITEM_REVENUE if self._invoicera_reads_rates() else ""
         return select.replace(
             # The hours billed here (on no order line, "Billed on Timesheets": see
             # account.analytic.line._compute_timesheet_invoice_type) are billable
@@ -30,11 +39,13 @@ class TimesheetsAnalysisReport(models.Model):
         ).replace(
             # and they bring revenues (the margin is the revenues less their cost)
             ODOO_NO_REVENUE,
-            ITEM_REVENUE + ODOO_NO_REVENUE,
+            revenue + ODOO_NO_REVENUE,
         )
 
     @api.model
     def _from(self):
+        if not self._invoicera_reads_rates():
+            return super()._from()
         return (
             super()._from()
             + """
@@ -44,7 +55,7 @@ class TimesheetsAnalysisReport(models.Model):
                   AND invoicera_item.active
                   AND invoicera_item.state IN ('to_bill', 'deferred', 'invoiced')
             LEFT JOIN %s AS invoicera_rate(company_id, currency_id, rate)
-                   ON invoicera_rate.company_id = invoicera_item.company_id
+                   ON invoicera_rate.company_id = A.company_id
                   AND invoicera_rate.currency_id = invoicera_item.currency_id
             """
             % self._invoicera_rate_table()
@@ -53,11 +64,15 @@ class TimesheetsAnalysisReport(models.Model):
     @api.model
     def _invoicera_rate_table(self):
         """SQL of a table ``(company_id, currency_id, rate)``: today's rate from the
-        currency of the companies' time items into their company's currency (as
-        Odoo's revenues of time sold are not converted at all)."""
+        currency of time items into the currency of their time's company, the
+        row's (Odoo's revenues of time sold are not converted at all)."""
+        self.env["invoicera.billable.item"].flush_model(["source_id", "currency_id", "active"])
+        self.env["account.analytic.line"].flush_model(["company_id"])
         self.env.cr.execute(
-            "SELECT DISTINCT company_id, currency_id FROM invoicera_billable_item"
-            " WHERE source_model = 'account.analytic.line' AND active"
+            "SELECT DISTINCT line.company_id, item.currency_id"
+            " FROM invoicera_billable_item item"
+            " JOIN account_analytic_line line ON line.id = item.source_id"
+            " WHERE item.source_model = 'account.analytic.line' AND item.active"
         )
         pairs = self.env.cr.fetchall()
         # sudo: the rates of the items' companies, the report's rules filter the rows

@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .. import post_init_hook
 from .common import InvoiceraTimesheetCase
@@ -187,3 +187,12 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
         [[revenues]] = Report._read_group([("id", "=", euros.id)], [], ["timesheet_revenues:sum"])
         self.assertEqual(item.amount, 200)
         self.assertAlmostEqual(revenues, 250, places=2)
+        # a timesheet approver of the team reads the hours, not what they bill:
+        # the rates are billing staff's and project managers'
+        approver = new_test_user(
+            self.env, login="ts_approver", groups="hr_timesheet.group_hr_timesheet_approver"
+        )
+        [[hours, revenues]] = Report.with_user(approver)._read_group(
+            [("id", "=", billed.id)], [], ["unit_amount:sum", "timesheet_revenues:sum"]
+        )
+        self.assertEqual((hours, revenues), (3, 0))
