@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from unittest.mock import patch
 
 import requests
@@ -581,6 +582,23 @@ class TestGoCardless(common.GatewayCase):
         self.assertEqual(tx.token_id.provider_ref, "MD123")
         self.assertEqual(tx.token_id.payment_details, "1234")
         self.assertEqual(tx.token_id.invoicera_customer_ref, "CU123")
+
+    def test_mandate_is_saved_when_the_payment_is_asked_about(self):
+        # its notifications lost, the payment is confirmed by the question the
+        # cron asks: the mandate the client asked to keep is kept all the same
+        tx = self.make_tx(tokenize=True)
+        tx.provider_reference = f"PM-{tx.reference}"
+        tx._set_pending()
+        self.payment(tx, "done")
+        self.api.routes.update(
+            {
+                ("GET", r"/mandates/MD123$"): (200, MANDATE),
+                ("GET", r"/customer_bank_accounts/BA123$"): (200, BANK_ACCOUNT),
+            }
+        )
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.token_id.provider_ref, "MD123")
 
     def test_charge_a_saved_mandate(self):
         token = self._create_token(provider_ref="MD123", invoicera_customer_ref="CU123")

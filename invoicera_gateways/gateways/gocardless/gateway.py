@@ -385,9 +385,12 @@ class GoCardless(Gateway):
         # Until the mandate is set up there is no payment to ask about.
         if not tx.provider_reference:
             return None
-        return self.event_from_payment(
-            self.request("GET", f"payments/{tx.provider_reference}")["payments"]
-        )
+        payment = self.request("GET", f"payments/{tx.provider_reference}")["payments"]
+        result = self.event_from_payment(payment)
+        if result.status == "done":
+            # as its notification: the mandate the client asked to keep
+            result.token = self.mandate_token(result.reference, payment)
+        return result
 
     # -- notifications -------------------------------------------------------------
 
