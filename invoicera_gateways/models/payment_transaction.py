@@ -370,7 +370,25 @@ class PaymentTransaction(models.Model):
         # Only the cron retries charges: not the client's public, polled
         # /payment/status/poll, which runs _post_process too.
         txs = self.with_context(invoicera_retry_charge=True)
-        return super(PaymentTransaction, txs)._cron_post_process()
+        res = super(PaymentTransaction, txs)._cron_post_process()
+        if not self:
+            # Odoo's gives up 4 days after the last change of state, which a
+            # charge to retry never has (its gateway unreachable, our key
+            # refused): retried as long as a pending payment is asked about.
+            now = fields.Datetime.now()
+            stale = self.search(
+                [
+                    ("invoicera_retry", "=", True),
+                    ("state", "=", "pending"),
+                    ("is_post_processed", "=", False),
+                    ("last_state_change", "<", now - timedelta(days=4)),
+                    ("last_state_change", ">=", now - PENDING_ASKED_UNTIL),
+                ]
+            )
+            stale = stale.with_context(invoicera_retry_charge=True)
+            if stale:
+                super(PaymentTransaction, stale)._cron_post_process()
+        return res
 
     def _post_process(self):
         retry = self.filtered(

@@ -1,9 +1,12 @@
 import hashlib
 import hmac
 import json
+from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -470,6 +473,21 @@ class TestPaymob(common.GatewayCase):
         self.assertEqual(tx.provider_reference, "217503754")
         self.assertIn("Paymob refused our credentials", tx.state_message)
         self.assertFalse(tx.is_post_processed, "retried by the next post-processing")
+
+    def test_charge_still_to_retry_after_four_days_is_retried(self):
+        """Odoo's post-processing gives up 4 days after a payment last changed
+        state, which a charge to retry never does (Paymob refusing our key for
+        a week): it is still retried, and found paid once the key is fixed."""
+        tx = self.timed_out_charge("AUTO-paymob-week")
+        tx.last_state_change = fields.Datetime.now() - timedelta(days=6)
+        self.api.routes = {
+            ("POST", r"/api/ecommerce/orders/transaction_inquiry$"): (200, self.moto_answer(tx)),
+        }
+        with patch.object(self.env.cr, "commit"):
+            self.env["payment.transaction"]._cron_post_process()
+        self.assertEqual((tx.state, tx.invoicera_retry), ("done", False))
+        pays = [call for call in self.api.calls if "payments/pay" in call["url"]]
+        self.assertEqual(len(pays), 1, "found paid: not charged again")
 
     def test_inquiry_answer_with_booleans_as_strings(self):
         # https://docs.paymob.com/docs/retrieve-a-transaction answers
