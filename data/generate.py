@@ -359,6 +359,8 @@ class DataGenerator:
                     "invoicera_cost_markup": 10.0 if i % 2 else 0.0,
                     "invoicera_hourly_rate": self.params["project_rate"],
                     "company_id": self.company.id,
+                    # the second portal client approves its work in the portal
+                    "invoicera_client_approval": i == 1 and self.params["portal_clients"] > 1,
                 }
                 for i, client in enumerate(owners)
             ]
