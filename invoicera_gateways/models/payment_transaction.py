@@ -25,6 +25,9 @@ _logger = logging.getLogger(__name__)
 #: fraud reviews), until it is this old
 PENDING_ASKED_AFTER = timedelta(minutes=30)
 PENDING_ASKED_UNTIL = timedelta(days=30)
+#: asked again at the cron's next run (every 30 minutes): a run starts a minute
+#: or so after its time and stamps what it asked later still
+PENDING_ASKED_AGAIN = timedelta(minutes=20)
 #: payments asked about per run of the cron (it runs again at once for more)
 PENDING_ASKED_PER_RUN = 50
 
@@ -334,7 +337,7 @@ class PaymentTransaction(models.Model):
                 # while some are left: it asks each once per turn)
                 "|",
                 ("invoicera_status_asked_at", "=", False),
-                ("invoicera_status_asked_at", "<=", now - PENDING_ASKED_AFTER),
+                ("invoicera_status_asked_at", "<=", now - PENDING_ASKED_AGAIN),
             ],
             order="invoicera_status_asked_at ASC NULLS FIRST, id",
             limit=limit,
@@ -370,12 +373,12 @@ class PaymentTransaction(models.Model):
         # Only the cron retries charges: not the client's public, polled
         # /payment/status/poll, which runs _post_process too.
         txs = self.with_context(invoicera_retry_charge=True)
+        now = fields.Datetime.now()  # before Odoo's pass: none retried twice
         res = super(PaymentTransaction, txs)._cron_post_process()
         if not self:
             # Odoo's gives up 4 days after the last change of state, which a
             # charge to retry never has (its gateway unreachable, our key
             # refused): retried as long as a pending payment is asked about.
-            now = fields.Datetime.now()
             stale = self.search(
                 [
                     ("invoicera_retry", "=", True),

@@ -66,7 +66,8 @@ class TimesheetsAnalysisReport(models.Model):
         """SQL of a table ``(company_id, currency_id, rate)``: today's rate from the
         currency of time items into the currency of their time's company, the
         row's (Odoo's revenues of time sold are not converted at all)."""
-        self.env["invoicera.billable.item"].flush_model(["source_id", "currency_id", "active"])
+        # the report's query reads the items too (their state and amount)
+        self.env["invoicera.billable.item"].flush_model()
         self.env["account.analytic.line"].flush_model(["company_id"])
         self.env.cr.execute(
             "SELECT DISTINCT line.company_id, item.currency_id"

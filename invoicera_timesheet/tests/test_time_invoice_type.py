@@ -187,6 +187,10 @@ class TestTimeInvoiceType(InvoiceraTimesheetCase):
         [[revenues]] = Report._read_group([("id", "=", euros.id)], [], ["timesheet_revenues:sum"])
         self.assertEqual(item.amount, 200)
         self.assertAlmostEqual(revenues, 250, places=2)
+        # read right after a change, in the same transaction
+        item.action_write_off("Goodwill")
+        [[revenues]] = Report._read_group([("id", "=", euros.id)], [], ["timesheet_revenues:sum"])
+        self.assertEqual(revenues, 0)
         # a timesheet approver of the team reads the hours, not what they bill:
         # the rates are billing staff's and project managers'
         approver = new_test_user(
