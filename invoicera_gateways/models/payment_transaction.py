@@ -30,6 +30,8 @@ PENDING_ASKED_UNTIL = timedelta(days=30)
 PENDING_ASKED_AGAIN = timedelta(minutes=20)
 #: payments asked about per run of the cron (it runs again at once for more)
 PENDING_ASKED_PER_RUN = 50
+#: what asking a gateway may find that staff must act on (as its notification would)
+ASKED_PROBLEMS = ("mismatch", "conflict", "held")
 
 
 class PaymentTransaction(models.Model):
@@ -305,7 +307,9 @@ class PaymentTransaction(models.Model):
                     )
                     return None
                 if event:
-                    self._invoicera_apply_event(event)
+                    outcome, message = self._invoicera_apply_event(event)
+                    if outcome in ASKED_PROBLEMS:
+                        self._invoicera_record_asked(event, outcome, message)
                 return event
         except ValidationError as error:
             # Unreachable, refused or inconsistent: the signed webhook will tell.
@@ -315,6 +319,27 @@ class PaymentTransaction(models.Model):
             # applied) and the signed webhook will tell.
             log_unreadable_answer(gateway, "status", self.reference, error)
         return None
+
+    def _invoicera_record_asked(self, event, outcome, message):
+        """List under the Problems of Gateway Notifications what asking the gateway
+        about this transaction found for staff to act on (no notification told
+        it): once per finding, however often it is asked."""
+        self.ensure_one()
+        Event = self.env["invoicera.gateway.event"].sudo()
+        key = f"asked:{self.reference}:{event.status}:{outcome}"
+        if Event.search_count([("provider_id", "=", self.provider_id.id), ("event_key", "=", key)]):
+            return
+        Event.create(
+            {
+                "provider_id": self.provider_id.id,
+                "event_key": key,
+                "reference": self.reference,
+                "transaction_id": self.id,
+                "status": event.status,
+                "state": outcome,
+                "message": message,
+            }
+        )
 
     @api.model
     def _invoicera_pending_to_ask(self, limit=200):

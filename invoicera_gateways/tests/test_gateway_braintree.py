@@ -433,6 +433,22 @@ class TestBraintree(BraintreeMixin, common.GatewayCase):
             {"orderId": {"is": tx.reference}},
         )
 
+    def test_wrong_amount_found_by_asking_is_listed_under_problems(self):
+        tx = self.make_tx()
+        tx._set_pending()
+        wrong = self.charged(tx, amount={"value": "1.00", "currencyCode": "USD"})
+        node = wrong["data"]["chargePaymentMethod"]["transaction"]
+        self.api.routes = {
+            ("POST", r"/graphql$"): graphql_router(
+                {"search": {"data": {"search": {"transactions": {"edges": [{"node": node}]}}}}}
+            )
+        }
+        with self.assertLogs("odoo.addons.invoicera_gateways", level="WARNING"):
+            self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.assertEqual(tx.state, "error")
+        problem = self.problems()
+        self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "mismatch", tx))
+
     def test_card_is_vaulted_then_charged_when_saving_is_asked(self):
         tx = self.make_tx(tokenize=True)
         vaulted = {

@@ -91,6 +91,19 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
         self.assertEqual(answer, (200, "processed"))
         self.assertEqual(tx.state, "done")
 
+    def test_money_held_found_by_asking_is_listed_under_problems(self):
+        # no notification arrived (lost): the cron asking BTCPay finds the invoice
+        # paid late, and lists it as a notification would, once
+        tx = self.make_tx(provider_reference=INVOICE)
+        tx._set_pending()
+        self.serve_invoice(self.invoice_data(tx, "cancel") | {"additionalStatus": "PaidLate"})
+        self.ask_pending(tx, pending_for=timedelta(hours=1))
+        self.ask_pending(tx, next_turn=True)
+        problem = self.problems()
+        self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "held", tx))
+        self.assertIn("mark it settled in BTCPay Server", problem.message)
+        self.assertEqual(tx.state, "pending")
+
     def test_partial_payment_after_the_invoice_expired_is_a_conflict_to_act_on(self):
         tx = self.make_tx()
         self.assertEqual(self.deliver(self.notification(tx, "cancel")), (200, "processed"))
