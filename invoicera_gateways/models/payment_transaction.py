@@ -586,8 +586,8 @@ class PaymentTransaction(models.Model):
         )
         if self.invoicera_held_reported == event.message:
             # told already (the gateway asked again about the pending payment,
-            # or another notification of the same situation)
-            return "held", message
+            # or another notification of the same situation): listed once
+            return "processed", message
         self.invoicera_held_reported = event.message
         _logger.error(message)
         for invoice in self.invoice_ids:

@@ -83,6 +83,7 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
             lambda message: "BTCPay Server holds money paid for" in message.body
         )
         self.assertEqual(len(posted), 1)
+        self.assertEqual(len(self.problems()), 1, "listed once under Problems")
         self.assertEqual(tx.state, "pending")
         self.assertFalse(self.payments(tx))
         self.serve_invoice(self.invoice_data(tx, "done") | {"additionalStatus": "Marked"})
