@@ -1,7 +1,7 @@
 {
     "name": "Invoicera Payment Gateways",
     "summary": "Online payment providers Odoo lacks, with verified and " "idempotent webhooks",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Payment Providers",
     "website": "https://github.com/invoicera-odoo/invoicera-odoo",
     "author": "Invoicera for Odoo",

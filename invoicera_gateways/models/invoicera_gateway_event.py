@@ -173,10 +173,10 @@ class InvoiceraGatewayEvent(models.Model):
             self.env.cr.execute(
                 """
                 INSERT INTO invoicera_gateway_event
-                    (provider_id, company_id, event_key, reference, status, state,
-                     create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, %s, %s, 'processed', %s, %s, now() at time zone 'utc',
-                        now() at time zone 'utc')
+                    (provider_id, company_id, provider_code, event_key, reference, status,
+                     state, create_uid, write_uid, create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, 'processed', %s, %s,
+                        now() at time zone 'utc', now() at time zone 'utc')
                 ON CONFLICT (provider_id, event_key) DO UPDATE
                     SET write_date = EXCLUDED.write_date, write_uid = EXCLUDED.write_uid
                     -- a delivery applied but for the payment method it was to save:
@@ -187,6 +187,7 @@ class InvoiceraGatewayEvent(models.Model):
                 (
                     provider.id,
                     provider.company_id.id,
+                    provider.code,
                     key[:255],
                     event.reference or event.provider_reference,
                     event.status,
@@ -584,9 +585,9 @@ class InvoiceraGatewayEvent(models.Model):
         self.env.cr.execute(
             """
             INSERT INTO invoicera_gateway_event
-                (provider_id, company_id, event_key, state, message, refused_by_gateway,
-                 create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, 'ignored', %s, true, %s, %s, now() at time zone 'utc',
+                (provider_id, company_id, provider_code, event_key, state, message,
+                 refused_by_gateway, create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, 'ignored', %s, true, %s, %s, now() at time zone 'utc',
                     now() at time zone 'utc')
             ON CONFLICT (provider_id, event_key) DO NOTHING
             RETURNING id
@@ -594,6 +595,7 @@ class InvoiceraGatewayEvent(models.Model):
             (
                 provider.id,
                 provider.company_id.id,
+                provider.code,
                 hashlib.sha256(body).hexdigest(),
                 message,
                 self.env.uid,

@@ -70,6 +70,7 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
         problem = self.problems()
         self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "held", tx))
         self.assertIn("mark it settled in BTCPay Server", problem.message)
+        self.assertEqual(problem.provider_code, "btcpay", "its Gateway column")
         posted = (self.invoice.message_ids - messages).filtered(
             lambda message: "BTCPay Server holds money paid for" in message.body
         )
@@ -103,6 +104,7 @@ class TestGatewayBTCPayPaidLate(test_gateway_btcpay.TestBTCPay):
         problem = self.problems()
         self.assertEqual((len(problem), problem.state, problem.transaction_id), (1, "held", tx))
         self.assertIn("mark it settled in BTCPay Server", problem.message)
+        self.assertEqual(problem.provider_code, "btcpay")
         self.assertEqual(tx.state, "pending")
 
     def test_partial_payment_after_the_invoice_expired_is_a_conflict_to_act_on(self):
