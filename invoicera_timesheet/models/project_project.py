@@ -197,8 +197,17 @@ class ProjectProject(models.Model):
         if priced:
             self._invoicera_check_price_access(priced)
         if not engine_flag(self.env, "invoicera_project_copy"):
-            # (a copy keeps the original's settings)
-            defaults = self.default_get(list(BILLING_SETTINGS))
+            # (a copy keeps the original's settings, checked in copy()). The
+            # defaults compared with are the settings' own, not the caller's
+            # context defaults, which default_get would return.
+            own_defaults = self.env(
+                context={
+                    key: value
+                    for key, value in self.env.context.items()
+                    if not key.startswith("default_")
+                }
+            )
+            defaults = self.with_env(own_defaults).default_get(list(BILLING_SETTINGS))
             configured = [
                 vals.get("name") or ""
                 for vals in vals_list
@@ -240,6 +249,16 @@ class ProjectProject(models.Model):
         superuser: whoever duplicates the project reads its rates, only billing
         managers configure rates."""
         default = dict(default or {})
+        # settings given here that the copy would not have from its original
+        # are checked as a write would check them (create does not: a copy
+        # keeps the original's settings), and so is its rate's currency: the
+        # original's rate, kept below, would be billed in another money
+        configured = changed_by(self, default, BILLING_SETTINGS)
+        if configured:
+            self._invoicera_check_billing_settings_access(configured.mapped("display_name"))
+        repriced = changed_by(self, default, ("invoicera_rate_currency_id",))
+        if repriced:
+            self._invoicera_check_price_access(repriced.mapped("display_name"))
         # prices given here are checked as any (create); the original's are kept
         kept = [fname for fname in PRICE_FIELDS if fname not in default]
         # its milestones' copies keep their fees (project.milestone.copy)

@@ -174,3 +174,54 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
         # billing staff set them
         self.project.with_user(self.project_manager).write({"invoicera_minimum_time": 0.5})
         self.assertEqual(item.quantity, 0.5)
+
+    def test_billing_settings_are_not_given_as_defaults_either(self):
+        """Before: the same project manager set 8 hours a minimum, or a dearer
+        billed service, with the setting in the context's defaults (compared
+        with default_get, which returns the caller's context defaults)."""
+        dearer = self.env["product.product"].create(
+            {
+                "name": "Senior time",
+                "type": "service",
+                "list_price": 500,
+                "uom_id": self.env.ref("uom.product_uom_hour").id,
+                "uom_po_id": self.env.ref("uom.product_uom_hour").id,
+            }
+        )
+        Project = self.env["project.project"].with_user(self.pm_only)
+        for context in (
+            {"default_invoicera_minimum_time": 8},
+            {"default_invoicera_service_product_id": dearer.id},
+            {"default_invoicera_time_approval": True},
+        ):
+            with self.assertRaisesRegex(AccessError, "Only billing staff.*Rounded"):
+                Project.with_context(**context).create({"name": "Rounded"})
+        # the settings' own defaults are no setting of the caller's
+        project = Project.create({"name": "Plain"})
+        self.assertEqual(project.sudo().invoicera_minimum_time, 0)
+
+    def test_a_copy_is_not_given_other_billing_settings_or_rate_money(self):
+        """Before: a copy skipped the check of how its work is billed (a
+        project manager copied the project with 8 hours a minimum), and a
+        billing user copied the project (100 dollars an hour) with euros as
+        its rate's currency: the copy billed 100 euros an hour. Both refused;
+        the original's settings given again, and a billing manager, may."""
+        # (Odoo lets only sales users copy a project: its reinvoiced order)
+        self.pm_only.groups_id |= self.env.ref("sales_team.group_sale_salesman")
+        with self.assertRaisesRegex(AccessError, "Only billing staff.*Website"):
+            self.project.with_user(self.pm_only).copy({"invoicera_minimum_time": 8})
+        with self.assertRaisesRegex(AccessError, "Only billing managers.*Website"):
+            self.project.with_user(self.project_manager).copy(
+                {"invoicera_rate_currency_id": self.eur.id}
+            )
+        copy = self.project.with_user(self.pm_only).copy(
+            {"invoicera_minimum_time": self.project.invoicera_minimum_time}
+        )
+        self.assertEqual(copy.sudo().invoicera_hourly_rate, 100)
+        copy = self.project.with_user(self.billing_manager).copy(
+            {"invoicera_rate_currency_id": self.eur.id, "invoicera_minimum_time": 8}
+        )
+        self.assertRecordValues(
+            copy,
+            [{"invoicera_rate_currency_id": self.eur.id, "invoicera_minimum_time": 8}],
+        )
