@@ -328,6 +328,20 @@ class InvoiceraBillableItem(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # Items are made by the engine from their source records
+        # (``_invoicera_sync_items``), one per record: made by hand, one would
+        # bill work billed by another, or carry a client's approval the client
+        # never gave (printed on the time annex).
+        if not (
+            engine_flag(self.env, "invoicera_sync") or engine_flag(self.env, "invoicera_engine")
+        ):
+            raise UserError(
+                _(
+                    "Billable items are made by the billing engine from the work they "
+                    "bill (a timesheet, an expense...), not by hand: record the work "
+                    "itself."
+                )
+            )
         for vals in vals_list:
             if "client_approval" not in vals:
                 vals["client_approval"] = self._client_approval_of(vals.get("project_id"))

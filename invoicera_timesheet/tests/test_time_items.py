@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import InvoiceraTimesheetCase
 
@@ -223,3 +223,39 @@ class TestTimeItems(InvoiceraTimesheetCase):
         self.assertEqual((items[1].state, items[1].deferred_until), ("deferred", date(2026, 5, 1)))
         items.action_include()
         self.assertEqual(set(items.mapped("state")), {"to_bill"})
+
+    def test_items_are_made_by_the_engine_only(self):
+        """Before: a billing manager created, over RPC, a second item for time
+        that had one, approved by the client who never saw it (the time annex
+        printed that approval), and it was billed twice. Items are the
+        engine's: creating one is refused, to billing managers and to code
+        that does not go through the engine alike."""
+        line = self.log_time(self.alice, 2)
+        item = self.item_of(line)
+        manager = new_test_user(
+            self.env,
+            login="items_by_hand",
+            groups="base.group_user,invoicera_billing.group_billing_manager",
+        )
+        vals = {
+            "source": "time",
+            "source_model": line._name,
+            "source_id": line.id,
+            "partner_id": self.client.id,
+            "project_id": self.project.id,
+            "name": "Twice",
+            "quantity": 2,
+            "price_unit": 90,
+            "currency_id": item.currency_id.id,
+            "product_id": self.service.id,
+            "uom_id": item.uom_id.id,
+            "client_approval": "approved",
+            "client_decided_by_id": self.client.id,
+        }
+        Item = self.env["invoicera.billable.item"]
+        self.assertFalse(Item.with_user(manager).has_access("create"))
+        for who in (Item.with_user(manager), Item.sudo()):
+            with self.assertRaisesRegex(UserError, "made by the billing engine"):
+                who.create(vals)
+        self.assertEqual(Item.search_count([("source_id", "=", line.id)]), 1)
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 180)
