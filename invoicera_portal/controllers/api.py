@@ -104,6 +104,9 @@ class InvoiceraBillingApi(http.Controller):
             self._speak_as(request.env.user)
         elif not request.session.uid or request.env.user._is_public():
             raise ApiError(401, "unauthorized", _("Log in or give an API key."))
+        else:
+            # a session: the language the app asks for too (the OpenAPI document)
+            self._speak_as(request.env.user)
         return request.env.user
 
     @staticmethod
@@ -342,7 +345,15 @@ class InvoiceraBillingApi(http.Controller):
         # As the portal's download: the PDF sent to the client when Odoo sent the
         # invoice, else a pro forma. sudo: the user may read the invoice (checked
         # above), its PDF is rendered or read as the portal's.
-        document = invoice.sudo()._get_invoice_legal_documents("pdf", allow_fallback=True)
+        try:
+            document = invoice.sudo()._get_invoice_legal_documents("pdf", allow_fallback=True)
+        except (AccessError, MissingError):
+            raise
+        except UserError as error:
+            # Odoo words a PDF that fails to render (wkhtmltopdf failing or
+            # missing) as a UserError with the tool's output: a failure of the
+            # server (500, logged with it), not a bad request to show the app
+            raise RuntimeError(f"The PDF of {invoice.name} could not be rendered") from error
         return request.make_response(
             document["content"],
             headers=[

@@ -9,7 +9,7 @@ from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 from ..models.account_move import PAYABLE_STATES
-from .portal import redirect_to_dashboard
+from .portal import portal_client, redirect_to_dashboard
 
 
 class InvoiceraPayMany(PaymentPortal, PortalAccount):
@@ -20,7 +20,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
 
     def _invoicera_payable(self, invoice_ids, amount=None):
         """The invoices and amount of a pay-many request, checked; ValidationError else."""
-        invoices = self._invoicera_payable_invoices(invoice_ids)
+        invoices = self._invoicera_payable_invoices(invoice_ids, lock=True)
         return invoices, self._invoicera_payable_amount(invoices, amount)
 
     @staticmethod
@@ -31,11 +31,14 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         except (TypeError, ValueError):
             raise ValidationError(_("The invoices to pay are not valid.")) from None
 
-    def _invoicera_payable_invoices(self, invoice_ids):
+    def _invoicera_payable_invoices(self, invoice_ids, lock=False):
         """The invoices of a pay-many request, checked; ValidationError else.
 
         The invoices are searched as the logged-in user: an id the user may not
-        see, or of an invoice not open any more, is refused.
+        see, or of an invoice not open any more, is refused. ``lock``: about
+        to pay them, they are held until the request ends, so that a second
+        request (a double submit, a second tab) does not pay them again
+        (``account.move._invoicera_lock_for_payment``).
         """
         ids = self._invoicera_parse_ids(invoice_ids)
         if not ids:
@@ -45,7 +48,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             raise ValidationError(
                 _("Invoices are not paid online here: pay them as your invoices say.")
             )
-        client = request.env.user.partner_id.commercial_partner_id
+        client = portal_client()
         invoices = Move.search(
             [("id", "in", ids)] + client._invoicera_open_invoices_domain(),
             order="invoice_date_due, id",
@@ -54,6 +57,8 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             raise ValidationError(
                 _("Some of these invoices are not yours to pay, or are already paid.")
             )
+        if lock:
+            invoices._invoicera_lock_for_payment()
         on_hold = invoices.filtered(lambda invoice: invoice.payment_state not in PAYABLE_STATES)
         if on_hold:
             # As Odoo's invoice page: staff blocked its payment (a dispute...).

@@ -30,6 +30,21 @@ def redirect_to_dashboard(message=None, error=None, path="/my/billing", selected
     return request.redirect(path)
 
 
+def portal_client():
+    """The client the logged-in user acts for on the billing pages: the
+    commercial partner.
+
+    The pages read their client's documents as superuser, for its portal
+    contacts; an employee, whose contact anyone with Contact rights may
+    attach to a client, reads them in the back office, by their rights
+    (Forbidden).
+    """
+    user = request.env.user
+    if not user.share:
+        raise Forbidden()
+    return user.partner_id.commercial_partner_id
+
+
 def pop_flash():
     """What the billing page shows once: ``{"message": ..., "error": ...,
     "selected_ids": ids of the invoices ticked}``."""
@@ -60,16 +75,7 @@ class InvoiceraPortal(CustomerPortal):
         return values
 
     def _invoicera_client(self):
-        """The client the logged-in user acts for: the commercial partner.
-
-        The pages read their client's documents as superuser, for its portal
-        contacts; an employee, whose contact anyone with Contact rights may
-        attach to a client, reads them in the back office, by their rights.
-        """
-        user = request.env.user
-        if not user.share:
-            raise Forbidden()
-        return user.partner_id.commercial_partner_id
+        return portal_client()
 
     @http.route(
         ["/my/billing", "/my/billing/page/<int:page>"], type="http", auth="user", website=True

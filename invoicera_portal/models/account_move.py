@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount, str2bool
+from odoo.tools import SQL, format_amount, str2bool
 
 _logger = logging.getLogger(__name__)
 
@@ -80,6 +80,25 @@ class AccountMove(models.Model):
                 or (tx.state == "done" and not tx.is_post_processed)
             )
         )
+
+    def _invoicera_lock_for_payment(self):
+        """Hold the invoices of ``self`` until this transaction ends: a payment
+        of them is about to be made (a saved card is charged at once).
+
+        A second request paying them (a double submit, a second tab) waits,
+        then fails to serialize and is retried by Odoo, seeing the first's
+        payment under way (``_invoicera_being_paid``). An UPDATE, not a mere
+        row lock: at Odoo's isolation level (repeatable read) a row only
+        locked by a transaction committed since this one began is locked
+        again without an error, and this one would not see that payment.
+        """
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET write_date = write_date WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
 
     def _invoicera_amount_to_pay(self):
         """What paying this open invoice in full costs today: while it is in its

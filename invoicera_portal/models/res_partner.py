@@ -284,7 +284,9 @@ class ResPartner(models.Model):
             else:
                 part = (credit, partial.credit_amount_currency, debit.currency_id)
                 part += (-partial.debit_amount_currency,)
-            if part[0].date <= date_to:
+            # matched by the end of the period: both documents were there (a
+            # payment is not shown settling an invoice to come)
+            if partial.max_date <= date_to:
                 parts.append(part)
         return parts, exchange_moves
 

@@ -37,7 +37,13 @@ class TestApiErrors(InvoiceraPortalCommon, HttpCase):
         schemas = Registry().with_resource("urn:spec", Resource.opaque(spec))
         Move = type(self.env["account.move"])
         for error, status, code in (
-            (UserError("The PDF of this invoice could not be made."), 400, "bad_request"),
+            # wkhtmltopdf failing: Odoo raises a UserError with its output
+            # (before: a 400, a bad request, showing the server's output)
+            (
+                UserError("Wkhtmltopdf failed (error code: -11). Message: internal detail"),
+                500,
+                "server_error",
+            ),
             (AccessError("You may not read this invoice."), 403, "forbidden"),
             (MissingError("This invoice was deleted."), 404, "not_found"),
             (ZeroDivisionError("internal detail"), 500, "server_error"),

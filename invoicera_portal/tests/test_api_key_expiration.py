@@ -101,3 +101,22 @@ class TestApiKeyExpiration(InvoiceraPortalCommon, HttpCase):
                 headers={"Authorization": f"Bearer {self.key}", "Accept-Language": "fr"},
             )
             self.assertEqual(response.json()["error"]["message"], "Facture introuvable.")
+
+    def test_a_session_is_answered_in_the_language_the_app_asks_for(self):
+        """Logged in (a session), the app asking for English is answered in
+        English, as with an API key; else in the user's French. Before: the
+        session's language, whatever the app asked for."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.user_a1.lang = "fr_FR"
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        french = {"No such invoice.": "Facture introuvable."}
+        with patch.dict(
+            code_translations.python_translations, {("invoicera_portal", "fr_FR"): french}
+        ):
+            for headers, message in (
+                ({}, "Facture introuvable."),
+                ({"Accept-Language": "en-US"}, "No such invoice."),
+            ):
+                response = self.url_open(f"{API}/invoices/999999", headers=headers)
+                self.assertEqual(response.status_code, 404, response.text[:300])
+                self.assertEqual(response.json()["error"]["message"], message)

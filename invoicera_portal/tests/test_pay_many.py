@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from lxml import html
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import InvoiceraPortalCommon
 
@@ -263,6 +263,25 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.assertIn("not yours to pay", page.text)
         self.assertNotIn(self.old.name, page.text, "nothing of client A is shown to client B")
         self.assertEqual(self.old.amount_residual, 100)
+
+    def test_an_employee_attached_to_the_client_pays_nothing_here(self):
+        """An employee with invoicing rights whose contact was attached to the
+        client is refused the pay pages, as the other billing pages: before,
+        they paid the client's invoices as the client's contact."""
+        nosy = new_test_user(
+            self.env,
+            login="nosy_payer",
+            groups="base.group_user,base.group_partner_manager,account.group_account_invoice",
+        )
+        nosy.partner_id.with_user(nosy).parent_id = self.client_a
+        self.authenticate("nosy_payer", "nosy_payer")
+        page = self.url_open(f"/my/billing/pay?invoice_ids={self.old.id}")
+        self.assertEqual(page.status_code, 403)
+        self.assertNotIn(self.old.name, page.text)
+        Tx = self.env["payment.transaction"]
+        before = Tx.search_count([])
+        self.pay(self.old, 100, expect_error="Forbidden")
+        self.assertEqual(Tx.search_count([]), before, "no transaction created")
 
     def dashboard_selectable(self):
         """The invoices the dashboard lets the client tick to pay (ids), and its page."""

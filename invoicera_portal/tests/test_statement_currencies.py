@@ -101,6 +101,40 @@ class TestStatementCurrencies(InvoiceraPortalCase):
             self.summary(self.today - timedelta(days=60)), [("EUR", 0.0, [100.0, -100.0], 0.0)]
         )
 
+    def test_a_period_before_the_invoice_a_payment_settles_later(self):
+        """250 dollars paid 40 days ago, with nothing to settle; the euro invoice
+        of 25 days ago (100 euros, 200 dollars) then matched with it. The
+        statement of a period ending before the invoice shows the payment as it
+        stood then, a dollar credit of 250. Before: it showed 50 dollars of
+        credit and a euro table "paid in USD" for an invoice to come."""
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.client_a.id,
+                "amount": 250,
+                "currency_id": self.company.currency_id.id,
+                "date": self.today - timedelta(days=40),
+            }
+        )
+        payment.action_post()
+        (payment.move_id.line_ids | self.invoice.line_ids).filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).reconcile()
+        self.assertEqual(self.invoice.payment_state, "paid")
+        before = self.client_a._invoicera_statement(
+            self.today - timedelta(days=60), self.today - timedelta(days=30)
+        )
+        self.assertEqual(
+            [(s["currency"].name, [r["debit"] - r["credit"] for r in s["rows"]]) for s in before],
+            [("USD", [-250.0])],
+        )
+        # the whole period: the invoice paid, 50 dollars of credit left
+        self.assertEqual(
+            self.summary(self.today - timedelta(days=60)),
+            [("EUR", 0.0, [-100.0, 100.0], 0.0), ("USD", 0.0, [-50.0], -50.0)],
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestStatementClients(InvoiceraPortalCase):
