@@ -467,7 +467,6 @@ class InvoiceraBillingRun(models.Model):
             return
         chunk_jobs = [
             self.delayable(
-                channel="root.invoicera",
                 description=_(
                     "%(run)s: clients %(chunk)s of %(total)s",
                     run=self.name,
@@ -482,9 +481,7 @@ class InvoiceraBillingRun(models.Model):
 
     def _end_run_job(self):
         """The job ending the run, to run once the jobs it is chained to are done."""
-        return self.delayable(
-            channel="root.invoicera", description=_("%(run)s: end of the run", run=self.name)
-        )._end_run()
+        return self.delayable(description=_("%(run)s: end of the run", run=self.name))._end_run()
 
     def _unfinished_jobs(self):
         """The background jobs of the run neither done nor cancelled."""
@@ -685,7 +682,6 @@ class InvoiceraBillingRun(models.Model):
         leave it running with nothing left to end it.
         """
         retry = self.delayable(
-            channel="root.invoicera",
             eta=SKIPPED_RETRY_DELAY * attempt,
             description=_(
                 "%(run)s: clients skipped, attempt %(attempt)s", run=self.name, attempt=attempt

@@ -1,7 +1,7 @@
 import math
 
 from odoo import _, http
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 from odoo.tools import float_compare, format_amount
 
@@ -17,6 +17,25 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
     in part. A partial amount goes to what falls due first: Odoo reconciles the
     payment with the invoices' open instalments by their due dates (not with
     whole invoices by their last due date), as the page's preview shows."""
+
+    @http.route()
+    def invoice_transaction(self, invoice_id, access_token, **kwargs):
+        """Odoo's payment of one invoice (its portal page, a payment link), one
+        at a time as pay-many and autopay: the invoice is held while the
+        payment is made, and refused while another one is under way (Odoo's
+        page hides its Pay button then, but a double submit, a second tab or
+        autopay at that moment charged a saved card twice)."""
+        try:
+            invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
+        except (AccessError, MissingError):
+            # Odoo's own answer
+            return super().invoice_transaction(invoice_id, access_token, **kwargs)
+        invoice_sudo._invoicera_lock_for_payment()
+        if invoice_sudo._invoicera_being_paid():
+            raise ValidationError(
+                _("A payment of %(invoice)s is under way: wait for it.", invoice=invoice_sudo.name)
+            )
+        return super().invoice_transaction(invoice_id, access_token, **kwargs)
 
     def _invoicera_payable(self, invoice_ids, amount=None):
         """The invoices and amount of a pay-many request, checked; ValidationError else."""

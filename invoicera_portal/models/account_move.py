@@ -118,6 +118,10 @@ class AccountMove(models.Model):
         the meantime; a refused charge is noted on the invoice.
         """
         self.ensure_one()
+        # the client paying it in the portal at this moment (or another job)
+        # waits, and sees this charge; or this job fails to serialize and is
+        # retried by queue_job, seeing theirs
+        self._invoicera_lock_for_payment()
         token = self.commercial_partner_id.sudo().invoicera_autopay_token_id
         if self.state == "posted" and self.payment_state == "blocked":
             # Staff hold its payment (a dispute...): no card is charged for it.

@@ -215,6 +215,52 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.pay(self.old, 100, expect_error=self.under_way(self.old))
         self.assertEqual(self.pay(self.recent, 300).state, "done")
 
+    def test_odoo_s_invoice_payment_is_refused_while_one_is_under_way(self):
+        """Odoo's payment of one invoice (its page, a payment link) while a
+        payment of it is pending: refused, nothing created. Before: a second
+        transaction (Odoo's page hides its Pay button, a double submit or a
+        second tab did not)."""
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        self.pay(self.old, 100, state="pending")
+        Tx = self.env["payment.transaction"]
+        before = Tx.search_count([])
+        response = self.json_call(
+            f"/invoice/transaction/{self.old.id}",
+            {
+                "access_token": self.old._portal_ensure_token(),
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "token_id": None,
+                "amount": 100,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": self.old.get_portal_url(),
+                "is_validation": False,
+            },
+        )
+        self.assertIn("error", response)
+        self.assertIn(
+            f"A payment of {self.old.name} is under way: wait for it.",
+            response["error"]["data"]["message"],
+        )
+        self.assertEqual(Tx.search_count([]), before, "no transaction created")
+        # the other invoices are paid as Odoo pays them
+        response = self.json_call(
+            f"/invoice/transaction/{self.middle.id}",
+            {
+                "access_token": self.middle._portal_ensure_token(),
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "token_id": None,
+                "amount": 200,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": self.middle.get_portal_url(),
+                "is_validation": False,
+            },
+        )
+        self.assertNotIn("error", response)
+
     def test_an_amount_that_is_no_number_is_refused(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)
         for amount in ("inf", "-inf", "1e400", "nan", "abc"):

@@ -36,6 +36,40 @@ class TestPayManyConcurrency(BaseCase):
             invoice.unlink()
             env["res.partner"].browse(self.client_id).unlink()
 
+    def pay_in_first(self, first_cr, first):
+        """The first request: holds the invoice, a payment under way, committed."""
+        invoice = first["account.move"].browse(self.invoice_id)
+        invoice._invoicera_lock_for_payment()
+        provider = first.ref("payment.payment_provider_demo")
+        first["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": provider.payment_method_ids[:1].id,
+                "amount": 100,
+                "currency_id": invoice.currency_id.id,
+                "partner_id": self.client_id,
+                "reference": f"RACE-{time.time_ns()}",
+                "invoice_ids": [(6, 0, invoice.ids)],
+                "state": "pending",
+            }
+        )
+        first_cr.commit()
+
+    def test_autopay_sees_a_payment_made_in_the_portal_meanwhile(self):
+        """The autopay job began before the client's payment in the portal was
+        committed: before, it charged the card too; now it fails to serialize
+        (queue_job runs it again) before charging anything."""
+        registry = Registry(get_db_name())
+        with registry.cursor() as first_cr, registry.cursor() as job_cr:
+            first = api.Environment(first_cr, self.user_id, {})
+            job = api.Environment(job_cr, self.user_id, {})
+            invoice = job["account.move"].browse(self.invoice_id)
+            self.assertFalse(invoice.transaction_ids)  # the job's snapshot is taken
+            self.pay_in_first(first_cr, first)
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                invoice._invoicera_autopay()
+            job_cr.rollback()
+
     def test_a_second_request_sees_the_first_payment(self):
         """The second request began before the first one committed its
         payment (a saved card charged: pending). Before, it did not see that
