@@ -52,35 +52,38 @@ class AccountMove(models.Model):
             dated = {
                 move: move.invoice_date
                 for move in self
-                if move.state == "draft" and move.invoicera_item_count and move.invoice_date
+                if move.state == "draft" and move.invoicera_item_count
             }
         res = super().write(vals)
         for move, before in dated.items():
-            move._invoicera_convert_again(before)
+            if move.invoice_date and move.invoice_date != before:
+                move._invoicera_convert_again()
         return res
 
-    def _invoicera_convert_again(self, before):
-        """Convert again, at the invoice's new date, the lines of this draft that
-        bill work of another currency, converted at its former date ``before``."""
+    def _invoicera_convert_again(self):
+        """Convert again, at the invoice's date, the lines of this draft that
+        bill work of another currency: from their items' own rate, as the
+        engine converted it (a date cleared, then set by posting, included;
+        not from the line's rounded price, which each change would round again)."""
         self.ensure_one()
-        after = self.invoice_date
-        if not after or after == before:
-            return
-        factors = {}  # {currency: new rate / former rate}, each looked up once
-        # sudo: who dates the invoice need not read the items; only their currency
+        Item = self.env["invoicera.billable.item"]
+        rates, prices = {}, {}  # each rate looked up once, each price adapted once
+        # sudo: who dates the invoice need not read the items; only their rate
         for line in self.invoice_line_ids.filtered(lambda line: line.sudo().invoicera_item_ids):
-            currency = line.sudo().invoicera_item_ids.currency_id
-            if len(currency) != 1 or currency == self.currency_id:
+            item = line.sudo().invoicera_item_ids[:1]  # a line bills items of one rate
+            currency = item.currency_id
+            if currency == self.currency_id:
                 continue
-            if currency not in factors:
-                was, now = (
-                    currency._get_conversion_rate(currency, self.currency_id, self.company_id, day)
-                    for day in (before, after)
+            if currency not in rates:
+                rates[currency] = currency._get_conversion_rate(
+                    currency, self.currency_id, self.company_id, self.invoice_date
                 )
-                factors[currency] = now / was
-            line.with_context(invoicera_engine=ENGINE).price_unit = (
-                line.price_unit * factors[currency]
-            )
+            price = item.price_unit
+            if not item.price_at_cost:
+                price = Item._price_in_position(
+                    item.product_id, self.fiscal_position_id, price, self.company_id, prices
+                )
+            line.with_context(invoicera_engine=ENGINE).price_unit = price * rates[currency]
 
     def _invoicera_check_not_recurring(self):
         """Refuse to make an invoice of billed work recur: Odoo copies a recurring
@@ -171,6 +174,7 @@ class AccountMove(models.Model):
             )
 
     def button_cancel(self):
+        self._invoicera_check_not_credited_in_part()
         res = super().button_cancel()
         cancelled = self.filtered(lambda m: m.state == "cancel")
         cancelled._invoicera_release_items()
@@ -198,7 +202,44 @@ class AccountMove(models.Model):
     def unlink(self):
         # before Odoo deletes the lines, which gives their items back
         self._invoicera_check_no_credit_note_pending()
+        self._invoicera_check_not_credited_in_part()
         return super().unlink()
+
+    def _invoicera_check_not_credited_in_part(self):
+        """Refuse to cancel or delete the invoices of ``self`` billing work that
+        posted credit notes credit in part (not reversed in their turn):
+        cancelled, the invoice gives its work back to unbilled, where it is
+        billed again in full, while the client keeps the credit."""
+        credited = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.invoicera_item_count
+            and m._invoicera_credit_notes_standing()
+        )
+        if credited:
+            raise UserError(
+                _(
+                    "%(invoices)s was credited in part by %(credit_notes)s: cancelled or "
+                    "deleted, it would give its work back to Billing ▸ Unbilled Work, to "
+                    "be billed again in full while the client keeps that credit. Credit "
+                    "the rest of the invoice instead (its work then goes back to Unbilled "
+                    "Work), or reverse the credit notes first.",
+                    invoices=", ".join(credited.mapped("display_name")),
+                    credit_notes=", ".join(
+                        credited._invoicera_credit_notes_standing().mapped("display_name")
+                    ),
+                )
+            )
+
+    def _invoicera_credit_notes_standing(self):
+        """The posted credit notes of the invoices of ``self`` that no posted
+        reversal of theirs withdrew."""
+        return self.reversal_move_ids.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "posted"
+            and not m.reversal_move_ids.filtered(
+                lambda r: r.move_type == "out_invoice" and r.state == "posted"
+            )
+        )
 
     def _invoicera_check_no_credit_note_pending(self):
         """Refuse to delete an invoice of billed work with credit notes still to
@@ -213,8 +254,9 @@ class AccountMove(models.Model):
             raise UserError(
                 _(
                     "%(invoices)s has credit notes still to post (%(credit_notes)s): delete "
-                    "them first. Deleted, the invoice gives its work back to Billing ▸ "
-                    "Unbilled Work, and they would credit the client for work billed again.",
+                    "them first. Deleted, the invoice (or its lines billing work) gives its "
+                    "work back to Billing ▸ Unbilled Work, and they would credit the client "
+                    "for work billed again.",
                     invoices=", ".join(pending.reversed_entry_id.mapped("display_name")),
                     credit_notes=", ".join(pending.mapped("display_name")),
                 )
@@ -390,6 +432,20 @@ class AccountMove(models.Model):
         ``self`` that credited an invoice in full and so gave its work back to
         unbilled: the invoice would bill that work again beside its next invoice."""
         kept = self._invoicera_credit_notes_to_keep()
+        reversals = kept.filtered(lambda m: m.move_type == "out_invoice")
+        if reversals:
+            raise UserError(
+                _(
+                    "%(reversals)s withdrew credit notes of %(invoices)s, since credited in "
+                    "full: the work billed went back to Billing ▸ Unbilled Work, where it "
+                    "is invoiced again. Keep them, so that the client is not credited "
+                    "twice.",
+                    reversals=", ".join(reversals.mapped("display_name")),
+                    invoices=", ".join(
+                        reversals.reversed_entry_id.reversed_entry_id.mapped("display_name")
+                    ),
+                )
+            )
         if kept:
             raise UserError(
                 _(
@@ -416,12 +472,23 @@ class AccountMove(models.Model):
 
     def _invoicera_credit_notes_to_keep(self):
         """The posted credit notes of ``self`` that credited an invoice in full
-        (its work went back to unbilled): they stay posted."""
+        (its work went back to unbilled), and the posted reversals of its other
+        credit notes (withdrawn, such a credit note would credit it again): they
+        stay posted."""
+
+        def credited(invoice):
+            return invoice.invoicera_items_released and invoice.state != "cancel"
+
         return self.filtered(
-            lambda m: m.move_type == "out_refund"
-            and m.state == "posted"
-            and m.reversed_entry_id.invoicera_items_released
-            and m.reversed_entry_id.state != "cancel"
+            lambda m: m.state == "posted"
+            and (
+                (m.move_type == "out_refund" and credited(m.reversed_entry_id))
+                or (
+                    m.move_type == "out_invoice"
+                    and m.reversed_entry_id.move_type == "out_refund"
+                    and credited(m.reversed_entry_id.reversed_entry_id)
+                )
+            )
         )
 
     def _invoicera_release_items(self):

@@ -45,6 +45,10 @@ class AccountMoveLine(models.Model):
             )
 
     def unlink(self):
-        # A line removed from a draft invoice gives its items back to unbilled.
-        self.sudo().invoicera_item_ids._release()
+        # A line removed from a draft invoice gives its items back to unbilled:
+        # not while credit notes of that invoice are still to post (they would
+        # credit the client for work billed again).
+        billed = self.sudo().filtered("invoicera_item_ids")
+        billed.move_id.with_env(self.env)._invoicera_check_no_credit_note_pending()
+        billed.invoicera_item_ids._release()
         return super().unlink()

@@ -45,6 +45,16 @@ class TestCreditNoteReversals(InvoiceraTimesheetCase):
         # the last 100 credited: in full, the work goes back to unbilled
         self.credit(invoice, 100, date(2026, 4, 5))
         self.assertEqual(self.item_of(self.line).state, "to_bill")
+        # the reversal stays: withdrawn (before: allowed), the first credit note
+        # would count again, and the client be credited 100 more for work
+        # billed again
+        self.assertFalse(undo.show_reset_to_draft_button)
+        for withdraw in (undo.button_cancel, undo.button_draft):
+            with self.assertRaisesRegex(UserError, "withdrew credit notes of .*credited twice"):
+                withdraw()
+        with self.assertRaisesRegex(UserError, "withdrew credit notes"):
+            self.reversal(undo, date(2026, 4, 6)).refund_moves()
+        self.assertEqual(undo.state, "posted")
 
     def test_a_draft_reversal_is_not_posted_once_the_work_went_back(self):
         """A credit note's reversal left a draft, then the invoice credited in full
@@ -83,3 +93,18 @@ class TestCreditNoteReversals(InvoiceraTimesheetCase):
             "invoiced",
             "credited all but 150, then 100: not in full, the work stays billed",
         )
+
+    def test_a_credit_note_corrected_to_the_whole_invoice_credits_it_in_full(self):
+        """The corrected credit note (Reverse and create a new draft), set to the
+        whole invoice and posted, credits it in full: its work goes back to
+        unbilled. Before: Odoo's copy had no link to the invoice, the work
+        stayed invoiced and locked for good."""
+        invoice = self.invoice(self.client, post=True)
+        total = invoice.amount_untaxed
+        first = self.credit(invoice, total - 100, date(2026, 4, 2))
+        action = self.reversal(first, date(2026, 4, 3)).modify_moves()
+        corrected = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(corrected.reversed_entry_id, invoice)
+        corrected.invoice_line_ids[0].price_unit = total
+        corrected.action_post()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")

@@ -69,6 +69,39 @@ class TestEngineCreditNotes(InvoiceraTimesheetCase):
         invoice.unlink()
         self.assertEqual(self.item_of(self.line).state, "to_bill")
 
+    def test_lines_billing_work_are_not_deleted_with_a_credit_note_to_post(self):
+        """Nor are its lines billing work: before, the invoice reset to draft lost
+        its billed line (its work back to unbilled, invoiced again), and its
+        credit note, no longer guarded, credited the client for that work."""
+        invoice = self.invoice(self.client, post=True)
+        credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
+        invoice.button_draft()
+        with self.assertRaisesRegex(UserError, "credit notes still to post"):
+            invoice.invoice_line_ids.unlink()
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        credit_note.unlink()
+        invoice.invoice_line_ids.unlink()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+
+    def test_an_invoice_credited_in_part_is_not_cancelled(self):
+        """Credited in part (a credit note posted), the invoice is not cancelled
+        nor deleted: before, cancelled, its work went back to unbilled and was
+        billed again in full, while the client kept the credit. Reset to draft
+        (to correct it) it may be."""
+        invoice = self.invoice(self.client, post=True)
+        self.reversal(invoice, date(2026, 4, 2)).refund_moves()
+        credit_note = invoice.reversal_move_ids
+        credit_note.invoice_line_ids[0].quantity = 1
+        credit_note.action_post()
+        with self.assertRaisesRegex(UserError, "credited in part by"):
+            invoice.button_cancel()
+        self.assertEqual((invoice.state, self.item_of(self.line).state), ("posted", "invoiced"))
+        invoice.button_draft()
+        for withdraw in (invoice.button_cancel, invoice.unlink):
+            with self.assertRaisesRegex(UserError, "credited in part by"):
+                withdraw()
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+
     def test_reset_to_draft_is_not_offered_where_it_is_refused(self):
         """The invoice credited in full and its credit note stay posted, a cancelled
         invoice whose work went back to unbilled stays cancelled: Reset to Draft
