@@ -266,7 +266,7 @@ class InvoiceraBillableItem(models.Model):
                 else False
             )
 
-    @api.depends("quantity", "price_unit", "worked_quantity", "standard_price_unit")
+    @api.depends("quantity", "price_unit", "worked_quantity", "standard_price_unit", "currency_id")
     def _compute_amount(self):
         for item in self:
             item.amount = item.currency_id.round(item.quantity * item.price_unit)

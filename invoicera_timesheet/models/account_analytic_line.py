@@ -526,6 +526,7 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _invoicera_billable(self):
+        invoiced_by_odoo = self._invoicera_invoiced_by_odoo()
         return self.filtered(
             lambda line: line._invoicera_billed_here()
             and line.employee_id
@@ -533,6 +534,38 @@ class AccountAnalyticLine(models.Model):
                 not line.project_id.invoicera_time_approval
                 or line.invoicera_approval_state == "approved"
             )
+            and line not in invoiced_by_odoo
+        )
+
+    def _invoicera_invoiced_by_odoo(self):
+        """The lines of ``self`` that Odoo's sale flow invoiced (sale_timesheet's
+        ``timesheet_invoice_id``, on an invoice neither cancelled nor reversed,
+        as Odoo counts them), not this engine: the time of an order cancelled
+        and deleted since, its invoice kept, is not billed here again."""
+        # sudo: whoever records time need not read invoices; only whose they are
+        linked = self.sudo().filtered("timesheet_invoice_id")
+        if not linked:
+            return self.browse()
+        ours = set(
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .search(
+                [
+                    ("source_model", "=", self._name),
+                    ("source_id", "in", linked.ids),
+                    ("state", "=", "invoiced"),
+                ]
+            )
+            .mapped("source_id")
+        )
+        return self.browse(
+            [
+                line.id
+                for line in linked
+                if line.id not in ours
+                and line.timesheet_invoice_id.state != "cancel"
+                and line.timesheet_invoice_id.payment_state != "reversed"
+            ]
         )
 
     def _invoicera_item_values(self):

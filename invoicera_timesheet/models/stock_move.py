@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.tools import SQL, float_compare, float_round
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
 from odoo.tools.sql import column_exists, create_column
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
@@ -176,8 +176,11 @@ class StockMove(models.Model):
         )
 
     def _invoicera_has_price(self):
-        *_billing, price, currency = self._invoicera_pricing()
-        return not currency.is_zero(price)
+        # at the precision of a price (Product Price), as the item's rate is
+        # stored: 0.004 a resistor is a price, not a cent's worth of nothing
+        *_billing, price, _currency = self._invoicera_pricing()
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        return not float_is_zero(price, precision_digits=digits)
 
     def _invoicera_billed_here(self):
         """The moves of ``self`` for a billable project, not validated for a sold one."""

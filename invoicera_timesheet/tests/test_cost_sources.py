@@ -225,6 +225,34 @@ class TestCostSources(CostSourcesCase):
         invoice.action_post()
         self.assertEqual(invoice.amount_untaxed, 317.5)
 
+    def test_a_draft_whose_date_is_cleared_converts_at_the_date_it_is_posted(self):
+        """The draft's date cleared, then posted on 2 April (Odoo dates it then):
+        137.50 $, as dated 2 April. Before: 220 $ kept, at 31 March's rate."""
+        self.approved_expense(100, currency_id=self.eur.id)
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.invoice_line_ids.price_unit, 220)
+        invoice.invoice_date = False
+        with freeze_time("2026-04-02"):
+            invoice.action_post()
+        self.assertEqual(invoice.invoice_date, date(2026, 4, 2))
+        self.assertEqual(invoice.invoice_line_ids.price_unit, 137.5)
+
+    def test_a_draft_dated_again_and_again_converts_the_work_s_own_rate(self):
+        """110 € dated at 0.81, then at 0.92 € per $: 119.57 $, 110 € converted
+        at 0.92 (before: 119.56 $, the rounded 135.80 $ converted again)."""
+        self.env["res.currency.rate"].create(
+            [
+                {"currency_id": self.eur.id, "name": "2026-04-03", "rate": 0.81},
+                {"currency_id": self.eur.id, "name": "2026-04-04", "rate": 0.92},
+            ]
+        )
+        self.approved_expense(100, currency_id=self.eur.id)
+        invoice = self.invoice(self.client)
+        invoice.invoice_date = date(2026, 4, 3)
+        self.assertEqual(invoice.invoice_line_ids.price_unit, 135.8)
+        invoice.invoice_date = date(2026, 4, 4)
+        self.assertEqual(invoice.invoice_line_ids.price_unit, 119.57)
+
     def test_approved_expense_is_rebilled_at_cost_with_markup(self):
         expense = self.approved_expense(200)
         item = self.item_of(expense)

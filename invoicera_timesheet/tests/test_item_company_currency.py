@@ -41,3 +41,16 @@ class TestItemCompanyCurrency(InvoiceraTimesheetCase):
         self.assertEqual(items.mapped("amount"), [180, 60])
         self.assertEqual(items.mapped(measure), [180, 75])
         self.assertEqual(items.report_currency_id, self.usd)
+
+    def test_an_item_moved_to_another_currency_has_its_amount_in_it(self):
+        """0.33 h at 95: 31.35 $; the item's currency changed alone (its project
+        moved to a company in yen, the rate kept), its amount is 31 ¥. Before:
+        31.35 kept, fractions of a yen in the reports."""
+        item = self.item_of(self.log_time(self.alice, 1, day="2026-04-20"))
+        engine = item.with_context(invoicera_engine=ENGINE)
+        engine.write({"quantity": 0.33, "price_unit": 95})
+        self.assertEqual(item.amount, 31.35)
+        jpy = self.env.ref("base.JPY")
+        jpy.active = True
+        engine.currency_id = jpy
+        self.assertEqual(item.amount, 31)

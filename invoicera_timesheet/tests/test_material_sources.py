@@ -174,6 +174,22 @@ class TestMaterialSources(CostSourcesCase):
         line = invoice.invoice_line_ids.filtered(lambda line: line.product_id == screw)
         self.assertRecordValues(line, [{"price_unit": 0.0125, "price_subtotal": 125}])
 
+    def test_a_price_under_half_a_cent_is_a_price(self):
+        """10,000 resistors at 0.004 (prices to 4 decimals) are billed 40. Before:
+        the price, rounded to the cent, was taken for none (a free sample), and
+        the delivery was billed by no one."""
+        self.env.ref("product.decimal_price").digits = 4
+        resistor = self.storable("Resistor", 0.004)
+        self.env["stock.quant"]._update_available_quantity(
+            resistor, self.warehouse.lot_stock_id, 10000
+        )
+        picking = self.delivery()
+        self.add_move(picking, resistor, 10000)
+        self.validate(picking)
+        self.assertRecordValues(
+            self.item_of(picking.move_ids), [{"price_unit": 0.004, "amount": 40}]
+        )
+
     # ------------------------------------------------------------------
     # Returns in another unit
     def deliver_dozens(self, dozens):

@@ -49,3 +49,24 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
         self.assertRecordValues(
             self.item_of(line), [{"quantity": 3.0, "price_unit": 90.0, "state": "to_bill"}]
         )
+
+    def test_time_the_order_invoiced_is_not_billed_again_once_the_order_is_gone(self):
+        """Time invoiced by its order (Odoo's invoice kept, posted), the order
+        then cancelled and deleted: before, the next change of its task billed
+        it here too. Its invoice cancelled, Odoo counts it unbilled, and so is
+        it here."""
+        order_line, line = self.time_on_an_order_line()
+        order = order_line.order_id
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(line.timesheet_invoice_id, invoice)
+        order._action_cancel()
+        order.unlink()
+        self.task.name = "Support (renamed)"  # re-syncs the task's time
+        self.assertFalse(self.item_of(line), "billed by Odoo's invoice already")
+        invoice.button_draft()
+        invoice.button_cancel()
+        self.task.name = "Support"
+        self.assertRecordValues(
+            self.item_of(line), [{"quantity": 3.0, "price_unit": 90.0, "state": "to_bill"}]
+        )
