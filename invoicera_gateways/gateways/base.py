@@ -454,6 +454,15 @@ class Gateway:
 
     # -- amounts ------------------------------------------------------------
 
+    def refunded_minor(self, tx, refund_tx):
+        """What Odoo knows refunded of the payment ``tx``, in minor units: its
+        refunds made in Odoo but ``refund_tx`` (the one being made), and those
+        its gateway reported made outside Odoo (e.g. in the dashboard)."""
+        currency = tx.currency_id
+        return sum(
+            self.minor(abs(child.amount), currency) for child in tx._invoicera_refunds(refund_tx)
+        ) + self.minor(tx._invoicera_refunded_outside(), currency)
+
     def minor(self, amount, currency):
         """``amount`` of ``currency`` (record or ISO code) in the gateway's minor units."""
         code = getattr(currency, "name", currency)

@@ -4,6 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .. import utils
 from ..gateways import GATEWAYS, Delivery
@@ -88,6 +89,44 @@ class InvoiceraGatewayEvent(models.Model):
     ]
 
     @api.model
+    def _invoicera_insert(self, provider, values, on_conflict=None):
+        """Record an event of ``provider`` in one INSERT, unless it has one with
+        the same ``event_key`` already; the new event, else an empty recordset.
+
+        ``values``: its columns (``event_key`` among them); its provider's,
+        its authors and dates are filled in. The unique key (provider, event
+        key) serialises concurrent inserts of one event: the second waits for
+        the first transaction, then does nothing (or ``on_conflict``, an SQL
+        ``DO UPDATE ...`` that returns the row again where it applies).
+        """
+        columns = dict(
+            values,
+            provider_id=provider.id,
+            company_id=provider.company_id.id,
+            provider_code=provider.code,
+            create_uid=self.env.uid,
+            write_uid=self.env.uid,
+        )
+        now = SQL("now() at time zone 'utc'")
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO invoicera_gateway_event (%s, create_date, write_date)
+                VALUES (%s, %s, %s)
+                ON CONFLICT (provider_id, event_key) %s
+                RETURNING id
+                """,
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                SQL(", ").join(columns.values()),
+                now,
+                now,
+                on_conflict or SQL("DO NOTHING"),
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0] if row else ())
+
+    @api.model
     def _invoicera_receive(self, code, provider_id, headers, body, query=None, now=None):
         """Verify, deduplicate and apply one webhook delivery.
 
@@ -170,37 +209,27 @@ class InvoiceraGatewayEvent(models.Model):
         with self.env.cr.savepoint() as savepoint:
             # The unique index serialises concurrent deliveries of one event: the
             # second insert waits for the first transaction and then does nothing.
-            self.env.cr.execute(
-                """
-                INSERT INTO invoicera_gateway_event
-                    (provider_id, company_id, provider_code, event_key, reference, status,
-                     state, create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, %s, %s, %s, 'processed', %s, %s,
-                        now() at time zone 'utc', now() at time zone 'utc')
-                ON CONFLICT (provider_id, event_key) DO UPDATE
-                    SET write_date = EXCLUDED.write_date, write_uid = EXCLUDED.write_uid
-                    -- a delivery applied but for the payment method it was to save:
-                    -- sent again for that, applied again (the rest is done already)
-                    WHERE invoicera_gateway_event.token_failure = 'retry'
-                RETURNING id
-                """,
-                (
-                    provider.id,
-                    provider.company_id.id,
-                    provider.code,
-                    key[:255],
-                    event.reference or event.provider_reference,
-                    event.status,
-                    self.env.uid,
-                    self.env.uid,
+            record = self._invoicera_insert(
+                provider,
+                {
+                    "event_key": key[:255],
+                    "reference": event.reference or event.provider_reference,
+                    "status": event.status,
+                    "state": "processed",
+                },
+                # a delivery applied but for the payment method it was to save:
+                # sent again for that, applied again (the rest is done already)
+                on_conflict=SQL(
+                    """DO UPDATE
+                       SET write_date = EXCLUDED.write_date, write_uid = EXCLUDED.write_uid
+                     WHERE invoicera_gateway_event.token_failure = 'retry'"""
                 ),
             )
-            row = self.env.cr.fetchone()
-            if not row:
+            if not record:
                 _logger.info("%s: duplicate notification %s acknowledged", gateway.name, key)
                 return 200, "duplicate"
             if event.status in ("token_gone", "token_back"):
-                return self._invoicera_token_changed(self.browse(row[0]), gateway, event)
+                return self._invoicera_token_changed(record, gateway, event)
             tx = self.env["payment.transaction"]._invoicera_find(provider, event)
             refunded = not tx and self._invoicera_refunded_payment(gateway, event)
             if not tx and not refunded and self._invoicera_other_provider_tx(provider, event):
@@ -226,7 +255,7 @@ class InvoiceraGatewayEvent(models.Model):
                     key,
                     event.not_ours,
                 )
-                self.browse(row[0]).write({"state": "ignored", "message": event.not_ours})
+                record.write({"state": "ignored", "message": event.not_ours})
                 return 200, "ignored"
             if not tx and not refunded:
                 # Maybe not committed yet (a saved-card charge whose notification
@@ -240,7 +269,6 @@ class InvoiceraGatewayEvent(models.Model):
                     key,
                 )
                 return 409, "unknown transaction"
-        record = self.browse(row[0])
         if refunded:
             return self._invoicera_refund_outside(record, gateway, event, refunded)
         return self._invoicera_apply(record, gateway, event, tx)
@@ -582,26 +610,15 @@ class InvoiceraGatewayEvent(models.Model):
             " your payments.",
             error=str(error),
         )
-        self.env.cr.execute(
-            """
-            INSERT INTO invoicera_gateway_event
-                (provider_id, company_id, provider_code, event_key, state, message,
-                 refused_by_gateway, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, 'ignored', %s, true, %s, %s, now() at time zone 'utc',
-                    now() at time zone 'utc')
-            ON CONFLICT (provider_id, event_key) DO NOTHING
-            RETURNING id
-            """,
-            (
-                provider.id,
-                provider.company_id.id,
-                provider.code,
-                hashlib.sha256(body).hexdigest(),
-                message,
-                self.env.uid,
-                self.env.uid,
-            ),
+        record = self._invoicera_insert(
+            provider,
+            {
+                "event_key": hashlib.sha256(body).hexdigest(),
+                "state": "ignored",
+                "message": message,
+                "refused_by_gateway": True,
+            },
         )
-        if not self.env.cr.fetchone():
+        if not record:
             return 200, "duplicate"
         return 200, "not applied"

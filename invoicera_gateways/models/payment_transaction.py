@@ -247,6 +247,15 @@ class PaymentTransaction(models.Model):
         refunded = {tx.id: amount or 0.0 for tx, amount in groups}
         return {tx.id: tx.currency_id.round(refunded.get(tx.id, 0.0)) for tx in self}
 
+    def _invoicera_refunds(self, excluding=None):
+        """The refunds of this payment made in Odoo: its refund transactions but
+        those cancelled or in error (a refund not confirmed yet is being made at
+        the gateway all the same), but ``excluding`` (the refund being made)."""
+        self.ensure_one()
+        return (self.child_transaction_ids - (excluding or self.browse())).filtered(
+            lambda child: child.operation == "refund" and child.state not in ("cancel", "error")
+        )
+
     def _invoicera_check_refundable(self, amount):
         """Refuse to refund ``amount`` of this payment when a refund made outside Odoo
         leaves less than that to refund: the gateway would refuse it, less clearly."""
@@ -254,12 +263,7 @@ class PaymentTransaction(models.Model):
         outside = self._invoicera_refunded_outside()
         if self.currency_id.compare_amounts(outside, 0) <= 0:
             return
-        refunded = sum(
-            abs(child.amount)
-            for child in self.child_transaction_ids
-            # a refund not confirmed yet is being made at the gateway all the same
-            if child.operation == "refund" and child.state not in ("cancel", "error")
-        )
+        refunded = sum(abs(child.amount) for child in self._invoicera_refunds())
         available = max(self.amount - refunded - outside, 0.0)
         if self.currency_id.compare_amounts(amount, available) > 0:
             raise ValidationError(
@@ -325,20 +329,16 @@ class PaymentTransaction(models.Model):
         about this transaction found for staff to act on (no notification told
         it): once per finding, however often it is asked."""
         self.ensure_one()
-        Event = self.env["invoicera.gateway.event"].sudo()
-        key = f"asked:{self.reference}:{event.status}:{outcome}"
-        if Event.search_count([("provider_id", "=", self.provider_id.id), ("event_key", "=", key)]):
-            return
-        Event.create(
+        self.env["invoicera.gateway.event"].sudo()._invoicera_insert(
+            self.provider_id,
             {
-                "provider_id": self.provider_id.id,
-                "event_key": key,
+                "event_key": f"asked:{self.reference}:{event.status}:{outcome}",
                 "reference": self.reference,
                 "transaction_id": self.id,
                 "status": event.status,
                 "state": outcome,
                 "message": message,
-            }
+            },
         )
 
     @api.model

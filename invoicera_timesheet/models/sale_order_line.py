@@ -15,7 +15,7 @@ class SaleOrderLine(models.Model):
         """Before these lines are deleted (by themselves or with their order): the
         milestones and the time they leave, to sync once they are gone. The
         milestones they invoiced are marked so (their fee is Odoo's invoice's)."""
-        milestones = self._invoicera_unbilled_milestones()
+        milestones = self._invoicera_line_milestones()
         self._invoicera_invoiced_milestones().write({"invoicera_order_invoiced": True})
         return milestones, self._invoicera_unbilled_timesheets()
 
@@ -42,7 +42,7 @@ class SaleOrderLine(models.Model):
             .filtered(lambda line: line._is_not_billed())
         )
 
-    def _invoicera_unbilled_milestones(self):
+    def _invoicera_line_milestones(self):
         """The milestones of these lines: once the lines are deleted they have no
         order line, and are billed here but for those the lines invoiced
         (:meth:`_invoicera_invoiced_milestones`)."""

@@ -718,11 +718,8 @@ class Braintree(Gateway):
     def _refunds_all(tx, refund_tx, amount):
         """Whether refunding ``amount`` refunds the whole payment ``tx``, nothing of
         which was refunded before (in Odoo or outside it)."""
-        earlier = (tx.child_transaction_ids - refund_tx).filtered(
-            lambda child: child.operation == "refund" and child.state not in ("cancel", "error")
-        )
         return (
-            not earlier
+            not tx._invoicera_refunds(refund_tx)
             and not tx._invoicera_refunded_outside()
             and tx.currency_id.compare_amounts(amount, tx.amount) == 0
         )

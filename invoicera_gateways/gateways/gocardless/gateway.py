@@ -573,13 +573,9 @@ class GoCardless(Gateway):
     # -- refunds ----------------------------------------------------------------------
 
     def refund(self, tx, refund_tx, amount):
-        earlier = (tx.child_transaction_ids - refund_tx).filtered(
-            lambda child: child.operation == "refund" and child.state not in ("cancel", "error")
-        )
         currency = tx.currency_id
-        refunded = sum(self.minor(abs(child.amount), currency) for child in earlier)
         # GoCardless counts the payment's refunds made in its dashboard too
-        refunded += self.minor(tx._invoicera_refunded_outside(), currency)
+        refunded = self.refunded_minor(tx, refund_tx)
         minor = self.minor(amount, currency)
         refund = self.create_resource(
             "refunds",

@@ -541,13 +541,7 @@ class Paymob(Gateway):
         if not isinstance(obj, dict):
             return
         currency = tx.currency_id
-        known = sum(
-            self.minor(abs(child.amount), currency)
-            for child in (tx.child_transaction_ids - refund_tx)
-            if child.operation == "refund" and child.state not in ("cancel", "error")
-        )
-        # and refunds made outside Odoo (e.g. in the dashboard), reported already
-        known += self.minor(tx._invoicera_refunded_outside(), currency)
+        known = self.refunded_minor(tx, refund_tx)
         try:
             refunded = int(obj.get("refunded_amount_cents") or 0)
         except (TypeError, ValueError):

@@ -353,13 +353,7 @@ class ZohoPayments(Gateway):
             ):
                 return refund
         currency = tx.currency_id
-        known = sum(
-            self.minor(abs(child.amount), currency)
-            for child in (tx.child_transaction_ids - refund_tx)
-            if child.operation == "refund" and child.state not in ("cancel", "error")
-        )
-        # and refunds made outside Odoo (e.g. in the dashboard), reported already
-        known += self.minor(tx._invoicera_refunded_outside(), currency)
+        known = self.refunded_minor(tx, refund_tx)
         refunded = self.to_minor(payment.get("amount_refunded"), currency) or 0
         if refunded - known >= self.minor(amount, currency):
             raise ValidationError(
