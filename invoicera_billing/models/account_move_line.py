@@ -49,6 +49,10 @@ class AccountMoveLine(models.Model):
         # not while credit notes of that invoice are still to post (they would
         # credit the client for work billed again).
         billed = self.sudo().filtered("invoicera_item_ids")
-        billed.move_id.with_env(self.env)._invoicera_check_no_credit_note_pending()
+        invoices = billed.move_id.with_env(self.env)
+        invoices._invoicera_check_no_credit_note_pending()
+        # nor while credit notes of it stand (credited in part, reset to draft):
+        # billed again in full, the client would keep the credit
+        invoices._invoicera_check_not_credited_in_part()
         billed.invoicera_item_ids._release()
         return super().unlink()

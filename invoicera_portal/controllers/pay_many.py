@@ -37,6 +37,23 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
             )
         return super().invoice_transaction(invoice_id, access_token, **kwargs)
 
+    @http.route()
+    def overdue_invoices_transaction(self, payment_reference, **kwargs):
+        """Odoo's payment of all the overdue invoices, one at a time likewise."""
+        if not request.env.user._is_public():
+            overdue = request.env["account.move"].search(self._get_overdue_invoices_domain())
+            overdue._invoicera_lock_for_payment()
+            being_paid = overdue._invoicera_being_paid()
+            if being_paid:
+                raise ValidationError(
+                    _(
+                        "A payment of %(invoices)s is under way: wait for it, "
+                        "or pay the other invoices without it.",
+                        invoices=", ".join(being_paid.mapped("name")),
+                    )
+                )
+        return super().overdue_invoices_transaction(payment_reference, **kwargs)
+
     def _invoicera_payable(self, invoice_ids, amount=None):
         """The invoices and amount of a pay-many request, checked; ValidationError else."""
         invoices = self._invoicera_payable_invoices(invoice_ids, lock=True)

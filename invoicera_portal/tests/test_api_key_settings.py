@@ -58,8 +58,26 @@ class TestApiKeySettings(InvoiceraPortalCommon, HttpCase):
         # a year: refused
         with self.assertRaisesRegex(ValidationError, "cannot exceed 90.0 days"):
             self.make_key(365)
-        with self.assertRaisesRegex(ValidationError, "at least a day"):
+        with self.assertRaisesRegex(ValidationError, "valid for some time"):
             self.configure(True, 0)
+
+    def test_saving_other_settings_keeps_the_duration(self):
+        """Half a day set on the Portal group: saving the settings (every field
+        sent again) keeps it, not a day rounded up."""
+        portal = self.env.ref("base.group_portal")
+        Settings = self.env["res.config.settings"]
+
+        def save_as_the_form():
+            # the form sends the value it shows
+            shown = Settings.new({}).invoicera_api_key_days
+            Settings.create({"invoicera_api_key_days": shown}).execute()
+
+        portal.api_key_duration = 0.5
+        save_as_the_form()
+        self.assertEqual(portal.api_key_duration, 0.5)
+        portal.api_key_duration = 0
+        save_as_the_form()
+        self.assertEqual(portal.api_key_duration, 0, "Odoo's default left as it is")
 
     def test_the_portal_shows_the_keys_once_allowed(self):
         self.authenticate(self.user_a1.login, self.user_a1.login)

@@ -215,6 +215,23 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.pay(self.old, 100, expect_error=self.under_way(self.old))
         self.assertEqual(self.pay(self.recent, 300).state, "done")
 
+    def pay_as_odoo(self, invoice, amount):
+        """Odoo's payment form of one invoice (its portal page): the response."""
+        return self.json_call(
+            f"/invoice/transaction/{invoice.id}",
+            {
+                "access_token": invoice._portal_ensure_token(),
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "token_id": None,
+                "amount": amount,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": invoice.get_portal_url(),
+                "is_validation": False,
+            },
+        )
+
     def test_odoo_s_invoice_payment_is_refused_while_one_is_under_way(self):
         """Odoo's payment of one invoice (its page, a payment link) while a
         payment of it is pending: refused, nothing created. Before: a second
@@ -224,41 +241,36 @@ class TestPayMany(InvoiceraPortalCommon, HttpCase):
         self.pay(self.old, 100, state="pending")
         Tx = self.env["payment.transaction"]
         before = Tx.search_count([])
-        response = self.json_call(
-            f"/invoice/transaction/{self.old.id}",
-            {
-                "access_token": self.old._portal_ensure_token(),
-                "provider_id": self.provider.id,
-                "payment_method_id": self.method.id,
-                "token_id": None,
-                "amount": 100,
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": self.old.get_portal_url(),
-                "is_validation": False,
-            },
-        )
+        response = self.pay_as_odoo(self.old, 100)
         self.assertIn("error", response)
         self.assertIn(
             f"A payment of {self.old.name} is under way: wait for it.",
             response["error"]["data"]["message"],
         )
         self.assertEqual(Tx.search_count([]), before, "no transaction created")
-        # the other invoices are paid as Odoo pays them
+        # nor all the overdue invoices (Odoo's "pay overdue" page: those
+        # addressed to the user's own contact)
+        own = self.make_invoices(self.user_a1.partner_id, [(70, -3)])
+        self.pay(own, 70, state="pending")
+        before = Tx.search_count([])
         response = self.json_call(
-            f"/invoice/transaction/{self.middle.id}",
+            "/invoice/transaction/overdue",
             {
-                "access_token": self.middle._portal_ensure_token(),
+                "payment_reference": "OVERDUE",
                 "provider_id": self.provider.id,
                 "payment_method_id": self.method.id,
                 "token_id": None,
-                "amount": 200,
+                "amount": 300,
                 "flow": "direct",
                 "tokenization_requested": False,
-                "landing_route": self.middle.get_portal_url(),
+                "landing_route": "/my/invoices",
                 "is_validation": False,
             },
         )
+        self.assertRegex(response["error"]["data"]["message"], self.under_way(own))
+        self.assertEqual(Tx.search_count([]), before, "no transaction created")
+        # the other invoices are paid as Odoo pays them
+        response = self.pay_as_odoo(self.middle, 200)
         self.assertNotIn("error", response)
 
     def test_an_amount_that_is_no_number_is_refused(self):

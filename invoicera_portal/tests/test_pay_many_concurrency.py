@@ -83,23 +83,7 @@ class TestPayManyConcurrency(BaseCase):
             # the second request has read the invoice: its snapshot is taken
             invoice_b = second["account.move"].browse(self.invoice_id)
             self.assertFalse(invoice_b._invoicera_being_paid())
-            invoice_a = first["account.move"].browse(self.invoice_id)
-            invoice_a._invoicera_lock_for_payment()
-            self.assertFalse(invoice_a._invoicera_being_paid())
-            provider = first.ref("payment.payment_provider_demo")
-            first["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": provider.payment_method_ids[:1].id,
-                    "amount": 100,
-                    "currency_id": invoice_a.currency_id.id,
-                    "partner_id": self.client_id,
-                    "reference": f"RACE-{time.time_ns()}",
-                    "invoice_ids": [(6, 0, invoice_a.ids)],
-                    "state": "pending",
-                }
-            )
-            first_cr.commit()
+            self.pay_in_first(first_cr, first)
             with self.assertRaises(psycopg2.errors.SerializationFailure):
                 invoice_b._invoicera_lock_for_payment()
             # Odoo's retry: a new transaction
