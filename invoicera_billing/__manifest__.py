@@ -2,7 +2,7 @@
     "name": "Invoicera Billing",
     "summary": "Billing for service companies: the Billing menu, settings and "
     "the engine that turns billable work into invoices",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/invoicera-odoo/invoicera-odoo",
     "author": "Invoicera for Odoo",

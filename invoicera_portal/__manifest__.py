@@ -2,7 +2,7 @@
     "name": "Invoicera Client Portal",
     "summary": "The client's billing dashboard, online approvals, paying "
     "many invoices at once, statements and a JSON API",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/invoicera-odoo/invoicera-odoo",
     "author": "Invoicera for Odoo",
