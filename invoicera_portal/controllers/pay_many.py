@@ -43,15 +43,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
         if not request.env.user._is_public():
             overdue = request.env["account.move"].search(self._get_overdue_invoices_domain())
             overdue._invoicera_lock_for_payment()
-            being_paid = overdue._invoicera_being_paid()
-            if being_paid:
-                raise ValidationError(
-                    _(
-                        "A payment of %(invoices)s is under way: wait for it, "
-                        "or pay the other invoices without it.",
-                        invoices=", ".join(being_paid.mapped("name")),
-                    )
-                )
+            overdue._invoicera_check_not_being_paid()
         return super().overdue_invoices_transaction(payment_reference, **kwargs)
 
     def _invoicera_payable(self, invoice_ids, amount=None):
@@ -105,15 +97,7 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                 )
             )
         # As Odoo's invoice page: an invoice being paid is not paid again.
-        being_paid = invoices._invoicera_being_paid()
-        if being_paid:
-            raise ValidationError(
-                _(
-                    "A payment of %(invoices)s is under way: wait for it, "
-                    "or pay the other invoices without it.",
-                    invoices=", ".join(being_paid.mapped("name")),
-                )
-            )
+        invoices._invoicera_check_not_being_paid()
         if len(invoices.currency_id) > 1:
             raise ValidationError(
                 _(

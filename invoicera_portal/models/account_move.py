@@ -81,6 +81,19 @@ class AccountMove(models.Model):
             )
         )
 
+    def _invoicera_check_not_being_paid(self):
+        """Refuse to pay the invoices of ``self`` while a payment of some of them
+        is under way (``_invoicera_being_paid``), naming those."""
+        being_paid = self._invoicera_being_paid()
+        if being_paid:
+            raise ValidationError(
+                _(
+                    "A payment of %(invoices)s is under way: wait for it, "
+                    "or pay the other invoices without it.",
+                    invoices=", ".join(being_paid.mapped("name")),
+                )
+            )
+
     def _invoicera_lock_for_payment(self):
         """Hold the invoices of ``self`` until this transaction ends: a payment
         of them is about to be made (a saved card is charged at once).
