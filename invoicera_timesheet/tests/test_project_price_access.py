@@ -32,6 +32,19 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
             "invoicera_billing.group_billing_manager,sales_team.group_sale_salesman",
         )
 
+    def dearer_service(self):
+        """A service sold by the hour, dearer than the project's."""
+        hour = self.env.ref("uom.product_uom_hour")
+        return self.env["product.product"].create(
+            {
+                "name": "Senior time",
+                "type": "service",
+                "list_price": 500,
+                "uom_id": hour.id,
+                "uom_po_id": hour.id,
+            }
+        )
+
     def test_project_managers_do_not_price_the_project(self):
         """A project manager (a billing user or not) lowering the hourly rate from
         100 to 1 or the markup is refused, naming the project; the time stays
@@ -135,15 +148,7 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
         item = self.item_of(self.log_time(self.alice, 0.25))
         self.project.invoicera_client_approval = True
         item._client_decide("disputed", self.client, "Never asked for")
-        dearer = self.env["product.product"].create(
-            {
-                "name": "Senior time",
-                "type": "service",
-                "list_price": 500,
-                "uom_id": self.env.ref("uom.product_uom_hour").id,
-                "uom_po_id": self.env.ref("uom.product_uom_hour").id,
-            }
-        )
+        dearer = self.dearer_service()
         for vals in (
             {"invoicera_minimum_time": 8},
             {"invoicera_rounding": 8, "invoicera_rounding_method": "up"},
@@ -179,15 +184,7 @@ class TestProjectPriceAccess(InvoiceraTimesheetCase):
         """Before: the same project manager set 8 hours a minimum, or a dearer
         billed service, with the setting in the context's defaults (compared
         with default_get, which returns the caller's context defaults)."""
-        dearer = self.env["product.product"].create(
-            {
-                "name": "Senior time",
-                "type": "service",
-                "list_price": 500,
-                "uom_id": self.env.ref("uom.product_uom_hour").id,
-                "uom_po_id": self.env.ref("uom.product_uom_hour").id,
-            }
-        )
+        dearer = self.dearer_service()
         Project = self.env["project.project"].with_user(self.pm_only)
         for context in (
             {"default_invoicera_minimum_time": 8},
