@@ -679,8 +679,18 @@ class DataGenerator:
         portal = self.env.ref("base.group_portal")
         contacts = self.created["contacts"]
         users = self.env["res.users"]
+        # data added again (--force) makes the same contacts: their logins,
+        # unique, are those of the portal users made the first time
+        taken = set(
+            self.env["res.users"]
+            .with_context(active_test=False)
+            .search([("login", "in", contacts.mapped("email"))])
+            .mapped("login")
+        )
         for client in self.clients[:count]:
             contact = contacts.filtered(lambda c, client=client: c.parent_id == client)[:1]
+            if contact.email in taken:
+                continue
             users |= (
                 self.env["res.users"]
                 .with_context(no_reset_password=True)

@@ -56,3 +56,24 @@ class TestDataGenerator(TransactionCase):
             first["timesheets"].mapped("unit_amount"),
             second["timesheets"].mapped("unit_amount"),
         )
+
+    def test_data_added_again_keeps_the_portal_logins_it_made(self):
+        """``--force`` adds the data again: the same contacts, whose portal users
+        exist already; the run goes on without them (the logins, unique, made
+        it fail and undo everything)."""
+        params = dict(
+            PROFILES["demo"],
+            clients=2,
+            projects=1,
+            timesheets_per_client=1,
+            invoices=0,
+            portal_clients=1,
+            vendor_bills=0,
+            products=0,
+            expenses_per_client=0,
+        )
+        first = DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
+        second = DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
+        self.assertEqual(len(first["portal_users"]), 1)
+        self.assertFalse(second["portal_users"])
+        self.assertEqual(len(second["clients"]), 2)

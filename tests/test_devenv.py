@@ -163,6 +163,56 @@ def test_private_cluster_starts_when_no_server(venv_python):
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def test_private_cluster_of_a_clone_in_a_folder_of_its_own(tmp_path, venv_python):
+    """A clone in a folder others may not enter (/root, a mktemp -d folder):
+    the cluster, which runs as postgres when we are root, starts all the same
+    (initdb could not reach its folder)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    home.chmod(0o700)
+    run_dir = home / "clone" / ".run"
+    run_dir.mkdir(parents=True)
+    datadir, sockdir = devenv.private_cluster_paths(run_dir)
+    try:
+        params = devenv.start_private_cluster(run_dir=run_dir, port=5498)
+        found = devenv.probe_postgres(venv_python, params)
+        assert "error" not in found, found
+    finally:
+        devenv.stop_private_cluster(run_dir=run_dir)
+        for path in (datadir.parent, sockdir):
+            if home not in path.parents:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def test_a_kept_database_missing_a_module_is_also_upgraded(monkeypatch):
+    """make run on a kept database missing a module (the demo payment provider,
+    or a new addon) whose addons changed: the missing module is installed and
+    the others are upgraded; before, only installed (Odoo's -i leaves installed
+    modules as they were), and stamped as up to date."""
+    calls = []
+    monkeypatch.setattr(
+        devenv, "install_addons", lambda python, src, config, db, modules: calls.append("-i")
+    )
+    monkeypatch.setattr(devenv, "odoo_cmd", lambda *args: list(args))
+    monkeypatch.setattr(
+        devenv, "run", lambda cmd, **kw: calls.append(next(c for c in cmd if c in ("-u", "-i")))
+    )
+    db = f"{get_db_name()}_stamp"
+    stamp = ROOT / ".run" / f"{db}.addons-digest"
+    stamp.write_text("built from other sources")
+    try:
+        devenv.update_addons(None, None, None, db, created=False, installed=False)
+        assert calls == ["-i", "-u"]
+        assert stamp.read_text() == devenv.addons_digest()
+        calls.clear()
+        devenv.update_addons(None, None, None, db, created=False, installed=True)
+        assert calls == [], "up to date: nothing done"
+        devenv.update_addons(None, None, None, db, created=True, installed=False)
+        assert calls == ["-i"], "a new database is installed, not upgraded"
+    finally:
+        stamp.unlink(missing_ok=True)
+
+
 def test_database_made_by_someone_else_is_never_dropped(pg_params, venv_python):
     name = f"{get_db_name()}_foreign"
     conn = psycopg2.connect(dbname="postgres", **pg_params)

@@ -12,10 +12,12 @@ Steps, each skipped when already done:
 1. find an Odoo 18.0 source tree (``$ODOO_SRC``, ``/opt/odoo/18.0``, or
    Odoo's official 18.0 source archive, downloaded into ``.run/``);
 2. install the tools Odoo needs from Debian where missing (``chromium`` for
-   browser tours, ``wkhtmltopdf`` for PDF reports);
+   the tests' browser tours, ``wkhtmltopdf`` for PDF reports; what pip builds
+   ``psycopg2`` with, before building the virtualenv);
 3. build ``.run/venv`` with Odoo, its requirements and ours;
 4. find PostgreSQL (``PG*`` variables / local socket, then 127.0.0.1:5432),
-   else start a private cluster in ``.run/pgdata``;
+   else start a private cluster in ``.run/pgdata`` (as root, in a clone the
+   ``postgres`` user cannot reach, ``/var/tmp/invoicera-pg-<digest>``);
 5. create or reuse the database, install the addons, load ``data/``.
 """
 
@@ -28,8 +30,10 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tempfile
 import time
@@ -203,9 +207,27 @@ def apt_install(packages):
         run(cmd + packages, quiet=True, env=env)
 
 
-def ensure_system_tools():
+def build_tools_missing(python_include=None):
+    """The Debian packages pip needs to build Odoo's ``psycopg2`` (no wheel on
+    PyPI): PostgreSQL's client headers, a C compiler, this Python's headers."""
     missing = []
-    if not any(shutil.which(name) for name in ("google-chrome", "chromium", "chromium-browser")):
+    if not shutil.which("pg_config"):
+        missing.append("libpq-dev")
+    if not shutil.which("gcc"):
+        missing.append("gcc")
+    include = Path(python_include or sysconfig.get_paths()["include"])
+    if not (include / "Python.h").exists():
+        missing.append(f"python{sys.version_info.major}.{sys.version_info.minor}-dev")
+    return missing
+
+
+def ensure_system_tools(browser=True):
+    """wkhtmltopdf (PDF reports), and Chromium for the browser tours (``browser``:
+    the tests, not ``make run``), where missing."""
+    missing = []
+    if browser and not any(
+        shutil.which(name) for name in ("google-chrome", "chromium", "chromium-browser")
+    ):
         missing.append("chromium")
     if not shutil.which("wkhtmltopdf"):
         missing.append("wkhtmltopdf")
@@ -278,6 +300,7 @@ def ensure_venv(odoo_src):
     python = venv_python()
     if python.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest():
         return python
+    apt_install(build_tools_missing())
     log("building the virtualenv .run/venv (Odoo 18.0 and every dependency)")
     started = time.monotonic()
     shutil.rmtree(RUN / "venv", ignore_errors=True)
@@ -340,11 +363,31 @@ def pg_bindir():
     return found[-1].parent if found else None
 
 
+def others_may_enter(path):
+    """Whether every existing folder down to ``path`` lets other users (the
+    ``postgres`` user) through."""
+    path = Path(path).resolve()
+    for folder in (*reversed(path.parents), path):
+        try:
+            mode = folder.stat().st_mode
+        except FileNotFoundError:
+            break  # made by us, with the umask's rights
+        if not mode & stat.S_IXOTH:
+            return False
+    return True
+
+
 def private_cluster_paths(run_dir=RUN):
     run_dir = Path(run_dir)
+    digest = hashlib.sha1(str(run_dir).encode()).hexdigest()[:10]
+    if os.geteuid() == 0 and not others_may_enter(run_dir):
+        # As root, the cluster runs as postgres, who cannot reach a clone in a
+        # folder of root's only (/root, a mktemp -d): kept under /var/tmp, one
+        # per clone, as long-lived as .run/.
+        base = Path("/var/tmp" if os.path.isdir("/var/tmp") else tempfile.gettempdir())
+        run_dir = base / f"invoicera-pg-{digest}"
     sockdir = run_dir / "pgsock"
     if len(str(sockdir)) > 80:  # unix socket paths are limited to 107 bytes
-        digest = hashlib.sha1(str(run_dir).encode()).hexdigest()[:10]
         sockdir = Path(tempfile.gettempdir()) / f"invoicera-pg-{digest}"
     return run_dir / "pgdata", sockdir
 
@@ -462,7 +505,7 @@ def find_postgres(python, environ=None):
     try:
         params = start_private_cluster()
     except SetupError as error:
-        tried.append(f"private cluster in {RUN / 'pgdata'}: {error}")
+        tried.append(f"private cluster in {private_cluster_paths()[0]}: {error}")
         raise SetupError(
             "PostgreSQL is not reachable and a private cluster could not be started:\n  "
             + "\n  ".join(tried)
@@ -655,11 +698,11 @@ def check_port_free(port):
             ) from None
 
 
-def setup(environ=None):
-    """Steps 1 to 4: (odoo_src, python, pg)."""
+def setup(environ=None, browser=True):
+    """Steps 1 to 4: (odoo_src, python, pg). ``browser``: Chromium is needed."""
     odoo_src = find_odoo_src(environ)
     log(f"Odoo 18.0 sources: {odoo_src}")
-    ensure_system_tools()
+    ensure_system_tools(browser=browser)
     python = ensure_venv(odoo_src)
     pg = find_postgres(python, environ)
     log(f"PostgreSQL: {pg.get('host', 'local socket')}:{pg.get('port', 5432)} as {pg['user']}")
@@ -671,7 +714,7 @@ def setup(environ=None):
 # ---------------------------------------------------------------------------
 def cmd_run(args):
     check_port_free(args.port)
-    odoo_src, python, pg = setup()
+    odoo_src, python, pg = setup(browser=False)
     config = write_config(
         RUN / "odoo.conf",
         odoo_src,
@@ -685,18 +728,7 @@ def cmd_run(args):
     installed = not created and addons_installed(python, pg, args.db)
     if installed:
         check_filestore(args.db)
-    stamp = RUN / f"{args.db}.addons-digest"
-    digest = addons_digest()
-    if not installed:
-        install_addons(python, odoo_src, config, args.db, ADDONS + EXTRA_MODULES)
-        stamp.write_text(digest)
-    elif not stamp.exists() or stamp.read_text() != digest:
-        log("the addons changed since the database was built: upgrading them")
-        run(
-            odoo_cmd(python, odoo_src, config, "-d", args.db, "-u", ",".join(ADDONS))
-            + ["--stop-after-init", "--log-level=warn"]
-        )
-        stamp.write_text(digest)
+    update_addons(python, odoo_src, config, args.db, created=created, installed=installed)
     if not _param(python, pg, args.db, DEMO_LOADED_PARAM):
         load_demo_data(python, config, args.db, extra=["--translations"])
     logins = json.loads(_param(python, pg, args.db, DEMO_LOGINS_PARAM) or "{}")
@@ -709,6 +741,26 @@ def cmd_run(args):
     print("  Stop with Ctrl-C. Data stays in the database", repr(args.db))
     print(flush=True)
     os.execv(str(python), [str(c) for c in odoo_cmd(python, odoo_src, config, "-d", args.db)])
+
+
+def update_addons(python, odoo_src, config, db, created, installed):
+    """Bring the addons of the ``make run`` database ``db`` up to its clone's
+    code: installed in a new one, the missing modules installed in a kept one
+    (``installed``: all of them are), and the addons upgraded in a kept one
+    built from other sources (Odoo's ``-i`` leaves installed modules as they
+    are: a kept database missing a module, upgraded by ``-i`` alone, had old
+    fields and data stamped as new)."""
+    stamp = RUN / f"{db}.addons-digest"
+    digest = addons_digest()
+    if not installed:
+        install_addons(python, odoo_src, config, db, ADDONS + EXTRA_MODULES)
+    if not created and (not stamp.exists() or stamp.read_text() != digest):
+        log("the addons changed since the database was built: upgrading them")
+        run(
+            odoo_cmd(python, odoo_src, config, "-d", db, "-u", ",".join(ADDONS))
+            + ["--stop-after-init", "--log-level=warn"]
+        )
+    stamp.write_text(digest)
 
 
 def check_filestore(db, data_dir=None):
@@ -790,7 +842,7 @@ def cmd_test(args, paths=(*ADDONS, "tests"), env_extra=None):
 
 def cmd_pot(args):
     """Rebuild each addon's i18n/<addon>.pot from a fresh test database."""
-    odoo_src, python, pg = setup()
+    odoo_src, python, pg = setup(browser=False)
     config = test_config(odoo_src, pg, args.db)
     prepare_db(python, pg, args.db, "test", drop_ours=True, reset=args.reset)
     install_addons(python, odoo_src, config, args.db, ADDONS)
