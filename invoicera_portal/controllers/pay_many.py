@@ -311,6 +311,8 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                 "amount_error": amount_error,
                 "currency": first.currency_id,
                 "invoices": invoices,
+                # one sentence to translate (a template splits it at the number)
+                "title": _("Pay %(count)s invoice(s)", count=len(invoices)),
                 # rounded: a float sum (300.79999999999995) is the amount field's
                 # maximum, which the browser holds against the amount owed (300.80)
                 "due": first.currency_id.round(sum(invoices.mapped("amount_residual"))),

@@ -119,6 +119,27 @@ class InvoiceraPortal(CustomerPortal):
             autopay_token_sudo.browse() if values["autopay_stopped"] else autopay_token_sudo
         )
         values["autopay_removed"] = autopay_token_sudo - values["autopay_token"]
+        # the page's sentences with numbers or names: one term each to translate
+        # (a template splits a sentence at each value it shows)
+        values["autopay_stopped_text"] = self._invoicera_autopay_stopped_text(
+            values["autopay_stopped"], values["autopay_removed"]
+        )
+        if pager["page_count"] > 1:
+            values["pager_text"] = _(
+                "Open invoices %(first)s-%(last)s of %(total)s.",
+                first=pager["offset"] + 1,
+                last=pager["offset"] + len(values["invoices"]),
+                total=open_total,
+            )
+        values["approval_text"] = _(
+            "%(count)s item(s) of work await your approval before we bill them.",
+            count=values["approval_count"],
+        )
+        values["quotations_text"] = _(
+            "%(shown)s of %(count)s estimates awaiting your decision, those expiring first.",
+            shown=len(values["quotations"]),
+            count=values["quotation_count"],
+        )
         values.update(
             {
                 "page_name": "invoicera_billing",
@@ -131,6 +152,31 @@ class InvoiceraPortal(CustomerPortal):
             }
         )
         return request.render("invoicera_portal.portal_my_billing", values)
+
+    def _invoicera_autopay_stopped_text(self, stopped, token):
+        """Why automatic payment stopped (``stopped``: as
+        ``res.partner._invoicera_autopay_stopped``), of the saved ``token``."""
+        if not stopped:
+            return ""
+        method, owner = token.display_name, token.partner_id.name
+        if stopped == "removed":
+            return _(
+                "Automatic payment stopped: %(method)s, the payment method it used, was removed.",
+                method=method,
+            )
+        if stopped == "moved":
+            return _(
+                "Automatic payment stopped: %(method)s was saved by %(owner)s, no longer one "
+                "of your contacts.",
+                method=method,
+                owner=owner,
+            )
+        return _(
+            "Automatic payment stopped: %(method)s was saved by %(owner)s, who no longer has "
+            "access to this portal.",
+            method=method,
+            owner=owner,
+        )
 
     def _invoicera_items_to_approve(self, client, item_ids=None, pending=True):
         """Items of ``client`` awaiting its approval (those of ``item_ids`` only, if

@@ -511,10 +511,11 @@ class ResPartner(models.Model):
             quotation_domain = [
                 ("partner_id", "child_of", self.id),
                 ("state", "=", "sent"),
-                # an expired quotation is no longer accepted (Odoo's quotation page)
+                # an expired quotation is no longer accepted (Odoo's quotation
+                # page, which judges it by the server's day, as here)
                 "|",
                 ("validity_date", "=", False),
-                ("validity_date", ">=", today),
+                ("validity_date", ">=", fields.Date.today()),
             ]
             quotations = quotations.search(quotation_domain, order="validity_date, id", limit=20)
             quotation_count = len(quotations)

@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.tests import HttpCase, tagged
+from odoo.tools.translate import code_translations
 
 from .common import InvoiceraPortalCommon
 
@@ -30,6 +33,28 @@ class TestDashboardPagers(InvoiceraPortalCommon, HttpCase):
         self.assertIn(self.invoices[51].name + "<", page)
         self.assertNotIn(self.invoices[49].name + "<", page)
         self.assertIn("520.00", page, "the totals are the same on every page")
+
+    def test_sentences_with_numbers_are_translated_whole(self):
+        """A sentence with numbers in it is one term for translators, who may
+        reorder it: a French client reads "Factures ouvertes 1 à 50 sur 52." and
+        "Payer 2 facture(s)" (the page split them at each number, each piece
+        translated alone, the sentence kept in the English order)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.user_a1.lang = "fr_FR"
+        french = {
+            "Open invoices %(first)s-%(last)s of %(total)s.": (
+                "Factures ouvertes %(first)s à %(last)s sur %(total)s."
+            ),
+            "Pay %(count)s invoice(s)": "Payer %(count)s facture(s)",
+        }
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        with patch.dict(
+            code_translations.python_translations, {("invoicera_portal", "fr_FR"): french}
+        ):
+            self.assertIn("Factures ouvertes 1 à 50 sur 52.", self.url_open("/my/billing").text)
+            ids = ",".join(str(invoice.id) for invoice in self.invoices[:2])
+            page = self.url_open(f"/my/billing/pay?invoice_ids={ids}").text
+            self.assertIn("Payer 2 facture(s)", page)
 
     def test_one_page_of_open_invoices_shows_no_pager(self):
         """Bea's client has 2 open invoices: all listed, no pager, no count note."""

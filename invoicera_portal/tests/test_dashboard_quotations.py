@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
@@ -45,3 +47,21 @@ class TestDashboardQuotations(InvoiceraPortalCommon, HttpCase):
                 self.assertEqual(
                     f">{order.name}<" in dashboard, listed, "the dashboard as /my/quotes"
                 )
+
+    def test_an_estimate_is_listed_while_odoo_still_takes_a_decision(self):
+        """The dashboard lists a quotation as long as Odoo's quotation page
+        offers to accept it, which judges its expiry by the server's (UTC) day:
+        at 21:00 in New York on the last valid day it was listed, Odoo's page
+        already refused it; in Auckland it was hidden while still valid."""
+        order = self.quote(self.client_a)
+        order.validity_date = "2026-03-09"
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        for zone, moment in (
+            ("America/New_York", "2026-03-10 02:00:00"),
+            ("Pacific/Auckland", "2026-03-09 13:00:00"),
+        ):
+            with self.subTest(zone=zone), freeze_time(moment):
+                self.company.partner_id.tz = zone
+                order.invalidate_recordset(["is_expired"])
+                dashboard = self.url_open("/my/billing").text
+                self.assertEqual(f">{order.name}<" in dashboard, not order.is_expired)
