@@ -5,6 +5,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command, http
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 
@@ -261,3 +262,58 @@ class TestClientApproval(HttpCase):
                 .decode()
             )
             self.assertIn("approved by Gil Gamma on 03/06/2026", html, tz)
+
+    def test_a_dispute_outlives_turning_approval_off(self):
+        """Staff stop asking the client: the work it disputed stays out of
+        billing with its comment until settled ("Ask the Client Again", which
+        then bills it); before, it was billed at the disputed hours and the
+        comment erased."""
+        self.book._client_decide("disputed", self.contact, "Too many hours")
+        self.project.invoicera_client_approval = False
+        self.assertEqual(self.billable(), self.moodboard | self.logo)
+        self.assertEqual(
+            (self.book.client_approval, self.book.client_comment), ("disputed", "Too many hours")
+        )
+        screen = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual(screen.disputed_count, 1)
+        self.book.action_ask_client_again()
+        self.assertEqual(self.book.client_approval, "not_required")
+        self.assertEqual(self.billable(), self.moodboard | self.logo | self.book)
+
+    def test_work_edited_after_approval_stopped_is_not_asked_again(self):
+        """Approved, invoiced, then the project stops asking and the invoice is
+        cancelled: an edit of the work no longer sends it to the client (it
+        waited, out of every run, for an approval nobody asks)."""
+        self.moodboard._client_decide("approved", self.contact)
+        invoice = self.moodboard._invoice(self.env.company, date(2026, 3, 31))
+        self.project.invoicera_client_approval = False
+        invoice.button_cancel()
+        self.moodboard.write({"quantity": 3, "adjustment_reason": "Extra round"})
+        self.assertEqual(self.moodboard.client_approval, "not_required")
+        self.assertIn(self.moodboard, self.billable())
+        self.authenticate(self.user.login, self.user.login)
+        self.assertNotIn("Moodboard", self.url_open("/my/billing/approvals").text)
+
+    def test_the_manager_reads_the_comment_given_with_an_approval(self):
+        self.authenticate(self.user.login, self.user.login)
+        self.decide(self.moodboard, "approved", "Bill phase 2 separately")
+        message = self.project.message_ids.filtered(lambda m: "approved 1 item" in (m.body or ""))
+        self.assertIn("Bill phase 2 separately", message.body)
+        self.assertIn(self.manager.partner_id, message.partner_ids)
+
+    def test_work_not_approved_is_not_invoiced_through_the_api(self):
+        """A run leaves out work awaiting the client or disputed; invoiced
+        directly (the integrators' ``_invoice``), it is refused by name and
+        nothing is invoiced."""
+        self.moodboard._client_decide("approved", self.contact)
+        self.book._client_decide("disputed", self.contact, "Too many hours")
+        with self.assertRaisesRegex(
+            UserError, "await the client's approval, or the client disputed them:"
+        ) as refused:
+            (self.moodboard | self.logo | self.book)._invoice(self.env.company, date(2026, 3, 31))
+        named = str(refused.exception)
+        self.assertIn("Logo drafts", named)
+        self.assertIn("Brand book", named)
+        self.assertNotIn("Moodboard", named)
+        self.assertEqual(self.moodboard.state, "to_bill")
+        self.assertTrue(self.moodboard._invoice(self.env.company, date(2026, 3, 31)))

@@ -10,3 +10,4 @@ from . import res_config_settings
 from . import project_project
 from . import res_partner
 from . import ir_actions_report
+from . import res_currency_rate

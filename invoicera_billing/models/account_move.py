@@ -627,7 +627,10 @@ class AccountMove(models.Model):
 
     def _invoicera_annex_filename(self):
         self.ensure_one()
-        return _("Annex %(invoice)s.pdf", invoice=self.name.replace("/", "_"))
+        # the client's file: in its language, whoever sends it
+        return self.with_context(lang=self.partner_id.lang).env._(
+            "Annex %(invoice)s.pdf", invoice=self.name.replace("/", "_")
+        )
 
     def _invoicera_annex_attachment(self, make=True):
         """The annex PDF of a posted invoice with billed items, made once and kept

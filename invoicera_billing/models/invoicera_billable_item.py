@@ -11,6 +11,7 @@ from odoo.service.model import _as_validation_error
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang, split_every
 
 from ..report.report_currency import conversion_rates, currency_rate_table
+from ..tools import changed_by
 from .invoicera_billable_mixin import ENGINE, engine_flag
 
 _logger = logging.getLogger(__name__)
@@ -24,6 +25,14 @@ CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date", "uom_id", "cu
 #: comes from its source through the engine: another client, project, product,
 #: unit or currency would bill the work to someone else or at another value
 USER_FIELDS = {"name", "date", "quantity", "price_unit", "adjustment_reason"}
+#: the fields a user edits on an item, with the flag that keeps the value
+#: edited from its source's
+MANUAL_FLAGS = {
+    "quantity": "quantity_manual",
+    "price_unit": "price_manual",
+    "name": "name_manual",
+    "date": "date_manual",
+}
 #: invoice line fields rounded to their precision before predicting amounts
 ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 #: addons whose override of ``account.move.create`` reads nothing of the lines
@@ -312,7 +321,8 @@ class InvoiceraBillableItem(models.Model):
     @api.constrains("quantity_manual", "price_manual", "adjustment_reason")
     def _check_adjustment_reason(self):
         missing = self.filtered(
-            lambda i: (i.quantity_manual or i.price_manual) and not i.adjustment_reason
+            lambda i: (i.quantity_manual or i.price_manual)
+            and not (i.adjustment_reason or "").strip()
         )
         if missing:
             raise ValidationError(
@@ -376,20 +386,41 @@ class InvoiceraBillableItem(models.Model):
                     )
                 )
             self._check_not_invoiced()
+            # Only a value that changes is an edit: one sent again (a list keeps
+            # a field restored to its value as edited; an import) leaves the
+            # item following its source.
+            sent = [fname for fname in MANUAL_FLAGS if fname in vals]
+            if sent:
+                by_edit = self.grouped(
+                    lambda item: tuple(f for f in sent if changed_by(item, vals, [f]))
+                )
+                if list(by_edit) != [tuple(sent)]:
+                    for edited, items in by_edit.items():
+                        items.write(
+                            {
+                                fname: value
+                                for fname, value in vals.items()
+                                if fname not in sent or fname in edited
+                            }
+                        )
+                    return True
+            vals = dict(vals, **{MANUAL_FLAGS[fname]: True for fname in sent})
             if "quantity" in vals:
-                vals = dict(vals, quantity_manual=True, quantity_outdated=False)
-            if "price_unit" in vals:
-                vals = dict(vals, price_manual=True)
-            if "name" in vals:
-                vals = dict(vals, name_manual=True)
-            if "date" in vals:
-                vals = dict(vals, date_manual=True)
+                vals["quantity_outdated"] = False
         if CLIENT_VISIBLE_FIELDS & set(vals) and not engine:
             # What the client approved or disputed changed: ask again.
+            # (or, on a project that no longer asks its client, not)
             decided = self.filtered(lambda i: i.client_approval in ("approved", "disputed"))
-            if decided:
-                super(InvoiceraBillableItem, decided).write({"client_approval": "pending"})
-        return super().write(vals)
+            for approval, items in decided.grouped(
+                lambda i: i._client_approval_of(i.project_id.id)
+            ).items():
+                super(InvoiceraBillableItem, items).write({"client_approval": approval})
+        res = super().write(vals)
+        if not engine and not synced and USER_FIELDS & set(vals):
+            # what the audit said of the items may be fixed (a rate set, a
+            # quantity set again) or found since: said anew
+            self._audit(self)
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
@@ -433,7 +464,43 @@ class InvoiceraBillableItem(models.Model):
                 **NOT_FLAGGED,
             }
         )
+        self._audit_twins()
         return True
+
+    def action_undo_edits(self):
+        """Undo what was edited by hand on these items (a write-down, a rate, a
+        description, a date): they follow their work again, as it stands."""
+        self._check_not_invoiced()
+        self.with_context(invoicera_engine=ENGINE).write(
+            {
+                "quantity_manual": False,
+                "quantity_outdated": False,
+                "price_manual": False,
+                "name_manual": False,
+                "date_manual": False,
+                "adjustment_reason": False,
+            }
+        )
+        for sources in self._sources().values():
+            sources._invoicera_sync_items()
+        self._audit(self)
+        return True
+
+    def _audit_twins(self):
+        """Audit again the flagged items to bill of the employees and days of
+        these, put aside: the possible duplicate of one of them no longer is."""
+        time_items = self.filtered("employee_id")
+        if time_items:
+            self._audit(
+                self.search(
+                    [
+                        ("employee_id", "in", time_items.employee_id.ids),
+                        ("date", "in", list(set(time_items.mapped("date")))),
+                        ("audit_flagged", "=", True),
+                        ("state", "in", ("to_bill", "deferred")),
+                    ]
+                )
+            )
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
@@ -489,6 +556,7 @@ class InvoiceraBillableItem(models.Model):
                 **NOT_FLAGGED,
             }
         )
+        self._audit_twins()
         return True
 
     def action_open_source(self):
@@ -527,7 +595,12 @@ class InvoiceraBillableItem(models.Model):
                     "are on the item.",
                     what=what or _("source (%(kind)s)", kind=source),
                     rights=rights
-                    or _("access to %(records)s records", records=record._description),
+                    or _(
+                        "access to %(records)s records",
+                        # the model's name in the user's language, as Odoo's
+                        # access errors name it
+                        records=self.env["ir.model"]._get(record._name).name,
+                    ),
                 )
             )
         view_id = self.env.ref(view).id if view else False
@@ -587,6 +660,10 @@ class InvoiceraBillableItem(models.Model):
             )
         if changes:
             self.with_context(invoicera_sync=ENGINE).write(changes)
+        if changes.get("quantity_outdated"):
+            # the quantity set by hand is to set again: said now, not at the
+            # next audit (a run would bill it as it stands)
+            self._audit(self)
 
     def _manual_price_in(self, changes):
         """The rate set by hand on this item, in the unit and currency its source
@@ -642,7 +719,8 @@ class InvoiceraBillableItem(models.Model):
         time worked that day, as its source counts it), zero or negative rates,
         billable quantities set by hand before their work changed, missing
         descriptions, items older than the company's maximum age, time on closed
-        tasks. Returns the flagged items.
+        tasks, work dated before its currency's first rate. Returns the flagged
+        items.
         Checks run with a query per kind of check, whatever the number of items.
         """
         if items is None:
@@ -679,6 +757,8 @@ class InvoiceraBillableItem(models.Model):
                             limit=limit,
                         )
                     )
+        for item, warning in items._audit_rate_days().items():
+            warnings[item].append(warning)
         today = fields.Date.context_today(self)
         for item in items:
             found = item._audit_own_warnings(today)
@@ -702,8 +782,9 @@ class InvoiceraBillableItem(models.Model):
         elif rate_sign < 0:
             # refused by the run (_invoicing_errors), as a zero rate
             found.append(_("Negative rate."))
-        if item.quantity < 0:
-            # refused by the run (_invoicing_errors): said before it
+        if item.quantity < 0 or item.worked_quantity < 0:
+            # refused by the run (_invoicing_errors): said before it (a small
+            # correction rounded to nothing too)
             found.append(_("Negative quantity."))
         elif not item.quantity:
             # stored rounded (0.001 h is 0): billed, a line of nothing
@@ -735,6 +816,53 @@ class InvoiceraBillableItem(models.Model):
             if not closed_on or item.date > closed_on:
                 found.append(_("Time on the closed task %(task)s.", task=task.name))
         return found
+
+    def _audit_rate_days(self):
+        """{item: warning} for the items of ``self`` in a currency other than
+        their company's dated before that currency's first rate: a rate
+        converted into it on their day (a price of the client's pricelist, a
+        cost) was converted one to one, Odoo's rate where it has none. A rate
+        added for that day prices them again (``res.currency.rate``). Two
+        queries."""
+        oldest = defaultdict(dict)
+        for company, currency, day in self.sudo()._read_group(
+            [("id", "in", self.ids)], ["company_id", "currency_id"], ["date:min"]
+        ):
+            if currency != company.currency_id:
+                oldest[company.root_id][currency] = day
+        warnings = {}
+        for root, days in oldest.items():
+            first_rate = dict(
+                self.env["res.currency.rate"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("currency_id", "in", [currency.id for currency in days]),
+                        "|",
+                        ("company_id", "=", False),
+                        ("company_id", "=", root.id),
+                    ],
+                    ["currency_id"],
+                    ["name:min"],
+                )
+            )
+            for currency, day in days.items():
+                first = first_rate.get(currency)
+                if first is not None and day >= first:
+                    continue
+                for item in self.filtered(
+                    lambda i, c=currency, r=root, f=first: i.currency_id == c
+                    and i.company_id.root_id == r
+                    and (f is None or i.date < f)
+                ):
+                    warnings[item] = _(
+                        "%(currency)s has no exchange rate on or before %(date)s: a "
+                        "rate converted into it that day was converted one to one. "
+                        "Add a rate for that day.",
+                        currency=currency.name,
+                        date=format_date(self.env, item.date),
+                    )
+        return warnings
 
     def _audit_duplicates(self):
         """{item: number of identical entries} for the time items of ``self`` that
@@ -884,20 +1012,26 @@ class InvoiceraBillableItem(models.Model):
         for project, project_items in items.grouped("project_id").items():
             if not project:
                 continue
-            body = (
-                _(
+            if decision == "approved" and not comment:
+                body = _(
                     "%(client)s approved %(count)s item(s) of unbilled work.",
                     client=partner.display_name,
                     count=len(project_items),
                 )
-                if decision == "approved"
-                else _(
+            elif decision == "approved":
+                body = _(
+                    "%(client)s approved %(count)s item(s) of unbilled work: %(comment)s",
+                    client=partner.display_name,
+                    count=len(project_items),
+                    comment=comment,
+                )
+            else:
+                body = _(
                     "%(client)s disputed %(count)s item(s) of unbilled work: %(comment)s",
                     client=partner.display_name,
                     count=len(project_items),
                     comment=comment,
                 )
-            )
             managers = project.sudo().user_id.partner_id
             project.sudo().message_post(
                 body=body,
@@ -908,11 +1042,15 @@ class InvoiceraBillableItem(models.Model):
         return items
 
     def action_ask_client_again(self):
-        """After fixing disputed items, ask the client to approve them again."""
+        """After fixing disputed items, ask the client to approve them again;
+        on a project that no longer asks its client, they are billable again
+        (their comment kept: it says what was settled)."""
         self._check_not_invoiced()
-        self.filtered(lambda i: i.client_approval == "disputed").with_context(
-            invoicera_engine=ENGINE
-        ).write({"client_approval": "pending"})
+        disputed = self.filtered(lambda i: i.client_approval == "disputed")
+        for approval, items in disputed.grouped(
+            lambda i: i._client_approval_of(i.project_id.id)
+        ).items():
+            items.with_context(invoicera_engine=ENGINE).write({"client_approval": approval})
         return True
 
     @api.model
@@ -947,7 +1085,10 @@ class InvoiceraBillableItem(models.Model):
 
     def _names(self, limit=MAX_NAMED):
         """The items, named for an error message."""
-        names = [f"{item.partner_id.name} · {item.date} · {item.name}" for item in self[:limit]]
+        names = [
+            f"{item.partner_id.name} · {format_date(self.env, item.date)} · {item.name}"
+            for item in self[:limit]
+        ]
         if len(self) > limit:
             names.append(_("and %(count)s more", count=len(self) - limit))
         return "\n- " + "\n- ".join(names)
@@ -1091,10 +1232,16 @@ class InvoiceraBillableItem(models.Model):
                     "|",
                     "|",
                     "|",
+                    "|",
+                    "|",
+                    "|",
                     ("company_id", "!=", company.id),
                     ("state", "not in", ("to_bill", "deferred")),
                     ("active", "=", False),
+                    ("client_approval", "not in", ("not_required", "approved")),
+                    ("deferred_until", ">", invoice_date),
                     ("quantity", "<", 0),
+                    ("worked_quantity", "<", 0),
                     # stored rounded to the prices' precision
                     ("price_unit", "<=", 0),
                 ]
@@ -1110,7 +1257,20 @@ class InvoiceraBillableItem(models.Model):
                 lambda i: i.state not in ("to_bill", "deferred") or not i.active,
                 _("These items are not to bill (any more):%(items)s"),
             ),
-            (lambda i: i.quantity < 0, _("These items have a negative quantity:%(items)s")),
+            # (a run takes neither; items invoiced through the API are refused)
+            (
+                lambda i: i.client_approval not in ("not_required", "approved"),
+                _("These items await the client's approval, or the client disputed them:%(items)s"),
+            ),
+            (
+                lambda i: i.state == "deferred" and i.deferred_until > invoice_date,
+                _("These items are deferred to after the invoice date:%(items)s"),
+            ),
+            (
+                # a correction of -0.1 h rounded to 0 h is not billed as nothing
+                lambda i: i.quantity < 0 or i.worked_quantity < 0,
+                _("These items have a negative quantity:%(items)s"),
+            ),
             (
                 lambda i: i.price_unit <= 0,
                 _("These items have a zero or negative rate:%(items)s"),
@@ -1264,7 +1424,8 @@ class InvoiceraBillableItem(models.Model):
 
     @api.model
     def _line_name(self, partner, detail, line, cache=None):
-        """The label of an invoice line, in the client's language.
+        """The label of an invoice line, in the language of ``partner`` (the
+        invoice's address: its PDF's, e-mail's and annex's language).
 
         ``line``: what the line bills, as :meth:`_invoice_lines` gives it;
         ``cache``: a dict kept for one batch, where each date, project and
@@ -1429,6 +1590,8 @@ class InvoiceraBillableItem(models.Model):
             detail = partner.invoicera_invoice_detail or "project"
             currency = self._invoice_currency(partner, company)
             invoice_address = partner.address_get(["invoice"])["invoice"]
+            # the language of the invoice's PDF, e-mail and annex: its address's
+            reader = partner.browse(invoice_address)
             header = self._invoice_header(company, invoice_address, currency, headers, invoice_date)
             position = self.env["account.fiscal.position"].browse(header["fiscal_position_id"])
             # the invoice lines' partner (account.move.line._compute_partner_id)
@@ -1450,7 +1613,7 @@ class InvoiceraBillableItem(models.Model):
                         "sequence": sequence,
                         "display_type": "product",
                         "product_id": line["product"].id,
-                        "name": self._line_name(partner, detail, line, names),
+                        "name": self._line_name(reader, detail, line, names),
                         "quantity": line["quantity"],
                         "product_uom_id": line["uom"].id,
                         "price_unit": (
@@ -1476,9 +1639,9 @@ class InvoiceraBillableItem(models.Model):
                         vals["analytic_distribution"] = distribution
                     line_vals.append(vals)
                 projects = dict.fromkeys(line["project"] for line in lines if line["project"])
-                # in the client's language, as its lines (the PDF shows it)
+                # in the language of the PDF, which shows it, as the lines
                 origin = ", ".join(
-                    project.with_context(lang=partner.lang).name for project in projects
+                    project.with_context(lang=reader.lang).name for project in projects
                 )
                 invoice_vals = {
                     **header,

@@ -12,6 +12,23 @@ class ProjectProject(models.Model):
         "portal; only approved work is invoiced.",
     )
 
+    def unlink(self):
+        # The work of deleted projects (costs, deliveries: Odoo deletes a project
+        # without timesheets) is no longer billed to their clients: their
+        # sources, synced again once the projects are gone, say what is left.
+        # sudo: the work is everyone's, whoever deletes the project.
+        items = (
+            self.env["invoicera.billable.item"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("project_id", "in", self.ids), ("state", "!=", "invoiced")])
+        )
+        sources = items._sources()
+        res = super().unlink()
+        for records in sources.values():
+            records.exists()._invoicera_sync_items()
+        return res
+
     def write(self, vals):
         res = super().write(vals)
         if "invoicera_client_approval" in vals:
@@ -32,9 +49,14 @@ class ProjectProject(models.Model):
         Item.search(
             unbilled + [("project_id", "in", asking.ids), ("client_approval", "=", "not_required")]
         ).write({"client_approval": "pending"})
+        # work the client disputed stays out of billing until settled ("Ask the
+        # Client Again"), with the client's comment
         released = Item.search(
             unbilled
             + [("project_id", "in", (self - asking).ids), ("client_approval", "!=", "not_required")]
+        ).filtered(
+            lambda item: item.client_approval != "disputed"
+            or item.state not in ("to_bill", "deferred")
         )
         released.write({"client_approval": "not_required"})
         # the client's comment on work still to bill goes with the question; on

@@ -34,3 +34,21 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="The detail of the PDF annex listing the billed work, sent with invoices.",
     )
+
+    def write(self, vals):
+        # A contact joining or leaving a company is billed as another client:
+        # work is billed to the commercial entity, which Odoo recomputes for
+        # the contact and its own contacts.
+        family = self.browse()
+        if {"parent_id", "is_company"} & vals.keys():
+            family = (
+                self.sudo().with_context(active_test=False).search([("id", "child_of", self.ids)])
+            )
+        before = {partner.id: partner.commercial_partner_id for partner in family}
+        res = super().write(vals)
+        moved = family.filtered(lambda partner: partner.commercial_partner_id != before[partner.id])
+        if moved:
+            # their unbilled work, billed to their former client, follows them
+            former = self.browse({before[partner.id].id for partner in moved})
+            self.env["invoicera.billable.item"]._resync_unbilled([("partner_id", "in", former.ids)])
+        return res

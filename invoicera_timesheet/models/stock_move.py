@@ -233,7 +233,13 @@ class StockMove(models.Model):
             values.append(
                 {
                     "source_id": move.id,
-                    "name": f"{move.product_id.display_name} ({move.picking_id.name})",
+                    # in the client's language (invoice lines, annex, portal),
+                    # not that of whoever validates or edits the delivery
+                    "name": "%s (%s)"
+                    % (
+                        move.product_id.with_context(lang=partner.lang).display_name,
+                        move.picking_id.name,
+                    ),
                     # the day it was done where it was done (Odoo keeps UTC)
                     "date": day,
                     "company_id": company.id,

@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.translate import code_translations
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -159,3 +162,22 @@ class TestAnnexSending(InvoiceraTimesheetCase):
         )
         with self.assertRaises(AccessError):
             Report._render_qweb_pdf("invoicera_billing.action_report_time_annex", invoice.ids)
+
+    def test_the_annex_file_is_named_in_the_clients_language(self):
+        """Sent by an English-speaking accountant to a French client, the
+        annex's file is named in French, as the e-mail it goes with is."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.client.lang = "fr_FR"
+        french = {"Annex %(invoice)s.pdf": "Annexe %(invoice)s.pdf"}
+        with patch.dict(
+            code_translations.python_translations, {("invoicera_billing", "fr_FR"): french}
+        ):
+            invoice = self.invoice(self.client, post=True)
+            placeholders = self.env["account.move.send"]._get_placeholder_mail_attachments_data(
+                invoice
+            )
+            self.assertIn(
+                f"Annexe {invoice.name.replace('/', '_')}.pdf",
+                [placeholder["name"] for placeholder in placeholders],
+            )
+            self.assertTrue(invoice._invoicera_annex_attachment().name.startswith("Annexe "))

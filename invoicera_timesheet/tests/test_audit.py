@@ -179,3 +179,50 @@ class TestAudit(InvoiceraTimesheetCase):
         line = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
         self.assertEqual((line.item_count, line.flagged_count), (2, 1))
         self.assertEqual(date(2026, 3, 10), line.oldest_date)
+
+    def test_what_is_fixed_or_found_since_the_audit_shows_at_once(self):
+        """The cockpit's flags follow the clerk's work, not the next audit: a rate
+        set clears "Zero rate."; writing one of two duplicates off clears the
+        other's flag; an employee changing time written down flags it (a run
+        before the nightly audit billed the hours written down, unflagged)."""
+        self.service.lst_price = 0
+        nobody = self.env["hr.employee"].create({"name": "Carl Temp"})
+        zero = self.item_of(self.log_time(nobody, 1, name="Pro bono"))
+        first, second = (
+            self.item_of(self.log_time(self.alice, 2, name="Design review")) for _i in range(2)
+        )
+        written_down = self.log_time(self.bob, 3, name="Workshop")
+        self.assertEqual(set(self.audit()), set(zero | first | second))
+        zero.write({"price_unit": 90, "adjustment_reason": "Rate forgotten"})
+        self.assertFalse(zero.audit_flagged)
+        second.action_exclude()
+        self.assertFalse(first.audit_flagged)
+        item = self.item_of(written_down)
+        item.write({"quantity": 2, "adjustment_reason": "Learning curve"})
+        self.assertFalse(item.audit_flagged)
+        written_down.unit_amount = 5
+        self.assertTrue(item.quantity_outdated)
+        self.assertTrue(item.audit_flagged)
+        self.assertIn("Set the billable quantity again", item.audit_warning)
+
+    def test_work_before_its_currencys_first_rate_is_flagged(self):
+        """Priced in its client's euro pricelist (an employee without a rate:
+        the service's price, 100 USD), work dated before the euro's first rate
+        was converted one to one (Odoo's rate where it has none): 100 EUR. The
+        audit says so; a rate added for its day prices it again (50 EUR)."""
+        self.env["res.currency.rate"].search([("currency_id", "=", self.eur.id)]).unlink()
+        self.env["res.currency.rate"].create(
+            {"currency_id": self.eur.id, "name": "2026-03-20", "rate": 0.8}
+        )
+        self.service.lst_price = 100
+        nobody = self.env["hr.employee"].create({"name": "Carl Temp"})
+        item = self.item_of(self.log_time(nobody, 1, project=self.project_eur, name="Setup"))
+        self.assertEqual((item.price_unit, item.currency_id), (100, self.eur))
+        self.assertIn(
+            f"{self.eur.name} has no exchange rate on or before 03/10/2026", self.audit()[item]
+        )
+        self.env["res.currency.rate"].create(
+            {"currency_id": self.eur.id, "name": "2026-03-01", "rate": 0.5}
+        )
+        self.assertEqual(item.price_unit, 50)
+        self.assertNotIn(item, self.audit())

@@ -1027,6 +1027,21 @@ class TestCostSources(CostSourcesCase):
         invoice._reverse_moves([{"invoice_date": date.today()}]).action_post()
         self.assertEqual(self.item_of(billed).state, "to_bill")
 
+    def test_deleting_a_project_takes_its_material_off_the_bill(self):
+        """A project with material delivered and no time can be deleted (Odoo
+        refuses only with timesheets): its client is no longer billed for the
+        material, which no project bills any more (it stayed to bill, without
+        a project)."""
+        unbilled = self.item_of((self.deliver_to_project(3) | self.deliver_to_project(1)).move_ids)
+        self.assertEqual(len(unbilled), 2)
+        self.project.unlink()
+        self.assertFalse(unbilled.filtered("active"))
+        self.assertFalse(
+            self.Item.search(
+                self.Item._billable_domain(self.company, date(2026, 3, 31), partners=self.client)
+            )
+        )
+
     def test_material_delivered_to_the_project(self):
         picking = self.deliver_to_project(3)
         item = self.item_of(picking.move_ids)

@@ -36,6 +36,25 @@ class TestInvoiceClientLanguage(InvoiceraTimesheetCase):
         self.assertIn("(02/03/2026)", name, "the period too, as French dates")
         self.assertEqual(invoice.invoice_origin, "Site web", "its source, on the PDF too")
 
+    def test_lines_in_the_language_of_the_invoice_address(self):
+        """Acme writes English but its accounts payable contact, the invoice's
+        address, French: the PDF, the e-mail and the annex are in French (Odoo's
+        and ours, in the invoice partner's language), and so are its lines and
+        its source (they were English)."""
+        self.client.lang = "en_US"
+        self.env["res.partner"].create(
+            {
+                "name": "Comptabilité",
+                "type": "invoice",
+                "parent_id": self.client.id,
+                "lang": "fr_FR",
+            }
+        )
+        invoice = self.invoice(self.client)
+        self.assertEqual(invoice.partner_id.lang, "fr_FR")
+        self.assertTrue(invoice.invoice_line_ids.name.startswith("Site web · "))
+        self.assertEqual(invoice.invoice_origin, "Site web")
+
     def test_per_task_lines_in_the_clients_language(self):
         self.client.invoicera_invoice_detail = "task"
         name = self.invoice(self.client).invoice_line_ids.name

@@ -24,8 +24,21 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
         self.log_time(self.alice, 2)
         self.log_time(self.alice, -1, name="Correction")
         self.assertRefused(
-            self.client, r"negative quantity:\n- Acme Analytics · 2026-03-10 · Correction"
+            self.client, r"negative quantity:\n- Acme Analytics · 03/10/2026 · Correction"
         )
+
+    def test_small_negative_hours_rounded_to_nothing(self):
+        """A correction of -0.1 h, rounded to the nearest quarter hour, is 0 h to
+        bill: refused as negative hours, not billed as a line of nothing."""
+        self.project.write({"invoicera_rounding": 0.25, "invoicera_rounding_method": "nearest"})
+        self.log_time(self.alice, 2)
+        correction = self.log_time(self.alice, -0.1, name="Correction")
+        self.assertEqual(self.item_of(correction).quantity, 0)
+        self.assertRefused(
+            self.client, r"negative quantity:\n- Acme Analytics · 03/10/2026 · Correction"
+        )
+        self.Item._audit(self.item_of(correction))
+        self.assertIn("Negative quantity.", self.item_of(correction).audit_warning)
 
     def test_zero_rate(self):
         self.log_time(self.alice, 2, name="Pro bono?")
@@ -129,7 +142,7 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
         self.assertRefused(
             self.client,
             r"Consulting pack is sold in Units, these items are in Hours:\n"
-            r"- Acme Analytics · 2026-03-10 · Workshop",
+            r"- Acme Analytics · 03/10/2026 · Workshop",
         )
 
     def test_item_of_another_company(self):

@@ -91,6 +91,26 @@ class TestMaterialSources(CostSourcesCase):
 
     # ------------------------------------------------------------------
     # Deliveries of sale orders keep Odoo's own flow
+    def test_a_delivery_is_named_in_the_clients_language(self):
+        """Validated by an English-speaking storekeeper for a French client, the
+        material is named in French on its invoice line (as Odoo's sale names
+        products), not in the language of whoever validated the delivery."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.client.lang = "fr_FR"
+        self.client.invoicera_invoice_detail = "item"
+        cable = self.storable("Network cable", 5)
+        cable.product_tmpl_id.update_field_translations("name", {"fr_FR": "Câble réseau"})
+        picking = self.delivery()
+        self.add_move(picking, cable, 2)
+        self.validate(picking.with_context(lang="en_US"))
+        self.assertEqual(self.item_of(picking.move_ids).name, f"Câble réseau ({picking.name})")
+        self.assertIn(
+            "Câble réseau",
+            self.invoice(
+                self.client, invoice_date=picking.move_ids.date.date()
+            ).invoice_line_ids.name,
+        )
+
     def test_extra_product_on_a_sale_order_delivery_for_the_project(self):
         """A product added to a sale order's delivery is added to the order by
         Odoo (sale_stock), which invoices it: it is not billed here too."""

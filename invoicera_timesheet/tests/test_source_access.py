@@ -72,6 +72,20 @@ class TestSourceAccess(CostSourcesCase):
             item, self.billing_user, r"You cannot open this expense: it needs Expenses access"
         )
 
+    def test_a_source_without_its_own_words_is_named_in_the_users_language(self):
+        """A source that names neither itself nor the rights it needs (the
+        default of a new source) is refused with its model's name in the user's
+        language, as Odoo's access errors name it (it was always English)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.billing_user.lang = "fr_FR"
+        self.env["ir.model"]._get("hr.expense").update_field_translations(
+            "name", {"fr_FR": "Note de frais"}
+        )
+        expense = self.approved_expense(200)
+        item = self.item_of(expense).with_user(self.billing_user)
+        with self.assertRaisesRegex(UserError, "Note de frais"):
+            item.with_context(lang="fr_FR")._source_action(expense.with_user(self.billing_user))
+
     def test_expense_opens_for_expense_approvers(self):
         """A Billing User who is no HR officer reads employees as public
         profiles: the expense's form shows its employee all the same."""

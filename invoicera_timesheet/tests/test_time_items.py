@@ -179,6 +179,28 @@ class TestTimeItems(InvoiceraTimesheetCase):
         self.assertEqual((item.worked_quantity, item.quantity), (4, 2))
         self.assertEqual(item.standard_amount, 360, "value at standard rate keeps the worked time")
 
+    def test_a_value_sent_again_is_no_edit(self):
+        """The list sends a field edited then restored (3 h, 2 h, back to 3 h)
+        with the description fixed, and an import sends every column: a value
+        the item has is no edit (the save asked for a reason, and the item no
+        longer followed its timesheet)."""
+        line = self.log_time(self.alice, 3)
+        item = self.item_of(line)
+        item.write({"quantity": 3, "price_unit": 90, "name": "Typo fixed"})
+        self.assertFalse(item.quantity_manual or item.price_manual)
+        self.assertTrue(item.name_manual)
+        line.unit_amount = 4
+        self.assertEqual(item.quantity, 4, "it follows its timesheet")
+        # one of two items changed: only that one is edited
+        other = self.item_of(self.log_time(self.alice, 2))
+        (item | other).write({"quantity": 4, "adjustment_reason": "Agreed"})
+        self.assertEqual((item.quantity_manual, other.quantity_manual), (False, True))
+
+    def test_a_blank_reason_is_no_reason(self):
+        item = self.item_of(self.log_time(self.alice, 3))
+        with self.assertRaisesRegex(ValidationError, "Give a reason"):
+            item.write({"quantity": 1, "adjustment_reason": "   "})
+
     @freeze_time("2026-03-31")  # the work is recent: nothing else to flag
     def test_a_write_down_decided_on_other_work_is_flagged(self):
         """A write-down of 3 h to 2 h, then the time corrected to 1 h: billing 2 h
@@ -259,3 +281,29 @@ class TestTimeItems(InvoiceraTimesheetCase):
                 who.create(vals)
         self.assertEqual(Item.search_count([("source_id", "=", line.id)]), 1)
         self.assertEqual(self.invoice(self.client).amount_untaxed, 180)
+
+    @freeze_time("2026-03-31")  # the work is recent: nothing else to flag
+    def test_edits_undone_follow_the_work_again(self):
+        """A write-down and a rate set by hand, undone: the item bills its work
+        as it stands (hours changed since included), without a reason."""
+        line = self.log_time(self.alice, 3)
+        item = self.item_of(line)
+        item.write({"quantity": 2, "price_unit": 50, "adjustment_reason": "Learning curve"})
+        line.unit_amount = 4
+        self.assertEqual((item.quantity, item.price_unit), (2, 50))
+        item.with_user(self.billing_user).action_undo_edits()
+        self.assertRecordValues(
+            item,
+            [
+                {
+                    "quantity": 4,
+                    "price_unit": 90,
+                    "quantity_manual": False,
+                    "price_manual": False,
+                    "adjustment_reason": False,
+                    "audit_flagged": False,
+                }
+            ],
+        )
+        line.unit_amount = 5
+        self.assertEqual(item.quantity, 5)
