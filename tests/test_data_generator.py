@@ -37,20 +37,25 @@ class TestDataGenerator(TransactionCase):
             self.env.company.currency_id,
         )
 
+    def generate_twice(self, **params):
+        """The demo profile with only clients, projects, time (and ``params``),
+        generated twice with the same seed."""
+        params = {
+            **PROFILES["demo"],
+            "invoices": 0,
+            "portal_clients": 0,
+            "vendor_bills": 0,
+            "products": 0,
+            "expenses_per_client": 0,
+            **params,
+        }
+        return [
+            DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
+            for _i in range(2)
+        ]
+
     def test_same_seed_same_data(self):
-        params = dict(
-            PROFILES["demo"],
-            clients=3,
-            projects=2,
-            timesheets_per_client=5,
-            invoices=0,
-            portal_clients=0,
-            vendor_bills=0,
-            products=0,
-            expenses_per_client=0,
-        )
-        first = DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
-        second = DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
+        first, second = self.generate_twice(clients=3, projects=2, timesheets_per_client=5)
         self.assertEqual(first["clients"].mapped("name"), second["clients"].mapped("name"))
         self.assertEqual(
             first["timesheets"].mapped("unit_amount"),
@@ -61,19 +66,9 @@ class TestDataGenerator(TransactionCase):
         """``--force`` adds the data again: the same contacts, whose portal users
         exist already; the run goes on without them (the logins, unique, made
         it fail and undo everything)."""
-        params = dict(
-            PROFILES["demo"],
-            clients=2,
-            projects=1,
-            timesheets_per_client=1,
-            invoices=0,
-            portal_clients=1,
-            vendor_bills=0,
-            products=0,
-            expenses_per_client=0,
+        first, second = self.generate_twice(
+            clients=2, projects=1, timesheets_per_client=1, portal_clients=1
         )
-        first = DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
-        second = DataGenerator(self.env, today=date(2026, 3, 31), seed=7, **params).generate()
         self.assertEqual(len(first["portal_users"]), 1)
         self.assertFalse(second["portal_users"])
         self.assertEqual(len(second["clients"]), 2)
