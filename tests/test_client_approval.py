@@ -276,6 +276,11 @@ class TestClientApproval(HttpCase):
         )
         screen = self.env["invoicera.unbilled.client"].search([("partner_id", "=", self.client.id)])
         self.assertEqual(screen.disputed_count, 1)
+        # edited (its description, its hours at the source): still disputed
+        self.book.write({"name": "Brand book, second round"})
+        self.book._sources()["account.analytic.line"].unit_amount = 3
+        self.assertEqual(self.book.client_approval, "disputed")
+        self.assertNotIn(self.book, self.billable())
         self.book.action_ask_client_again()
         self.assertEqual(self.book.client_approval, "not_required")
         self.assertEqual(self.billable(), self.moodboard | self.logo | self.book)

@@ -17,7 +17,7 @@ Steps, each skipped when already done:
 3. build ``.run/venv`` with Odoo, its requirements and ours;
 4. find PostgreSQL (``PG*`` variables / local socket, then 127.0.0.1:5432),
    else start a private cluster in ``.run/pgdata`` (as root, in a clone the
-   ``postgres`` user cannot reach, ``/var/tmp/invoicera-pg-<digest>``);
+   ``postgres`` user cannot reach, ``/var/lib/postgresql/invoicera-pg-<digest>``);
 5. create or reuse the database, install the addons, load ``data/``.
 """
 
@@ -377,15 +377,20 @@ def others_may_enter(path):
     return True
 
 
+#: the home of Debian's postgres user, where a private cluster goes when the
+#: clone is in a folder that user cannot enter
+POSTGRES_HOME = Path("/var/lib/postgresql")
+
+
 def private_cluster_paths(run_dir=RUN):
     run_dir = Path(run_dir)
     digest = hashlib.sha1(str(run_dir).encode()).hexdigest()[:10]
     if os.geteuid() == 0 and not others_may_enter(run_dir):
         # As root, the cluster runs as postgres, who cannot reach a clone in a
-        # folder of root's only (/root, a mktemp -d): kept under /var/tmp, one
-        # per clone, as long-lived as .run/.
-        base = Path("/var/tmp" if os.path.isdir("/var/tmp") else tempfile.gettempdir())
-        run_dir = base / f"invoicera-pg-{digest}"
+        # folder of root's only (/root, a mktemp -d): kept in postgres's own
+        # home (Debian's packages make it), one per clone; not under /var/tmp,
+        # whose files untouched for a month the system deletes.
+        run_dir = POSTGRES_HOME / f"invoicera-pg-{digest}"
     sockdir = run_dir / "pgsock"
     if len(str(sockdir)) > 80:  # unix socket paths are limited to 107 bytes
         sockdir = Path(tempfile.gettempdir()) / f"invoicera-pg-{digest}"
@@ -435,7 +440,10 @@ def start_private_cluster(run_dir=RUN, port=5432):
     as_owner = []
     if os.geteuid() == 0:
         as_owner = as_postgres_user()
-    for path in (datadir, sockdir):
+    folders = [datadir, sockdir]
+    if datadir.parent != Path(run_dir):
+        folders.insert(0, datadir.parent)  # in postgres's home: its own
+    for path in folders:
         path.mkdir(parents=True, exist_ok=True)
         if as_owner:
             shutil.chown(path, "postgres", "postgres")

@@ -391,8 +391,15 @@ class InvoiceraBillableItem(models.Model):
             # item following its source.
             sent = [fname for fname in MANUAL_FLAGS if fname in vals]
             if sent:
+                # (a quantity whose work changed since it was set, set again as
+                # it is, is confirmed: an edit)
                 by_edit = self.grouped(
-                    lambda item: tuple(f for f in sent if changed_by(item, vals, [f]))
+                    lambda item: tuple(
+                        f
+                        for f in sent
+                        if changed_by(item, vals, [f])
+                        or (f == "quantity" and item.quantity_outdated)
+                    )
                 )
                 if list(by_edit) != [tuple(sent)]:
                     for edited, items in by_edit.items():
@@ -408,12 +415,15 @@ class InvoiceraBillableItem(models.Model):
             if "quantity" in vals:
                 vals["quantity_outdated"] = False
         if CLIENT_VISIBLE_FIELDS & set(vals) and not engine:
-            # What the client approved or disputed changed: ask again.
-            # (or, on a project that no longer asks its client, not)
+            # What the client approved or disputed changed: ask again. On a
+            # project that no longer asks its client, approved work needs no
+            # approval; disputed work stays so until staff settle it.
             decided = self.filtered(lambda i: i.client_approval in ("approved", "disputed"))
             for approval, items in decided.grouped(
                 lambda i: i._client_approval_of(i.project_id.id)
             ).items():
+                if approval == "not_required":
+                    items = items.filtered(lambda i: i.client_approval == "approved")
                 super(InvoiceraBillableItem, items).write({"client_approval": approval})
         res = super().write(vals)
         if not engine and not synced and USER_FIELDS & set(vals):
@@ -481,7 +491,8 @@ class InvoiceraBillableItem(models.Model):
                 "adjustment_reason": False,
             }
         )
-        for sources in self._sources().values():
+        # sudo: the work is everyone's (an expense, a delivery the user may not read)
+        for sources in self.sudo()._sources().values():
             sources._invoicera_sync_items()
         self._audit(self)
         return True
@@ -829,7 +840,9 @@ class InvoiceraBillableItem(models.Model):
             [("id", "in", self.ids)], ["company_id", "currency_id"], ["date:min"]
         ):
             if currency != company.currency_id:
-                oldest[company.root_id][currency] = day
+                # the oldest of the branches of a company
+                days = oldest[company.root_id]
+                days[currency] = min(day, days.get(currency, day))
         warnings = {}
         for root, days in oldest.items():
             first_rate = dict(

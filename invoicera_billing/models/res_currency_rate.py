@@ -25,11 +25,28 @@ class ResCurrencyRate(models.Model):
 
     def _invoicera_work_priced(self):
         """The domain of the unbilled work these rates price: rates are converted
-        at the rate of the day of the work, which a rate prices from its day on
-        (a rate added for a past day, or corrected, re-prices that work)."""
-        if not self:
-            return expression.FALSE_DOMAIN
-        return [("date", ">=", min(self.mapped("name")))]
+        at the rate of the day of the work, which a rate prices from its day to
+        the next rate of its currency (a rate added for a past day, or
+        corrected, re-prices that work; the day's rate, today's), in its
+        company (and branches) or in all for a rate of every company."""
+        domains = []
+        for rate in self.sudo():
+            domain = [("date", ">=", rate.name)]
+            following = rate.search(
+                [
+                    ("currency_id", "=", rate.currency_id.id),
+                    ("company_id", "=", rate.company_id.id),
+                    ("name", ">", rate.name),
+                ],
+                order="name",
+                limit=1,
+            )
+            if following:
+                domain.append(("date", "<", following.name))
+            if rate.company_id:
+                domain.append(("company_id", "child_of", rate.company_id.id))
+            domains.append(domain)
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
 
     @api.model
     def _invoicera_reprice(self, domain):

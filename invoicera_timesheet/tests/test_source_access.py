@@ -86,6 +86,16 @@ class TestSourceAccess(CostSourcesCase):
         with self.assertRaisesRegex(UserError, "Note de frais"):
             item.with_context(lang="fr_FR")._source_action(expense.with_user(self.billing_user))
 
+    def test_billing_staff_undo_the_edits_of_an_expense(self):
+        """A Billing User, who may not read the expense, undoes a rate set by
+        hand on its item: it bills the expense as it stands (an access error)."""
+        expense = self.approved_expense(200)
+        item = self.item_of(expense)
+        billed = item.price_unit
+        item.with_user(self.billing_user).write({"price_unit": 100, "adjustment_reason": "Deal"})
+        item.with_user(self.billing_user).action_undo_edits()
+        self.assertEqual((item.price_unit, item.price_manual), (billed, False))
+
     def test_expense_opens_for_expense_approvers(self):
         """A Billing User who is no HR officer reads employees as public
         profiles: the expense's form shows its employee all the same."""

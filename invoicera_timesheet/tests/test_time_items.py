@@ -196,6 +196,20 @@ class TestTimeItems(InvoiceraTimesheetCase):
         (item | other).write({"quantity": 4, "adjustment_reason": "Agreed"})
         self.assertEqual((item.quantity_manual, other.quantity_manual), (False, True))
 
+    @freeze_time("2026-03-31")  # the work is recent: nothing else to flag
+    def test_a_write_down_confirmed_as_it_is(self):
+        """3 h written down to 2 h, then the time corrected to 4 h: the clerk
+        sets 2 h again (an import, the API): the write-down is confirmed, no
+        longer flagged (it was a value sent again, the flag left for good)."""
+        line = self.log_time(self.alice, 3)
+        item = self.item_of(line)
+        item.write({"quantity": 2, "adjustment_reason": "Learning curve"})
+        line.unit_amount = 4
+        self.assertTrue(item.quantity_outdated and item.audit_flagged)
+        item.write({"quantity": 2})
+        self.assertFalse(item.quantity_outdated or item.audit_flagged)
+        self.assertEqual(item.quantity, 2)
+
     def test_a_blank_reason_is_no_reason(self):
         item = self.item_of(self.log_time(self.alice, 3))
         with self.assertRaisesRegex(ValidationError, "Give a reason"):
