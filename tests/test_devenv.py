@@ -361,6 +361,28 @@ def test_python_odoo_does_not_run_on_is_refused(odoo_src):
         assert "make PYTHON=python3.12 test" in str(error.value)
 
 
+def test_a_python_odoo_runs_on_is_found_on_the_path(odoo_src):
+    """python3 is 3.13 (Debian 13) but python3.11 is installed: the setup runs
+    again with it, rather than refusing (.ci/run cannot pass PYTHON=)."""
+    installed = {"python3.11": "/usr/bin/python3.11", "python3.13": "/usr/bin/python3.13"}
+    working = {"/usr/bin/python3.11"}
+
+    def found(which):
+        return devenv.supported_python(
+            odoo_src, which=which, runs=lambda python, version: python in working
+        )
+
+    assert found(installed.get) == "/usr/bin/python3.11"
+    installed["python3.12"] = "/usr/local/bin/python3.12"
+    assert found(installed.get) == "/usr/bin/python3.11", "a shim of a version not selected"
+    working.add("/usr/local/bin/python3.12")
+    assert found(installed.get) == "/usr/local/bin/python3.12"
+    assert found({}.get) is None
+    # this very Python runs, and says its version
+    assert devenv.python_runs(sys.executable, sys.version_info[:2])
+    assert not devenv.python_runs(sys.executable, (2, 7))
+
+
 def test_failed_install_shows_the_end_of_odoo_s_log(tmp_path):
     """make test logs to a file (a CI run leaves it in its clone): a failed
     install says where, and shows how it ends (it said "see the log above",

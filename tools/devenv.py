@@ -259,17 +259,51 @@ def venv_python():
     return RUN / "venv" / "bin" / "python"
 
 
+#: set when the setup runs again with another Python (never twice)
+SWITCHED_PYTHON = "INVOICERA_SWITCHED_PYTHON"
+
+
+def python_bounds(odoo_src):
+    """(lowest, highest) (major, minor) Python the Odoo tree runs on."""
+    text = (odoo_src / "odoo" / "__init__.py").read_text()
+    return tuple(
+        tuple(int(n) for n in re.search(rf"{name} = \((\d+), (\d+)\)", text).groups())
+        for name in ("MIN_PY_VERSION", "MAX_PY_VERSION")
+    )
+
+
+def python_runs(python, version):
+    """Whether ``python`` runs, is ``version`` (major, minor) and has venv (a
+    pyenv shim of a version not selected is on the PATH and fails)."""
+    try:
+        result = subprocess.run(
+            [python, "-c", "import sys, venv; print('%s.%s' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0 and result.stdout.strip() == "%s.%s" % version
+
+
+def supported_python(odoo_src, which=shutil.which, runs=python_runs):
+    """The path of a Python on PATH that the Odoo tree runs on, the latest
+    first (``python3.12``, then ``python3.11``...), else None."""
+    (major, low), (_major, high) = python_bounds(odoo_src)
+    for minor in range(high, low - 1, -1):
+        found = which(f"python{major}.{minor}")
+        if found and runs(found, (major, minor)):
+            return found
+    return None
+
+
 def check_python(odoo_src, version=None):
     """Odoo 18.0 runs on the Pythons its tree names (odoo/__init__.py): its
     pinned requirements have no wheels for later ones (pip would compile them
     and fail). Refused with what to do."""
     version = tuple((version or sys.version_info)[:2])
-    text = (odoo_src / "odoo" / "__init__.py").read_text()
-    bounds = {
-        name: tuple(int(n) for n in re.search(rf"{name} = \((\d+), (\d+)\)", text).groups())
-        for name in ("MIN_PY_VERSION", "MAX_PY_VERSION")
-    }
-    low, high = bounds["MIN_PY_VERSION"], bounds["MAX_PY_VERSION"]
+    low, high = python_bounds(odoo_src)
     if not low <= version <= high:
 
         def shown(v):
@@ -284,7 +318,17 @@ def check_python(odoo_src, version=None):
 
 def ensure_venv(odoo_src):
     """Build ``.run/venv`` once per set of requirements; reuse it after."""
-    check_python(odoo_src)
+    try:
+        check_python(odoo_src)
+    except SetupError:
+        # python3 is one Odoo does not run on (3.13 on Debian 13): the setup
+        # runs again with one it does, where the machine has it
+        other = None if os.environ.get(SWITCHED_PYTHON) else supported_python(odoo_src)
+        if not other:
+            raise
+        log(f"Odoo 18.0 does not run on Python {sys.version.split()[0]}: using {other}")
+        os.environ[SWITCHED_PYTHON] = other
+        os.execv(other, [other, str(Path(__file__).resolve()), *sys.argv[1:]])
     requirements = odoo_requirements(odoo_src)
     ours = [
         ROOT / name for name in ("requirements.txt", "requirements-test.txt", "constraints.txt")
