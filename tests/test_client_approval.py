@@ -322,3 +322,17 @@ class TestClientApproval(HttpCase):
         self.assertNotIn("Moodboard", named)
         self.assertEqual(self.moodboard.state, "to_bill")
         self.assertTrue(self.moodboard._invoice(self.env.company, date(2026, 3, 31)))
+
+    def test_a_write_down_confirmed_is_not_asked_again(self):
+        """Approved at 1.5 h, its work corrected from 2 h to 3 h (which the client
+        does not see) and the 1.5 h confirmed: still approved, billed (it went
+        back to the client, though nothing it sees changed)."""
+        self.moodboard.write({"quantity": 1.5, "adjustment_reason": "Agreed"})
+        self.moodboard._client_decide("approved", self.contact)
+        self.moodboard._sources()["account.analytic.line"].unit_amount = 3
+        self.assertEqual(self.moodboard.client_approval, "approved")
+        self.assertTrue(self.moodboard.quantity_outdated)
+        self.moodboard.write({"quantity": 1.5})
+        self.assertFalse(self.moodboard.quantity_outdated)
+        self.assertEqual(self.moodboard.client_approval, "approved")
+        self.assertIn(self.moodboard, self.billable())

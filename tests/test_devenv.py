@@ -383,6 +383,38 @@ def test_a_python_odoo_runs_on_is_found_on_the_path(odoo_src):
     assert not devenv.python_runs(sys.executable, (2, 7))
 
 
+def test_the_setup_runs_again_with_a_python_odoo_runs_on(monkeypatch, odoo_src):
+    """Refused by python3 (3.13), the setup runs itself again, as it was
+    called, with the Python found; once only: refused again, it says why."""
+    monkeypatch.delenv(devenv.SWITCHED_PYTHON, raising=False)
+
+    def refuse(src, version=None):
+        raise devenv.SetupError("Python 3.13 runs this setup")
+
+    monkeypatch.setattr(devenv, "check_python", refuse)
+    monkeypatch.setattr(devenv, "supported_python", lambda src: "/usr/bin/python3.11")
+    monkeypatch.setattr(sys, "argv", ["tools/devenv.py", "test", "--", "-k", "x"])
+    execs = []
+
+    def execv(path, args):
+        execs.append((path, args))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(devenv.os, "execv", execv)
+    with pytest.raises(SystemExit):
+        devenv.ensure_venv(odoo_src)
+    assert execs == [
+        (
+            "/usr/bin/python3.11",
+            ["/usr/bin/python3.11", str(ROOT / "tools" / "devenv.py"), "test", "--", "-k", "x"],
+        )
+    ]
+    assert devenv.os.environ[devenv.SWITCHED_PYTHON] == "/usr/bin/python3.11"
+    with pytest.raises(devenv.SetupError, match="3.13"):
+        devenv.ensure_venv(odoo_src)
+    assert len(execs) == 1, "never twice"
+
+
 def test_failed_install_shows_the_end_of_odoo_s_log(tmp_path):
     """make test logs to a file (a CI run leaves it in its clone): a failed
     install says where, and shows how it ends (it said "see the log above",

@@ -273,11 +273,12 @@ def python_bounds(odoo_src):
 
 
 def python_runs(python, version):
-    """Whether ``python`` runs, is ``version`` (major, minor) and has venv (a
-    pyenv shim of a version not selected is on the PATH and fails)."""
+    """Whether ``python`` runs, is ``version`` (major, minor) and makes
+    virtualenvs (Debian's ensurepip comes with python3.X-venv; a pyenv shim of
+    a version not selected is on the PATH and fails)."""
     try:
         result = subprocess.run(
-            [python, "-c", "import sys, venv; print('%s.%s' % sys.version_info[:2])"],
+            [python, "-c", "import sys, ensurepip, venv; print('%s.%s' % sys.version_info[:2])"],
             capture_output=True,
             text=True,
             timeout=60,

@@ -418,7 +418,11 @@ class InvoiceraBillableItem(models.Model):
             # What the client approved or disputed changed: ask again. On a
             # project that no longer asks its client, approved work needs no
             # approval; disputed work stays so until staff settle it.
-            decided = self.filtered(lambda i: i.client_approval in ("approved", "disputed"))
+            # (what changes: a write-down confirmed as it is shows the client
+            # nothing new)
+            decided = changed_by(self, vals, CLIENT_VISIBLE_FIELDS).filtered(
+                lambda i: i.client_approval in ("approved", "disputed")
+            )
             for approval, items in decided.grouped(
                 lambda i: i._client_approval_of(i.project_id.id)
             ).items():

@@ -43,8 +43,10 @@ class ResCurrencyRate(models.Model):
             )
             if following:
                 domain.append(("date", "<", following.name))
+            # an item dated by hand is priced on its work's day, not its own
+            domain = expression.OR([domain, [("date_manual", "=", True)]])
             if rate.company_id:
-                domain.append(("company_id", "child_of", rate.company_id.id))
+                domain = expression.AND([domain, [("company_id", "child_of", rate.company_id.id)]])
             domains.append(domain)
         return expression.OR(domains) if domains else expression.FALSE_DOMAIN
 

@@ -226,3 +226,19 @@ class TestAudit(InvoiceraTimesheetCase):
         )
         self.assertEqual(item.price_unit, 50)
         self.assertNotIn(item, self.audit())
+
+    def test_a_rate_prices_the_work_of_its_days(self):
+        """The rate of 1 January prices the work done until the next rate (1
+        April), and work dated by hand (priced on its work's day): corrected,
+        it re-prices those, not the work of April."""
+        january = self.env["res.currency.rate"].search(
+            [("currency_id", "=", self.eur.id), ("name", "=", "2026-01-01")]
+        )
+        march = self.item_of(self.log_time(self.alice, 1, day="2026-03-10"))
+        april = self.item_of(self.log_time(self.alice, 1, day="2026-04-10"))
+        redated = self.item_of(self.log_time(self.alice, 1, day="2026-03-11"))
+        redated.date = "2026-04-12"
+        priced = self.Item.search(january._invoicera_work_priced())
+        self.assertIn(march, priced)
+        self.assertNotIn(april, priced)
+        self.assertIn(redated, priced)
