@@ -89,8 +89,6 @@ class TestMaterialSources(CostSourcesCase):
         order.picking_ids.project_id = self.project
         return order
 
-    # ------------------------------------------------------------------
-    # Deliveries of sale orders keep Odoo's own flow
     def test_a_delivery_is_named_in_the_clients_language(self):
         """Validated by an English-speaking storekeeper for a French client, the
         material is named in French on its invoice line (as Odoo's sale names
@@ -111,6 +109,8 @@ class TestMaterialSources(CostSourcesCase):
             ).invoice_line_ids.name,
         )
 
+    # ------------------------------------------------------------------
+    # Deliveries of sale orders keep Odoo's own flow
     def test_extra_product_on_a_sale_order_delivery_for_the_project(self):
         """A product added to a sale order's delivery is added to the order by
         Odoo (sale_stock), which invoices it: it is not billed here too."""
@@ -175,18 +175,23 @@ class TestMaterialSources(CostSourcesCase):
         picking.move_ids.sale_line_id = order.order_line
         self.assertFalse(self.item_of(picking.move_ids), "the order's")
 
+    def deliver_ten_thousand(self, name, price):
+        """10,000 pieces of ``name`` at ``price`` (prices to 4 decimals, Decimal
+        Accuracy: Product Price) delivered to the project: (product, picking)."""
+        self.env.ref("product.decimal_price").digits = 4
+        product = self.storable(name, price)
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.warehouse.lot_stock_id, 10000
+        )
+        picking = self.delivery()
+        self.add_move(picking, product, 10000)
+        return product, self.validate(picking)
+
     def test_a_price_finer_than_a_cent_is_billed_as_priced(self):
         """Prices to 4 decimals (Decimal Accuracy: Product Price): 10,000 screws
         at 0.0125 are billed 125, as a sales order bills them. The item's rate
         was kept to the cent, 0.01: 100 billed."""
-        self.env.ref("product.decimal_price").digits = 4
-        screw = self.storable("Screw", 0.0125)
-        self.env["stock.quant"]._update_available_quantity(
-            screw, self.warehouse.lot_stock_id, 10000
-        )
-        picking = self.delivery()
-        self.add_move(picking, screw, 10000)
-        self.validate(picking)
+        screw, picking = self.deliver_ten_thousand("Screw", 0.0125)
         self.assertRecordValues(
             self.item_of(picking.move_ids), [{"price_unit": 0.0125, "amount": 125}]
         )
@@ -198,14 +203,7 @@ class TestMaterialSources(CostSourcesCase):
         """10,000 resistors at 0.004 (prices to 4 decimals) are billed 40. Before:
         the price, rounded to the cent, was taken for none (a free sample), and
         the delivery was billed by no one."""
-        self.env.ref("product.decimal_price").digits = 4
-        resistor = self.storable("Resistor", 0.004)
-        self.env["stock.quant"]._update_available_quantity(
-            resistor, self.warehouse.lot_stock_id, 10000
-        )
-        picking = self.delivery()
-        self.add_move(picking, resistor, 10000)
-        self.validate(picking)
+        _resistor, picking = self.deliver_ten_thousand("Resistor", 0.004)
         self.assertRecordValues(
             self.item_of(picking.move_ids), [{"price_unit": 0.004, "amount": 40}]
         )
