@@ -385,6 +385,17 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.state == "draft" and self.auto_post != "no"
 
+    def _invoicera_credits_keep_their_origin(self):
+        """Whether a credit note of this invoice, corrected ("Reverse and create
+        a new draft" on the credit note), must keep crediting it: an invoice of
+        billed work (or whose work its credit notes gave back), whose credit
+        notes in full return that work to unbilled. Sources of billable items
+        on other documents (vendor bills) extend this."""
+        self.ensure_one()
+        return self.move_type == "out_invoice" and bool(
+            self.invoicera_item_count or self.invoicera_items_released
+        )
+
     def _invoicera_check_modifiable(self):
         """Refuse "Reverse and create a new draft" on invoices of billed items.
 

@@ -1,5 +1,8 @@
 from odoo import models
 
+#: the type of the document a credit note credits
+REFUNDED_TYPE = {"out_refund": "out_invoice", "in_refund": "in_invoice"}
+
 
 class AccountMoveReversal(models.TransientModel):
     _inherit = "account.move.reversal"
@@ -19,17 +22,17 @@ class AccountMoveReversal(models.TransientModel):
         return super().reverse_moves(is_modify=is_modify)
 
     def _modify_default_reverse_values(self, origin_move):
-        """The new draft of a credit note of billed work credits the same
-        invoice: Odoo's copy leaves it no link to it (``reversed_entry_id`` is
-        not copied), so that, posted in full, it did not count as crediting the
-        invoice (its work stayed invoiced and locked) and no guard of credit
-        notes applied to it."""
+        """The new draft of a credit note of billed work (or of a vendor bill of
+        re-billable costs) credits the same invoice: Odoo's copy leaves it no
+        link to it (``reversed_entry_id`` is not copied), so that, posted in
+        full, it did not count as crediting the invoice (its work stayed
+        invoiced and locked; the bill's cost stayed billable) and no guard of
+        credit notes applied to it."""
         values = super()._modify_default_reverse_values(origin_move)
         invoice = origin_move.reversed_entry_id
         if (
-            origin_move.move_type == "out_refund"
-            and invoice.move_type == "out_invoice"
-            and (invoice.invoicera_item_count or invoice.invoicera_items_released)
+            REFUNDED_TYPE.get(origin_move.move_type) == invoice.move_type
+            and invoice._invoicera_credits_keep_their_origin()
         ):
             values["reversed_entry_id"] = invoice.id
         return values

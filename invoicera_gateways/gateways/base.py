@@ -239,6 +239,7 @@ class Gateway:
         form=None,
         headers=None,
         idempotency_key=None,
+        authenticate=True,
     ):
         """Call the gateway's API and return its decoded JSON answer.
 
@@ -251,9 +252,13 @@ class Gateway:
         invalid URL, a redirect loop) raise :class:`GatewayMisconfigured` with
         what to fix; other 4xx (the request itself refused: asking again will
         not help) raise :class:`GatewayRefused` with the gateway's message.
+        ``path`` may be a full address (another server of the gateway's, as its
+        OAuth server); ``authenticate=False`` sends no :meth:`auth_headers`.
         """
         url = urljoin(self.base_url(), path.lstrip("/"))
-        all_headers = {"Accept": "application/json", **self.auth_headers()}
+        all_headers = {"Accept": "application/json"}
+        if authenticate:
+            all_headers.update(self.auth_headers())
         if idempotency_key and self.idempotency_header:
             all_headers[self.idempotency_header] = idempotency_key
         all_headers.update(headers or {})

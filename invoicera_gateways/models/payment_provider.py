@@ -28,6 +28,12 @@ class PaymentProvider(models.Model):
         groups="base.group_system",
         help="The secret API key or access token used to call the gateway.",
     )
+    invoicera_refresh_token = fields.Char(
+        string="Refresh Token",
+        groups="base.group_system",
+        help="The OAuth refresh token the gateway gave you, with which Odoo renews its"
+        " access token (gateways whose access tokens expire: Zoho Payments).",
+    )
     invoicera_webhook_secret = fields.Char(
         string="Webhook Secret",
         groups="base.group_system",
@@ -150,5 +156,9 @@ class PaymentProvider(models.Model):
     @api.model
     def _get_removal_values(self):
         values = super()._get_removal_values()
-        values.update(invoicera_secret_key=False, invoicera_webhook_secret=False)
+        values.update(
+            invoicera_secret_key=False,
+            invoicera_refresh_token=False,
+            invoicera_webhook_secret=False,
+        )
         return values

@@ -429,6 +429,15 @@ class PaymentTransaction(models.Model):
                     tx._invoicera_charge_token()
                 else:
                     busy |= tx
+        # A charge from Register Payment that was not done at once (the gateway
+        # too slow to answer, a debit confirmed later): Odoo cancelled its payment
+        # then. Collected since, it gets a payment of its own, as a transaction
+        # without one does: the invoice is paid.
+        (self - busy).filtered(
+            lambda tx: tx.provider_code in GATEWAYS
+            and tx.state == "done"
+            and tx.payment_id.state == "canceled"
+        ).payment_id = False
         res = super(PaymentTransaction, self - busy)._post_process()
         # Still unreachable (or not retried here): stay in the post-processing
         # queue for the next run of the cron.

@@ -365,6 +365,43 @@ class GatewayCase(AccountPaymentCommon):
         tx._post_process()
         self.assertEqual(len(self.payments(tx)), 1)
 
+    def test_register_payment_with_a_saved_method_collected_later_pays_the_invoice(self):
+        """Register Payment with the client's saved method, the gateway too slow
+        to answer: Odoo cancels the payment of a transaction not done (as for any
+        provider). Once the retried charge is collected, the invoice is paid."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        token = self._create_token(provider_ref="tok_saved", invoicera_customer_ref="cus_1")
+        journal = self.provider.journal_id
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=self.invoice.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "payment_method_line_id": journal.inbound_payment_method_line_ids.filtered(
+                        lambda line: line.payment_provider_id == self.provider
+                    ).id,
+                    "payment_token_id": token.id,
+                }
+            )
+        )
+        slow = GatewayUnavailable("read timed out")
+        with patch.object(self.gateway_class, "charge_token", side_effect=slow):
+            payment = wizard._create_payments()
+        tx = payment.payment_transaction_id
+        self.assertEqual((payment.state, tx.state), ("canceled", "pending"))
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+        self.api.routes.update(self.charge_routes(tx))
+        self.cron_post_process(tx)
+        if tx.state == "pending":  # a debit the gateway confirms later
+            self.deliver(self.notification(tx, "done", event_id="evt_collected"))
+            tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        self.assertNotIn(tx.payment_id.state, ("draft", "canceled"), "a payment of its own")
+        self.assertEqual(payment.state, "canceled", "the cancelled payment stays as it was")
+
     def test_bad_token_request_is_refused_clearly(self):
         tx = self.make_tx(operation="offline")
         if not self.gateway_class.tokenization:

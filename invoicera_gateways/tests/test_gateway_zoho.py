@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import json
 import time
+from unittest.mock import patch
 
 import requests
 
@@ -10,6 +11,7 @@ from odoo.tests import tagged
 
 from ..gateways import Delivery
 from ..gateways.base import GatewayUnavailable
+from ..gateways.zoho import gateway as zoho_gateway
 from . import common
 
 # https://www.zoho.com/in/payments/api/v1/webhooks/ - "payment.succeeded" example
@@ -224,6 +226,96 @@ class TestZohoPayments(common.GatewayCase):
         self.assertTrue(
             body["return_url"].endswith(f"/return/{self.provider.id}?reference={tx.reference}")
         )
+
+    # -- OAuth: access tokens renewed with the refresh token -------------------------------
+
+    def oauth_client(self):
+        """The provider set up with an OAuth client and its refresh token; Zoho's
+        OAuth server gives access tokens 1000.access-1, 1000.access-2, ..."""
+        self.startPatcher(patch.dict(zoho_gateway._ACCESS_TOKENS, clear=True))
+        self.provider.write(
+            {
+                "invoicera_public_key": "1000.CLIENTID",
+                "invoicera_secret_key": "client-secret",
+                "invoicera_refresh_token": "1000.refresh",
+            }
+        )
+        issued = []
+
+        def token(method, url, kwargs):
+            # https://www.zoho.com/in/payments/developerdocs/web-integration/org-oauth
+            issued.append(kwargs["params"])
+            return 200, {
+                "access_token": f"1000.access-{len(issued)}",
+                "api_domain": "https://www.zohoapis.in",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+            }
+
+        self.api.routes[("POST", r"^https://accounts\.zoho\.in/oauth/v2/token$")] = token
+        return issued
+
+    def test_access_token_is_renewed_with_the_refresh_token(self):
+        issued = self.oauth_client()
+        tx = self.make_tx()
+        self.api.routes.update(self.checkout_routes(tx))
+        tx._get_processing_values()
+        self.assertEqual(
+            issued,
+            [
+                {
+                    "client_id": "1000.CLIENTID",
+                    "client_secret": "client-secret",
+                    "grant_type": "refresh_token",
+                    "refresh_token": "1000.refresh",
+                }
+            ],
+        )
+        self.assertEqual(
+            self.api.last("paymentlinks")["headers"]["Authorization"],
+            "Zoho-oauthtoken 1000.access-1",
+        )
+        gateway = self.gateway_class(self.provider)
+        self.assertEqual(gateway.access_token(), "1000.access-1", "kept while valid")
+        self.assertEqual(len(issued), 1)
+        an_hour_later = time.monotonic() + 3600
+        with patch.object(zoho_gateway.time, "monotonic", return_value=an_hour_later):
+            self.assertEqual(gateway.access_token(), "1000.access-2", "renewed once expired")
+        self.assertEqual(len(issued), 2)
+
+    def test_access_token_refused_is_renewed_once(self):
+        issued = self.oauth_client()
+        tx = self.make_tx()
+        link = self.checkout_routes(tx)[("POST", r"/api/v1/paymentlinks$")]
+        answers = [(401, {"code": 57, "message": "Invalid OAuth token"}), link]
+        self.api.routes[("POST", r"/api/v1/paymentlinks$")] = lambda *args: answers.pop(0)
+        tx._get_processing_values()
+        self.assertEqual(len(issued), 2, "a new token for the refused one")
+        self.assertEqual(
+            self.api.last("paymentlinks")["headers"]["Authorization"],
+            "Zoho-oauthtoken 1000.access-2",
+        )
+        # refused again with a new token: the credentials are wrong, said once
+        refused = (401, {"code": 57, "message": "Invalid OAuth token"})
+        self.api.routes[("POST", r"/api/v1/paymentlinks$")] = refused
+        with self.assertRaisesRegex(ValidationError, "refused our credentials"):
+            self.gateway_class(self.provider).create_checkout(
+                self.make_tx(reference="ZOHO-2"), "https://r", "https://w"
+            )
+        self.assertEqual(len(issued), 3)
+
+    def test_refresh_token_refused_is_a_clear_error(self):
+        self.oauth_client()
+        self.api.routes[("POST", r"^https://accounts\.zoho\.in/oauth/v2/token$")] = (
+            200,
+            {"error": "invalid_code"},
+        )
+        tx = self.make_tx()
+        with self.assertRaisesRegex(
+            ValidationError, r"refused to renew the access token \(invalid_code\)"
+        ):
+            self.gateway_class(self.provider).create_checkout(tx, "https://r", "https://w")
+        self.assertFalse(self.api.calls[1:], "nothing sent to the API")
 
     def test_api_host_follows_the_company_country(self):
         gateway = self.gateway_class(self.provider)

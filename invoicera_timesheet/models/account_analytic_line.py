@@ -33,6 +33,15 @@ SYNC_FIELDS = BILLED_FIELDS | {"name", "invoicera_approval_state"}
 #: who approved the time, and when: changed by the project's approvers only
 APPROVAL_FIELDS = {"invoicera_approval_state", "invoicera_approved_by_id", "invoicera_approved_on"}
 ROUNDING_METHODS = {"up": "UP", "nearest": "HALF-UP", "down": "DOWN"}
+#: time no invoice bills: linked to none, or to one cancelled or credited in
+#: full (as Odoo's sale_timesheet counts the time it invoices again)
+NOT_INVOICED = [
+    "|",
+    "|",
+    ("timesheet_invoice_id", "=", False),
+    ("timesheet_invoice_id.state", "=", "cancel"),
+    ("timesheet_invoice_id.payment_state", "=", "reversed"),
+]
 
 
 class AccountAnalyticLine(models.Model):
@@ -225,24 +234,32 @@ class AccountAnalyticLine(models.Model):
         return super(AccountAnalyticLine, self - billed_here)._compute_timesheet_invoice_type()
 
     def _compute_so_line(self):
-        # Time written off here (never to bill) stays off the order line its
-        # task or project is sold on since, as invoiced time does (Odoo leaves
-        # it) and as a written-off milestone's fee does: the order would bill it.
+        # Time written off here (never to bill), or whose hours or rate were
+        # set here (a write-down), stays off the order line its task or project
+        # is sold on since, as invoiced time does (Odoo leaves it) and as a
+        # written-off milestone's fee does: the order would bill it in full.
         # (asked of the time Odoo computes only: not of invoiced time, nor of the
         # analytic entries of journal items, which are no time, nor of time on a
         # project that is not billable, which Odoo takes off any order line)
-        written_off = self.filtered(
+        # Time an order line invoiced by the quantity ordered (a prepaid pack, a
+        # fixed price) stays on it too: that invoice paid for it, which Odoo
+        # does not link to the time (sale.order.line._invoicera_pays_its_time).
+        candidates = self.filtered(
             lambda line: line.project_id.allow_billable
             and not line.is_so_line_edited
             and line._is_not_billed()
-        )._invoicera_written_off()
-        return super(AccountAnalyticLine, self - written_off)._compute_so_line()
+        )
+        paying = candidates._origin.so_line.exists()._invoicera_pays_its_time()
+        kept = candidates._invoicera_settled_here() | candidates.filtered(
+            lambda line: line._origin.so_line in paying
+        )
+        return super(AccountAnalyticLine, self - kept)._compute_so_line()
 
     def _is_updatable_timesheet(self):
         # nor the order line of its employee (the project's employee mapping,
         # project.project._update_timesheets_sale_line_id)
         return super()._is_updatable_timesheet() and self.id not in self.env.context.get(
-            "invoicera_written_off_ids", ()
+            "invoicera_settled_here_ids", ()
         )
 
     @api.depends("invoicera_approval_state", "project_id.user_id")
@@ -286,10 +303,9 @@ class AccountAnalyticLine(models.Model):
         change it (its employee; not the project manager who only reads it, in
         the employee's place). Not invoiced time (approval switched on since):
         billed already, there is nothing left to approve."""
-        lines = self.filtered(
-            lambda line: line.invoicera_needs_approval
-            and line.invoicera_approval_state == "draft"
-            and not line.timesheet_invoice_id
+        # sudo: whoever records time need not read invoices
+        lines = self & self.sudo().filtered_domain(NOT_INVOICED).filtered(
+            lambda line: line.invoicera_needs_approval and line.invoicera_approval_state == "draft"
         )
         lines.check_access("write")
         lines.sudo().with_context(invoicera_sync=ENGINE).write(
@@ -510,10 +526,8 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _invoicera_project_records(self, projects):
-        # time Odoo invoiced (sale_timesheet) is Odoo's: not read again
-        return self.search(
-            [("project_id", "in", projects.ids), ("timesheet_invoice_id", "=", False)]
-        )
+        # time an invoice bills is not read again (Odoo's: sale_timesheet)
+        return self.search(expression.AND([[("project_id", "in", projects.ids)], NOT_INVOICED]))
 
     def _invoicera_billed_here(self):
         """Whether this time is billed here (once approved, on projects that
@@ -631,9 +645,9 @@ class AccountAnalyticLine(models.Model):
         self.env["account.move"].invalidate_model(["timesheet_ids"])
         self.browse(retyped).modified(["timesheet_invoice_id"])
 
-    def _invoicera_written_off(self):
-        """The lines of ``self`` whose item is written off (in a form too: the
-        record's), in one query."""
+    def _invoicera_settled_here(self):
+        """The lines of ``self`` whose item is written off, or has its hours or
+        rate set by hand (in a form too: the record's), in one query."""
         stored = self._origin.filtered("id")
         if not stored:
             return self.browse()
@@ -645,7 +659,11 @@ class AccountAnalyticLine(models.Model):
                 [
                     ("source_model", "=", self._name),
                     ("source_id", "in", stored.ids),
+                    "|",
+                    "|",
                     ("state", "=", "written_off"),
+                    ("quantity_manual", "=", True),
+                    ("price_manual", "=", True),
                 ]
             )
         )

@@ -54,6 +54,13 @@ class AccountMove(models.Model):
         bills.invoice_line_ids._invoicera_vendor_lines()._invoicera_check_not_billed()
         return res
 
+    def _invoicera_credits_keep_their_origin(self):
+        """A vendor bill of re-billable costs too: its credit notes in full
+        withdraw its costs, the corrected ones as the first."""
+        return super()._invoicera_credits_keep_their_origin() or (
+            self.move_type == "in_invoice" and bool(self.invoice_line_ids._invoicera_vendor_lines())
+        )
+
     def _invoicera_scheduled_credit_notes(self):
         """The draft vendor credit notes of ``self`` that Odoo posts at their date,
         reversing a bill: they withdraw its costs already."""

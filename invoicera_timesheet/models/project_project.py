@@ -219,7 +219,15 @@ class ProjectProject(models.Model):
             ]
             if configured:
                 self._invoicera_check_billing_settings_access(configured)
-        return super().create(vals_list)
+        projects = super().create(vals_list)
+        # Made on an analytic account in use (Settings: the account of work
+        # recorded before the project): the work already on it is billed, as
+        # when the account is given to a project later (write).
+        given = {vals["account_id"] for vals in vals_list if vals.get("account_id")}
+        projects.filtered(lambda project: project.account_id.id in given)._invoicera_resync_time(
+            recorded=True
+        )
+        return projects
 
     def write(self, vals):
         # a write of the prices they have (a form, an import sending them again)
@@ -338,14 +346,15 @@ class ProjectProject(models.Model):
 
     def _update_timesheets_sale_line_id(self):
         """Odoo gives the projects' unbilled time the order line of its employee
-        (employee mapping): not the time written off here, never to bill
-        (``account.analytic.line._compute_so_line``), which the order would bill."""
+        (employee mapping): not the time written off or written down here
+        (``account.analytic.line._compute_so_line``), which the order would bill
+        in full."""
         # (as Odoo, only of billable projects with timesheets)
-        written_off = self.filtered(
+        settled = self.filtered(
             lambda project: project.allow_billable and project.allow_timesheets
-        ).timesheet_ids._invoicera_written_off()
+        ).timesheet_ids._invoicera_settled_here()
         return super(
-            ProjectProject, self.with_context(invoicera_written_off_ids=written_off.ids)
+            ProjectProject, self.with_context(invoicera_settled_here_ids=settled.ids)
         )._update_timesheets_sale_line_id()
 
     @api.ondelete(at_uninstall=False)

@@ -1,5 +1,10 @@
 from odoo import api, models
+from odoo.osv import expression
 from odoo.tools import float_compare
+
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
+
+from .account_analytic_line import NOT_INVOICED
 
 
 class SaleOrderLine(models.Model):
@@ -17,7 +22,18 @@ class SaleOrderLine(models.Model):
         milestones they invoiced are marked so (their fee is Odoo's invoice's)."""
         milestones = self._invoicera_line_milestones()
         self._invoicera_invoiced_milestones().write({"invoicera_order_invoiced": True})
-        return milestones, self._invoicera_unbilled_timesheets()
+        timesheets = self._invoicera_unbilled_timesheets()
+        paid = timesheets.browse()
+        for line in self._invoicera_pays_its_time():
+            time = timesheets.filtered(lambda ts, line=line: ts.so_line == line)
+            invoice = line._invoicera_last_invoice()
+            if time and invoice:
+                # Odoo links no invoice to it: linked, it stays billed by the
+                # order's invoice once off the order line (as time sale_timesheet
+                # invoiced, _invoicera_invoiced_by_odoo), not billed here again
+                time.with_context(invoicera_sync=ENGINE).write({"timesheet_invoice_id": invoice.id})
+                paid |= time
+        return milestones, timesheets - paid
 
     @api.model
     def _invoicera_after_unlink(self, milestones, timesheets):
@@ -38,9 +54,40 @@ class SaleOrderLine(models.Model):
         return (
             self.env["account.analytic.line"]
             .sudo()
-            .search([("so_line", "in", self.ids), ("project_id", "!=", False)])
-            .filtered(lambda line: line._is_not_billed())
+            .search(
+                expression.AND(
+                    [[("so_line", "in", self.ids), ("project_id", "!=", False)], NOT_INVOICED]
+                )
+            )
         )
+
+    def _invoicera_pays_its_time(self):
+        """The lines of ``self`` whose invoices paid for the time on them: lines
+        billed by the quantity ordered or by milestones, not by the hours
+        delivered (a prepaid pack, a fixed price), once they invoiced any of it.
+
+        Odoo links that time to no invoice (sale_timesheet links the time of
+        lines billing the hours delivered only): off its order line, it would
+        be billed here again by the hour. So it stays on the line when its task
+        or project leaves it (``account.analytic.line._compute_so_line``), and
+        is linked to the line's invoice when the line is deleted.
+        """
+        return self.sudo().filtered(
+            lambda line: line.qty_invoiced > 0
+            and not (
+                line.product_id.invoice_policy == "delivery"
+                and line.product_id.service_type == "timesheet"
+            )
+        )
+
+    def _invoicera_last_invoice(self):
+        """This line's last posted invoice that its credit notes left standing."""
+        self.ensure_one()
+        return self.invoice_lines.move_id.filtered(
+            lambda move: move.move_type == "out_invoice"
+            and move.state == "posted"
+            and move.payment_state != "reversed"
+        ).sorted(lambda move: (move.invoice_date, move.id))[-1:]
 
     def _invoicera_line_milestones(self):
         """The milestones of these lines: once the lines are deleted they have no

@@ -618,6 +618,24 @@ class TestCostSources(CostSourcesCase):
         self.assertEqual(invoice.amount_untaxed, 600.0, "the cost billed once, with its markup")
         self.assertFalse(self.invoice(self.client), "nothing left to bill")
 
+    def test_a_credit_note_corrected_to_the_whole_bill_withdraws_its_cost(self):
+        """A vendor's credit note corrected ("Reverse and create a new draft" on
+        the credit note, to fix its date or reference): the new credit note
+        credits the same bill, and posted in full withdraws its cost again."""
+        bill = self.vendor_bill(500)
+        line = bill.invoice_line_ids
+        self.reversal(bill, date(2026, 3, 13)).refund_moves()
+        credit_note = bill.reversal_move_ids
+        credit_note.action_post()
+        self.assertFalse(self.item_of(line), "credited in full: not billed")
+        action = self.reversal(credit_note, date(2026, 3, 14)).modify_moves()
+        corrected = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual((corrected.move_type, corrected.reversed_entry_id), ("in_refund", bill))
+        corrected.invoice_date = date(2026, 3, 14)
+        corrected.action_post()
+        self.assertFalse(self.item_of(line), "credited in full by the corrected credit note")
+        self.assertFalse(self.invoice(self.client), "nothing to bill the client")
+
     def test_credit_note_switched_into_a_bill_is_a_cost(self):
         """A credit note made from a bill, then switched into a bill (Action ▸
         Switch into invoice/credit note), keeps that bill as its origin: it is
@@ -1173,6 +1191,32 @@ class TestCostSources(CostSourcesCase):
         self.return_from_project(picking, 3)
         self.assertFalse(self.item_of(picking.move_ids), "all returned: nothing to bill")
 
+    def test_material_returned_for_exchange_is_billed_once_replaced(self):
+        """One router of 5 returned for exchange (Return for Exchange): its
+        replacement goes to the project too; the client is billed 5."""
+        picking = self.deliver_to_project(5)
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = 1
+        wizard.action_create_exchanges()
+        returned = picking.return_ids
+        returned.move_ids.quantity = 1
+        returned.button_validate()
+        self.assertEqual(self.item_of(picking.move_ids).quantity, 4, "5 delivered, 1 returned")
+        router = picking.move_ids.product_id
+        exchange = self.env["stock.picking"].search(
+            [("product_id", "=", router.id), ("id", "not in", (picking | returned).ids)]
+        )
+        self.assertEqual(exchange.project_id, self.project, "the replacement goes to the project")
+        exchange.action_assign()
+        exchange.move_ids.quantity = 1
+        exchange.button_validate()
+        items = self.item_of((picking | exchange).move_ids)
+        self.assertEqual(sum(items.mapped("quantity")), 5, "the client has 5 routers")
+
     def test_material_returned_after_billing_is_not_billed_again(self):
         """Invoiced, then 2 of 5 returned: a full credit note returns 3 to bill."""
         picking = self.deliver_to_project(5)
@@ -1370,6 +1414,28 @@ class TestCostSources(CostSourcesCase):
         self.project.account_id = new_account
         self.assert_billed_to_the_client(expense, "expense")
         self.assertFalse(self.item_of(before).active, "no longer the project's cost")
+
+    def test_costs_of_an_account_a_new_project_is_made_on(self):
+        """A project made on an analytic account that has costs already (bills
+        of the work recorded before the project): they are billed, as when the
+        account is given to a project later."""
+        account = self.env["account.analytic.account"].create(
+            {"name": "Rollout", "plan_id": self.account.plan_id.id}
+        )
+        bill = self.vendor_bill(400, post=False)
+        bill.invoice_line_ids.analytic_distribution = {str(account.id): 100}
+        bill.action_post()
+        self.assertFalse(self.item_of(bill.invoice_line_ids), "no project on the account yet")
+        project = self.env["project.project"].create(
+            {
+                "name": "Rollout",
+                "partner_id": self.client.id,
+                "allow_billable": True,
+                "account_id": account.id,
+            }
+        )
+        item = self.item_of(bill.invoice_line_ids)
+        self.assertEqual((item.project_id, item.partner_id), (project, self.client))
 
     # ------------------------------------------------------------------
     def departments(self):

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import InvoiceraTimesheetCase
@@ -70,3 +71,75 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
         self.assertRecordValues(
             self.item_of(line), [{"quantity": 3.0, "price_unit": 90.0, "state": "to_bill"}]
         )
+
+    def prepaid_hours(self):
+        """A prepaid pack of 10 hours sold for the task and invoiced; 3 h of
+        time on it: (order line, time, invoice)."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Support pack",
+                "type": "service",
+                "service_policy": "ordered_prepaid",
+                "uom_id": self.hour.id,
+                "uom_po_id": self.hour.id,
+                "list_price": 80,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
+            }
+        )
+        order.action_confirm()
+        self.task.sale_line_id = order_line = order.order_line
+        line = self.log_time(self.alice, 3, task=self.task, name="Support call")
+        self.assertEqual(line.so_line, order_line)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertFalse(line.timesheet_invoice_id, "Odoo links prepaid time to no invoice")
+        self.assertFalse(self.item_of(line), "the order's time")
+        return order_line, line, invoice
+
+    def test_time_of_a_prepaid_pack_stays_paid_once_its_order_is_gone(self):
+        """The pack invoiced (the client paid its 10 h), its order then cancelled
+        and deleted: the time it paid for is not billed again by the hour."""
+        order_line, line, invoice = self.prepaid_hours()
+        order = order_line.order_id
+        order._action_cancel()
+        order.unlink()
+        self.task.name = "Support (renamed)"  # re-syncs the task's time
+        self.assertFalse(self.item_of(line), "paid by the pack's invoice")
+        self.assertEqual(line.timesheet_invoice_id, invoice)
+        self.project.invoicera_hourly_rate = 120  # re-syncs the project's time
+        self.assertFalse(self.item_of(line), "paid by the pack's invoice")
+
+    def test_time_of_a_prepaid_pack_stays_on_it_when_its_task_leaves_it(self):
+        """The pack used up, the task is taken off it to bill its next hours by
+        the hour: the time the pack paid for stays on it, not billed here."""
+        order_line, line, _invoice = self.prepaid_hours()
+        self.task.sale_line_id = False
+        self.assertEqual(line.so_line, order_line, "paid by the pack's invoice")
+        self.assertFalse(self.item_of(line))
+        later = self.log_time(self.alice, 2, day="2026-03-20", task=self.task)
+        self.assertFalse(later.so_line)
+        self.assertRecordValues(self.item_of(later), [{"quantity": 2.0, "state": "to_bill"}])
+
+    def test_time_of_a_cancelled_order_s_cancelled_invoice_is_billed_here(self):
+        """The order invoiced in a draft, then cancelled (Odoo cancels the draft
+        and takes the project off the order line): its time is no order's and
+        no invoice's any more; billed here, at the project's rate."""
+        order_line = self.sold_hours()
+        self.project.sale_line_id = order_line
+        line = self.log_time(self.alice, 3)
+        self.assertEqual(line.so_line, order_line)
+        invoice = order_line.order_id._create_invoices()
+        self.assertEqual(line.timesheet_invoice_id, invoice)
+        later = self.log_time(self.bob, 1, day="2026-03-12")
+        order_line.order_id._action_cancel()
+        self.assertEqual(invoice.state, "cancel")
+        self.assertFalse(line.so_line)
+        self.assertTrue(self.item_of(later))
+        self.assertRecordValues(self.item_of(line), [{"quantity": 3.0, "state": "to_bill"}])
+        self.project.invoicera_hourly_rate = 120
+        self.assertEqual(self.item_of(line).price_unit, 120.0, "re-priced with the project")

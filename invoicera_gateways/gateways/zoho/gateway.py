@@ -30,11 +30,26 @@ transaction reference (``reference_id``) and each refund our refund reference
 ``refunds`` searched for that reference; its ``amount_refunded`` is the fallback guard
 (see :meth:`ZohoPayments.earlier_refund`).
 
+Authentication: https://www.zoho.com/in/payments/api/v1/authentication and
+https://www.zoho.com/in/payments/developerdocs/web-integration/org-oauth (an OAuth
+client's ID and secret, and a refresh token generated once; "when the access token
+expires, use the refresh token to re-generate a new one": ``POST
+{accounts server}/oauth/v2/token`` with ``client_id``, ``client_secret``,
+``grant_type=refresh_token`` and ``refresh_token``, answering ``{"access_token": ...,
+"expires_in": 3600, ...}``, or ``{"error": ...}``; accounts server
+https://accounts.zoho.in for India, https://accounts.zoho.com for the United States).
+An access token lasts an hour: each process asks for one when it has none or its own
+is about to expire, and once more when Zoho refuses it (revoked). Without a refresh
+token, the secret key is sent as the access token itself (as before the refresh
+token was asked for; it stops working within the hour).
+
 Saved payment methods exist at Zoho Payments only through its customer, payment
 method session and mandate APIs driven by its embedded widget, not through the
 hosted payment link; this adapter offers no tokenization.
 """
 
+import threading
+import time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode, urlsplit
 
@@ -42,7 +57,14 @@ from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ... import utils
-from ..base import Checkout, Gateway, GatewayEvent, GatewayMisconfigured, register
+from ..base import (
+    Checkout,
+    Gateway,
+    GatewayEvent,
+    GatewayMisconfigured,
+    GatewayRefused,
+    register,
+)
 
 _lt = LazyTranslate(__name__)
 
@@ -66,6 +88,14 @@ LINK_EVENTS = {
     "payment_link.expired": "cancel",
     "payment_link.canceled": "cancel",
 }
+#: the OAuth server of each API host's data center (by the API root's domain)
+ACCOUNTS_SERVERS = {".in": "https://accounts.zoho.in/", ".com": "https://accounts.zoho.com/"}
+#: an access token is renewed this long before Zoho says it expires (seconds)
+TOKEN_MARGIN = 300
+#: the access tokens of this process: {(database, provider, client id, refresh
+#: token): (token, monotonic time it is renewed at)}
+_ACCESS_TOKENS = {}
+_ACCESS_TOKENS_LOCK = threading.Lock()
 REFUND_EVENTS = {"refund.succeeded": "done", "refund.failed": "error"}
 REFUND_STATUSES = {"succeeded": "done", "failed": "error", "canceled": "error"}
 METHODS = {
@@ -96,10 +126,16 @@ class ZohoPayments(Gateway):
     idempotency_header = ""
     credentials = {
         "invoicera_account_id": _lt("Account ID (Zoho Payments > Settings > Developer Space)"),
+        "invoicera_public_key": _lt("Client ID of your OAuth client (Zoho Developer Console)"),
         "invoicera_secret_key": _lt(
-            "OAuth access token (scopes ZohoPay.payments.CREATE,"
-            " ZohoPay.payments.READ, ZohoPay.refunds.CREATE; in test mode, the"
-            " sandbox's: ZohoPaySandbox.*)"
+            "Client Secret of that OAuth client (without a refresh token: an access"
+            " token, which Zoho lets expire within the hour)"
+        ),
+        "invoicera_refresh_token": _lt(
+            "Refresh token generated once for that client (scopes"
+            " ZohoPay.payments.CREATE, ZohoPay.payments.READ, ZohoPay.refunds.CREATE;"
+            " in test mode, the sandbox's: ZohoPaySandbox.*): Odoo renews the access"
+            " token with it every hour"
         ),
         "invoicera_webhook_secret": _lt("Webhook signing key"),
         "invoicera_server_url": _lt(
@@ -138,9 +174,101 @@ class ZohoPayments(Gateway):
         return (currency,) if currency else self.currencies
 
     def auth_headers(self):
-        return {"Authorization": f"Zoho-oauthtoken {self.provider.invoicera_secret_key}"}
+        return {"Authorization": f"Zoho-oauthtoken {self.access_token()}"}
+
+    # -- OAuth: an access token from the refresh token -------------------------------
+
+    def _token_key(self):
+        provider = self.provider
+        return (
+            provider.env.cr.dbname,
+            provider.id,
+            provider.invoicera_public_key,
+            provider.invoicera_refresh_token,
+        )
+
+    def access_token(self):
+        """The access token to call the API with: this process's own while it is
+        valid, else a new one from the refresh token (none: the secret key)."""
+        if not self.provider.invoicera_refresh_token:
+            return self.provider.invoicera_secret_key
+        key = self._token_key()
+        token, renew_at = _ACCESS_TOKENS.get(key, (None, 0))
+        if token and time.monotonic() < renew_at:
+            return token
+        with _ACCESS_TOKENS_LOCK:  # one request for a new token per process
+            token, renew_at = _ACCESS_TOKENS.get(key, (None, 0))
+            if not token or time.monotonic() >= renew_at:
+                token, lifetime = self._new_access_token()
+                renew_at = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
+                _ACCESS_TOKENS[key] = (token, renew_at)
+        return token
+
+    def forget_access_token(self):
+        """Drop this process's access token (Zoho refused it); whether there was one."""
+        return _ACCESS_TOKENS.pop(self._token_key(), None) is not None
+
+    def accounts_server(self):
+        """Zoho's OAuth server of the data center of the API called."""
+        host = urlsplit(self.base_url()).hostname or ""
+        for suffix, server in ACCOUNTS_SERVERS.items():
+            if host.endswith(suffix):
+                return server
+        return ACCOUNTS_SERVERS[".com"]
+
+    def _new_access_token(self):
+        """``(access token, lifetime in seconds)`` from Zoho's OAuth server."""
+        provider = self.provider
+
+        def refused(error):
+            return GatewayMisconfigured(
+                provider.env._(
+                    "Zoho Payments refused to renew the access token (%(error)s). Check"
+                    " the client ID, client secret and refresh token in the payment"
+                    " provider's settings: of the same OAuth client, in the data center"
+                    " of your Zoho Payments account, and not revoked.",
+                    error=error,
+                )
+            )
+
+        try:
+            data = self.request(
+                "POST",
+                self.accounts_server() + "oauth/v2/token",
+                params={
+                    "client_id": provider.invoicera_public_key or "",
+                    "client_secret": provider.invoicera_secret_key or "",
+                    "grant_type": "refresh_token",
+                    "refresh_token": provider.invoicera_refresh_token,
+                },
+                authenticate=False,
+            )
+        except GatewayRefused as error:  # 400: the client or the token refused
+            body = error.body if isinstance(error.body, dict) else {}
+            message = body.get("error") or error.args[0]
+            raise refused(message) from error
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if not token:
+            # Zoho answers 200 with {"error": "invalid_code"} for a refused token
+            message = (data.get("error") if isinstance(data, dict) else None) or "no token"
+            raise refused(message)
+        try:
+            lifetime = int(data.get("expires_in") or 3600)
+        except (TypeError, ValueError):
+            lifetime = 3600
+        return token, min(lifetime, 3600)
 
     def call(self, method, path, payload=None, idempotency_key=None):
+        try:
+            return self._call(method, path, payload, idempotency_key)
+        except GatewayMisconfigured:
+            # our access token refused (revoked, or expired early): once more
+            # with a new one; nothing was carried out with the refused one
+            if not self.provider.invoicera_refresh_token or not self.forget_access_token():
+                raise
+            return self._call(method, path, payload, idempotency_key)
+
+    def _call(self, method, path, payload=None, idempotency_key=None):
         data = self.request(
             method,
             path,
