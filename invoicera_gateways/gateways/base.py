@@ -67,7 +67,12 @@ class GatewayMisconfigured(ValidationError):
     """The provider's settings are wrong: the gateway refused our credentials (HTTP
     401 or 403: a revoked key, another mode's, missing permissions) or its address is
     not valid. Nothing succeeds until the merchant fixes them; then the same request
-    can (a webhook is answered 503, so that the gateway sends it again)."""
+    can (a webhook is answered 503, so that the gateway sends it again). ``status``:
+    the HTTP status of the gateway's refusal, if any."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -377,7 +382,8 @@ class Gateway:
                         gateway=self.name,
                         status=response.status_code,
                         message=message,
-                    )
+                    ),
+                    status=response.status_code,
                 )
             raise GatewayRefused(
                 _(

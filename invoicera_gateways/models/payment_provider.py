@@ -5,6 +5,16 @@ from odoo.tools import sql
 
 from ..gateways import GATEWAYS
 
+#: what an access token is made from: changed, the access token is dropped
+TOKEN_SOURCES = {
+    "state",
+    "invoicera_public_key",
+    "invoicera_secret_key",
+    "invoicera_refresh_token",
+    "invoicera_server_url",
+    "company_id",
+}
+
 
 class PaymentProvider(models.Model):
     _inherit = "payment.provider"
@@ -33,6 +43,16 @@ class PaymentProvider(models.Model):
         groups="base.group_system",
         help="The OAuth refresh token the gateway gave you, with which Odoo renews its"
         " access token (gateways whose access tokens expire: Zoho Payments).",
+    )
+    invoicera_access_token = fields.Char(
+        string="Access Token",
+        groups="base.group_system",
+        help="The short-lived token Odoo renews with the refresh token.",
+    )
+    invoicera_access_token_expiry = fields.Datetime(
+        string="Access Token Expiry",
+        groups="base.group_system",
+        help="When the access token becomes invalid.",
     )
     invoicera_webhook_secret = fields.Char(
         string="Webhook Secret",
@@ -83,7 +103,11 @@ class PaymentProvider(models.Model):
         return super().create([self._invoicera_sandbox_vals(vals) for vals in vals_list])
 
     def write(self, vals):
-        return super().write(self._invoicera_sandbox_vals(vals))
+        vals = self._invoicera_sandbox_vals(vals)
+        if TOKEN_SOURCES & set(vals) and "invoicera_access_token" not in vals:
+            # an access token of other credentials (or of the sandbox)
+            vals = dict(vals, invoicera_access_token=False, invoicera_access_token_expiry=False)
+        return super().write(vals)
 
     @api.depends("code")
     @api.depends_context("lang")
@@ -159,6 +183,7 @@ class PaymentProvider(models.Model):
         values.update(
             invoicera_secret_key=False,
             invoicera_refresh_token=False,
+            invoicera_access_token=False,
             invoicera_webhook_secret=False,
         )
         return values

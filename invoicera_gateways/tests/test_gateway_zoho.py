@@ -2,16 +2,16 @@ import hashlib
 import hmac
 import json
 import time
-from unittest.mock import patch
+from datetime import timedelta
 
 import requests
 
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..gateways import Delivery
 from ..gateways.base import GatewayUnavailable
-from ..gateways.zoho import gateway as zoho_gateway
 from . import common
 
 # https://www.zoho.com/in/payments/api/v1/webhooks/ - "payment.succeeded" example
@@ -232,7 +232,6 @@ class TestZohoPayments(common.GatewayCase):
     def oauth_client(self):
         """The provider set up with an OAuth client and its refresh token; Zoho's
         OAuth server gives access tokens 1000.access-1, 1000.access-2, ..."""
-        self.startPatcher(patch.dict(zoho_gateway._ACCESS_TOKENS, clear=True))
         self.provider.write(
             {
                 "invoicera_public_key": "1000.CLIENTID",
@@ -244,7 +243,8 @@ class TestZohoPayments(common.GatewayCase):
 
         def token(method, url, kwargs):
             # https://www.zoho.com/in/payments/developerdocs/web-integration/org-oauth
-            issued.append(kwargs["params"])
+            self.assertFalse(kwargs["params"], "no secret in the address (logged)")
+            issued.append(kwargs["data"])
             return 200, {
                 "access_token": f"1000.access-{len(issued)}",
                 "api_domain": "https://www.zohoapis.in",
@@ -275,13 +275,20 @@ class TestZohoPayments(common.GatewayCase):
             self.api.last("paymentlinks")["headers"]["Authorization"],
             "Zoho-oauthtoken 1000.access-1",
         )
+        # kept on the provider, for every worker of the server: the same token
+        self.env.invalidate_all()
+        self.assertEqual(self.provider.invoicera_access_token, "1000.access-1")
         gateway = self.gateway_class(self.provider)
         self.assertEqual(gateway.access_token(), "1000.access-1", "kept while valid")
         self.assertEqual(len(issued), 1)
-        an_hour_later = time.monotonic() + 3600
-        with patch.object(zoho_gateway.time, "monotonic", return_value=an_hour_later):
-            self.assertEqual(gateway.access_token(), "1000.access-2", "renewed once expired")
+        # about to expire (in 4 minutes): renewed
+        self.provider.invoicera_access_token_expiry = fields.Datetime.now() + timedelta(minutes=4)
+        self.assertEqual(gateway.access_token(), "1000.access-2", "renewed once expiring")
         self.assertEqual(len(issued), 2)
+        # other credentials: the token of the former ones is not used
+        self.provider.invoicera_refresh_token = "1000.other-refresh"
+        self.assertEqual(gateway.access_token(), "1000.access-3")
+        self.assertEqual(issued[-1]["refresh_token"], "1000.other-refresh")
 
     def test_access_token_refused_is_renewed_once(self):
         issued = self.oauth_client()
@@ -301,6 +308,14 @@ class TestZohoPayments(common.GatewayCase):
         with self.assertRaisesRegex(ValidationError, "refused our credentials"):
             self.gateway_class(self.provider).create_checkout(
                 self.make_tx(reference="ZOHO-2"), "https://r", "https://w"
+            )
+        self.assertEqual(len(issued), 3)
+        # a refusal of the account's rights (403) is not the token's: not renewed
+        forbidden = (403, {"code": 14, "message": "Scope does not match"})
+        self.api.routes[("POST", r"/api/v1/paymentlinks$")] = forbidden
+        with self.assertRaisesRegex(ValidationError, "refused our credentials"):
+            self.gateway_class(self.provider).create_checkout(
+                self.make_tx(reference="ZOHO-3"), "https://r", "https://w"
             )
         self.assertEqual(len(issued), 3)
 

@@ -242,16 +242,14 @@ class AccountAnalyticLine(models.Model):
         # analytic entries of journal items, which are no time, nor of time on a
         # project that is not billable, which Odoo takes off any order line)
         # Time an order line invoiced by the quantity ordered (a prepaid pack, a
-        # fixed price) stays on it too: that invoice paid for it, which Odoo
-        # does not link to the time (sale.order.line._invoicera_pays_its_time).
+        # fixed price) stays on it too (_invoicera_paid_by).
         candidates = self.filtered(
             lambda line: line.project_id.allow_billable
             and not line.is_so_line_edited
             and line._is_not_billed()
         )
-        paying = candidates._origin.so_line.exists()._invoicera_pays_its_time()
-        kept = candidates._invoicera_settled_here() | candidates.filtered(
-            lambda line: line._origin.so_line in paying
+        kept = candidates._invoicera_settled_here() | candidates._invoicera_paid_by(
+            {line: line._origin.so_line for line in candidates}
         )
         return super(AccountAnalyticLine, self - kept)._compute_so_line()
 
@@ -259,7 +257,7 @@ class AccountAnalyticLine(models.Model):
         # nor the order line of its employee (the project's employee mapping,
         # project.project._update_timesheets_sale_line_id)
         return super()._is_updatable_timesheet() and self.id not in self.env.context.get(
-            "invoicera_settled_here_ids", ()
+            "invoicera_kept_ids", ()
         )
 
     @api.depends("invoicera_approval_state", "project_id.user_id")
@@ -644,6 +642,26 @@ class AccountAnalyticLine(models.Model):
         self.invalidate_recordset(["timesheet_invoice_id"])
         self.env["account.move"].invalidate_model(["timesheet_ids"])
         self.browse(retyped).modified(["timesheet_invoice_id"])
+
+    def _invoicera_paid_by(self, order_lines):
+        """The lines of ``self`` that their order line (``order_lines``: {line:
+        order line}) paid for, and that stay on it: a line billed by the
+        quantity ordered (a prepaid pack, a fixed price) that invoiced any of
+        it, while the time is still work for that order's client. Odoo links
+        that time to no invoice: put on another order line, or on none, it
+        would be billed again (``sale.order.line._invoicera_pays_its_time``).
+        Time moved to another client's work follows its task, as in Odoo."""
+        paying = (
+            self.env["sale.order.line"]
+            .union(*order_lines.values())
+            .exists()
+            ._invoicera_pays_its_time()
+        )
+        return self.filtered(
+            lambda line: order_lines[line] in paying
+            and order_lines[line].sudo().order_id.partner_id.commercial_partner_id
+            == (line.partner_id or line.project_id.partner_id).commercial_partner_id
+        )
 
     def _invoicera_settled_here(self):
         """The lines of ``self`` whose item is written off, or has its hours or

@@ -219,11 +219,12 @@ class ProjectProject(models.Model):
             ]
             if configured:
                 self._invoicera_check_billing_settings_access(configured)
-        projects = super().create(vals_list)
         # Made on an analytic account in use (Settings: the account of work
         # recorded before the project): the work already on it is billed, as
-        # when the account is given to a project later (write).
+        # when the account is given to a project later (write). (Read before
+        # Odoo's create, which writes the accounts it makes into vals_list.)
         given = {vals["account_id"] for vals in vals_list if vals.get("account_id")}
+        projects = super().create(vals_list)
         projects.filtered(lambda project: project.account_id.id in given)._invoicera_resync_time(
             recorded=True
         )
@@ -346,15 +347,18 @@ class ProjectProject(models.Model):
 
     def _update_timesheets_sale_line_id(self):
         """Odoo gives the projects' unbilled time the order line of its employee
-        (employee mapping): not the time written off or written down here
-        (``account.analytic.line._compute_so_line``), which the order would bill
-        in full."""
+        (employee mapping): not the time written off or written down here, nor
+        the time an order line paid for (``account.analytic.line._compute_so_line``),
+        which the order would bill again."""
         # (as Odoo, only of billable projects with timesheets)
-        settled = self.filtered(
+        timesheets = self.filtered(
             lambda project: project.allow_billable and project.allow_timesheets
-        ).timesheet_ids._invoicera_settled_here()
+        ).timesheet_ids
+        kept = timesheets._invoicera_settled_here() | timesheets._invoicera_paid_by(
+            {line: line.so_line for line in timesheets}
+        )
         return super(
-            ProjectProject, self.with_context(invoicera_settled_here_ids=settled.ids)
+            ProjectProject, self.with_context(invoicera_kept_ids=kept.ids)
         )._update_timesheets_sale_line_id()
 
     @api.ondelete(at_uninstall=False)

@@ -129,6 +129,13 @@ class StockMove(models.Model):
     def _assign_picking_values(self, picking):
         return self._invoicera_exchange_project(super()._assign_picking_values(picking))
 
+    def _search_picking_for_assignation_domain(self):
+        # a replacement joins a delivery of its project only: not another
+        # project's waiting delivery to the same client, which would change project
+        domain = super()._search_picking_for_assignation_domain()
+        project_id = self.env.context.get("invoicera_exchange_project_id")
+        return domain + [("project_id", "=", project_id)] if project_id else domain
+
     def _invoicera_exchange_project(self, values):
         """The replacement of material returned for exchange goes to the project
         of the delivery it replaces (``stock.return.picking.action_create_exchanges``)."""

@@ -143,3 +143,28 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
         self.assertRecordValues(self.item_of(line), [{"quantity": 3.0, "state": "to_bill"}])
         self.project.invoicera_hourly_rate = 120
         self.assertEqual(self.item_of(line).price_unit, 120.0, "re-priced with the project")
+
+    def test_time_moved_to_another_client_s_task_leaves_the_prepaid_pack(self):
+        """Time logged on the wrong task (another client's): it follows its task,
+        as in Odoo; the pack paid for its client's time only."""
+        order_line, line, _invoice = self.prepaid_hours()
+        other_task = self.env["project.task"].create(
+            {"name": "Rollout", "project_id": self.project_eur.id}
+        )
+        line.task_id = other_task
+        self.assertFalse(line.so_line, "no longer the pack's client's work")
+        self.assertFalse(order_line.analytic_line_ids)
+        self.assertRecordValues(
+            self.item_of(line), [{"partner_id": self.client_eur.id, "quantity": 3.0}]
+        )
+
+    def test_time_of_a_prepaid_pack_stays_on_it_when_its_employee_is_mapped(self):
+        """Sales Order Items per employee added since (the project's employee
+        mapping): the time the pack paid for stays on the pack."""
+        order_line, line, _invoice = self.prepaid_hours()
+        hourly = self.sold_hours()
+        self.env["project.sale.line.employee.map"].create(
+            {"project_id": self.project.id, "employee_id": self.alice.id, "sale_line_id": hourly.id}
+        )
+        self.assertEqual(line.so_line, order_line, "paid by the pack's invoice")
+        self.assertEqual(hourly.qty_delivered, 0, "not billed again by the hour")

@@ -38,8 +38,8 @@ expires, use the refresh token to re-generate a new one": ``POST
 ``grant_type=refresh_token`` and ``refresh_token``, answering ``{"access_token": ...,
 "expires_in": 3600, ...}``, or ``{"error": ...}``; accounts server
 https://accounts.zoho.in for India, https://accounts.zoho.com for the United States).
-An access token lasts an hour: each process asks for one when it has none or its own
-is about to expire, and once more when Zoho refuses it (revoked). Without a refresh
+An access token lasts an hour: it is kept on the provider and renewed when it is about
+to expire, and once more when Zoho refuses it (revoked). Without a refresh
 token, the secret key is sent as the access token itself (as before the refresh
 token was asked for; it stops working within the hour).
 
@@ -48,11 +48,11 @@ method session and mandate APIs driven by its embedded widget, not through the
 hosted payment link; this adapter offers no tokenization.
 """
 
-import threading
-import time
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode, urlsplit
 
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import LazyTranslate
 
@@ -90,12 +90,8 @@ LINK_EVENTS = {
 }
 #: the OAuth server of each API host's data center (by the API root's domain)
 ACCOUNTS_SERVERS = {".in": "https://accounts.zoho.in/", ".com": "https://accounts.zoho.com/"}
-#: an access token is renewed this long before Zoho says it expires (seconds)
-TOKEN_MARGIN = 300
-#: the access tokens of this process: {(database, provider, client id, refresh
-#: token): (token, monotonic time it is renewed at)}
-_ACCESS_TOKENS = {}
-_ACCESS_TOKENS_LOCK = threading.Lock()
+#: an access token is renewed this long before Zoho says it expires
+TOKEN_MARGIN = timedelta(minutes=5)
 REFUND_EVENTS = {"refund.succeeded": "done", "refund.failed": "error"}
 REFUND_STATUSES = {"succeeded": "done", "failed": "error", "canceled": "error"}
 METHODS = {
@@ -178,35 +174,34 @@ class ZohoPayments(Gateway):
 
     # -- OAuth: an access token from the refresh token -------------------------------
 
-    def _token_key(self):
-        provider = self.provider
-        return (
-            provider.env.cr.dbname,
-            provider.id,
-            provider.invoicera_public_key,
-            provider.invoicera_refresh_token,
-        )
-
     def access_token(self):
-        """The access token to call the API with: this process's own while it is
-        valid, else a new one from the refresh token (none: the secret key)."""
-        if not self.provider.invoicera_refresh_token:
-            return self.provider.invoicera_secret_key
-        key = self._token_key()
-        token, renew_at = _ACCESS_TOKENS.get(key, (None, 0))
-        if token and time.monotonic() < renew_at:
-            return token
-        with _ACCESS_TOKENS_LOCK:  # one request for a new token per process
-            token, renew_at = _ACCESS_TOKENS.get(key, (None, 0))
-            if not token or time.monotonic() >= renew_at:
-                token, lifetime = self._new_access_token()
-                renew_at = time.monotonic() + max(lifetime - TOKEN_MARGIN, 0)
-                _ACCESS_TOKENS[key] = (token, renew_at)
+        """The access token to call the API with: the provider's while it is
+        valid, else a new one from the refresh token (none: the secret key).
+        Kept on the provider, as Odoo's PayPal keeps its own: every worker of
+        the server uses the same token (Zoho limits how many are made)."""
+        provider = self.provider.sudo()
+        if not provider.invoicera_refresh_token:
+            return provider.invoicera_secret_key
+        now = fields.Datetime.now()
+        expiry = provider.invoicera_access_token_expiry
+        if provider.invoicera_access_token and expiry and now < expiry - TOKEN_MARGIN:
+            return provider.invoicera_access_token
+        token, lifetime = self._new_access_token()
+        provider.write(
+            {
+                "invoicera_access_token": token,
+                "invoicera_access_token_expiry": now + timedelta(seconds=lifetime),
+            }
+        )
         return token
 
     def forget_access_token(self):
-        """Drop this process's access token (Zoho refused it); whether there was one."""
-        return _ACCESS_TOKENS.pop(self._token_key(), None) is not None
+        """Drop the provider's access token (Zoho refused it); whether there was one."""
+        provider = self.provider.sudo()
+        if not provider.invoicera_access_token:
+            return False
+        provider.write({"invoicera_access_token": False, "invoicera_access_token_expiry": False})
+        return True
 
     def accounts_server(self):
         """Zoho's OAuth server of the data center of the API called."""
@@ -232,10 +227,11 @@ class ZohoPayments(Gateway):
             )
 
         try:
+            # in the form, not the address: it could be logged
             data = self.request(
                 "POST",
                 self.accounts_server() + "oauth/v2/token",
-                params={
+                form={
                     "client_id": provider.invoicera_public_key or "",
                     "client_secret": provider.invoicera_secret_key or "",
                     "grant_type": "refresh_token",
@@ -261,10 +257,14 @@ class ZohoPayments(Gateway):
     def call(self, method, path, payload=None, idempotency_key=None):
         try:
             return self._call(method, path, payload, idempotency_key)
-        except GatewayMisconfigured:
+        except GatewayMisconfigured as error:
             # our access token refused (revoked, or expired early): once more
             # with a new one; nothing was carried out with the refused one
-            if not self.provider.invoicera_refresh_token or not self.forget_access_token():
+            if (
+                error.status != 401
+                or not self.provider.sudo().invoicera_refresh_token
+                or not self.forget_access_token()
+            ):
                 raise
             return self._call(method, path, payload, idempotency_key)
 
