@@ -13,6 +13,7 @@
         "hr",
         "project",
         "queue_job",
+        "snailmail_account",
     ],
     "data": [
         "security/invoicera_billing_groups.xml",

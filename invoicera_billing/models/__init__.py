@@ -11,3 +11,4 @@ from . import project_project
 from . import res_partner
 from . import ir_actions_report
 from . import res_currency_rate
+from . import snailmail_letter

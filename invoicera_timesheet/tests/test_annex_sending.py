@@ -1,4 +1,8 @@
+import base64
+import io
 from unittest.mock import patch
+
+from PyPDF2 import PdfReader
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -90,6 +94,43 @@ class TestAnnexSending(InvoiceraTimesheetCase):
         )
         self.assertEqual(len(attachments), 2, attachments.mapped("name"))
         self.assertIn(invoice.invoicera_annex_id, attachments)
+
+    def test_sent_by_post_with_its_annex(self):
+        """Sent by post (Odoo's snailmail): the letter is the invoice's PDF, then
+        its annex's pages."""
+        self.client.write(
+            {
+                "street": "1 Main Street",
+                "city": "Springfield",
+                "zip": "62701",
+                "country_id": self.env.ref("base.us").id,
+            }
+        )
+        invoice = self.invoice(self.client, post=True)
+        rendering = {"force_report_rendering": True}  # PDFs, not their HTML
+        Send = self.env["account.move.send"].with_context(**rendering)
+        Letter = self.env["snailmail.letter"]
+        with patch.object(type(Letter), "_snailmail_print", autospec=True):  # nothing posted
+            Send._generate_and_send_invoices(
+                invoice.with_context(**rendering), sending_methods=["snailmail"]
+            )
+        letter = Letter.search([("model", "=", "account.move"), ("res_id", "=", invoice.id)])
+        self.assertEqual(len(letter), 1)
+        pdf = base64.b64decode(letter.with_context(**rendering)._fetch_attachment().datas)
+        invoice_pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(**rendering)
+            ._render_qweb_pdf("account.account_invoices", invoice.ids)
+        )
+        annex = invoice.invoicera_annex_id.raw
+        self.assertEqual(
+            letter._count_pages_pdf(pdf),
+            letter._count_pages_pdf(invoice_pdf) + letter._count_pages_pdf(annex),
+        )
+        last_page = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+        self.assertEqual(last_page.split()[:3], ["Annex", "to", invoice.name], "the annex last")
+        letter.with_context(**rendering)._fetch_attachment()
+        self.assertEqual(len(letter.attachment_id), 1, "made once")
 
     def test_no_placeholder_without_annex(self):
         self.client.invoicera_annex_detail = "none"
