@@ -302,22 +302,19 @@ class TestZohoPayments(common.GatewayCase):
             self.api.last("paymentlinks")["headers"]["Authorization"],
             "Zoho-oauthtoken 1000.access-2",
         )
-        # refused again with a new token: the credentials are wrong, said once
-        refused = (401, {"code": 57, "message": "Invalid OAuth token"})
-        self.api.routes[("POST", r"/api/v1/paymentlinks$")] = refused
-        with self.assertRaisesRegex(ValidationError, "refused our credentials"):
-            self.gateway_class(self.provider).create_checkout(
-                self.make_tx(reference="ZOHO-2"), "https://r", "https://w"
-            )
-        self.assertEqual(len(issued), 3)
-        # a refusal of the account's rights (403) is not the token's: not renewed
-        forbidden = (403, {"code": 14, "message": "Scope does not match"})
-        self.api.routes[("POST", r"/api/v1/paymentlinks$")] = forbidden
-        with self.assertRaisesRegex(ValidationError, "refused our credentials"):
-            self.gateway_class(self.provider).create_checkout(
-                self.make_tx(reference="ZOHO-3"), "https://r", "https://w"
-            )
-        self.assertEqual(len(issued), 3)
+        for status, message, tokens in (
+            # refused again with a new token: the credentials are wrong, said once
+            (401, "Invalid OAuth token", 3),
+            # a refusal of the account's rights is not the token's: not renewed
+            (403, "Scope does not match", 3),
+        ):
+            refused = (status, {"code": 57, "message": message})
+            self.api.routes[("POST", r"/api/v1/paymentlinks$")] = refused
+            with self.assertRaisesRegex(ValidationError, "refused our credentials"):
+                self.gateway_class(self.provider).create_checkout(
+                    self.make_tx(reference=f"ZOHO-{status}"), "https://r", "https://w"
+                )
+            self.assertEqual(len(issued), tokens, status)
 
     def test_refresh_token_refused_is_a_clear_error(self):
         self.oauth_client()

@@ -118,8 +118,9 @@ class InvoiceraTimesheetCase(TransactionCase):
             }
         )
 
-    def sold_hours(self):
-        """A confirmed sale order line of 10 hours delivered by timesheets."""
+    def sold_hours(self, **product):
+        """A confirmed sale order line of 10 hours delivered by timesheets (else
+        as ``product`` says: ``invoice_policy="order"``, a prepaid pack)."""
         product = self.env["product.product"].create(
             {
                 "name": "Support hours",
@@ -129,6 +130,7 @@ class InvoiceraTimesheetCase(TransactionCase):
                 "uom_id": self.hour.id,
                 "uom_po_id": self.hour.id,
                 "list_price": 80,
+                **product,
             }
         )
         order = self.env["sale.order"].create(

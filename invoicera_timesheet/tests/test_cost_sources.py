@@ -597,16 +597,22 @@ class TestCostSources(CostSourcesCase):
         new_bill.reversal_move_ids.action_post()
         self.assertEqual(self.item_of(new_bill.invoice_line_ids).state, "invoiced")
 
-    def test_credit_note_reversed_gives_the_bill_back_once(self):
-        """A vendor's credit note reversed in its turn (a mistake undone): the bill's
-        cost is billed again, once; the reversal is not a cost of its own, as Odoo
-        does not re-invoice a reversal."""
+    def bill_credited_in_full(self):
+        """A bill of 500 and its vendor's credit note in full, posted: (bill,
+        its line, the credit note)."""
         bill = self.vendor_bill(500)
         line = bill.invoice_line_ids
         self.reversal(bill, date(2026, 3, 13)).refund_moves()
         credit_note = bill.reversal_move_ids
         credit_note.action_post()
         self.assertFalse(self.item_of(line), "credited in full: not billed")
+        return bill, line, credit_note
+
+    def test_credit_note_reversed_gives_the_bill_back_once(self):
+        """A vendor's credit note reversed in its turn (a mistake undone): the bill's
+        cost is billed again, once; the reversal is not a cost of its own, as Odoo
+        does not re-invoice a reversal."""
+        bill, line, credit_note = self.bill_credited_in_full()
         action = self.reversal(credit_note, date(2026, 3, 14)).refund_moves()
         undo = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(undo.move_type, "in_invoice")
@@ -622,12 +628,7 @@ class TestCostSources(CostSourcesCase):
         """A vendor's credit note corrected ("Reverse and create a new draft" on
         the credit note, to fix its date or reference): the new credit note
         credits the same bill, and posted in full withdraws its cost again."""
-        bill = self.vendor_bill(500)
-        line = bill.invoice_line_ids
-        self.reversal(bill, date(2026, 3, 13)).refund_moves()
-        credit_note = bill.reversal_move_ids
-        credit_note.action_post()
-        self.assertFalse(self.item_of(line), "credited in full: not billed")
+        bill, line, credit_note = self.bill_credited_in_full()
         action = self.reversal(credit_note, date(2026, 3, 14)).modify_moves()
         corrected = self.env["account.move"].browse(action["res_id"])
         self.assertEqual((corrected.move_type, corrected.reversed_entry_id), ("in_refund", bill))

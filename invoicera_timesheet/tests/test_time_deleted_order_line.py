@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import tagged
 
 from .common import InvoiceraTimesheetCase
@@ -75,24 +74,10 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
     def prepaid_hours(self):
         """A prepaid pack of 10 hours sold for the task and invoiced; 3 h of
         time on it: (order line, time, invoice)."""
-        product = self.env["product.product"].create(
-            {
-                "name": "Support pack",
-                "type": "service",
-                "service_policy": "ordered_prepaid",
-                "uom_id": self.hour.id,
-                "uom_po_id": self.hour.id,
-                "list_price": 80,
-            }
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.client.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 10})],
-            }
-        )
-        order.action_confirm()
-        self.task.sale_line_id = order_line = order.order_line
+        order_line = self.sold_hours(name="Support pack", invoice_policy="order")
+        self.assertEqual(order_line.product_id.service_policy, "ordered_prepaid")
+        order = order_line.order_id
+        self.task.sale_line_id = order_line
         line = self.log_time(self.alice, 3, task=self.task, name="Support call")
         self.assertEqual(line.so_line, order_line)
         invoice = order._create_invoices()
