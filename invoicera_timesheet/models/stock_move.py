@@ -123,27 +123,6 @@ class StockMove(models.Model):
         linked._invoicera_sync_items()
         return res
 
-    def _get_new_picking_values(self):
-        return self._invoicera_exchange_project(super()._get_new_picking_values())
-
-    def _assign_picking_values(self, picking):
-        return self._invoicera_exchange_project(super()._assign_picking_values(picking))
-
-    def _search_picking_for_assignation_domain(self):
-        # a replacement joins a delivery of its project only: not another
-        # project's waiting delivery to the same client, which would change project
-        domain = super()._search_picking_for_assignation_domain()
-        project_id = self.env.context.get("invoicera_exchange_project_id")
-        return domain + [("project_id", "=", project_id)] if project_id else domain
-
-    def _invoicera_exchange_project(self, values):
-        """The replacement of material returned for exchange goes to the project
-        of the delivery it replaces (``stock.return.picking.action_create_exchanges``)."""
-        project_id = self.env.context.get("invoicera_exchange_project_id")
-        if project_id and not values.get("project_id"):
-            values["project_id"] = project_id
-        return values
-
     def _invoicera_net_quantity(self):
         """Delivered less returned (done returns that update quantities, Odoo's
         "Update quantities on SO/PO"), in the unit of the delivery.

@@ -129,8 +129,12 @@ class TestAnnexSending(InvoiceraTimesheetCase):
         )
         last_page = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
         self.assertEqual(last_page.split()[:3], ["Annex", "to", invoice.name], "the annex last")
-        letter.with_context(**rendering)._fetch_attachment()
-        self.assertEqual(len(letter.attachment_id), 1, "made once")
+        again = letter.with_context(**rendering)._fetch_attachment()
+        self.assertEqual(
+            letter._count_pages_pdf(base64.b64decode(again.datas)),
+            letter._count_pages_pdf(pdf),
+            "the annex added once",
+        )
 
     def test_no_placeholder_without_annex(self):
         self.client.invoicera_annex_detail = "none"

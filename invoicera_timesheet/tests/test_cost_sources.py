@@ -1192,62 +1192,6 @@ class TestCostSources(CostSourcesCase):
         self.return_from_project(picking, 3)
         self.assertFalse(self.item_of(picking.move_ids), "all returned: nothing to bill")
 
-    def test_material_returned_for_exchange_is_billed_once_replaced(self):
-        """One router of 5 returned for exchange (Return for Exchange): its
-        replacement goes to the project too; the client is billed 5. A delivery
-        of the client's other project, waiting, stays that project's."""
-        picking = self.deliver_to_project(5)
-        support = self.env["project.project"].create(
-            {"name": "Support", "partner_id": self.client.id, "allow_billable": True}
-        )
-        customers = self.env.ref("stock.stock_location_customers")
-        waiting = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.client.id,
-                "project_id": support.id,
-                "location_id": self.warehouse.lot_stock_id.id,
-                "location_dest_id": customers.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": "Cable",
-                            "product_id": self.env["product.product"]
-                            .create({"name": "Cable", "type": "consu"})
-                            .id,
-                            "product_uom_qty": 1,
-                            "location_id": self.warehouse.lot_stock_id.id,
-                            "location_dest_id": customers.id,
-                        }
-                    )
-                ],
-            }
-        )
-        waiting.action_confirm()
-        wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_model="stock.picking")
-            .create({})
-        )
-        wizard.product_return_moves.quantity = 1
-        wizard.action_create_exchanges()
-        returned = picking.return_ids
-        returned.move_ids.quantity = 1
-        returned.button_validate()
-        self.assertEqual(self.item_of(picking.move_ids).quantity, 4, "5 delivered, 1 returned")
-        router = picking.move_ids.product_id
-        exchange = self.env["stock.picking"].search(
-            [("product_id", "=", router.id), ("id", "not in", (picking | returned).ids)]
-        )
-        self.assertEqual(exchange.project_id, self.project, "the replacement goes to the project")
-        self.assertNotEqual(exchange, waiting)
-        self.assertEqual(waiting.project_id, support, "the other project's delivery stays")
-        exchange.action_assign()
-        exchange.move_ids.quantity = 1
-        exchange.button_validate()
-        items = self.item_of((picking | exchange).move_ids)
-        self.assertEqual(sum(items.mapped("quantity")), 5, "the client has 5 routers")
-
     def test_material_returned_after_billing_is_not_billed_again(self):
         """Invoiced, then 2 of 5 returned: a full credit note returns 3 to bill."""
         picking = self.deliver_to_project(5)
