@@ -1,7 +1,4 @@
 from odoo import models
-from odoo.osv import expression
-
-from .account_analytic_line import NOT_INVOICED
 
 
 class AccountMove(models.Model):
@@ -25,46 +22,17 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._invoicera_sync_vendor_costs()
-        posted.filtered(lambda move: move.move_type == "out_refund")._invoicera_release_time()
         return posted
 
     def button_draft(self):
         res = super().button_draft()
         self._invoicera_sync_vendor_costs()
-        self._invoicera_release_time()
         return res
 
     def button_cancel(self):
         res = super().button_cancel()
         self._invoicera_sync_vendor_costs()
-        self._invoicera_release_time()
         return res
-
-    def _invoicera_release_time(self):
-        """Time kept on an order line that had paid for it (a prepaid pack, a
-        fixed price: ``account.analytic.line._invoicera_paid_by``) whose
-        invoices no longer do (cancelled, reset to draft, credited in full):
-        Odoo's rule gives it its task's or project's order line again, else it
-        is billed here, as if the line had never paid for it."""
-        sold = (
-            self.filtered(lambda move: move.move_type in ("out_invoice", "out_refund"))
-            .sudo()
-            .invoice_line_ids.sale_line_ids
-        )
-        unpaid = sold - sold._invoicera_bills_hours_delivered() - sold._invoicera_pays_its_time()
-        if not unpaid:
-            return
-        timesheets = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(
-                expression.AND(
-                    [[("so_line", "in", unpaid.ids), ("project_id", "!=", False)], NOT_INVOICED]
-                )
-            )
-        )
-        self.env.add_to_compute(timesheets._fields["so_line"], timesheets)
-        timesheets._invoicera_sync_items()
 
     def _compute_show_reset_to_draft_button(self):
         # not offered on a vendor bill whose re-billed costs are invoiced

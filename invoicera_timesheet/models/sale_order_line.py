@@ -72,17 +72,12 @@ class SaleOrderLine(models.Model):
         or project leaves it (``account.analytic.line._compute_so_line``), and
         is linked to the line's invoice when the line is deleted.
         """
-        lines = self.sudo()
-        return (lines - lines._invoicera_bills_hours_delivered()).filtered(
+        return self.sudo().filtered(
             lambda line: line.qty_invoiced > 0
-        )
-
-    def _invoicera_bills_hours_delivered(self):
-        """The lines of ``self`` that bill the hours delivered (sale_timesheet
-        links their time to the invoice that bills it)."""
-        return self.filtered(
-            lambda line: line.product_id.invoice_policy == "delivery"
-            and line.product_id.service_type == "timesheet"
+            and not (
+                line.product_id.invoice_policy == "delivery"
+                and line.product_id.service_type == "timesheet"
+            )
         )
 
     def _invoicera_last_invoice(self):

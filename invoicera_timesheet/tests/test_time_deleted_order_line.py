@@ -154,19 +154,18 @@ class TestTimeDeletedOrderLine(InvoiceraTimesheetCase):
         self.assertEqual(line.so_line, order_line, "paid by the pack's invoice")
         self.assertEqual(hourly.qty_delivered, 0, "not billed again by the hour")
 
-    def test_time_kept_on_a_pack_whose_invoice_is_credited_is_billed_here(self):
-        """Time of a project sold on a prepaid pack, kept on the pack when the
-        order is cancelled (the pack's invoice paid for it); the invoice then
-        credited in full: nothing paid for it, it is billed here."""
+    def test_time_kept_on_a_pack_credited_since_is_billed_once_cleared(self):
+        """Time kept on a pack (the order cancelled), the pack's invoice then
+        credited in full: it stays on the pack (its invoice might be posted
+        again); its Sales Order Item cleared on the timesheet, it is billed here."""
         order_line = self.sold_hours(name="Support pack", invoice_policy="order")
         self.project.sale_line_id = order_line
         line = self.log_time(self.alice, 3)
         invoice = order_line.order_id._create_invoices()
         invoice.action_post()
         order_line.order_id._action_cancel()
-        self.assertEqual(line.so_line, order_line, "paid by the pack's invoice")
+        invoice._reverse_moves([{"invoice_date": invoice.invoice_date}]).action_post()
+        self.assertEqual(line.so_line, order_line)
         self.assertFalse(self.item_of(line))
-        credit_note = invoice._reverse_moves([{"invoice_date": invoice.invoice_date}])
-        credit_note.action_post()
-        self.assertFalse(line.so_line, "the pack no longer paid for")
+        line.so_line = False
         self.assertRecordValues(self.item_of(line), [{"quantity": 3.0, "state": "to_bill"}])
