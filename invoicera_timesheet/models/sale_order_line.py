@@ -74,10 +74,7 @@ class SaleOrderLine(models.Model):
         """
         return self.sudo().filtered(
             lambda line: line.qty_invoiced > 0
-            and not (
-                line.product_id.invoice_policy == "delivery"
-                and line.product_id.service_type == "timesheet"
-            )
+            and line.product_id.service_policy != "delivered_timesheet"
         )
 
     def _invoicera_last_invoice(self):
