@@ -396,6 +396,13 @@ class AccountMove(models.Model):
             self.invoicera_item_count or self.invoicera_items_released
         )
 
+    def _invoicera_correction_values(self):
+        """Hook: values the new draft made by "Reverse and create a new draft"
+        of this move is copied with, beside Odoo's (a source whose decisions on
+        a document's items carry over to its correction). None by default."""
+        self.ensure_one()
+        return {}
+
     def _invoicera_check_modifiable(self):
         """Refuse "Reverse and create a new draft" on invoices of billed items.
 

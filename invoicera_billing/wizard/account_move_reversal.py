@@ -35,4 +35,5 @@ class AccountMoveReversal(models.TransientModel):
             and invoice._invoicera_credits_keep_their_origin()
         ):
             values["reversed_entry_id"] = invoice.id
+        values.update(origin_move._invoicera_correction_values())
         return values

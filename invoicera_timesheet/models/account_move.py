@@ -1,8 +1,19 @@
 from odoo import models
 
+#: the key of ``copy_data``'s default that "Reverse and create a new draft" of a
+#: vendor bill of re-billable costs passes: its lines keep which they correct
+CORRECTING = "invoicera_correcting"
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    def copy_data(self, default=None):
+        default = dict(default or {})
+        moves = self
+        if default.pop(CORRECTING, False):
+            moves = self.with_context(invoicera_correcting_bill=True)
+        return super(AccountMove, moves).copy_data(default)
 
     def write(self, vals):
         scheduled = self._invoicera_scheduled_credit_notes()
@@ -60,6 +71,16 @@ class AccountMove(models.Model):
         return super()._invoicera_credits_keep_their_origin() or (
             self.move_type == "in_invoice" and bool(self.invoice_line_ids._invoicera_vendor_lines())
         )
+
+    def _invoicera_correction_values(self):
+        """A vendor bill of re-billable costs corrected: each line of the new
+        draft knows the line it corrects (``invoicera_corrected_line_id``), so
+        that what was decided on its cost (excluded, deferred, written off)
+        carries over to the corrected cost."""
+        values = super()._invoicera_correction_values()
+        if self.move_type == "in_invoice" and self.invoice_line_ids._invoicera_vendor_lines():
+            values[CORRECTING] = True
+        return values
 
     def _invoicera_scheduled_credit_notes(self):
         """The draft vendor credit notes of ``self`` that Odoo posts at their date,

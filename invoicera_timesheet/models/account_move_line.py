@@ -39,6 +39,23 @@ class AccountMoveLine(models.Model):
         help="Bill this cost to the client of the project in its analytic "
         "distribution (Billing ▸ Work ▸ Unbilled Work).",
     )
+    invoicera_corrected_line_id = fields.Many2one(
+        "account.move.line",
+        "Corrects",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The line of the vendor bill this bill corrects (Reverse and create a "
+        "new draft): what was decided on its cost carries over to this one.",
+    )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        if self.env.context.get("invoicera_correcting_bill"):
+            for line, vals in zip(self, vals_list, strict=True):
+                if line.display_type == "product":
+                    vals["invoicera_corrected_line_id"] = line.id
+        return vals_list
 
     def write(self, vals):
         if BILLED_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
@@ -114,8 +131,32 @@ class AccountMoveLine(models.Model):
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda line: shares[line.id][0])
 
+    def _invoicera_decisions(self):
+        """``{line id: values}``: what was decided on the cost each line of ``self``
+        corrects (a bill reversed and corrected: its cost excluded, deferred or
+        written off, its item archived since), for the corrected cost's new item.
+        The amounts are the corrected bill's own."""
+        corrected = self.invoicera_corrected_line_id
+        if not corrected:
+            return {}
+        decided = {
+            item.source_id: item
+            for item in corrected._invoicera_items()
+            if item.state in ("excluded", "deferred", "written_off")
+        }
+        return {
+            line.id: {
+                "state": item.state,
+                "deferred_until": item.deferred_until,
+                "write_off_reason": item.write_off_reason,
+            }
+            for line in self
+            if (item := decided.get(line.invoicera_corrected_line_id.id))
+        }
+
     def _invoicera_item_values(self):
         shares = self._invoicera_shares()
+        decisions = self._invoicera_decisions()
         cost_product = self.env.ref("invoicera_timesheet.product_invoicera_cost")
         values = []
         for line in self:
@@ -163,6 +204,7 @@ class AccountMoveLine(models.Model):
                     "standard_price_unit": price,
                     "price_at_cost": at_cost,
                     "currency_id": currency.id,
+                    **decisions.get(line.id, {}),
                 }
             )
         return values

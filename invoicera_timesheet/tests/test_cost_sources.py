@@ -597,6 +597,47 @@ class TestCostSources(CostSourcesCase):
         new_bill.reversal_move_ids.action_post()
         self.assertEqual(self.item_of(new_bill.invoice_line_ids).state, "invoiced")
 
+    @freeze_time("2026-03-31")  # deferred to a date to come
+    def test_corrected_bill_keeps_what_was_decided_on_its_cost(self):
+        """A bill whose cost was written off (or excluded, or deferred), then
+        corrected with Reverse and create a new draft: the corrected cost is
+        not billed as new work; it keeps the decision, at its corrected amount."""
+        decisions = {
+            "written_off": lambda item: item.action_write_off("Agreed in the contract"),
+            "excluded": lambda item: item.action_exclude(),
+            "deferred": lambda item: item.action_defer(date(2026, 6, 1)),
+        }
+        for state, decide in decisions.items():
+            with self.subTest(state=state):
+                bill = self.vendor_bill(500)
+                decide(self.item_of(bill.invoice_line_ids))
+                action = self.reversal(bill, date(2026, 3, 13)).modify_moves()
+                corrected = self.env["account.move"].browse(action["res_id"])
+                corrected.invoice_line_ids.price_unit = 200  # 400 instead of 500
+                corrected.invoice_date = date(2026, 3, 13)
+                corrected.action_post()
+                item = self.item_of(corrected.invoice_line_ids)
+                self.assertEqual((item.state, item.price_unit), (state, 220.0))
+                self.assertFalse(self.invoice(self.client), "nothing to bill the client")
+                if state == "written_off":
+                    self.assertEqual(item.write_off_reason, "Agreed in the contract")
+                if state == "deferred":
+                    self.assertEqual(item.deferred_until, date(2026, 6, 1))
+                    invoice = self.invoice(self.client, invoice_date=date(2026, 6, 1))
+                    self.assertEqual(invoice.amount_untaxed, 440.0, "billed once, when due")
+                    self.assertFalse(self.item_of(bill.invoice_line_ids), "the bill it corrects")
+
+    def test_bill_duplicated_is_billed_as_new_work(self):
+        """Only a correction carries the decision: a bill duplicated (Duplicate)
+        after its cost was written off is a cost of its own, billed."""
+        bill = self.vendor_bill(500)
+        self.item_of(bill.invoice_line_ids).action_write_off("Agreed in the contract")
+        copy = bill.copy({"invoice_date": date(2026, 3, 20)})
+        self.assertFalse(copy.invoice_line_ids.invoicera_corrected_line_id)
+        copy.action_post()
+        self.assertEqual(self.item_of(copy.invoice_line_ids).state, "to_bill")
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 550.0)
+
     def bill_credited_in_full(self):
         """A bill of 500 and its vendor's credit note in full, posted: (bill,
         its line, the credit note)."""
