@@ -131,11 +131,13 @@ class AccountMoveLine(models.Model):
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda line: shares[line.id][0])
 
-    def _invoicera_decisions(self):
+    def _invoicera_decisions(self, shares):
         """``{line id: values}``: what was decided on the cost each line of ``self``
         corrects (a bill reversed and corrected: its cost excluded, deferred or
-        written off, its item archived since), for the corrected cost's new item.
-        The amounts are the corrected bill's own."""
+        written off, its item archived since), for the corrected cost's new item,
+        where it still bills that project (a cost corrected to go to another
+        project is new work there). The amounts are the corrected bill's own.
+        ``shares``: the lines' projects (``_invoicera_shares``)."""
         corrected = self.invoicera_corrected_line_id
         if not corrected:
             return {}
@@ -152,11 +154,12 @@ class AccountMoveLine(models.Model):
             }
             for line in self
             if (item := decided.get(line.invoicera_corrected_line_id.id))
+            and item.project_id == shares[line.id][0]
         }
 
     def _invoicera_item_values(self):
         shares = self._invoicera_shares()
-        decisions = self._invoicera_decisions()
+        decisions = self._invoicera_decisions(shares)
         cost_product = self.env.ref("invoicera_timesheet.product_invoicera_cost")
         values = []
         for line in self:

@@ -627,6 +627,21 @@ class TestCostSources(CostSourcesCase):
                     self.assertEqual(invoice.amount_untaxed, 440.0, "billed once, when due")
                     self.assertFalse(self.item_of(bill.invoice_line_ids), "the bill it corrects")
 
+    def test_bill_corrected_to_another_project_is_billed_there(self):
+        """A bill written off on one project, corrected to go to another client's
+        project: the decision was about the first client; the other bills it."""
+        bill = self.vendor_bill(500)
+        self.item_of(bill.invoice_line_ids).action_write_off("Agreed in the contract")
+        action = self.reversal(bill, date(2026, 3, 13)).modify_moves()
+        corrected = self.env["account.move"].browse(action["res_id"])
+        corrected.invoice_line_ids.analytic_distribution = {
+            str(self.project_eur.account_id.id): 100
+        }
+        corrected.invoice_date = date(2026, 3, 13)
+        corrected.action_post()
+        item = self.item_of(corrected.invoice_line_ids)
+        self.assertEqual((item.partner_id, item.state), (self.client_eur, "to_bill"))
+
     def test_bill_duplicated_is_billed_as_new_work(self):
         """Only a correction carries the decision: a bill duplicated (Duplicate)
         after its cost was written off is a cost of its own, billed."""
