@@ -17,3 +17,4 @@ from . import sale_order_line
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking
+from . import stock_rule

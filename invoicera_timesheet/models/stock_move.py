@@ -22,6 +22,11 @@ class StockMove(models.Model):
     becomes of the order or of the delivery's project afterwards; the other
     deliveries of a sold project are billed here, as is a delivery validated
     for a project billed here, whichever billable project it is moved to.
+
+    The replacement Odoo's *Return for Exchange* sends (a new delivery, with no
+    project) is billed as a delivery of the project of the delivery it
+    replaces, for no more than what the returns took off that delivery's bill:
+    the client keeps what was delivered, and is billed for it once.
     """
 
     _name = "stock.move"
@@ -40,6 +45,19 @@ class StockMove(models.Model):
         help="Put on its project's sale order by Odoo when it was validated (an "
         "operation type with Analytic Costs, a product re-invoiced): the order's "
         "to invoice, never billed by Invoicera.",
+    )
+    invoicera_replaced_move_id = fields.Many2one(
+        "stock.move",
+        "Replacement For",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The delivery whose returned goods this move replaces (Return for "
+        "Exchange): billed as a delivery of its project, for no more than what "
+        "the returns took off its bill.",
+    )
+    invoicera_replacement_move_ids = fields.One2many(
+        "stock.move", "invoicera_replaced_move_id", "Replacements", readonly=True
     )
 
     def _auto_init(self):
@@ -108,6 +126,18 @@ class StockMove(models.Model):
             and move.product_id.expense_policy in ("sales_price", "cost")
         )
 
+    def _prepare_move_split_vals(self, qty):
+        vals = super()._prepare_move_split_vals(qty)
+        # a replacement delivered in two goes still replaces (copy=False: a
+        # copy of a delivery does not)
+        vals["invoicera_replaced_move_id"] = self.invoicera_replaced_move_id.id
+        return vals
+
+    def _prepare_merge_moves_distinct_fields(self):
+        # merged into another move of its delivery, a replacement would lose its
+        # link: billed by nobody, or the other move capped as a replacement
+        return [*super()._prepare_merge_moves_distinct_fields(), "invoicera_replaced_move_id"]
+
     def write(self, vals):
         linked = self.browse()
         if "sale_line_id" in vals:
@@ -144,13 +174,98 @@ class StockMove(models.Model):
             rounding_method="HALF-UP",
         )
 
+    def _invoicera_quantities(self):
+        """{move id: quantity to bill} of the moves of ``self``, in their unit:
+        what was delivered less returned (``_invoicera_net_quantity``).
+
+        A replacement (Return for Exchange) bills no more than what the returns
+        took off the bill of the delivery it replaces: delivered less what that
+        delivery bills (its returns while not invoiced, what its invoice left
+        off once invoiced), less what its other replacements bill (what was
+        invoiced of them, then what those made before it are to bill).
+        Exchanged before invoicing, 10 delivered are billed 8 + 2; exchanged
+        after, 10 and nothing more. A delivery not billed here (on an order
+        line, re-invoiced on its project's order) had nothing taken off: its
+        replacements are not billed here either."""
+        quantities = {move.id: move._invoicera_net_quantity() for move in self}
+        originals = self.invoicera_replaced_move_id
+        if not originals:
+            return quantities
+        replacements = originals.invoicera_replacement_move_ids
+        invoiced = {
+            item.source_id: item
+            for item in (originals | replacements)._invoicera_items()
+            if item.state == "invoiced"
+        }
+        billed_here = (originals | replacements)._invoicera_deliveries()
+        for original in originals:
+            unit = original.product_uom
+            item = invoiced.get(original.id)
+            if original not in billed_here:
+                left = 0
+            elif item:
+                # as invoiced (worked_quantity: the source's, locked since;
+                # the quantity billed may have been set by hand)
+                left = original.quantity - item.uom_id._compute_quantity(
+                    item.worked_quantity, unit, round=False
+                )
+            else:
+                left = original.quantity - original._invoicera_net_quantity()
+            # invoiced replacements keep what they billed; the others share
+            # what is left, in the order they were made
+            replaced = original.invoicera_replacement_move_ids
+            for replacement in replaced.filtered(lambda move: move.id in invoiced):
+                item = invoiced[replacement.id]
+                left -= item.uom_id._compute_quantity(item.worked_quantity, unit, round=False)
+            for replacement in replaced.filtered(lambda move: move.id not in invoiced).sorted("id"):
+                billed = 0
+                if replacement in billed_here:
+                    net = replacement.product_uom._compute_quantity(
+                        replacement._invoicera_net_quantity(), unit, round=False
+                    )
+                    billed = max(min(net, left), 0)
+                left -= billed
+                if replacement.id in quantities:
+                    quantities[replacement.id] = float_round(
+                        unit._compute_quantity(billed, replacement.product_uom, round=False),
+                        precision_rounding=replacement.product_uom.rounding,
+                        rounding_method="HALF-UP",
+                    )
+        return quantities
+
+    def _invoicera_project(self):
+        """The project the moves of ``self`` deliver for: their delivery's; for a
+        replacement (Return for Exchange) whose delivery has none (Odoo's
+        procurement gives it none), that of the delivery it replaces."""
+        return (
+            self.picking_id.project_id
+            | self.filtered(
+                lambda move: not move.picking_id.project_id
+            ).invoicera_replaced_move_id.picking_id.project_id
+        )
+
+    def _invoicera_sync_items(self):
+        # what a replacement bills depends on the delivery it replaces and on
+        # the replacements made before it: they follow both
+        related = (
+            self.invoicera_replacement_move_ids
+            | self.invoicera_replaced_move_id.invoicera_replacement_move_ids
+        )
+        return super(StockMove, self | related)._invoicera_sync_items()
+
+    def _invoicera_on_invoiced(self, items):
+        # invoiced, a delivery is no longer followed: what its returns took off
+        # its bill is now what its invoice left off, which its replacements follow
+        self.invoicera_replacement_move_ids._invoicera_sync_items()
+
     @api.model
     def _invoicera_project_records(self, projects):
-        # a move bills the project of its picking, once done
+        # a move bills the project of its picking, once done (its replacements
+        # follow it: _invoicera_sync_items)
         return self.search([("picking_id.project_id", "in", projects.ids), ("state", "=", "done")])
 
     def _invoicera_project_moves(self):
-        return self.filtered(lambda move: move.picking_id.project_id)
+        return self.filtered(lambda move: move._invoicera_project())
 
     def _invoicera_source_action(self, item):
         """Material opens its delivery, not a stock move."""
@@ -159,6 +274,21 @@ class StockMove(models.Model):
         )
 
     def _invoicera_billable(self):
+        deliveries = self._invoicera_deliveries()
+        quantities = deliveries._invoicera_quantities()
+        return deliveries.filtered(
+            lambda move: float_compare(
+                quantities[move.id], 0, precision_rounding=move.product_uom.rounding
+            )
+            > 0
+            # a delivery at no price (a free sample) is nothing to bill: billed,
+            # its zero rate would refuse the client's other work
+            and move._invoicera_has_price(quantities[move.id])
+        )
+
+    def _invoicera_deliveries(self):
+        """The moves of ``self`` that are deliveries billed here, whatever is
+        left to bill of them."""
         return self._invoicera_billed_here().filtered(
             lambda move: move.state == "done"
             and move.picking_code == "outgoing"
@@ -166,27 +296,20 @@ class StockMove(models.Model):
             # on an order line: the order invoices it (sale_stock)
             and not move.sale_line_id
             and move.product_id.type != "service"
-            and float_compare(
-                move._invoicera_net_quantity(), 0, precision_rounding=move.product_uom.rounding
-            )
-            > 0
-            # a delivery at no price (a free sample) is nothing to bill: billed,
-            # its zero rate would refuse the client's other work
-            and move._invoicera_has_price()
         )
 
-    def _invoicera_has_price(self):
+    def _invoicera_has_price(self, quantity):
         # at the precision of a price (Product Price), as the item's rate is
         # stored: 0.004 a resistor is a price, not a cent's worth of nothing
-        *_billing, price, _currency = self._invoicera_pricing()
+        *_billing, price, _currency = self._invoicera_pricing(quantity)
         digits = self.env["decimal.precision"].precision_get("Product Price")
         return not float_is_zero(price, precision_digits=digits)
 
     def _invoicera_billed_here(self):
         """The moves of ``self`` for a billable project, not validated for a sold one."""
-        billable = self.picking_id.project_id._invoicera_billable_projects(sold_too=True)
+        billable = self._invoicera_project()._invoicera_billable_projects(sold_too=True)
         return self.filtered(
-            lambda move: move.picking_id.project_id in billable and not move.invoicera_sold_project
+            lambda move: move._invoicera_project() in billable and not move.invoicera_sold_project
         )
 
     def _invoicera_local_date(self):
@@ -203,13 +326,13 @@ class StockMove(models.Model):
         )
         return fields.Date.context_today(self.with_context(tz=tz), self.date)
 
-    def _invoicera_pricing(self):
-        """How the delivery ``self`` is billed: (quantity, day, billing company,
+    def _invoicera_pricing(self, quantity):
+        """How the delivery ``self`` is billed for ``quantity`` (what is to bill
+        of it: ``_invoicera_quantities``): (quantity, day, billing company,
         price, currency)."""
         self.ensure_one()
-        project = self.picking_id.project_id
+        project = self._invoicera_project()
         partner = project.partner_id.commercial_partner_id
-        quantity = self._invoicera_net_quantity()
         day = self._invoicera_local_date()
         # billed by the project's company (the move's for a project of every
         # company), whichever company's warehouse delivered it
@@ -226,10 +349,11 @@ class StockMove(models.Model):
 
     def _invoicera_item_values(self):
         values = []
+        quantities = self._invoicera_quantities()
         for move in self:
-            project = move.picking_id.project_id
+            project = move._invoicera_project()
             partner = project.partner_id.commercial_partner_id
-            quantity, day, company, price, currency = move._invoicera_pricing()
+            quantity, day, company, price, currency = move._invoicera_pricing(quantities[move.id])
             values.append(
                 {
                     "source_id": move.id,

@@ -64,3 +64,4 @@ from . import test_engine_billing_run
 from . import test_milestone_fee_access
 from . import test_unbilled_screen_currencies
 from . import test_project_price_access
+from . import test_material_exchanges
