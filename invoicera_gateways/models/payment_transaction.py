@@ -60,6 +60,14 @@ class PaymentTransaction(models.Model):
         help="A notification reported another amount or currency: the transaction is"
         " in error and no later notification can confirm it.",
     )
+    invoicera_write_off_vals = fields.Json(
+        string="Write-off Kept",
+        readonly=True,
+        copy=False,
+        help='The write-off chosen in Register Payment ("Mark as fully paid") for the'
+        " payment Odoo cancelled as this charge was not done at once: the payment made"
+        " once the charge is collected carries it.",
+    )
 
     # -- redirect flow ----------------------------------------------------------
 
@@ -443,6 +451,17 @@ class PaymentTransaction(models.Model):
         # queue for the next run of the cron.
         (retry - busy).filtered("invoicera_retry").is_post_processed = False
         return res
+
+    def _create_payment(self, **extra_create_values):
+        # The payment of a charge collected after Odoo cancelled the one made in
+        # Register Payment gets the write-off chosen there (see account.payment's
+        # action_post): the invoice is paid in full, as the user chose.
+        if self.invoicera_write_off_vals and "write_off_line_vals" not in extra_create_values:
+            # a list of its own: Odoo's early payment discount adds its lines to it
+            extra_create_values["write_off_line_vals"] = [
+                dict(vals) for vals in self.invoicera_write_off_vals
+            ]
+        return super()._create_payment(**extra_create_values)
 
     def _invoicera_lock_retry(self):
         """Lock this transaction for a retry of its charge; whether it still needs one.

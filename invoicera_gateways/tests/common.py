@@ -73,6 +73,9 @@ class GatewayCase(AccountPaymentCommon):
     currency_code = "USD"
     #: whether the signature scheme signs a timestamp that can go stale
     signs_timestamp = False
+    #: what the client pays when a test pays less than the invoice's residual: the
+    #: amount of the gateway's answers (see :meth:`minor`)
+    paid_amount = None
 
     # -- hooks a gateway's test class implements -------------------------------
 
@@ -150,9 +153,11 @@ class GatewayCase(AccountPaymentCommon):
         return self._create_transaction("redirect", **values)
 
     def minor(self, amount=None):
-        return self.gateway_class(self.provider).minor(
-            self.invoice.amount_residual if amount is None else amount, self.currency
-        )
+        """``amount`` in the gateway's minor units; by default what the client
+        pays: the invoice's residual, or :attr:`paid_amount`."""
+        if amount is None:
+            amount = self.invoice.amount_residual if self.paid_amount is None else self.paid_amount
+        return self.gateway_class(self.provider).minor(amount, self.currency)
 
     def secret(self):
         return self.gateway_class(self.provider).signing_secret()
@@ -401,6 +406,62 @@ class GatewayCase(AccountPaymentCommon):
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
         self.assertNotIn(tx.payment_id.state, ("draft", "canceled"), "a payment of its own")
         self.assertEqual(payment.state, "canceled", "the cancelled payment stays as it was")
+
+    def test_register_payment_of_less_marked_fully_paid_collected_later_pays_the_invoice(self):
+        """Register Payment with the client's saved method for less than the invoice,
+        marked as fully paid with a write-off: the charge is not done at once, so
+        Odoo cancels the payment (its entry with the write-off goes). Once the
+        charge is collected, its payment carries the write-off: the invoice is paid."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        token = self._create_token(provider_ref="tok_saved", invoicera_customer_ref="cus_1")
+        journal = self.provider.journal_id
+        write_off_account = self.company_data["default_account_expense"]
+        residual = self.invoice.amount_residual
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=self.invoice.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "payment_method_line_id": journal.inbound_payment_method_line_ids.filtered(
+                        lambda line: line.payment_provider_id == self.provider
+                    ).id,
+                    "payment_token_id": token.id,
+                    "amount": residual - 5.0,
+                    "payment_difference_handling": "reconcile",
+                    "writeoff_account_id": write_off_account.id,
+                    "writeoff_label": "Bank fees",
+                }
+            )
+        )
+        slow = GatewayUnavailable("read timed out")
+        with patch.object(self.gateway_class, "charge_token", side_effect=slow):
+            payment = wizard._create_payments()
+        tx = payment.payment_transaction_id
+        self.assertEqual((payment.state, tx.state), ("canceled", "pending"))
+        self.assertEqual(tx.amount, residual - 5.0)
+        self.paid_amount = tx.amount  # what the gateway's answers carry
+        self.api.routes.update(self.charge_routes(tx))
+        self.cron_post_process(tx)
+        if tx.state == "pending":  # a debit the gateway confirms later
+            self.deliver(self.notification(tx, "done", event_id="evt_collected"))
+            tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(
+            self.invoice.amount_residual, 0.0, "marked as fully paid: nothing left to pay"
+        )
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        collected = tx.payment_id
+        self.assertNotIn(collected.state, ("draft", "canceled"), "a payment of its own")
+        self.assertEqual(collected.amount, tx.amount, "the amount charged")
+        # its entry: the amount charged and the write-off pay the invoice, no more
+        lines = collected.move_id.line_ids
+        write_off = lines.filtered(lambda line: line.account_id == write_off_account)
+        self.assertEqual(
+            [(line.name, line.amount_currency) for line in write_off], [("Bank fees", 5.0)]
+        )
+        self.assertEqual(sorted(lines.mapped("amount_currency")), [-residual, 5.0, residual - 5.0])
 
     def test_bad_token_request_is_refused_clearly(self):
         tx = self.make_tx(operation="offline")
