@@ -1,4 +1,7 @@
+from datetime import date
+
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_cost_sources import CostSourcesCase
@@ -128,6 +131,20 @@ class TestMaterialExchanges(CostSourcesCase):
         )
         invoice = self.invoice(self.client, invoice_date=replacement.date.date())
         self.assertEqual(self.billed(invoice), (2, 300))
+
+    def test_delivery_whose_replacement_is_invoiced_keeps_its_project(self):
+        """The replacement invoiced (the delivery deferred): the delivery cannot
+        be moved to another project, which would leave the replacement billed
+        to the first one's client, as an invoiced delivery cannot."""
+        picking = self.deliver()
+        replacement = self.exchange(picking, 2)
+        self.validate(replacement)
+        self.item_of(picking.move_ids).action_defer(date(2099, 1, 1))
+        invoice = self.invoice(self.client, invoice_date=replacement.date.date())
+        self.assertEqual(self.billed(invoice), (2, 300))
+        with self.assertRaisesRegex(UserError, "invoiced and locked"):
+            picking.project_id = self.project_eur
+        self.assertEqual(picking.project_id, self.project)
 
     def test_replacement_delivered_in_two_goes(self):
         """The replacement delivered 1 now, 1 in a backorder: both are billed
