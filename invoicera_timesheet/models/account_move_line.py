@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
+    ENGINE,
     InvoiceraBillableMixin,
     engine_flag,
 )
@@ -46,7 +47,7 @@ class AccountMoveLine(models.Model):
         readonly=True,
         index="btree_not_null",
         help="The line of the vendor bill this bill corrects (Reverse and create a "
-        "new draft): what was decided on its cost carries over to this one.",
+        "new draft): what was decided on its cost goes on with this one.",
     )
 
     def copy_data(self, default=None):
@@ -131,35 +132,35 @@ class AccountMoveLine(models.Model):
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda line: shares[line.id][0])
 
-    def _invoicera_decisions(self, shares):
-        """``{line id: values}``: what was decided on the cost each line of ``self``
-        corrects (a bill reversed and corrected: its cost excluded, deferred or
-        written off, its item archived since), for the corrected cost's new item,
-        where it still bills that project (a cost corrected to go to another
-        project is new work there). The amounts are the corrected bill's own.
-        ``shares``: the lines' projects (``_invoicera_shares``)."""
-        corrected = self.invoicera_corrected_line_id
-        if not corrected:
-            return {}
-        decided = {
+    def _invoicera_sync_items(self):
+        self._invoicera_take_over_corrected_items()
+        return super()._invoicera_sync_items()
+
+    def _invoicera_take_over_corrected_items(self):
+        """The lines of a corrected bill (Reverse and create a new draft), posted,
+        take over the item of the line each corrects, archived since the credit
+        note took its cost back: what was decided on the cost (excluded,
+        deferred, written off, its quantity, rate or description edited) goes on
+        with the corrected cost, which the sync then brings up to date as it
+        does a bill edited (reset to draft, corrected, posted again)."""
+        lines = self.filtered(
+            lambda line: line.invoicera_corrected_line_id and line.parent_state == "posted"
+        )
+        if not lines:
+            return
+        has_item = set(lines._invoicera_items().mapped("source_id"))
+        archived = {
             item.source_id: item
-            for item in corrected._invoicera_items()
-            if item.state in ("excluded", "deferred", "written_off")
+            for item in lines.invoicera_corrected_line_id._invoicera_items()
+            if not item.active and item.state != "invoiced"
         }
-        return {
-            line.id: {
-                "state": item.state,
-                "deferred_until": item.deferred_until,
-                "write_off_reason": item.write_off_reason,
-            }
-            for line in self
-            if (item := decided.get(line.invoicera_corrected_line_id.id))
-            and item.project_id == shares[line.id][0]
-        }
+        for line in lines:
+            item = archived.get(line.invoicera_corrected_line_id.id)
+            if item and line.id not in has_item:
+                item.with_context(invoicera_sync=ENGINE).source_id = line.id
 
     def _invoicera_item_values(self):
         shares = self._invoicera_shares()
-        decisions = self._invoicera_decisions(shares)
         cost_product = self.env.ref("invoicera_timesheet.product_invoicera_cost")
         values = []
         for line in self:
@@ -207,7 +208,6 @@ class AccountMoveLine(models.Model):
                     "standard_price_unit": price,
                     "price_at_cost": at_cost,
                     "currency_id": currency.id,
-                    **decisions.get(line.id, {}),
                 }
             )
         return values

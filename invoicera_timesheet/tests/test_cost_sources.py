@@ -627,20 +627,53 @@ class TestCostSources(CostSourcesCase):
                     self.assertEqual(invoice.amount_untaxed, 440.0, "billed once, when due")
                     self.assertFalse(self.item_of(bill.invoice_line_ids), "the bill it corrects")
 
-    def test_bill_corrected_to_another_project_is_billed_there(self):
-        """A bill written off on one project, corrected to go to another client's
-        project: the decision was about the first client; the other bills it."""
-        bill = self.vendor_bill(500)
-        self.item_of(bill.invoice_line_ids).action_write_off("Agreed in the contract")
+    def correct(self, bill, **line_values):
+        """Reverse and create a new draft of ``bill``, its line given
+        ``line_values``, posted: the corrected bill."""
         action = self.reversal(bill, date(2026, 3, 13)).modify_moves()
         corrected = self.env["account.move"].browse(action["res_id"])
-        corrected.invoice_line_ids.analytic_distribution = {
-            str(self.project_eur.account_id.id): 100
-        }
+        corrected.invoice_line_ids.write(line_values)
         corrected.invoice_date = date(2026, 3, 13)
         corrected.action_post()
+        return corrected
+
+    def test_corrected_bill_keeps_the_write_down_of_its_cost(self):
+        """The cost's rate written down (agreed with the client), the bill
+        corrected for its reference: billed at the rate agreed, with its reason."""
+        bill = self.vendor_bill(500)
+        self.item_of(bill.invoice_line_ids).write(
+            {"price_unit": 150, "adjustment_reason": "Agreed with the client"}
+        )
+        corrected = self.correct(bill, name="Illustrations (ref. 2026-114)")
+        self.assertRecordValues(
+            self.item_of(corrected.invoice_line_ids),
+            [
+                {
+                    "price_unit": 150,
+                    "price_manual": True,
+                    "adjustment_reason": "Agreed with the client",
+                }
+            ],
+        )
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 300.0)
+
+    def test_corrected_bill_moved_to_another_project_keeps_its_decision(self):
+        """Corrected to go to another client's project, the cost keeps what was
+        decided on it, as any work moved to another project does; posted back
+        on the first project, the same."""
+        bill = self.vendor_bill(500)
+        self.item_of(bill.invoice_line_ids).action_write_off("Agreed in the contract")
+        corrected = self.correct(
+            bill, analytic_distribution={str(self.project_eur.account_id.id): 100}
+        )
         item = self.item_of(corrected.invoice_line_ids)
-        self.assertEqual((item.partner_id, item.state), (self.client_eur, "to_bill"))
+        self.assertEqual((item.partner_id, item.state), (self.client_eur, "written_off"))
+        corrected.button_draft()
+        corrected.invoice_line_ids.analytic_distribution = {str(self.account.id): 100}
+        corrected.action_post()
+        self.assertEqual(self.item_of(corrected.invoice_line_ids), item, "the same item")
+        self.assertEqual((item.partner_id, item.state), (self.client, "written_off"))
+        self.assertFalse(self.invoice(self.client))
 
     def test_bill_duplicated_is_billed_as_new_work(self):
         """Only a correction carries the decision: a bill duplicated (Duplicate)
