@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import Command, models
 
 from ..gateways import GATEWAYS
 
@@ -51,8 +51,10 @@ class AccountPayment(models.Model):
         """The write-off lines of this payment's entry, as the ``write_off_line_vals``
         of ``create`` take them (e.g. "Mark as fully paid" in Register Payment).
 
-        Nothing for an early payment discount: Odoo's payment of a collected
-        transaction takes the discount again itself when it still applies.
+        The lines of an early payment discount too, as the wizard made them
+        (see ``account.move._get_invoice_counterpart_amls_for_early_payment_discount``):
+        for a payment of several invoices, neither Odoo nor invoicera_portal takes
+        the discount again once the charge is collected.
         """
         self.ensure_one()
         if not self.move_id:
@@ -64,8 +66,6 @@ class AccountPayment(models.Model):
         write_off_lines = write_off_lines.filtered(
             lambda line: line.account_id != self.outstanding_account_id
         )
-        if any(line.display_type == "epd" for line in write_off_lines):
-            return []
         return [
             {
                 "name": line.name,
@@ -77,6 +77,19 @@ class AccountPayment(models.Model):
                 **(
                     {"analytic_distribution": line.analytic_distribution}
                     if line.analytic_distribution
+                    else {}
+                ),
+                # what makes a line an early payment discount: its taxes and tax
+                # grids (a discount with taxes included lowers the tax due)
+                **(
+                    {
+                        "display_type": "epd",
+                        "tax_ids": [Command.set(line.tax_ids.ids)],
+                        "tax_tag_ids": [Command.set(line.tax_tag_ids.ids)],
+                        "tax_repartition_line_id": line.tax_repartition_line_id.id,
+                        "group_tax_id": line.group_tax_id.id,
+                    }
+                    if line.display_type == "epd"
                     else {}
                 ),
             }

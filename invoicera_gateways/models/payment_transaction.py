@@ -64,9 +64,9 @@ class PaymentTransaction(models.Model):
         string="Write-off Kept",
         readonly=True,
         copy=False,
-        help='The write-off chosen in Register Payment ("Mark as fully paid") for the'
-        " payment Odoo cancelled as this charge was not done at once: the payment made"
-        " once the charge is collected carries it.",
+        help="The write-off (Mark as fully paid) or early payment discounts chosen in"
+        " Register Payment for the payment Odoo cancelled as this charge was not done"
+        " at once: the payment made once the charge is collected carries them.",
     )
 
     # -- redirect flow ----------------------------------------------------------
@@ -456,12 +456,71 @@ class PaymentTransaction(models.Model):
         # The payment of a charge collected after Odoo cancelled the one made in
         # Register Payment gets the write-off chosen there (see account.payment's
         # action_post): the invoice is paid in full, as the user chose.
+        left_out = []
         if self.invoicera_write_off_vals and "write_off_line_vals" not in extra_create_values:
             # a list of its own: Odoo's early payment discount adds its lines to it
-            extra_create_values["write_off_line_vals"] = [
-                dict(vals) for vals in self.invoicera_write_off_vals
-            ]
-        return super()._create_payment(**extra_create_values)
+            write_off_vals = [dict(vals) for vals in self.invoicera_write_off_vals]
+            if not self._invoicera_still_owes(write_off_vals):
+                # The invoices changed while the charge was pending (a credit note,
+                # another payment): the write-off would now settle more than they
+                # owe, or less. The payment pays what it can, as any payment does.
+                left_out = write_off_vals
+            else:
+                if len(self.invoice_ids) == 1:
+                    # One invoice: Odoo's payment (and invoicera_portal's) takes its
+                    # early payment discount again when it still applies; kept as
+                    # well, it would be written off twice.
+                    write_off_vals = self._invoicera_without_discount(write_off_vals)
+                if write_off_vals:
+                    extra_create_values["write_off_line_vals"] = write_off_vals
+        payment = super()._create_payment(**extra_create_values)
+        if left_out:
+            message = _(
+                "Payment %(payment)s (transaction %(reference)s) was collected after its"
+                " invoices changed: they no longer owe what was charged plus the write-off"
+                " of %(write_off)s chosen in Register Payment, so this write-off was not"
+                " applied. What the payment does not settle is left on the client's"
+                " account.",
+                payment=payment.name,
+                reference=self.reference,
+                write_off=format_amount(
+                    self.env, sum(vals["amount_currency"] for vals in left_out), self.currency_id
+                ),
+            )
+            for invoice in self.invoice_ids:
+                invoice.message_post(body=message)
+        return payment
+
+    def _invoicera_still_owes(self, write_off_vals):
+        """Whether this transaction's invoices still owe what it charged plus the
+        write-off ``write_off_vals`` kept from Register Payment (in the
+        transaction's currency); assumed so when an invoice is in another one, or
+        there is none to tell (paid from its journal items)."""
+        self.ensure_one()
+        if not self.invoice_ids or any(
+            invoice.currency_id != self.currency_id for invoice in self.invoice_ids
+        ):
+            return True
+        owed = sum(
+            self.invoice_ids.filtered(lambda invoice: invoice.state == "posted")
+            .line_ids.filtered(lambda line: line.display_type == "payment_term")
+            .mapped("amount_residual_currency")
+        )
+        settled = self.amount + sum(vals["amount_currency"] for vals in write_off_vals)
+        return not self.currency_id.compare_amounts(owed, settled)
+
+    def _invoicera_without_discount(self, write_off_vals):
+        """``write_off_vals`` without the lines of an early payment discount, nor
+        the exchange difference the discount brings (a line of no amount in the
+        transaction's currency)."""
+        if not any(vals.get("display_type") == "epd" for vals in write_off_vals):
+            return write_off_vals
+        return [
+            vals
+            for vals in write_off_vals
+            if vals.get("display_type") != "epd"
+            and not self.currency_id.is_zero(vals["amount_currency"])
+        ]
 
     def _invoicera_lock_retry(self):
         """Lock this transaction for a retry of its charge; whether it still needs one.

@@ -463,6 +463,165 @@ class GatewayCase(AccountPaymentCommon):
         )
         self.assertEqual(sorted(lines.mapped("amount_currency")), [-residual, 5.0, residual - 5.0])
 
+    def _register_payment_timed_out(self, invoices, **values):
+        """Register Payment of ``invoices`` with the client's saved method (wizard
+        ``values`` on top), the gateway too slow to answer: the payment Odoo
+        cancelled, its transaction pending."""
+        token = self._create_token(provider_ref="tok_saved", invoicera_customer_ref="cus_1")
+        journal = self.provider.journal_id
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "payment_method_line_id": journal.inbound_payment_method_line_ids.filtered(
+                        lambda line: line.payment_provider_id == self.provider
+                    ).id,
+                    "payment_token_id": token.id,
+                    **values,
+                }
+            )
+        )
+        slow = GatewayUnavailable("read timed out")
+        with patch.object(self.gateway_class, "charge_token", side_effect=slow):
+            payment = wizard._create_payments()
+        tx = payment.payment_transaction_id
+        self.assertEqual((payment.state, tx.state), ("canceled", "pending"))
+        return tx
+
+    def _collect(self, tx):
+        """The retried charge of ``tx`` is collected: its payment is made."""
+        self.paid_amount = tx.amount  # what the gateway's answers carry
+        self.api.routes.update(self.charge_routes(tx))
+        self.cron_post_process(tx)
+        if tx.state == "pending":  # a debit the gateway confirms later
+            self.deliver(self.notification(tx, "done", event_id="evt_collected"))
+            tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertNotIn(tx.payment_id.state, ("draft", "canceled"), "a payment of its own")
+        return tx.payment_id
+
+    def test_register_payment_of_invoices_with_early_discount_collected_later_pays_them(self):
+        """Register Payment of two invoices in one payment with the client's saved
+        method, within their early payment discount: the amount proposed is the
+        discounted one. The charge is not done at once, Odoo cancels the payment
+        (its entry with the discounts goes); neither Odoo nor the portal grants
+        the discount of a payment of several invoices: collected later, its
+        payment carries the discounts, once, and both invoices are paid."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "2/10 net 30",
+                "early_discount": True,
+                "discount_percentage": 2,
+                "discount_days": 10,
+                "early_pay_discount_computation": "included",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
+                ],
+            }
+        )
+        tax = self.env["account.tax"].create(
+            {"name": "Sales 10%", "amount": 10, "type_tax_use": "sale"}
+        )
+        invoices = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner.id,
+                    "currency_id": self.currency.id,
+                    "invoice_payment_term_id": term.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Consulting",
+                                "quantity": 1,
+                                "price_unit": price,
+                                "tax_ids": [Command.set(tax.ids)],
+                            }
+                        )
+                    ],
+                }
+                for price in (1000, 500)
+            ]
+        )
+        invoices.action_post()
+        self.assertEqual(invoices.mapped("amount_residual"), [1100.0, 550.0])
+        tx = self._register_payment_timed_out(invoices, group_payment=True)
+        self.assertEqual(tx.amount, 1617.0, "1650 less the discounts of 2%: 22 and 11")
+        collected = self._collect(tx)
+        self.assertEqual(
+            invoices.mapped("amount_residual"), [0.0, 0.0], "both paid with their discounts"
+        )
+        self.assertEqual(collected.amount, tx.amount, "the amount charged")
+        # the discounts, once: their base (with its tax) and the tax they take off
+        discount = collected.move_id.line_ids.filtered(lambda line: line.display_type == "epd")
+        self.assertEqual(
+            sorted(
+                (line.amount_currency, line.tax_ids.name or "", line.tax_line_id.name or "")
+                for line in discount
+            ),
+            [(3.0, "", "Sales 10%"), (30.0, "Sales 10%", "")],
+        )
+
+    def test_register_payment_write_off_left_out_when_the_invoice_changed_meanwhile(self):
+        """Register Payment with the client's saved method for 5 less than the
+        invoice, marked as fully paid, the charge not done at once; meanwhile a
+        credit note of 200 is reconciled with the invoice. Collected, the payment
+        pays the invoice and the rest is the client's credit: the 5 written off
+        then would have been a gift on top of that credit, so it is not applied
+        (said on the invoice)."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        write_off_account = self.company_data["default_account_expense"]
+        tx = self._register_payment_timed_out(
+            self.invoice,
+            amount=self.invoice.amount_residual - 5.0,
+            payment_difference_handling="reconcile",
+            writeoff_account_id=write_off_account.id,
+            writeoff_label="Bank fees",
+        )
+        credit_note = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.partner.id,
+                "currency_id": self.currency.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Consulting", "quantity": 1, "price_unit": 200, "tax_ids": False}
+                    )
+                ],
+            }
+        )
+        credit_note.action_post()
+        (credit_note + self.invoice).line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        ).reconcile()
+        residual = self.invoice.amount_residual
+        self.assertEqual(residual, self.amount - 200)
+        collected = self._collect(tx)
+        self.assertEqual(self.invoice.amount_residual, 0.0)
+        receivable = collected.move_id.line_ids.filtered(
+            lambda line: line.account_id == collected.destination_account_id
+        )
+        self.assertEqual(
+            -sum(receivable.mapped("amount_residual_currency")),
+            tx.amount - residual,
+            "what was charged over what the invoice owed is the client's credit, no more",
+        )
+        self.assertFalse(
+            collected.move_id.line_ids.filtered(lambda line: line.account_id == write_off_account),
+            "no write-off",
+        )
+        self.assertTrue(
+            self.invoice.message_ids.filtered(
+                lambda message: collected.name in message.body and "was not applied" in message.body
+            ),
+            "the invoice says the write-off was not applied",
+        )
+
     def test_bad_token_request_is_refused_clearly(self):
         tx = self.make_tx(operation="offline")
         if not self.gateway_class.tokenization:
