@@ -15,6 +15,9 @@
         "purchase",
         "project_stock",
         "sale_stock",
+        # auto-installed with the above; depended on so that our stock.move
+        # overrides run around its (a replacement keeps its delivery's project)
+        "sale_project_stock",
     ],
     "data": [
         "security/invoicera_timesheet_security.xml",

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero, float_round
 from odoo.tools.sql import column_exists, create_column
 
@@ -26,7 +27,8 @@ class StockMove(models.Model):
     The replacement Odoo's *Return for Exchange* sends (a new delivery, with no
     project) is billed as a delivery of the project of the delivery it
     replaces, for no more than what the returns took off that delivery's bill:
-    the client keeps what was delivered, and is billed for it once.
+    the client keeps what was delivered, and is billed for it once. Of a
+    delivery excluded, deferred or written off, it takes that decision.
     """
 
     _name = "stock.move"
@@ -137,6 +139,33 @@ class StockMove(models.Model):
         # merged into another move of its delivery, a replacement would lose its
         # link: billed by nobody, or the other move capped as a replacement
         return [*super()._prepare_merge_moves_distinct_fields(), "invoicera_replaced_move_id"]
+
+    def _invoicera_replacements(self):
+        """The moves of ``self`` that are replacements (Return for Exchange) of
+        no order: Odoo gives them no project, they are billed on the project of
+        the delivery they replace."""
+        return self.filtered(lambda move: move.invoicera_replaced_move_id and not move.sale_line_id)
+
+    def _search_picking_for_assignation_domain(self):
+        domain = super()._search_picking_for_assignation_domain()
+        if self._invoicera_replacements():
+            # put in a delivery to the client waiting to go for another project,
+            # a replacement would be billed on it, or take it away from that
+            # delivery's other moves (sale_project_stock): it only joins one of
+            # no project or of the project of the delivery it replaces
+            project = self.invoicera_replaced_move_id.picking_id.project_id
+            domain = expression.AND([domain, [("project_id", "in", [False, project.id])]])
+        return domain
+
+    def _assign_picking_values(self, picking):
+        vals = super()._assign_picking_values(picking)
+        # sale_project_stock gives the delivery the project of the order of the
+        # first move joining it: a replacement has no order, the delivery keeps
+        # its project (one of no project or the replacement's own: see
+        # _search_picking_for_assignation_domain)
+        if self[:1]._invoicera_replacements():
+            vals.pop("project_id", None)
+        return vals
 
     def write(self, vals):
         linked = self.browse()
@@ -347,9 +376,35 @@ class StockMove(models.Model):
         )
         return quantity, day, company, price, currency
 
+    def _invoicera_decisions(self):
+        """``{move id: values}``: what was decided on the item of the delivery
+        each replacement of ``self`` replaces (excluded, deferred, written off
+        with its reason), for the replacement's new item: a client is not
+        billed for replacing goods they were not billed for. Only a new item
+        takes it (``_sync_from_source`` leaves the state alone): decided on the
+        replacement's own item since, it stays."""
+        originals = self.invoicera_replaced_move_id
+        if not originals:
+            return {}
+        decided = {
+            item.source_id: item
+            for item in originals._invoicera_items()
+            if item.state in ("excluded", "deferred", "written_off")
+        }
+        return {
+            move.id: {
+                "state": item.state,
+                "deferred_until": item.deferred_until,
+                "write_off_reason": item.write_off_reason,
+            }
+            for move in self
+            if (item := decided.get(move.invoicera_replaced_move_id.id))
+        }
+
     def _invoicera_item_values(self):
         values = []
         quantities = self._invoicera_quantities()
+        decisions = self._invoicera_decisions()
         for move in self:
             project = move._invoicera_project()
             partner = project.partner_id.commercial_partner_id
@@ -376,6 +431,7 @@ class StockMove(models.Model):
                     "price_unit": price,
                     "standard_price_unit": price,
                     "currency_id": currency.id,
+                    **decisions.get(move.id, {}),
                 }
             )
         return values
