@@ -466,10 +466,10 @@ class PaymentTransaction(models.Model):
                 # owe, or less. The payment pays what it can, as any payment does.
                 left_out = write_off_vals
             else:
-                if len(self.invoice_ids) == 1:
-                    # One invoice: Odoo's payment (and invoicera_portal's) takes its
-                    # early payment discount again when it still applies; kept as
-                    # well, it would be written off twice.
+                if self._invoicera_discount_taken_again():
+                    # Odoo's payment (and invoicera_portal's) takes the early
+                    # payment discount of its one invoice again: kept as well, it
+                    # would be written off twice.
                     write_off_vals = self._invoicera_without_discount(write_off_vals)
                 if write_off_vals:
                     extra_create_values["write_off_line_vals"] = write_off_vals
@@ -508,6 +508,22 @@ class PaymentTransaction(models.Model):
         )
         settled = self.amount + sum(vals["amount_currency"] for vals in write_off_vals)
         return not self.currency_id.compare_amounts(owed, settled)
+
+    def _invoicera_discount_taken_again(self):
+        """Whether Odoo's payment of this transaction writes off the early payment
+        discount of its invoice itself, as account_payment's ``_create_payment``
+        does: a payment of one invoice, of its discounted amount due, within its
+        discount period today. Collected after it, the discount the wizard
+        granted is the one kept."""
+        self.ensure_one()
+        invoice = self.invoice_ids
+        if len(invoice) != 1 or invoice.state != "posted":
+            return False
+        next_payment = invoice._get_invoice_next_payment_values()
+        return (
+            next_payment.get("installment_state") == "epd"
+            and self.amount == next_payment["amount_due"]
+        )
 
     def _invoicera_without_discount(self, write_off_vals):
         """``write_off_vals`` without the lines of an early payment discount, nor

@@ -502,15 +502,10 @@ class GatewayCase(AccountPaymentCommon):
         self.assertNotIn(tx.payment_id.state, ("draft", "canceled"), "a payment of its own")
         return tx.payment_id
 
-    def test_register_payment_of_invoices_with_early_discount_collected_later_pays_them(self):
-        """Register Payment of two invoices in one payment with the client's saved
-        method, within their early payment discount: the amount proposed is the
-        discounted one. The charge is not done at once, Odoo cancels the payment
-        (its entry with the discounts goes); neither Odoo nor the portal grants
-        the discount of a payment of several invoices: collected later, its
-        payment carries the discounts, once, and both invoices are paid."""
-        if not self.gateway_class.tokenization:
-            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+    def _invoices_with_early_discount(self, prices, **values):
+        """Posted invoices of the client on "2/10 net 30" (2% within 10 days,
+        taxes included in the discount), one line of each price with a tax of
+        10% (``values`` on top of each invoice's)."""
         term = self.env["account.payment.term"].create(
             {
                 "name": "2/10 net 30",
@@ -543,11 +538,51 @@ class GatewayCase(AccountPaymentCommon):
                             }
                         )
                     ],
+                    **values,
                 }
-                for price in (1000, 500)
+                for price in prices
             ]
         )
         invoices.action_post()
+        return invoices
+
+    def test_register_payment_of_an_invoice_with_early_discount_collected_after_it(self):
+        """Register Payment of one invoice with the client's saved method, dated
+        within its early payment discount: the amount is the discounted one. The
+        charge not done at once, it is collected after the discount date, when
+        Odoo grants the discount no more: its payment carries the discount the
+        wizard granted, and the invoice is paid."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        today = datetime.date.today()
+        invoice = self._invoices_with_early_discount(
+            (1000,), invoice_date=today - datetime.timedelta(days=20)
+        )
+        tx = self._register_payment_timed_out(
+            invoice, payment_date=today - datetime.timedelta(days=15)
+        )
+        self.assertEqual(tx.amount, 1078.0, "1100 less the discount of 2%")
+        collected = self._collect(tx)
+        self.assertEqual(invoice.amount_residual, 0.0, "paid with its discount")
+        discount = collected.move_id.line_ids.filtered(lambda line: line.display_type == "epd")
+        self.assertEqual(
+            sorted(
+                (line.amount_currency, line.tax_ids.name or "", line.tax_line_id.name or "")
+                for line in discount
+            ),
+            [(2.0, "", "Sales 10%"), (20.0, "Sales 10%", "")],
+        )
+
+    def test_register_payment_of_invoices_with_early_discount_collected_later_pays_them(self):
+        """Register Payment of two invoices in one payment with the client's saved
+        method, within their early payment discount: the amount proposed is the
+        discounted one. The charge is not done at once, Odoo cancels the payment
+        (its entry with the discounts goes); neither Odoo nor the portal grants
+        the discount of a payment of several invoices: collected later, its
+        payment carries the discounts, once, and both invoices are paid."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        invoices = self._invoices_with_early_discount((1000, 500))
         self.assertEqual(invoices.mapped("amount_residual"), [1100.0, 550.0])
         tx = self._register_payment_timed_out(invoices, group_payment=True)
         self.assertEqual(tx.amount, 1617.0, "1650 less the discounts of 2%: 22 and 11")
