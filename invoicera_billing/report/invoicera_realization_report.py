@@ -55,7 +55,8 @@ class InvoiceraRealizationReport(models.Model):
             "price_subtotal",
         ],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
-        "account.payment": ["outstanding_account_id"],
+        "account.payment": ["outstanding_account_id", "payment_transaction_id"],
+        "payment.transaction": ["create_date"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -192,10 +193,15 @@ class InvoiceraRealizationReport(models.Model):
                 -- discount period (as Odoo's "2/10 net 30"): the payment
                 -- settled it in full, the discount written off on the
                 -- company's early payment discount loss account (not collected),
-                -- by a payment dated within the period (a payment of several
+                -- by a payment made within the period (a payment of several
                 -- invoices writes off the discount of those within theirs only),
                 -- or of this invoice alone (the portal grants it to a payment made
-                -- within the period and recorded after it)
+                -- within the period and recorded after it). A payment whose charge
+                -- was collected later (Register Payment with a saved method that
+                -- timed out, a direct debit) is dated the day it was collected but
+                -- was made the day its transaction was created (its day in UTC):
+                -- a payment of several invoices then writes off, past the period,
+                -- the discounts granted within it.
                 SELECT term.move_id,
                        SUM(term.amount_currency - term.discount_amount_currency) AS amount
                   FROM account_move_line term
@@ -210,13 +216,16 @@ class InvoiceraRealizationReport(models.Model):
                          FROM account_partial_reconcile part
                          JOIN account_move_line payment_line
                            ON payment_line.id = part.credit_move_id
+                         JOIN account_move paid_by ON paid_by.id = payment_line.move_id
+                    LEFT JOIN account_payment payment ON payment.id = paid_by.origin_payment_id
+                    LEFT JOIN payment_transaction tx ON tx.id = payment.payment_transaction_id
                          JOIN account_move_line write_off
                            ON write_off.move_id = payment_line.move_id
                         WHERE part.debit_move_id = term.id
                           AND write_off.account_id
                               = company.account_journal_early_pay_discount_loss_account_id
                           AND (
-                              payment_line.date <= term.discount_date
+                              LEAST(payment_line.date, tx.create_date::date) <= term.discount_date
                               OR NOT EXISTS (
                                   SELECT 1
                                     FROM account_partial_reconcile other
