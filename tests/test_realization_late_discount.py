@@ -10,7 +10,6 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.invoicera_gateways.tests import test_gateway_square
@@ -52,18 +51,6 @@ class TestRealizationLateDiscount(test_gateway_square.TestSquare):
         cls.alice = cls.env["hr.employee"].create(
             {"name": "Alice Dev", "invoicera_billing_rate": 90}
         )
-        cls.early_discount = cls.env["account.payment.term"].create(
-            {
-                "name": "2/10 net 30",
-                "early_discount": True,
-                "discount_percentage": 2,
-                "discount_days": 10,
-                "early_pay_discount_computation": "included",
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
-                ],
-            }
-        )
 
     def billed_invoice(self, hours, day):
         """An invoice of ``hours`` worked by Alice on ``day`` (at 90 an hour), dated
@@ -82,7 +69,7 @@ class TestRealizationLateDiscount(test_gateway_square.TestSquare):
             Item._billable_domain(self.env.company, date(2026, 3, 31), self.partner)
         )
         invoice = items._invoice(self.env.company, date(2026, 3, 31))
-        invoice.invoice_payment_term_id = self.early_discount
+        invoice.invoice_payment_term_id = self._early_discount_term()
         invoice.invoice_line_ids.tax_ids = False
         invoice.action_post()
         self.assertEqual(invoice.currency_id, self.env.company.currency_id)

@@ -376,35 +376,11 @@ class GatewayCase(AccountPaymentCommon):
         provider). Once the retried charge is collected, the invoice is paid."""
         if not self.gateway_class.tokenization:
             self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
-        token = self._create_token(provider_ref="tok_saved", invoicera_customer_ref="cus_1")
-        journal = self.provider.journal_id
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=self.invoice.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "payment_method_line_id": journal.inbound_payment_method_line_ids.filtered(
-                        lambda line: line.payment_provider_id == self.provider
-                    ).id,
-                    "payment_token_id": token.id,
-                }
-            )
-        )
-        slow = GatewayUnavailable("read timed out")
-        with patch.object(self.gateway_class, "charge_token", side_effect=slow):
-            payment = wizard._create_payments()
-        tx = payment.payment_transaction_id
-        self.assertEqual((payment.state, tx.state), ("canceled", "pending"))
-        self.assertEqual(self.invoice.payment_state, "not_paid")
-        self.api.routes.update(self.charge_routes(tx))
-        self.cron_post_process(tx)
-        if tx.state == "pending":  # a debit the gateway confirms later
-            self.deliver(self.notification(tx, "done", event_id="evt_collected"))
-            tx._post_process()
-        self.assertEqual(tx.state, "done")
+        tx = self._register_payment_timed_out(self.invoice)
+        payment = tx.payment_id
+        self.assertEqual((payment.state, self.invoice.payment_state), ("canceled", "not_paid"))
+        self._collect(tx)
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
-        self.assertNotIn(tx.payment_id.state, ("draft", "canceled"), "a payment of its own")
         self.assertEqual(payment.state, "canceled", "the cancelled payment stays as it was")
 
     def test_register_payment_of_less_marked_fully_paid_collected_later_pays_the_invoice(self):
@@ -414,46 +390,21 @@ class GatewayCase(AccountPaymentCommon):
         charge is collected, its payment carries the write-off: the invoice is paid."""
         if not self.gateway_class.tokenization:
             self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
-        token = self._create_token(provider_ref="tok_saved", invoicera_customer_ref="cus_1")
-        journal = self.provider.journal_id
         write_off_account = self.company_data["default_account_expense"]
         residual = self.invoice.amount_residual
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=self.invoice.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "payment_method_line_id": journal.inbound_payment_method_line_ids.filtered(
-                        lambda line: line.payment_provider_id == self.provider
-                    ).id,
-                    "payment_token_id": token.id,
-                    "amount": residual - 5.0,
-                    "payment_difference_handling": "reconcile",
-                    "writeoff_account_id": write_off_account.id,
-                    "writeoff_label": "Bank fees",
-                }
-            )
+        tx = self._register_payment_timed_out(
+            self.invoice,
+            amount=residual - 5.0,
+            payment_difference_handling="reconcile",
+            writeoff_account_id=write_off_account.id,
+            writeoff_label="Bank fees",
         )
-        slow = GatewayUnavailable("read timed out")
-        with patch.object(self.gateway_class, "charge_token", side_effect=slow):
-            payment = wizard._create_payments()
-        tx = payment.payment_transaction_id
-        self.assertEqual((payment.state, tx.state), ("canceled", "pending"))
         self.assertEqual(tx.amount, residual - 5.0)
-        self.paid_amount = tx.amount  # what the gateway's answers carry
-        self.api.routes.update(self.charge_routes(tx))
-        self.cron_post_process(tx)
-        if tx.state == "pending":  # a debit the gateway confirms later
-            self.deliver(self.notification(tx, "done", event_id="evt_collected"))
-            tx._post_process()
-        self.assertEqual(tx.state, "done")
+        collected = self._collect(tx)
         self.assertEqual(
             self.invoice.amount_residual, 0.0, "marked as fully paid: nothing left to pay"
         )
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
-        collected = tx.payment_id
-        self.assertNotIn(collected.state, ("draft", "canceled"), "a payment of its own")
         self.assertEqual(collected.amount, tx.amount, "the amount charged")
         # its entry: the amount charged and the write-off pay the invoice, no more
         lines = collected.move_id.line_ids
@@ -502,11 +453,10 @@ class GatewayCase(AccountPaymentCommon):
         self.assertNotIn(tx.payment_id.state, ("draft", "canceled"), "a payment of its own")
         return tx.payment_id
 
-    def _invoices_with_early_discount(self, prices, **values):
-        """Posted invoices of the client on "2/10 net 30" (2% within 10 days,
-        taxes included in the discount), one line of each price with a tax of
-        10% (``values`` on top of each invoice's)."""
-        term = self.env["account.payment.term"].create(
+    def _early_discount_term(self):
+        """The payment term "2/10 net 30": 2% off within 10 days, taxes included
+        in the discount."""
+        return self.env["account.payment.term"].create(
             {
                 "name": "2/10 net 30",
                 "early_discount": True,
@@ -518,6 +468,12 @@ class GatewayCase(AccountPaymentCommon):
                 ],
             }
         )
+
+    def _invoices_with_early_discount(self, prices, **values):
+        """Posted invoices of the client on "2/10 net 30" (2% within 10 days,
+        taxes included in the discount), one line of each price with a tax of
+        10% (``values`` on top of each invoice's)."""
+        term = self._early_discount_term()
         tax = self.env["account.tax"].create(
             {"name": "Sales 10%", "amount": 10, "type_tax_use": "sale"}
         )
