@@ -55,8 +55,7 @@ class InvoiceraRealizationReport(models.Model):
             "price_subtotal",
         ],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
-        "account.payment": ["outstanding_account_id", "payment_transaction_id"],
-        "payment.transaction": ["create_date"],
+        "account.payment": ["outstanding_account_id", "payment_transaction_id", "state", "date"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -188,6 +187,16 @@ class InvoiceraRealizationReport(models.Model):
                   FROM credit
               GROUP BY move_id
             ),
+            asked AS (
+                -- the day a charge collected later was asked: the date of its
+                -- payment Odoo cancelled as the charge was not done at once
+                -- (Register Payment with a saved method), by which the wizard
+                -- granted early payment discounts
+                SELECT payment_transaction_id, MIN(date) AS date
+                  FROM account_payment
+                 WHERE state = 'canceled' AND payment_transaction_id IS NOT NULL
+              GROUP BY payment_transaction_id
+            ),
             discounted AS (
                 -- the early payment discount of each invoice paid within its
                 -- discount period (as Odoo's "2/10 net 30"): the payment
@@ -197,11 +206,10 @@ class InvoiceraRealizationReport(models.Model):
                 -- invoices writes off the discount of those within theirs only),
                 -- or of this invoice alone (the portal grants it to a payment made
                 -- within the period and recorded after it). A payment whose charge
-                -- was collected later (Register Payment with a saved method that
-                -- timed out, a direct debit) is dated the day it was collected but
-                -- was made the day its transaction was created (its day in UTC):
-                -- a payment of several invoices then writes off, past the period,
-                -- the discounts granted within it.
+                -- was collected later is dated the day it was collected but was
+                -- made the day it was asked (``asked``): a payment of several
+                -- invoices then writes off, past the period, the discounts granted
+                -- within it.
                 SELECT term.move_id,
                        SUM(term.amount_currency - term.discount_amount_currency) AS amount
                   FROM account_move_line term
@@ -218,14 +226,15 @@ class InvoiceraRealizationReport(models.Model):
                            ON payment_line.id = part.credit_move_id
                          JOIN account_move paid_by ON paid_by.id = payment_line.move_id
                     LEFT JOIN account_payment payment ON payment.id = paid_by.origin_payment_id
-                    LEFT JOIN payment_transaction tx ON tx.id = payment.payment_transaction_id
+                    LEFT JOIN asked
+                           ON asked.payment_transaction_id = payment.payment_transaction_id
                          JOIN account_move_line write_off
                            ON write_off.move_id = payment_line.move_id
                         WHERE part.debit_move_id = term.id
                           AND write_off.account_id
                               = company.account_journal_early_pay_discount_loss_account_id
                           AND (
-                              LEAST(payment_line.date, tx.create_date::date) <= term.discount_date
+                              LEAST(payment_line.date, asked.date) <= term.discount_date
                               OR NOT EXISTS (
                                   SELECT 1
                                     FROM account_partial_reconcile other

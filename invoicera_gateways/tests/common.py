@@ -502,6 +502,27 @@ class GatewayCase(AccountPaymentCommon):
         invoices.action_post()
         return invoices
 
+    def test_register_payment_of_an_invoice_with_early_discount_collected_within_it(self):
+        """The same, collected within the discount period: Odoo's payment takes
+        the discount itself (the portal too, where installed); the one kept is
+        not added: written off once, the invoice paid, no credit left."""
+        if not self.gateway_class.tokenization:
+            self.skipTest(f"{self.gateway_class.name} offers no tokenization")  # pylint: disable=W8120
+        invoice = self._invoices_with_early_discount((1000,))
+        tx = self._register_payment_timed_out(invoice)
+        self.assertEqual(tx.amount, 1078.0, "1100 less the discount of 2%")
+        collected = self._collect(tx)
+        self.assertEqual(invoice.amount_residual, 0.0, "paid with its discount")
+        discount = collected.move_id.line_ids.filtered(lambda line: line.display_type == "epd")
+        self.assertEqual(sorted(discount.mapped("amount_currency")), [2.0, 20.0], "once")
+        receivable = collected.move_id.line_ids.filtered(
+            lambda line: line.account_id
+            == invoice.line_ids.filtered(
+                lambda term: term.display_type == "payment_term"
+            ).account_id
+        )
+        self.assertEqual(sum(receivable.mapped("amount_currency")), -1100.0, "no credit left")
+
     def test_register_payment_of_an_invoice_with_early_discount_collected_after_it(self):
         """Register Payment of one invoice with the client's saved method, dated
         within its early payment discount: the amount is the discounted one. The
