@@ -494,12 +494,14 @@ class PaymentTransaction(models.Model):
     def _invoicera_still_owes(self, write_off_vals):
         """Whether this transaction's invoices still owe what it charged plus the
         write-off ``write_off_vals`` kept from Register Payment (in the
-        transaction's currency); assumed so when an invoice is in another one, or
-        there is none to tell (paid from its journal items)."""
+        transaction's currency); assumed so when an invoice is in another one.
+        Not when it pays no invoice (paid from journal items, or its invoices
+        cancelled meanwhile, which invoicera_portal takes off it): a write-off
+        on a payment settling nothing would be a gift."""
         self.ensure_one()
-        if not self.invoice_ids or any(
-            invoice.currency_id != self.currency_id for invoice in self.invoice_ids
-        ):
+        if not self.invoice_ids:
+            return False
+        if any(invoice.currency_id != self.currency_id for invoice in self.invoice_ids):
             return True
         owed = sum(
             self.invoice_ids.filtered(lambda invoice: invoice.state == "posted")

@@ -10,9 +10,18 @@ class PaymentTransaction(models.Model):
         it yet (pay many invoices, autopay). Odoo would fail reconciling a
         cancelled invoice (the whole payment left unrecorded) and post the draft
         one again behind staff's back. Those invoices are left out of the
-        payment: it pays the others, the rest stays on the client's account."""
+        payment: it pays the others, the rest stays on the client's account.
+
+        Also for a transaction whose payment Odoo cancelled (a charge from
+        Register Payment not done at once, which invoicera_gateways gives a
+        payment of its own once collected), and for one still pending, which the
+        post-processing itself may confirm (invoicera_gateways retries such a
+        charge there): whatever the order of the overrides."""
         detached = {}
-        for tx in self.filtered(lambda t: t.state == "done" and not t.payment_id):
+        for tx in self.filtered(
+            lambda t: t.state in ("pending", "done")
+            and (not t.payment_id or t.payment_id.state == "canceled")
+        ):
             stale = tx.invoice_ids.filtered(
                 lambda invoice: invoice.state == "cancel"
                 or (invoice.state == "draft" and invoice.posted_before)
@@ -24,7 +33,8 @@ class PaymentTransaction(models.Model):
         for tx, stale in detached.items():
             # still listed on the transaction: it was paid for them
             tx.invoice_ids = [Command.link(invoice.id) for invoice in stale]
-            if not tx.payment_id:
+            if not tx.payment_id or tx.payment_id.state == "canceled":
+                # no payment made (still pending, or its cancelled one kept): nothing to say
                 continue
             for invoice in stale:
                 invoice.message_post(
