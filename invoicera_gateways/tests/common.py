@@ -469,6 +469,15 @@ class GatewayCase(AccountPaymentCommon):
             }
         )
 
+    def _discount_lines(self, payment):
+        """The early payment discount lines of ``payment``'s entry, sorted:
+        (amount, the taxes of a base line, the tax of a tax line)."""
+        discount = payment.move_id.line_ids.filtered(lambda line: line.display_type == "epd")
+        return sorted(
+            (line.amount_currency, line.tax_ids.name or "", line.tax_line_id.name or "")
+            for line in discount
+        )
+
     def _invoices_with_early_discount(self, prices, **values):
         """Posted invoices of the client on "2/10 net 30" (2% within 10 days,
         taxes included in the discount), one line of each price with a tax of
@@ -541,13 +550,8 @@ class GatewayCase(AccountPaymentCommon):
         self.assertEqual(tx.amount, 1078.0, "1100 less the discount of 2%")
         collected = self._collect(tx)
         self.assertEqual(invoice.amount_residual, 0.0, "paid with its discount")
-        discount = collected.move_id.line_ids.filtered(lambda line: line.display_type == "epd")
         self.assertEqual(
-            sorted(
-                (line.amount_currency, line.tax_ids.name or "", line.tax_line_id.name or "")
-                for line in discount
-            ),
-            [(2.0, "", "Sales 10%"), (20.0, "Sales 10%", "")],
+            self._discount_lines(collected), [(2.0, "", "Sales 10%"), (20.0, "Sales 10%", "")]
         )
 
     def test_register_payment_of_invoices_with_early_discount_collected_later_pays_them(self):
@@ -569,13 +573,8 @@ class GatewayCase(AccountPaymentCommon):
         )
         self.assertEqual(collected.amount, tx.amount, "the amount charged")
         # the discounts, once: their base (with its tax) and the tax they take off
-        discount = collected.move_id.line_ids.filtered(lambda line: line.display_type == "epd")
         self.assertEqual(
-            sorted(
-                (line.amount_currency, line.tax_ids.name or "", line.tax_line_id.name or "")
-                for line in discount
-            ),
-            [(3.0, "", "Sales 10%"), (30.0, "Sales 10%", "")],
+            self._discount_lines(collected), [(3.0, "", "Sales 10%"), (30.0, "Sales 10%", "")]
         )
 
     def test_register_payment_write_off_left_out_when_the_invoice_changed_meanwhile(self):

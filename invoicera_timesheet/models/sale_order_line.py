@@ -24,8 +24,9 @@ class SaleOrderLine(models.Model):
         self._invoicera_invoiced_milestones().write({"invoicera_order_invoiced": True})
         timesheets = self._invoicera_unbilled_timesheets()
         paid = timesheets.browse()
+        by_line = timesheets.grouped("so_line")
         for line in self._invoicera_pays_its_time():
-            time = timesheets.filtered(lambda ts, line=line: ts.so_line == line)
+            time = by_line.get(line, timesheets.browse())
             invoice = line._invoicera_last_invoice()
             if time and invoice:
                 # Odoo links no invoice to it: linked, it stays billed by the
