@@ -311,8 +311,9 @@ class InvoiceraPayMany(PaymentPortal, PortalAccount):
                 "amount_error": amount_error,
                 "currency": first.currency_id,
                 "invoices": invoices,
-                # one sentence to translate (a template splits it at the number)
+                # one sentence to translate each (a template splits it at the value)
                 "title": _("Pay %(count)s invoice(s)", count=len(invoices)),
+                "amount_label": _("Amount to pay (%(currency)s)", currency=first.currency_id.name),
                 # rounded: a float sum (300.79999999999995) is the amount field's
                 # maximum, which the browser holds against the amount owed (300.80)
                 "due": first.currency_id.round(sum(invoices.mapped("amount_residual"))),

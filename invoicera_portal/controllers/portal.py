@@ -140,6 +140,7 @@ class InvoiceraPortal(CustomerPortal):
             shown=len(values["quotations"]),
             count=values["quotation_count"],
         )
+        values.update(self._invoicera_dashboard_texts(values))
         values.update(
             {
                 "page_name": "invoicera_billing",
@@ -152,6 +153,42 @@ class InvoiceraPortal(CustomerPortal):
             }
         )
         return request.render("invoicera_portal.portal_my_billing", values)
+
+    def _invoicera_dashboard_texts(self, values):
+        """The dashboard's sentences with a name, a number or a date in them, of
+        the ``values`` of ``client._invoicera_dashboard``: one term each to
+        translate, dates in the visitor's language as the page's date widget."""
+        env = request.env
+        # one account per company, each with its title (with nothing to pay, the
+        # current company's: the page's, as its day)
+        accounts = [
+            (company, summaries, _("Your account with %(company)s", company=company.name))
+            for company, summaries in values["companies"] or [(env.company, [])]
+        ]
+        for summary in values["currencies"]:
+            summary["bucket_texts"] = {
+                key: _("%(count)s invoice(s)", count=count)
+                for key, (_amount, count) in summary["buckets"].items()
+            }
+        invoices = values["invoices"]
+        return {
+            "accounts": accounts,
+            # {invoice id: text} of the listed invoices promised
+            "promised_texts": {
+                invoice.id: _(
+                    "Promised by %(date)s",
+                    date=format_date(env, invoice.invoicera_promised_date),
+                )
+                for invoice in invoices
+                if invoice.id in values["promised_ids"]
+            },
+            # {invoice id: text} of the listed invoices with instalments still open
+            "instalment_texts": {
+                invoice_id: _("Next instalment: %(date)s", date=format_date(env, rows[0][0]))
+                for invoice_id, rows in values["instalments"].items()
+                if len(rows) > 1
+            },
+        }
 
     def _invoicera_autopay_stopped_text(self, stopped, token):
         """Why automatic payment stopped (``stopped``: as

@@ -1,35 +1,7 @@
-from . import test_api
-from . import test_autopay
-from . import test_dashboard
-from . import test_pay_many
-from . import test_pay_many_company_mismatch
-from . import test_dashboard_quotations
-from . import test_portal_routes
-from . import test_portal_tours
-from . import test_promise_discount_statement
-from . import test_promise_form
-from . import test_statement_contacts_and_ticks
-from . import test_autopay_record_failure
-from . import test_promise_broken_and_reversed
-from . import test_pay_many_amount_form
-from . import test_api_payment_link
-from . import test_portal_settings
-from . import test_dashboard_company_totals
-from . import test_promise_company_day
-from . import test_dashboard_pagers
-from . import test_pay_many_companies_and_changes
-from . import test_statement_currencies
-from . import test_api_lines_and_pdf
-from . import test_api_errors
-from . import test_statement_reconciliations
-from . import test_dashboard_subsidiary_payments
-from . import test_autopay_payments_in_progress
-from . import test_overdue_company_day
-from . import test_autopay_company_mismatch
-from . import test_approval_form
-from . import test_promise_resubmit
-from . import test_promise_date_passed
-from . import test_autopay_provider_limits
-from . import test_statement_language
-from . import test_api_key_expiration
-from . import test_early_discount_several_taxes
+# Every test_*.py is imported, so that a new test module touches no shared file.
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name.startswith("test_"):
+        globals()[_module.name] = importlib.import_module(f"{__name__}.{_module.name}")
