@@ -591,33 +591,22 @@ class InvoiceraBillableItem(models.Model):
             raise UserError(_("The source of this item was deleted: its details are on the item."))
         return source._invoicera_source_action(self)
 
-    def _source_action(self, record, view=None, what=None, rights=None):
+    def _source_action(self, record, view=None, what=None, rights=None, denied=None):
         """The action opening ``record`` (the source or what shows it best: a
         vendor bill line's bill...) in its form, ``view`` (an XML id) if given,
-        when the user may read it; else a UserError naming the source (``what``:
-        "time entry"; by default the item's source) and the ``rights`` it needs
-        ("Timesheets access"; by default, access to the record's model).
+        when the user may read it; else a UserError: ``denied``, the whole
+        sentence saying so ("You cannot open this time entry: it needs
+        Timesheets access; its details are on the item.", translated whole);
+        by default one naming the item's source and access to the record's model.
+
+        ``what`` ("time entry") and ``rights`` ("Timesheets access"), the words
+        an earlier version put into its own sentence, are still taken where
+        ``denied`` is not given; translators then see them apart from it.
         """
         self.ensure_one()
         record.ensure_one()
         if not record.has_access("read"):
-            source = dict(self._fields["source"]._description_selection(self.env)).get(
-                self.source, self.source_model
-            )
-            raise UserError(
-                _(
-                    "You cannot open this %(what)s: it needs %(rights)s; its details "
-                    "are on the item.",
-                    what=what or _("source (%(kind)s)", kind=source),
-                    rights=rights
-                    or _(
-                        "access to %(records)s records",
-                        # the model's name in the user's language, as Odoo's
-                        # access errors name it
-                        records=self.env["ir.model"]._get(record._name).name,
-                    ),
-                )
-            )
+            raise UserError(denied or self._source_denied(record, what, rights))
         view_id = self.env.ref(view).id if view else False
         return {
             "type": "ir.actions.act_window",
@@ -627,6 +616,27 @@ class InvoiceraBillableItem(models.Model):
             "views": [(view_id, "form")],
             "target": "current",
         }
+
+    def _source_denied(self, record, what=None, rights=None):
+        """Why the user may not open ``record``, the source of this item, when
+        its source gives no sentence of its own (:meth:`_source_action`)."""
+        kind = dict(self._fields["source"]._description_selection(self.env)).get(
+            self.source, self.source_model
+        )
+        # the model's name in the user's language, as Odoo's access errors name it
+        records = self.env["ir.model"]._get(record._name).name
+        if not (what or rights):
+            return _(
+                "You cannot open this source (%(kind)s): it needs access to %(records)s "
+                "records; its details are on the item.",
+                kind=kind,
+                records=records,
+            )
+        return _(
+            "You cannot open this %(what)s: it needs %(rights)s; its details are on the item.",
+            what=what or _("source (%(kind)s)", kind=kind),
+            rights=rights or _("access to %(records)s records", records=records),
+        )
 
     # ------------------------------------------------------------------
     # Business: sync with sources
@@ -1188,16 +1198,19 @@ class InvoiceraBillableItem(models.Model):
             )
         }
 
-    def _invoicing_errors(self, company, invoice_date):
+    def _invoicing_errors(self, company, invoice_date, accounts=None):
         """What prevents invoicing ``self``: ``{client: [message, ...]}``.
 
         Checked for all the clients of ``self`` at once, with a query per kind
         of check rather than per client or per item; the items themselves are
-        only read when one is wrong.
+        only read when one is wrong. ``accounts``: the batch's cache of income
+        accounts and fiscal positions (:meth:`_income_account`,
+        :meth:`_invoice_fiscal_position`), which invoicing reads again.
         """
         errors = defaultdict(list)
         if not self:
             return errors
+        accounts = {} if accounts is None else accounts
         # What the items are made of: clients, currencies, products.
         groups = (
             self.sudo()
@@ -1329,6 +1342,7 @@ class InvoiceraBillableItem(models.Model):
                 )
         self._converted_rate_errors(errors, company, invoice_date, groups, with_rate)
         self._product_errors(errors, company, ids_by_product_uom)
+        self._mapped_account_errors(errors, company, groups, accounts)
         return errors
 
     def _converted_rate_errors(self, errors, company, invoice_date, groups, with_rate):
@@ -1429,6 +1443,49 @@ class InvoiceraBillableItem(models.Model):
                 product=product.display_name,
                 product_uom=product.uom_id.name,
                 uom=uom.name,
+            )
+
+    def _mapped_account_errors(self, errors, company, groups, accounts):
+        """Add to ``errors`` the items whose invoice line would get a deprecated
+        income account from their client's fiscal position: the product's own
+        account is valid (else ``_product_errors`` refuses it), the position
+        maps it to a deprecated one, which Odoo's create refuses naming the
+        account alone.
+
+        ``groups``: the items by client, currency, product and unit
+        (``_invoicing_errors``); ``accounts``: the batch's cache, where each
+        client's fiscal position is found once (:meth:`_invoice_fiscal_position`)
+        and each product and position looked at once (:meth:`_income_account`),
+        for the check and the invoices alike.
+        """
+        positions, ids_by_product_position = {}, defaultdict(list)
+        for partner, _currency, product, _uom, ids in groups:
+            if partner.id not in positions:
+                # the client's invoices' position, as _prepare_invoices finds it
+                invoice_address = partner.with_env(self.env).address_get(["invoice"])["invoice"]
+                positions[partner.id] = self._invoice_fiscal_position(
+                    company, invoice_address, accounts
+                )[1]
+            if positions[partner.id]:
+                ids_by_product_position[product.with_env(self.env), positions[partner.id]] += ids
+        for (product, position), ids in ids_by_product_position.items():
+            income = product.product_tmpl_id.with_company(company)._get_product_accounts()["income"]
+            account = self._income_account(product, position, company, accounts)
+            if not account.deprecated or income.deprecated:
+                # valid, or the product's own account is (_product_errors)
+                continue
+            self._add_errors(
+                errors,
+                self.browse(ids),
+                _(
+                    "The fiscal position %(position)s maps the product %(product)s's "
+                    "income account %(income)s to %(account)s, which is deprecated, so "
+                    "these items cannot be invoiced:%(items)s"
+                ),
+                position=position.display_name,
+                product=product.display_name,
+                income=income.display_name,
+                account=account.display_name,
             )
 
     @api.model
@@ -1590,8 +1647,10 @@ class InvoiceraBillableItem(models.Model):
 
         Returns ``{client: [(invoice_values, [item ids of line 1, ...]), ...]}``:
         one invoice per client in its currency (and per project when the client
-        wants it). ``accounts``: the batch's cache of income accounts
-        (:meth:`_income_account`), which creating the invoices reads again.
+        wants it). ``accounts``: the batch's cache of income accounts and fiscal
+        positions (:meth:`_income_account`, :meth:`_invoice_fiscal_position`),
+        filled by the check (:meth:`_invoicing_errors`), which creating the
+        invoices reads again.
         """
         rates, result, headers, names, prices, analytics = {}, {}, {}, {}, {}, {}
         # the clients' settings (line detail, one invoice per project) are per
@@ -1609,7 +1668,9 @@ class InvoiceraBillableItem(models.Model):
             invoice_address = partner.address_get(["invoice"])["invoice"]
             # the language of the invoice's PDF, e-mail and annex: its address's
             reader = partner.browse(invoice_address)
-            header = self._invoice_header(company, invoice_address, currency, headers, invoice_date)
+            header = self._invoice_header(
+                company, invoice_address, currency, headers, invoice_date, positions=accounts
+            )
             position = self.env["account.fiscal.position"].browse(header["fiscal_position_id"])
             # the invoice lines' partner (account.move.line._compute_partner_id)
             line_partner = partner.browse(header["partner_id"]).commercial_partner_id
@@ -1744,8 +1805,9 @@ class InvoiceraBillableItem(models.Model):
         (``account.move.line._compute_account_id``): the product's (else its
         category's), mapped by the position. ``cache``: a dict kept for one
         batch, where each product and position is looked at once, for the
-        lines' analytic models (:meth:`_line_analytic_distribution`) and
-        account (:meth:`_predict_line_amounts`) alike."""
+        check of the items (:meth:`_mapped_account_errors`), the lines'
+        analytic models (:meth:`_line_analytic_distribution`) and account
+        (:meth:`_predict_line_amounts`) alike."""
         key = ("income account", product.id, position.id)
         if key not in cache:
             cache[key] = product.with_company(company).product_tmpl_id.get_product_accounts(
@@ -1795,7 +1857,29 @@ class InvoiceraBillableItem(models.Model):
         return cache[price_key]
 
     @api.model
-    def _invoice_header(self, company, invoice_address, currency, cache, invoice_date):
+    def _invoice_fiscal_position(self, company, invoice_address, cache):
+        """``(delivery address, fiscal position)`` of an invoice of ``company`` to
+        ``invoice_address`` (an id), as ``account.move`` computes them: the
+        address's delivery address, and the position Odoo finds for both
+        (``_compute_fiscal_position_id``). ``cache``: a dict kept for one batch,
+        where each address is looked at once, by the check of the items
+        (:meth:`_mapped_account_errors`) and their invoice (:meth:`_invoice_header`)."""
+        key = ("fiscal position", company.id, invoice_address)
+        if key not in cache:
+            partner = self.env["res.partner"].browse(invoice_address)
+            delivery = partner.browse(partner.address_get(["delivery"])["delivery"])
+            position = (
+                self.env["account.fiscal.position"]
+                .with_company(company)
+                ._get_fiscal_position(partner, delivery=delivery)
+            )
+            cache[key] = (delivery, position)
+        return cache[key]
+
+    @api.model
+    def _invoice_header(
+        self, company, invoice_address, currency, cache, invoice_date, positions=None
+    ):
         """The values Odoo would compute for a new invoice to ``invoice_address``
         (an id) in ``currency`` dated ``invoice_date``, given to it as sale's
         ``_prepare_invoice`` gives them.
@@ -1815,7 +1899,9 @@ class InvoiceraBillableItem(models.Model):
         invoice of a journal in its numbering period the period's first number
         and names the next drafts "/", asking the database for the journal's
         last number invoice by invoice; once the journal has a number in the
-        period, every new draft is "/", asked once here.
+        period, every new draft is "/", asked once here. ``positions``: the
+        batch's cache of fiscal positions (:meth:`_invoice_fiscal_position`),
+        by default ``cache``.
         """
         Move = self.env["account.move"].with_company(company)
         key = (company.id, currency.id)
@@ -1834,11 +1920,8 @@ class InvoiceraBillableItem(models.Model):
             values["team_id"] = template.team_id.id
             cache[key] = values
         partner = self.env["res.partner"].browse(invoice_address)
-        delivery = partner.browse(partner.address_get(["delivery"])["delivery"])
-        position = (
-            self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(partner, delivery=delivery)
+        delivery, position = self._invoice_fiscal_position(
+            company, invoice_address, cache if positions is None else positions
         )
         return {
             **cache[key],
@@ -1930,17 +2013,21 @@ class InvoiceraBillableItem(models.Model):
                     locked.update(items._lock_for_invoicing())
                 except InvoiceraBusyError as error:
                     results[partner] = ("skipped", str(error))
-        # 2. Check.
-        errors = self.browse().union(*locked.values())._invoicing_errors(company, invoice_date)
+        # 2. Check. The income account of each (product, fiscal position) and
+        # the fiscal position of each client are looked for once in the batch:
+        # for the check, the lines' analytic models and their account.
+        accounts = {}
+        errors = (
+            self.browse()
+            .union(*locked.values())
+            ._invoicing_errors(company, invoice_date, accounts=accounts)
+        )
         for partner in locked:
             if errors.get(partner):
                 results[partner] = ("failed", "\n".join(errors[partner]))
         to_invoice = self.browse().union(
             *(items for partner, items in locked.items() if not errors.get(partner))
         )
-        # the income account of each (product, fiscal position), looked for
-        # once in the batch: for the lines' analytic models and their account
-        accounts = {}
         prepared = to_invoice._prepare_invoices(company, invoice_date, run, accounts=accounts)
         # 3. Create (and post): all at once, else client by client.
         try:

@@ -1,6 +1,7 @@
-from . import test_billing_access
-from . import test_billing_menu_tour
-from . import test_billing_settings
-from . import test_billable_item_measures
-from . import test_billing_run_cutoff
-from . import test_defer_and_run_settings
+# Every test_*.py is imported, so that a new test module touches no shared file.
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name.startswith("test_"):
+        globals()[_module.name] = importlib.import_module(f"{__name__}.{_module.name}")

@@ -392,8 +392,10 @@ class AccountAnalyticLine(models.Model):
         return item._source_action(
             self,
             view="hr_timesheet.timesheet_view_form_user",
-            what=_("time entry"),
-            rights=_("Timesheets access"),
+            denied=_(
+                "You cannot open this time entry: it needs Timesheets access; its details are on "
+                "the item."
+            ),
         )
 
     def _invoicera_names(self, limit=10):

@@ -75,7 +75,11 @@ class AccountMoveLine(models.Model):
     def _invoicera_source_action(self, item):
         """A cost opens its vendor bill, not a journal item."""
         return item._source_action(
-            self.move_id, what=_("vendor bill"), rights=_("Invoicing access")
+            self.move_id,
+            denied=_(
+                "You cannot open this vendor bill: it needs Invoicing access; its details are on "
+                "the item."
+            ),
         )
 
     def _invoicera_vendor_lines(self):

@@ -66,7 +66,13 @@ class HrExpense(models.Model):
         return self._invoicera_search_analytic(projects, [("state", "in", ("approved", "done"))])
 
     def _invoicera_source_action(self, item):
-        return item._source_action(self, what=_("expense"), rights=_("Expenses access"))
+        return item._source_action(
+            self,
+            denied=_(
+                "You cannot open this expense: it needs Expenses access; its details are on "
+                "the item."
+            ),
+        )
 
     def _invoicera_shares(self):
         return self.env["project.project"]._invoicera_cost_shares(self)

@@ -299,7 +299,11 @@ class StockMove(models.Model):
     def _invoicera_source_action(self, item):
         """Material opens its delivery, not a stock move."""
         return item._source_action(
-            self.picking_id or self, what=_("delivery"), rights=_("Inventory access")
+            self.picking_id or self,
+            denied=_(
+                "You cannot open this delivery: it needs Inventory access; its details are on "
+                "the item."
+            ),
         )
 
     def _invoicera_billable(self):

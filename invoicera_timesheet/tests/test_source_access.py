@@ -1,8 +1,11 @@
+from unittest.mock import patch
+
 import lxml.etree
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.translate import code_translations
 
 from .test_cost_sources import CostSourcesCase
 
@@ -85,6 +88,26 @@ class TestSourceAccess(CostSourcesCase):
         item = self.item_of(expense).with_user(self.billing_user)
         with self.assertRaisesRegex(UserError, "Note de frais"):
             item.with_context(lang="fr_FR")._source_action(expense.with_user(self.billing_user))
+
+    def test_refusals_are_translated_whole(self):
+        """Each source says why it cannot open in one sentence, translated whole:
+        a French billing clerk reads "Vous ne pouvez pas ouvrir cette note de
+        frais..." (the sentence was glued from "expense" and "Expenses access",
+        translated apart and kept in the English order)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.billing_user.lang = "fr_FR"
+        french = {
+            "You cannot open this expense: it needs Expenses access; its details are on "
+            "the item.": "Vous ne pouvez pas ouvrir cette note de frais sans le droit "
+            "Notes de frais ; ses détails sont sur l'élément.",
+        }
+        item = self.item_of(self.approved_expense(200))
+        with patch.dict(
+            code_translations.python_translations, {("invoicera_timesheet", "fr_FR"): french}
+        ):
+            with self.assertRaises(UserError) as caught:
+                item.with_user(self.billing_user).with_context(lang="fr_FR").action_open_source()
+        self.assertEqual(str(caught.exception), french[next(iter(french))])
 
     def test_billing_staff_undo_the_edits_of_an_expense(self):
         """A Billing User, who may not read the expense, undoes a rate set by
