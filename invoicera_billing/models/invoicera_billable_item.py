@@ -1409,25 +1409,17 @@ class InvoiceraBillableItem(models.Model):
             )
         # Income accounts: once per product.
         for product, ids in ids_by_product.items():
-            income = product.product_tmpl_id.with_company(company).get_product_accounts()["income"]
-            if income and not income.deprecated:
+            # deprecated: as the client's fiscal position maps it (_mapped_account_errors)
+            if product.product_tmpl_id.with_company(company).get_product_accounts()["income"]:
                 continue
-            if not income:
-                message = _(
-                    "The product %(product)s has no income account, so these items "
-                    "cannot be invoiced:%(items)s"
-                )
-            else:
-                message = _(
-                    "The product %(product)s's income account %(account)s is deprecated, "
-                    "so these items cannot be invoiced:%(items)s"
-                )
             self._add_errors(
                 errors,
                 self.browse(ids),
-                message,
+                _(
+                    "The product %(product)s has no income account, so these items "
+                    "cannot be invoiced:%(items)s"
+                ),
                 product=product.display_name,
-                account=income.display_name,
             )
         # Units: an invoice line bills its product in a unit of the same kind.
         for (product, uom), ids in ids_by_product_uom.items():
@@ -1447,10 +1439,11 @@ class InvoiceraBillableItem(models.Model):
 
     def _mapped_account_errors(self, errors, company, groups, accounts):
         """Add to ``errors`` the items whose invoice line would get a deprecated
-        income account from their client's fiscal position: the product's own
-        account is valid (else ``_product_errors`` refuses it), the position
-        maps it to a deprecated one, which Odoo's create refuses naming the
-        account alone.
+        income account: the product's own, or the one their client's fiscal
+        position maps it to (which Odoo's create refuses naming the account
+        alone). A deprecated account that the position maps to a valid one is
+        fine, as Odoo invoices on the mapped account. Products without an income
+        account are refused by ``_product_errors``.
 
         ``groups``: the items by client, currency, product and unit
         (``_invoicing_errors``); ``accounts``: the batch's cache, where each
@@ -1458,6 +1451,7 @@ class InvoiceraBillableItem(models.Model):
         and each product and position looked at once (:meth:`_income_account`),
         for the check and the invoices alike.
         """
+        Position = self.env["account.fiscal.position"]
         positions, ids_by_product_position = {}, defaultdict(list)
         for partner, _currency, product, _uom, ids in groups:
             if partner.id not in positions:
@@ -1466,22 +1460,27 @@ class InvoiceraBillableItem(models.Model):
                 positions[partner.id] = self._invoice_fiscal_position(
                     company, invoice_address, accounts
                 )[1]
-            if positions[partner.id]:
-                ids_by_product_position[product.with_env(self.env), positions[partner.id]] += ids
+            ids_by_product_position[product.with_env(self.env), positions[partner.id]] += ids
         for (product, position), ids in ids_by_product_position.items():
-            income = product.product_tmpl_id.with_company(company)._get_product_accounts()["income"]
             account = self._income_account(product, position, company, accounts)
-            if not account.deprecated or income.deprecated:
-                # valid, or the product's own account is (_product_errors)
-                continue
-            self._add_errors(
-                errors,
-                self.browse(ids),
-                _(
+            if not account.deprecated:
+                continue  # valid, or none (_product_errors)
+            income = self._income_account(product, Position, company, accounts)
+            if account == income:
+                message = _(
+                    "The product %(product)s's income account %(account)s is deprecated, "
+                    "so these items cannot be invoiced:%(items)s"
+                )
+            else:
+                message = _(
                     "The fiscal position %(position)s maps the product %(product)s's "
                     "income account %(income)s to %(account)s, which is deprecated, so "
                     "these items cannot be invoiced:%(items)s"
-                ),
+                )
+            self._add_errors(
+                errors,
+                self.browse(ids),
+                message,
                 position=position.display_name,
                 product=product.display_name,
                 income=income.display_name,

@@ -146,3 +146,22 @@ class TestMappedDeprecatedAccount(TransactionCase):
         self.assertEqual(invoice.fiscal_position_id, self.export)
         self.assertEqual(invoice.invoice_line_ids.account_id, self.old_export)
         self.assertEqual(items.state, "invoiced")
+
+    def test_a_deprecated_account_mapped_to_a_valid_one_invoices(self):
+        """The product's own account deprecated, the client's position mapping it
+        to a valid one: Odoo invoices on the mapped account, so does the engine
+        (it refused the product for its own account)."""
+        self.old_export.deprecated = False
+        self.services.deprecated = True
+        items = self.work(self.exporter, 3, "Customs review")
+        invoice = items._invoice(self.company, date(2026, 3, 31))
+        self.assertEqual(invoice.invoice_line_ids.account_id, self.old_export)
+        self.assertEqual(items.state, "invoiced")
+        # a client without that position gets the deprecated account: refused
+        local = self.work(self.local, 1, "Menu costing")
+        with self.assertRaisesRegex(
+            UserError,
+            r"The product Advisory hours's income account 700951 Consulting revenue is "
+            r"deprecated, so these items cannot be invoiced:\n- Main Street Bakery",
+        ):
+            local._invoice(self.company, date(2026, 3, 31))
