@@ -6,6 +6,15 @@ from odoo.tools import format_date
 
 from .invoicera_billable_mixin import ENGINE
 
+#: the type of a document's reversal (Odoo's ``_reverse_moves``): the credit
+#: note of an invoice, the invoice withdrawing a credit note...
+REVERSAL_TYPE = {
+    "out_invoice": "out_refund",
+    "out_refund": "out_invoice",
+    "in_invoice": "in_refund",
+    "in_refund": "in_invoice",
+}
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -85,6 +94,16 @@ class AccountMove(models.Model):
                 )
             line.with_context(invoicera_engine=ENGINE).price_unit = price * rates[currency]
 
+    def _invoicera_names(self):
+        """The names of the moves of ``self`` for a message, never empty: a
+        draft never posted has no number and, cancelled, Odoo 18 names it
+        nothing; it is then "Invoice (* 42)", as Odoo named documents without a
+        number before."""
+        return ", ".join(
+            move.display_name or _("%(document)s (* %(id)s)", document=move.type_name, id=move.id)
+            for move in self
+        )
+
     def _invoicera_check_not_recurring(self):
         """Refuse to make an invoice of billed work recur: Odoo copies a recurring
         invoice every period, and each copy would bill that work again."""
@@ -118,7 +137,7 @@ class AccountMove(models.Model):
                     "bill it a second time. That work is invoiced from Unbilled Work (it "
                     "goes back there when its invoice is cancelled or credited in full); "
                     "create a new invoice for anything else.",
-                    invoices=", ".join(billed.mapped("display_name")),
+                    invoices=billed._invoicera_names(),
                 )
             )
 
@@ -184,11 +203,16 @@ class AccountMove(models.Model):
         "invoicera_items_released",
         "reversed_entry_id.invoicera_items_released",
         "reversed_entry_id.state",
+        # a credit note's reversal, and a credit note of that reversal
+        "reversed_entry_id.reversed_entry_id.invoicera_items_released",
+        "reversed_entry_id.reversed_entry_id.state",
+        "reversed_entry_id.reversed_entry_id.reversed_entry_id.invoicera_items_released",
+        "reversed_entry_id.reversed_entry_id.reversed_entry_id.state",
     )
     def _compute_show_reset_to_draft_button(self):
         # not offered where it is refused (button_draft): a cancelled invoice
-        # whose work went back to unbilled, an invoice credited in full and its
-        # credit notes
+        # whose work went back to unbilled, an invoice credited in full, and
+        # the credit notes and reversals of both
         res = super()._compute_show_reset_to_draft_button()
         offered = self.filtered("show_reset_to_draft_button")
         refused = (
@@ -207,9 +231,10 @@ class AccountMove(models.Model):
 
     def _invoicera_check_not_credited_in_part(self):
         """Refuse to cancel or delete the invoices of ``self`` billing work that
-        posted credit notes credit in part (not reversed in their turn):
-        cancelled, the invoice gives its work back to unbilled, where it is
-        billed again in full, while the client keeps the credit."""
+        posted credit notes credit in part (counted net of their reversals,
+        :meth:`_invoicera_credit_notes_standing`): cancelled, the invoice gives
+        its work back to unbilled, where it is billed again in full, while the
+        client keeps the credit."""
         credited = self.filtered(
             lambda m: m.move_type == "out_invoice"
             and m.invoicera_item_count
@@ -231,15 +256,65 @@ class AccountMove(models.Model):
             )
 
     def _invoicera_credit_notes_standing(self):
-        """The posted credit notes of the invoices of ``self`` that no posted
-        reversal of theirs withdrew."""
-        return self.reversal_move_ids.filtered(
-            lambda m: m.move_type == "out_refund"
-            and m.state == "posted"
-            and not m.reversal_move_ids.filtered(
-                lambda r: r.move_type == "out_invoice" and r.state == "posted"
-            )
+        """The posted credit notes of the invoices of ``self`` that their posted
+        reversals do not withdraw in full: counted net of them, each reversal net
+        of its own posted credit notes, and so on (:meth:`_invoicera_net`). A
+        reversal credited in its turn withdraws nothing: its credit note stands
+        again."""
+        credit_notes = self.reversal_move_ids.filtered(
+            lambda m: m.move_type == "out_refund" and m.state == "posted"
         )
+        nets = credit_notes._invoicera_net(lambda m: m.state == "posted")
+        return credit_notes.filtered(lambda m: m.currency_id.compare_amounts(nets[m][0], 0) > 0)
+
+    def _invoicera_net(self, counted):
+        """``{move: (total, untaxed)}``: what each move of ``self`` is worth, in
+        its currency, net of its reversals that ``counted`` (a predicate on a
+        move) accepts, each of them net of its own, and so on: a credit note
+        withdrawn by its reversal is worth nothing; that reversal credited in
+        its turn withdraws nothing, and the credit note is worth all of it
+        again. A reversal in another currency counts at its date."""
+
+        def net(move):
+            total, untaxed = move.amount_total, move.amount_untaxed
+            reversals = move.reversal_move_ids.filtered(
+                lambda m: m.move_type == REVERSAL_TYPE.get(move.move_type) and counted(m)
+            )
+            for reversal in reversals:
+                reversal_total, reversal_untaxed = net(reversal)
+                convert = reversal.currency_id._convert
+                total -= convert(reversal_total, move.currency_id, move.company_id, reversal.date)
+                untaxed -= convert(
+                    reversal_untaxed, move.currency_id, move.company_id, reversal.date
+                )
+            return total, untaxed
+
+        return {move: net(move) for move in self}
+
+    def _invoicera_chain_root(self):
+        """The documents at the start of the reversal chains of the moves of
+        ``self``: the invoice of a credit note, of that credit note's reversal,
+        of a credit note of that reversal, and so on; a move reversing nothing
+        is its own."""
+        roots = self.browse()
+        for move in self:
+            seen = move
+            while move.reversed_entry_id and move.reversed_entry_id not in seen:
+                move = move.reversed_entry_id
+                seen |= move
+            roots |= move
+        return roots
+
+    def _invoicera_chain(self):
+        """The moves reversing those of ``self``, the moves reversing them, and
+        so on: an invoice's credit notes, their reversals, the credit notes of
+        those..."""
+        chain = self.browse()
+        reversals = self.reversal_move_ids
+        while reversals - chain:
+            chain |= reversals
+            reversals = reversals.reversal_move_ids
+        return chain
 
     def _invoicera_check_no_credit_note_pending(self):
         """Refuse to delete an invoice of billed work with credit notes still to
@@ -270,7 +345,7 @@ class AccountMove(models.Model):
                     "The work billed by %(invoices)s went back to the unbilled items when "
                     "the invoice was cancelled. Invoice it again from Billing ▸ Unbilled "
                     "Work, so that it is billed once.",
-                    invoices=", ".join(released.mapped("display_name")),
+                    invoices=released._invoicera_names(),
                 )
             )
         self._invoicera_check_credited_kept()
@@ -283,16 +358,19 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         self._invoicera_check_credited_posted()
-        # a credit note's reversal, left a draft (or scheduled) while that credit
-        # note credited its invoice in full: posted, it withdraws the credit note
+        # a credit note's reversal (or a credit note of that reversal...), left
+        # a draft (or scheduled) while the invoice's work went back to unbilled
+        # (credited in full, or cancelled): posted, it credits or bills the
+        # client again for that work
         self.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "draft"
+            lambda m: m.state == "draft"
         ).reversed_entry_id._invoicera_check_credit_note_kept()
         posted = super()._post(soft=soft)
-        # An invoice credited in full (by one credit note or several) gives its
-        # items back to unbilled; partly credited, they stay invoiced (README).
-        refunds = posted.filtered(lambda m: m.move_type == "out_refund" and m.reversed_entry_id)
-        refunds.reversed_entry_id._invoicera_credited_in_full()._invoicera_release_items()
+        # An invoice credited in full (by one credit note or several, net of
+        # their reversals) gives its items back to unbilled; partly credited,
+        # they stay invoiced (README).
+        chained = posted.filtered("reversed_entry_id")
+        chained._invoicera_chain_root()._invoicera_credited_in_full()._invoicera_release_items()
         return posted
 
     def _invoicera_check_credited_posted(self):
@@ -345,38 +423,36 @@ class AccountMove(models.Model):
 
     def _invoicera_credited_in_full(self, scheduled=False):
         """The invoices (or vendor bills) of ``self`` that their posted credit
-        notes, one or several, credit in full; with ``scheduled``, counting the
-        draft credit notes Odoo will post at their date (a reversal dated later).
-        A credit note reversed in its turn (a credit note of the credit note,
-        posted) credits that much less."""
-        refund_type = {"out_invoice": "out_refund", "in_invoice": "in_refund"}
+        notes, one or several, credit in full: their total, or their untaxed
+        amount (each credit note rounds its own taxes: a cent may lack to the
+        total), that of the invoice. With ``scheduled``, counting the draft
+        credit notes Odoo will post at their date (a reversal dated later). A
+        credit note reversed in its turn (its reversal posted) credits that much
+        less, that reversal credited in its turn withdraws that much less, and
+        so on (:meth:`_invoicera_net`)."""
         credited = self.browse()
 
-        def counted(move, move_type):
-            return move.move_type == move_type and (
-                move.state == "posted" or (scheduled and move._invoicera_scheduled())
-            )
+        def counted(move):
+            return move.state == "posted" or (scheduled and move._invoicera_scheduled())
 
-        for move in self.filtered(lambda m: m.move_type in refund_type):
+        for move in self.filtered(lambda m: m.move_type in ("out_invoice", "in_invoice")):
             refunds = move.reversal_move_ids.filtered(
-                lambda m, move=move: counted(m, refund_type[move.move_type])
+                lambda m, move=move: m.move_type == REVERSAL_TYPE[move.move_type] and counted(m)
             )
-            undone = refunds.reversal_move_ids.filtered(
-                lambda m, move=move: counted(m, move.move_type)
-            )
+            if not refunds:
+                continue
+            nets = refunds._invoicera_net(counted)
             # in the invoice's currency: a credit note may be in another one
-            total = sum(
-                refund.currency_id._convert(
-                    refund.amount_total, move.currency_id, move.company_id, refund.date
-                )
-                for refund in refunds
-            ) - sum(
-                reversal.currency_id._convert(
-                    reversal.amount_total, move.currency_id, move.company_id, reversal.date
-                )
-                for reversal in undone
-            )
-            if refunds and move.currency_id.compare_amounts(total, move.amount_total) >= 0:
+            total = untaxed = 0.0
+            for refund, (refund_total, refund_untaxed) in nets.items():
+                convert = refund.currency_id._convert
+                total += convert(refund_total, move.currency_id, move.company_id, refund.date)
+                untaxed += convert(refund_untaxed, move.currency_id, move.company_id, refund.date)
+            currency = move.currency_id
+            if (
+                currency.compare_amounts(total, move.amount_total) >= 0
+                or currency.compare_amounts(untaxed, move.amount_untaxed) >= 0
+            ):
                 credited |= move
         return credited
 
@@ -446,10 +522,33 @@ class AccountMove(models.Model):
             )
 
     def _invoicera_check_credit_note_kept(self):
-        """Refuse to withdraw (reset, cancel, reverse) the posted credit notes of
-        ``self`` that credited an invoice in full and so gave its work back to
-        unbilled: the invoice would bill that work again beside its next invoice."""
+        """Refuse to withdraw (reset, cancel, reverse) the posted credit notes and
+        reversals of ``self`` of an invoice whose work went back to unbilled
+        (:meth:`_invoicera_credit_notes_to_keep`): credited in full, the invoice
+        would bill that work again beside its next invoice; cancelled, the client
+        would be credited or billed for work the invoice no longer bills."""
         kept = self._invoicera_credit_notes_to_keep()
+        if not kept:
+            return
+        root = {move: move._invoicera_chain_root() for move in kept}
+        cancelled = self.browse().union(*(root[m] for m in kept if root[m].state == "cancel"))
+        if cancelled:
+            raise UserError(
+                _(
+                    "%(invoices)s was cancelled: its work went back to Billing ▸ Unbilled "
+                    "Work, where it is invoiced again, and its credit notes and their "
+                    "reversals (%(moves)s) cancel each other out. Keep them posted: "
+                    "withdrawn, one of them would credit or bill the client for work the "
+                    "invoice no longer bills.",
+                    invoices=cancelled._invoicera_names(),
+                    moves=", ".join(
+                        cancelled._invoicera_chain()
+                        .filtered(lambda m: m.state == "posted")
+                        .sorted("id")
+                        .mapped("display_name")
+                    ),
+                )
+            )
         reversals = kept.filtered(lambda m: m.move_type == "out_invoice")
         if reversals:
             raise UserError(
@@ -459,21 +558,18 @@ class AccountMove(models.Model):
                     "is invoiced again. Keep them, so that the client is not credited "
                     "twice.",
                     reversals=", ".join(reversals.mapped("display_name")),
-                    invoices=", ".join(
-                        reversals.reversed_entry_id.reversed_entry_id.mapped("display_name")
-                    ),
+                    invoices=", ".join(reversals._invoicera_chain_root().mapped("display_name")),
                 )
             )
-        if kept:
-            raise UserError(
-                _(
-                    "%(credit_notes)s credited %(invoices)s in full: the work billed went "
-                    "back to Billing ▸ Unbilled Work, where it is invoiced again. Keep the "
-                    "credit note, so that the work is billed once.",
-                    credit_notes=", ".join(kept.mapped("display_name")),
-                    invoices=", ".join(kept.reversed_entry_id.mapped("display_name")),
-                )
+        raise UserError(
+            _(
+                "%(credit_notes)s credited %(invoices)s in full: the work billed went "
+                "back to Billing ▸ Unbilled Work, where it is invoiced again. Keep the "
+                "credit note, so that the work is billed once.",
+                credit_notes=", ".join(kept.mapped("display_name")),
+                invoices=", ".join(kept._invoicera_chain_root().mapped("display_name")),
             )
+        )
 
     def _invoicera_released_cancelled(self):
         """The cancelled invoices of ``self`` whose work went back to unbilled."""
@@ -489,24 +585,20 @@ class AccountMove(models.Model):
         )
 
     def _invoicera_credit_notes_to_keep(self):
-        """The posted credit notes of ``self`` that credited an invoice in full
-        (its work went back to unbilled), and the posted reversals of its other
-        credit notes (withdrawn, such a credit note would credit it again): they
-        stay posted."""
-
-        def credited(invoice):
-            return invoice.invoicera_items_released and invoice.state != "cancel"
-
+        """The posted credit notes of ``self`` of an invoice whose work went back
+        to unbilled, the posted reversals of its credit notes, the posted credit
+        notes of those reversals, and so on: they stay posted. Credited in full
+        (they count net, :meth:`_invoicera_credited_in_full`), the invoice would
+        bill its work again were one of its credit notes withdrawn, or credit
+        it again were a reversal. Cancelled (it was credited in part by none,
+        :meth:`_invoicera_check_not_credited_in_part`), its credit notes and
+        their reversals cancel each other out: withdrawn, one of them would
+        credit or bill the client for work that invoice no longer bills."""
         return self.filtered(
             lambda m: m.state == "posted"
-            and (
-                (m.move_type == "out_refund" and credited(m.reversed_entry_id))
-                or (
-                    m.move_type == "out_invoice"
-                    and m.reversed_entry_id.move_type == "out_refund"
-                    and credited(m.reversed_entry_id.reversed_entry_id)
-                )
-            )
+            and m.move_type in ("out_invoice", "out_refund")
+            and m.reversed_entry_id
+            and m._invoicera_chain_root().invoicera_items_released
         )
 
     def _invoicera_release_items(self):

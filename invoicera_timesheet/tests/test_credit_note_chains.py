@@ -1,0 +1,162 @@
+import re
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestCreditNoteChains(InvoiceraTimesheetCase):
+    """Credit notes count net of their reversals, and those of their reversals,
+    and so on (a reversal credited in its turn withdraws nothing): an invoice
+    is credited in full, in part or not at all as the client sees it. Once its
+    work went back to unbilled (credited in full, or cancelled), the credit
+    notes and reversals of the invoice stay posted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.line = cls.log_time(cls.alice, 5)
+
+    def owed(self):
+        """What the client owes: its posted invoices less its credit notes, unpaid."""
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.client.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ]
+        )
+        return sum(moves.mapped("amount_residual_signed"))
+
+    def reverse(self, move, day, post=True):
+        """The reversal of ``move`` from Actions ▸ Reverse (a credit note of an
+        invoice, an invoice of a credit note), posted unless ``post`` is False."""
+        action = self.reversal(move, day).refund_moves()
+        reversal = self.env["account.move"].browse(action["res_id"])
+        if post:
+            reversal.action_post()
+        return reversal
+
+    def credit(self, invoice, amount, day):
+        """A posted credit note of ``amount`` (untaxed, on its first line) of ``invoice``."""
+        credit_note = self.reverse(invoice, day, post=False)
+        credit_note.invoice_line_ids.price_unit = 0
+        credit_note.invoice_line_ids[0].write({"quantity": 1, "price_unit": amount})
+        credit_note.action_post()
+        return credit_note
+
+    def test_a_cancelled_invoice_keeps_its_credit_notes_and_their_reversals(self):
+        """Credited in part, then the credit note reversed: the invoice may be
+        cancelled, its work goes back to unbilled. The reversal then stays posted
+        (before: reset to draft and cancelled, the credit note stood again, the
+        client kept 100 of credit for work billed again in full), and so does the
+        credit note."""
+        invoice = self.invoice(self.client, post=True)
+        first = self.credit(invoice, 100, date(2026, 4, 2))
+        with self.assertRaisesRegex(UserError, "credited in part by"):
+            invoice.button_cancel()
+        undo = self.reverse(first, date(2026, 4, 3))
+        self.assertEqual(undo.move_type, "out_invoice")
+        invoice.button_cancel()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        for withdraw in (undo.button_draft, undo.button_cancel, first.button_draft):
+            with self.assertRaisesRegex(UserError, f"{invoice.name} was cancelled") as refusal:
+                withdraw()
+            self.assertIn(undo.name, str(refusal.exception))
+            self.assertNotIn("credited in full", str(refusal.exception))
+        with self.assertRaisesRegex(UserError, "Keep them posted"):
+            self.reversal(undo, date(2026, 4, 4)).refund_moves()
+        self.assertEqual((first.state, undo.state), ("posted", "posted"))
+        self.assertFalse(undo.show_reset_to_draft_button)
+        self.assertFalse(first.show_reset_to_draft_button)
+        again = self.invoice(self.client, date(2026, 4, 30), post=True)
+        self.assertEqual(again.amount_untaxed, 5 * 90)
+        self.assertEqual(self.owed(), again.amount_total, "the work is billed once, no credit")
+
+    def test_a_reversal_credited_in_its_turn_withdraws_nothing(self):
+        """The credit note's reversal reversed in its turn (a credit note of it,
+        posted): the credit note stands again, the invoice is credited in part
+        and is not cancelled (before: cancelled, its work billed again in full
+        while the client kept the credit)."""
+        invoice = self.invoice(self.client, post=True)
+        first = self.credit(invoice, 100, date(2026, 4, 2))
+        undo = self.reverse(first, date(2026, 4, 3))
+        self.reverse(undo, date(2026, 4, 4))
+        with self.assertRaisesRegex(UserError, f"credited in part by {first.name}"):
+            invoice.button_cancel()
+        self.assertEqual((invoice.state, self.item_of(self.line).state), ("posted", "invoiced"))
+
+    def test_no_credit_note_of_the_reversal_posted_once_the_invoice_is_cancelled(self):
+        """A credit note of the reversal left a draft while the invoice was
+        cancelled: posted, it would make the client's credit note stand again
+        for work billed again in full."""
+        invoice = self.invoice(self.client, post=True)
+        first = self.credit(invoice, 100, date(2026, 4, 2))
+        undo = self.reverse(first, date(2026, 4, 3))
+        redo = self.reverse(undo, date(2026, 4, 4), post=False)
+        self.assertEqual((redo.move_type, redo.state), ("out_refund", "draft"))
+        invoice.button_cancel()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        with self.assertRaisesRegex(UserError, f"{invoice.name} was cancelled"):
+            redo.action_post()
+        self.assertEqual(redo.state, "draft")
+
+    def test_credit_notes_count_net_of_reversals_credited_in_their_turn(self):
+        """Credited 100, that credit note reversed, the reversal credited in its
+        turn: 100 is credited. Crediting the rest credits the invoice in full,
+        its work goes back to unbilled (before: counted the rest only, the work
+        stayed invoiced for good). The whole chain then stays posted."""
+        invoice = self.invoice(self.client, post=True)
+        total = invoice.amount_untaxed
+        first = self.credit(invoice, 100, date(2026, 4, 2))
+        undo = self.reverse(first, date(2026, 4, 3))
+        redo = self.reverse(undo, date(2026, 4, 4))
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        rest = self.credit(invoice, total - 100, date(2026, 4, 5))
+        self.assertEqual(self.item_of(self.line).state, "to_bill", "credited 100 + the rest")
+        for move in (first, undo, redo, rest):
+            with self.assertRaisesRegex(UserError, f"{invoice.name}.* in full"):
+                move.button_draft()
+        self.assertEqual(invoice.state, "posted")
+
+    def test_credit_notes_whose_taxes_round_apart_credit_in_full(self):
+        """14.5 h at 115 with 21% tax (2,017.68) credited in two credit notes of
+        4.35 h (605.30) and 10.15 h (1,412.37): each rounds its tax, together
+        2,017.67. Their untaxed amounts credit the whole invoice: its work goes
+        back to unbilled (before: credited in part for good)."""
+        vat = self.env["account.tax"].create(
+            {"name": "VAT 21%", "amount": 21, "amount_type": "percent", "type_tax_use": "sale"}
+        )
+        self.service.taxes_id = [Command.set(vat.ids)]
+        carol = self.env["hr.employee"].create({"name": "Carol", "invoicera_billing_rate": 115})
+        self.line.unlink()
+        line = self.log_time(carol, 14.5)
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (1667.5, 2017.68))
+        credit_notes = []
+        for hours, day in ((4.35, date(2026, 4, 2)), (10.15, date(2026, 4, 3))):
+            credit_note = self.reverse(invoice, day, post=False)
+            credit_note.invoice_line_ids.quantity = hours
+            credit_note.action_post()
+            credit_notes.append(credit_note.amount_total)
+        self.assertEqual(credit_notes, [605.30, 1412.37])
+        self.assertEqual(self.item_of(line).state, "to_bill")
+
+    def test_a_cancelled_draft_is_named_in_messages(self):
+        """A draft never posted has no number; cancelled, Odoo 18 names it
+        nothing: the messages about it name it "Invoice (* id)" (before: "The work
+        billed by  went back...")."""
+        self.invoice(self.client, post=True)  # numbered: the next draft of the period is not
+        self.log_time(self.alice, 2, day="2026-03-20")
+        draft = self.invoice(self.client)
+        draft.button_cancel()
+        self.assertEqual((draft.name, draft.display_name), ("/", ""))
+        name = re.escape(f"Invoice (* {draft.id})")
+        with self.assertRaisesRegex(UserError, rf"^The work billed by {name} went back"):
+            draft.button_draft()
+        with self.assertRaisesRegex(UserError, rf"^{name} bills work from"):
+            draft.copy()
