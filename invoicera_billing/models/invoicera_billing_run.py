@@ -1,12 +1,15 @@
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date, split_every
 
 from odoo.addons.base.models.ir_qweb import QWebException
 from odoo.addons.queue_job.delay import group
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .invoicera_billable_mixin import ENGINE, engine_flag
 
@@ -38,6 +41,16 @@ CHANGED_MARGIN = timedelta(hours=1)
 #: what refuses to make or send a client's e-mail (its template, its PDF): the
 #: client's invoices stay posted, not sent, and the others are sent
 SEND_ERRORS = (UserError, ValidationError, QWebException)
+#: errors never turned into a client's failure, whatever else is: the
+#: database's (a concurrent change, a lost connection: Odoo retries the request,
+#: queue_job the job) and a job's request to be retried
+RETRY_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, RetryableJobError)
+
+
+def _error_text(error):
+    """An error no one foresaw, as the run's log names it: its kind, its message."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 class InvoiceraBillingRun(models.Model):
@@ -505,10 +518,34 @@ class InvoiceraBillingRun(models.Model):
         A client whose items someone else is changing is skipped; in a job, a
         new job retries the skipped clients a few minutes later (``attempt``:
         how many times they have been already), then Resume does.
+
+        An error no one foresaw undoes what the chunk did: its clients not
+        finished before are logged as failed, with the error, and the run goes
+        on (billing staff see why in its log, not only in Queue Jobs). The
+        database's concurrency errors and RetryableJobError are raised, for the
+        request or the job to be retried.
         """
         self.ensure_one()
         if self.state == "cancelled":
             return
+        try:
+            # what the chunk did is undone when it stops midway: its clients
+            # are then failed, with the error, and the run goes on to its end
+            with self.env.cr.savepoint():
+                self._invoice_chunk(partner_ids, attempt)
+        except RETRY_ERRORS:
+            raise
+        except Exception as error:
+            _logger.exception(
+                "Billing run %s: clients %s not invoiced, an unexpected error stopped them",
+                self.name,
+                partner_ids,
+            )
+            self._log_chunk_failed(partner_ids, error)
+        self._check_done()
+
+    def _invoice_chunk(self, partner_ids, attempt):
+        """The work of ``_process_chunk``: invoice, send, log, retry later."""
         Log = self.env["invoicera.billing.run.log"].sudo()
         Item = self.env["invoicera.billable.item"]
         logs = Log.search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)])
@@ -577,7 +614,29 @@ class InvoiceraBillingRun(models.Model):
         Log.create(new_vals)
         if skipped and retry:
             self._retry_later(skipped, attempt + 1)
-        self._check_done()
+
+    def _log_chunk_failed(self, partner_ids, error):
+        """Log the clients ``partner_ids`` not finished yet as failed on ``error``,
+        which stopped their chunk (all it did undone): nothing of theirs is invoiced."""
+        Log = self.env["invoicera.billing.run.log"].sudo()
+        logs = Log.search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)])
+        done = set(logs.filtered(lambda log: log.status in FINAL_STATUSES).partner_id.ids)
+        retried = {log.partner_id.id: log for log in logs if log.status not in FINAL_STATUSES}
+        message = _(
+            "Not invoiced: this part of the run stopped on an unexpected error (%(error)s). "
+            "Its work stays to bill: invoice it in a new run.",
+            error=_error_text(error),
+        )
+        new_vals = []
+        for partner in self.env["res.partner"].browse(partner_ids):
+            if partner.id in done:
+                continue
+            vals = dict(self._log_values(partner, "failed", message), not_sent=False)
+            if partner.id in retried:
+                retried[partner.id].write(vals)
+            else:
+                new_vals.append(vals)
+        Log.create(new_vals)
 
     def _nothing_to_bill_reasons(self, partners):
         """``{client: why the run bills it nothing}`` for ``partners``, clients of
@@ -729,44 +788,73 @@ class InvoiceraBillingRun(models.Model):
 
     def _send(self, invoices_by_partner):
         """Send the posted invoices ``{client: its invoices}`` by e-mail, the way
-        Odoo's Send & Print does: all at once, else client by client when that
+        Odoo's Send & Print does: all at once, else invoice by invoice when that
         fails, so that an e-mail that cannot be made (its template, its PDF, its
-        electronic invoice) leaves that client's invoices posted and not sent,
-        and the others sent. As Send & Print (not its "continue anyway"), an
-        invoice whose documents cannot be made is not sent with a proforma
-        instead: the error is the client's reason in the run's log.
+        electronic invoice) leaves that invoice posted and not sent, and the
+        others sent. As Send & Print (not its "continue anyway"), an invoice
+        whose documents cannot be made is not sent with a proforma instead: the
+        error is its client's reason in the run's log.
 
-        Returns ``{client: why its invoices were not sent}``.
+        Invoice by invoice also when wkhtmltopdf cannot make one PDF of several
+        invoices (as Debian's, without its patched Qt): sending never undoes
+        the invoicing.
+
+        Returns ``{client: why (some of) its invoices were not sent}``.
         """
         to_send = {partner: moves for partner, moves in invoices_by_partner.items() if moves}
         if not to_send:
             return {}
-        Send = self.env["account.move.send"]
-        try:
-            with self.env.cr.savepoint():
-                Send._generate_and_send_invoices(
-                    self.env["account.move"].union(*to_send.values()), sending_methods=["email"]
-                )
-        except SEND_ERRORS as error:
-            _logger.info("Billing run %s: sent client by client, one failed: %s", self.name, error)
-        else:
+        moves = self.env["account.move"].union(*to_send.values())
+        error = self._send_invoices(moves)
+        if not error:
             return {}
+        if len(moves) == 1:
+            return {next(iter(to_send)): error}
+        _logger.info(
+            "Billing run %s: sent invoice by invoice, all at once failed: %s", self.name, error
+        )
         errors = {}
         for partner, moves in to_send.items():
-            try:
-                # a savepoint each: what failed is undone (no invoice marked as
-                # sent without its e-mail)
-                with self.env.cr.savepoint():
-                    Send._generate_and_send_invoices(moves, sending_methods=["email"])
-            except SEND_ERRORS as error:
-                _logger.info(
-                    "Billing run %s: invoices of %s not sent: %s",
-                    self.name,
-                    partner.display_name,
-                    error,
-                )
-                errors[partner] = str(error.args[0]) if error.args else str(error)
+            for move in moves:
+                error = self._send_invoices(move)
+                if error and partner not in errors:
+                    if len(moves) > 1:
+                        error = _("%(invoice)s: %(error)s", invoice=move.name, error=error)
+                    errors[partner] = error
         return errors
+
+    def _send_invoices(self, moves):
+        """E-mail ``moves``, all or none: nothing when sent, else why not.
+
+        In a savepoint: what failed is undone (no invoice marked as sent
+        without its e-mail, no PDF of it kept).
+        """
+        try:
+            with self.env.cr.savepoint():
+                self.env["account.move.send"]._generate_and_send_invoices(
+                    moves, sending_methods=["email"]
+                )
+        except RETRY_ERRORS:
+            raise
+        except SEND_ERRORS as error:
+            _logger.info("Billing run %s: %s not sent: %s", self.name, moves.mapped("name"), error)
+            return str(error.args[0]) if error.args else str(error)
+        except Exception as error:
+            # several at once: retried one by one (a wkhtmltopdf that makes one
+            # PDF at a time fails them all), the one failing then logged in full
+            _logger.log(
+                logging.WARNING if len(moves) == 1 else logging.INFO,
+                "Billing run %s: %s not sent: %s",
+                self.name,
+                moves.mapped("name"),
+                _error_text(error),
+                exc_info=len(moves) == 1,
+            )
+            return _(
+                "The invoice's PDF or e-mail could not be made (%(error)s)",
+                error=_error_text(error),
+            )
+        return None
 
     def _check_done(self):
         """Done when every client of the run has a final log line (not skipped)."""
