@@ -354,6 +354,13 @@ class AccountMove(models.Model):
         # Back to draft, the invoice may change: its next sending gets a new
         # annex (the one already sent stays among its attachments).
         self.sudo().filtered("invoicera_annex_id").invoicera_annex_id = False
+        # A credit note's reversal withdrawn (reset, or cancelled, which resets
+        # first): its credit note stands again and, with the others, may now
+        # credit the invoice in full, which gives its items back as posting
+        # that credit note does (_post).
+        roots = self.filtered("reversed_entry_id")._invoicera_chain_root()
+        credited = roots.filtered(lambda m: m.state == "posted")._invoicera_credited_in_full()
+        credited._invoicera_release_items()
         return res
 
     def _post(self, soft=True):
@@ -423,13 +430,15 @@ class AccountMove(models.Model):
 
     def _invoicera_credited_in_full(self, scheduled=False):
         """The invoices (or vendor bills) of ``self`` that their posted credit
-        notes, one or several, credit in full: their total, or their untaxed
-        amount (each credit note rounds its own taxes: a cent may lack to the
-        total), that of the invoice. With ``scheduled``, counting the draft
-        credit notes Odoo will post at their date (a reversal dated later). A
-        credit note reversed in its turn (its reversal posted) credits that much
-        less, that reversal credited in its turn withdraws that much less, and
-        so on (:meth:`_invoicera_net`)."""
+        notes, one or several, credit in full: their total reaches the
+        invoice's; or their untaxed amount does, and their total lacks no more
+        than the rounding of taxes (each credit note rounds its own: a cent
+        may lack to the total, :meth:`_invoicera_tax_rounding`). A credit note
+        that lost its taxes credits in part. With ``scheduled``, counting the
+        draft credit notes Odoo will post at their date (a reversal dated
+        later). A credit note reversed in its turn (its reversal posted)
+        credits that much less, that reversal credited in its turn withdraws
+        that much less, and so on (:meth:`_invoicera_net`)."""
         credited = self.browse()
 
         def counted(move):
@@ -449,12 +458,44 @@ class AccountMove(models.Model):
                 total += convert(refund_total, move.currency_id, move.company_id, refund.date)
                 untaxed += convert(refund_untaxed, move.currency_id, move.company_id, refund.date)
             currency = move.currency_id
-            if (
-                currency.compare_amounts(total, move.amount_total) >= 0
-                or currency.compare_amounts(untaxed, move.amount_untaxed) >= 0
+            rounding = move._invoicera_tax_rounding(refunds._invoicera_counted_chain(counted))
+            if currency.compare_amounts(total, move.amount_total) >= 0 or (
+                currency.compare_amounts(untaxed, move.amount_untaxed) >= 0
+                and currency.compare_amounts(total + rounding, move.amount_total) >= 0
             ):
                 credited |= move
         return credited
+
+    def _invoicera_counted_chain(self, counted):
+        """The moves of ``self``, their reversals that ``counted`` accepts, the
+        reversals of those, and so on: the documents :meth:`_invoicera_net`
+        adds up."""
+        documents = reversals = self
+        while reversals:
+            reversals = (
+                reversals.reversal_move_ids.filtered(
+                    lambda m: m.move_type == REVERSAL_TYPE.get(m.reversed_entry_id.move_type)
+                    and counted(m)
+                )
+                - documents
+            )
+            documents |= reversals
+        return documents
+
+    def _invoicera_tax_rounding(self, documents):
+        """The most the total of ``documents`` (the credit notes of this invoice
+        and their reversals, :meth:`_invoicera_counted_chain`) may lack to this
+        invoice's when their untaxed amounts add up to its own: one rounding
+        unit of its currency per document and per tax amount the invoice rounds
+        (one per tax line; one per tax of each product line when the company
+        rounds taxes per line). Nothing for an invoice without taxes."""
+        self.ensure_one()
+        if self.company_id.tax_calculation_rounding_method == "round_per_line":
+            products = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+            amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products)
+        else:
+            amounts = len(self.line_ids.filtered(lambda line: line.display_type == "tax"))
+        return len(documents) * amounts * self.currency_id.rounding
 
     def _invoicera_scheduled(self):
         """Whether this draft is one Odoo posts at its date (``auto_post``)."""

@@ -180,6 +180,17 @@ class InvoiceraTimesheetCase(TransactionCase):
             for field in ("worked_value", "billed_value", "written_down_value", "collected_value")
         }
 
+    def owed(self):
+        """What the client owes: its posted invoices less its credit notes, unpaid."""
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.client.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ]
+        )
+        return sum(moves.mapped("amount_residual_signed"))
+
     def invoice(self, partner, invoice_date=date(2026, 3, 31), post=False):
         items = self.Item.search(
             self.Item._billable_domain(self.company, invoice_date, partners=partner)

@@ -21,17 +21,6 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         super().setUpClass()
         cls.line = cls.log_time(cls.alice, 5)
 
-    def owed(self):
-        """What the client owes: its posted invoices less its credit notes, unpaid."""
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.client.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-            ]
-        )
-        return sum(moves.mapped("amount_residual_signed"))
-
     def reverse(self, move, day, post=True):
         """The reversal of ``move`` from Actions ▸ Reverse (a credit note of an
         invoice, an invoice of a credit note), posted unless ``post`` is False."""
@@ -48,6 +37,14 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         credit_note.invoice_line_ids[0].write({"quantity": 1, "price_unit": amount})
         credit_note.action_post()
         return credit_note
+
+    def vat(self):
+        """A 21% sales tax, on the time billed from now on."""
+        vat = self.env["account.tax"].create(
+            {"name": "VAT 21%", "amount": 21, "amount_type": "percent", "type_tax_use": "sale"}
+        )
+        self.service.taxes_id = [Command.set(vat.ids)]
+        return vat
 
     def test_a_cancelled_invoice_keeps_its_credit_notes_and_their_reversals(self):
         """Credited in part, then the credit note reversed: the invoice may be
@@ -128,10 +125,7 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         4.35 h (605.30) and 10.15 h (1,412.37): each rounds its tax, together
         2,017.67. Their untaxed amounts credit the whole invoice: its work goes
         back to unbilled (before: credited in part for good)."""
-        vat = self.env["account.tax"].create(
-            {"name": "VAT 21%", "amount": 21, "amount_type": "percent", "type_tax_use": "sale"}
-        )
-        self.service.taxes_id = [Command.set(vat.ids)]
+        self.vat()
         carol = self.env["hr.employee"].create({"name": "Carol", "invoicera_billing_rate": 115})
         self.line.unlink()
         line = self.log_time(carol, 14.5)
@@ -145,6 +139,65 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
             credit_notes.append(credit_note.amount_total)
         self.assertEqual(credit_notes, [605.30, 1412.37])
         self.assertEqual(self.item_of(line).state, "to_bill")
+
+    def test_a_credit_note_without_the_taxes_credits_in_part(self):
+        """5 h at 90 with 21% tax (544.50) credited by a credit note whose line
+        lost its tax (450.00): the client still owes 94.50, the work stays
+        invoiced (before: its untaxed amount credited in full, the work went
+        back to unbilled, and resetting the credit note, a second one or its
+        reversal were refused). Reset to draft, given its tax back and posted
+        again, the credit note credits the invoice in full."""
+        vat = self.vat()
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (450, 544.5))
+        credit_note = self.reverse(invoice, date(2026, 4, 2), post=False)
+        credit_note.invoice_line_ids.tax_ids = False
+        credit_note.action_post()
+        self.assertEqual((credit_note.amount_untaxed, credit_note.amount_total), (450, 450))
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        self.assertEqual(self.owed(), 94.5)
+        with self.assertRaisesRegex(UserError, "credited in part by"):
+            invoice.button_cancel()
+        self.assertTrue(credit_note.show_reset_to_draft_button)
+        credit_note.button_draft()
+        credit_note.invoice_line_ids.tax_ids = vat
+        credit_note.action_post()
+        self.assertEqual(credit_note.amount_total, 544.5)
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        self.assertEqual(self.owed(), 0)
+
+    def test_a_credit_note_reversal_withdrawn_may_credit_in_full(self):
+        """Invoice 450 credited 300, that credit note reversed, then credited
+        150: credited 150, the work stays invoiced. The reversal reset to draft
+        (then cancelled), the 300 stands again: credited in full, the client
+        owes nothing and the work goes back to unbilled (before: it stayed
+        invoiced, and the invoice could not be cancelled, "credited in part").
+        The invoice then stays posted with its credit notes, as any invoice
+        credited in full."""
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_total, 450)
+        first = self.credit(invoice, 300, date(2026, 4, 2))
+        undo = self.reverse(first, date(2026, 4, 3))
+        second = self.credit(invoice, 150, date(2026, 4, 4))
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        undo.button_draft()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        self.assertEqual(self.owed(), 0)
+        undo.button_cancel()
+        self.assertEqual(undo.state, "cancel")
+        for withdraw in (
+            invoice.button_cancel,
+            invoice.button_draft,
+            first.button_draft,
+            second.button_draft,
+        ):
+            with self.assertRaisesRegex(UserError, f"{invoice.name}.* in full"):
+                withdraw()
+        self.assertEqual((invoice.state, first.state, second.state), ("posted",) * 3)
+        self.assertFalse(invoice.show_reset_to_draft_button)
+        again = self.invoice(self.client, date(2026, 4, 30), post=True)
+        self.assertEqual(again.amount_untaxed, 5 * 90)
+        self.assertEqual(self.owed(), again.amount_total, "the work is billed once")
 
     def test_a_cancelled_draft_is_named_in_messages(self):
         """A draft never posted has no number; cancelled, Odoo 18 names it

@@ -17,17 +17,6 @@ class TestEngineCreditNotes(InvoiceraTimesheetCase):
         super().setUpClass()
         cls.line = cls.log_time(cls.alice, 5)
 
-    def owed(self):
-        """What the client owes: its posted invoices less its credit notes, unpaid."""
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.client.id),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("state", "=", "posted"),
-            ]
-        )
-        return sum(moves.mapped("amount_residual_signed"))
-
     def credited_in_full_and_invoiced_again(self):
         invoice = self.invoice(self.client, post=True)
         credit_note = invoice._reverse_moves([{"invoice_date": date(2026, 4, 2)}])
