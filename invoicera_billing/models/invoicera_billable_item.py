@@ -1240,15 +1240,30 @@ class InvoiceraBillableItem(models.Model):
                         client=partner.display_name,
                     )
                 )
-            elif receivable.deprecated:
-                errors[partner].append(
-                    _(
-                        "The receivable account %(account)s of the client %(client)s is "
-                        "deprecated: give the client another one.",
-                        account=receivable.display_name,
-                        client=partner.display_name,
-                    )
+                continue
+            # as the invoice's fiscal position maps it (Odoo's payment term line)
+            position = self._client_fiscal_position(partner, company, accounts)
+            mapped = position.map_account(receivable) if position else receivable
+            if not mapped.deprecated:
+                continue
+            if mapped == receivable:
+                message = _(
+                    "The receivable account %(account)s of the client %(client)s is "
+                    "deprecated: give the client another one.",
+                    account=receivable.display_name,
+                    client=partner.display_name,
                 )
+            else:
+                message = _(
+                    "The fiscal position %(position)s maps the receivable account "
+                    "%(receivable)s of the client %(client)s to %(account)s, which is "
+                    "deprecated: map it to another one.",
+                    position=position.display_name,
+                    receivable=receivable.display_name,
+                    client=partner.display_name,
+                    account=mapped.display_name,
+                )
+            errors[partner].append(message)
         # Items: one search finds those that may be wrong (as a rule, none),
         # then each check is applied to them exactly.
         suspects = self.browse(
@@ -1452,15 +1467,10 @@ class InvoiceraBillableItem(models.Model):
         for the check and the invoices alike.
         """
         Position = self.env["account.fiscal.position"]
-        positions, ids_by_product_position = {}, defaultdict(list)
+        ids_by_product_position = defaultdict(list)
         for partner, _currency, product, _uom, ids in groups:
-            if partner.id not in positions:
-                # the client's invoices' position, as _prepare_invoices finds it
-                invoice_address = partner.with_env(self.env).address_get(["invoice"])["invoice"]
-                positions[partner.id] = self._invoice_fiscal_position(
-                    company, invoice_address, accounts
-                )[1]
-            ids_by_product_position[product.with_env(self.env), positions[partner.id]] += ids
+            position = self._client_fiscal_position(partner, company, accounts)
+            ids_by_product_position[product.with_env(self.env), position] += ids
         for (product, position), ids in ids_by_product_position.items():
             account = self._income_account(product, position, company, accounts)
             if not account.deprecated:
@@ -1854,6 +1864,17 @@ class InvoiceraBillableItem(models.Model):
                 price, taxes, product_taxes_after_fp=mapped
             )
         return cache[price_key]
+
+    @api.model
+    def _client_fiscal_position(self, partner, company, cache):
+        """The fiscal position of ``partner``'s invoices from ``company``, as
+        :meth:`_prepare_invoices` finds it (its invoice address's), looked for
+        once per batch (``cache``, as :meth:`_invoice_fiscal_position`)."""
+        key = ("client position", company.id, partner.id)
+        if key not in cache:
+            invoice_address = partner.with_env(self.env).address_get(["invoice"])["invoice"]
+            cache[key] = self._invoice_fiscal_position(company, invoice_address, cache)[1]
+        return cache[key]
 
     @api.model
     def _invoice_fiscal_position(self, company, invoice_address, cache):

@@ -519,30 +519,44 @@ class InvoiceraBillingRun(models.Model):
         new job retries the skipped clients a few minutes later (``attempt``:
         how many times they have been already), then Resume does.
 
-        An error no one foresaw undoes what the chunk did: its clients not
-        finished before are logged as failed, with the error, and the run goes
-        on (billing staff see why in its log, not only in Queue Jobs). The
-        database's concurrency errors and RetryableJobError are raised, for the
-        request or the job to be retried.
+        An error no one foresaw undoes what the chunk did; its clients are then
+        invoiced one by one, and the one that stops again is logged as failed,
+        with the error, while the run goes on (billing staff see why in its
+        log, not only in Queue Jobs). The database's concurrency errors and
+        RetryableJobError are raised, for the request or the job to be retried.
         """
         self.ensure_one()
         if self.state == "cancelled":
             return
+        self._invoice_chunk_or_log(partner_ids, attempt)
+        self._check_done()
+
+    def _invoice_chunk_or_log(self, partner_ids, attempt):
+        """:meth:`_invoice_chunk`, undone when an unforeseen error stops it
+        midway: then client by client, a client stopped on its own failed."""
         try:
-            # what the chunk did is undone when it stops midway: its clients
-            # are then failed, with the error, and the run goes on to its end
             with self.env.cr.savepoint():
                 self._invoice_chunk(partner_ids, attempt)
         except RETRY_ERRORS:
             raise
         except Exception as error:
+            if len(partner_ids) > 1:
+                _logger.info(
+                    "Billing run %s: clients %s invoiced one by one, together they stopped "
+                    "on: %s",
+                    self.name,
+                    partner_ids,
+                    _error_text(error),
+                )
+                for partner_id in partner_ids:
+                    self._invoice_chunk_or_log([partner_id], attempt)
+                return
             _logger.exception(
-                "Billing run %s: clients %s not invoiced, an unexpected error stopped them",
+                "Billing run %s: client %s not invoiced, an unexpected error stopped it",
                 self.name,
                 partner_ids,
             )
             self._log_chunk_failed(partner_ids, error)
-        self._check_done()
 
     def _invoice_chunk(self, partner_ids, attempt):
         """The work of ``_process_chunk``: invoice, send, log, retry later."""
@@ -617,14 +631,15 @@ class InvoiceraBillingRun(models.Model):
 
     def _log_chunk_failed(self, partner_ids, error):
         """Log the clients ``partner_ids`` not finished yet as failed on ``error``,
-        which stopped their chunk (all it did undone): nothing of theirs is invoiced."""
+        which stopped their invoicing (all it did undone): nothing of theirs is
+        invoiced."""
         Log = self.env["invoicera.billing.run.log"].sudo()
         logs = Log.search([("run_id", "=", self.id), ("partner_id", "in", partner_ids)])
         done = set(logs.filtered(lambda log: log.status in FINAL_STATUSES).partner_id.ids)
         retried = {log.partner_id.id: log for log in logs if log.status not in FINAL_STATUSES}
         message = _(
-            "Not invoiced: this part of the run stopped on an unexpected error (%(error)s). "
-            "Its work stays to bill: invoice it in a new run.",
+            "Not invoiced: an unexpected error stopped its invoicing (%(error)s). Its "
+            "work stays to bill: invoice it in a new run.",
             error=_error_text(error),
         )
         new_vals = []

@@ -165,3 +165,54 @@ class TestMappedDeprecatedAccount(TransactionCase):
             r"deprecated, so these items cannot be invoiced:\n- Main Street Bakery",
         ):
             local._invoice(self.company, date(2026, 3, 31))
+
+    def receivables(self):
+        """The company's receivable and another one, which the export position
+        maps it to."""
+        receivable = self.exporter.with_company(self.company).property_account_receivable_id
+        export_receivable = self.env["account.account"].create(
+            {
+                "name": "Export receivables",
+                "code": "121951",
+                "account_type": "asset_receivable",
+                "reconcile": True,
+            }
+        )
+        self.export.account_ids = [
+            Command.create(
+                {"account_src_id": receivable.id, "account_dest_id": export_receivable.id}
+            )
+        ]
+        return receivable, export_receivable
+
+    def test_a_receivable_mapped_to_a_deprecated_one_is_refused(self):
+        """The receivable the invoice gets is the client's, mapped by its fiscal
+        position (Odoo's payment term line): mapped to a deprecated account, the
+        client is refused by name before anything is created (Odoo's create
+        named the account alone)."""
+        self.old_export.deprecated = False
+        receivable, export_receivable = self.receivables()
+        export_receivable.deprecated = True
+        items = self.work(self.exporter, 3, "Customs review")
+        moves = self.env["account.move"].search_count([])
+        with self.assertRaisesRegex(
+            UserError,
+            rf"The fiscal position Export clients maps the receivable account "
+            rf"{receivable.code} .* of the client Harbor Exports to 121951 Export "
+            rf"receivables, which is deprecated",
+        ):
+            items._invoice(self.company, date(2026, 3, 31))
+        self.assertEqual(self.env["account.move"].search_count([]), moves, "nothing created")
+        self.assertEqual(items.state, "to_bill")
+
+    def test_a_deprecated_receivable_mapped_to_a_valid_one_invoices(self):
+        """The client's receivable deprecated, its position mapping it to a valid
+        one: Odoo invoices on the mapped account, so does the engine (it refused
+        the client for its own account)."""
+        self.old_export.deprecated = False
+        receivable, export_receivable = self.receivables()
+        receivable.deprecated = True
+        items = self.work(self.exporter, 3, "Customs review")
+        invoice = items._invoice(self.company, date(2026, 3, 31))
+        self.assertEqual(invoice.line_ids.filtered("date_maturity").account_id, export_receivable)
+        self.assertEqual(items.state, "invoiced")

@@ -122,8 +122,8 @@ class TestRunUnexpectedErrors(InvoiceraTimesheetCase):
 
     def assertFailedOnBoom(self, run, clients):
         message = (
-            "Not invoiced: this part of the run stopped on an unexpected error "
-            "(RuntimeError: boom). Its work stays to bill: invoice it in a new run."
+            "Not invoiced: an unexpected error stopped its invoicing (RuntimeError: boom). "
+            "Its work stays to bill: invoice it in a new run."
         )
         for client in clients:
             log = run.log_ids.filtered(lambda line, c=client: line.partner_id == c)
@@ -155,6 +155,31 @@ class TestRunUnexpectedErrors(InvoiceraTimesheetCase):
         self.assertEqual(run.log_ids.partner_id, self.clients)
         self.assertFailedOnBoom(run, self.clients)
         self.assertFalse(run.invoice_ids)
+
+    def test_one_client_failing_on_an_unexpected_error_fails_alone(self):
+        """The error comes from one client's data: the chunk is undone, then its
+        clients invoiced one by one; that client alone failed with the error, the
+        others invoiced and sent (before: the whole chunk failed with it)."""
+        Run = type(self.env["invoicera.billing.run"])
+        not_sent_values = Run._not_sent_values
+        run = self.new_run(rendered=False)
+
+        def boom_for_lumiere(run, invoices, error=None):
+            if invoices.partner_id == self.client_eur:
+                raise RuntimeError("boom")
+            return not_sent_values(run, invoices, error)
+
+        with (
+            patch.object(Run, "_not_sent_values", boom_for_lumiere),
+            self.assertLogs(RUN_LOGGER, "ERROR") as logs,
+        ):
+            run.action_start()
+        self.assertEqual(len([line for line in logs.output if "ERROR" in line]), 1)
+        self.assertEqual(run.state, "done")
+        self.assertSent(run, self.client, rendered=False)
+        self.assertSent(run, self.client_c, rendered=False)
+        self.assertFailedOnBoom(run, self.client_eur)
+        self.assertEqual((run.failed_count, run.invoice_count), (1, 2))
 
     def test_a_failing_background_job_leaves_the_other_chunks_and_ends_the_run(self):
         Run = type(self.env["invoicera.billing.run"])
