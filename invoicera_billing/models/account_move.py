@@ -197,7 +197,20 @@ class AccountMove(models.Model):
         res = super().button_cancel()
         cancelled = self.filtered(lambda m: m.state == "cancel")
         cancelled._invoicera_release_items()
+        # A credit note's reversal withdrawn for good (cancelled; or deleted,
+        # unlink): its credit note stands again and, with the others, may now
+        # credit the invoice in full. Reset to draft, the reversal may be posted
+        # again: nothing changes until it is cancelled or deleted.
+        cancelled.filtered(
+            "reversed_entry_id"
+        )._invoicera_chain_root()._invoicera_release_credited()
         return res
+
+    def _invoicera_release_credited(self):
+        """Give back the work of the posted invoices of ``self`` that their credit
+        notes now credit in full (net of their reversals)."""
+        credited = self.filtered(lambda m: m.state == "posted")._invoicera_credited_in_full()
+        credited._invoicera_release_items()
 
     @api.depends(
         "invoicera_items_released",
@@ -227,7 +240,10 @@ class AccountMove(models.Model):
         # before Odoo deletes the lines, which gives their items back
         self._invoicera_check_no_credit_note_pending()
         self._invoicera_check_not_credited_in_part()
-        return super().unlink()
+        roots = self.filtered("reversed_entry_id")._invoicera_chain_root() - self
+        res = super().unlink()
+        roots.exists()._invoicera_release_credited()
+        return res
 
     def _invoicera_check_not_credited_in_part(self):
         """Refuse to cancel or delete the invoices of ``self`` billing work that
@@ -354,13 +370,6 @@ class AccountMove(models.Model):
         # Back to draft, the invoice may change: its next sending gets a new
         # annex (the one already sent stays among its attachments).
         self.sudo().filtered("invoicera_annex_id").invoicera_annex_id = False
-        # A credit note's reversal withdrawn (reset, or cancelled, which resets
-        # first): its credit note stands again and, with the others, may now
-        # credit the invoice in full, which gives its items back as posting
-        # that credit note does (_post).
-        roots = self.filtered("reversed_entry_id")._invoicera_chain_root()
-        credited = roots.filtered(lambda m: m.state == "posted")._invoicera_credited_in_full()
-        credited._invoicera_release_items()
         return res
 
     def _post(self, soft=True):
@@ -376,8 +385,7 @@ class AccountMove(models.Model):
         # An invoice credited in full (by one credit note or several, net of
         # their reversals) gives its items back to unbilled; partly credited,
         # they stay invoiced (README).
-        chained = posted.filtered("reversed_entry_id")
-        chained._invoicera_chain_root()._invoicera_credited_in_full()._invoicera_release_items()
+        posted.filtered("reversed_entry_id")._invoicera_chain_root()._invoicera_release_credited()
         return posted
 
     def _invoicera_check_credited_posted(self):
@@ -431,9 +439,9 @@ class AccountMove(models.Model):
     def _invoicera_credited_in_full(self, scheduled=False):
         """The invoices (or vendor bills) of ``self`` that their posted credit
         notes, one or several, credit in full: their total reaches the
-        invoice's; or their untaxed amount does, and their total lacks no more
-        than the rounding of taxes (each credit note rounds its own: a cent
-        may lack to the total, :meth:`_invoicera_tax_rounding`). A credit note
+        invoice's; or their untaxed amount and total do but for the rounding of
+        their lines and taxes (each credit note rounds its own: a cent may
+        lack, :meth:`_invoicera_rounding`). A credit note
         that lost its taxes credits in part. With ``scheduled``, counting the
         draft credit notes Odoo will post at their date (a reversal dated
         later). A credit note reversed in its turn (its reversal posted)
@@ -458,10 +466,10 @@ class AccountMove(models.Model):
                 total += convert(refund_total, move.currency_id, move.company_id, refund.date)
                 untaxed += convert(refund_untaxed, move.currency_id, move.company_id, refund.date)
             currency = move.currency_id
-            rounding = move._invoicera_tax_rounding(refunds._invoicera_counted_chain(counted))
+            lines, taxes = move._invoicera_rounding(refunds._invoicera_counted_chain(counted))
             if currency.compare_amounts(total, move.amount_total) >= 0 or (
-                currency.compare_amounts(untaxed, move.amount_untaxed) >= 0
-                and currency.compare_amounts(total + rounding, move.amount_total) >= 0
+                currency.compare_amounts(untaxed + lines, move.amount_untaxed) >= 0
+                and currency.compare_amounts(total + lines + taxes, move.amount_total) >= 0
             ):
                 credited |= move
         return credited
@@ -482,20 +490,33 @@ class AccountMove(models.Model):
             documents |= reversals
         return documents
 
-    def _invoicera_tax_rounding(self, documents):
-        """The most the total of ``documents`` (the credit notes of this invoice
-        and their reversals, :meth:`_invoicera_counted_chain`) may lack to this
-        invoice's when their untaxed amounts add up to its own: one rounding
-        unit of its currency per document and per tax amount the invoice rounds
-        (one per tax line; one per tax of each product line when the company
-        rounds taxes per line). Nothing for an invoice without taxes."""
+    def _invoicera_rounding(self, documents):
+        """``(lines, taxes)``: the most the untaxed amounts of ``documents`` (the
+        credit notes of this invoice and their reversals,
+        :meth:`_invoicera_counted_chain`) may lack to this invoice's when they
+        credit all its lines, each document rounding its own amounts, and what
+        their totals may lack beside for taxes. In units of the invoice's
+        currency: ``lines``, one per line of each document (hours credited in
+        parts are priced apart) and the cash rounding of each document and of
+        the invoice; ``taxes``, one per document and per tax amount the invoice
+        rounds (one per tax line; one per tax of each product line when the
+        company rounds taxes per line). A credit note that lost its taxes lacks
+        far more: it credits in part."""
         self.ensure_one()
+        unit = self.currency_id.rounding
+        lines = sum(
+            unit
+            * len(document.invoice_line_ids.filtered(lambda line: line.display_type == "product"))
+            + document.invoice_cash_rounding_id.rounding
+            for document in documents
+        )
+        lines += self.invoice_cash_rounding_id.rounding
         if self.company_id.tax_calculation_rounding_method == "round_per_line":
             products = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
             amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products)
         else:
             amounts = len(self.line_ids.filtered(lambda line: line.display_type == "tax"))
-        return len(documents) * amounts * self.currency_id.rounding
+        return lines, len(documents) * amounts * unit
 
     def _invoicera_scheduled(self):
         """Whether this draft is one Odoo posts at its date (``auto_post``)."""
