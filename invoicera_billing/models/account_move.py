@@ -256,6 +256,25 @@ class AccountMove(models.Model):
             and m.invoicera_item_count
             and m._invoicera_credit_notes_standing()
         )
+        # credited in full by its credit notes, a reversal of one of them left a
+        # draft: its work goes back once that draft is withdrawn for good
+        full = credited._invoicera_credited_in_full()
+        if full:
+            raise UserError(
+                _(
+                    "%(invoices)s is credited in full by %(credit_notes)s while a reversal "
+                    "of one of them, %(reversals)s, is a draft. Post it again, or cancel "
+                    "or delete it: the invoice's work then goes back to Billing ▸ Unbilled "
+                    "Work by itself.",
+                    invoices=full._invoicera_names(),
+                    credit_notes=", ".join(
+                        full._invoicera_credit_notes_standing().mapped("display_name")
+                    ),
+                    reversals=full._invoicera_chain()
+                    .filtered(lambda m: m.state == "draft")
+                    ._invoicera_names(),
+                )
+            )
         if credited:
             raise UserError(
                 _(
@@ -385,7 +404,12 @@ class AccountMove(models.Model):
         # An invoice credited in full (by one credit note or several, net of
         # their reversals) gives its items back to unbilled; partly credited,
         # they stay invoiced (README).
-        posted.filtered("reversed_entry_id")._invoicera_chain_root()._invoicera_release_credited()
+        # an invoice posted again while a credit note's reversal was withdrawn
+        # (cancelled or deleted) is checked too
+        (
+            posted.filtered("reversed_entry_id")._invoicera_chain_root()
+            | posted.filtered("reversal_move_ids")
+        )._invoicera_release_credited()
         return posted
 
     def _invoicera_check_credited_posted(self):
@@ -496,24 +520,33 @@ class AccountMove(models.Model):
         :meth:`_invoicera_counted_chain`) may lack to this invoice's when they
         credit all its lines, each document rounding its own amounts, and what
         their totals may lack beside for taxes. In units of the invoice's
-        currency: ``lines``, one per line of each document (hours credited in
-        parts are priced apart) and the cash rounding of each document and of
-        the invoice; ``taxes``, one per document and per tax amount the invoice
-        rounds (one per tax line; one per tax of each product line when the
-        company rounds taxes per line). A credit note that lost its taxes lacks
-        far more: it credits in part."""
+        currency: ``lines``, one per line of each document that is no line of
+        the invoice as it stands (hours credited in parts are priced apart), and
+        the cash rounding of each document and of the invoice; ``taxes``, one
+        per document and per tax amount the invoice rounds (one per tax line;
+        one per tax of each product line when the company rounds taxes per
+        line). A credit note that lost its taxes lacks far more: it credits in
+        part."""
         self.ensure_one()
         unit = self.currency_id.rounding
+
+        def priced(line):
+            return (line.product_id, line.price_unit, line.discount, line.quantity)
+
+        def products(move):
+            return move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+
+        # a line copied from the invoice as it is rounds as it does: only the
+        # others (hours credited in parts...) may lack a unit
+        own = {priced(line) for line in products(self)}
         lines = sum(
-            unit
-            * len(document.invoice_line_ids.filtered(lambda line: line.display_type == "product"))
+            unit * len(products(document).filtered(lambda line: priced(line) not in own))
             + document.invoice_cash_rounding_id.rounding
             for document in documents
         )
         lines += self.invoice_cash_rounding_id.rounding
         if self.company_id.tax_calculation_rounding_method == "round_per_line":
-            products = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-            amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products)
+            amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products(self))
         else:
             amounts = len(self.line_ids.filtered(lambda line: line.display_type == "tax"))
         return lines, len(documents) * amounts * unit

@@ -160,6 +160,54 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         self.assertAlmostEqual(untaxed, 83.32)
         self.assertEqual(self.item_of(line).state, "to_bill")
 
+    def test_a_line_left_out_of_a_credit_note_of_many_lines_credits_in_part(self):
+        """An invoice of 20 entries of 0.5 h at 90 and one of 0.1 h at 1 (900.10),
+        a line each; the credit note leaves out the 0.10 line: it credits in part,
+        whatever its number of lines (before: a cent per line of rounding let
+        0.20 slip, the work went back to unbilled while 0.10 stayed owed). Its
+        lines copied as they are round as the invoice's."""
+        self.client.invoicera_invoice_detail = "item"
+        self.line.unlink()
+        for day in range(1, 21):
+            self.log_time(self.alice, 0.5, day=f"2026-03-{day:02d}")
+        erin = self.env["hr.employee"].create({"name": "Erin", "invoicera_billing_rate": 1})
+        small = self.log_time(erin, 0.1, day="2026-03-21")
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual((len(invoice.invoice_line_ids), invoice.amount_total), (21, 900.10))
+        credit_note = self.reverse(invoice, date(2026, 4, 2), post=False)
+        credit_note.invoice_line_ids = [
+            Command.unlink(
+                credit_note.invoice_line_ids.filtered(lambda line: line.price_subtotal == 0.1).id
+            )
+        ]
+        credit_note.action_post()
+        self.assertEqual(credit_note.amount_total, 900)
+        self.assertEqual(self.item_of(small).state, "invoiced")
+        self.assertEqual(self.owed(), 0.10)
+
+    def test_credited_in_full_once_a_reversal_is_withdrawn_with_the_invoice_reset(self):
+        """The reversal of a credit note reset to draft, then the invoice reset
+        too, the reversal cancelled and the invoice posted again: its credit notes
+        credit it in full, its work goes back to unbilled (before: it stayed
+        invoiced for good, the invoice not posted when the reversal went)."""
+        invoice = self.invoice(self.client, post=True)
+        first = self.credit(invoice, 300, date(2026, 4, 2))
+        undo = self.reverse(first, date(2026, 4, 3))
+        self.credit(invoice, 150, date(2026, 4, 4))
+        undo.button_draft()
+        # credited in full, a reversal left a draft: said so (it said "credited in
+        # part" and asked to credit the rest, which would credit the client twice)
+        with self.assertRaisesRegex(
+            UserError, rf"{invoice.name} is credited in full by .* while a reversal"
+        ):
+            invoice.button_cancel()
+        invoice.button_draft()
+        undo.button_cancel()
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        invoice.action_post()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        self.assertEqual(self.owed(), 0)
+
     def test_credit_notes_rounded_in_cash_credit_in_full(self):
         """An invoice rounded to 0.05 in cash, credited line by line in two credit
         notes, each rounded on its own: together 0.05 short of its total, every
