@@ -120,6 +120,20 @@ class TestRunUnexpectedErrors(InvoiceraTimesheetCase):
         self.assertFalse(invoice.message_ids.filtered(lambda m: m.message_type == "comment"))
         self.assertEqual(run.not_sent_count, 1)
 
+    def boom_for_lumiere(self):
+        """An error no one foresaw, from the data of one client (Lumière's), once
+        its invoices are made: ``RuntimeError("boom")``."""
+        Run = type(self.env["invoicera.billing.run"])
+        not_sent_values = Run._not_sent_values
+        client = self.client_eur
+
+        def boom(run, invoices, error=None):
+            if invoices.partner_id == client:
+                raise RuntimeError("boom")
+            return not_sent_values(run, invoices, error)
+
+        return patch.object(Run, "_not_sent_values", boom)
+
     def assertFailedOnBoom(self, run, clients):
         message = (
             "Not invoiced: an unexpected error stopped its invoicing (RuntimeError: boom). "
@@ -160,19 +174,8 @@ class TestRunUnexpectedErrors(InvoiceraTimesheetCase):
         """The error comes from one client's data: the chunk is undone, then its
         clients invoiced one by one; that client alone failed with the error, the
         others invoiced and sent (before: the whole chunk failed with it)."""
-        Run = type(self.env["invoicera.billing.run"])
-        not_sent_values = Run._not_sent_values
         run = self.new_run(rendered=False)
-
-        def boom_for_lumiere(run, invoices, error=None):
-            if invoices.partner_id == self.client_eur:
-                raise RuntimeError("boom")
-            return not_sent_values(run, invoices, error)
-
-        with (
-            patch.object(Run, "_not_sent_values", boom_for_lumiere),
-            self.assertLogs(RUN_LOGGER, "ERROR") as logs,
-        ):
+        with self.boom_for_lumiere(), self.assertLogs(RUN_LOGGER, "ERROR") as logs:
             run.action_start()
         self.assertEqual(len([line for line in logs.output if "ERROR" in line]), 1)
         self.assertEqual(run.state, "done")
@@ -182,19 +185,8 @@ class TestRunUnexpectedErrors(InvoiceraTimesheetCase):
         self.assertEqual((run.failed_count, run.invoice_count), (1, 2))
 
     def test_a_failing_background_job_leaves_the_other_chunks_and_ends_the_run(self):
-        Run = type(self.env["invoicera.billing.run"])
-        not_sent_values = Run._not_sent_values
         run = self.new_run(rendered=False, chunk_size=1)
-
-        def boom_for_lumiere(run, invoices, error=None):
-            if invoices.partner_id == self.client_eur:
-                raise RuntimeError("boom")
-            return not_sent_values(run, invoices, error)
-
-        with (
-            patch.object(Run, "_not_sent_values", boom_for_lumiere),
-            trap_jobs() as trap,
-        ):
+        with self.boom_for_lumiere(), trap_jobs() as trap:
             run.action_start()
             trap.assert_jobs_count(3, only=run._process_chunk)
             with self.assertLogs(RUN_LOGGER, "ERROR"):
