@@ -1,4 +1,4 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -201,10 +201,16 @@ class AccountMove(models.Model):
         # unlink): its credit note stands again and, with the others, may now
         # credit the invoice in full. Reset to draft, the reversal may be posted
         # again: nothing changes until it is cancelled or deleted.
-        cancelled.filtered(
-            "reversed_entry_id"
-        )._invoicera_chain_root()._invoicera_release_credited()
+        cancelled._invoicera_credit_note_reversals()._invoicera_chain_root()._invoicera_release_credited()
         return res
+
+    def _invoicera_credit_note_reversals(self):
+        """The moves of ``self`` that reverse a credit note: withdrawn, that
+        credit note stands again (a credit note withdrawn credits less)."""
+        return self.filtered(
+            lambda m: m.move_type in ("out_invoice", "in_invoice")
+            and m.reversed_entry_id.move_type in ("out_refund", "in_refund")
+        )
 
     def _invoicera_release_credited(self):
         """Give back the work of the posted invoices of ``self`` that their credit
@@ -240,7 +246,7 @@ class AccountMove(models.Model):
         # before Odoo deletes the lines, which gives their items back
         self._invoicera_check_no_credit_note_pending()
         self._invoicera_check_not_credited_in_part()
-        roots = self.filtered("reversed_entry_id")._invoicera_chain_root() - self
+        roots = self._invoicera_credit_note_reversals()._invoicera_chain_root() - self
         res = super().unlink()
         roots.exists()._invoicera_release_credited()
         return res
@@ -258,8 +264,11 @@ class AccountMove(models.Model):
         )
         # credited in full by its credit notes, a reversal of one of them left a
         # draft: its work goes back once that draft is withdrawn for good
-        full = credited._invoicera_credited_in_full()
-        if full:
+        full = credited.filtered(lambda m: m.state == "posted")._invoicera_credited_in_full()
+        drafts = full._invoicera_credit_notes_standing().reversal_move_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "draft"
+        )
+        if drafts:
             raise UserError(
                 _(
                     "%(invoices)s is credited in full by %(credit_notes)s while a reversal "
@@ -270,9 +279,7 @@ class AccountMove(models.Model):
                     credit_notes=", ".join(
                         full._invoicera_credit_notes_standing().mapped("display_name")
                     ),
-                    reversals=full._invoicera_chain()
-                    .filtered(lambda m: m.state == "draft")
-                    ._invoicera_names(),
+                    reversals=drafts._invoicera_names(),
                 )
             )
         if credited:
@@ -537,14 +544,18 @@ class AccountMove(models.Model):
             return move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
 
         # a line copied from the invoice as it is rounds as it does: only the
-        # others (hours credited in parts...) may lack a unit
-        own = {priced(line) for line in products(self)}
-        lines = sum(
-            unit * len(products(document).filtered(lambda line: priced(line) not in own))
-            + document.invoice_cash_rounding_id.rounding
-            for document in documents
-        )
-        lines += self.invoice_cash_rounding_id.rounding
+        # others (hours credited in parts...) may lack a unit, each line of the
+        # invoice matching one line of a document
+        own = Counter(priced(line) for line in products(self))
+        lines = self.invoice_cash_rounding_id.rounding
+        for document in documents:
+            left = Counter(own)
+            for line in products(document):
+                if left[priced(line)]:
+                    left[priced(line)] -= 1
+                else:
+                    lines += unit
+            lines += document.invoice_cash_rounding_id.rounding
         if self.company_id.tax_calculation_rounding_method == "round_per_line":
             amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products(self))
         else:

@@ -195,18 +195,48 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         undo = self.reverse(first, date(2026, 4, 3))
         self.credit(invoice, 150, date(2026, 4, 4))
         undo.button_draft()
+        started = self.reverse(invoice, date(2026, 4, 5), post=False)
         # credited in full, a reversal left a draft: said so (it said "credited in
-        # part" and asked to credit the rest, which would credit the client twice)
+        # part" and asked to credit the rest, which would credit the client twice),
+        # naming that reversal, not another credit note started
         with self.assertRaisesRegex(
             UserError, rf"{invoice.name} is credited in full by .* while a reversal"
-        ):
+        ) as caught:
             invoice.button_cancel()
+        self.assertIn(undo.display_name, str(caught.exception))
+        self.assertNotIn(started.display_name, str(caught.exception))
+        started.unlink()
         invoice.button_draft()
         undo.button_cancel()
         self.assertEqual(self.item_of(self.line).state, "invoiced")
         invoice.action_post()
         self.assertEqual(self.item_of(self.line).state, "to_bill")
         self.assertEqual(self.owed(), 0)
+
+    def test_hours_credited_in_parts_like_another_line_credit_in_full(self):
+        """0.5 h and 0.25 h at 97.41, a line each (48.71 + 24.35 = 73.06);
+        credited 0.25 h of the first line, then the rest (0.25 h of it and the
+        other line): 24.35 + 48.70, a cent short. Every hour credited, the work
+        goes back to unbilled, although each part looks like the invoice's
+        0.25 h line (before: those parts were taken for copied lines, allowed
+        no rounding, and the invoice stayed credited in part)."""
+        self.client.invoicera_invoice_detail = "item"
+        frank = self.env["hr.employee"].create({"name": "Frank", "invoicera_billing_rate": 97.41})
+        self.line.unlink()
+        half = self.log_time(frank, 0.5)
+        self.log_time(frank, 0.25, day="2026-03-11")
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_total, 73.06)
+        first = self.reverse(invoice, date(2026, 4, 2), post=False)
+        lines = first.invoice_line_ids.sorted("quantity")
+        first.invoice_line_ids = [Command.unlink(lines[0].id)]
+        lines[1].quantity = 0.25
+        first.action_post()
+        rest = self.reverse(invoice, date(2026, 4, 3), post=False)
+        rest.invoice_line_ids.sorted("quantity")[1].quantity = 0.25
+        rest.action_post()
+        self.assertEqual((first.amount_total, rest.amount_total), (24.35, 48.70))
+        self.assertEqual(self.item_of(half).state, "to_bill")
 
     def test_credit_notes_rounded_in_cash_credit_in_full(self):
         """An invoice rounded to 0.05 in cash, credited line by line in two credit
