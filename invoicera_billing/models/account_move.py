@@ -265,8 +265,12 @@ class AccountMove(models.Model):
         # credited in full by its credit notes, a reversal of one of them left a
         # draft: its work goes back once that draft is withdrawn for good
         full = credited.filtered(lambda m: m.state == "posted")._invoicera_credited_in_full()
-        drafts = full._invoicera_credit_notes_standing().reversal_move_ids.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "draft"
+        # the reversals of credit notes left drafts, anywhere down the chain (a
+        # credit note started meanwhile is none)
+        drafts = (
+            full._invoicera_chain()
+            .filtered(lambda m: m.state == "draft")
+            ._invoicera_credit_note_reversals()
         )
         if drafts:
             raise UserError(

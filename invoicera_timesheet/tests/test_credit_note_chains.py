@@ -213,6 +213,26 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         self.assertEqual(self.item_of(self.line).state, "to_bill")
         self.assertEqual(self.owed(), 0)
 
+    def test_a_draft_reversal_down_the_chain_is_named(self):
+        """Invoice 450 credited 300 (CN1), CN1 reversed (R1), R1 credited (CN2),
+        CN2 reversed (R2), then credited 150 (CN3); R2 reset to draft: CN1 stands
+        again, credited in full. Cancelling the invoice says so and names R2
+        (before: "credited in part... credit the rest", which would credit the
+        client twice)."""
+        invoice = self.invoice(self.client, post=True)
+        cn1 = self.credit(invoice, 300, date(2026, 4, 2))
+        r1 = self.reverse(cn1, date(2026, 4, 3))
+        cn2 = self.reverse(r1, date(2026, 4, 4))
+        r2 = self.reverse(cn2, date(2026, 4, 5))
+        self.credit(invoice, 150, date(2026, 4, 6))
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        r2.button_draft()
+        with self.assertRaisesRegex(
+            UserError, rf"{invoice.name} is credited in full by .* while a reversal"
+        ) as caught:
+            invoice.button_cancel()
+        self.assertIn(r2.display_name, str(caught.exception))
+
     def test_hours_credited_in_parts_like_another_line_credit_in_full(self):
         """0.5 h and 0.25 h at 97.41, a line each (48.71 + 24.35 = 73.06);
         credited 0.25 h of the first line, then the rest (0.25 h of it and the
