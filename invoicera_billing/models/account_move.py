@@ -355,12 +355,7 @@ class AccountMove(models.Model):
         """The moves reversing those of ``self``, the moves reversing them, and
         so on: an invoice's credit notes, their reversals, the credit notes of
         those..."""
-        chain = self.browse()
-        reversals = self.reversal_move_ids
-        while reversals - chain:
-            chain |= reversals
-            reversals = reversals.reversal_move_ids
-        return chain
+        return self.reversal_move_ids._invoicera_counted_chain(lambda move: True)
 
     def _invoicera_check_no_credit_note_pending(self):
         """Refuse to delete an invoice of billed work with credit notes still to

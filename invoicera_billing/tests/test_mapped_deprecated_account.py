@@ -88,6 +88,15 @@ class TestMappedDeprecatedAccount(TransactionCase):
             }
         )
 
+    def assertRefused(self, items, message):
+        """Invoicing ``items`` is refused with ``message`` (a regex); nothing is
+        created, they stay to bill."""
+        moves = self.env["account.move"].search_count([])
+        with self.assertRaisesRegex(UserError, message):
+            items._invoice(self.company, date(2026, 3, 31))
+        self.assertEqual(self.env["account.move"].search_count([]), moves, "nothing created")
+        self.assertEqual(set(items.mapped("state")), {"to_bill"})
+
     def invoices_of(self, partner):
         return self.env["account.move"].search([("partner_id", "child_of", partner.id)])
 
@@ -126,17 +135,12 @@ class TestMappedDeprecatedAccount(TransactionCase):
         self.assertEqual(run.invoice_ids.amount_untaxed, 100)
 
     def test_invoicing_the_items_refuses_them_and_creates_nothing(self):
-        items = self.work(self.exporter, 3, "Customs review")
-        moves = self.env["account.move"].search_count([])
-        with self.assertRaisesRegex(
-            UserError,
+        self.assertRefused(
+            self.work(self.exporter, 3, "Customs review"),
             r"fiscal position Export clients maps .* to 700952 Old export revenue, which is "
             r"deprecated, so these items cannot be invoiced:\n"
             r"- Harbor Exports · 03/10/2026 · Customs review",
-        ):
-            items._invoice(self.company, date(2026, 3, 31))
-        self.assertEqual(self.env["account.move"].search_count([]), moves, "nothing created")
-        self.assertEqual(items.state, "to_bill")
+        )
 
     def test_a_position_mapping_to_a_valid_account_invoices(self):
         """The check looks at the mapped account: a valid one is invoiced, on it."""
@@ -193,17 +197,12 @@ class TestMappedDeprecatedAccount(TransactionCase):
         self.old_export.deprecated = False
         receivable, export_receivable = self.receivables()
         export_receivable.deprecated = True
-        items = self.work(self.exporter, 3, "Customs review")
-        moves = self.env["account.move"].search_count([])
-        with self.assertRaisesRegex(
-            UserError,
+        self.assertRefused(
+            self.work(self.exporter, 3, "Customs review"),
             rf"The fiscal position Export clients maps the receivable account "
             rf"{receivable.code} .* of the client Harbor Exports to 121951 Export "
             rf"receivables, which is deprecated",
-        ):
-            items._invoice(self.company, date(2026, 3, 31))
-        self.assertEqual(self.env["account.move"].search_count([]), moves, "nothing created")
-        self.assertEqual(items.state, "to_bill")
+        )
 
     def test_a_deprecated_receivable_mapped_to_a_valid_one_invoices(self):
         """The client's receivable deprecated, its position mapping it to a valid

@@ -38,6 +38,19 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         credit_note.action_post()
         return credit_note
 
+    def time_at(self, name, rate, hours):
+        """The client's only time: ``hours`` of a new employee billed at ``rate``."""
+        employee = self.env["hr.employee"].create({"name": name, "invoicera_billing_rate": rate})
+        self.line.unlink()
+        return self.log_time(employee, hours)
+
+    def credit_hours(self, invoice, hours, day):
+        """A posted credit note of ``hours`` of the one line of ``invoice``."""
+        credit_note = self.reverse(invoice, day, post=False)
+        credit_note.invoice_line_ids.quantity = hours
+        credit_note.action_post()
+        return credit_note
+
     def vat(self):
         """A 21% sales tax, on the time billed from now on."""
         vat = self.env["account.tax"].create(
@@ -126,17 +139,13 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         2,017.67. Their untaxed amounts credit the whole invoice: its work goes
         back to unbilled (before: credited in part for good)."""
         self.vat()
-        carol = self.env["hr.employee"].create({"name": "Carol", "invoicera_billing_rate": 115})
-        self.line.unlink()
-        line = self.log_time(carol, 14.5)
+        line = self.time_at("Carol", 115, 14.5)
         invoice = self.invoice(self.client, post=True)
         self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (1667.5, 2017.68))
-        credit_notes = []
-        for hours, day in ((4.35, date(2026, 4, 2)), (10.15, date(2026, 4, 3))):
-            credit_note = self.reverse(invoice, day, post=False)
-            credit_note.invoice_line_ids.quantity = hours
-            credit_note.action_post()
-            credit_notes.append(credit_note.amount_total)
+        credit_notes = [
+            self.credit_hours(invoice, hours, day).amount_total
+            for hours, day in ((4.35, date(2026, 4, 2)), (10.15, date(2026, 4, 3)))
+        ]
         self.assertEqual(credit_notes, [605.30, 1412.37])
         self.assertEqual(self.item_of(line).state, "to_bill")
 
@@ -146,17 +155,13 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         of the invoice, untaxed and total. Every hour credited, the work goes
         back to unbilled (before: credited in part for good)."""
         self.vat()
-        dora = self.env["hr.employee"].create({"name": "Dora", "invoicera_billing_rate": 33.33})
-        self.line.unlink()
-        line = self.log_time(dora, 2.5)
+        line = self.time_at("Dora", 33.33, 2.5)
         invoice = self.invoice(self.client, post=True)
         self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (83.33, 100.83))
-        untaxed = 0
-        for day in (date(2026, 4, 2), date(2026, 4, 3)):
-            credit_note = self.reverse(invoice, day, post=False)
-            credit_note.invoice_line_ids.quantity = 1.25
-            credit_note.action_post()
-            untaxed += credit_note.amount_untaxed
+        untaxed = sum(
+            self.credit_hours(invoice, 1.25, day).amount_untaxed
+            for day in (date(2026, 4, 2), date(2026, 4, 3))
+        )
         self.assertAlmostEqual(untaxed, 83.32)
         self.assertEqual(self.item_of(line).state, "to_bill")
 
