@@ -107,8 +107,13 @@ class InvoiceraBillableItem(models.Model):
     partner_id = fields.Many2one(
         "res.partner", "Client", required=True, index=True, check_company=True
     )
-    project_id = fields.Many2one("project.project", index="btree_not_null", check_company=True)
-    task_id = fields.Many2one("project.task", check_company=True)
+    # auto_join: searched by name (the search view's Project and Task) without
+    # the project's access rules, as the item shows it: billing staff bill the
+    # work of projects they are not invited to
+    project_id = fields.Many2one(
+        "project.project", index="btree_not_null", check_company=True, auto_join=True
+    )
+    task_id = fields.Many2one("project.task", check_company=True, auto_join=True)
     employee_id = fields.Many2one("hr.employee", check_company=True)
     # Not checked against the item's company: a sister company's delivery, bill
     # or expense for the project may use a product of its own, billed by the
@@ -995,7 +1000,7 @@ class InvoiceraBillableItem(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "warning" if flagged else "success",
-                "message": _("%(count)s items flagged by the audit.", count=len(flagged))
+                "message": _("%(count)s item(s) flagged by the audit.", count=len(flagged))
                 if flagged
                 else _("The audit found nothing suspicious."),
                 "next": {"type": "ir.actions.act_window_close"},

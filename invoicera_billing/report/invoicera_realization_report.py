@@ -59,7 +59,8 @@ class InvoiceraRealizationReport(models.Model):
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
-    project_id = fields.Many2one("project.project", readonly=True)
+    # searched by name without the project's access rules (as on billable items)
+    project_id = fields.Many2one("project.project", readonly=True, auto_join=True)
     employee_id = fields.Many2one("hr.employee", readonly=True)
     source = fields.Selection(selection="_selection_source", readonly=True)
     state = fields.Selection(selection="_selection_state", readonly=True)
