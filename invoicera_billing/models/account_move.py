@@ -286,6 +286,22 @@ class AccountMove(models.Model):
                     reversals=drafts._invoicera_names(),
                 )
             )
+        # reset to draft (Odoo allows it): a draft cannot be credited
+        drafted = credited.filtered(lambda m: m.state == "draft")
+        if drafted:
+            raise UserError(
+                _(
+                    "%(invoices)s was credited in part by %(credit_notes)s: cancelled or "
+                    "deleted, it would give its work back to Billing ▸ Unbilled Work, to "
+                    "be billed again in full while the client keeps that credit. Post it "
+                    "again, then credit the rest of it (its work then goes back to "
+                    "Unbilled Work), or reverse the credit notes first.",
+                    invoices=drafted._invoicera_names(),
+                    credit_notes=", ".join(
+                        drafted._invoicera_credit_notes_standing().mapped("display_name")
+                    ),
+                )
+            )
         if credited:
             raise UserError(
                 _(
