@@ -5,6 +5,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, format_date, split_every
 
 from odoo.addons.base.models.ir_qweb import QWebException
@@ -305,15 +306,27 @@ class InvoiceraBillingRun(models.Model):
         if self.state != "draft":
             raise UserError(_("The run %(run)s has already started.", run=self.name))
         partners = self._partners_to_invoice()
+        chosen = self.with_context(active_test=False).partner_ids
+        # the clients chosen (a contact stands for its client) with nothing to
+        # bill: the clerk sees their work in Unbilled Work and is told why the
+        # run leaves it, in the error or in the run's log
+        idle = chosen.commercial_partner_id - partners
+        reasons = self._no_billable_work_reasons(idle)
         if not partners:
-            chosen = self.with_context(active_test=False).partner_ids
+            message = _(
+                "There is nothing to invoice for %(clients)s up to the cut-off date "
+                "(%(cutoff)s).",
+                clients=", ".join(chosen.mapped("display_name"))
+                or _("any client of %(company)s", company=self.company_id.name),
+                cutoff=format_date(self.env, self.cutoff_date),
+            )
             raise UserError(
-                _(
-                    "There is nothing to invoice for %(clients)s up to the cut-off date "
-                    "(%(cutoff)s).",
-                    clients=", ".join(chosen.mapped("display_name"))
-                    or _("any client of %(company)s", company=self.company_id.name),
-                    cutoff=format_date(self.env, self.cutoff_date),
+                "\n".join(
+                    [message]
+                    + [
+                        _("%(client)s: %(reason)s", client=client.display_name, reason=reason)
+                        for client, reason in reasons.items()
+                    ]
                 )
             )
         self._write_run(
@@ -325,9 +338,18 @@ class InvoiceraBillingRun(models.Model):
                 # Clients per Job as set now (read while a draft, which follows
                 # the setting), kept for the jobs and Resume of the run
                 "chunk_size": self.chunk_size,
-                "client_count": len(partners),
+                # every client of its log: the progress reaches 100% when the
+                # clients to invoice are, not before
+                "client_count": len(partners) + len(idle),
                 "client_ids": [fields.Command.set(partners.ids)],
             }
+        )
+        # Their final line now: every client chosen is in the log. They are not
+        # clients of the run (client_ids): no chunk, Resume or end of the run
+        # looks for them, so none logs them again.
+        # sudo: the log is written by the run only, billing staff read it
+        self.env["invoicera.billing.run.log"].sudo().create(
+            [self._log_values(client, "nothing", reason) for client, reason in reasons.items()]
         )
         self._dispatch(partners)
         return self._action_open()
@@ -745,6 +767,103 @@ class InvoiceraBillingRun(models.Model):
                     "Nothing to bill: since the run listed this client, its work to bill "
                     "went to another client or was deleted."
                 )
+        return result
+
+    def _no_billable_work_reasons(self, partners):
+        """``{client: why the run has nothing of theirs to bill}`` for ``partners``,
+        clients chosen for the run without an item to bill up to its cut-off
+        date (``_billable_domain``).
+
+        Their work in Unbilled Work (the run's company's items to bill or
+        deferred) is counted once per item: awaiting the client's approval or
+        disputed by the client, else deferred until after the cut-off date,
+        else dated after it. Two queries for all.
+        """
+        self.ensure_one()
+        if not partners:
+            return {}
+        Item = self.env["invoicera.billable.item"]
+        cutoff = self.cutoff_date
+        cutoff_text = format_date(self.env, cutoff)
+        approved = ("not_required", "approved")
+        deferred_after = [
+            ("state", "=", "deferred"),
+            "|",
+            ("deferred_until", "=", False),
+            ("deferred_until", ">", cutoff),
+        ]
+        # the items left out of the run (not in its billable domain); a Billing
+        # User reads the items of their companies, the run's among them
+        domain = expression.AND(
+            [
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "in", partners.ids),
+                    ("state", "in", ("to_bill", "deferred")),
+                ],
+                expression.OR(
+                    [
+                        [("client_approval", "not in", approved)],
+                        deferred_after,
+                        [("date", ">", cutoff)],
+                    ]
+                ),
+            ]
+        )
+        counts = {
+            (partner, approval): count
+            for partner, approval, count in Item._read_group(
+                domain, ["partner_id", "client_approval"], ["__count"]
+            )
+        }
+        deferred = {
+            partner: (count, until)
+            for partner, count, until in Item._read_group(
+                expression.AND([domain, [("client_approval", "in", approved)], deferred_after]),
+                ["partner_id"],
+                ["__count", "deferred_until:min"],
+            )
+        }
+        result = {}
+        for partner in partners:
+            pending = counts.get((partner, "pending"), 0)
+            disputed = counts.get((partner, "disputed"), 0)
+            deferred_count, until = deferred.get(partner, (0, False))
+            # neither awaiting the client nor deferred: left out for its date
+            later = sum(counts.get((partner, key), 0) for key in approved) - deferred_count
+            texts = []
+            if pending:
+                texts.append(_("%(count)s item(s) await the client's approval.", count=pending))
+            if disputed:
+                texts.append(_("%(count)s item(s) are disputed by the client.", count=disputed))
+            if deferred_count and until:
+                texts.append(
+                    _(
+                        "%(count)s item(s) are deferred until after the cut-off date "
+                        "(%(cutoff)s), the first until %(date)s.",
+                        count=deferred_count,
+                        cutoff=cutoff_text,
+                        date=format_date(self.env, until),
+                    )
+                )
+            elif deferred_count:
+                texts.append(
+                    _(
+                        "%(count)s item(s) are deferred until after the cut-off date "
+                        "(%(cutoff)s).",
+                        count=deferred_count,
+                        cutoff=cutoff_text,
+                    )
+                )
+            if later:
+                texts.append(
+                    _(
+                        "%(count)s item(s) are dated after the cut-off date (%(cutoff)s).",
+                        count=later,
+                        cutoff=cutoff_text,
+                    )
+                )
+            result[partner] = " ".join(texts) or _("The client has no unbilled work.")
         return result
 
     def _retry_later(self, partner_ids, attempt):
