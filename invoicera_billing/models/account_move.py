@@ -414,6 +414,26 @@ class AccountMove(models.Model):
         return res
 
     def _post(self, soft=True):
+        # Credit notes of one invoice of billed work posted together (Post
+        # Entries on several drafts): one after the other, each checked against
+        # what those before it credited. Checked together, two full credit
+        # notes both posted: the client credited twice, the work billed again.
+        later = self.browse()
+        credited = set()
+        for refund in self.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "draft"
+            and m.reversed_entry_id.move_type == "out_invoice"
+            and m.reversed_entry_id.invoicera_item_count
+        ):
+            if refund.reversed_entry_id in credited:
+                later |= refund
+            credited.add(refund.reversed_entry_id)
+        if later:
+            posted = (self - later)._post(soft=soft)
+            for refund in later:
+                posted |= refund._post(soft=soft)
+            return posted
         self._invoicera_check_credited_posted()
         # a credit note's reversal (or a credit note of that reversal...), left
         # a draft (or scheduled) while the invoice's work went back to unbilled
@@ -543,7 +563,9 @@ class AccountMove(models.Model):
         credit all its lines, each document rounding its own amounts, and what
         their totals may lack beside for taxes. In units of the invoice's
         currency: ``lines``, one per line of each document that is no line of
-        the invoice as it stands (hours credited in parts are priced apart), and
+        the invoice as it stands (hours credited in parts are priced apart), one
+        per document and one for the invoice where the company rounds taxes
+        globally (each rounds the sum of its lines' unrounded amounts), and
         the cash rounding of each document and of the invoice; ``taxes``, one
         per document and per tax amount the invoice rounds (one per tax line;
         one per tax of each product line when the company rounds taxes per
@@ -571,6 +593,11 @@ class AccountMove(models.Model):
                 else:
                     lines += unit
             lines += document.invoice_cash_rounding_id.rounding
+        if self.company_id.tax_calculation_rounding_method == "round_globally":
+            # each document's untaxed amount is its lines' unrounded amounts
+            # added up, then rounded: the invoice's may be a unit above its lines
+            # (708.11 for lines of 67.97, 612.86 and 27.27), credited as they are
+            lines += (len(documents) + 1) * unit
         if self.company_id.tax_calculation_rounding_method == "round_per_line":
             amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products(self))
         else:

@@ -376,3 +376,55 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
             draft.button_draft()
         with self.assertRaisesRegex(UserError, rf"^{name} bills work from"):
             draft.copy()
+
+    def test_credited_line_by_line_when_taxes_are_rounded_globally(self):
+        """Rounding taxes globally, Odoo adds up the lines' unrounded amounts and
+        rounds: the invoice is 708.11 untaxed for lines of 67.97, 612.86 and
+        27.27. Two credit notes taking those lines as they are (1 and 3, then 2)
+        credit 708.10: the work goes back to unbilled (it stayed invoiced for
+        good, and cancelling the invoice asked to credit the rest)."""
+        self.company.tax_calculation_rounding_method = "round_globally"
+        self.vat()
+        self.client.invoicera_invoice_detail = "employee"
+        self.line.unlink()
+        lines = self.env["account.analytic.line"]
+        for name, rate, hours in (("Ann", 90.63, 0.75), ("Ben", 46.08, 13.3), ("Cy", 109.08, 0.25)):
+            employee = self.env["hr.employee"].create(
+                {"name": name, "invoicera_billing_rate": rate}
+            )
+            lines |= self.log_time(employee, hours)
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(
+            sorted(invoice.invoice_line_ids.mapped("price_subtotal")), [27.27, 67.97, 612.86]
+        )
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (708.11, 856.81))
+        for kept in ((67.97, 27.27), (612.86,)):
+            credit_note = self.reverse(invoice, date(2026, 4, 2), post=False)
+            credit_note.invoice_line_ids.filtered(
+                lambda line, kept=kept: line.price_subtotal not in kept
+            ).unlink()
+            credit_note.action_post()
+        self.assertEqual(set(self.item_of(lines).mapped("state")), {"to_bill"})
+
+    def test_credit_notes_of_one_invoice_posted_together(self):
+        """Two full credit notes of one invoice posted together (Post Entries on
+        both drafts) are refused as posted one after the other: before, both
+        posted, the client credited twice and the work billed again. Two halves
+        posted together credit it in full."""
+        invoice = self.invoice(self.client, post=True)
+        twice = self.reverse(invoice, date(2026, 4, 2), post=False)
+        twice |= self.reverse(invoice, date(2026, 4, 2), post=False)
+        post_together = self.env["validate.account.move"].with_context(
+            active_model="account.move", active_ids=twice.ids
+        )
+        # (assertRaises undoes what the failed request did, as Odoo would)
+        with self.assertRaises(UserError) as refusal:
+            post_together.create({}).validate_move()
+        self.assertIn("credited in full already", str(refusal.exception))
+        self.assertEqual(twice.mapped("state"), ["draft", "draft"])
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        twice.invoice_line_ids.quantity = 2.5
+        post_together.create({}).validate_move()
+        self.assertEqual(twice.mapped("state"), ["posted", "posted"])
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        self.assertEqual(self.owed(), 0.0, "credited once")
