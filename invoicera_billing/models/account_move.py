@@ -2,7 +2,7 @@ from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import format_date, formatLang
 
 from .invoicera_billable_mixin import ENGINE
 
@@ -452,6 +452,7 @@ class AccountMove(models.Model):
             posted.filtered("reversed_entry_id")._invoicera_chain_root()
             | posted.filtered("reversal_move_ids")
         )._invoicera_release_credited()
+        posted._invoicera_note_credited()
         return posted
 
     def _invoicera_check_credited_posted(self):
@@ -519,18 +520,10 @@ class AccountMove(models.Model):
             return move.state == "posted" or (scheduled and move._invoicera_scheduled())
 
         for move in self.filtered(lambda m: m.move_type in ("out_invoice", "in_invoice")):
-            refunds = move.reversal_move_ids.filtered(
-                lambda m, move=move: m.move_type == REVERSAL_TYPE[move.move_type] and counted(m)
-            )
+            refunds = move._invoicera_refunds(counted)
             if not refunds:
                 continue
-            nets = refunds._invoicera_net(counted)
-            # in the invoice's currency: a credit note may be in another one
-            total = untaxed = 0.0
-            for refund, (refund_total, refund_untaxed) in nets.items():
-                convert = refund.currency_id._convert
-                total += convert(refund_total, move.currency_id, move.company_id, refund.date)
-                untaxed += convert(refund_untaxed, move.currency_id, move.company_id, refund.date)
+            total, untaxed = move._invoicera_credited_amounts(counted)
             currency = move.currency_id
             lines, taxes = move._invoicera_rounding(refunds._invoicera_counted_chain(counted))
             if currency.compare_amounts(total, move.amount_total) >= 0 or (
@@ -539,6 +532,64 @@ class AccountMove(models.Model):
             ):
                 credited |= move
         return credited
+
+    def _invoicera_refunds(self, counted):
+        """The credit notes of this invoice (or vendor bill) that ``counted`` (a
+        predicate on a move) accepts."""
+        self.ensure_one()
+        return self.reversal_move_ids.filtered(
+            lambda m: m.move_type == REVERSAL_TYPE[self.move_type] and counted(m)
+        )
+
+    def _invoicera_credited_amounts(self, counted):
+        """``(total, untaxed)`` that the credit notes of this invoice that
+        ``counted`` accepts credit, net of their reversals
+        (:meth:`_invoicera_net`), in the invoice's currency (a credit note in
+        another one counts at its date)."""
+        self.ensure_one()
+        total = untaxed = 0.0
+        for refund, (refund_total, refund_untaxed) in (
+            self._invoicera_refunds(counted)._invoicera_net(counted).items()
+        ):
+            convert = refund.currency_id._convert
+            total += convert(refund_total, self.currency_id, self.company_id, refund.date)
+            untaxed += convert(refund_untaxed, self.currency_id, self.company_id, refund.date)
+        return total, untaxed
+
+    def _invoicera_note_credited(self):
+        """Say on each invoice of billed work that the credit notes of ``self``
+        (just posted) credit what became of its work: back in Unbilled Work, or
+        still invoiced and how much is credited. Nothing else tells the user
+        (the Billed Items button disappears)."""
+        refunds = self.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "posted"
+            and m.reversed_entry_id.move_type == "out_invoice"
+            and m.reversed_entry_id.state == "posted"
+        )
+        for invoice in refunds.reversed_entry_id:
+            credit_notes = refunds.filtered(lambda m, i=invoice: m.reversed_entry_id == i)
+            if invoice.invoicera_item_count:
+                credited = invoice._invoicera_credited_amounts(lambda m: m.state == "posted")[0]
+                body = _(
+                    "Credited in part by %(credit_notes)s (%(credited)s of %(total)s "
+                    "credited in all): the work it bills stays invoiced. Credit the rest "
+                    "of the invoice to give it back to Billing ▸ Unbilled Work.",
+                    credit_notes=", ".join(credit_notes.mapped("name")),
+                    credited=formatLang(self.env, credited, currency_obj=invoice.currency_id),
+                    total=formatLang(
+                        self.env, invoice.amount_total, currency_obj=invoice.currency_id
+                    ),
+                )
+            elif invoice.invoicera_items_released:
+                body = _(
+                    "Credited in full by %(credit_notes)s: the work it billed is back in "
+                    "Billing ▸ Unbilled Work, to invoice again.",
+                    credit_notes=", ".join(credit_notes.mapped("name")),
+                )
+            else:
+                continue
+            invoice.message_post(body=body)
 
     def _invoicera_counted_chain(self, counted):
         """The moves of ``self``, their reversals that ``counted`` accepts, the

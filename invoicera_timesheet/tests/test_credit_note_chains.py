@@ -4,6 +4,7 @@ from datetime import date
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import html2plaintext
 
 from .common import InvoiceraTimesheetCase
 
@@ -428,3 +429,36 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         self.assertEqual(twice.mapped("state"), ["posted", "posted"])
         self.assertEqual(self.item_of(self.line).state, "to_bill")
         self.assertEqual(self.owed(), 0.0, "credited once")
+
+    def test_the_invoice_says_what_became_of_its_work(self):
+        """Posting a credit note says on its invoice whether the work went back
+        to Unbilled Work, or stays invoiced and how much is credited: nothing
+        said it (a credit note that lost its taxes left the work invoiced in
+        silence)."""
+        self.vat()
+        invoice = self.invoice(self.client, post=True)  # 5 h at 90, 21%: 544.50
+
+        def last_note():
+            return html2plaintext(invoice.message_ids[:1].body)
+
+        tax_lost = self.reverse(invoice, date(2026, 4, 2), post=False)
+        tax_lost.invoice_line_ids.tax_ids = [Command.clear()]
+        tax_lost.action_post()
+        self.assertEqual(self.item_of(self.line).state, "invoiced")
+        self.assertRegex(
+            last_note(),
+            rf"^Credited in part by {tax_lost.name} \(\$\s450\.00 of \$\s544\.50 credited "
+            r"in all\): the work it bills stays invoiced\. Credit the rest of the invoice "
+            r"to give it back to Billing ▸ Unbilled Work\.$",
+        )
+        rest = self.reverse(invoice, date(2026, 4, 3), post=False)
+        rest.invoice_line_ids.write(
+            {"quantity": 1, "price_unit": 94.5, "tax_ids": [Command.clear()]}
+        )
+        rest.action_post()
+        self.assertEqual(self.item_of(self.line).state, "to_bill")
+        self.assertEqual(
+            last_note(),
+            f"Credited in full by {rest.name}: the work it billed is back in Billing ▸ "
+            "Unbilled Work, to invoice again.",
+        )
