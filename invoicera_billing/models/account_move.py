@@ -286,35 +286,32 @@ class AccountMove(models.Model):
                     reversals=drafts._invoicera_names(),
                 )
             )
-        # reset to draft (Odoo allows it): a draft cannot be credited
-        drafted = credited.filtered(lambda m: m.state == "draft")
-        if drafted:
-            raise UserError(
-                _(
+        if credited:
+            if credited.filtered(lambda m: m.state == "draft"):
+                # reset to draft (Odoo allows it): a draft cannot be credited
+                message = _(
                     "%(invoices)s was credited in part by %(credit_notes)s: cancelled or "
                     "deleted, it would give its work back to Billing ▸ Unbilled Work, to "
                     "be billed again in full while the client keeps that credit. Post it "
                     "again, then credit the rest of it (its work then goes back to "
-                    "Unbilled Work), or reverse the credit notes first.",
-                    invoices=drafted._invoicera_names(),
-                    credit_notes=", ".join(
-                        drafted._invoicera_credit_notes_standing().mapped("display_name")
-                    ),
+                    "Unbilled Work), or reverse the credit notes first."
                 )
-            )
-        if credited:
-            raise UserError(
-                _(
+            else:
+                message = _(
                     "%(invoices)s was credited in part by %(credit_notes)s: cancelled or "
                     "deleted, it would give its work back to Billing ▸ Unbilled Work, to "
                     "be billed again in full while the client keeps that credit. Credit "
                     "the rest of the invoice instead (its work then goes back to Unbilled "
-                    "Work), or reverse the credit notes first.",
-                    invoices=", ".join(credited.mapped("display_name")),
-                    credit_notes=", ".join(
+                    "Work), or reverse the credit notes first."
+                )
+            raise UserError(
+                message
+                % {
+                    "invoices": credited._invoicera_names(),
+                    "credit_notes": ", ".join(
                         credited._invoicera_credit_notes_standing().mapped("display_name")
                     ),
-                )
+                }
             )
 
     def _invoicera_credit_notes_standing(self):
