@@ -415,6 +415,8 @@ class AccountMove(models.Model):
         # Entries on several drafts): one after the other, each checked against
         # what those before it credited. Checked together, two full credit
         # notes both posted: the client credited twice, the work billed again.
+        # The batches are made here, below the addons overriding _post after
+        # this one, which run once for all.
         later = self.browse()
         credited = set()
         for refund in self.filtered(
@@ -426,11 +428,14 @@ class AccountMove(models.Model):
             if refund.reversed_entry_id in credited:
                 later |= refund
             credited.add(refund.reversed_entry_id)
-        if later:
-            posted = (self - later)._post(soft=soft)
-            for refund in later:
-                posted |= refund._post(soft=soft)
-            return posted
+        posted = self.browse()
+        for batch in [self - later, *later]:
+            posted |= batch._invoicera_post(soft)
+        return posted
+
+    def _invoicera_post(self, soft):
+        """Post ``self`` (Odoo's ``_post``, and the addons' below this one) with
+        the checks, the release and the note of credit notes."""
         self._invoicera_check_credited_posted()
         # a credit note's reversal (or a credit note of that reversal...), left
         # a draft (or scheduled) while the invoice's work went back to unbilled
@@ -558,14 +563,13 @@ class AccountMove(models.Model):
         (just posted) credit what became of its work: back in Unbilled Work, or
         still invoiced and how much is credited. Nothing else tells the user
         (the Billed Items button disappears)."""
-        refunds = self.filtered(
-            lambda m: m.move_type == "out_refund"
-            and m.state == "posted"
-            and m.reversed_entry_id.move_type == "out_invoice"
-            and m.reversed_entry_id.state == "posted"
-        )
-        for invoice in refunds.reversed_entry_id:
-            credit_notes = refunds.filtered(lambda m, i=invoice: m.reversed_entry_id == i)
+        by_invoice = defaultdict(self.browse)
+        # a credit note of a credit note's reversal credits the invoice too
+        for refund in self.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted"):
+            invoice = refund._invoicera_chain_root()
+            if invoice.move_type == "out_invoice" and invoice.state == "posted":
+                by_invoice[invoice] |= refund
+        for invoice, credit_notes in by_invoice.items():
             if invoice.invoicera_item_count:
                 credited = invoice._invoicera_credited_amounts(lambda m: m.state == "posted")[0]
                 body = _(
@@ -611,9 +615,10 @@ class AccountMove(models.Model):
         credit all its lines, each document rounding its own amounts, and what
         their totals may lack beside for taxes. In units of the invoice's
         currency: ``lines``, one per line of each document that is no line of
-        the invoice as it stands (hours credited in parts are priced apart), one
-        per document and one for the invoice where the company rounds taxes
-        globally (each rounds the sum of its lines' unrounded amounts), and
+        the invoice as it stands (hours credited in parts are priced apart), half
+        a unit per document and for the invoice where the company rounds taxes
+        globally and several documents credit it (each rounds the sum of its
+        lines' unrounded amounts), and
         the cash rounding of each document and of the invoice; ``taxes``, one
         per document and per tax amount the invoice rounds (one per tax line;
         one per tax of each product line when the company rounds taxes per
@@ -641,11 +646,15 @@ class AccountMove(models.Model):
                 else:
                     lines += unit
             lines += document.invoice_cash_rounding_id.rounding
-        if self.company_id.tax_calculation_rounding_method == "round_globally":
+        if self.company_id.tax_calculation_rounding_method == "round_globally" and (
+            len(documents) > 1
+        ):
             # each document's untaxed amount is its lines' unrounded amounts
             # added up, then rounded: the invoice's may be a unit above its lines
-            # (708.11 for lines of 67.97, 612.86 and 27.27), credited as they are
-            lines += (len(documents) + 1) * unit
+            # (708.11 for lines of 67.97, 612.86 and 27.27), credited as they
+            # are by two credit notes; a half unit at most per document and for
+            # the invoice (one credit note of all its lines rounds as it does)
+            lines += (len(documents) + 1) // 2 * unit
         if self.company_id.tax_calculation_rounding_method == "round_per_line":
             amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products(self))
         else:

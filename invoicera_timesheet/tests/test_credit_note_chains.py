@@ -378,12 +378,10 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, rf"^{name} bills work from"):
             draft.copy()
 
-    def test_credited_line_by_line_when_taxes_are_rounded_globally(self):
-        """Rounding taxes globally, Odoo adds up the lines' unrounded amounts and
-        rounds: the invoice is 708.11 untaxed for lines of 67.97, 612.86 and
-        27.27. Two credit notes taking those lines as they are (1 and 3, then 2)
-        credit 708.10: the work goes back to unbilled (it stayed invoiced for
-        good, and cancelling the invoice asked to credit the rest)."""
+    def invoiced_globally(self):
+        """An invoice of lines of 67.97, 612.86 and 27.27 (one per employee),
+        708.11 untaxed and 856.81 with 21% where taxes are rounded globally
+        (Odoo adds up the lines' unrounded amounts, then rounds); its time."""
         self.company.tax_calculation_rounding_method = "round_globally"
         self.vat()
         self.client.invoicera_invoice_detail = "employee"
@@ -399,13 +397,34 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
             sorted(invoice.invoice_line_ids.mapped("price_subtotal")), [27.27, 67.97, 612.86]
         )
         self.assertEqual((invoice.amount_untaxed, invoice.amount_total), (708.11, 856.81))
-        for kept in ((67.97, 27.27), (612.86,)):
-            credit_note = self.reverse(invoice, date(2026, 4, 2), post=False)
-            credit_note.invoice_line_ids.filtered(
-                lambda line, kept=kept: line.price_subtotal not in kept
-            ).unlink()
-            credit_note.action_post()
+        return invoice, lines
+
+    def credit_lines(self, invoice, kept, day=date(2026, 4, 2)):
+        """A posted credit note of the lines of ``invoice`` of subtotals ``kept``."""
+        credit_note = self.reverse(invoice, day, post=False)
+        credit_note.invoice_line_ids.filtered(lambda line: line.price_subtotal not in kept).unlink()
+        credit_note.action_post()
+        return credit_note
+
+    def test_credited_line_by_line_when_taxes_are_rounded_globally(self):
+        """Rounding taxes globally, two credit notes taking the invoice's lines
+        as they are (1 and 3, then 2) credit 708.10 of 708.11: the work goes back
+        to unbilled (it stayed invoiced for good, and cancelling the invoice
+        asked to credit the rest)."""
+        invoice, lines = self.invoiced_globally()
+        self.credit_lines(invoice, (67.97, 27.27))
+        self.assertEqual(set(self.item_of(lines).mapped("state")), {"invoiced"})
+        self.credit_lines(invoice, (612.86,))
         self.assertEqual(set(self.item_of(lines).mapped("state")), {"to_bill"})
+
+    def test_a_line_left_out_is_no_rounding(self):
+        """The allowance for global rounding is not a line: one credit note of
+        all the lines but the 27.27 one credits in part."""
+        invoice, lines = self.invoiced_globally()
+        self.credit_lines(invoice, (67.97, 612.86))
+        self.assertEqual(set(self.item_of(lines).mapped("state")), {"invoiced"})
+        with self.assertRaisesRegex(UserError, "credited in part by"):
+            invoice.button_cancel()
 
     def test_credit_notes_of_one_invoice_posted_together(self):
         """Two full credit notes of one invoice posted together (Post Entries on

@@ -24,15 +24,15 @@ class TestSearchPrivateProject(InvoiceraTimesheetCase):
         cls.log_time(cls.bob, 2)
         cls.log_time(cls.bob, 4, project=cls.project_eur)
 
-    def search_by(self, model, fname, text):
-        """What the clerk finds typing ``text`` in the search view's ``fname``."""
+    def search_by(self, model, fname, text, record=None):
+        """What the clerk finds typing ``text`` in the search view's ``fname``,
+        or picking ``record`` among its suggestions (named ``text``)."""
         Model = self.env[model].with_user(self.billing_user)
         arch = Model.get_views([(False, "search")])["views"]["search"]["arch"]
         field = etree.fromstring(arch).find(f".//field[@name='{fname}']")
-        domain = safe_eval(
-            field.get("filter_domain") or f"[('{fname}', 'ilike', self)]", {"self": text}
-        )
-        return Model.search(domain)
+        # as the web client: raw_value is what was typed, or the record picked
+        context = {"self": text, "raw_value": record.id if record else text}
+        return Model.search(safe_eval(field.get("filter_domain"), context))
 
     def test_items_found_by_project_and_task_name(self):
         with self.assertRaises(AccessError):
@@ -42,6 +42,19 @@ class TestSearchPrivateProject(InvoiceraTimesheetCase):
         self.assertEqual(sorted(items.mapped("quantity")), [2.0, 3.0])
         items = self.search_by("invoicera.billable.item", "task_id", "quasar wire")
         self.assertEqual(items.mapped("quantity"), [3.0])
+
+    def test_a_project_picked_among_the_suggestions_is_that_project(self):
+        """A project the clerk reads, picked among the suggestions, finds its
+        items only: not those of another project of the same name."""
+        self.project_eur.name = "Quasar Intranet"
+        items = self.search_by(
+            "invoicera.billable.item", "project_id", "Quasar Intranet", self.project_eur
+        )
+        self.assertEqual(items.mapped("quantity"), [4.0])
+        self.assertEqual(
+            self.search_by("invoicera.billable.item", "project_id", "Quasar Intranet").project_id,
+            self.project | self.project_eur,
+        )
 
     def test_reports_found_by_project_name(self):
         # unbilled work aging, then realization once billed
