@@ -287,31 +287,36 @@ class AccountMove(models.Model):
                 )
             )
         if credited:
-            if credited.filtered(lambda m: m.state == "draft"):
-                # reset to draft (Odoo allows it): a draft cannot be credited
-                message = _(
-                    "%(invoices)s was credited in part by %(credit_notes)s: cancelled or "
-                    "deleted, it would give its work back to Billing ▸ Unbilled Work, to "
-                    "be billed again in full while the client keeps that credit. Post it "
-                    "again, then credit the rest of it (its work then goes back to "
-                    "Unbilled Work), or reverse the credit notes first."
+            # reset to draft (Odoo allows it), an invoice cannot be credited: the
+            # drafts are named on their own
+            drafted = credited.filtered(lambda m: m.state == "draft")
+            named = drafted or credited
+            params = {
+                "invoices": named._invoicera_names(),
+                "credit_notes": ", ".join(
+                    named._invoicera_credit_notes_standing().mapped("display_name")
+                ),
+            }
+            if drafted:
+                raise UserError(
+                    _(
+                        "%(invoices)s was credited in part by %(credit_notes)s: cancelled "
+                        "or deleted, it would give its work back to Billing ▸ Unbilled "
+                        "Work, to be billed again in full while the client keeps that "
+                        "credit. Post it again, then credit the rest of it (its work then "
+                        "goes back to Unbilled Work), or reverse the credit notes first.",
+                        **params,
+                    )
                 )
-            else:
-                message = _(
+            raise UserError(
+                _(
                     "%(invoices)s was credited in part by %(credit_notes)s: cancelled or "
                     "deleted, it would give its work back to Billing ▸ Unbilled Work, to "
                     "be billed again in full while the client keeps that credit. Credit "
                     "the rest of the invoice instead (its work then goes back to Unbilled "
-                    "Work), or reverse the credit notes first."
+                    "Work), or reverse the credit notes first.",
+                    **params,
                 )
-            raise UserError(
-                message
-                % {
-                    "invoices": credited._invoicera_names(),
-                    "credit_notes": ", ".join(
-                        credited._invoicera_credit_notes_standing().mapped("display_name")
-                    ),
-                }
             )
 
     def _invoicera_credit_notes_standing(self):
@@ -419,15 +424,16 @@ class AccountMove(models.Model):
         # this one, which run once for all.
         later = self.browse()
         credited = set()
-        for refund in self.filtered(
-            lambda m: m.move_type == "out_refund"
-            and m.state == "draft"
-            and m.reversed_entry_id.move_type == "out_invoice"
-            and m.reversed_entry_id.invoicera_item_count
-        ):
-            if refund.reversed_entry_id in credited:
+        for refund in self.filtered(lambda m: m.move_type == "out_refund" and m.state == "draft"):
+            # its invoice, also for a credit note of a credit note's reversal
+            invoice = refund._invoicera_chain_root()
+            if invoice.move_type != "out_invoice" or not (
+                invoice.invoicera_item_count or invoice.invoicera_items_released
+            ):
+                continue
+            if invoice in credited:
                 later |= refund
-            credited.add(refund.reversed_entry_id)
+            credited.add(invoice)
         posted = self.browse()
         for batch in [self - later, *later]:
             posted |= batch._invoicera_post(soft)
@@ -616,9 +622,9 @@ class AccountMove(models.Model):
         their totals may lack beside for taxes. In units of the invoice's
         currency: ``lines``, one per line of each document that is no line of
         the invoice as it stands (hours credited in parts are priced apart), half
-        a unit per document and for the invoice where the company rounds taxes
-        globally and several documents credit it (each rounds the sum of its
-        lines' unrounded amounts), and
+        a unit per document and for the invoice and per tax where the company
+        rounds taxes globally and several documents credit it (each rounds the
+        sum of its lines' unrounded amounts per tax), and
         the cash rounding of each document and of the invoice; ``taxes``, one
         per document and per tax amount the invoice rounds (one per tax line;
         one per tax of each product line when the company rounds taxes per
@@ -650,11 +656,13 @@ class AccountMove(models.Model):
             len(documents) > 1
         ):
             # each document's untaxed amount is its lines' unrounded amounts
-            # added up, then rounded: the invoice's may be a unit above its lines
-            # (708.11 for lines of 67.97, 612.86 and 27.27), credited as they
-            # are by two credit notes; a half unit at most per document and for
-            # the invoice (one credit note of all its lines rounds as it does)
-            lines += (len(documents) + 1) // 2 * unit
+            # added up, then rounded, per tax: the invoice's may be a unit above
+            # its lines (708.11 for lines of 67.97, 612.86 and 27.27), credited
+            # as they are by two credit notes; a half unit at most per document
+            # and for the invoice, per tax (one credit note of all its lines
+            # rounds as it does)
+            taxes_used = len(products(self).tax_ids) or 1
+            lines += (len(documents) + 1) // 2 * taxes_used * unit
         if self.company_id.tax_calculation_rounding_method == "round_per_line":
             amounts = sum(len(line.tax_ids.flatten_taxes_hierarchy()) for line in products(self))
         else:

@@ -426,6 +426,18 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         with self.assertRaisesRegex(UserError, "credited in part by"):
             invoice.button_cancel()
 
+    def test_one_credit_note_rounds_as_its_invoice(self):
+        """One credit note of all the lines rounds as the invoice does: two
+        cents less is credited in part (the allowance for global rounding is
+        for several documents)."""
+        invoice, lines = self.invoiced_globally()
+        credit_note = self.reverse(invoice, date(2026, 4, 2), post=False)
+        line = credit_note.invoice_line_ids.filtered(lambda line: line.price_subtotal == 67.97)
+        line.price_unit = 90.61  # of 90.63, for 0.75 h
+        credit_note.action_post()
+        self.assertEqual(credit_note.amount_untaxed, 708.09)
+        self.assertEqual(set(self.item_of(lines).mapped("state")), {"invoiced"})
+
     def test_credit_notes_of_one_invoice_posted_together(self):
         """Two full credit notes of one invoice posted together (Post Entries on
         both drafts) are refused as posted one after the other: before, both
