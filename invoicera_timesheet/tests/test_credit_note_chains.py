@@ -438,6 +438,45 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
         self.assertEqual(credit_note.amount_untaxed, 708.09)
         self.assertEqual(set(self.item_of(lines).mapped("state")), {"invoiced"})
 
+    def test_credited_line_by_line_with_two_taxes_rounded_globally(self):
+        """Rounding taxes globally, Odoo rounds each tax's base on its own: an
+        invoice of time at 21% (67.9725 + 7.9725) and at 6% (15.4725 +
+        22.9725, another project billing another service) is 75.95 + 38.45
+        untaxed. Two credit notes of two of its lines each, as they are, credit
+        114.38 of 114.40: the work goes back to unbilled."""
+        self.company.tax_calculation_rounding_method = "round_globally"
+        self.vat()
+        reduced = self.env["account.tax"].create(
+            {"name": "VAT 6%", "amount": 6, "amount_type": "percent", "type_tax_use": "sale"}
+        )
+        books = self.client_project("Books", self.company)
+        books.invoicera_service_product_id = self.service.copy(
+            {"name": "Editing", "taxes_id": [Command.set(reduced.ids)]}
+        )
+        self.client.invoicera_invoice_detail = "employee"
+        self.line.unlink()
+        lines = self.env["account.analytic.line"]
+        for name, rate, project in (
+            ("Ann", 90.63, self.project),
+            ("Dan", 10.63, self.project),
+            ("Ben", 20.63, books),
+            ("Eve", 30.63, books),
+        ):
+            employee = self.env["hr.employee"].create(
+                {"name": name, "invoicera_billing_rate": rate}
+            )
+            lines |= self.log_time(employee, 0.75, project=project)
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(
+            sorted(invoice.invoice_line_ids.mapped("price_subtotal")),
+            [7.97, 15.47, 22.97, 67.97],
+        )
+        self.assertEqual(invoice.amount_untaxed, 114.40)
+        self.credit_lines(invoice, (67.97, 15.47))
+        self.assertEqual(set(self.item_of(lines).mapped("state")), {"invoiced"})
+        self.credit_lines(invoice, (7.97, 22.97))
+        self.assertEqual(set(self.item_of(lines).mapped("state")), {"to_bill"})
+
     def test_credit_notes_of_one_invoice_posted_together(self):
         """Two full credit notes of one invoice posted together (Post Entries on
         both drafts) are refused as posted one after the other: before, both
