@@ -124,7 +124,13 @@ class InvoiceraBillingRun(models.Model):
         readonly=False,
         copy=False,
     )
-    client_count = fields.Integer("Clients to Invoice", readonly=True, copy=False)
+    client_count = fields.Integer(
+        "Clients",
+        readonly=True,
+        copy=False,
+        help="The clients the run goes through: those with work to bill when it "
+        "started, and those chosen with nothing to bill (its log says why).",
+    )
     client_ids = fields.Many2many(
         "res.partner",
         "invoicera_billing_run_client_rel",
