@@ -1101,10 +1101,15 @@ class InvoiceraBillableItem(models.Model):
 
     def _sources(self):
         """{model: records} of the sources of ``self`` (one query, items not loaded)."""
+        return {model: sources for model, (sources, _items) in self._sources_and_items().items()}
+
+    def _sources_and_items(self):
+        """{model: (records, items)}: the sources of ``self`` by model, each with
+        its items of ``self``, for the sources' hooks (one query)."""
         return {
-            model: self.env[model].browse(ids)
-            for model, ids in self.sudo()._read_group(
-                [("id", "in", self.ids)], ["source_model"], ["source_id:array_agg"]
+            model: (self.env[model].browse(source_ids), self.browse(ids))
+            for model, source_ids, ids in self.sudo()._read_group(
+                [("id", "in", self.ids)], ["source_model"], ["source_id:array_agg", "id:array_agg"]
             )
         }
 
@@ -1349,16 +1354,36 @@ class InvoiceraBillableItem(models.Model):
                     ["currency_id"],
                 )
             }
+        ids_by_partner_currency = defaultdict(list)
+        for partner, currency, _product, _uom, ids in groups:
+            ids_by_partner_currency[partner.id, currency.id] += ids
         for partner, needed_currencies in needed.items():
+            invoice_currency = self._invoice_currency(partner, company)
             for currency in needed_currencies.filtered(lambda c: c.id not in with_rate):
-                errors[partner].append(
+                if currency == invoice_currency:
+                    errors[partner].append(
+                        _(
+                            "The currency %(currency)s has no exchange rate on or before "
+                            "%(date)s (client %(client)s).",
+                            currency=currency.name,
+                            date=format_date(self.env, invoice_date),
+                            client=partner.display_name,
+                        )
+                    )
+                    continue
+                # the items' currency (a project's rates in another one), not
+                # the client's: those items are named, as every check does
+                self._add_errors(
+                    errors,
+                    self.browse(ids_by_partner_currency[partner.id, currency.id]),
                     _(
                         "The currency %(currency)s has no exchange rate on or before "
-                        "%(date)s (client %(client)s).",
-                        currency=currency.name,
-                        date=format_date(self.env, invoice_date),
-                        client=partner.display_name,
-                    )
+                        "%(date)s, to convert these items' rates into %(client_currency)s "
+                        "(the client's currency):%(items)s"
+                    ),
+                    currency=currency.name,
+                    date=format_date(self.env, invoice_date),
+                    client_currency=invoice_currency.name,
                 )
         self._converted_rate_errors(errors, company, invoice_date, groups, with_rate)
         self._product_errors(errors, company, ids_by_product_uom)
@@ -2002,19 +2027,21 @@ class InvoiceraBillableItem(models.Model):
     def _invoice(self, company, invoice_date, post=False, run=None):
         """Invoice ``self`` (the items of one client) and return the invoices.
 
-        Raises UserError naming what is wrong (nothing is created then), and
-        InvoiceraBusyError when another transaction is invoicing these items.
+        Raises UserError naming what is wrong, and InvoiceraBusyError when
+        another transaction is invoicing these items: then nothing is created,
+        for any client of ``self`` (:meth:`_invoice_clients` invoices the others).
         """
         if not self:
             return self.env["account.move"]
-        results = self._invoice_clients(company, invoice_date, post=post, run=run)
         moves = self.env["account.move"]
-        for status, result in results.values():
-            if status == "skipped":
-                raise InvoiceraBusyError(result)
-            if status == "failed":
-                raise UserError(result)
-            moves |= result
+        with self.env.cr.savepoint():
+            results = self._invoice_clients(company, invoice_date, post=post, run=run)
+            for status, result in results.values():
+                if status == "skipped":
+                    raise InvoiceraBusyError(result)
+                if status == "failed":
+                    raise UserError(result)
+                moves |= result
         return moves
 
     def _invoice_clients(self, company, invoice_date, post=False, run=None):
@@ -2028,6 +2055,7 @@ class InvoiceraBillableItem(models.Model):
         problem does not stop the others.
         """
         results = {}
+        invoice_date = fields.Date.to_date(invoice_date)
         # 1. Lock: all at once, else client by client to find who is busy.
         try:
             locked = self._lock_for_invoicing()
@@ -2111,8 +2139,8 @@ class InvoiceraBillableItem(models.Model):
                 billed += [(item_id, line.id, move.id) for item_id in item_ids]
         items = self.browse([item_id for item_id, _line, _move in billed])
         items._mark_invoiced(billed)
-        for sources in items._sources().values():
-            sources._invoicera_on_invoiced(items)
+        for sources, their_items in items._sources_and_items().values():
+            sources._invoicera_on_invoiced(their_items)
         if post:
             moves.action_post()
         return dict(by_partner)
@@ -2320,8 +2348,8 @@ class InvoiceraBillableItem(models.Model):
             lambda item: item.client_approval == "not_required"
             and item._client_approval_of(item.project_id.id) == "pending"
         ).sudo().with_context(invoicera_engine=ENGINE).client_approval = "pending"
-        for sources in invoiced._sources().values():
-            sources._invoicera_on_released(invoiced)
+        for sources, their_items in invoiced._sources_and_items().values():
+            sources._invoicera_on_released(their_items)
             # What changed at the source while it was invoiced (a return of
             # delivered goods...) now counts: the item is to bill as it stands.
             sources._invoicera_sync_items()

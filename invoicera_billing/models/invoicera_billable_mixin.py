@@ -64,10 +64,16 @@ class InvoiceraBillableMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _invoicera_on_invoiced(self, items):
-        """Hook: ``items`` of these records were just invoiced (draft invoice created)."""
+        """Hook: ``items`` of these records were just invoiced (draft invoice created).
+
+        Runs as the user invoicing (a Billing User, who may not write these
+        records: use ``sudo()`` for what the hook writes)."""
 
     def _invoicera_on_released(self, items):
-        """Hook: ``items`` of these records are to bill again (their invoice is gone)."""
+        """Hook: ``items`` of these records are to bill again (their invoice is gone).
+
+        Runs as superuser: whoever may cancel or credit the invoice releases
+        its work."""
 
     def _invoicera_source_action(self, item):
         """Hook: the action "Open the source" of ``item`` (whose source is the
@@ -143,10 +149,11 @@ class InvoiceraBillableMixin(models.AbstractModel):
         )
         new = billable.filtered(lambda record: record.id not in by_source)
         if new:
+            # one dict per record: a source returning fewer would leave work unbilled
             Item.create(
                 [
                     dict(vals, source=self._invoicera_source, source_model=self._name)
-                    for vals in new._invoicera_item_values()
+                    for _record, vals in zip(new, new._invoicera_item_values(), strict=True)
                 ]
             )
         known = billable - new

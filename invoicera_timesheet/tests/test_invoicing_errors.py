@@ -118,6 +118,19 @@ class TestInvoicingErrors(InvoiceraTimesheetCase):
         self.log_time(self.alice, 2, project=self.project_eur)
         self.assertRefused(self.client_eur, f"{self.eur.name} has no exchange rate on or before")
 
+    def test_items_currency_without_rate_names_the_items(self):
+        """A project's rate in euros for a dollar client, the euro without a rate
+        on the invoice date: the refusal names the items to convert (before: the
+        client alone, as if its own currency had no rate)."""
+        self.env["res.currency.rate"].search([("currency_id", "=", self.eur.id)]).unlink()
+        self.project.write({"invoicera_rate_currency_id": self.eur.id, "invoicera_hourly_rate": 90})
+        self.log_time(self.alice, 2, name="Workshop")
+        self.assertRefused(
+            self.client,
+            rf"{self.eur.name} has no exchange rate on or before 03/31/2026, to convert these "
+            rf"items' rates into {self.usd.name} \(the client's currency\):\n- .*Workshop",
+        )
+
     def test_missing_income_account(self):
         product = self.env["product.product"].create(
             {"name": "No account service", "type": "service", "list_price": 50}
