@@ -8,8 +8,9 @@ from odoo.tools import SQL
 
 from .common import InvoiceraTimesheetCase
 
-#: queries to lock, check, create, link and post one invoice (18.0 core, measured)
-INVOICE_QUERY_BUDGET = 102
+#: queries to lock, check, create, link and post one invoice (18.0 core, measured),
+#: the savepoint making ``_invoice`` all or nothing included
+INVOICE_QUERY_BUDGET = 104
 
 
 @tagged("post_install", "-at_install")
