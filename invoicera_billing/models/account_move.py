@@ -78,7 +78,11 @@ class AccountMove(models.Model):
         Item = self.env["invoicera.billable.item"]
         rates, prices = {}, {}  # each rate looked up once, each price adapted once
         # sudo: who dates the invoice need not read the items; only their rate
-        for line in self.invoice_line_ids.filtered(lambda line: line.sudo().invoicera_item_ids):
+        lines = self.invoice_line_ids.filtered(lambda line: line.sudo().invoicera_item_ids)
+        self._invoicera_check_exchange_rates(
+            lines.sudo().invoicera_item_ids.currency_id - self.currency_id
+        )
+        for line in lines:
             item = line.sudo().invoicera_item_ids[:1]  # a line bills items of one rate
             currency = item.currency_id
             if currency == self.currency_id:
@@ -93,6 +97,33 @@ class AccountMove(models.Model):
                     item.product_id, self.fiscal_position_id, price, self.company_id, prices
                 )
             line.with_context(invoicera_engine=ENGINE).price_unit = price * rates[currency]
+
+    def _invoicera_check_exchange_rates(self, currencies):
+        """Refuse to convert work billed in ``currencies`` into this invoice's
+        currency on its date when one of them (or the invoice's) has no exchange
+        rate on or before that day: Odoo would convert it one to one. The
+        engine's rule, which refuses to invoice on such a day
+        (``invoicera.billable.item._invoicing_errors``)."""
+        self.ensure_one()
+        company = self.company_id
+        needed = (currencies | self.currency_id) - company.currency_id
+        if not currencies or not needed:
+            return
+        with_rate = self.env["invoicera.billable.item"]._currencies_with_rate(
+            needed, company, self.invoice_date
+        )
+        missing = needed.filtered(lambda currency: currency.id not in with_rate)
+        if missing:
+            raise UserError(
+                _(
+                    "%(invoice)s cannot be dated %(date)s: the currency %(currency)s has no "
+                    "exchange rate on or before %(date)s, and the work it bills would be "
+                    "converted one to one. Add a rate for that day or choose another date.",
+                    invoice=self._invoicera_names(),
+                    date=format_date(self.env, self.invoice_date),
+                    currency=", ".join(missing.mapped("name")),
+                )
+            )
 
     def _invoicera_names(self):
         """The names of the moves of ``self`` for a message, never empty: a

@@ -1338,22 +1338,9 @@ class InvoiceraBillableItem(models.Model):
             - company.currency_id
             for partner in partners
         }
-        all_needed = self.env["res.currency"].union(*needed.values())
-        with_rate = set()
-        if all_needed:
-            with_rate = {
-                currency.id
-                for (currency,) in self.env["res.currency.rate"]._read_group(
-                    [
-                        ("currency_id", "in", all_needed.ids),
-                        ("name", "<=", invoice_date),
-                        "|",
-                        ("company_id", "=", False),
-                        ("company_id", "=", company.root_id.id),
-                    ],
-                    ["currency_id"],
-                )
-            }
+        with_rate = self._currencies_with_rate(
+            self.env["res.currency"].union(*needed.values()), company, invoice_date
+        )
         ids_by_partner_currency = defaultdict(list)
         for partner, currency, _product, _uom, ids in groups:
             ids_by_partner_currency[partner.id, currency.id] += ids
@@ -1389,6 +1376,27 @@ class InvoiceraBillableItem(models.Model):
         self._product_errors(errors, company, ids_by_product_uom)
         self._mapped_account_errors(errors, company, groups, accounts)
         return errors
+
+    @api.model
+    def _currencies_with_rate(self, currencies, company, day):
+        """The ids of ``currencies`` with an exchange rate on or before ``day`` in
+        ``company`` (of its root company, or of every company): without one,
+        Odoo converts one to one (one query)."""
+        if not currencies:
+            return set()
+        return {
+            currency.id
+            for (currency,) in self.env["res.currency.rate"]._read_group(
+                [
+                    ("currency_id", "in", currencies.ids),
+                    ("name", "<=", day),
+                    "|",
+                    ("company_id", "=", False),
+                    ("company_id", "=", company.root_id.id),
+                ],
+                ["currency_id"],
+            )
+        }
 
     def _converted_rate_errors(self, errors, company, invoice_date, groups, with_rate):
         """Add to ``errors`` the items whose rate, converted into their client's

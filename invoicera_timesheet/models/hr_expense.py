@@ -82,8 +82,17 @@ class HrExpense(models.Model):
             lambda e: e.state in ("approved", "done")
             and not e.sale_order_id
             and e.product_id.expense_policy in ("cost", "sales_price")
-            # a refund is not re-billed (as Odoo, which re-invoices costs only)
-            and e.currency_id.compare_amounts(e.total_amount_currency, 0) >= 0
+            # a refund is not re-billed (as Odoo, which re-invoices costs only);
+            # an expense of 0 is no cost either (as a free vendor line): billed
+            # at cost, a zero rate, refused with the client's other work; at its
+            # sales price, billed
+            and (
+                e.currency_id.compare_amounts(e.total_amount_currency, 0) > 0
+                or (
+                    e.currency_id.is_zero(e.total_amount_currency)
+                    and e.product_id.expense_policy == "sales_price"
+                )
+            )
         )
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda e: shares[e.id][0])

@@ -152,14 +152,16 @@ class ProjectProject(models.Model):
 
     @api.constrains("invoicera_cost_markup")
     def _check_invoicera_cost_markup(self):
-        # a markup below -100% bills costs as credits to the client (a negative
-        # rate, which invoicing refuses): refused when entered, naming the project
-        below = self.filtered(lambda project: project.invoicera_cost_markup < -100)
+        # a markup of -100% or below bills costs at zero or as credits to the
+        # client (a zero or negative rate, which invoicing refuses, holding back
+        # the client's other work): refused when entered, naming the project
+        below = self.filtered(lambda project: project.invoicera_cost_markup <= -100)
         if below:
             raise ValidationError(
                 _(
-                    "The markup on costs of %(projects)s cannot be below -100%%: the "
-                    "client would be billed a credit for each cost.",
+                    "The markup on costs of %(projects)s must be above -100%%: at -100%% "
+                    "or below, the client would be billed each cost at zero or as a "
+                    "credit, which cannot be invoiced.",
                     projects=", ".join(below.mapped("display_name")),
                 )
             )

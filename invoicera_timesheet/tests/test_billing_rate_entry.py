@@ -80,8 +80,8 @@ class TestBillingRateEntry(InvoiceraTimesheetCase):
 
     def test_markup_below_minus_100_is_refused(self):
         """A markup of -150% bills every cost as a credit to the client: refused
-        when entered, naming the project; a negative markup down to -100% passes a
-        discount on."""
+        when entered, naming the project (as -100%, which bills costs at zero:
+        test_rates_edge_cases); a negative markup above it passes a discount on."""
         with self.assertRaisesRegex(ValidationError, "Website") as refused:
             self.project.invoicera_cost_markup = -150
         self.assertIn("-100%", str(refused.exception))
