@@ -54,7 +54,12 @@ class InvoiceraRealizationReport(models.Model):
             "tax_repartition_line_id",
             "price_subtotal",
         ],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
+        "account.partial.reconcile": [
+            "debit_move_id",
+            "credit_move_id",
+            "amount",
+            "debit_amount_currency",
+        ],
         "account.payment": ["outstanding_account_id", "payment_transaction_id", "state", "date"],
     }
 
@@ -277,53 +282,89 @@ class InvoiceraRealizationReport(models.Model):
                  WHERE line.display_type = 'product'
               GROUP BY line.move_id
             ),
+            settled AS (
+                -- what each payment (or bank statement line) settling a billed
+                -- invoice settled of each invoice: what its lines (the
+                -- receivable one) are matched with, in the company's currency
+                -- (comparable across invoices); of every invoice it settles,
+                -- billed or not, as it shares its write-off among them all
+                SELECT term.move_id,
+                       payment_line.move_id AS paid_by_id,
+                       SUM(part.amount) AS amount
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line term ON term.id = part.debit_move_id
+                  JOIN account_move_line payment_line ON payment_line.id = part.credit_move_id
+                 WHERE term.display_type = 'payment_term'
+                   AND payment_line.move_id IN (
+                       SELECT paid_by.id
+                         FROM account_partial_reconcile part
+                         JOIN account_move_line term ON term.id = part.debit_move_id
+                         JOIN billed_invoice invoice ON invoice.id = term.move_id
+                         JOIN account_move_line payment_line
+                           ON payment_line.id = part.credit_move_id
+                         JOIN account_move paid_by ON paid_by.id = payment_line.move_id
+                        WHERE term.display_type = 'payment_term'
+                          AND (paid_by.origin_payment_id IS NOT NULL
+                               OR paid_by.statement_line_id IS NOT NULL)
+                   )
+              GROUP BY term.move_id, payment_line.move_id
+            ),
             written_off AS (
-                -- what a payment (or bank statement line) of this invoice alone
-                -- wrote off to settle it in full though short (Register
-                -- Payment's "Mark as fully paid"): not collected. An early
-                -- payment discount (its loss account and its tax lines) is in
-                -- ``discounted``; an overpayment written off as income pays
-                -- nothing more of the invoice.
-                SELECT move_id, GREATEST(SUM(amount), 0) AS amount
+                -- what a payment (or bank statement line) wrote off to settle
+                -- the invoice in full though short (Register Payment's "Mark as
+                -- fully paid"): not collected. A payment of several invoices
+                -- (grouped) writes off one amount for them all: each invoice's
+                -- share is in proportion to what the payment settled of it
+                -- (``ratio``). An early payment discount (its loss account and
+                -- its tax lines) is in ``discounted``, where it accounts for it:
+                -- the loss account is left out of a payment settling an invoice
+                -- of ``discounted`` only; elsewhere it is a write-off as any
+                -- other (a short payment written off on the first expense
+                -- account found, an invoice without the discount terms). An
+                -- overpayment written off as income pays nothing more of the
+                -- invoice.
+                SELECT share.move_id,
+                       GREATEST(
+                           SUM(
+                               CASE WHEN write_off.currency_id = invoice.currency_id
+                                    THEN write_off.amount_currency
+                                    ELSE write_off.balance * invoice.amount_total
+                                         / NULLIF(ABS(invoice.amount_total_signed), 0)
+                                END * share.ratio
+                           ),
+                           0
+                       ) AS amount
                   FROM (
-                    SELECT DISTINCT ON (term.move_id, write_off.id)
-                           term.move_id,
-                           CASE WHEN write_off.currency_id = invoice.currency_id
-                                THEN write_off.amount_currency
-                                ELSE write_off.balance * invoice.amount_total
-                                     / NULLIF(ABS(invoice.amount_total_signed), 0)
-                            END AS amount
-                      FROM account_move_line term
-                      JOIN billed_invoice invoice ON invoice.id = term.move_id
-                      JOIN res_company company ON company.id = term.company_id
-                      JOIN account_partial_reconcile part ON part.debit_move_id = term.id
-                      JOIN account_move_line payment_line
-                        ON payment_line.id = part.credit_move_id
-                      JOIN account_move paid_by ON paid_by.id = payment_line.move_id
-                      JOIN account_journal journal ON journal.id = paid_by.journal_id
-                 LEFT JOIN account_payment payment ON payment.id = paid_by.origin_payment_id
-                      JOIN account_move_line write_off ON write_off.move_id = paid_by.id
-                      JOIN account_account account ON account.id = write_off.account_id
-                     WHERE term.display_type = 'payment_term'
-                       AND (paid_by.origin_payment_id IS NOT NULL
-                            OR paid_by.statement_line_id IS NOT NULL)
-                       AND account.account_type
-                           NOT IN ('asset_receivable', 'liability_payable', 'asset_cash')
-                       AND write_off.tax_repartition_line_id IS NULL
-                       AND write_off.account_id IS DISTINCT FROM payment.outstanding_account_id
-                       AND write_off.account_id IS DISTINCT FROM journal.default_account_id
-                       AND write_off.account_id IS DISTINCT FROM
+                    SELECT move_id,
+                           paid_by_id,
+                           amount / NULLIF(SUM(amount) OVER (PARTITION BY paid_by_id), 0) AS ratio
+                      FROM settled
+                  ) share
+                  JOIN billed_invoice invoice ON invoice.id = share.move_id
+                  JOIN account_move paid_by ON paid_by.id = share.paid_by_id
+                  JOIN res_company company ON company.id = paid_by.company_id
+                  JOIN account_journal journal ON journal.id = paid_by.journal_id
+             LEFT JOIN account_payment payment ON payment.id = paid_by.origin_payment_id
+                  JOIN account_move_line write_off ON write_off.move_id = paid_by.id
+                  JOIN account_account account ON account.id = write_off.account_id
+                 WHERE (paid_by.origin_payment_id IS NOT NULL
+                        OR paid_by.statement_line_id IS NOT NULL)
+                   AND account.account_type
+                       NOT IN ('asset_receivable', 'liability_payable', 'asset_cash')
+                   AND write_off.tax_repartition_line_id IS NULL
+                   AND write_off.account_id IS DISTINCT FROM payment.outstanding_account_id
+                   AND write_off.account_id IS DISTINCT FROM journal.default_account_id
+                   AND (
+                       write_off.account_id IS DISTINCT FROM
                            company.account_journal_early_pay_discount_loss_account_id
-                       AND NOT EXISTS (
+                       OR NOT EXISTS (
                            SELECT 1
-                             FROM account_partial_reconcile other
-                             JOIN account_move_line other_line
-                               ON other_line.id = other.debit_move_id
-                            WHERE other.credit_move_id = payment_line.id
-                              AND other_line.move_id != term.move_id
+                             FROM settled discount_settled
+                             JOIN discounted ON discounted.move_id = discount_settled.move_id
+                            WHERE discount_settled.paid_by_id = paid_by.id
                        )
-                  ) write_offs
-              GROUP BY move_id
+                   )
+              GROUP BY share.move_id
             )
             SELECT item.id,
                    item.partner_id,

@@ -1,0 +1,105 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import InvoiceraTimesheetCase
+
+
+@tagged("post_install", "-at_install")
+class TestRealizationWriteOffs(InvoiceraTimesheetCase):
+    """What a payment wrote off to settle invoices in full though short is never
+    collected: of several invoices at once, or on the early payment discount loss
+    account of invoices without the discount terms."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bad_debts = cls.env["account.account"].create(
+            {"name": "Bad debts", "code": "BADDEBTS", "account_type": "expense"}
+        )
+
+    def posted_invoice(self, hours, day):
+        """An invoice of ``hours`` worked by Alice on ``day`` (90 an hour), without
+        taxes, due at once."""
+        self.log_time(self.alice, hours, day=day, name="Build")
+        invoice = self.invoice(self.client)
+        invoice.invoice_line_ids.tax_ids = False
+        invoice.invoice_payment_term_id = self.env.ref("account.account_payment_term_immediate")
+        invoice.action_post()
+        self.assertEqual(invoice.amount_total, hours * 90)
+        return invoice
+
+    def pay_writing_off(self, invoices, amount, account):
+        """Register Payment of ``invoices`` together (grouped), ``amount`` paid and
+        the difference written off on ``account`` ("Mark as fully paid")."""
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"payment_date": date(2026, 4, 10), "group_payment": True})
+        )
+        wizard.write(
+            {
+                "amount": amount,
+                "payment_difference_handling": "reconcile",
+                "writeoff_account_id": account.id,
+                "writeoff_label": account.name,
+            }
+        )
+        payments = wizard._create_payments()
+        self.assertEqual(len(payments), 1, "one payment of all the invoices")
+        self.assertEqual(invoices.mapped("payment_state"), ["paid"] * len(invoices))
+        return payments
+
+    def collected(self, invoice):
+        """What the realization report shows collected of ``invoice``'s items."""
+        Report = self.env["invoicera.realization.report"]
+        Report.invalidate_model()
+        rows = Report.search([("invoice_id", "=", invoice.id)])
+        return round(sum(rows.mapped("collected_value")), 2)
+
+    def test_one_payment_of_two_invoices_written_off_short(self):
+        """Two invoices of 450 paid at once 800, the 100 short written off as a
+        bad debt: 800 is collected, 400 of each. The report showed all 900
+        collected: it left out the write-off of a payment of several invoices."""
+        first = self.posted_invoice(5, "2026-03-10")
+        second = self.posted_invoice(5, "2026-03-20")
+        self.pay_writing_off(first | second, 800, self.bad_debts)
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 900,
+                "billed_value": 900,
+                "written_down_value": 0,
+                "collected_value": 800,
+            },
+        )
+        self.assertEqual((self.collected(first), self.collected(second)), (400, 400))
+
+    def test_write_off_shared_in_proportion_to_what_is_paid_of_each(self):
+        """Invoices of 450 and 900 paid at once 1200, the 150 short written off:
+        a third of it is the first's (50), two thirds the second's (100)."""
+        small = self.posted_invoice(5, "2026-03-10")
+        large = self.posted_invoice(10, "2026-03-20")
+        self.pay_writing_off(small | large, 1200, self.bad_debts)
+        self.assertEqual((self.collected(small), self.collected(large)), (400, 800))
+        self.assertEqual(self.realization()["collected_value"], 1200)
+
+    def test_short_payment_written_off_on_the_discount_loss_account(self):
+        """An invoice due at once (no early payment discount), 300 of 450 paid and
+        the rest written off on the company's early payment discount loss account
+        (an expense account as any other to whoever settles it): 300 collected.
+        The report left that account out always, as if a discount, and showed
+        450 collected."""
+        loss_account = self.company.account_journal_early_pay_discount_loss_account_id
+        self.assertTrue(loss_account)
+        invoice = self.posted_invoice(5, "2026-03-10")
+        self.pay_writing_off(invoice, 300, loss_account)
+        self.assertEqual(
+            self.realization(),
+            {
+                "worked_value": 450,
+                "billed_value": 450,
+                "written_down_value": 0,
+                "collected_value": 300,
+            },
+        )
