@@ -830,6 +830,7 @@ class InvoiceraBillingRun(models.Model):
                 ["__count", "deferred_until:min"],
             )
         }
+        others = self._no_billable_work_other_reasons(partners)
         result = {}
         for partner in partners:
             pending = counts.get((partner, "pending"), 0)
@@ -869,8 +870,15 @@ class InvoiceraBillingRun(models.Model):
                         cutoff=cutoff_text,
                     )
                 )
+            texts += others.get(partner, [])
             result[partner] = " ".join(texts) or _("The client has no unbilled work.")
         return result
+
+    def _no_billable_work_other_reasons(self, partners):
+        """Hook: ``{client: [sentence]}``, why ``partners`` have nothing to bill
+        besides their items left out (work that has no item yet: a source says
+        so, as time awaiting its approval does)."""
+        return {}
 
     def _retry_later(self, partner_ids, attempt):
         """A job processing the skipped clients ``partner_ids`` again, later.

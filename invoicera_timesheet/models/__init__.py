@@ -7,6 +7,7 @@ from . import hr_expense
 from . import hr_expense_sheet
 from . import invoicera_billable_item
 from . import invoicera_billing_rate
+from . import invoicera_billing_run
 from . import product_template
 from . import project_milestone
 from . import project_project

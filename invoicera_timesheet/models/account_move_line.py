@@ -1,10 +1,13 @@
 from odoo import _, api, fields, models
+from odoo.osv import expression
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     ENGINE,
     InvoiceraBillableMixin,
     engine_flag,
 )
+
+from .sale_order_line import APPROVED_TIME
 
 #: vendor bill line fields whose change changes what its item bills: locked
 #: once invoiced (moved to another project, Odoo would re-invoice the cost there)
@@ -80,6 +83,14 @@ class AccountMoveLine(models.Model):
                 "You cannot open this vendor bill: it needs Invoicing access; its details are on "
                 "the item."
             ),
+        )
+
+    def _timesheet_domain_get_invoiced_lines(self, sale_line_delivery):
+        """The time Odoo's invoice of an order line bills: on a project that
+        approves time, approved time only (as only it is delivered, see
+        ``sale.order.line._timesheet_compute_delivered_quantity_domain``)."""
+        return expression.AND(
+            [super()._timesheet_domain_get_invoiced_lines(sale_line_delivery), APPROVED_TIME]
         )
 
     def _invoicera_vendor_lines(self):

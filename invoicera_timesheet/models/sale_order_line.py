@@ -6,6 +6,27 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
 
 from .account_analytic_line import NOT_INVOICED
 
+#: time a sale order line delivers by timesheets, as the engine bills time
+#: (``account.analytic.line._invoicera_billable``): on a project that approves
+#: time, approved time only
+APPROVED_TIME = [
+    "|",
+    ("project_id.invoicera_time_approval", "=", False),
+    ("invoicera_approval_state", "=", "approved"),
+]
+#: ...or time an invoice bills already (approval switched on since: delivered
+#: and invoiced, not taken back by a credit note the order would then propose)
+DELIVERED_TIME = expression.OR(
+    [
+        APPROVED_TIME,
+        [
+            ("timesheet_invoice_id", "!=", False),
+            ("timesheet_invoice_id.state", "!=", "cancel"),
+            ("timesheet_invoice_id.payment_state", "!=", "reversed"),
+        ],
+    ]
+)
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -15,6 +36,23 @@ class SaleOrderLine(models.Model):
         result = super().unlink()
         self._invoicera_after_unlink(*leaving)
         return result
+
+    @api.depends(
+        "analytic_line_ids.invoicera_approval_state",
+        "analytic_line_ids.project_id.invoicera_time_approval",
+    )
+    def _compute_qty_delivered(self):
+        # time approved (or sent back) is delivered (or no longer): its hours
+        # counted as _timesheet_compute_delivered_quantity_domain says
+        return super()._compute_qty_delivered()
+
+    def _timesheet_compute_delivered_quantity_domain(self):
+        """On a project that approves time, only approved time is delivered (as
+        only approved time is billable here): Odoo's "Create Invoices" bills it
+        once approved."""
+        return expression.AND(
+            [super()._timesheet_compute_delivered_quantity_domain(), DELIVERED_TIME]
+        )
 
     def _invoicera_before_unlink(self):
         """Before these lines are deleted (by themselves or with their order): the
