@@ -316,11 +316,13 @@ class InvoiceraRealizationReport(models.Model):
                 -- (grouped) writes off one amount for them all: each invoice's
                 -- share is in proportion to what the payment settled of it
                 -- (``ratio``). An early payment discount (its loss account and
-                -- its tax lines) is in ``discounted``, where it accounts for it:
-                -- the loss account is left out of a payment settling an invoice
-                -- of ``discounted`` only; elsewhere it is a write-off as any
-                -- other (a short payment written off on the first expense
-                -- account found, an invoice without the discount terms). An
+                -- its tax lines) is in ``discounted`` for a billed invoice, and
+                -- no write-off of a billed invoice when another invoice of the
+                -- payment took it: the loss account is left out of a payment
+                -- settling an invoice with early payment discount terms, billed
+                -- or not, only; elsewhere it is a write-off as any other (a
+                -- short payment written off on the first expense account found,
+                -- invoices without the discount terms). An
                 -- overpayment written off as income pays nothing more of the
                 -- invoice.
                 SELECT share.move_id,
@@ -360,8 +362,11 @@ class InvoiceraRealizationReport(models.Model):
                        OR NOT EXISTS (
                            SELECT 1
                              FROM settled discount_settled
-                             JOIN discounted ON discounted.move_id = discount_settled.move_id
+                             JOIN account_move_line discount_term
+                               ON discount_term.move_id = discount_settled.move_id
                             WHERE discount_settled.paid_by_id = paid_by.id
+                              AND discount_term.display_type = 'payment_term'
+                              AND discount_term.discount_date IS NOT NULL
                        )
                    )
               GROUP BY share.move_id

@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import InvoiceraTimesheetCase
@@ -103,3 +104,34 @@ class TestRealizationWriteOffs(InvoiceraTimesheetCase):
                 "collected_value": 300,
             },
         )
+
+    def test_another_invoice_s_early_payment_discount_is_not_a_write_off(self):
+        """A billed invoice of 450 paid with a product invoice of 1,000 within its
+        early payment discount period, in one payment: the discount the wizard
+        takes on the other invoice (on the loss account) is no write-off of the
+        billed one, collected in full."""
+        invoice = self.posted_invoice(5, "2026-03-10")
+        product = self.env["product.product"].create({"name": "Widget", "list_price": 1000})
+        other = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_date": date(2026, 4, 5),
+                "invoice_payment_term_id": self.env.ref(
+                    "account.account_payment_term_30days_early_discount"
+                ).id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": product.id, "price_unit": 1000, "tax_ids": False})
+                ],
+            }
+        )
+        other.action_post()
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=(invoice | other).ids)
+            .create({"payment_date": date(2026, 4, 10), "group_payment": True})
+        )
+        self.assertEqual(wizard.amount, 1430, "the other invoice's 2% discount taken")
+        wizard._create_payments()
+        self.assertEqual((invoice | other).mapped("payment_state"), ["paid", "paid"])
+        self.assertEqual(self.collected(invoice), 450)
