@@ -40,9 +40,12 @@ class SaleOrderLine(models.Model):
     @api.depends(
         "analytic_line_ids.invoicera_approval_state",
         "analytic_line_ids.project_id.invoicera_time_approval",
+        "analytic_line_ids.timesheet_invoice_id.state",
+        "analytic_line_ids.timesheet_invoice_id.payment_state",
     )
     def _compute_qty_delivered(self):
-        # time approved (or sent back) is delivered (or no longer): its hours
+        # time approved (or sent back) is delivered (or no longer), and so is
+        # time its invoice bills until cancelled or credited in full: its hours
         # counted as _timesheet_compute_delivered_quantity_domain says
         return super()._compute_qty_delivered()
 

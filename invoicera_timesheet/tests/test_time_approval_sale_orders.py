@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -84,3 +86,26 @@ class TestTimeApprovalSaleOrders(InvoiceraTimesheetCase):
         self.project.invoicera_time_approval = False
         self.assertEqual(order_line.qty_delivered, 6)
         self.assertEqual(pending.invoicera_approval_state, "draft")
+
+    def test_time_credited_after_approval_switched_on_waits_for_approval(self):
+        """Time invoiced by the order before its project approved time, then
+        credited in full: neither invoiced nor approved, it is no longer
+        delivered, and the order has nothing to invoice until it is approved
+        (it proposed the hours again, invoiced without their time)."""
+        self.project.invoicera_time_approval = False
+        order_line = self.sold_hours()
+        order = order_line.order_id
+        time = self.sold_time(order_line, 3)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.project.invoicera_time_approval = True
+        self.assertEqual(order_line.qty_delivered, 3, "invoiced: still delivered")
+        self.reversal(invoice, date(2026, 4, 2)).refund_moves()
+        invoice.reversal_move_ids.action_post()
+        self.assertEqual(invoice.payment_state, "reversed")
+        self.assertEqual((order_line.qty_delivered, order_line.qty_to_invoice), (0, 0))
+        with self.assertRaises(UserError, msg="nothing to invoice"):
+            order._create_invoices()
+        self.approve(time)
+        self.assertEqual(order_line.qty_to_invoice, 3)
+        self.assertEqual(order._create_invoices().timesheet_ids, time)
