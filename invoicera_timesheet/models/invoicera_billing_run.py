@@ -14,15 +14,16 @@ class InvoiceraBillingRun(models.Model):
         result = super()._no_billable_work_other_reasons(partners)
         for partner, count in self._invoicera_time_awaiting_approval(partners).items():
             result.setdefault(partner, []).append(
-                _("%(count)s time entries await approval on their project.", count=count)
+                _("%(count)s timesheet line(s) await approval on their project.", count=count)
             )
         return result
 
     def _invoicera_time_awaiting_approval(self, partners):
         """``{client: count}``: the time of ``partners`` (clients) that the run's
         company bills once approved (``account.analytic.line._invoicera_billable``),
-        to submit or submitted on a project that approves time, not invoiced,
-        on no sale order line (Odoo's flow bills that time). One query."""
+        to submit or submitted on a project that approves time, up to the run's
+        cut-off date, not invoiced, on no sale order line (Odoo's flow bills
+        that time). One query."""
         self.ensure_one()
         if not partners:
             return {}
@@ -35,6 +36,8 @@ class InvoiceraBillingRun(models.Model):
                     ("invoicera_approval_state", "in", ("draft", "submitted")),
                     ("so_line", "=", False),
                     ("employee_id", "!=", False),
+                    # once approved, billed by this run
+                    ("date", "<=", self.cutoff_date),
                     # billed by its project's company, else by its own
                     "|",
                     ("project_id.company_id", "=", company.id),

@@ -35,7 +35,9 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
 
     def test_nothing_to_invoice_says_the_time_awaits_approval(self):
         # not counted: time on a sale order line (Odoo's flow bills it), time
-        # of another company, time of a project that approves no time
+        # of another company, time of a project that approves no time, time
+        # after the run's cut-off date (approved, the run would not bill it)
+        self.log_time(self.bob, 3, day="2026-04-15", name="April")
         order_line = self.sold_hours()
         sold = self.log_time(self.alice, 4, name="Sold")
         sold.so_line = order_line
@@ -60,7 +62,7 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
             str(caught.exception),
             "There is nothing to invoice for Acme Analytics up to the cut-off date "
             "(03/31/2026).\n"
-            "Acme Analytics: 2 time entries await approval on their project.",
+            "Acme Analytics: 2 timesheet line(s) await approval on their project.",
         )
 
     def test_a_run_logs_the_time_awaiting_approval_with_the_other_reasons(self):
@@ -78,6 +80,6 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
             (
                 "nothing",
                 "1 item(s) are dated after the cut-off date (03/31/2026). "
-                "2 time entries await approval on their project.",
+                "2 timesheet line(s) await approval on their project.",
             ),
         )
