@@ -206,9 +206,9 @@ class InvoiceraRealizationReport(models.Model):
             discounted AS (
                 -- the early payment discount of each invoice paid within its
                 -- discount period (as Odoo's "2/10 net 30"): the payment
-                -- settled it in full, the discount written off on the
-                -- company's early payment discount loss account (not collected),
-                -- by a payment made within the period (a payment of several
+                -- settled it in full, the discount written off by Odoo's early
+                -- payment discount lines (``epd``; not collected), by a payment
+                -- made within the period (a payment of several
                 -- invoices writes off the discount of those within theirs only),
                 -- or of this invoice alone (the portal grants it to a payment made
                 -- within the period and recorded after it). A payment whose charge
@@ -219,7 +219,6 @@ class InvoiceraRealizationReport(models.Model):
                 SELECT term.move_id,
                        SUM(term.amount_currency - term.discount_amount_currency) AS amount
                   FROM account_move_line term
-                  JOIN res_company company ON company.id = term.company_id
                  WHERE term.display_type = 'payment_term'
                    AND term.discount_date IS NOT NULL
                    AND term.move_id IN (
@@ -237,8 +236,7 @@ class InvoiceraRealizationReport(models.Model):
                          JOIN account_move_line write_off
                            ON write_off.move_id = payment_line.move_id
                         WHERE part.debit_move_id = term.id
-                          AND write_off.account_id
-                              = company.account_journal_early_pay_discount_loss_account_id
+                          AND write_off.display_type = 'epd'
                           AND (
                               LEAST(payment_line.date, asked.date) <= term.discount_date
                               OR NOT EXISTS (
@@ -315,16 +313,13 @@ class InvoiceraRealizationReport(models.Model):
                 -- fully paid"): not collected. A payment of several invoices
                 -- (grouped) writes off one amount for them all: each invoice's
                 -- share is in proportion to what the payment settled of it
-                -- (``ratio``). An early payment discount (its loss account and
-                -- its tax lines) is in ``discounted`` for a billed invoice, and
-                -- no write-off of a billed invoice when another invoice of the
-                -- payment took it: the loss account is left out of a payment
-                -- settling an invoice with early payment discount terms, billed
-                -- or not, only; elsewhere it is a write-off as any other (a
-                -- short payment written off on the first expense account found,
-                -- invoices without the discount terms). An
-                -- overpayment written off as income pays nothing more of the
-                -- invoice.
+                -- (``ratio``). The lines of an early payment discount (Odoo
+                -- marks them ``epd``) are no write-off: in ``discounted`` for a
+                -- billed invoice, nothing of a billed invoice when another
+                -- invoice of the payment took it; a short payment written off by
+                -- hand on the discount's loss account is a write-off as on any
+                -- other account. An overpayment written off as income pays
+                -- nothing more of the invoice.
                 SELECT share.move_id,
                        GREATEST(
                            SUM(
@@ -344,7 +339,6 @@ class InvoiceraRealizationReport(models.Model):
                   ) share
                   JOIN billed_invoice invoice ON invoice.id = share.move_id
                   JOIN account_move paid_by ON paid_by.id = share.paid_by_id
-                  JOIN res_company company ON company.id = paid_by.company_id
                   JOIN account_journal journal ON journal.id = paid_by.journal_id
              LEFT JOIN account_payment payment ON payment.id = paid_by.origin_payment_id
                   JOIN account_move_line write_off ON write_off.move_id = paid_by.id
@@ -356,19 +350,7 @@ class InvoiceraRealizationReport(models.Model):
                    AND write_off.tax_repartition_line_id IS NULL
                    AND write_off.account_id IS DISTINCT FROM payment.outstanding_account_id
                    AND write_off.account_id IS DISTINCT FROM journal.default_account_id
-                   AND (
-                       write_off.account_id IS DISTINCT FROM
-                           company.account_journal_early_pay_discount_loss_account_id
-                       OR NOT EXISTS (
-                           SELECT 1
-                             FROM settled discount_settled
-                             JOIN account_move_line discount_term
-                               ON discount_term.move_id = discount_settled.move_id
-                            WHERE discount_settled.paid_by_id = paid_by.id
-                              AND discount_term.display_type = 'payment_term'
-                              AND discount_term.discount_date IS NOT NULL
-                       )
-                   )
+                   AND write_off.display_type IS DISTINCT FROM 'epd'
               GROUP BY share.move_id
             )
             SELECT item.id,
