@@ -61,15 +61,13 @@ class TestRatesEdgeCases(CostSourcesCase):
         self.assertFalse(self.item_of(expense))
         self.assertEqual(self.invoice(self.client).amount_untaxed, 180)
 
-    def test_pricelist_of_the_client_s_new_country_prices_its_unbilled_work(self):
-        """A client without a country has its time priced from the default
-        pricelist; given a country whose group has a pricelist of its own (150 €
-        an hour), Odoo gives it that pricelist: its unbilled time is priced from
-        it, in euros (before: the old price kept)."""
+    def swiss_pricelist(self, **vals):
+        """A euro pricelist of Swiss clients (a country group), the service at
+        150 an hour."""
         swiss = self.env["res.country.group"].create(
             {"name": "Swiss clients", "country_ids": [Command.set(self.env.ref("base.ch").ids)]}
         )
-        pricelist = self.env["product.pricelist"].create(
+        return self.env["product.pricelist"].create(
             {
                 "name": "Switzerland",
                 "sequence": 1,
@@ -85,8 +83,16 @@ class TestRatesEdgeCases(CostSourcesCase):
                         }
                     )
                 ],
+                **vals,
             }
         )
+
+    def test_pricelist_of_the_client_s_new_country_prices_its_unbilled_work(self):
+        """A client without a country has its time priced from the default
+        pricelist; given a country whose group has a pricelist of its own (150 €
+        an hour), Odoo gives it that pricelist: its unbilled time is priced from
+        it, in euros (before: the old price kept)."""
+        pricelist = self.swiss_pricelist()
         client = self.env["res.partner"].create({"name": "Alpine AG", "is_company": True})
         default = client.property_product_pricelist
         self.assertNotEqual(default, pricelist)
@@ -115,28 +121,7 @@ class TestRatesEdgeCases(CostSourcesCase):
         its pricelist changes there only: its time billed there is priced from
         it (before: re-priced only when its pricelist of the current company
         changes)."""
-        swiss = self.env["res.country.group"].create(
-            {"name": "Swiss clients", "country_ids": [Command.set(self.env.ref("base.ch").ids)]}
-        )
-        pricelist = self.env["product.pricelist"].create(
-            {
-                "name": "Switzerland",
-                "sequence": 1,
-                "currency_id": self.eur.id,
-                "company_id": False,  # of every company
-                "country_group_ids": [Command.set(swiss.ids)],
-                "item_ids": [
-                    Command.create(
-                        {
-                            "applied_on": "0_product_variant",
-                            "product_id": self.service.id,
-                            "compute_price": "fixed",
-                            "fixed_price": 150,
-                        }
-                    )
-                ],
-            }
-        )
+        pricelist = self.swiss_pricelist(company_id=False)  # of every company
         own = self.env["product.pricelist"].create({"name": "Alpine", "currency_id": self.usd.id})
         client = self.env["res.partner"].create(
             {"name": "Alpine AG", "is_company": True, "property_product_pricelist": own.id}
