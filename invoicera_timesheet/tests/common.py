@@ -191,6 +191,21 @@ class InvoiceraTimesheetCase(TransactionCase):
         )
         return sum(moves.mapped("amount_residual_signed"))
 
+    def billing_user_run(self, clients, **vals):
+        """A run of ``clients`` the Billing User prepares in the "Invoice
+        Selected" dialog, invoicing on 31 March."""
+        return (
+            self.env["invoicera.billing.run"]
+            .with_user(self.billing_user)
+            .create(
+                {
+                    "invoice_date": date(2026, 3, 31),
+                    "partner_ids": [Command.set(clients.ids)],
+                    **vals,
+                }
+            )
+        )
+
     def invoice(self, partner, invoice_date=date(2026, 3, 31), post=False):
         items = self.Item.search(
             self.Item._billable_domain(self.company, invoice_date, partners=partner)

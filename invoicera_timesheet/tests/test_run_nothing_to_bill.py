@@ -1,6 +1,5 @@
 from datetime import date
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -26,27 +25,13 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
         # Lumière's work is billable
         cls.log_time(cls.bob, 3, project=cls.project_eur)
 
-    def new_run(self, clients, **vals):
-        """A run the Billing User prepares in the "Invoice Selected" dialog."""
-        return (
-            self.env["invoicera.billing.run"]
-            .with_user(self.billing_user)
-            .create(
-                {
-                    "invoice_date": date(2026, 3, 31),
-                    "partner_ids": [Command.set(clients.ids)],
-                    **vals,
-                }
-            )
-        )
-
     def start_error(self, run):
         with self.assertRaises(UserError) as caught:
             run.action_start()
         return str(caught.exception)
 
     def test_nothing_to_invoice_says_the_work_awaits_the_client(self):
-        run = self.new_run(self.client)
+        run = self.billing_user_run(self.client)
         self.assertEqual(
             self.start_error(run),
             "There is nothing to invoice for Acme Analytics up to the cut-off date "
@@ -56,7 +41,7 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
         self.assertEqual(run.state, "draft")
 
     def test_a_run_logs_the_chosen_client_awaiting_its_approval(self):
-        run = self.new_run(self.client | self.client_eur)
+        run = self.billing_user_run(self.client | self.client_eur)
         run.action_start()
         self.assertEqual(run.state, "done", run.log_ids.mapped("message"))
         logs = {log.partner_id: log for log in run.log_ids}
@@ -76,7 +61,7 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
         client_c, project_c = self.third_client()
         self.log_time(self.alice, 1, project=project_c)
         self.env.company.invoicera_run_chunk_size = 1
-        run = self.new_run(self.client | self.client_eur | client_c)
+        run = self.billing_user_run(self.client | self.client_eur | client_c)
         with trap_jobs() as trap:
             run.action_start()
             chunks = [job for job in trap.enqueued_jobs if job.method_name == "_process_chunk"]
@@ -97,7 +82,7 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
     def test_work_dated_after_the_cut_off_date_says_so(self):
         cobalt, project = self.third_client()
         self.log_time(self.alice, 2, day="2026-04-02", project=project)
-        run = self.new_run(cobalt, cutoff_date=date(2026, 3, 31))
+        run = self.billing_user_run(cobalt, cutoff_date=date(2026, 3, 31))
         self.assertEqual(
             self.start_error(run),
             "There is nothing to invoice for Cobalt Media up to the cut-off date "
@@ -116,7 +101,7 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
         deferred = self.item_of(self.log_time(self.bob, 2, day="2026-03-20", project=support))
         deferred.with_user(self.billing_user).action_defer(date(2099, 1, 1))
         self.log_time(self.bob, 4, day="2026-04-03", project=support)
-        run = self.new_run(self.client | self.client_eur)
+        run = self.billing_user_run(self.client | self.client_eur)
         run.action_start()
         log = run.log_ids.filtered(lambda log: log.partner_id == self.client)
         self.assertEqual(log.status, "nothing")
@@ -134,7 +119,7 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
         """Cobalt, chosen through its contact, has no work at all."""
         cobalt, _project = self.third_client()
         contact = self.env["res.partner"].create({"name": "Jane Roe", "parent_id": cobalt.id})
-        run = self.new_run(self.client_eur | contact)
+        run = self.billing_user_run(self.client_eur | contact)
         run.action_start()
         logs = {log.partner_id: log for log in run.log_ids}
         self.assertEqual(set(logs), {self.client_eur, cobalt}, "the contact stands for Cobalt")
@@ -148,4 +133,4 @@ class TestRunNothingToBill(InvoiceraTimesheetCase):
             r"nothing to invoice for Cobalt Media, Jane Roe up to .*\n"
             r"Cobalt Media: The client has no unbilled work\.$",
         ):
-            self.new_run(contact).action_start()
+            self.billing_user_run(contact).action_start()

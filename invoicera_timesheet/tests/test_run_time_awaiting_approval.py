@@ -1,6 +1,5 @@
 from datetime import date
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -19,19 +18,6 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
         cls.draft = cls.log_time(cls.alice, 2)
         cls.submitted = cls.log_time(cls.bob, 1, day="2026-03-12")
         cls.submitted.action_invoicera_submit()
-
-    def new_run(self, clients, **vals):
-        return (
-            self.env["invoicera.billing.run"]
-            .with_user(self.billing_user)
-            .create(
-                {
-                    "invoice_date": date(2026, 3, 31),
-                    "partner_ids": [Command.set(clients.ids)],
-                    **vals,
-                }
-            )
-        )
 
     def test_nothing_to_invoice_says_the_time_awaits_approval(self):
         # not counted: time on a sale order line (Odoo's flow bills it), time
@@ -55,7 +41,7 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
             }
         )
         self.assertFalse(self.Item.search([("partner_id", "=", self.client.id)]))
-        run = self.new_run(self.client)
+        run = self.billing_user_run(self.client)
         with self.assertRaises(UserError) as caught:
             run.action_start()
         self.assertEqual(
@@ -70,7 +56,7 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
         support = self.client_project("Support", self.company)
         self.log_time(self.bob, 3, day="2026-04-02", project=support)
         self.log_time(self.alice, 1, project=self.project_eur)
-        run = self.new_run(self.client | self.client_eur, cutoff_date=date(2026, 3, 31))
+        run = self.billing_user_run(self.client | self.client_eur, cutoff_date=date(2026, 3, 31))
         run.action_start()
         self.assertEqual(run.state, "done", run.log_ids.mapped("message"))
         logs = {log.partner_id: log for log in run.log_ids}
