@@ -32,6 +32,17 @@ class TestTimeApprovalSaleOrders(InvoiceraTimesheetCase):
         line.with_user(self.manager).action_invoicera_approve()
         self.assertEqual(line.invoicera_approval_state, "approved")
 
+    def invoiced_before_approval(self):
+        """``(order line, time, invoice)``: 3 h on an order line, invoiced and
+        posted while the project approved no time; then it does."""
+        self.project.invoicera_time_approval = False
+        order_line = self.sold_hours()
+        time = self.sold_time(order_line, 3)
+        invoice = order_line.order_id._create_invoices()
+        invoice.action_post()
+        self.project.invoicera_time_approval = True
+        return order_line, time, invoice
+
     def test_only_approved_time_is_delivered_and_invoiced_by_the_order(self):
         order_line = self.sold_hours()
         order = order_line.order_id
@@ -62,14 +73,9 @@ class TestTimeApprovalSaleOrders(InvoiceraTimesheetCase):
         """Approval switched on once the order invoiced some time: that time stays
         delivered (invoiced, the order does not credit it back); the time
         logged since is delivered once approved."""
-        self.project.invoicera_time_approval = False
-        order_line = self.sold_hours()
+        order_line, invoiced, invoice = self.invoiced_before_approval()
         order = order_line.order_id
-        invoiced = self.sold_time(order_line, 3)
-        invoice = order._create_invoices()
-        invoice.action_post()
         self.assertEqual(invoiced.timesheet_invoice_id, invoice)
-        self.project.invoicera_time_approval = True
         self.assertEqual(order_line.qty_delivered, 3)
         self.assertEqual(order_line.qty_to_invoice, 0, "no credit note proposed")
         later = self.sold_time(order_line, 2, name="Follow-up")
@@ -92,13 +98,8 @@ class TestTimeApprovalSaleOrders(InvoiceraTimesheetCase):
         credited in full: neither invoiced nor approved, it is no longer
         delivered, and the order has nothing to invoice until it is approved
         (it proposed the hours again, invoiced without their time)."""
-        self.project.invoicera_time_approval = False
-        order_line = self.sold_hours()
+        order_line, time, invoice = self.invoiced_before_approval()
         order = order_line.order_id
-        time = self.sold_time(order_line, 3)
-        invoice = order._create_invoices()
-        invoice.action_post()
-        self.project.invoicera_time_approval = True
         self.assertEqual(order_line.qty_delivered, 3, "invoiced: still delivered")
         self.reversal(invoice, date(2026, 4, 2)).refund_moves()
         invoice.reversal_move_ids.action_post()
