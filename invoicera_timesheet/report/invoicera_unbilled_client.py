@@ -23,6 +23,12 @@ class InvoiceraUnbilledClient(models.Model):
             "deferred_until",
             "quantity",
             "amount",
+            "price_unit",
+            "price_at_cost",
+            "project_id",
+            "product_id",
+            "task_id",
+            "employee_id",
             "date",
             "uom_id",
             "audit_flagged",
@@ -37,7 +43,7 @@ class InvoiceraUnbilledClient(models.Model):
             "sale_line_id",
         ],
         "project.project": ["partner_id", "company_id", "active", "allow_billable"],
-        "res.partner": ["commercial_partner_id"],
+        "res.partner": ["commercial_partner_id", "invoicera_invoice_detail"],
     }
 
     partner_id = fields.Many2one("res.partner", "Client", readonly=True)
@@ -78,6 +84,10 @@ class InvoiceraUnbilledClient(models.Model):
                AND item.client_approval IN ('not_required', 'approved')""",
             today=today,
         )
+        # what "Invoice all" bills today (_billable_domain, its cut-off date
+        # today): not what waits for (or was disputed by) the client, nor work
+        # dated later, counted apart; deferrals whose date is reached
+        to_bill = SQL("%s AND item.date <= %s", ready, today)
         return SQL(
             """
             SELECT MIN(item.id) AS id,
@@ -87,7 +97,7 @@ class InvoiceraUnbilledClient(models.Model):
                    COUNT(*) FILTER (WHERE %(to_bill)s) AS item_count,
                    COALESCE(SUM(%(in_hours)s) FILTER (
                        WHERE %(to_bill)s AND uom.category_id = %(hours)s), 0) AS hours,
-                   COALESCE(SUM(item.amount) FILTER (WHERE %(to_bill)s), 0) AS amount,
+                   COALESCE(MIN(billed.amount), 0) AS amount,
                    MIN(item.date) FILTER (WHERE %(to_bill)s) AS oldest_date,
                    COUNT(*) FILTER (
                        WHERE item.state = 'deferred' AND item.deferred_until > %(today)s
@@ -101,9 +111,14 @@ class InvoiceraUnbilledClient(models.Model):
                    (%(next_milestone)s) AS next_milestone_date
               FROM invoicera_billable_item item
               JOIN uom_uom uom ON uom.id = item.uom_id
+         LEFT JOIN (%(billed)s) billed
+                ON billed.partner_id = item.partner_id
+               AND billed.company_id = item.company_id
+               AND billed.currency_id = item.currency_id
              WHERE item.state IN ('to_bill', 'deferred') AND item.active
           GROUP BY item.partner_id, item.company_id, item.currency_id
             """,
+            billed=self._billed_amount_query(to_bill),
             hours=hour_category,
             # work in another unit of time (a subcontractor's days), in hours
             in_hours=SQL(
@@ -112,13 +127,63 @@ class InvoiceraUnbilledClient(models.Model):
                 hour=hour.id,
                 factor=hour.factor,
             ),
-            # what "Invoice all" bills today (_billable_domain, its cut-off date
-            # today): not what waits for (or was disputed by) the client, nor
-            # work dated later, counted apart; deferrals whose date is reached
-            to_bill=SQL("%s AND item.date <= %s", ready, today),
+            to_bill=to_bill,
             ready=ready,
             today=today,
             next_milestone=self._next_milestone_query(),
+        )
+
+    @api.model
+    def _billed_amount_query(self, to_bill):
+        """What "Invoice all" bills of the items ``to_bill`` (a condition on
+        ``item``), per client, company and currency: the amounts of its invoice
+        lines (``_invoice_lines``), each rounded once (quantities summed, then
+        priced), not the sum of the items' rounded amounts (40 entries of 0.25 h
+        at 85.50 are one line of 855.00, not 40 × 21.38). The lines are split as
+        the client's invoice line detail asks in the item's company (its company
+        default when the client has none)."""
+        detail_default = SQL(
+            "CASE item.company_id %s ELSE 'project' END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", company.id, detail or "project")
+                for company in self.env.companies
+                for detail in [
+                    self.env["ir.default"]
+                    .with_company(company)
+                    ._get_model_defaults("res.partner")
+                    .get("invoicera_invoice_detail")
+                ]
+            ),
+        )
+        return SQL(
+            """
+            SELECT line.partner_id, line.company_id, line.currency_id,
+                   SUM(line.amount) AS amount
+              FROM (
+                SELECT item.partner_id, item.company_id, item.currency_id,
+                       ROUND(SUM(item.quantity) * item.price_unit / currency.rounding)
+                           * currency.rounding AS amount
+                  FROM invoicera_billable_item item
+                  JOIN res_currency currency ON currency.id = item.currency_id
+                  JOIN res_partner client ON client.id = item.partner_id
+                 CROSS JOIN LATERAL (
+                       SELECT COALESCE(
+                           client.invoicera_invoice_detail->>(item.company_id::text),
+                           %(detail_default)s
+                       ) AS detail
+                   ) line_detail
+                 WHERE item.state IN ('to_bill', 'deferred') AND item.active AND %(to_bill)s
+              GROUP BY item.partner_id, item.company_id, item.currency_id, currency.rounding,
+                       item.project_id, item.product_id, item.uom_id, item.price_unit,
+                       item.price_at_cost,
+                       CASE WHEN line_detail.detail = 'task' THEN item.task_id END,
+                       CASE WHEN line_detail.detail = 'employee' THEN item.employee_id END,
+                       CASE WHEN line_detail.detail = 'item' THEN item.id END
+                   ) line
+          GROUP BY line.partner_id, line.company_id, line.currency_id
+            """,
+            detail_default=detail_default,
+            to_bill=to_bill,
         )
 
     @api.model

@@ -67,6 +67,27 @@ class TestUnbilledScreen(InvoiceraTimesheetCase):
             Screen.search([("partner_id", "=", self.client.id), ("item_count", ">", 0)])
         )
 
+    def test_the_amount_is_the_invoices_not_the_items_rounded_one_by_one(self):
+        """A rate of 85.50 and entries of a quarter of an hour: each item is
+        21.38 (21.375 rounded), the invoice one line of 10 h, 855.00. The
+        screen shows what the invoice will bill (before: 855.20); a client
+        billed one line per item is billed the items' amounts, and shown them."""
+        self.alice.invoicera_billing_rate = 85.5
+        for _entry in range(40):
+            self.log_time(self.alice, 0.25, day="2026-03-02")
+        items = self.Item.search([("partner_id", "=", self.client.id)])
+        self.assertEqual(set(items.mapped("amount")), {21.38})
+        Screen = self.env["invoicera.unbilled.client"].with_user(self.billing_user)
+        self.assertEqual(Screen.search([("partner_id", "=", self.client.id)]).amount, 855.0)
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 855.0)
+        # one line per item (in this company): the items' amounts
+        self.client.with_company(self.company).invoicera_invoice_detail = "item"
+        for _entry in range(3):
+            self.log_time(self.alice, 0.25, day="2026-03-03")
+        acme = Screen.search([("partner_id", "=", self.client.id), ("item_count", ">", 0)])
+        self.assertEqual(acme.amount, 64.14)
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 64.14)
+
     def test_totals_are_what_invoice_all_bills(self):
         """Work waiting for the client's approval is counted apart, not in the
         amount to bill: "Invoice all" does not bill it."""
