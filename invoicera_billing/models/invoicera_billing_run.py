@@ -116,6 +116,11 @@ class InvoiceraBillingRun(models.Model):
         precompute=True,
         help="Send the posted invoices to the clients by e-mail.",
     )
+    lock_date_message = fields.Char(
+        compute="_compute_lock_date_message",
+        help="Odoo's warning when the invoice date is in a locked period: posted "
+        "invoices are then accounted on a later date.",
+    )
     # set by code only (RUN_FIELDS)
     chunk_size = fields.Integer(
         compute="_compute_chunk_size",
@@ -180,6 +185,25 @@ class InvoiceraBillingRun(models.Model):
             run.not_sent_count = not_sent.get(run, 0)
             run.invoice_count = invoices.get(run, 0)
             run.progress = min(100.0, 100.0 * done / run.client_count) if run.client_count else 0.0
+
+    @api.depends("invoice_date", "post", "company_id", "state")
+    def _compute_lock_date_message(self):
+        # Odoo's own warning of an invoice's form (tax_lock_date_message), for
+        # the invoices the run will post: an invoice of the company's sales
+        # journal, taxed, dated the run's invoice date
+        for run in self:
+            run.lock_date_message = False
+            if run.state != "draft" or not run.post or not run.invoice_date:
+                continue
+            invoice = (
+                self.env["account.move"]
+                .with_company(run.company_id)
+                .new({"move_type": "out_invoice", "invoice_date": run.invoice_date})
+            )
+            if invoice.journal_id:
+                run.lock_date_message = invoice._get_lock_date_message(
+                    run.invoice_date, has_tax=True
+                )
 
     @api.depends("invoice_date")
     def _compute_cutoff_date(self):
@@ -366,21 +390,31 @@ class InvoiceraBillingRun(models.Model):
 
         Refused while a job of the run waits or runs: it will process its
         clients. Failed jobs are replaced by new ones; cancelling them also
-        cancels the end-of-run job waiting for them.
+        cancels the end-of-run job waiting for them. Refused for a run not
+        running (not started, done or cancelled): it has nothing to resume.
         """
-        running = self.filtered(lambda r: r.state == "running")
-        if running:
+        idle = self.filtered(lambda r: r.state != "running")
+        if idle:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "Only a running billing run can be resumed: %(runs)s.",
+                    runs=", ".join(f"{run.name} ({states[run.state]})" for run in idle),
+                )
+            )
+        if self:
             # Two users resuming a run at once: the second's transaction fails to
             # serialize on the run's row (Odoo retries the request, which then
-            # finds the first's jobs), rather than queueing the same clients
-            # twice (queue_job's identity keys see committed jobs only).
+            # finds the first's jobs, or the run done), rather than queueing the
+            # same clients twice (queue_job's identity keys see committed jobs
+            # only).
             self.env.cr.execute(
                 SQL(
                     "UPDATE invoicera_billing_run SET write_date = write_date WHERE id IN %s",
-                    tuple(running.ids),
+                    tuple(self.ids),
                 )
             )
-        for run in running:
+        for run in self:
             jobs = run._unfinished_jobs()
             live = jobs.filtered(lambda job: job.state in ("pending", "enqueued", "started"))
             if live:
@@ -435,6 +469,22 @@ class InvoiceraBillingRun(models.Model):
                         "before retrying. Its work stays to bill: invoice it in a new run."
                     )
                 }
+            )
+            # the clients its cancelled jobs did not reach: every client of the
+            # run has a line in its log, these as skipped (not processed)
+            logged = run.log_ids.partner_id
+            self.env["invoicera.billing.run.log"].sudo().create(
+                [
+                    run._log_values(
+                        client,
+                        "skipped",
+                        _(
+                            "Not invoiced: the run was cancelled before reaching this "
+                            "client. Its work stays to bill: invoice it in a new run."
+                        ),
+                    )
+                    for client in run._pending_partners() - logged
+                ]
             )
         return True
 
@@ -947,9 +997,19 @@ class InvoiceraBillingRun(models.Model):
         invoices (as Debian's, without its patched Qt): sending never undoes
         the invoicing.
 
+        An invoice whose client has no e-mail address is left out: its PDF is
+        not made, nor is it marked as sent (Send & Print marks the invoices it
+        makes a PDF of), so that Odoo's "Not Sent" filter finds it once the
+        address is added (its client's log says so: :meth:`_not_sent_values`).
+
         Returns ``{client: why (some of) its invoices were not sent}``.
         """
-        to_send = {partner: moves for partner, moves in invoices_by_partner.items() if moves}
+        Send = self.env["account.move.send"]
+        to_send = {
+            partner: emailed
+            for partner, moves in invoices_by_partner.items()
+            if (emailed := moves.filtered(lambda m: Send._is_applicable_to_move("email", m)))
+        }
         if not to_send:
             return {}
         moves = self.env["account.move"].union(*to_send.values())

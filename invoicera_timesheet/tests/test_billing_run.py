@@ -74,12 +74,36 @@ class TestBillingRun(InvoiceraTimesheetCase):
             self.assertFalse(logs[partner].message)
         invoice_c = logs[self.client_c].invoice_ids
         self.assertFalse(invoice_c.message_ids.filtered(lambda m: m.message_type == "comment"))
+        # found by Odoo's "Not Sent" filter (before: marked as sent, its PDF made)
+        self.assertFalse(invoice_c.is_move_sent)
+        self.assertIn(invoice_c, self.env["account.move"].search([("is_move_sent", "=", False)]))
         self.assertEqual(
             logs[self.client_c].message,
             "Invoiced, not sent: Cobalt Media has no e-mail address. Add one and "
             "send the invoice from it.",
         )
         self.assertEqual(run.not_sent_count, 1)
+
+    def test_the_dialog_warns_of_an_invoice_date_in_a_locked_period(self):
+        """Post ticked, the invoice date in a locked period: the dialog says, as
+        an invoice's form does, that the invoices will be accounted on a later
+        date (before: nothing said, the posted invoices dated later in the
+        accounts than on their face)."""
+        self.env.company.sale_lock_date = date(2026, 3, 31)
+        form = Form(
+            self.env["invoicera.billing.run"].with_user(self.billing_user),
+            view="invoicera_billing.invoicera_billing_run_view_form_start",
+        )
+        form.invoice_date = date(2026, 3, 31)
+        self.assertFalse(form.lock_date_message, "drafts: Odoo warns when they are posted")
+        form.post = True
+        self.assertRegex(
+            form.lock_date_message,
+            r"^The date is being set prior to: .*Sales Lock Date.*\. The Journal Entry "
+            r"will be accounted on .* upon posting\.$",
+        )
+        form.invoice_date = date(2026, 4, 1)
+        self.assertFalse(form.lock_date_message)
 
     def test_unticking_post_unticks_send(self):
         """Post and Send ticked, then Post unticked (Send hides with it): the
@@ -217,6 +241,22 @@ class TestBillingRun(InvoiceraTimesheetCase):
         self.assertEqual(run.state, "done")
         self.assertEqual(run.invoice_count, 3)
         self.assertEqual(len(run.log_ids), 3)
+
+    def test_resume_is_refused_for_a_run_not_running(self):
+        """Resume of a run not started, or done (another user's Resume finished it
+        while this one's form still showed it running): told why, nothing queued
+        (before: it silently did nothing)."""
+        draft = self.new_run()
+        with self.assertRaisesRegex(
+            UserError, rf"Only a running billing run can be resumed: {draft.name} \(Draft\)\."
+        ):
+            draft.action_resume()
+        done = self.new_run()
+        done.action_start()
+        self.assertEqual(done.state, "done")
+        with self.assertRaisesRegex(UserError, rf"{done.name} \(Done\)"):
+            done.action_resume()
+        self.assertEqual(len(done.log_ids), 3, "no client processed again")
 
     def test_resume_replaces_a_failed_chunk_job(self):
         """A chunk job failed for good: Resume bills its clients, and no job waits forever."""
@@ -419,6 +459,17 @@ class TestBillingRun(InvoiceraTimesheetCase):
             set(self.Item.search([("partner_id", "=", not_billed.id)]).mapped("state")),
             {"to_bill"},
         )
+        # every client of the run has a line in its log, the one not reached
+        # too (before: none), and it is not counted as processed
+        self.assertEqual(run.log_ids.partner_id, self.clients)
+        log = run.log_ids.filtered(lambda log: log.partner_id == not_billed)
+        self.assertEqual(log.status, "skipped")
+        self.assertEqual(
+            log.message,
+            "Not invoiced: the run was cancelled before reaching this client. Its work "
+            "stays to bill: invoice it in a new run.",
+        )
+        self.assertEqual((run.done_count, round(run.progress)), (2, 67))
 
     def test_start_dialog_shows_the_company(self):
         view = self.env.ref("invoicera_billing.invoicera_billing_run_view_form_start")
