@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from .report_currency import currency_rate_table
@@ -106,7 +106,12 @@ class InvoiceraRealizationReport(models.Model):
         "are not payments, nor is an early payment discount the client takes, nor "
         "what a payment wrote off to settle the invoice in full).",
     )
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(
+        readonly=True,
+        help="Why the item was written down or off, as given; for a billed item "
+        "written down after it was invoiced, without a reason of its own, what did "
+        "it: a credit note, or a discount on the invoice.",
+    )
 
     @api.model
     def _selection_source(self):
@@ -371,7 +376,17 @@ class InvoiceraRealizationReport(models.Model):
                              THEN GREATEST(item.standard_amount - valued.billed, 0)
                         ELSE 0 END * rate.rate AS written_down_value,
                    valued.collected * rate.rate AS collected_value,
-                   COALESCE(item.write_off_reason, item.adjustment_reason) AS reason
+                   COALESCE(
+                       item.write_off_reason,
+                       item.adjustment_reason,
+                       -- written down after it was invoiced, for no reason of
+                       -- its own: by what
+                       CASE WHEN item.state != 'invoiced'
+                                 OR item.standard_amount - valued.billed <= 0 THEN NULL
+                            WHEN valued.billed < share.invoiced THEN %(credited)s
+                            WHEN share.invoiced < item.amount THEN %(discounted)s
+                        END
+                   ) AS reason
               FROM invoicera_billable_item item
          LEFT JOIN account_move_line line ON line.id = item.invoice_line_id
          LEFT JOIN account_move move ON move.id = item.invoice_id
@@ -417,5 +432,7 @@ class InvoiceraRealizationReport(models.Model):
              WHERE item.state IN ('invoiced', 'written_off') AND item.active
             """,
             company_currency=self.env.company.currency_id.id,
+            credited=_("Credit note"),
+            discounted=_("Discount on the invoice"),
             currency_rate=currency_rate_table(self.env, ("invoiced", "written_off")),
         )

@@ -106,3 +106,36 @@ class TestEngineRealizationCreditNotes(InvoiceraTimesheetCase):
         self.assertEqual(self.by_project()["Website"], (900, 630))
         self.pay(undo)
         self.assertEqual(self.by_project()["Website"], (900, 900))
+
+    def test_the_reason_of_a_write_down_after_invoicing_is_what_did_it(self):
+        """The report grouped by reason: work written down by a credit note, or
+        by a discount on its invoice line, shows that as its reason when it was
+        given none (before: no reason, as work billed in full); a reason given
+        to the item stays its reason."""
+        website, app = self.invoices()
+        self.credit_three_hours(website)
+        app.button_draft()
+        app.invoice_line_ids.discount = 10
+        app.action_post()
+        Report = self.env["invoicera.realization.report"]
+        Report.invalidate_model()
+        reasons = {
+            (project.name, reason): round(written_down, 2)
+            for project, reason, written_down in Report._read_group(
+                [("partner_id", "=", self.client.id)],
+                ["project_id", "reason"],
+                ["written_down_value:sum"],
+            )
+        }
+        self.assertEqual(
+            reasons,
+            {("Website", "Credit note"): 270, ("Mobile App", "Discount on the invoice"): 45},
+        )
+        # a reason of its own is kept (the item's write-down is told by it)
+        self.log_time(self.alice, 2, project=self.app, day="2026-03-20", name="Fixes")
+        fixes = self.Item.search([("name", "=", "Fixes")])
+        fixes.write({"quantity": 1, "adjustment_reason": "Our bug"})
+        self.invoice(self.client, invoice_date=date(2026, 3, 31), post=True)
+        Report.invalidate_model()
+        row = Report.search([("invoice_id", "=", fixes.invoice_id.id)])
+        self.assertEqual((row.reason, row.written_down_value), ("Our bug", 90))
