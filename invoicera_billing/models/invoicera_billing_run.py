@@ -114,7 +114,9 @@ class InvoiceraBillingRun(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="Send the posted invoices to the clients by e-mail.",
+        help="Send the posted invoices by e-mail to the clients who get their "
+        "invoices by e-mail (their Invoice sending setting, by e-mail when not set); "
+        "the run's log names the others.",
     )
     lock_date_message = fields.Char(
         compute="_compute_lock_date_message",
@@ -959,8 +961,9 @@ class InvoiceraBillingRun(models.Model):
 
     def _not_sent_values(self, invoices, error=None):
         """Log values for a client whose posted ``invoices`` were not e-mailed:
-        ``error``, why sending them failed, else their contacts without an
-        e-mail address (Send & Print skips those invoices)."""
+        ``error``, why sending them failed, else why :meth:`_to_email` left
+        them out (their contacts want them otherwise, or have no e-mail
+        address)."""
         if error:
             return {
                 "not_sent": True,
@@ -969,20 +972,46 @@ class InvoiceraBillingRun(models.Model):
                     error=error.rstrip("."),
                 ),
             }
-        Send = self.env["account.move.send"]
-        not_sent = invoices.filtered(
-            lambda m: m.state == "posted" and not Send._is_applicable_to_move("email", m)
-        )
+        posted = invoices.filtered(lambda m: m.state == "posted")
+        not_sent = posted - self._to_email(posted)
         if not not_sent:
             return {}
-        return {
-            "not_sent": True,
-            "message": _(
-                "Invoiced, not sent: %(contacts)s has no e-mail address. Add one and "
-                "send the invoice from it.",
-                contacts=", ".join(not_sent.partner_id.mapped("display_name")),
-            ),
-        }
+        Send = self.env["account.move.send"]
+        methods = dict(
+            self.env["res.partner"]
+            ._fields["invoice_sending_method"]
+            ._description_selection(self.env)
+        )
+        by_method = not_sent.grouped(Send._get_default_sending_method)
+        texts = [
+            _(
+                "Invoiced, not sent by e-mail: %(contacts)s gets its invoices otherwise "
+                "(Invoice sending: %(method)s). Send the invoice from it.",
+                contacts=", ".join(moves.partner_id.mapped("display_name")),
+                method=methods.get(method, method),
+            )
+            for method, moves in by_method.items()
+            if method != "email"
+        ]
+        if no_address := by_method.get("email"):
+            texts.append(
+                _(
+                    "Invoiced, not sent: %(contacts)s has no e-mail address. Add one and "
+                    "send the invoice from it.",
+                    contacts=", ".join(no_address.partner_id.mapped("display_name")),
+                )
+            )
+        return {"not_sent": True, "message": "\n".join(texts)}
+
+    def _to_email(self, invoices):
+        """Those of ``invoices`` the run e-mails: of contacts who get their
+        invoices by e-mail (Odoo's Invoice sending setting; by e-mail when not
+        set, as Send & Print), with an e-mail address."""
+        Send = self.env["account.move.send"]
+        return invoices.filtered(
+            lambda m: Send._get_default_sending_method(m) == "email"
+            and Send._is_applicable_to_move("email", m)
+        )
 
     def _send(self, invoices_by_partner):
         """Send the posted invoices ``{client: its invoices}`` by e-mail, the way
@@ -997,18 +1026,18 @@ class InvoiceraBillingRun(models.Model):
         invoices (as Debian's, without its patched Qt): sending never undoes
         the invoicing.
 
-        An invoice whose client has no e-mail address is left out: its PDF is
-        not made, nor is it marked as sent (Send & Print marks the invoices it
-        makes a PDF of), so that Odoo's "Not Sent" filter finds it once the
-        address is added (its client's log says so: :meth:`_not_sent_values`).
+        An invoice whose client gets its invoices otherwise (by post, to
+        download) or has no e-mail address is left out (:meth:`_to_email`): its
+        PDF is not made, nor is it marked as sent (Send & Print marks the
+        invoices it makes a PDF of), so that Odoo's "Not Sent" filter finds it
+        (its client's log says why: :meth:`_not_sent_values`).
 
         Returns ``{client: why (some of) its invoices were not sent}``.
         """
-        Send = self.env["account.move.send"]
         to_send = {
             partner: emailed
             for partner, moves in invoices_by_partner.items()
-            if (emailed := moves.filtered(lambda m: Send._is_applicable_to_move("email", m)))
+            if (emailed := self._to_email(moves))
         }
         if not to_send:
             return {}

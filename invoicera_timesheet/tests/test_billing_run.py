@@ -84,6 +84,30 @@ class TestBillingRun(InvoiceraTimesheetCase):
         )
         self.assertEqual(run.not_sent_count, 1)
 
+    def test_sent_by_email_to_the_clients_who_get_their_invoices_so(self):
+        """A client who downloads its invoices (its Invoice sending setting) is
+        not e-mailed them, as Odoo's Send & Print would not: its invoice is not
+        marked as sent, and the log says why (before: e-mailed, marked as sent,
+        nothing said)."""
+        self.client_eur.email = "compta@lumiere.example.com"
+        self.client_eur.with_company(self.company).invoice_sending_method = "manual"
+        run = self.new_run(post=True, send=True)
+        run.action_start()
+        logs = self.logs(run)
+        sent = logs[self.client].invoice_ids
+        self.assertTrue(sent.is_move_sent)
+        self.assertFalse(logs[self.client].not_sent)
+        kept = logs[self.client_eur].invoice_ids
+        self.assertEqual(kept.state, "posted")
+        self.assertFalse(kept.is_move_sent)
+        self.assertFalse(kept.message_ids.filtered(lambda m: m.message_type == "comment"))
+        self.assertEqual(
+            logs[self.client_eur].message,
+            "Invoiced, not sent by e-mail: Lumière SARL gets its invoices otherwise "
+            "(Invoice sending: Download). Send the invoice from it.",
+        )
+        self.assertEqual(run.not_sent_count, 2, "Lumière, and Cobalt without e-mail")
+
     def test_the_dialog_warns_of_an_invoice_date_in_a_locked_period(self):
         """Post ticked, the invoice date in a locked period: the dialog says, as
         an invoice's form does, that the invoices will be accounted on a later
