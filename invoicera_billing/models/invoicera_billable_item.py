@@ -33,6 +33,13 @@ MANUAL_FLAGS = {
     "name": "name_manual",
     "date": "date_manual",
 }
+#: what a user changes on an item that the audit of the other items of its
+#: employee and day reads: one of two duplicates described anew is no longer
+#: the other's twin; time moved to another day leaves its day's hours
+TWIN_FIELDS = {"name", "date"}
+#: the states of a closed task (project's CLOSED_STATES): time dated after it
+#: closed is suspect
+CLOSED_TASK_STATES = ("1_done", "1_canceled")
 #: invoice line fields rounded to their precision before predicting amounts
 ROUNDED_FIELDS = ("price_unit", "quantity", "discount")
 #: addons whose override of ``account.move.create`` reads nothing of the lines
@@ -367,6 +374,10 @@ class InvoiceraBillableItem(models.Model):
         # change what the user edits, on items not invoiced.
         engine = engine_flag(self.env, "invoicera_engine")
         synced = engine_flag(self.env, "invoicera_sync")
+        # the employees and days the items leave, audited again below
+        days_before = (
+            self._audit_days() if not engine and not synced and TWIN_FIELDS & set(vals) else set()
+        )
         if "active" in vals and not synced:
             raise UserError(
                 _(
@@ -437,8 +448,13 @@ class InvoiceraBillableItem(models.Model):
         res = super().write(vals)
         if not engine and not synced and USER_FIELDS & set(vals):
             # what the audit said of the items may be fixed (a rate set, a
-            # quantity set again) or found since: said anew
-            self._audit(self)
+            # quantity set again) or found since: said anew; a description or
+            # a date, also of the other items of their employees and days,
+            # before and after (a twin described anew, an hour moved away)
+            if days_before:
+                self._audit_twins(days_before)
+            else:
+                self._audit(self)
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -470,6 +486,9 @@ class InvoiceraBillableItem(models.Model):
         self.with_context(invoicera_engine=ENGINE).write(
             {"state": "to_bill", "deferred_until": False, "write_off_reason": False}
         )
+        # back among the items to bill: an excluded copy is a duplicate again,
+        # of its twin too, and counts in its day again
+        self._audit_twins()
         return True
 
     def action_exclude(self):
@@ -506,21 +525,33 @@ class InvoiceraBillableItem(models.Model):
         self._audit(self)
         return True
 
-    def _audit_twins(self):
-        """Audit again the flagged items to bill of the employees and days of
-        these, put aside: the possible duplicate of one of them no longer is."""
-        time_items = self.filtered("employee_id")
-        if time_items:
-            self._audit(
-                self.search(
-                    [
-                        ("employee_id", "in", time_items.employee_id.ids),
-                        ("date", "in", list(set(time_items.mapped("date")))),
-                        ("audit_flagged", "=", True),
-                        ("state", "in", ("to_bill", "deferred")),
-                    ]
-                )
+    def _audit_days(self):
+        """``{(employee id, day)}`` of these items: what ties an item to the audit
+        of the others (a possible duplicate, a day of too many hours)."""
+        return {(item.employee_id.id, item.date) for item in self if item.employee_id}
+
+    def _audit_twins(self, days=(), leaving=None):
+        """Audit again these items and the items to bill of their employees and
+        days and of ``days`` (:meth:`_audit_days` of them before a change): a
+        duplicate or a long day is the problem of all its items, fixed or undone
+        by a change of one (put aside, included again, described anew, moved to
+        another day, its work corrected or deleted). ``leaving``: source records
+        about to be deleted, their work no longer counted. Returns the flagged
+        items. One search more than the audit, whatever the number of items."""
+        # The items a source reads include its archived ones (work no longer
+        # billable, off the screen): they are neither audited nor counted.
+        items = self.with_context(active_test=True).filtered("active")
+        days = set(days) | items._audit_days()
+        if days:
+            candidates = items.search(
+                [
+                    ("employee_id", "in", list({employee for employee, _day in days})),
+                    ("date", "in", list({day for _employee, day in days})),
+                    ("state", "in", ("to_bill", "deferred")),
+                ]
             )
+            items |= candidates.filtered(lambda i: (i.employee_id.id, i.date) in days)
+        return items._audit(items, leaving=leaving)
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
@@ -546,6 +577,8 @@ class InvoiceraBillableItem(models.Model):
         self.with_context(invoicera_engine=ENGINE).write(
             {"state": "deferred", "deferred_until": until, "write_off_reason": False}
         )
+        # billed later by the clerk's choice: no longer "older than" (_audit_own_warnings)
+        self._audit(self)
         return True
 
     @api.model
@@ -647,10 +680,12 @@ class InvoiceraBillableItem(models.Model):
     # Business: sync with sources
     # ------------------------------------------------------------------
     def _sync_from_source(self, vals, synced_fields):
-        """Update one item from its source, keeping what the user edited."""
+        """Update one item from its source, keeping what the user edited.
+        Returns the values changed (the source audits the items it changed
+        again, all at once: ``_invoicera_sync_items``)."""
         self.ensure_one()
         if self.state == "invoiced":
-            return
+            return {}
         skip = set()
         if self.quantity_manual:
             skip.add("quantity")
@@ -690,10 +725,7 @@ class InvoiceraBillableItem(models.Model):
             )
         if changes:
             self.with_context(invoicera_sync=ENGINE).write(changes)
-        if changes.get("quantity_outdated"):
-            # the quantity set by hand is to set again: said now, not at the
-            # next audit (a run would bill it as it stands)
-            self._audit(self)
+        return changes
 
     def _manual_price_in(self, changes):
         """The rate set by hand on this item, in the unit and currency its source
@@ -741,16 +773,17 @@ class InvoiceraBillableItem(models.Model):
         return "pending" if project.invoicera_client_approval else "not_required"
 
     @api.model
-    def _audit(self, items=None):
+    def _audit(self, items=None, leaving=None):
         """The pre-billing audit: flag suspicious items to bill, clear the others.
 
         Flags possible duplicates (of any item of their source, invoiced ones
         included), days over the company's maximum hours per employee (all the
         time worked that day, as its source counts it), zero or negative rates,
         billable quantities set by hand before their work changed, missing
-        descriptions, items older than the company's maximum age, time on closed
-        tasks, work dated before its currency's first rate. Returns the flagged
-        items.
+        descriptions, items older than the company's maximum age (but while
+        deferred), time on closed tasks, work dated before its currency's first
+        rate. Returns the flagged items. ``leaving``: source records about to be
+        deleted, whose work no longer counts in its day.
         Checks run with a query per kind of check, whatever the number of items.
         """
         if items is None:
@@ -771,7 +804,7 @@ class InvoiceraBillableItem(models.Model):
             limit = company.invoicera_audit_max_daily_hours
             if not limit or not company_items:
                 continue
-            days = company_items._audit_daily_hours()
+            days = company_items._audit_daily_hours(leaving)
             for item in company_items:
                 total = days.get((item.employee_id.id, item.date), 0.0)
                 # to the hundredth: 0.3 + 8.3 + 3.4 is 12.000000000000002
@@ -790,16 +823,18 @@ class InvoiceraBillableItem(models.Model):
         for item, warning in items._audit_rate_days().items():
             warnings[item].append(warning)
         today = fields.Date.context_today(self)
+        closings = items._audit_task_closings()
         for item in items:
-            found = item._audit_own_warnings(today)
+            found = item._audit_own_warnings(today, closings)
             if found:
                 warnings[item] += found
         items._audit_write(warnings)
         return self.browse([item.id for item in warnings])
 
-    def _audit_own_warnings(self, today):
+    def _audit_own_warnings(self, today, closings=None):
         """What the audit finds suspect in this item on its own (``today``: the
-        user's date), as texts."""
+        user's date; ``closings``: :meth:`_audit_task_closings` of the items
+        audited), as texts."""
         self.ensure_one()
         item, found = self, []
         # sudo: the names and state of the item's task and project, which
@@ -835,17 +870,48 @@ class InvoiceraBillableItem(models.Model):
         if name in ("", "/") or name in (task.name, project.name):
             found.append(_("No description of the work."))
         max_age = item.company_id.invoicera_audit_max_age_days
-        if max_age and (today - item.date).days > max_age:
+        # an item deferred is billed later by the clerk's choice, not forgotten
+        deferred = item.state == "deferred" and item.deferred_until and item.deferred_until > today
+        if max_age and not deferred and (today - item.date).days > max_age:
             found.append(_("Older than %(days)s days.", days=max_age))
-        if task and task.state in ("1_done", "1_canceled"):
-            # work dated after the task closed (Odoo stamps the state's change);
-            # the time worked while it was open is not suspect
-            closed_on = task.date_last_stage_update and (
-                fields.Datetime.context_timestamp(self, task.date_last_stage_update).date()
-            )
+        if task and task.state in CLOSED_TASK_STATES:
+            # work dated after the task closed; the time worked while it was
+            # open is not suspect
+            closed_on = (item._audit_task_closings() if closings is None else closings).get(task.id)
             if not closed_on or item.date > closed_on:
                 found.append(_("Time on the closed task %(task)s.", task=task.name))
         return found
+
+    def _audit_task_closings(self):
+        """{task id: day} each closed task of these items was closed on, in the
+        user's time zone: the day of its last change of state Odoo tracked (the
+        state is tracked, a stage is not: a done task moved to another stage
+        stays closed since the day it closed), else of its last stage update
+        (a task closed while tracking was off, one created closed). One query."""
+        # sudo: the tasks and their chatter, of projects billing staff may not read
+        tasks = self.task_id.sudo().filtered(lambda task: task.state in CLOSED_TASK_STATES)
+        if not tasks:
+            return {}
+        state = self.env["ir.model.fields"]._get("project.task", "state")
+        changed_on = dict(
+            self.env["mail.message"]
+            .sudo()
+            ._read_group(
+                [
+                    ("model", "=", "project.task"),
+                    ("res_id", "in", tasks.ids),
+                    ("tracking_value_ids.field_id", "=", state.id),
+                ],
+                ["res_id"],
+                ["date:max"],
+            )
+        )
+        closings = {}
+        for task in tasks:
+            closed_at = changed_on.get(task.id) or task.date_last_stage_update
+            if closed_at:
+                closings[task.id] = fields.Datetime.context_timestamp(self, closed_at).date()
+        return closings
 
     def _audit_rate_days(self):
         """{item: warning} for the items of ``self`` in a currency other than
@@ -936,11 +1002,13 @@ class InvoiceraBillableItem(models.Model):
             if item_id in audited
         }
 
-    def _audit_daily_hours(self):
+    def _audit_daily_hours(self, leaving=None):
         """{(employee id, day): hours} worked by the employees of these time items
         (of one company) on their days. By default the hours of the company's
         items, billed ones included (:meth:`_audit_item_hours`); a source that
-        records all the time worked, billable or not, overrides it."""
+        records all the time worked, billable or not, overrides it, leaving out
+        its records about to be deleted (``leaving``: their items are gone
+        already)."""
         return self._audit_item_hours()
 
     def _audit_item_hours(self, domain=()):

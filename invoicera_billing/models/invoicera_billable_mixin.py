@@ -139,14 +139,19 @@ class InvoiceraBillableMixin(models.AbstractModel):
         by_source = {item.source_id: item for item in existing}
         billable = self._invoicera_billable()
         billable_ids = set(billable.ids)
-        existing.filtered(
+        archived = existing.filtered(
             lambda item: item.active
             and item.source_id not in billable_ids
             and item.state != "invoiced"
-        ).write({"active": False})
-        existing.filtered(lambda item: not item.active and item.source_id in billable_ids).write(
-            {"active": True}
         )
+        archived.write({"active": False})
+        restored = existing.filtered(
+            lambda item: not item.active and item.source_id in billable_ids
+        )
+        restored.write({"active": True})
+        # the items whose work changed, and the employees and days they had
+        changed_ids = set((archived | restored).ids)
+        days = archived._audit_days()
         new = billable.filtered(lambda record: record.id not in by_source)
         if new:
             # one dict per record: a source returning fewer would leave work unbilled
@@ -159,7 +164,18 @@ class InvoiceraBillableMixin(models.AbstractModel):
         known = billable - new
         if known:
             for record, vals in zip(known, known._invoicera_item_values(), strict=True):
-                by_source[record.id]._sync_from_source(vals, self._invoicera_synced_fields)
+                item = by_source[record.id]
+                before = item._audit_days()
+                if item._sync_from_source(vals, self._invoicera_synced_fields):
+                    changed_ids.add(item.id)
+                    days |= before
+        if changed_ids:
+            # What the audit said of them, and of the other items of their
+            # employees and days before and after, is said anew, not at the next
+            # audit: a duplicate's twin corrected, a long day's time cut, an
+            # hour set by hand before the work changed (a run would bill it as
+            # it stands).
+            Item.browse(changed_ids)._audit_twins(days)
 
     def _invoicera_check_not_billed(self):
         """Refuse to change records whose work is invoiced (UserError naming it)."""
@@ -171,7 +187,13 @@ class InvoiceraBillableMixin(models.AbstractModel):
         return self.browse(invoiced.mapped("source_id"))
 
     def _invoicera_unlink_items(self):
-        """Drop the items of records about to be deleted (refused when invoiced)."""
+        """Drop the items of records about to be deleted (refused when invoiced),
+        and audit again the other items of their employees and days: the twin of
+        a duplicate deleted is no longer one, a day without this work may no
+        longer be too long."""
         items = self._invoicera_items()
         items._check_not_invoiced()
+        days = items.filtered("active")._audit_days()
         items.with_context(invoicera_sync=ENGINE).unlink()
+        if days:
+            items.browse()._audit_twins(days, leaving=self)
