@@ -14,6 +14,12 @@ from .sale_order_line import APPROVED_TIME
 BILLED_FIELDS = {"analytic_distribution", "invoicera_rebill", "product_id"}
 #: vendor bill line fields whose change may change its billable item
 SYNC_FIELDS = BILLED_FIELDS | {"name"}
+#: the lines of vendor bills that may be billed: products, once posted
+POSTED_COSTS = [
+    ("move_id.move_type", "=", "in_invoice"),
+    ("parent_state", "=", "posted"),
+    ("display_type", "=", "product"),
+]
 
 
 class AccountMoveLine(models.Model):
@@ -109,14 +115,13 @@ class AccountMoveLine(models.Model):
     @api.model
     def _invoicera_project_records(self, projects):
         # a cost bills the project of its analytic distribution, once posted
-        return self._invoicera_search_analytic(
-            projects,
-            [
-                ("move_id.move_type", "=", "in_invoice"),
-                ("parent_state", "=", "posted"),
-                ("display_type", "=", "product"),
-            ],
-        )._invoicera_vendor_lines()
+        return self._invoicera_search_analytic(projects, POSTED_COSTS)._invoicera_vendor_lines()
+
+    @api.model
+    def _invoicera_product_domain(self, products):
+        # a cost is billed for its product's re-invoicing policy, once posted
+        # (not an expense's line: the expense is billed)
+        return [("product_id", "in", products.ids), ("expense_id", "=", False), *POSTED_COSTS]
 
     def _invoicera_shares(self):
         return self.env["project.project"]._invoicera_cost_shares(self)

@@ -1,9 +1,12 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
     engine_flag,
 )
+from odoo.addons.invoicera_billing.tools import changed_by
 
 #: expense fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {
@@ -23,6 +26,8 @@ BILLED_FIELDS = {
 }
 #: expense fields whose change may change its billable item
 SYNC_FIELDS = BILLED_FIELDS | {"name"}
+#: the expenses that may be billed: approved (or paid)
+APPROVED = [("state", "in", ("approved", "done"))]
 
 
 class HrExpense(models.Model):
@@ -31,7 +36,7 @@ class HrExpense(models.Model):
     An expense is re-billed by Invoicera when it is approved, its product can
     be re-invoiced (at cost or at its sales price) and its analytic
     distribution goes to a billable project of a client. Expenses re-invoiced
-    through a sale order stay with Odoo's own flow.
+    through a sale order stay with Odoo's own flow (``_invoicera_reinvoiced``).
     """
 
     _name = "hr.expense"
@@ -50,7 +55,8 @@ class HrExpense(models.Model):
 
     def write(self, vals):
         if BILLED_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
-            self._invoicera_check_not_billed()
+            self._invoicera_billed_changes(vals)._invoicera_check_not_billed()
+            changed_by(self, vals, ["sale_order_id"])._invoicera_check_order_not_posted()
         res = super().write(vals)
         if SYNC_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync"):
             self._invoicera_sync_items()
@@ -63,7 +69,12 @@ class HrExpense(models.Model):
     @api.model
     def _invoicera_project_records(self, projects):
         # an expense bills the project of its analytic distribution, once approved
-        return self._invoicera_search_analytic(projects, [("state", "in", ("approved", "done"))])
+        return self._invoicera_search_analytic(projects, APPROVED)
+
+    @api.model
+    def _invoicera_product_domain(self, products):
+        # an expense is billed for its product's re-invoicing policy, once approved
+        return [("product_id", "in", products.ids), *APPROVED]
 
     def _invoicera_source_action(self, item):
         return item._source_action(
@@ -80,7 +91,6 @@ class HrExpense(models.Model):
     def _invoicera_billable(self):
         candidates = self.filtered(
             lambda e: e.state in ("approved", "done")
-            and not e.sale_order_id
             and e.product_id.expense_policy in ("cost", "sales_price")
             # a refund is not re-billed (as Odoo, which re-invoices costs only);
             # an expense of 0 is no cost either (as a free vendor line): billed
@@ -94,8 +104,80 @@ class HrExpense(models.Model):
                 )
             )
         )
+        candidates -= candidates._invoicera_reinvoiced()
         shares = candidates._invoicera_shares()
         return candidates.filtered(lambda e: shares[e.id][0])
+
+    def _invoicera_billed_changes(self, vals):
+        """The expenses of ``self`` whose ``write(vals)`` changes what they bill:
+        a value sent again changes nothing (``changed_by``), and neither does the
+        unit price of an expense Odoo does not compute its total from (no cost
+        on its product: its total is entered, in its own currency, which is
+        billed). Odoo writes that price when a manager corrects the total in the
+        company's currency to the actual exchange rate (``_inverse_total_amount``)."""
+        return changed_by(self, vals, BILLED_FIELDS - {"price_unit"}) | changed_by(
+            self.filtered("product_has_cost"), vals, ["price_unit"]
+        )
+
+    def _invoicera_posted_lines(self):
+        """The posted journal items of the expenses of ``self``, sudoed (an
+        expense's approver may not read accounting), on the journal entries of
+        their reports: a report reset to draft reverses its entry and lets go of
+        it, whose items still name the expense."""
+        expense_ids = set(self.ids)
+        return self.sudo().sheet_id.account_move_ids.line_ids.filtered(
+            lambda line: line.parent_state == "posted" and line.expense_id.id in expense_ids
+        )
+
+    def _invoicera_reinvoiced(self):
+        """The expenses of ``self`` Odoo re-invoices on a sale order (sale_expense).
+
+        Odoo decides when their report's journal entry is posted: the analytic
+        entries of an expense with a *Customer to Reinvoice* then get an order
+        line, added to that order (``_sale_can_be_reinvoice``,
+        ``_sale_create_reinvoice_sale_line``); a *Customer to Reinvoice*
+        changed later (or cleared by Odoo, its product re-invoiced no more)
+        moves nothing. Posted, an expense is Odoo's exactly when its analytic
+        entries carry an order line; not posted yet, or its entry reset to
+        draft (which deletes them: the order delivers it no more), its
+        *Customer to Reinvoice* says what Odoo will do."""
+        lines_sudo = self._invoicera_posted_lines()
+        posted = set(lines_sudo.expense_id.ids)
+        on_order = set(
+            lines_sudo.filtered(lambda line: line.analytic_line_ids.so_line).expense_id.ids
+        )
+        return self.filtered(
+            lambda e: e.id in on_order if e.id in posted else bool(e.sale_order_id)
+        )
+
+    def _invoicera_check_order_not_posted(self):
+        """Refuse a new *Customer to Reinvoice* on expenses whose report's journal
+        entry is posted (UserError naming them): Odoo decided then whether it
+        re-invoices them and never acts on the change (its form shows the field
+        read-only then, its list does not); changed, the expense would be billed
+        twice, or never. Reset to draft, the entry lets it change: posted again,
+        Odoo re-invoices the expense on the new order, or Invoicera bills it."""
+        posted = self & self.browse(self._invoicera_posted_lines().expense_id.ids)
+        if posted:
+            raise UserError(
+                _(
+                    "The journal entry of these expenses is posted: Odoo decided then "
+                    "whether to re-invoice them on a sales order, and does not act on a "
+                    "new Customer to Reinvoice. Reset the journal entry to draft to change "
+                    "it.%(expenses)s",
+                    expenses=posted._invoicera_names(),
+                )
+            )
+
+    def _invoicera_names(self, limit=10):
+        """The expenses, named for an error message."""
+        names = [
+            f"{expense.employee_id.name} · {format_date(self.env, expense.date)} · {expense.name}"
+            for expense in self[:limit]
+        ]
+        if len(self) > limit:
+            names.append(_("and %(count)s more", count=len(self) - limit))
+        return "\n- " + "\n- ".join(names)
 
     def _invoicera_day(self):
         """The day of the expense; an expense without one (Odoo's date is

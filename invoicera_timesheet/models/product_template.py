@@ -12,7 +12,7 @@ class ProductTemplate(models.Model):
     def write(self, vals):
         # what the write changes (an import sending the same price changes nothing)
         priced = changed_by(self, vals, ["list_price"])
-        policy = changed_by(self, vals, ["expense_policy"]) - priced
+        reinvoiced = changed_by(self, vals, ["expense_policy"])
         res = super().write(vals)
         # The unbilled work of these products follows them: priced anew from
         # the product's price (time, deliveries and costs priced from it, in
@@ -22,9 +22,26 @@ class ProductTemplate(models.Model):
         Item = self.env["invoicera.billable.item"]
         for products, domain in (
             (priced, []),
-            (policy, [("source_model", "in", COST_SOURCE_MODELS)]),
+            (reinvoiced - priced, [("source_model", "in", COST_SOURCE_MODELS)]),
         ):
             if products:
                 variants = products.with_context(active_test=False).product_variant_ids
                 Item._resync_unbilled([("product_id", "in", variants.ids), *domain])
+        if reinvoiced:
+            reinvoiced._invoicera_collect_costs()
         return res
+
+    def _invoicera_collect_costs(self):
+        """The costs of these products recorded while they were not re-invoiced
+        (policy No) have no item to follow them: found by their product (one
+        search per source, those with an item left to ``_resync_unbilled``), as
+        a project becoming billable finds the work recorded before. As
+        superuser: the work is everyone's, whoever changes the product."""
+        variants = self.with_context(active_test=False).product_variant_ids
+        Item = self.env["invoicera.billable.item"].sudo().with_context(active_test=False)
+        for model in COST_SOURCE_MODELS:
+            Source = self.env[model].sudo()
+            with_item = Item._search([("source_model", "=", model)]).subselect("source_id")
+            Source._invoicera_collect(
+                [*Source._invoicera_product_domain(variants), ("id", "not in", with_item)]
+            )
