@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import groupby
 
 from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
@@ -47,7 +48,27 @@ class ProjectMilestone(models.Model):
         groups=FEE_READERS,
         help="The order line this milestone was on invoiced it before the milestone left"
         " it (the line deleted, or the milestone taken off it): its fee is not billed"
-        " again here.",
+        " again here while that line's invoices bill it, net of credit notes.",
+    )
+    invoicera_order_line_id = fields.Many2one(
+        "sale.order.line",
+        "Invoicing Order Line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        groups=FEE_READERS,
+        help="The order line that invoiced this milestone before the milestone left it:"
+        " while its invoices, net of credit notes, still bill the milestone's share, the"
+        " fee is not billed here.",
+    )
+    invoicera_order_qty = fields.Float(
+        "Share of the Invoicing Order Line",
+        digits="Product Unit of Measure",
+        readonly=True,
+        copy=False,
+        groups=FEE_READERS,
+        help="The quantity of that order line this milestone delivered, in the line's unit.",
     )
     invoicera_currency_id = fields.Many2one(
         "res.currency",
@@ -145,24 +166,69 @@ class ProjectMilestone(models.Model):
             self._invoicera_check_fee_access(repriced.mapped("display_name"))
         if BILLED_FIELDS & set(vals) or ("is_reached" in vals and not vals["is_reached"]):
             self._invoicera_check_not_billed()
-        leaving = self.browse()
+        leaving = {}
         if "sale_line_id" in vals:
             # sudo: whoever moves a milestone need not read the order's invoices
-            leaving = (
+            invoiced = (
                 self.sudo()
                 .filtered(lambda m: m.sale_line_id and m.sale_line_id.id != vals["sale_line_id"])
                 .sale_line_id._invoicera_invoiced_milestones()
                 & self.sudo()
             )
+            # the line and the share of it each leaves: its invoices keep deciding
+            leaving = {
+                milestone: (
+                    milestone.sale_line_id,
+                    milestone.quantity_percentage * milestone.sale_line_id.product_uom_qty,
+                )
+                for milestone in invoiced
+            }
         res = super().write(vals)
-        if leaving:
-            leaving.write({"invoicera_order_invoiced": True})
+        if "sale_line_id" in vals:
+            for (line, share), milestones in groupby(leaving, key=leaving.get):
+                self.sudo().browse([m.id for m in milestones]).write(
+                    {"invoicera_order_line_id": line.id, "invoicera_order_qty": share}
+                )
+            self._invoicera_update_order_invoiced()
         if SYNC_FIELDS & set(vals):
             self._invoicera_sync_items()
         if "sale_line_id" in vals:
             # Odoo gives the milestone's tasks (and their time) its order line
             self.task_ids._invoicera_sync_timesheets()
         return res
+
+    def _invoicera_update_order_invoiced(self):
+        """Mark "Invoiced on Its Order" the milestones of ``self`` that left an
+        order line once it invoiced them, while that line's invoices, net of
+        credit notes, still bill them (``sale.order.line``'s
+        ``_invoicera_invoiced_milestones``); unmark them once they no longer do
+        (cancelled, credited, a draft deleted): the fee is then billed here. One
+        back on the line it left is that line's again."""
+        linked = self.sudo().filtered("invoicera_order_line_id")
+        back = linked.filtered(lambda m: m.sale_line_id == m.invoicera_order_line_id)
+        if back:
+            back.write(
+                {
+                    "invoicera_order_line_id": False,
+                    "invoicera_order_qty": 0.0,
+                    "invoicera_order_invoiced": False,
+                }
+            )
+        departed = linked - back
+        invoiced = departed.invoicera_order_line_id._invoicera_invoiced_milestones()
+        marked = departed.filtered("invoicera_order_invoiced")
+        if to_mark := (departed & invoiced) - marked:
+            to_mark.write({"invoicera_order_invoiced": True})
+        if to_unmark := marked - invoiced:
+            to_unmark.write({"invoicera_order_invoiced": False})
+
+    def _invoicera_sync_items(self):
+        # The invoiced quantity of their order lines decides (_invoicera_billable):
+        # computed first, as computing it brings these fees up to date in its
+        # turn (sale.order.line._compute_qty_invoiced), before this sync reads
+        # their items (else both would create the same one).
+        (self.sudo().sale_line_id | self.sudo().invoicera_order_line_id).mapped("qty_invoiced")
+        return super()._invoicera_sync_items()
 
     @api.model
     def _invoicera_check_fee_access(self, names):
@@ -187,13 +253,18 @@ class ProjectMilestone(models.Model):
         return self.search([("project_id", "in", projects.ids), ("is_reached", "=", True)])
 
     def _invoicera_billable(self):
-        # a fee is Odoo's only when the milestone is on an order line
+        # A fee is Odoo's while the milestone is on a line of an order that is not
+        # cancelled. Odoo leaves it on the line of a cancelled order, which bills
+        # nothing more: it is billed here but for what that line's invoices bill.
         billable_projects = self.project_id._invoicera_billable_projects(sold_too=True)
+        cancelled = self.sudo().sale_line_id.filtered(lambda line: line.state == "cancel")
+        invoiced = cancelled._invoicera_invoiced_milestones()
         return self.filtered(
             lambda m: m.is_reached
             and m.invoicera_amount > 0
             and m.project_id in billable_projects
-            and not m.sudo().sale_line_id
+            and (not m.sudo().sale_line_id or m.sudo().sale_line_id in cancelled)
+            and m not in invoiced
             and not m.sudo().invoicera_order_invoiced
         )
 

@@ -49,6 +49,17 @@ class SaleOrderLine(models.Model):
         # counted as _timesheet_compute_delivered_quantity_domain says
         return super()._compute_qty_delivered()
 
+    def _compute_qty_invoiced(self):
+        # Odoo recomputes it whenever an invoice of these lines is posted, reset,
+        # cancelled, credited or deleted: the fees that follow their invoices
+        # (on a cancelled order's line, or taken off the line) follow it too
+        res = super()._compute_qty_invoiced()
+        lines = self.filtered(
+            lambda line: isinstance(line.id, int) and line.qty_delivered_method == "milestones"
+        )
+        lines._invoicera_sync_milestones(lines.filtered(lambda line: line.state == "cancel"))
+        return res
+
     def _timesheet_compute_delivered_quantity_domain(self):
         """On a project that approves time, only approved time is delivered (as
         only approved time is billable here): Odoo's "Create Invoices" bills it
@@ -135,23 +146,65 @@ class SaleOrderLine(models.Model):
         # sudo: deleting an order may be a salesperson's, who need not read projects
         return self.env["project.milestone"].sudo().search([("sale_line_id", "in", self.ids)])
 
+    def _invoicera_sync_milestones(self, carrying=None):
+        """Bring up to date the fees that follow these lines: of the milestones
+        that left them once invoiced (billed here once the lines' invoices no
+        longer bill them), and of those on ``carrying`` (these lines by default;
+        billed here while their order is cancelled, but for what the lines
+        invoiced). One search."""
+        if not self:
+            return
+        carrying = self if carrying is None else carrying
+        # sudo: an order or its invoices changed by whoever may, not a project user
+        milestones = (
+            self.env["project.milestone"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("invoicera_order_line_id", "in", self.ids),
+                    ("sale_line_id", "in", carrying.ids),
+                ]
+            )
+        )
+        milestones._invoicera_update_order_invoiced()
+        milestones._invoicera_sync_items()
+
     def _invoicera_invoiced_milestones(self):
         """The reached milestones of these lines that their invoices bill.
 
         A line billed on milestones delivers each one's share of its quantity
         once reached, and invoices what was delivered: its invoiced quantity
         (net of credit notes) covers its milestones in the order they were
-        reached.
+        reached, then those that left it once invoiced (what it invoiced beyond
+        what it delivers: Odoo's order proposes to credit it), in the same order.
         """
-        invoiced = self.env["project.milestone"].sudo()
-        for line in self.sudo().filtered(
+        Milestone = self.env["project.milestone"].sudo()
+        invoiced = Milestone
+        lines = self.sudo().filtered(
             lambda line: line.qty_delivered_method == "milestones" and line.qty_invoiced > 0
-        ):
+        )
+        if not lines:
+            return invoiced
+        left = Milestone.search(
+            [("invoicera_order_line_id", "in", lines.ids), ("is_reached", "=", True)]
+        ).filtered(lambda m: m.sale_line_id != m.invoicera_order_line_id)
+        left_by_line = left.grouped("invoicera_order_line_id")
+
+        def by_reach(milestone):
+            return (milestone.reached_date, milestone.id)
+
+        for line in lines:
             covered = 0.0
             rounding = line.product_uom.rounding
-            reached = line.reached_milestones_ids.sorted(lambda m: (m.reached_date, m.id))
-            for milestone in reached:
-                share = milestone.quantity_percentage * line.product_uom_qty
+            shares = [
+                (milestone, milestone.quantity_percentage * line.product_uom_qty)
+                for milestone in line.reached_milestones_ids.sorted(by_reach)
+            ] + [
+                (milestone, milestone.invoicera_order_qty)
+                for milestone in left_by_line.get(line, Milestone).sorted(by_reach)
+            ]
+            for milestone, share in shares:
                 if float_compare(share, 0.0, precision_rounding=rounding) <= 0:
                     continue  # delivers nothing: never invoiced by the line
                 covered += share
