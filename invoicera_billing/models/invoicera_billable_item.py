@@ -2049,13 +2049,22 @@ class InvoiceraBillableItem(models.Model):
         delivery, position = self._invoice_fiscal_position(
             company, invoice_address, cache if positions is None else positions
         )
-        return {
+        header = {
             **cache[key],
             **self._invoice_salesperson(company, partner, cache),
             "partner_id": partner.id,
             "partner_shipping_id": delivery.id,
             "fiscal_position_id": position.id,
         }
+        if not partner.with_company(company).property_payment_term_id:
+            # Without payment terms Odoo makes an invoice due the day it is
+            # created: one dated later (a run of next month's invoices) would be
+            # due before its own date, overdue once posted. It is due on its
+            # date then; one dated earlier keeps Odoo's due date.
+            header["invoice_date_due"] = max(
+                fields.Date.to_date(invoice_date), fields.Date.context_today(self)
+            )
+        return header
 
     @api.model
     def _invoice_salesperson(self, company, partner, cache):

@@ -1,9 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from lxml import etree
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
@@ -107,6 +107,27 @@ class TestBillingRun(InvoiceraTimesheetCase):
             "(Invoice sending: Download). Send the invoice from it.",
         )
         self.assertEqual(run.not_sent_count, 2, "Lumière, and Cobalt without e-mail")
+
+    def test_an_invoice_dated_later_is_not_due_before_its_date(self):
+        """A run of invoices dated next month, for a client without payment
+        terms: due on their date (before: due the day the run ran, overdue as
+        soon as posted); with payment terms, as the terms say; dated earlier,
+        due the day they are made, as Odoo's."""
+        today = fields.Date.context_today(self.env["res.partner"])
+        later = today + timedelta(days=25)
+        self.client_eur.property_payment_term_id = self.env.ref(
+            "account.account_payment_term_30days"
+        )
+        run = self.new_run(invoice_date=later, cutoff_date=later, post=True)
+        run.action_start()
+        logs = self.logs(run)
+        self.assertEqual(logs[self.client].invoice_ids.invoice_date_due, later)
+        self.assertEqual(
+            logs[self.client_eur].invoice_ids.invoice_date_due, later + timedelta(days=30)
+        )
+        self.log_time(self.alice, 1, day="2026-03-12")
+        earlier = self.invoice(self.client, invoice_date=date(2026, 3, 31), post=True)
+        self.assertEqual(earlier.invoice_date_due, today)
 
     def test_the_dialog_warns_of_an_invoice_date_in_a_locked_period(self):
         """Post ticked, the invoice date in a locked period: the dialog says, as
