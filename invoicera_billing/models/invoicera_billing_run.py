@@ -202,7 +202,12 @@ class InvoiceraBillingRun(models.Model):
                 .with_company(run.company_id)
                 .new({"move_type": "out_invoice", "invoice_date": run.invoice_date})
             )
-            if invoice.journal_id:
+            try:
+                journal = invoice.journal_id
+            except UserError:
+                # no sales journal: the run says so, client by client (_invoice_header)
+                continue
+            if journal:
                 run.lock_date_message = invoice._get_lock_date_message(
                     run.invoice_date, has_tax=True
                 )

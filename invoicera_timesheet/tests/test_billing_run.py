@@ -149,6 +149,16 @@ class TestBillingRun(InvoiceraTimesheetCase):
         )
         form.invoice_date = date(2026, 4, 1)
         self.assertFalse(form.lock_date_message)
+        # a company without a sales journal: no warning, nor an error opening the
+        # dialog (each client's log says Odoo's, as before)
+        bare = self.env["res.company"].create({"name": "No Journal Co"})
+        self.env.user.company_ids |= bare
+        run = (
+            self.env["invoicera.billing.run"]
+            .with_company(bare)
+            .new({"company_id": bare.id, "invoice_date": date(2026, 3, 31), "post": True})
+        )
+        self.assertFalse(run.lock_date_message)
 
     def test_unticking_post_unticks_send(self):
         """Post and Send ticked, then Post unticked (Send hides with it): the
