@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv.expression import OR
 from odoo.tools import SQL
@@ -136,19 +136,23 @@ class InvoiceraUnbilledClient(models.Model):
     @api.model
     def _billed_amount_query(self, to_bill):
         """What "Invoice all" bills of the items ``to_bill`` (a condition on
-        ``item``), per client, company and currency: the amounts of its invoice
-        lines (``_invoice_lines``), each rounded once (quantities summed, then
-        priced), not the sum of the items' rounded amounts (40 entries of 0.25 h
-        at 85.50 are one line of 855.00, not 40 × 21.38). The lines are split as
-        the client's invoice line detail asks in the item's company (its company
-        default when the client has none)."""
+        ``item``), per client, company and currency, at the items' rates (before
+        taxes, and the fiscal positions that map them): the amounts of its
+        invoice lines (``_invoice_lines``), each rounded once (quantities summed,
+        then priced), not the sum of the items' rounded amounts (40 entries of
+        0.25 h at 85.50 are one line of 855.00, not 40 × 21.38). The lines are
+        split as the client's invoice line detail asks in the item's company
+        (its company default when the client has none)."""
         detail_default = SQL(
             "CASE item.company_id %s ELSE 'project' END",
             SQL(" ").join(
                 SQL("WHEN %s THEN %s", company.id, detail or "project")
                 for company in self.env.companies
                 for detail in [
+                    # as Odoo's fallback of a company-dependent field: the
+                    # company's default, not a user's own
                     self.env["ir.default"]
+                    .with_user(SUPERUSER_ID)
                     .with_company(company)
                     ._get_model_defaults("res.partner")
                     .get("invoicera_invoice_detail")
