@@ -530,13 +530,15 @@ class InvoiceraBillableItem(models.Model):
         of the others (a possible duplicate, a day of too many hours)."""
         return {(item.employee_id.id, item.date) for item in self if item.employee_id}
 
-    def _audit_twins(self, days=(), leaving=None):
+    def _audit_twins(self, days=(), leaving=None, company_language=False):
         """Audit again these items and the items to bill of their employees and
         days and of ``days`` (:meth:`_audit_days` of them before a change): a
         duplicate or a long day is the problem of all its items, fixed or undone
         by a change of one (put aside, included again, described anew, moved to
         another day, its work corrected or deleted). ``leaving``: source records
-        about to be deleted, their work no longer counted. Returns the flagged
+        about to be deleted, their work no longer counted. ``company_language``:
+        the warnings in each company's language, as the nightly audit's (work
+        changed at its source, by an employee in theirs). Returns the flagged
         items. One search more than the audit, whatever the number of items."""
         # The items a source reads include its archived ones (work no longer
         # billable, off the screen): they are neither audited nor counted.
@@ -551,7 +553,21 @@ class InvoiceraBillableItem(models.Model):
                 ]
             )
             items |= candidates.filtered(lambda i: (i.employee_id.id, i.date) in days)
+        if company_language:
+            return items._audit_in_company_languages(leaving=leaving)
         return items._audit(items, leaving=leaving)
+
+    def _audit_in_company_languages(self, leaving=None):
+        """:meth:`_audit` of these items, each company's in its language (its
+        partner's): a scheduled action has none, a source's change the
+        language of whoever made it, and either would write the warnings in
+        it over those the billing staff's audit wrote (each rewrite locking the
+        items' rows). Returns the flagged items."""
+        flagged = []
+        for company, items in self.grouped("company_id").items():
+            in_its_language = items.with_context(lang=company.partner_id.lang or None)
+            flagged += in_its_language._audit(in_its_language, leaving=leaving).ids
+        return self.browse(flagged)
 
     def action_defer(self, until):
         """Leave these items out of runs whose cut-off date is before ``until``."""
@@ -1077,15 +1093,7 @@ class InvoiceraBillableItem(models.Model):
 
     @api.model
     def _cron_audit(self):
-        # Each company's items in its language (its partner's): a scheduled
-        # action has none, and would write its warnings in English over those
-        # an audit run by hand wrote (each rewrite locking the items' rows).
-        items = self.search([("state", "in", ("to_bill", "deferred"))])
-        for company in items.company_id:
-            in_its_language = items.with_context(lang=company.partner_id.lang or None)
-            in_its_language._audit(
-                in_its_language.filtered(lambda item, company=company: item.company_id == company)
-            )
+        self.search([("state", "in", ("to_bill", "deferred"))])._audit_in_company_languages()
 
     def _client_decide(self, decision, partner, comment=None):
         """The client (``partner``, a contact of it) approves or disputes these items.

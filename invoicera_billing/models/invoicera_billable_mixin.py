@@ -175,7 +175,7 @@ class InvoiceraBillableMixin(models.AbstractModel):
             # audit: a duplicate's twin corrected, a long day's time cut, an
             # hour set by hand before the work changed (a run would bill it as
             # it stands).
-            Item.browse(changed_ids)._audit_twins(days)
+            Item.browse(changed_ids)._audit_twins(days, company_language=True)
 
     def _invoicera_check_not_billed(self):
         """Refuse to change records whose work is invoiced (UserError naming it)."""
@@ -196,4 +196,4 @@ class InvoiceraBillableMixin(models.AbstractModel):
         days = items.filtered("active")._audit_days()
         items.with_context(invoicera_sync=ENGINE).unlink()
         if days:
-            items.browse()._audit_twins(days, leaving=self)
+            items.browse()._audit_twins(days, leaving=self, company_language=True)

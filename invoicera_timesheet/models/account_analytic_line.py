@@ -30,6 +30,8 @@ BILLED_FIELDS = {
 APPROVED_FIELDS = BILLED_FIELDS | {"name"}
 #: timesheet fields whose change may change the billable item
 SYNC_FIELDS = BILLED_FIELDS | {"name", "invoicera_approval_state"}
+#: timesheet fields whose change changes the hours of its employee's day
+HOURS_FIELDS = {"unit_amount", "date", "employee_id", "product_uom_id", "project_id"}
 #: who approved the time, and when: changed by the project's approvers only
 APPROVAL_FIELDS = {"invoicera_approval_state", "invoicera_approved_by_id", "invoicera_approved_on"}
 ROUNDING_METHODS = {"up": "UP", "nearest": "HALF-UP", "down": "DOWN"}
@@ -178,6 +180,10 @@ class AccountAnalyticLine(models.Model):
         moving = {"project_id", "task_id", "employee_id"} & set(vals) and not self.env.su
         projects = {line.id: line.project_id for line in self} if moving else {}
         employees = {line.id: line.employee_id for line in self} if moving else {}
+        # the days whose hours this changes, of time with no item (its own are
+        # audited again with their items: _invoicera_sync_items)
+        hours_changed = HOURS_FIELDS & set(vals) and not engine_flag(self.env, "invoicera_sync")
+        days = self._invoicera_days_not_billed() if hours_changed else set()
         approving = self.browse()
         if (
             vals.get("invoicera_approval_state") == "approved"
@@ -201,6 +207,8 @@ class AccountAnalyticLine(models.Model):
             # time taken off its project too (no timesheet any more: not billed)
             (self if "project_id" in vals else self.filtered("project_id"))._invoicera_sync_items()
         costs._invoicera_sync_items()
+        if hours_changed and (days := days | self._invoicera_days_not_billed()):
+            self.env["invoicera.billable.item"]._audit_twins(days, company_language=True)
         return res
 
     @api.depends(
@@ -292,6 +300,22 @@ class AccountAnalyticLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):
         self._invoicera_unlink_items()
+        # time with no item counts in its day all the same: the day's items are
+        # audited again without it (a long day made short by deleting internal time)
+        if days := self._invoicera_days_not_billed():
+            self.env["invoicera.billable.item"]._audit_twins(
+                days, leaving=self, company_language=True
+            )
+
+    def _invoicera_days_not_billed(self):
+        """``{(employee id, day)}`` of the time of ``self`` not billed here
+        (internal time, time of an order): it has no item, but counts in its
+        employee's hours of the day, which the audit checks."""
+        return {
+            (line.employee_id.id, line.date)
+            for line in self
+            if line.project_id and line.employee_id and not line._invoicera_billed_here()
+        }
 
     # ------------------------------------------------------------------
     # Time approval

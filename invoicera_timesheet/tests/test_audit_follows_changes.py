@@ -103,6 +103,43 @@ class TestFlagsFollowTheClerksWork(AuditCase):
             {"Alice Dev has 15.0 h on 03/10/2026 (more than 12.0 h)."},
         )
 
+    def test_internal_time_corrected_or_deleted_clears_the_long_day(self):
+        """8 h billable and 5 h of internal time (no item) flagged as 13 h: the
+        internal time cut to 3 h, or deleted, clears the flag at once (before:
+        "13.0 h" until the next audit); made 7 h, the day is flagged again."""
+        internal = self.env["project.project"].create(
+            {"name": "Internal", "allow_timesheets": True, "allow_billable": False}
+        )
+        morning = self.log_time(self.alice, 8, name="Morning")
+        training = self.log_time(self.alice, 5, name="Training", project=internal)
+        self.assertEqual(
+            self.audit(),
+            {self.item_of(morning): "Alice Dev has 13.0 h on 03/10/2026 (more than 12.0 h)."},
+        )
+        training.unit_amount = 3
+        self.assertFalse(self.item_of(morning).audit_flagged)
+        self.assertEqual(self.flagged(), (1, 0))
+        training.unit_amount = 7
+        self.assertEqual(
+            self.item_of(morning).audit_warning,
+            "Alice Dev has 15.0 h on 03/10/2026 (more than 12.0 h).",
+        )
+        training.unlink()
+        self.assertFalse(self.item_of(morning).audit_flagged)
+
+    def test_warnings_of_a_change_at_the_source_are_in_the_company_s_language(self):
+        """A French-speaking employee corrects time of a long day: the warnings
+        the audit writes again are in the company's language, as the nightly
+        audit's, not in the employee's (before: in French for the English
+        clerk)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        morning, evening = self.long_day()
+        evening.with_context(lang="fr_FR").unit_amount = 6
+        self.assertEqual(
+            set(self.item_of(morning | evening).mapped("audit_warning")),
+            {"Alice Dev has 14.0 h on 03/10/2026 (more than 12.0 h)."},
+        )
+
     def test_an_excluded_copy_included_again_is_a_duplicate_again(self):
         """A copy excluded, then included again: both identical entries are
         flagged again, and the cockpit says 2 flagged of 2 (before: neither
