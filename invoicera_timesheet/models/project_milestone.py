@@ -192,6 +192,11 @@ class ProjectMilestone(models.Model):
             self._invoicera_update_order_invoiced()
         if SYNC_FIELDS & set(vals):
             self._invoicera_sync_items()
+        if {"is_reached", "quantity_percentage"} & set(vals):
+            # what the line's invoices cover of the milestones that left it
+            # changed with what it delivers (sudo: as the line's invoices)
+            lines = self.sudo().sale_line_id
+            lines._invoicera_sync_milestones(carrying=lines.browse())
         if "sale_line_id" in vals:
             # Odoo gives the milestone's tasks (and their time) its order line
             self.task_ids._invoicera_sync_timesheets()

@@ -31,6 +31,15 @@ DELIVERED_TIME = expression.OR(
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "product_uom_qty" in vals:
+            # each milestone's share of the line changed: what its invoices
+            # cover of the milestones that left it too
+            lines = self.filtered(lambda line: line.qty_delivered_method == "milestones")
+            lines._invoicera_sync_milestones(carrying=lines.browse())
+        return res
+
     def unlink(self):
         leaving = self._invoicera_before_unlink()
         result = super().unlink()

@@ -234,3 +234,36 @@ class TestMilestoneOrderLifecycle(InvoiceraTimesheetCase):
         )
         self.assertFalse(self.item_of(golive), "on the line: the order's, invoiced")
         self.assertEqual(self.invoice(self.client).amount_untaxed, 5000)
+
+    def test_fee_taken_off_its_line_is_billed_here_once_the_line_delivers_another(self):
+        """Design reached and invoiced by the order, then taken off the line: the
+        order's invoice bills it. Go-live, still on the line, is then reached:
+        the line delivers it, and its invoice now bills Go-live (nothing more to
+        invoice), not Design: Design is billed here.
+        Before: Design stayed "Invoiced on Its Order", billed by no one."""
+        order, project = self.order_making_a_project()
+        design, golive = self.Milestone.create(
+            [
+                {"name": name, "project_id": project.id, "invoicera_amount": 5000}
+                for name in ("Design", "Go-live")
+            ]
+        )
+        line = self.add_phases(order)
+        with freeze_time("2026-03-20"):
+            design.is_reached = True
+            design.flush_recordset()
+        order._create_invoices().action_post()
+        design.sale_line_id = False
+        self.assertTrue(design.invoicera_order_invoiced)
+        self.assertFalse(self.item_of(design), "billed by the order's invoice")
+        with freeze_time("2026-03-25"):
+            golive.is_reached = True
+            golive.flush_recordset()
+        self.assertEqual(
+            (line.qty_delivered, line.qty_invoiced, line.qty_to_invoice), (0.5, 0.5, 0)
+        )
+        self.assertFalse(design.invoicera_order_invoiced)
+        self.assertRecordValues(
+            self.item_of(design), [{"state": "to_bill", "price_unit": 5000, "active": True}]
+        )
+        self.assertFalse(self.item_of(golive), "on the line: the order's, invoiced")
