@@ -1,4 +1,5 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import UserError
 
 #: the key of ``copy_data``'s default that "Reverse and create a new draft" of a
 #: vendor bill of re-billable costs passes: its lines keep which they correct
@@ -25,6 +26,7 @@ class AccountMove(models.Model):
         return res
 
     def unlink(self):
+        self._invoicera_check_milestone_credits()
         bills = self._invoicera_scheduled_credit_notes().reversed_entry_id
         res = super().unlink()
         bills._invoicera_sync_vendor_costs()
@@ -41,6 +43,7 @@ class AccountMove(models.Model):
         return res
 
     def button_cancel(self):
+        self._invoicera_check_milestone_credits()
         res = super().button_cancel()
         self._invoicera_sync_vendor_costs()
         return res
@@ -81,6 +84,54 @@ class AccountMove(models.Model):
         if self.move_type == "in_invoice" and self.invoice_line_ids._invoicera_vendor_lines():
             values[CORRECTING] = True
         return values
+
+    def _invoicera_check_milestone_credits(self):
+        """Refuse to cancel or delete credit notes of order lines billed on
+        milestones while a fee their order's invoices no longer bill, because of
+        them, was invoiced here since (UserError naming the credit notes, the
+        milestones and their invoices): without the credit notes, the order's
+        invoices would bill those fees a second time. The fees are those of the
+        milestones that left these lines (or are on a line of a cancelled
+        order), billed here for what the lines' invoices, net of credit notes,
+        do not bill."""
+        # sudo: the order lines and milestones of the credit notes, whoever
+        # cancels them (an accountant need not read projects)
+        credit_notes = self.filtered(
+            lambda move: move.move_type == "out_refund" and move.state != "cancel"
+        )
+        lines = credit_notes.sudo().invoice_line_ids.sale_line_ids.filtered(
+            lambda line: line.qty_delivered_method == "milestones"
+        )
+        if not lines:
+            return
+        milestones = (
+            self.env["project.milestone"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("invoicera_order_line_id", "in", lines.ids),
+                    "&",
+                    ("sale_line_id", "in", lines.ids),
+                    ("sale_line_id.state", "=", "cancel"),
+                ]
+            )
+        )
+        items = milestones._invoicera_items().filtered(lambda item: item.state == "invoiced")
+        if items:
+            billed = milestones.browse(items.mapped("source_id"))
+            raise UserError(
+                _(
+                    "%(credit_notes)s cannot be cancelled or deleted: it credits the "
+                    "order's invoice of the milestones %(milestones)s, whose fees "
+                    "%(invoices)s billed since from Billing ▸ Unbilled Work; without "
+                    "it, the order would bill them a second time. Credit or cancel "
+                    "those invoices first (the fees go back to Unbilled Work).",
+                    credit_notes=", ".join(credit_notes.mapped("display_name")),
+                    milestones=", ".join(billed.mapped("display_name")),
+                    invoices=items.invoice_id._invoicera_names(),
+                )
+            )
 
     def _invoicera_scheduled_credit_notes(self):
         """The draft vendor credit notes of ``self`` that Odoo posts at their date,

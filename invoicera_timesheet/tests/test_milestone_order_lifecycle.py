@@ -267,3 +267,38 @@ class TestMilestoneOrderLifecycle(InvoiceraTimesheetCase):
             self.item_of(design), [{"state": "to_bill", "price_unit": 5000, "active": True}]
         )
         self.assertFalse(self.item_of(golive), "on the line: the order's, invoiced")
+
+    def test_credit_note_of_a_fee_invoiced_here_since_cannot_be_cancelled(self):
+        """A fee taken off its order line, its order's invoice credited in full:
+        billed here, and invoiced. The credit note cancelled, the order's
+        invoice would bill the fee again: refused, naming the credit note, the
+        milestone and the invoice (before: cancelled, the fee billed twice).
+        Reset to draft, the credit note still credits it: allowed."""
+        order, milestone = self.sold_milestone()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        milestone.sale_line_id = False
+        self.reversal(invoice, "2026-04-02").refund_moves()
+        refund = invoice.reversal_move_ids
+        refund.action_post()
+        ours = self.invoice(self.client, post=True)
+        self.assertEqual(self.item_of(milestone).state, "invoiced")
+        refund.button_draft()
+        with self.assertRaisesRegex(UserError, "cannot be cancelled or deleted") as caught:
+            refund.button_cancel()
+        self.assertIn("Go-live", str(caught.exception))
+        self.assertIn(ours.name, str(caught.exception))
+        with self.assertRaisesRegex(UserError, "cannot be cancelled or deleted"):
+            refund.unlink()
+        self.assertEqual(milestone.sale_line_id, self.env["sale.order.line"])
+        self.assertFalse(milestone.invoicera_order_invoiced)
+        # its fee invoiced here credited in full: the order's credit note may go
+        self.reversal(ours, "2026-04-05").refund_moves()
+        ours.reversal_move_ids.action_post()
+        self.assertEqual(self.item_of(milestone).state, "to_bill")
+        refund.button_cancel()
+        self.assertEqual(refund.state, "cancel")
+        # the order's invoice bills it again: not billed here too
+        self.env.flush_all()
+        self.assertTrue(milestone.invoicera_order_invoiced)
+        self.assertFalse(self.item_of(milestone).filtered("active"))
