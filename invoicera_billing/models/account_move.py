@@ -323,7 +323,7 @@ class AccountMove(models.Model):
             drafted = credited.filtered(lambda m: m.state == "draft")
             named = drafted or credited
             params = {
-                "invoices": named._invoicera_names(),
+                "invoices": named._invoicera_names_credited(),
                 "credit_notes": ", ".join(
                     named._invoicera_credit_notes_standing().mapped("display_name")
                 ),
@@ -349,6 +349,34 @@ class AccountMove(models.Model):
                     **params,
                 )
             )
+
+    def _invoicera_names_credited(self):
+        """The names of the invoices of ``self`` for a message, each with how
+        much its standing credit notes (:meth:`_invoicera_credit_notes_standing`)
+        credit out of its total, in its currency: "INV/2026/00003 (credited
+        $ 270.00 of $ 900.00)". The user sees what is left to credit."""
+        names = []
+        for invoice in self:
+            credited = 0.0
+            standing = invoice._invoicera_credit_notes_standing()
+            nets = standing._invoicera_net(lambda m: m.state == "posted")
+            # net of their posted reversals, as they are counted standing; one
+            # in another currency at its date (as _invoicera_credited_amounts)
+            for credit_note, (total, _untaxed) in nets.items():
+                credited += credit_note.currency_id._convert(
+                    total, invoice.currency_id, invoice.company_id, credit_note.date
+                )
+            names.append(
+                _(
+                    "%(invoice)s (credited %(credited)s of %(total)s)",
+                    invoice=invoice._invoicera_names(),
+                    credited=formatLang(self.env, credited, currency_obj=invoice.currency_id),
+                    total=formatLang(
+                        self.env, invoice.amount_total, currency_obj=invoice.currency_id
+                    ),
+                )
+            )
+        return ", ".join(names)
 
     def _invoicera_credit_notes_standing(self):
         """The posted credit notes of the invoices of ``self`` that their posted

@@ -101,6 +101,49 @@ class TestCreditNoteChains(InvoiceraTimesheetCase):
             invoice.button_cancel()
         self.assertEqual((invoice.state, self.item_of(self.line).state), ("posted", "invoiced"))
 
+    def test_the_refusal_says_how_much_is_credited(self):
+        """Credited in part, the invoice is not cancelled nor deleted, posted or
+        reset to draft: the refusal says of each invoice how much its standing
+        credit notes credit out of its total, in its currency (a credit note
+        withdrawn by its reversal counts for nothing): the clerk sees what is
+        left to credit (before: it named the invoices and credit notes only)."""
+        line = self.time_at("Carol", 90, 10)
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_total, 900)
+        credit_note = self.credit(invoice, 270, date(2026, 4, 2))
+        withdrawn = self.credit(invoice, 100, date(2026, 4, 2))
+        self.reverse(withdrawn, date(2026, 4, 3))
+        credited = (
+            # (a draft is "Draft Invoice INV/...")
+            rf"{invoice.name} \(credited \$\s270\.00 of \$\s900\.00\) was credited in "
+            rf"part by {re.escape(credit_note.display_name)}: "
+        )
+        with self.assertRaisesRegex(UserError, credited + ".* Credit the rest of the invoice"):
+            invoice.button_cancel()
+        # several invoices named, each with its own amounts, in its own currency
+        self.log_time(self.bob, 5, project=self.project_eur)  # 300 $ at 0.5: 150 €
+        invoice_eur = self.invoice(self.client_eur, post=True)
+        credit_note_eur = self.credit(invoice_eur, 100, date(2026, 4, 2))
+        with self.assertRaises(UserError) as refusal:
+            (invoice | invoice_eur).button_cancel()
+        self.assertIn(
+            f"{invoice_eur.name} (credited 100.00\xa0€ of 150.00\xa0€)",
+            str(refusal.exception),
+        )
+        self.assertRegex(str(refusal.exception), rf"^{invoice.name} \(credited \$\s270\.00 ")
+        self.assertIn(
+            f"by {credit_note.display_name}, {credit_note_eur.display_name}: ",
+            str(refusal.exception),
+        )
+        invoice.button_draft()
+        for withdraw in (invoice.button_cancel, invoice.unlink):
+            with self.assertRaisesRegex(UserError, credited + ".* Post it again"):
+                withdraw()
+        self.assertEqual(
+            (invoice.state, invoice_eur.state, self.item_of(line).state),
+            ("draft", "posted", "invoiced"),
+        )
+
     def test_no_credit_note_of_the_reversal_posted_once_the_invoice_is_cancelled(self):
         """A credit note of the reversal left a draft while the invoice was
         cancelled: posted, it would make the client's credit note stand again
