@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
@@ -117,6 +119,36 @@ class InvoiceraTimesheetCase(TransactionCase):
                 "name": name,
             }
         )
+
+    @classmethod
+    def project_products(cls):
+        """The services of an order that makes a project and bills it on
+        milestones: "Project setup" (prepaid, its line makes the project) and
+        "Project phases" (billed on milestones, a task in the project)."""
+        return cls.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "service",
+                    "list_price": price,
+                    "service_policy": policy,
+                    "service_tracking": tracking,
+                }
+                for name, price, policy, tracking in (
+                    ("Project setup", 500, "ordered_prepaid", "project_only"),
+                    ("Project phases", 9000, "delivered_milestones", "task_in_project"),
+                )
+            ]
+        )
+
+    def reached(self, project, amount=5000, name="Go-live"):
+        """A milestone of ``project`` with a fee of ``amount``, reached on 20 March."""
+        milestone = self.env["project.milestone"].create(
+            {"name": name, "project_id": project.id, "invoicera_amount": amount}
+        )
+        with freeze_time("2026-03-20"):
+            milestone.is_reached = True
+        return milestone
 
     def sold_hours(self, **product):
         """A confirmed sale order line of 10 hours delivered by timesheets (else

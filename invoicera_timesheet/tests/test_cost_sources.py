@@ -1013,22 +1013,7 @@ class TestCostSources(CostSourcesCase):
     def order_making_a_project(self):
         """A confirmed order whose line made a project, and a product billed on
         milestones: (order, project, product)."""
-        Product = self.env["product.product"]
-        setup, phases = Product.create(
-            [
-                {
-                    "name": name,
-                    "type": "service",
-                    "list_price": price,
-                    "service_policy": policy,
-                    "service_tracking": tracking,
-                }
-                for name, price, policy, tracking in (
-                    ("Project setup", 500, "ordered_prepaid", "project_only"),
-                    ("Project phases", 9000, "delivered_milestones", "task_in_project"),
-                )
-            ]
-        )
+        setup, phases = self.project_products()
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.client.id,

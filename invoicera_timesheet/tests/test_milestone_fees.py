@@ -32,14 +32,6 @@ class TestMilestoneFees(InvoiceraTimesheetCase):
             }
         )
 
-    def reached(self, project, amount=5000, name="Go-live"):
-        milestone = self.Milestone.create(
-            {"name": name, "project_id": project.id, "invoicera_amount": amount}
-        )
-        with freeze_time("2026-03-20"):
-            milestone.is_reached = True
-        return milestone
-
     def in_company(self, company):
         """The environment of a new request of the user working in ``company``."""
         self.env.invalidate_all()

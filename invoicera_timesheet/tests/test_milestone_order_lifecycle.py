@@ -17,22 +17,7 @@ class TestMilestoneOrderLifecycle(InvoiceraTimesheetCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Milestone = cls.env["project.milestone"]
-        Product = cls.env["product.product"]
-        cls.setup, cls.phases = Product.create(
-            [
-                {
-                    "name": name,
-                    "type": "service",
-                    "list_price": price,
-                    "service_policy": policy,
-                    "service_tracking": tracking,
-                }
-                for name, price, policy, tracking in (
-                    ("Project setup", 500, "ordered_prepaid", "project_only"),
-                    ("Project phases", 9000, "delivered_milestones", "task_in_project"),
-                )
-            ]
-        )
+        cls.setup, cls.phases = cls.project_products()
 
     def order_making_a_project(self):
         """A confirmed order whose line made the client's project: (order, project)."""
@@ -44,14 +29,6 @@ class TestMilestoneOrderLifecycle(InvoiceraTimesheetCase):
         )
         order.action_confirm()
         return order, order.order_line.project_id
-
-    def reached(self, project, name="Go-live", amount=5000):
-        milestone = self.Milestone.create(
-            {"name": name, "project_id": project.id, "invoicera_amount": amount}
-        )
-        with freeze_time("2026-03-20"):
-            milestone.is_reached = True
-        return milestone
 
     def add_phases(self, order):
         """A line billed on milestones added to ``order``: it takes the project's
