@@ -1,5 +1,10 @@
 """Helpers shared by the Invoicera addons' models."""
 
+from odoo.tools.translate import _
+
+#: records named in an error message at most, the others counted
+MAX_NAMED = 10
+
 
 def created_with(env, vals, fname):
     """The value ``create(vals)`` gives ``fname`` by the caller's hand: the one in
@@ -26,3 +31,12 @@ def changed_by(records, vals, fnames):
         return False
 
     return records.filtered(changes) if fnames else records.browse()
+
+
+def named_for_message(records, name, limit=MAX_NAMED):
+    """``records`` as an error message lists them, one per line, each as
+    ``name(record)`` says, up to ``limit`` records, then how many more."""
+    names = [name(record) for record in records[:limit]]
+    if len(records) > limit:
+        names.append(_("and %(count)s more", count=len(records) - limit))
+    return "\n- " + "\n- ".join(names)

@@ -11,13 +11,11 @@ from odoo.service.model import _as_validation_error
 from odoo.tools import SQL, float_compare, float_is_zero, format_date, formatLang, split_every
 
 from ..report.report_currency import conversion_rates, currency_rate_table
-from ..tools import changed_by
+from ..tools import MAX_NAMED, changed_by, named_for_message
 from .invoicera_billable_mixin import ENGINE, engine_flag
 
 _logger = logging.getLogger(__name__)
 
-#: items are named in errors up to this many, then "and N more"
-MAX_NAMED = 10
 #: item fields the client sees in the portal: changing them asks the client again
 #: (the same rate in another currency or unit is another amount)
 CLIENT_VISIBLE_FIELDS = {"quantity", "price_unit", "name", "date", "uom_id", "currency_id"}
@@ -1198,13 +1196,11 @@ class InvoiceraBillableItem(models.Model):
 
     def _names(self, limit=MAX_NAMED):
         """The items, named for an error message."""
-        names = [
-            f"{item.partner_id.name} · {format_date(self.env, item.date)} · {item.name}"
-            for item in self[:limit]
-        ]
-        if len(self) > limit:
-            names.append(_("and %(count)s more", count=len(self) - limit))
-        return "\n- " + "\n- ".join(names)
+        return named_for_message(
+            self,
+            lambda i: f"{i.partner_id.name} · {format_date(self.env, i.date)} · {i.name}",
+            limit,
+        )
 
     def _check_not_invoiced(self):
         invoiced = self.filtered(lambda item: item.state == "invoiced")

@@ -8,7 +8,7 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
     engine_flag,
 )
-from odoo.addons.invoicera_billing.tools import changed_by, created_with
+from odoo.addons.invoicera_billing.tools import changed_by, created_with, named_for_message
 
 #: timesheet fields that billing depends on (hours and their unit, client,
 #: company...): locked once the time is approved (but for its approvers) or
@@ -422,15 +422,12 @@ class AccountAnalyticLine(models.Model):
             ),
         )
 
-    def _invoicera_names(self, limit=10):
+    def _invoicera_names(self):
         """The lines, named for an error message."""
-        names = [
-            f"{format_date(self.env, line.date)} · {line.project_id.display_name} · {line.name}"
-            for line in self[:limit]
-        ]
-        if len(self) > limit:
-            names.append(_("and %(count)s more", count=len(self) - limit))
-        return "\n- " + "\n- ".join(names)
+        return named_for_message(
+            self,
+            lambda t: f"{format_date(self.env, t.date)} · {t.project_id.display_name} · {t.name}",
+        )
 
     def _invoicera_check_approval_change(self, vals):
         """Anyone who may change the time submits it; only its approvers approve it,

@@ -6,7 +6,7 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import (
     InvoiceraBillableMixin,
     engine_flag,
 )
-from odoo.addons.invoicera_billing.tools import changed_by
+from odoo.addons.invoicera_billing.tools import changed_by, named_for_message
 
 #: expense fields whose change changes what its item bills: locked once invoiced
 BILLED_FIELDS = {
@@ -169,15 +169,12 @@ class HrExpense(models.Model):
                 )
             )
 
-    def _invoicera_names(self, limit=10):
+    def _invoicera_names(self):
         """The expenses, named for an error message."""
-        names = [
-            f"{expense.employee_id.name} · {format_date(self.env, expense.date)} · {expense.name}"
-            for expense in self[:limit]
-        ]
-        if len(self) > limit:
-            names.append(_("and %(count)s more", count=len(self) - limit))
-        return "\n- " + "\n- ".join(names)
+        return named_for_message(
+            self,
+            lambda e: f"{e.employee_id.name} · {format_date(self.env, e.date)} · {e.name}",
+        )
 
     def _invoicera_day(self):
         """The day of the expense; an expense without one (Odoo's date is

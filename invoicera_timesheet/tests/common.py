@@ -1,9 +1,13 @@
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.sql_db import Cursor
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
 
 
 class InvoiceraTimesheetCase(TransactionCase):
@@ -119,6 +123,20 @@ class InvoiceraTimesheetCase(TransactionCase):
                 "name": name,
             }
         )
+
+    @contextmanager
+    def logged_queries(self):
+        """The queries made within, in order, as their SQL without parameters
+        (to show which differ when two counts do): a list filled as they run."""
+        queries = []
+        execute = Cursor.execute
+
+        def logged(cr, query, params=None, log_exceptions=True):
+            queries.append(query.code if isinstance(query, SQL) else str(query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", logged):
+            yield queries
 
     @classmethod
     def project_products(cls):

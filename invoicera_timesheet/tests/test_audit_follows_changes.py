@@ -1,11 +1,8 @@
 import difflib
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.sql_db import Cursor
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .common import InvoiceraTimesheetCase
 
@@ -166,17 +163,10 @@ class TestFlagsFollowTheClerksWork(AuditCase):
         def queries(function):
             self.env.flush_all()
             self.env.invalidate_all()
-            count = []
-            execute = Cursor.execute
-
-            def counted(cr, query, params=None, log_exceptions=True):
-                count.append(query.code if isinstance(query, SQL) else str(query))
-                return execute(cr, query, params, log_exceptions)
-
-            with patch.object(Cursor, "execute", counted):
+            with self.logged_queries() as logged:
                 function()
                 self.env.flush_all()
-            return count
+            return logged
 
         def differ(two, twenty):
             """Which queries differ, on a difference (their SQL, in order)."""

@@ -1,10 +1,7 @@
 import difflib
 from datetime import date
-from unittest.mock import patch
 
-from odoo.sql_db import Cursor
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .common import InvoiceraTimesheetCase
 
@@ -50,14 +47,7 @@ class TestInvoiceQueryCount(InvoiceraTimesheetCase):
         items = self.Item.search(self.Item._billable_domain(self.company, day, partner))
         self.env.invalidate_all()
         self.env.flush_all()
-        queries = []
-        execute = Cursor.execute
-
-        def logged(cr, query, params=None, log_exceptions=True):
-            queries.append(query.code if isinstance(query, SQL) else str(query))
-            return execute(cr, query, params, log_exceptions)
-
-        with self.assertQueryCount(INVOICE_QUERY_BUDGET), patch.object(Cursor, "execute", logged):
+        with self.assertQueryCount(INVOICE_QUERY_BUDGET), self.logged_queries() as queries:
             invoice = items._invoice(self.company, day, post=True)
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.invoicera_item_count, len(items))
