@@ -1784,7 +1784,7 @@ class InvoiceraBillableItem(models.Model):
         for partner, partner_lines in lines_by_partner.items():
             detail = partner.invoicera_invoice_detail or "project"
             currency = self._invoice_currency(partner, company)
-            invoice_address = partner.address_get(["invoice"])["invoice"]
+            invoice_address = self._invoice_address(partner, company)
             # the language of the invoice's PDF, e-mail and annex: its address's
             reader = partner.browse(invoice_address)
             header = self._invoice_header(
@@ -1976,13 +1976,48 @@ class InvoiceraBillableItem(models.Model):
         return cache[price_key]
 
     @api.model
+    def _invoice_address(self, partner, company, kind="invoice"):
+        """The address (an id) of ``kind`` of ``partner`` on an invoice from
+        ``company``, found as Odoo's ``address_get`` finds it (its contacts
+        first, depth first, then its parents' up to the commercial entity; else
+        its first contact of type "contact", else itself), among the contacts of
+        that company (or a parent) or of none: a shared client's contact of
+        another company would be refused on the invoice. ``address_get`` walks
+        the contacts the user reads in the companies they have checked, which
+        may come first. Here the contacts are read as superuser (as the
+        transaction's cache holds them: read first by a user who has the
+        invoicing company checked, as every invoicing path has, they include
+        its contacts), then filtered by company."""
+        allowed = company.parent_ids
+        found, visited = {}, set()
+        current = partner.sudo()  # only the contacts' type, company and links
+        while current:
+            to_scan = [current]
+            while to_scan:
+                record = to_scan.pop(0)
+                visited.add(record)
+                if record.type in (kind, "contact"):
+                    found.setdefault(record.type, record.id)
+                if kind in found:
+                    return found[kind]
+                to_scan = [
+                    child
+                    for child in record.child_ids
+                    if child not in visited and not child.is_company and child.company_id <= allowed
+                ] + to_scan
+            if current.is_company or not current.parent_id:
+                break
+            current = current.parent_id
+        return found.get("contact", partner.id)
+
+    @api.model
     def _client_fiscal_position(self, partner, company, cache):
         """The fiscal position of ``partner``'s invoices from ``company``, as
         :meth:`_prepare_invoices` finds it (its invoice address's), looked for
         once per batch (``cache``, as :meth:`_invoice_fiscal_position`)."""
         key = ("client position", company.id, partner.id)
         if key not in cache:
-            invoice_address = partner.with_env(self.env).address_get(["invoice"])["invoice"]
+            invoice_address = self._invoice_address(partner, company)
             cache[key] = self._invoice_fiscal_position(company, invoice_address, cache)[1]
         return cache[key]
 
@@ -1997,7 +2032,7 @@ class InvoiceraBillableItem(models.Model):
         key = ("fiscal position", company.id, invoice_address)
         if key not in cache:
             partner = self.env["res.partner"].browse(invoice_address)
-            delivery = partner.browse(partner.address_get(["delivery"])["delivery"])
+            delivery = partner.browse(self._invoice_address(partner, company, "delivery"))
             position = (
                 self.env["account.fiscal.position"]
                 .with_company(company)

@@ -76,6 +76,40 @@ class TestInvoicing(InvoiceraTimesheetCase):
         self.assertEqual(len(invoice.invoice_line_ids), 3, "one line per item")
         self.assertEqual(invoice.with_company(other)._invoicera_annex_detail(), "none")
 
+    def test_the_invoice_address_of_the_invoicing_company(self):
+        """A client shared by two companies with an invoice address in each: its
+        invoice from one company goes to that company's address (and its
+        delivery address is that company's too), whichever companies the user
+        has checked. Before, with both checked, the other company's address
+        came first and the client was refused ("Incompatible companies")."""
+        europe = self.euro_company()
+        self.billing_user.company_ids |= europe
+        Partner = self.env["res.partner"]
+        contact = {"parent_id": self.client.id, "company_id": europe.id}
+        Partner.create(
+            [
+                dict(contact, name="A AP for Europe", type="invoice"),
+                dict(contact, name="A Warehouse for Europe", type="delivery"),
+            ]
+        )
+        contact["company_id"] = self.company.id
+        home, warehouse = Partner.create(
+            [
+                dict(contact, name="Z AP for home", type="invoice"),
+                dict(contact, name="Z Warehouse for home", type="delivery"),
+            ]
+        )
+        items = self.Item.search(
+            self.Item._billable_domain(self.company, date(2026, 3, 31), partners=self.client)
+        )
+        invoice = (
+            items.with_user(self.billing_user)
+            .with_context(allowed_company_ids=[self.company.id, europe.id])
+            ._invoice(self.company, date(2026, 3, 31))
+        )
+        self.assertEqual(invoice.partner_id, home)
+        self.assertEqual(invoice.partner_shipping_id, warehouse)
+
     def test_one_invoice_per_project(self):
         other = self.env["project.project"].create(
             {"name": "Mobile", "partner_id": self.client.id, "allow_billable": True}
