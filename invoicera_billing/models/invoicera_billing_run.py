@@ -703,6 +703,15 @@ class InvoiceraBillingRun(models.Model):
             send_errors = self._send(posted)
             for partner, vals in invoiced_vals.items():
                 vals.update(self._not_sent_values(posted[partner], send_errors.get(partner)))
+        # the clients' work a later run bills that has no item yet (time
+        # awaiting its approval): said on their line, or they would not know
+        # the invoice bills only part of their work
+        waiting = self._no_billable_work_other_reasons(
+            self.env["res.partner"].union(*invoiced_vals)
+        )
+        for partner, texts in waiting.items():
+            vals = invoiced_vals[partner]
+            vals["message"] = "\n".join(filter(None, [vals.get("message"), *texts]))
         new_vals = []
         for vals in log_vals:
             log = retried.get(vals["partner_id"])
@@ -934,7 +943,8 @@ class InvoiceraBillingRun(models.Model):
     def _no_billable_work_other_reasons(self, partners):
         """Hook: ``{client: [sentence]}``, why ``partners`` have nothing to bill
         besides their items left out (work that has no item yet: a source says
-        so, as time awaiting its approval does)."""
+        so, as time awaiting its approval does). Said of clients invoiced too:
+        that work is billed by a later run."""
         return {}
 
     def _retry_later(self, partner_ids, attempt):

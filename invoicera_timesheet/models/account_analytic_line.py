@@ -156,18 +156,20 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
+        released = self.browse()
         if not engine_flag(self.env, "invoicera_sync") and APPROVED_FIELDS & set(vals):
             changing = changed_by(self, vals, APPROVED_FIELDS)
             changed_by(changing, vals, BILLED_FIELDS)._invoicera_check_not_billed()
             changing._invoicera_check_not_approved()
+            released = changing._invoicera_released()
         # written as it is (an import sending approved time again): no change
         changed_by(self, vals, APPROVAL_FIELDS)._invoicera_check_approval_change(vals)
         if vals.get("invoicera_approval_state", "approved") != "approved":
             # invoiced time is not sent back, whatever the way in (RPC, import),
             # as "Send Back" refuses it: it would be billed unapproved
-            self.filtered(
-                lambda line: line.invoicera_approval_state == "approved"
-            )._invoicera_check_not_billed()
+            approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
+            approved._invoicera_check_not_billed()
+            approved._invoicera_check_not_invoiced_by_order()
         # A vendor cost's analytic entry given an order line is billed on that
         # order (as Odoo re-invoices it): not here too, refused once invoiced here.
         costs = (
@@ -193,6 +195,7 @@ class AccountAnalyticLine(models.Model):
             # time approved already keeps who approved it
             approving = self.filtered(lambda line: line.invoicera_approval_state != "approved")
         res = super().write(vals)
+        released._invoicera_release()
         if approving:
             super(AccountAnalyticLine, approving).write(
                 {
@@ -268,7 +271,9 @@ class AccountAnalyticLine(models.Model):
             "invoicera_kept_ids", ()
         )
 
-    @api.depends("invoicera_approval_state", "project_id.user_id")
+    @api.depends(
+        "invoicera_approval_state", "project_id.user_id", "project_id.invoicera_time_approval"
+    )
     @api.depends_context("uid")
     def _compute_readonly_timesheet(self):
         # approved time is locked but for who approves it (_is_readonly)
@@ -284,10 +289,13 @@ class AccountAnalyticLine(models.Model):
         return res
 
     def _is_readonly(self):
-        """Approved time is read-only for all but its approvers, as ``write``
-        refuses their changes (invoiced time is, by sale_timesheet)."""
+        """Approved time is read-only for all but its approvers while its project
+        approves time, as ``write`` refuses their changes (invoiced time is, by
+        sale_timesheet)."""
         return super()._is_readonly() or (
-            self.invoicera_approval_state == "approved" and not self._invoicera_can_approve()
+            self.invoicera_approval_state == "approved"
+            and self.project_id.sudo().invoicera_time_approval
+            and not self._invoicera_can_approve()
         )
 
     @api.ondelete(at_uninstall=False)
@@ -333,6 +341,14 @@ class AccountAnalyticLine(models.Model):
         lines.sudo().with_context(invoicera_sync=ENGINE).write(
             {"invoicera_approval_state": "submitted"}
         )
+        if not lines:
+            return self._invoicera_notify(
+                _(
+                    "None of these entries is to submit: only time To Submit on a project "
+                    "that approves time, not invoiced, is submitted."
+                ),
+                "warning",
+            )
         return self._invoicera_notify(_("%(count)s entries submitted.", count=len(lines)))
 
     def action_invoicera_approve(self):
@@ -346,6 +362,11 @@ class AccountAnalyticLine(models.Model):
                 "invoicera_approved_on": fields.Datetime.now(),
             }
         )
+        if not lines:
+            return self._invoicera_notify(
+                _("None of these entries awaits approval: only submitted time is approved."),
+                "warning",
+            )
         return self._invoicera_notify(_("%(count)s entries approved.", count=len(lines)))
 
     def action_invoicera_reset(self):
@@ -353,6 +374,7 @@ class AccountAnalyticLine(models.Model):
         lines = self.filtered(lambda line: line.invoicera_approval_state != "draft")
         lines._invoicera_check_approver()
         lines._invoicera_check_not_billed()
+        lines._invoicera_check_not_invoiced_by_order()
         lines.sudo().write(
             {
                 "invoicera_approval_state": "draft",
@@ -360,7 +382,55 @@ class AccountAnalyticLine(models.Model):
                 "invoicera_approved_on": False,
             }
         )
+        if not lines:
+            return self._invoicera_notify(
+                _("None of these entries is sent back: only submitted or approved time is."),
+                "warning",
+            )
         return self._invoicera_notify(_("%(count)s entries sent back.", count=len(lines)))
+
+    def _invoicera_released(self):
+        """Lines of ``self``, about to change, whose approval no longer holds once
+        changed: approved on a project that approves time no more, changed by
+        someone who does not approve it (its employee): back to To Submit, to be
+        submitted again if the project approves time again. Not invoiced time
+        (here or by its order), which stays as it was billed."""
+        released = self.filtered(
+            lambda line: line.invoicera_approval_state == "approved"
+            and not line.project_id.sudo().invoicera_time_approval
+        )
+        released -= released._invoicera_can_approve()
+        # sudo: whoever changes time need not read invoices
+        return (released & released.sudo().filtered_domain(NOT_INVOICED)) - (
+            released._invoicera_billed()
+        )
+
+    def _invoicera_release(self):
+        """Take the approval of these lines back (:meth:`_invoicera_released`)."""
+        if not self:
+            return True
+        return super().write(
+            {
+                "invoicera_approval_state": "draft",
+                "invoicera_approved_by_id": False,
+                "invoicera_approved_on": False,
+            }
+        )
+
+    def _invoicera_check_not_invoiced_by_order(self):
+        """Time an invoice of its sale order bills (Odoo's flow) is not sent back:
+        billed approved, it would be unapproved work on an invoice."""
+        # sudo: whoever approves time need not read invoices
+        invoiced = self - self.sudo().filtered_domain(NOT_INVOICED)
+        if invoiced:
+            raise UserError(
+                _(
+                    "This time is invoiced (%(invoices)s): it is not sent back. Cancel "
+                    "or credit the invoice first.%(lines)s",
+                    invoices=", ".join(invoiced.sudo().timesheet_invoice_id.mapped("display_name")),
+                    lines=invoiced._invoicera_names(),
+                )
+            )
 
     def _invoicera_can_approve(self, projects=None):
         """Lines of ``self`` the current user may approve: managers of their project,
@@ -406,8 +476,9 @@ class AccountAnalyticLine(models.Model):
         if refused:
             raise AccessError(
                 _(
-                    "Only the manager of the project approves its time: %(projects)s.",
+                    "Only the manager of the project approves its time: %(projects)s.%(lines)s",
                     projects=", ".join(refused.project_id.mapped("display_name")),
+                    lines=refused._invoicera_names(),
                 )
             )
 
@@ -422,11 +493,13 @@ class AccountAnalyticLine(models.Model):
             ),
         )
 
-    def _invoicera_names(self):
-        """The lines, named for an error message."""
+    def _invoicera_names(self, projects=None):
+        """The lines, named for an error message. ``projects``: {line id: the
+        project to name it under} (the one it was on, moved with its task)."""
         return named_for_message(
             self,
-            lambda t: f"{format_date(self.env, t.date)} · {t.project_id.display_name} · {t.name}",
+            lambda t: f"{format_date(self.env, t.date)} · "
+            f"{(projects[t.id] if projects else t.project_id).sudo().display_name} · {t.name}",
         )
 
     def _invoicera_check_approval_change(self, vals):
@@ -452,7 +525,12 @@ class AccountAnalyticLine(models.Model):
         """Approved time changes (or is deleted) only through its approvers (it is
         billable). ``projects``: {line id: the project it was on}, for time moved
         already (with its task): its approvers there."""
-        approved = self.filtered(lambda line: line.invoicera_approval_state == "approved")
+        # on a project that approves time (approved time stays free once its
+        # project approves time no more)
+        approved = self.filtered(
+            lambda line: line.invoicera_approval_state == "approved"
+            and (projects[line.id] if projects else line.project_id).sudo().invoicera_time_approval
+        )
         refused = approved - approved._invoicera_can_approve(projects)
         if not refused:
             return
@@ -463,7 +541,7 @@ class AccountAnalyticLine(models.Model):
                 _(
                     "This time of yours is approved: a timesheet administrator or a "
                     "billing manager sends it back before it is changed or deleted.%(lines)s",
-                    lines=own._invoicera_names(),
+                    lines=own._invoicera_names(projects),
                 )
             )
         names = ", ".join(
@@ -476,15 +554,17 @@ class AccountAnalyticLine(models.Model):
             raise UserError(
                 _(
                     "This time is approved: ask the manager of %(projects)s to send it "
-                    "back before deleting it.",
+                    "back before deleting it.%(lines)s",
                     projects=names,
+                    lines=refused._invoicera_names(projects),
                 )
             )
         raise UserError(
             _(
                 "This time is approved: ask the manager of %(projects)s to send it "
-                "back before changing it.",
+                "back before changing it.%(lines)s",
                 projects=names,
+                lines=refused._invoicera_names(projects),
             )
         )
 
@@ -521,22 +601,25 @@ class AccountAnalyticLine(models.Model):
         # nor leaves its project but through its approvers there (moved with
         # its task, by the manager of the task's new project)
         moved._invoicera_check_not_approved(projects=projects)
-        refused = moved - moved._invoicera_can_approve()
+        # to a project that approves time, only through its approvers there
+        approving = moved.filtered(lambda line: line.project_id.sudo().invoicera_time_approval)
+        refused = approving - approving._invoicera_can_approve()
         if refused:
             raise UserError(
                 _(
                     "This time is approved: only the manager of %(projects)s approves "
-                    "time there. Send it back before moving it.",
+                    "time there. Send it back before moving it.%(lines)s",
                     projects=", ".join(refused.project_id.mapped("display_name")),
+                    lines=refused._invoicera_names(),
                 )
             )
 
-    def _invoicera_notify(self, message):
+    def _invoicera_notify(self, message, kind="success"):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": kind,
                 "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },

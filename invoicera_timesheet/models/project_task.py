@@ -18,8 +18,13 @@ class ProjectTask(models.Model):
         if moving:
             approved = timesheets.filtered(lambda line: line.invoicera_approval_state == "approved")
             projects = {line.id: line.project_id for line in approved}
+            # as moving the lines themselves (judged by who the user is)
+            released = approved._invoicera_released()
         res = super().write(vals)
         if moving:
+            released.filtered(
+                lambda line: line.project_id != projects[line.id]
+            )._invoicera_release()
             approved._invoicera_check_approved_move(projects)
         if synced:
             timesheets._invoicera_sync_items()

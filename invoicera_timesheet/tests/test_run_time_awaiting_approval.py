@@ -69,3 +69,22 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
                 "2 timesheet line(s) await approval on their project.",
             ),
         )
+
+    def test_an_invoiced_client_is_told_of_its_time_awaiting_approval(self):
+        """Its invoice bills its approved time only: the log says the rest waits.
+        Before, nothing said the invoice billed part of the month."""
+        approved = self.log_time(self.alice, 5, name="Approved")
+        approved.action_invoicera_submit()
+        approved.action_invoicera_approve()
+        run = self.billing_user_run(self.client | self.client_eur)
+        self.log_time(self.alice, 1, project=self.project_eur)
+        run.action_start()
+        logs = {log.partner_id: log for log in run.log_ids}
+        self.assertEqual(
+            (logs[self.client].status, logs[self.client].message),
+            ("invoiced", "2 timesheet line(s) await approval on their project."),
+        )
+        self.assertEqual(logs[self.client].invoice_ids.invoice_line_ids.quantity, 5)
+        self.assertEqual(
+            (logs[self.client_eur].status, logs[self.client_eur].message), ("invoiced", False)
+        )

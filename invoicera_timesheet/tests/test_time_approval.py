@@ -46,7 +46,11 @@ class TestTimeApproval(InvoiceraTimesheetCase):
     def test_only_the_project_manager_approves(self):
         line = self.log_time(self.alice, 3)
         line.action_invoicera_submit()
-        with self.assertRaisesRegex(AccessError, "Only the manager of the project approves"):
+        with self.assertRaisesRegex(
+            AccessError,
+            r"Only the manager of the project approves its time: Website\.\n- "
+            r"03/10/2026 · Website · Work$",
+        ):
             line.with_user(self.other_manager).action_invoicera_approve()
         with self.assertRaises(AccessError):
             line.with_user(self.worker).action_invoicera_approve()
@@ -198,6 +202,15 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         )
         menu = self.env.ref("invoicera_timesheet.menu_timesheet_time_to_approve")
         self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(lead)._visible_menu_ids())
+        # nor the time (and its cost) of a project of theirs that approves no
+        # time: they have nothing to approve there. Before, they read it.
+        free = self.project.copy({"name": "Support", "user_id": lead.id})
+        free.invoicera_time_approval = False
+        unapproved = self.log_time(self.alice, 2, project=free)
+        self.assertEqual(free.user_id, lead)
+        with self.assertRaises(AccessError):
+            unapproved.with_user(lead).read(["amount"])
+        self.assertFalse(Line.search([("project_id", "=", free.id)]))
 
     def test_employees_cannot_approve_their_own_time_by_writing_it(self):
         """Through RPC or an import as through the buttons: approving is the manager's."""
@@ -323,7 +336,11 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         line = self.log_time(self.alice, 3)
         line.action_invoicera_submit()
         line.with_user(self.manager).action_invoicera_approve()
-        with self.assertRaisesRegex(UserError, "This time is approved: ask the manager of Website"):
+        with self.assertRaisesRegex(
+            UserError,
+            r"This time is approved: ask the manager of Website to send it back before "
+            r"changing it\.\n- 03/10/2026 · Website · Work$",
+        ):
             line.with_user(self.worker).write({"unit_amount": 5})
         with self.assertRaisesRegex(UserError, "This time is approved"):
             line.with_user(self.worker).with_context(invoicera_sync=True).write({"unit_amount": 5})
@@ -490,6 +507,8 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         with self.assertRaises(UserError) as caught:
             task.with_user(self.manager).write({"project_id": self.project.id})
         self.assertIn("ask the manager of ERP Rollout to send it back", str(caught.exception))
+        # named where it is (before, under the project it was moved to)
+        self.assertIn("- 03/10/2026 · ERP Rollout · Work", str(caught.exception))
         self.assertEqual(on_task.project_id, self.project_eur)
         self.assertEqual(self.item_of(on_task).project_id, self.project_eur)
         # nor created approved there
@@ -530,6 +549,23 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         draft = self.log_time(self.alice, 1, project=self.project_eur)
         draft.with_user(self.other_manager).write({"project_id": self.project.id})
         self.assertFalse(self.item_of(draft))
+
+    def test_approved_time_moves_to_a_project_approving_no_time(self):
+        """Its approver moves it to a project of another manager that approves no
+        time: billed there as any time of that project. Before, it was refused
+        as if that project's manager had to approve it."""
+        line = self.approved_elsewhere()
+        free = self.env["project.project"].create(
+            {
+                "name": "Maintenance",
+                "partner_id": self.client.id,
+                "allow_billable": True,
+                "user_id": self.manager.id,
+            }
+        )
+        line.with_user(self.other_manager).write({"project_id": free.id})
+        item = self.item_of(line)
+        self.assertEqual((item.project_id, item.state), (free, "to_bill"))
 
     def test_approved_time_keeps_its_unit_client_and_company(self):
         """The unit and the client bill as much as the hours: locked alike."""
@@ -622,6 +658,34 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         self.assertEqual(line.so_line, order_line)
         self.assertFalse(self.item_of(line).active, "billed by Odoo's flow only")
 
+    def test_time_invoiced_on_its_order_is_not_sent_back(self):
+        """Approved time an invoice of its sale order bills (Odoo's flow) stays
+        approved until that invoice is cancelled: sent back, it would be
+        unapproved work on the invoice. Before, Send Back took it back to draft,
+        forgetting who approved it, and nothing could submit it again."""
+        line = self.approved()
+        order_line = self.sold_hours()
+        self.env["project.sale.line.employee.map"].create(
+            {
+                "project_id": self.project.id,
+                "employee_id": self.alice.id,
+                "sale_line_id": order_line.id,
+            }
+        )
+        invoice = order_line.order_id._create_invoices()
+        self.assertEqual(line.timesheet_invoice_id, invoice)
+        with self.assertRaises(UserError) as caught:
+            line.with_user(self.manager).action_invoicera_reset()
+        self.assertIn(f"This time is invoiced ({invoice.display_name})", str(caught.exception))
+        self.assertIn("Checkout page", str(caught.exception))
+        with self.assertRaisesRegex(UserError, "This time is invoiced"):
+            line.with_user(self.manager).write({"invoicera_approval_state": "draft"})
+        self.assertEqual(line.invoicera_approval_state, "approved")
+        self.assertEqual(line.invoicera_approved_by_id, self.manager)
+        invoice.button_cancel()
+        line.with_user(self.manager).action_invoicera_reset()
+        self.assertEqual(line.invoicera_approval_state, "draft")
+
     def test_approved_description_is_locked_for_its_employee(self):
         """The description is what the client reads on the invoice: the manager
         approved it with the hours, the employee no longer rewrites it."""
@@ -667,3 +731,95 @@ class TestTimeApproval(InvoiceraTimesheetCase):
         self.assertFalse(self.time_to_approve(self.manager))
         self.project.invoicera_time_approval = True
         self.assertEqual(self.time_to_approve(self.manager), submitted, "waits again")
+
+    def test_approved_time_is_free_once_its_project_approves_time_no_more(self):
+        """Approval switched off, its employee changes approved time as any time
+        of the project; changed, its approval no longer holds: if the project
+        approves time again, it is submitted again. Before, it stayed locked
+        ("ask the manager to send it back") though nothing asked for approval."""
+        line = self.approved()
+        untouched = self.approved(name="Cart")
+        self.project.invoicera_time_approval = False
+        self.assertFalse(line.with_user(self.worker).readonly_timesheet)
+        line.with_user(self.worker).write({"unit_amount": 5})
+        self.assertEqual(line.invoicera_approval_state, "draft")
+        self.assertFalse(line.invoicera_approved_by_id)
+        self.assertEqual(self.item_of(line).quantity, 5, "billed as it is")
+        self.assertEqual(untouched.invoicera_approval_state, "approved")
+        self.project.invoicera_time_approval = True
+        self.assertFalse(self.item_of(line), "changed since approved: not billed unapproved")
+        self.assertEqual(self.item_of(untouched).quantity, 3)
+        self.assertTrue(untouched.with_user(self.worker).readonly_timesheet)
+
+    def test_approved_time_moved_with_its_task_once_approval_is_off(self):
+        """As when the time itself is moved: moved with its task by someone who
+        does not approve it, its approval no longer holds, whether the new
+        project approves time (it waits for that project's approval) or not
+        (submitted again if that project approves time later). Before, it stayed
+        approved, billed on a project whose manager never saw it."""
+        on_task = self.approved(name="Checkout page")
+        on_task.task_id = self.task
+        self.project.invoicera_time_approval = False
+        free = self.env["project.project"].create(
+            {"name": "Maintenance", "partner_id": self.client.id, "allow_billable": True}
+        )
+        approver = new_test_user(
+            self.env,
+            login="all_timesheets",
+            groups="base.group_user,hr_timesheet.group_hr_timesheet_approver,"
+            "project.group_project_manager",
+        )
+        self.task.with_user(approver).write({"project_id": free.id})
+        self.assertEqual(on_task.project_id, free)
+        self.assertEqual(on_task.invoicera_approval_state, "draft")
+        free.invoicera_time_approval = True
+        self.assertFalse(self.item_of(on_task), "not billed unapproved")
+        # to a project that approves time: it waits for its approval there
+        other = self.approved(name="Cart")
+        other.task_id = self.env["project.task"].create(
+            {"name": "Cart", "project_id": self.project.id}
+        )
+        self.project.invoicera_time_approval = False
+        self.project_eur.write({"user_id": self.other_manager.id, "invoicera_time_approval": True})
+        other.task_id.with_user(approver).write({"project_id": self.project_eur.id})
+        self.assertEqual(
+            (other.project_id, other.invoicera_approval_state), (self.project_eur, "draft")
+        )
+        self.assertFalse(self.item_of(other))
+
+    def test_invoiced_approved_time_stays_approved_once_approval_is_off(self):
+        """Its description changed (the rest is locked once invoiced), time an
+        invoice bills keeps its approval. Before, it went back to To Submit,
+        forgetting who approved it, while on the invoice."""
+        line = self.approved()
+        self.invoice(self.client)
+        self.project.invoicera_time_approval = False
+        line.with_user(self.worker).write({"name": "Checkout page (v2)"})
+        self.assertEqual(line.invoicera_approval_state, "approved")
+        self.assertEqual(line.invoicera_approved_by_id, self.manager)
+
+    def test_the_buttons_say_why_they_did_nothing(self):
+        """Submit, Approve or Send Back on entries none of which they apply to
+        warns why. Before, a success said "0 entries approved."."""
+        line = self.log_time(self.alice, 3)
+
+        def notified(action):
+            return action["params"]["type"], action["params"]["message"]
+
+        kind, message = notified(line.with_user(self.manager).action_invoicera_approve())
+        self.assertEqual(kind, "warning")
+        self.assertIn("only submitted time is approved", message)
+        kind, message = notified(line.with_user(self.manager).action_invoicera_reset())
+        self.assertEqual(kind, "warning")
+        self.assertIn("only submitted or approved time is", message)
+        self.assertEqual(
+            notified(line.with_user(self.worker).action_invoicera_submit()),
+            ("success", "1 entries submitted."),
+        )
+        kind, message = notified(line.with_user(self.worker).action_invoicera_submit())
+        self.assertEqual(kind, "warning")
+        self.assertIn("None of these entries is to submit", message)
+        self.assertEqual(
+            notified(line.with_user(self.manager).action_invoicera_approve()),
+            ("success", "1 entries approved."),
+        )
