@@ -614,6 +614,50 @@ class AccountAnalyticLine(models.Model):
                 )
             )
 
+    @api.model
+    def _invoicera_awaiting_approval(self, partners, company, cutoff_date):
+        """``{client: count}``: the time of ``partners`` (clients) that
+        ``company`` bills once approved (:meth:`_invoicera_billable`), to submit
+        or submitted on a project that approves time, up to ``cutoff_date``,
+        not invoiced, on no sale order line (Odoo's flow bills that time). One
+        query."""
+        if not partners:
+            return {}
+        domain = expression.AND(
+            [
+                [
+                    ("project_id.invoicera_time_approval", "=", True),
+                    ("project_id.allow_billable", "=", True),
+                    ("invoicera_approval_state", "in", ("draft", "submitted")),
+                    ("so_line", "=", False),
+                    ("employee_id", "!=", False),
+                    # once approved, billed up to that date
+                    ("date", "<=", cutoff_date),
+                    # billed by its project's company, else by its own
+                    "|",
+                    ("project_id.company_id", "=", company.id),
+                    "&",
+                    ("project_id.company_id", "=", False),
+                    ("company_id", "=", company.id),
+                    # for its client, else its project's
+                    "|",
+                    ("partner_id.commercial_partner_id", "in", partners.ids),
+                    "&",
+                    ("partner_id", "=", False),
+                    ("project_id.partner_id.commercial_partner_id", "in", partners.ids),
+                ],
+                NOT_INVOICED,
+            ]
+        )
+        # sudo: billing staff need not read timesheets; only how many there are
+        counts = {}
+        for partner, project, count in self.sudo()._read_group(
+            domain, ["partner_id", "project_id"], ["__count"]
+        ):
+            client = (partner or project.partner_id).commercial_partner_id.with_env(self.env)
+            counts[client] = counts.get(client, 0) + count
+        return counts
+
     def _invoicera_notify(self, message, kind="success"):
         return {
             "type": "ir.actions.client",

@@ -64,6 +64,12 @@ class InvoiceraUnbilledClient(models.Model):
         "Awaiting Client", readonly=True, help="Items waiting for the client's approval."
     )
     disputed_count = fields.Integer("Disputed", readonly=True, help="Items the client disputed.")
+    approval_count = fields.Integer(
+        "Awaiting Approval",
+        compute="_compute_approval_count",
+        help="The client's timesheet entries, up to today, to submit or submitted on "
+        "projects that approve time (of this line's company): billed once approved.",
+    )
     next_milestone_date = fields.Date(
         "Next Milestone",
         readonly=True,
@@ -132,6 +138,16 @@ class InvoiceraUnbilledClient(models.Model):
             today=today,
             next_milestone=self._next_milestone_query(),
         )
+
+    def _compute_approval_count(self):
+        """The clients' time awaiting approval, one query per company."""
+        today = fields.Date.context_today(self)
+        for company, lines in self.grouped("company_id").items():
+            counts = self.env["account.analytic.line"]._invoicera_awaiting_approval(
+                lines.partner_id, company, today
+            )
+            for line in lines:
+                line.approval_count = counts.get(line.partner_id, 0)
 
     @api.model
     def _billed_amount_query(self, to_bill):

@@ -88,3 +88,15 @@ class TestRunTimeAwaitingApproval(InvoiceraTimesheetCase):
         self.assertEqual(
             (logs[self.client_eur].status, logs[self.client_eur].message), ("invoiced", False)
         )
+
+    def test_unbilled_work_counts_the_time_awaiting_approval(self):
+        """Before a run, the screen's client line says how much of the client's
+        time waits for approval (not billed yet). Before, nothing did."""
+        approved = self.log_time(self.alice, 5, name="Approved")
+        approved.action_invoicera_submit()
+        approved.action_invoicera_approve()
+        self.log_time(self.alice, 1, project=self.project_eur)
+        lines = self.env["invoicera.unbilled.client"].with_user(self.billing_user).search([])
+        counts = {line.partner_id: line.approval_count for line in lines}
+        self.assertEqual(counts[self.client], 2)
+        self.assertEqual(counts[self.client_eur], 0)
