@@ -211,7 +211,8 @@ class AccountAnalyticLine(models.Model):
             (self if "project_id" in vals else self.filtered("project_id"))._invoicera_sync_items()
         costs._invoicera_sync_items()
         if hours_changed and (days := days | self._invoicera_days_not_billed()):
-            self.env["invoicera.billable.item"]._audit_twins(days, company_language=True)
+            # sudo: whoever records time need not read the items of its day
+            self.env["invoicera.billable.item"].sudo()._audit_twins(days, company_language=True)
         return res
 
     @api.depends(
@@ -311,7 +312,8 @@ class AccountAnalyticLine(models.Model):
         # time with no item counts in its day all the same: the day's items are
         # audited again without it (a long day made short by deleting internal time)
         if days := self._invoicera_days_not_billed():
-            self.env["invoicera.billable.item"]._audit_twins(
+            # sudo: whoever records time need not read the items of its day
+            self.env["invoicera.billable.item"].sudo()._audit_twins(
                 days, leaving=self, company_language=True
             )
 

@@ -2,7 +2,7 @@ import difflib
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import InvoiceraTimesheetCase
 
@@ -122,6 +122,31 @@ class TestFlagsFollowTheClerksWork(AuditCase):
             "Alice Dev has 15.0 h on 03/10/2026 (more than 12.0 h).",
         )
         training.unlink()
+        self.assertFalse(self.item_of(morning).audit_flagged)
+
+    def test_employees_correct_or_delete_their_internal_time(self):
+        """An employee without billing rights corrects, then deletes, internal
+        time of a long day: the day's items are audited again all the same.
+        Before, they were refused: "You are not allowed to access 'Billable
+        Item'" (Odoo's own sale_timesheet tests found it)."""
+        user = new_test_user(
+            self.env,
+            login="alice_timesheets",
+            groups="base.group_user,hr_timesheet.group_hr_timesheet_user",
+        )
+        self.alice.user_id = user
+        internal = self.env["project.project"].create(
+            {"name": "Internal", "allow_timesheets": True, "allow_billable": False}
+        )
+        morning = self.log_time(self.alice, 8, name="Morning")
+        training = self.log_time(self.alice, 5, name="Training", project=internal)
+        self.audit()
+        self.assertTrue(self.item_of(morning).audit_flagged)
+        training.with_user(user).unit_amount = 3
+        self.assertFalse(self.item_of(morning).audit_flagged)
+        training.with_user(user).unit_amount = 7
+        self.assertTrue(self.item_of(morning).audit_flagged)
+        training.with_user(user).unlink()
         self.assertFalse(self.item_of(morning).audit_flagged)
 
     def test_warnings_of_a_change_at_the_source_are_in_the_company_s_language(self):
