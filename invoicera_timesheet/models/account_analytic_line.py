@@ -307,6 +307,13 @@ class AccountAnalyticLine(models.Model):
             self._invoicera_check_not_approved(deleting=True)
 
     @api.ondelete(at_uninstall=False)
+    def _unlink_except_billed_here(self):
+        """Time invoiced here is refused with the items' message, before Odoo's
+        own check of its invoice (``_unlink_except_invoiced``, which reads the
+        invoice as the employee, who may not read invoices: an access error)."""
+        self._invoicera_check_not_billed()
+
+    @api.ondelete(at_uninstall=False)
     def _unlink_invoicera_items(self):
         self._invoicera_unlink_items()
         # time with no item counts in its day all the same: the day's items are

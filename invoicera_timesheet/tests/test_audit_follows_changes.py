@@ -2,6 +2,7 @@ import difflib
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import InvoiceraTimesheetCase
@@ -148,6 +149,13 @@ class TestFlagsFollowTheClerksWork(AuditCase):
         self.assertTrue(self.item_of(morning).audit_flagged)
         training.with_user(user).unlink()
         self.assertFalse(self.item_of(morning).audit_flagged)
+        # time invoiced here: refused with the items' message (before, Odoo's
+        # check of its invoice, read as the employee: "not allowed to access
+        # 'Journal Entry'")
+        self.invoice(self.client, post=True)
+        self.env.invalidate_all()  # read as the employee, not from the cache
+        with self.assertRaisesRegex(UserError, "These items are invoiced and locked"):
+            morning.with_user(user).unlink()
 
     def test_warnings_of_a_change_at_the_source_are_in_the_company_s_language(self):
         """A French-speaking employee corrects time of a long day: the warnings
