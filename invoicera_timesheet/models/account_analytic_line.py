@@ -342,8 +342,7 @@ class AccountAnalyticLine(models.Model):
         change it (its employee; not the project manager who only reads it, in
         the employee's place). Not invoiced time (approval switched on since):
         billed already, there is nothing left to approve."""
-        # sudo: whoever records time need not read invoices
-        lines = self & self.sudo().filtered_domain(NOT_INVOICED).filtered(
+        lines = self._invoicera_not_invoiced().filtered(
             lambda line: line.invoicera_needs_approval and line.invoicera_approval_state == "draft"
         )
         lines.check_access("write")
@@ -409,10 +408,12 @@ class AccountAnalyticLine(models.Model):
             and not line.project_id.sudo().invoicera_time_approval
         )
         released -= released._invoicera_can_approve()
-        # sudo: whoever changes time need not read invoices
-        return (released & released.sudo().filtered_domain(NOT_INVOICED)) - (
-            released._invoicera_billed()
-        )
+        return released._invoicera_not_invoiced() - released._invoicera_billed()
+
+    def _invoicera_not_invoiced(self):
+        """The lines of ``self`` no invoice bills (``NOT_INVOICED``), read as
+        superuser: whoever records or approves time need not read invoices."""
+        return self & self.sudo().filtered_domain(NOT_INVOICED)
 
     def _invoicera_release(self):
         """Take the approval of these lines back (:meth:`_invoicera_released`)."""
@@ -429,8 +430,7 @@ class AccountAnalyticLine(models.Model):
     def _invoicera_check_not_invoiced_by_order(self):
         """Time an invoice of its sale order bills (Odoo's flow) is not sent back:
         billed approved, it would be unapproved work on an invoice."""
-        # sudo: whoever approves time need not read invoices
-        invoiced = self - self.sudo().filtered_domain(NOT_INVOICED)
+        invoiced = self - self._invoicera_not_invoiced()
         if invoiced:
             raise UserError(
                 _(

@@ -9,16 +9,11 @@ class InvoiceraBillingRun(models.Model):
         approved yet has no item to bill (nor to list); the clerk is told it
         awaits approval rather than that the client has no unbilled work."""
         result = super()._no_billable_work_other_reasons(partners)
-        for partner, count in self._invoicera_time_awaiting_approval(partners).items():
+        awaiting = self.env["account.analytic.line"]._invoicera_awaiting_approval(
+            partners, self.company_id, self.cutoff_date
+        )
+        for partner, count in awaiting.items():
             result.setdefault(partner, []).append(
                 _("%(count)s timesheet line(s) await approval on their project.", count=count)
             )
         return result
-
-    def _invoicera_time_awaiting_approval(self, partners):
-        """``{client: count}``: the time of ``partners`` (clients) that the run's
-        company bills once approved, up to the run's cut-off date."""
-        self.ensure_one()
-        return self.env["account.analytic.line"]._invoicera_awaiting_approval(
-            partners, self.company_id, self.cutoff_date
-        )
