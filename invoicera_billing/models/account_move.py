@@ -19,8 +19,15 @@ REVERSAL_TYPE = {
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # groups: who reads invoices without Billing rights (an accountant, a
+    # salesman) is not offered, in an export or a filter, what they cannot read
     invoicera_run_id = fields.Many2one(
-        "invoicera.billing.run", "Billing Run", readonly=True, copy=False, index="btree_not_null"
+        "invoicera.billing.run",
+        "Billing Run",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="invoicera_billing.group_billing_user",
     )
     invoicera_item_count = fields.Integer(
         "Billed Items", compute="_compute_invoicera_item_count", compute_sudo=True

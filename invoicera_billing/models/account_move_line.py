@@ -14,7 +14,11 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     invoicera_item_ids = fields.One2many(
-        "invoicera.billable.item", "invoice_line_id", string="Billed Items", readonly=True
+        "invoicera.billable.item",
+        "invoice_line_id",
+        string="Billed Items",
+        readonly=True,
+        groups="invoicera_billing.group_billing_user",
     )
 
     def write(self, vals):

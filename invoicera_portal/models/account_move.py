@@ -20,7 +20,10 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     invoicera_promise_ids = fields.One2many(
-        "invoicera.payment.promise", "invoice_id", string="Payment Promises"
+        "invoicera.payment.promise",
+        "invoice_id",
+        string="Payment Promises",
+        groups="invoicera_billing.group_billing_user",
     )
     invoicera_promised_date = fields.Date(
         "Promised Payment Date",
