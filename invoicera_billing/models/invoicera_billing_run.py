@@ -132,7 +132,7 @@ class InvoiceraBillingRun(models.Model):
         copy=False,
     )
     client_count = fields.Integer(
-        "Clients",
+        "Clients in Run",
         readonly=True,
         copy=False,
         help="The clients the run goes through: those with work to bill when it "
