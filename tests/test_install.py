@@ -82,6 +82,17 @@ def test_each_addon_installs_then_uninstalls_cleanly(install_db, odoo_src, pg_pa
             if " WARNING " in line and "invoicera" in line.replace(DB, "")
         ]
         assert warnings == [], f"{addon}: " + "\n".join(warnings)
+    # a billing run's background job, as a run of several chunks leaves them
+    odoo_bin(
+        odoo_src,
+        command=["shell"],
+        stdin=(
+            "run = env['invoicera.billing.run'].create({'invoice_date': '2026-03-31'})\n"
+            "run.with_delay()._end_run()\n"
+            "env.cr.commit()\n"
+        ),
+    )
+    assert devenv.db_query(venv_python, pg_params, DB, "SELECT count(*) FROM queue_job") == [[1]]
     for addon in UNINSTALL_ORDER:
         odoo_bin(
             odoo_src,
@@ -94,6 +105,13 @@ def test_each_addon_installs_then_uninstalls_cleanly(install_db, odoo_src, pg_pa
         states = module_states(venv_python, pg_params)
         assert states[addon] == "uninstalled", f"{addon}: {states[addon]}"
         assert leftovers(venv_python, pg_params, addon) == [], f"{addon} left records behind"
+    # Queue Jobs still opens every job (a run's, its model gone, raised KeyError)
+    jobs = odoo_bin(
+        odoo_src,
+        command=["shell"],
+        stdin="print('jobs:', env['queue.job'].search([]).read(['records', 'name']))\n",
+    ).stdout
+    assert "jobs: []" in jobs, jobs
     # The base addon's groups and menus are gone with it.
     assert devenv.db_query(
         venv_python,
