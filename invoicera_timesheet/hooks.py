@@ -1,5 +1,35 @@
+import json
+from collections import defaultdict
+
+from odoo import models
+from odoo.osv import expression
+from odoo.tools import split_every
+
+from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
+
+from .models.invoicera_billable_item import SOURCES
+
+#: the attachment that keeps, from an uninstall to the next install, what was
+#: decided on the items of this addon's sources (deleted with the addon)
+KEPT_ITEMS = "invoicera_timesheet_kept_items.json"
+#: the items kept: invoiced, written off, excluded or deferred, or edited by
+#: hand (the others are made again from their work)
+DECIDED = expression.OR(
+    [
+        [("state", "!=", "to_bill")],
+        [("quantity_manual", "=", True)],
+        [("price_manual", "=", True)],
+        [("name_manual", "=", True)],
+        [("date_manual", "=", True)],
+    ]
+)
+CLIENT_APPROVAL = ("client_approval", "client_comment", "client_decided_by_id", "client_decided_on")
+
+
 def post_init_hook(env):
-    """Give the work already recorded on billable projects its billable items."""
+    """Give the work already recorded on billable projects its billable items,
+    after restoring those kept when the addon was uninstalled."""
+    restore_kept_items(env)
     env["account.analytic.line"]._invoicera_collect([("project_id", "!=", False)])
     recompute_billed_time_type(env)
     env["hr.expense"]._invoicera_collect(
@@ -17,6 +47,126 @@ def post_init_hook(env):
     env["stock.move"]._invoicera_collect(
         [("state", "=", "done"), ("picking_id.project_id", "!=", False)]
     )
+
+
+def uninstall_hook(env):
+    """Keep what was decided on the items of this addon's sources, which go with
+    it: installed again, an expense or a delivery an invoice billed would
+    otherwise come back to bill, as would work written off, and the time of an
+    invoice cancelled afterwards would not."""
+    env["ir.attachment"].search([("name", "=", KEPT_ITEMS), ("res_model", "=", False)]).unlink()
+    Item = env["invoicera.billable.item"].with_context(active_test=False)
+    items = Item.search([("source", "in", list(dict(SOURCES))), *DECIDED], order="id")
+    if not items:
+        return
+    names = kept_fields(Item)
+    rows = []
+    for batch in split_every(5000, items.ids, Item.browse):
+        rows += batch.read(names, load=None)
+        batch.invalidate_recordset()
+    env["ir.attachment"].create(
+        {
+            "name": KEPT_ITEMS,
+            "mimetype": "application/json",
+            "raw": json.dumps(rows, default=str).encode(),
+            "description": "Invoicera: the billable items kept when Invoicera Timesheet "
+            "was uninstalled, restored when it is installed again.",
+        }
+    )
+
+
+def restore_kept_items(env):
+    """Make again the items kept by ``uninstall_hook``, as they were left, for
+    the work still there; invoiced ones only while their invoice bills them (a
+    draft deleted, an invoice cancelled or credited in full meanwhile: their
+    work is to bill again, as Invoicera would have released it)."""
+    attachments = env["ir.attachment"].search(
+        [("name", "=", KEPT_ITEMS), ("res_model", "=", False)]
+    )
+    if not attachments:
+        return
+    Item = env["invoicera.billable.item"].with_context(active_test=False, invoicera_sync=ENGINE)
+    fields_ = Item._fields
+    names = set(kept_fields(Item))
+    rows = [
+        {name: value for name, value in row.items() if name in names}
+        for attachment in attachments
+        for row in json.loads(attachment.raw)
+    ]
+    existing = existing_ids(env, rows, fields_)
+    known = {
+        (item.source_model, item.source_id)
+        for item in Item.search([("source", "in", list(dict(SOURCES)))])
+    }
+    vals_list = []
+    for vals in rows:
+        source = (vals["source_model"], vals["source_id"])
+        if source in known or vals["source_id"] not in existing[vals["source_model"]]:
+            continue
+        missing = False
+        for name, value in vals.items():
+            field = fields_[name]
+            if field.type == "many2one" and value and value not in existing[field.comodel_name]:
+                missing = missing or field.required
+                vals[name] = False
+        if missing:
+            continue
+        if vals["state"] == "invoiced" and not billed_by(env, vals["invoice_line_id"]):
+            vals.update(state="to_bill", invoice_line_id=False)
+        project = env["project.project"].browse(vals["project_id"])
+        if vals["state"] != "invoiced" and not project.invoicera_client_approval:
+            # its project asks its client no more: as a new item's
+            for name in CLIENT_APPROVAL:
+                vals.pop(name, None)
+        known.add(source)
+        vals_list.append(vals)
+    for batch in split_every(5000, vals_list, list):
+        Item.create(batch).invalidate_recordset()
+    # work no longer billable meanwhile (an expense refused, a delivery
+    # returned...): its items not invoiced are archived, as the engine does
+    to_sync = defaultdict(list)
+    for vals in vals_list:
+        if vals["state"] != "invoiced":
+            to_sync[vals["source_model"]].append(vals["source_id"])
+    for model, ids in to_sync.items():
+        for batch in split_every(5000, ids, env[model].browse):
+            batch._invoicera_sync_items()
+    attachments.unlink()
+
+
+def kept_fields(Item):
+    """The fields of the items that say what they are, as stored (not computed)."""
+    return [
+        name
+        for name, field in Item._fields.items()
+        if field.store
+        and not field.compute
+        and name not in models.MAGIC_COLUMNS
+        and field.type not in ("one2many", "many2many", "binary")
+    ]
+
+
+def existing_ids(env, rows, fields_):
+    """The ids of the records the rows name that still exist, by model."""
+    named = defaultdict(set)
+    for vals in rows:
+        if vals["source_model"] in env:
+            named[vals["source_model"]].add(vals["source_id"])
+        for name, value in vals.items():
+            if fields_[name].type == "many2one" and value:
+                named[fields_[name].comodel_name].add(value)
+    return defaultdict(
+        set,
+        {model: set(env[model].browse(list(ids)).exists().ids) for model, ids in named.items()},
+    )
+
+
+def billed_by(env, line_id):
+    """Whether the invoice line ``line_id`` still bills its items."""
+    if not line_id:
+        return False
+    move = env["account.move.line"].browse(line_id).move_id
+    return move.state != "cancel" and move.payment_state != "reversed"
 
 
 def recompute_billed_time_type(env):

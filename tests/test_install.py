@@ -91,10 +91,12 @@ def test_each_addon_installs_then_uninstalls_cleanly(install_db, odoo_src, pg_pa
             "run.with_delay()._end_run()\n"
             # and a job of Odoo's, which stays
             "env.user.partner_id.with_delay().write({'comment': 'kept'})\n"
+            # and an autopay charge waiting
+            "env['account.move'].with_delay()._invoicera_autopay()\n"
             "env.cr.commit()\n"
         ),
     )
-    assert devenv.db_query(venv_python, pg_params, DB, "SELECT count(*) FROM queue_job") == [[2]]
+    assert devenv.db_query(venv_python, pg_params, DB, "SELECT count(*) FROM queue_job") == [[3]]
     for addon in UNINSTALL_ORDER:
         odoo_bin(
             odoo_src,
@@ -111,9 +113,13 @@ def test_each_addon_installs_then_uninstalls_cleanly(install_db, odoo_src, pg_pa
     jobs = odoo_bin(
         odoo_src,
         command=["shell"],
-        stdin="print('jobs:', env['queue.job'].search([]).read(['records'])[0]['records'])\n",
+        stdin="print('jobs:', sorted(j.records._name for j in env['queue.job'].search([])))\n",
     ).stdout
-    assert "jobs: res.partner(" in jobs, jobs
+    assert "jobs: ['account.move', 'res.partner']" in jobs, jobs
+    # the autopay charge is cancelled, not left to fail (its method gone)
+    assert devenv.db_query(
+        venv_python, pg_params, DB, "SELECT model_name, state FROM queue_job ORDER BY id"
+    ) == [["res.partner", "pending"], ["account.move", "cancelled"]]
     # The base addon's groups and menus are gone with it.
     assert devenv.db_query(
         venv_python,
@@ -122,3 +128,41 @@ def test_each_addon_installs_then_uninstalls_cleanly(install_db, odoo_src, pg_pa
         "SELECT count(*) FROM res_groups "
         "WHERE name->>'en_US' IN ('Billing User', 'Billing Manager')",
     ) == [[0]]
+
+
+def test_time_billed_before_an_uninstall_stays_billed_once_installed_again(
+    install_db, odoo_src, pg_params, venv_python
+):
+    """Uninstalled, Invoicera Timesheet deletes its items; installed again, the
+    time an invoice billed is invoiced (an expense or a delivery would otherwise
+    be offered to bill again): its item comes back with its invoice line."""
+    odoo_bin(odoo_src, "-i", "invoicera_timesheet", "--stop-after-init", "--without-demo=all")
+    billed = odoo_bin(
+        odoo_src,
+        command=["shell"],
+        stdin=(
+            "client = env['res.partner'].create({'name': 'Acme', 'is_company': True})\n"
+            "project = env['project.project'].create({'name': 'Site', 'partner_id': client.id,"
+            " 'allow_billable': True, 'allow_timesheets': True})\n"
+            "dev = env['hr.employee'].create({'name': 'Dev', 'invoicera_billing_rate': 90})\n"
+            "env['account.analytic.line'].create({'project_id': project.id,"
+            " 'employee_id': dev.id, 'unit_amount': 2, 'date': '2026-03-10', 'name': 'Work'})\n"
+            "items = env['invoicera.billable.item'].search([('partner_id', '=', client.id)])\n"
+            "print('invoiced:', items._invoice(env.company, '2026-03-31').amount_untaxed)\n"
+            "env.cr.commit()\n"
+        ),
+    ).stdout
+    assert "invoiced: 180.0" in billed, billed
+    items = "SELECT source, state, invoice_line_id IS NOT NULL FROM invoicera_billable_item"
+    odoo_bin(
+        odoo_src,
+        command=["shell"],
+        stdin=(
+            "env['ir.module.module'].search([('name', '=', 'invoicera_timesheet')])"
+            ".button_immediate_uninstall()\n"
+        ),
+    )
+    assert module_states(venv_python, pg_params)["invoicera_timesheet"] == "uninstalled"
+    assert devenv.db_query(venv_python, pg_params, DB, items) == []
+    odoo_bin(odoo_src, "-i", "invoicera_timesheet", "--stop-after-init", "--without-demo=all")
+    assert devenv.db_query(venv_python, pg_params, DB, items) == [["time", "invoiced", True]]

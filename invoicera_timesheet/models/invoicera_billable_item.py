@@ -2,25 +2,22 @@ from collections import defaultdict
 
 from odoo import fields, models
 
+#: the sources of this addon: their items go with it when it is uninstalled
+#: (``hooks.py`` keeps what was decided on them for a reinstall)
+SOURCES = [
+    ("time", "Time"),
+    ("expense", "Expense"),
+    ("vendor_cost", "Vendor Cost"),
+    ("milestone", "Milestone"),
+    ("material", "Material"),
+]
+
 
 class InvoiceraBillableItem(models.Model):
     _inherit = "invoicera.billable.item"
 
     source = fields.Selection(
-        selection_add=[
-            ("time", "Time"),
-            ("expense", "Expense"),
-            ("vendor_cost", "Vendor Cost"),
-            ("milestone", "Milestone"),
-            ("material", "Material"),
-        ],
-        ondelete={
-            "time": "cascade",
-            "expense": "cascade",
-            "vendor_cost": "cascade",
-            "milestone": "cascade",
-            "material": "cascade",
-        },
+        selection_add=SOURCES, ondelete=dict.fromkeys(dict(SOURCES), "cascade")
     )
 
     # Odoo lets an employee log time on a project of another of their companies
