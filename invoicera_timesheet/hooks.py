@@ -1,4 +1,5 @@
 import json
+import logging
 from collections import defaultdict
 
 from odoo import models
@@ -9,11 +10,14 @@ from odoo.addons.invoicera_billing.models.invoicera_billable_mixin import ENGINE
 
 from .models.invoicera_billable_item import SOURCES
 
+_logger = logging.getLogger(__name__)
+
 #: the attachment that keeps, from an uninstall to the next install, what was
 #: decided on the items of this addon's sources (deleted with the addon)
 KEPT_ITEMS = "invoicera_timesheet_kept_items.json"
-#: the items kept: invoiced, written off, excluded or deferred, or edited by
-#: hand (the others are made again from their work)
+#: the items kept: invoiced, written off, excluded or deferred, edited by
+#: hand, approved or disputed by the client (the others are made again from
+#: their work)
 DECIDED = expression.OR(
     [
         [("state", "!=", "to_bill")],
@@ -21,9 +25,9 @@ DECIDED = expression.OR(
         [("price_manual", "=", True)],
         [("name_manual", "=", True)],
         [("date_manual", "=", True)],
+        [("client_approval", "in", ("approved", "disputed"))],
     ]
 )
-CLIENT_APPROVAL = ("client_approval", "client_comment", "client_decided_by_id", "client_decided_on")
 
 
 def post_init_hook(env):
@@ -53,11 +57,13 @@ def uninstall_hook(env):
     """Keep what was decided on the items of this addon's sources, which go with
     it: installed again, an expense or a delivery an invoice billed would
     otherwise come back to bill, as would work written off, and the time of an
-    invoice cancelled afterwards would not."""
+    invoice cancelled afterwards would not. And the invoices whose work went
+    back to bill (cancelled, credited in full), which must not bill it again."""
     env["ir.attachment"].search([("name", "=", KEPT_ITEMS), ("res_model", "=", False)]).unlink()
     Item = env["invoicera.billable.item"].with_context(active_test=False)
     items = Item.search([("source", "in", list(dict(SOURCES))), *DECIDED], order="id")
-    if not items:
+    released = env["account.move"].search([("invoicera_items_released", "=", True)])
+    if not items and not released:
         return
     names = kept_fields(Item)
     rows = []
@@ -68,7 +74,7 @@ def uninstall_hook(env):
         {
             "name": KEPT_ITEMS,
             "mimetype": "application/json",
-            "raw": json.dumps(rows, default=str).encode(),
+            "raw": json.dumps({"items": rows, "released": released.ids}, default=str).encode(),
             "description": "Invoicera: the billable items kept when Invoicera Timesheet "
             "was uninstalled, restored when it is installed again.",
         }
@@ -77,21 +83,28 @@ def uninstall_hook(env):
 
 def restore_kept_items(env):
     """Make again the items kept by ``uninstall_hook``, as they were left, for
-    the work still there; invoiced ones only while their invoice bills them (a
-    draft deleted, an invoice cancelled or credited in full meanwhile: their
-    work is to bill again, as Invoicera would have released it)."""
+    the work still there, then let the engine do what it would have done
+    meanwhile: the work of an invoice cancelled or credited in full goes back
+    to bill (a draft deleted, it is to bill), unbilled work follows its
+    project's client approval and whether it is still billable."""
     attachments = env["ir.attachment"].search(
         [("name", "=", KEPT_ITEMS), ("res_model", "=", False)]
     )
-    if not attachments:
+    try:
+        kept = [json.loads(attachment.raw) for attachment in attachments]
+    except ValueError:
+        # its file lost (a database restored without its filestore)
+        _logger.warning("%s could not be read: billable items not restored", KEPT_ITEMS)
+        return
+    if not kept:
         return
     Item = env["invoicera.billable.item"].with_context(active_test=False, invoicera_sync=ENGINE)
     fields_ = Item._fields
     names = set(kept_fields(Item))
     rows = [
         {name: value for name, value in row.items() if name in names}
-        for attachment in attachments
-        for row in json.loads(attachment.raw)
+        for content in kept
+        for row in content["items"]
     ]
     existing = existing_ids(env, rows, fields_)
     known = {
@@ -111,25 +124,33 @@ def restore_kept_items(env):
                 vals[name] = False
         if missing:
             continue
-        if vals["state"] == "invoiced" and not billed_by(env, vals["invoice_line_id"]):
-            vals.update(state="to_bill", invoice_line_id=False)
-        project = env["project.project"].browse(vals["project_id"])
-        if vals["state"] != "invoiced" and not project.invoicera_client_approval:
-            # its project asks its client no more: as a new item's
-            for name in CLIENT_APPROVAL:
-                vals.pop(name, None)
+        if vals["state"] == "invoiced" and not vals["invoice_line_id"]:
+            # its invoice deleted (a draft)
+            vals["state"] = "to_bill"
         known.add(source)
         vals_list.append(vals)
+    items = Item.browse()
     for batch in split_every(5000, vals_list, list):
-        Item.create(batch).invalidate_recordset()
-    # work no longer billable meanwhile (an expense refused, a delivery
-    # returned...): its items not invoiced are archived, as the engine does
-    to_sync = defaultdict(list)
-    for vals in vals_list:
-        if vals["state"] != "invoiced":
-            to_sync[vals["source_model"]].append(vals["source_id"])
-    for model, ids in to_sync.items():
-        for batch in split_every(5000, ids, env[model].browse):
+        items |= Item.create(batch)
+    # the invoices whose work went back to bill remember it (reset to draft,
+    # they may not bill it again), and those cancelled or credited in full
+    # meanwhile give theirs back (the time of a timesheet too)
+    released = (
+        env["account.move"]
+        .browse([move_id for content in kept for move_id in content["released"]])
+        .exists()
+    )
+    released.filtered(lambda m: not m.invoicera_items_released).invoicera_items_released = True
+    invoices = items.filtered(lambda item: item.state == "invoiced").invoice_id
+    invoices.filtered(lambda m: m.state == "cancel")._invoicera_release_items()
+    invoices.filtered(lambda m: m.state == "posted")._invoicera_release_credited()
+    # unbilled work: its project's client approval as set now (disputed work
+    # stays so until settled), and no longer billable meanwhile (an expense
+    # refused, a delivery returned...) archived
+    unbilled = items.filtered(lambda item: item.state != "invoiced")
+    unbilled.project_id._invoicera_update_client_approval()
+    for sources, _items in unbilled._sources_and_items().values():
+        for batch in split_every(5000, sources.ids, sources.browse):
             batch._invoicera_sync_items()
     attachments.unlink()
 
@@ -159,14 +180,6 @@ def existing_ids(env, rows, fields_):
         set,
         {model: set(env[model].browse(list(ids)).exists().ids) for model, ids in named.items()},
     )
-
-
-def billed_by(env, line_id):
-    """Whether the invoice line ``line_id`` still bills its items."""
-    if not line_id:
-        return False
-    move = env["account.move.line"].browse(line_id).move_id
-    return move.state != "cancel" and move.payment_state != "reversed"
 
 
 def recompute_billed_time_type(env):

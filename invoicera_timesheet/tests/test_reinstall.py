@@ -107,7 +107,54 @@ class TestReinstall(CostSourcesCase):
                 {"state": "to_bill", "invoice_line_id": False, "price_unit": 220},
             ],
         )
+        # the draft remembers its work went back to bill: not posted again
+        self.assertTrue(draft.invoicera_items_released)
+        self.assertFalse(draft.show_reset_to_draft_button)
         self.assertEqual(self.invoice(self.client).amount_untaxed, 520)
+
+    def test_work_of_an_invoice_credited_in_full_meanwhile_is_to_bill(self):
+        """Paid in part, then credited in full while the addon was not installed
+        (Odoo does not call it reversed: the credit note is not reconciled with
+        it): its work is to bill again, once."""
+        expense = self.approved_expense(200)
+        invoice = self.invoice(self.client, post=True)
+        self.pay(invoice, amount=50)
+
+        def credit():
+            invoice._reverse_moves([{"invoice_date": invoice.invoice_date}]).action_post()
+
+        self.reinstall(meanwhile=credit)
+
+        self.assertNotEqual(invoice.payment_state, "reversed")
+        self.assertRecordValues(
+            self.item_of(expense), [{"state": "to_bill", "invoice_line_id": False}]
+        )
+        self.assertTrue(invoice.invoicera_items_released)
+        self.assertEqual(self.invoice(self.client).amount_untaxed, 220)
+
+    def test_client_approval_as_its_project_asks_now(self):
+        """Work edited before its project asked its client is pending once it
+        does; work the client disputed stays disputed, with the client's
+        comment, once its project asks no more (settled by asking again)."""
+        edited = self.log_time(self.alice, 3)
+        self.item_of(edited).write({"quantity": 2, "adjustment_reason": "Learning"})
+        self.project_eur.invoicera_client_approval = True
+        disputed = self.log_time(self.bob, 2, project=self.project_eur)
+        self.item_of(disputed)._client_decide("disputed", self.client_eur, "Not ours")
+
+        def switch():
+            self.project.invoicera_client_approval = True
+            self.project_eur.invoicera_client_approval = False
+
+        self.reinstall(meanwhile=switch)
+
+        self.assertRecordValues(
+            self.item_of(edited) | self.item_of(disputed),
+            [
+                {"quantity": 2, "client_approval": "pending", "client_comment": False},
+                {"quantity": 2, "client_approval": "disputed", "client_comment": "Not ours"},
+            ],
+        )
 
     def test_work_no_longer_billable_meanwhile_is_not_billed(self):
         """An expense whose report was refused while the addon was not installed:
@@ -130,6 +177,8 @@ class TestReinstall(CostSourcesCase):
         internal = self.log_time(self.bob, 1)
         self.item_of(internal).action_write_off("Internal meeting")
         hooks.uninstall_hook(self.env)
-        kept = {(row["source_model"], row["source_id"]) for row in json.loads(self.kept().raw)}
+        kept = {
+            (row["source_model"], row["source_id"]) for row in json.loads(self.kept().raw)["items"]
+        }
         self.assertIn(("account.analytic.line", internal.id), kept)
         self.assertNotIn(("account.analytic.line", plain.id), kept)
