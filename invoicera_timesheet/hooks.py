@@ -142,7 +142,26 @@ def restore_kept_items(env):
     )
     released.filtered(lambda m: not m.invoicera_items_released).invoicera_items_released = True
     invoices = items.filtered(lambda item: item.state == "invoiced").invoice_id
-    invoices.filtered(lambda m: m.state == "cancel")._invoicera_release_items()
+    cancelled = invoices.filtered(lambda m: m.state == "cancel")
+    # cancelled though credited in part (which Invoicera refuses): released,
+    # its work would be billed again in full while the client keeps the credit
+    credited = cancelled.filtered(lambda m: m._invoicera_credit_notes_standing())
+    (cancelled - credited)._invoicera_release_items()
+    for invoice in credited:
+        _logger.warning("%s: cancelled though credited in part, work kept on it", invoice.name)
+        invoice.message_post(
+            body=env._(
+                "This invoice was cancelled while Invoicera Timesheet was not installed, "
+                "though %(credit_notes)s credited part of it: its work stays billed by it "
+                "rather than be billed again in full while the client keeps that credit. "
+                "Reset it to draft and post it again, then credit the rest of it (its work "
+                "then goes back to Billing ▸ Unbilled Work), or reverse the credit notes "
+                "and cancel it again.",
+                credit_notes=", ".join(
+                    invoice._invoicera_credit_notes_standing().mapped("display_name")
+                ),
+            )
+        )
     invoices.filtered(lambda m: m.state == "posted")._invoicera_release_credited()
     # unbilled work: its project's client approval as set now (disputed work
     # stays so until settled), and no longer billable meanwhile (an expense

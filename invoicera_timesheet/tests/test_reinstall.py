@@ -132,6 +132,29 @@ class TestReinstall(CostSourcesCase):
         self.assertTrue(invoice.invoicera_items_released)
         self.assertEqual(self.invoice(self.client).amount_untaxed, 220)
 
+    def test_work_of_an_invoice_credited_in_part_then_cancelled_meanwhile_stays_billed(self):
+        """Credited in part, then cancelled while the addon was not installed
+        (installed, it refuses that): its work stays on it, not billed again in
+        full while the client keeps the credit, and the invoice says what to do."""
+        expense = self.approved_expense(200)
+        self.log_time(self.alice, 2)
+        invoice = self.invoice(self.client, post=True)
+        self.assertEqual(invoice.amount_untaxed, 400)
+
+        def credit_in_part_then_cancel():
+            credit_note = invoice._reverse_moves([{"invoice_date": invoice.invoice_date}])
+            credit_note.invoice_line_ids.filtered("quantity")[0].unlink()
+            credit_note.action_post()
+            invoice.button_draft()
+            invoice.button_cancel()
+
+        self.reinstall(meanwhile=credit_in_part_then_cancel)
+
+        self.assertEqual(invoice.state, "cancel")
+        self.assertRecordValues(self.item_of(expense), [{"state": "invoiced"}])
+        self.assertFalse(self.invoice(self.client))
+        self.assertIn("credited part of it", invoice.message_ids[0].body)
+
     def test_client_approval_as_its_project_asks_now(self):
         """Work edited before its project asked its client is pending once it
         does; work the client disputed stays disputed, with the client's
