@@ -253,15 +253,16 @@ class InvoiceraBillingApi(http.Controller):
 
     def _summary(self, user):
         if not user.share:
-            # A client's account, read as superuser for its portal contacts (as
-            # the portal's dashboard): an employee's contact, which anyone with
-            # Contact rights may attach to a client, reads none of it.
+            # A client's account, for its portal contacts (as the portal's
+            # dashboard): an employee's contact, which anyone with Contact
+            # rights may attach to a client, reads none of it.
             raise ApiError(
                 403,
                 "forbidden",
                 _("The summary is a client's account: use the key of a portal user."),
             )
-        client = user.partner_id.commercial_partner_id
+        # in the user's environment: Odoo's record rules apply (portal_client)
+        client = user.partner_id.commercial_partner_id.with_env(request.env)
         dashboard = client._invoicera_dashboard(list_limit=0)
         return self._json(
             {

@@ -32,17 +32,18 @@ def redirect_to_dashboard(message=None, error=None, path="/my/billing", selected
 
 def portal_client():
     """The client the logged-in user acts for on the billing pages: the
-    commercial partner.
+    commercial partner, in the user's environment (``env.user`` is superuser's
+    record: read through it, the client's documents would escape Odoo's record
+    rules, another company's and quotations not shared with the user shown).
 
-    The pages read their client's documents as superuser, for its portal
-    contacts; an employee, whose contact anyone with Contact rights may
-    attach to a client, reads them in the back office, by their rights
-    (Forbidden).
+    The pages are its portal contacts'; an employee, whose contact anyone with
+    Contact rights may attach to a client, reads them in the back office, by
+    their rights (Forbidden).
     """
     user = request.env.user
     if not user.share:
         raise Forbidden()
-    return user.partner_id.commercial_partner_id
+    return user.partner_id.commercial_partner_id.with_env(request.env)
 
 
 def pop_flash():

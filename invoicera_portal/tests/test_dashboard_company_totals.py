@@ -14,6 +14,32 @@ class TestDashboardCompanyTotals(InvoiceraPortalCommon, HttpCase):
         cls.setup_clients()
         cls.make_invoices(cls.client_a, [(100, -10)])
 
+    def test_a_company_the_user_may_not_see_is_not_shown(self):
+        """Ann's client is billed by a second company she has no access to: her
+        dashboard and the app's summary show nothing of it (they read the
+        client's account as superuser, its invoices listed with links that
+        opened them), as Odoo's invoice list."""
+        other_invoice = self.make_other_company_move(self.client_a, 45)
+        other_invoice.action_post()
+        self.authenticate(self.user_a1.login, self.user_a1.login)
+        page = self.url_open("/my/billing").text
+        self.assertIn(f"Your account with {self.company.name}", page)
+        self.assertNotIn("Northbridge Europe", page)
+        self.assertNotIn(other_invoice.name, page)
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.user_a1)
+            .sudo()
+            ._generate("rpc", "Mobile app", None)
+        )
+        summary = self.url_open(
+            "/api/billing/v1/summary", headers={"Authorization": f"Bearer {key}"}
+        ).json()
+        self.assertEqual(
+            [(line["company"], line["outstanding"]) for line in summary["currencies"]],
+            [(self.company.name, 100.0)],
+        )
+
     def test_totals_are_per_company_as_their_titles(self):
         """Ann may see the invoices of two companies of the database: her dashboard
         shows her account with each of them apart, each with its own totals, not
