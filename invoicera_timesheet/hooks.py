@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 #: the attachment that keeps, from an uninstall to the next install, what was
 #: decided on the items of this addon's sources (deleted with the addon)
 KEPT_ITEMS = "invoicera_timesheet_kept_items.json"
+#: the codes of this addon's sources
+SOURCE_CODES = list(dict(SOURCES))
 #: the items kept: invoiced, written off, excluded or deferred, edited by
 #: hand, approved or disputed by the client (the others are made again from
 #: their work)
@@ -61,13 +63,13 @@ def uninstall_hook(env):
     back to bill (cancelled, credited in full), which must not bill it again."""
     env["ir.attachment"].search([("name", "=", KEPT_ITEMS), ("res_model", "=", False)]).unlink()
     Item = env["invoicera.billable.item"].with_context(active_test=False)
-    items = Item.search([("source", "in", list(dict(SOURCES))), *DECIDED], order="id")
+    items = Item.search([("source", "in", SOURCE_CODES), *DECIDED], order="id")
     released = env["account.move"].search([("invoicera_items_released", "=", True)])
     if not items and not released:
         return
     names = kept_fields(Item)
     rows = []
-    for batch in split_every(5000, items.ids, Item.browse):
+    for batch in Item._split(items, 5000):
         rows += batch.read(names, load=None)
         batch.invalidate_recordset()
     env["ir.attachment"].create(
@@ -109,7 +111,7 @@ def restore_kept_items(env):
     existing = existing_ids(env, rows, fields_)
     known = {
         (item.source_model, item.source_id)
-        for item in Item.search([("source", "in", list(dict(SOURCES)))])
+        for item in Item.search([("source", "in", SOURCE_CODES)])
     }
     vals_list = []
     for vals in rows:
@@ -162,14 +164,14 @@ def restore_kept_items(env):
                 ),
             )
         )
-    invoices.filtered(lambda m: m.state == "posted")._invoicera_release_credited()
+    invoices._invoicera_release_credited()
     # unbilled work: its project's client approval as set now (disputed work
     # stays so until settled), and no longer billable meanwhile (an expense
     # refused, a delivery returned...) archived
     unbilled = items.filtered(lambda item: item.state != "invoiced")
     unbilled.project_id._invoicera_update_client_approval()
     for sources, _items in unbilled._sources_and_items().values():
-        for batch in split_every(5000, sources.ids, sources.browse):
+        for batch in Item._split(sources, 5000):
             batch._invoicera_sync_items()
     attachments.unlink()
 

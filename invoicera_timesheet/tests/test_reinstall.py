@@ -27,7 +27,7 @@ class TestReinstall(CostSourcesCase):
         self.env.cr.execute(
             SQL(
                 "DELETE FROM invoicera_billable_item WHERE source IN %s",
-                tuple(dict(hooks.SOURCES)),
+                tuple(hooks.SOURCE_CODES),
             )
         )
         self.env.invalidate_all()
